@@ -1,0 +1,213 @@
+"""What every step notebook's second cell calls: `ctx = notebook.setup(step, region=..., ...)`.
+
+The Context bundles the validated parameters, the region's data up to `as_of`, the folder the step writes its
+artefacts to, and display helpers that translate and escape. Under `planning run` the runner passes the
+parameters it already validated (`params_json`) and the snapshot folder (`out_dir`); opened by hand in
+JupyterLab the notebook loads params/ itself and writes to `outputs/interactive/<region>/`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from planning import config, contracts
+from planning import params as params_mod
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from planning.data import Tables
+    from planning.params import Params
+
+
+class ArtifactMissing(FileNotFoundError):
+    """An artefact an earlier step should have written is not there."""
+
+
+@dataclass
+class Context:
+    """Everything a step notebook needs; see docs/architecture.md."""
+
+    step: str
+    p: Params
+    data_dir: Path
+    out_dir: Path
+    batch: bool = False
+    _company: Any = field(default=None, repr=False)
+
+    # ------------------------------------------------------------------ identity
+    @property
+    def region(self) -> str:
+        return self.p.region.key
+
+    @property
+    def as_of(self) -> date:
+        return self.p.as_of
+
+    @property
+    def plan_year(self) -> int:
+        return self.p.plan_year
+
+    @property
+    def lang(self) -> str:
+        return self.p.language
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.out_dir / "artifacts"
+
+    @property
+    def region_name(self) -> str:
+        from planning import i18n
+
+        explicit = self.p.region.name_zh if self.lang == "zh" else self.p.region.name
+        return explicit or i18n.name("region", self.region, self.lang)
+
+    # ------------------------------------------------------------------ data
+    @cached_property
+    def data(self) -> Tables:
+        """The region's canonical tables, rows on or before `as_of`."""
+        from planning import data
+
+        return data.load_tables(self.data_dir, region=self.region, as_of=self.as_of)
+
+    def company(self) -> Tables:
+        """All regions' tables up to `as_of` (loaded on first use)."""
+        if self._company is None:
+            from planning import data
+
+            self._company = data.load_tables(self.data_dir, as_of=self.as_of)
+        return self._company
+
+    # ------------------------------------------------------------------ artefacts
+    def save(self, name: str, df: pd.DataFrame) -> Path:
+        """Write artefact `name` as CSV (deterministic formatting, atomic replace); check its contract."""
+        if name in contracts.ARTIFACTS:
+            owner, columns = contracts.ARTIFACTS[name]
+            if owner != self.step:
+                raise ValueError(f"artefact {name!r} belongs to step {owner}, not {self.step}")
+            missing = [c for c in columns if c not in df.columns]
+            if missing:
+                raise ValueError(f"artefact {name!r} lacks contract columns {missing}; has {list(df.columns)}")
+        self.artifacts_dir.mkdir(parents=True, exist_ok=True)
+        path = self.artifacts_dir / f"{name}.csv"
+        fd, tmp = tempfile.mkstemp(dir=self.artifacts_dir, prefix=f".{name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            df.to_csv(fh, index=False, lineterminator="\n", float_format="%.6f", date_format="%Y-%m-%d")
+        os.replace(tmp, path)
+        return path
+
+    def load(self, name: str, **read_csv: Any) -> pd.DataFrame:
+        """Read an artefact written earlier in this run by the step that owns it."""
+        import pandas as pd
+
+        path = self.artifacts_dir / f"{name}.csv"
+        if not path.is_file():
+            step = contracts.ARTIFACTS.get(name, ("an earlier step",))[0]
+            raise ArtifactMissing(
+                f"{path}: artefact {name!r} not found; run step {step} for region {self.region!r} first "
+                f"(`planning run --region {self.region} --step {step[:2]}` or open notebooks/{step}.ipynb)"
+            )
+        return pd.read_csv(path, **read_csv)
+
+    # ------------------------------------------------------------------ display
+    def t(self, key: str, **fmt: Any) -> str:
+        from planning import i18n
+
+        return i18n.t(key, self.lang, **fmt)
+
+    def name(self, kind: str, value: Any) -> str:
+        from planning import i18n
+
+        return i18n.name(kind, value, self.lang)
+
+    def h(self, key: str, level: int = 2, **fmt: Any) -> None:
+        """Show a translated heading (a table-of-contents entry in the report)."""
+        from planning import display
+
+        display.heading(self.t(key, **fmt), level)
+
+    def say(self, text: str) -> None:
+        """Show a generated sentence (escaped)."""
+        from planning import display
+
+        display.paragraph(text)
+
+    def table(self, df: pd.DataFrame, **kw: Any) -> None:
+        from planning import display
+
+        display.table(df, self.lang, **kw)
+
+    def chart(self, chart: Any) -> None:
+        from IPython.display import display as ipy_display
+
+        ipy_display(chart)
+
+    def money(self, x: float) -> str:
+        from planning import i18n
+
+        fmt = getattr(i18n, "money", None)
+        return fmt(x, self.lang, self.p.company.currency) if fmt else f"{x:,.0f}"
+
+    def pct(self, x: float) -> str:
+        from planning import i18n
+
+        fmt = getattr(i18n, "pct", None)
+        return fmt(x, self.lang) if fmt else f"{x:.1%}"
+
+
+def setup(
+    step: str,
+    region: str = "east",
+    as_of: str = "",
+    plan_year: int = 0,
+    language: str = "",
+    data_dir: str = "",
+    out_dir: str = "",
+    params_json: str = "",
+    batch: bool = False,
+) -> Context:
+    """Validate the notebook's parameters and return its Context.
+
+    `params_json` (set by the runner) is the merged parameters it already validated; otherwise params/ is loaded
+    for `region`, and non-empty `as_of`, `plan_year`, `language` override it. Empty `data_dir` means the
+    params' `data.dir`, else the embedded sample company; empty `out_dir` means `outputs/interactive/<region>`.
+    """
+    step = config.step_key(step)
+    if params_json:
+        p = params_mod.load_json(Path(params_json).read_text(encoding="utf-8"))
+    else:
+        overrides: dict[str, Any] = {}
+        if as_of:
+            overrides["as_of"] = as_of
+        if plan_year:
+            overrides["plan_year"] = plan_year
+        if language:
+            overrides["language"] = language
+        p = params_mod.load(region, overrides=overrides).params
+    if data_dir:
+        ddir = Path(data_dir)
+    elif p.data.dir:
+        ddir = (config.PROJECT_ROOT / p.data.dir).resolve()
+    else:
+        from planning import sample
+
+        ddir = sample.ensure_sample(scale=p.data.sample_scale)
+    odir = Path(out_dir) if out_dir else config.OUTPUTS_DIR / "interactive" / p.region.key
+    odir.mkdir(parents=True, exist_ok=True)
+
+    from planning import charts
+
+    if hasattr(charts, "enable"):
+        charts.enable(batch=batch)
+    ctx = Context(step=step, p=p, data_dir=ddir, out_dir=odir, batch=batch)
+    from planning import display
+
+    display.heading(f"{ctx.name('step', step)} · {ctx.region_name}", 1)
+    return ctx

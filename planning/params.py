@@ -1,0 +1,324 @@
+"""The parameter schema and the layered loader.
+
+Parameters are layered YAML: `params/base.yaml` (company-wide defaults, committed), `params/<region>.yaml` (one
+per region, overriding base), and an optional git-ignored `params/local.yaml` overriding both. Mappings merge
+key by key; lists and scalars replace. The merged result is validated by one set of pydantic models (`Params`)
+before any kernel starts. Every error names the file, the key path, the value and what was expected.
+
+Each step owns a section (`market`, `goals`, `strategy`, `resources`, `review`); its docstrings say which keys a
+function reads. Defaults are the numbers of the planning method (docs/method.md): a 10-15% flex buffer, red when
+lead conversion is more than 20% below its baseline, a root-cause analysis beyond a 10% deviation, the team bonus
+step at 80% of target.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from planning import config
+
+REGION_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+RESERVED_FILES = {"base", "local"}
+# Names that are unsafe as a folder name on some system a report may be copied to.
+RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+class ParamsError(ValueError):
+    """Bad parameters: the message names the file, the key path, the value and what was expected."""
+
+    exit_code = 2
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+Fraction = Field(ge=0.0, le=1.0)
+
+
+# --------------------------------------------------------------------------------------------------- sections
+class Company(_Model):
+    name: str = "Huaxia Industrial Equipment Co."  # display name in English reports
+    name_zh: str = "华夏工业装备有限公司"  # display name in Chinese reports
+    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")  # ISO 4217 code
+
+
+class Region(_Model):
+    key: str = ""  # set from the file name params/<key>.yaml
+    name: str = ""  # English display name; empty = from the data's regions table
+    name_zh: str = ""  # Chinese display name
+
+
+class DataSection(_Model):
+    dir: str = ""  # folder of canonical tables (docs/data.md); empty = the embedded sample company
+    sample_scale: float = Field(default=1.0, gt=0.0, le=1000.0)  # size of the sample company (1 = ~100k lines)
+
+
+class RunSection(_Model):
+    execution_timeout: int = Field(default=600, ge=10, le=86_400)  # seconds a notebook cell may take
+    workers: int = Field(default=0, ge=0, le=64)  # parallel regions; 0 = number of CPU cores
+
+
+class Competitor(_Model):
+    name: str
+    scores: dict[str, float]  # dimension -> score 1 (weak) .. 5 (strong)
+
+    @field_validator("scores")
+    @classmethod
+    def _score_range(cls, v: dict[str, float]) -> dict[str, float]:
+        for dim, s in v.items():
+            if not 1.0 <= s <= 5.0:
+                raise ValueError(f"score of {dim!r} is {s}, expected 1..5")
+        return v
+
+
+class Market(_Model):
+    """Step 1 (market analysis)."""
+
+    competitors: list[Competitor] = []  # strengths-weaknesses matrix
+    weak_score: float = Field(default=2.5, ge=1.0, le=5.0)  # a competitor scoring <= this is weak there
+    opening_increment: dict[str, float] = {}  # dimension -> revenue increment expected from that opening
+    needs: list[dict[str, Any]] = []  # customer pain points / unmet needs with the segments they apply to
+    swot: dict[Literal["S", "W", "O", "T"], list[str]] = {}  # entries from interviews and workshops
+
+
+class Goals(_Model):
+    """Step 2 (goals)."""
+
+    growth_ambition: float = Field(default=0.15, ge=-0.5, le=3.0)  # strategic intent: growth over last year
+    buffer: float = Field(default=0.12, ge=0.0, le=0.30)  # flex reserve on top of the target (method: 10-15%)
+    training_uplift: float = Field(default=0.30, ge=0.0, le=2.0)  # new-hire productivity uplift from training
+    tool_efficiency: float = Field(default=0.20, ge=0.0, le=2.0)  # follow-up efficiency from tools (CRM, AI calls)
+    marketing_budget: float = Field(default=0.0, ge=0.0)  # plan-year budget; 0 = last 12 months' spend
+    cost_per_lead: float = Field(default=0.0, ge=0.0)  # 0 = measured from the data
+    lead_conversion: float = Field(default=0.0, ge=0.0, le=1.0)  # lead -> customer; 0 = measured
+    average_order_value: float = Field(default=0.0, ge=0.0)  # 0 = measured
+    forecast_horizon: int = Field(default=12, ge=1, le=36)  # months of backtest horizon
+    backtest_origins: int = Field(default=3, ge=1, le=24)
+
+
+class Strategy(_Model):
+    """Step 3 (strategy)."""
+
+    value_cutoff: float = Field(default=0.5, gt=0.0, lt=1.0)  # quantile of value score splitting high/low
+    potential_cutoff: float = Field(default=0.5, gt=0.0, lt=1.0)  # quantile of potential score
+    playbooks: dict[str, str] = {
+        "strategic": "Dedicated advisor + tailored solution",
+        "profit": "Cross-sell and value-added services",
+        "nurture": "Industry white paper + free diagnosis to activate demand",
+        "maintain": "Simplified service to cut cost to serve",
+    }
+
+
+class Resources(_Model):
+    """Step 4 (resources)."""
+
+    ramp_months: int = Field(default=5, ge=0, le=24)  # months for a new hire to reach full productivity
+    time_to_hire_months: int = Field(default=2, ge=0, le=12)
+    attrition: float | None = Field(default=None, ge=0.0, le=1.0)  # annual; None = measured from the data
+    base_commission: float = Field(default=0.03, ge=0.0, le=0.5)
+    team_bonus_threshold: float = Field(default=0.80, ge=0.0, le=2.0)  # team attainment that lifts every rate
+    team_bonus_uplift: float = Field(default=0.10, ge=0.0, le=2.0)  # +10% on each person's commission rate
+    new_hire_first_deal_bonus: float = Field(default=5000.0, ge=0.0)  # the "growth fund"
+
+
+class Review(_Model):
+    """Step 5 (review, PDCA)."""
+
+    red_below_baseline: float = Field(default=0.20, ge=0.0, le=1.0)  # KPI this far below baseline = red
+    yellow_below_baseline: float = Field(default=0.10, ge=0.0, le=1.0)
+    root_cause_threshold: float = Field(default=0.10, ge=0.0, le=1.0)  # deviation that triggers a 5-Why
+    resplit_completion: float = Field(default=0.80, ge=0.0, le=1.0)  # quarterly completion below = re-split
+
+
+class Params(_Model):
+    """Everything a run of one region needs."""
+
+    company: Company = Company()
+    language: Literal["en", "zh"] = "en"  # language of the reports
+    as_of: date = date(2026, 9, 30)  # planning date: history is used up to and including it
+    plan_year: int = Field(default=2027, ge=2000, le=2100)  # the year being planned
+    data: DataSection = DataSection()
+    run: RunSection = RunSection()
+    region: Region = Region()
+    market: Market = Market()
+    goals: Goals = Goals()
+    strategy: Strategy = Strategy()
+    resources: Resources = Resources()
+    review: Review = Review()
+
+
+# --------------------------------------------------------------------------------------------------- loading
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys (PyYAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict[Any, Any] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            mark = key_node.start_mark
+            raise ParamsError(
+                f"{loader.name}: line {mark.line + 1}, column {mark.column + 1}: duplicate key {key!r} "
+                f"(first at line {seen[key].line + 1}); expected each key once"
+            )
+        seen[key] = key_node.start_mark
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> dict:
+    """Parse one params file into a mapping (empty file = {}); errors carry file, line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParamsError(f"{path}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ParamsError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    loader = _UniqueKeyLoader(text)
+    loader.name = str(path)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ParamsError(f"{path}: {where}malformed YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise ParamsError(f"{path}: malformed YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ParamsError(f"{path}: top level is a {type(data).__name__}, expected a mapping of keys")
+    return data
+
+
+def _merge(base: dict, override: dict, source: str, origin: dict, prefix: tuple = ()) -> dict:
+    """Deep-merge `override` into a copy of `base`, recording in `origin` which file set each key path."""
+    out = dict(base)
+    for key, value in override.items():
+        path = (*prefix, key)
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value, source, origin, path)
+        else:
+            out[key] = value
+        origin[path] = source
+    return out
+
+
+def _source_of(loc: tuple, origin: dict, default: str) -> str:
+    for n in range(len(loc), 0, -1):
+        if loc[:n] in origin:
+            return origin[loc[:n]]
+    return default
+
+
+def _fields_at(loc: tuple) -> list[str]:
+    """Names of the keys allowed where an unknown key `loc[-1]` was found (for "did you mean")."""
+    model: Any = Params
+    for part in loc[:-1]:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []
+        model = field.annotation
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
+def _describe(exc: ValidationError, origin: dict, default: str) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc)
+        source = _source_of(loc, origin, default)
+        value = err.get("input")
+        if err["type"] == "extra_forbidden":
+            hint = difflib.get_close_matches(str(loc[-1]), _fields_at(loc), n=1)
+            expected = f"one of the known keys{f' (did you mean {hint[0]!r}?)' if hint else ''}"
+            lines.append(f"{source}: unknown key '{key}'; expected {expected}")
+        else:
+            lines.append(f"{source}: key '{key}' = {value!r}: {err['msg']}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Merged, validated parameters of one region with the files they came from."""
+
+    params: Params
+    files: tuple[Path, ...]
+    raw: dict
+
+
+def region_keys(params_dir: Path | None = None) -> list[str]:
+    """Regions configured in `params/`: every `<key>.yaml` except base.yaml and local.yaml, sorted."""
+    params_dir = Path(params_dir or config.PARAMS_DIR)
+    keys = sorted(p.stem for p in params_dir.glob("*.yaml") if p.stem not in RESERVED_FILES)
+    for key in keys:
+        check_region_key(key, params_dir / f"{key}.yaml")
+    return keys
+
+
+def check_region_key(key: str, where: Any = "region") -> str:
+    """A region key is used in paths: lower-case ASCII word, no separators, no reserved device names."""
+    if not isinstance(key, str) or not REGION_KEY.match(key) or key in RESERVED_NAMES:
+        raise ParamsError(
+            f"{where}: region {key!r} is not a valid region key; expected lower-case letters, digits, '-' or '_', "
+            "starting with a letter (at most 40 characters)"
+        )
+    return key
+
+
+def load(region: str, params_dir: Path | str | None = None, overrides: dict | None = None) -> Loaded:
+    """Load base.yaml + <region>.yaml + local.yaml (+ `overrides`, e.g. from the CLI) and validate them.
+
+    Raises ParamsError naming the file, key path, value and what was expected.
+    """
+    params_dir = Path(params_dir or config.PARAMS_DIR)
+    check_region_key(region)
+    base_file = params_dir / "base.yaml"
+    region_file = params_dir / f"{region}.yaml"
+    if not region_file.is_file():
+        known = ", ".join(region_keys(params_dir)) or "none"
+        raise ParamsError(f"{region_file}: no parameters for region {region!r}; configured regions: {known}")
+    origin: dict = {}
+    merged: dict = {}
+    files = [base_file, region_file]
+    local = params_dir / "local.yaml"
+    if local.is_file():
+        files.append(local)
+    for f in files:
+        merged = _merge(merged, read_yaml(f), str(f), origin)
+    if overrides:
+        merged = _merge(merged, overrides, "command line", origin)
+    region_block = merged.setdefault("region", {})
+    if not isinstance(region_block, dict):
+        raise ParamsError(f"{_source_of(('region',), origin, str(region_file))}: key 'region' must be a mapping")
+    if region_block.get("key", region) != region:
+        raise ParamsError(
+            f"{region_file}: key 'region.key' = {region_block['key']!r}: expected {region!r} (the file name)"
+        )
+    region_block["key"] = region
+    try:
+        params = Params.model_validate(merged)
+    except ValidationError as exc:
+        raise ParamsError(_describe(exc, origin, str(region_file))) from None
+    return Loaded(params=params, files=tuple(files), raw=merged)
+
+
+def load_json(text: str) -> Params:
+    """Re-validate parameters the runner serialised for a notebook (`Params.model_dump_json`)."""
+    return Params.model_validate_json(text)
