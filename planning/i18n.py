@@ -1,38 +1,161 @@
-"""Translations and locale formatting (minimal first version; see docs/architecture.md)."""
+"""Translations (`locale/<domain>.yaml`) and locale number formatting for English (`en`) and Chinese (`zh`).
+
+Keys are `<domain>.<path>`: `market.trend.title` is looked up in `locale/market.yaml` under `trend: title:`,
+whose leaf is `{en: ..., zh: ...}`. `common.yaml` holds what every step shares: display names (`names:`),
+table headers (`columns:`), report and index UI. Step modules add `locale/<step>.yaml` and never edit
+another domain's file.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 import yaml
 
 from planning.config import LOCALE_DIR
 
 LANGUAGES = ("en", "zh")
+DASH = "—"  # shown for missing numbers in every language
+
+CURRENCY_SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "HKD": "HK$", "JPY": "JP¥", "GBP": "£"}
 
 
 @cache
 def _domain(domain: str) -> dict:
+    """Parsed `locale/<domain>.yaml` ({} when the file does not exist). Cached per process."""
     path = LOCALE_DIR / f"{domain}.yaml"
     if not path.is_file():
         return {}
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-def t(key: str, lang: str = "en", **fmt) -> str:
-    """Translate `domain.path.to.key` from `locale/<domain>.yaml` into `lang`, formatting `{names}` with fmt."""
+def domains() -> list[str]:
+    """Names of all locale files (without `.yaml`), for tests and tooling."""
+    return sorted(p.stem for p in LOCALE_DIR.glob("*.yaml"))
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+def t(key: str, lang: str = "en", **fmt: Any) -> str:
+    """Translate `domain.path.to.key` from `locale/<domain>.yaml` into `lang`, formatting `{names}` with fmt.
+
+    Raises KeyError naming the file when the key or the language is missing (a typo must fail the notebook,
+    not show a raw key to a regional manager).
+    """
+    _check_lang(lang)
     domain, _, rest = key.partition(".")
-    node = _domain(domain)
+    node: Any = _domain(domain)
     for part in rest.split("."):
         if not isinstance(node, dict) or part not in node:
             raise KeyError(f"no translation for {key!r} in locale/{domain}.yaml")
         node = node[part]
-    text = node[lang] if isinstance(node, dict) else str(node)
+    if not isinstance(node, dict) or lang not in node:
+        raise KeyError(f"{key!r} in locale/{domain}.yaml is not a leaf with an {lang!r} text")
+    text = str(node[lang])
     return text.format(**fmt) if fmt else text
 
 
-def name(kind: str, value: str, lang: str = "en") -> str:
-    """Display name of a region, tier, stage, channel ... from locale/common.yaml (the value itself if unknown)."""
+def name(kind: str, value: Any, lang: str = "en") -> str:
+    """Display name of a value of `kind` (region, step, tier, stage, channel, lead_source, product_line,
+    industry, size_band, kpi_status, swot, run_status) from `common.yaml` `names:`; the value itself if unknown.
+    """
     table = _domain("common").get("names", {}).get(kind, {})
     entry = table.get(str(value))
-    return entry[lang] if entry else str(value)
+    return str(entry[lang]) if entry and lang in entry else str(value)
+
+
+def names(kind: str, lang: str = "en") -> dict[str, str]:
+    """All {value: display name} of `kind` in `lang` (e.g. for a chart legend's sort order or labelExpr)."""
+    return {k: str(v[lang]) for k, v in _domain("common").get("names", {}).get(kind, {}).items()}
+
+
+# ---------------------------------------------------------------------------------------------- numbers
+def _missing(x: Any) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(math.isnan(x))
+    except TypeError:
+        return False
+
+
+def number(x: Any, lang: str = "en", decimals: int | None = None) -> str:
+    """Number with thousands separators (both locales use `,` and `.`): 12345.6 -> "12,346" or with decimals.
+
+    `decimals=None` shows whole numbers without decimals and others with up to 2. None / NaN -> "—".
+    """
+    _check_lang(lang)
+    if _missing(x):
+        return DASH
+    x = float(x)
+    if decimals is None:
+        decimals = 0 if x.is_integer() or abs(x) >= 1000 else 2
+        text = f"{x:,.{decimals}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{x:,.{decimals}f}"
+
+
+def pct(x: Any, lang: str = "en", decimals: int = 1, signed: bool = False) -> str:
+    """A fraction as a percentage: 0.153 -> "15.3%"; `signed` adds "+" to growth figures. None / NaN -> "—"."""
+    _check_lang(lang)
+    if _missing(x):
+        return DASH
+    return f"{float(x) * 100:{'+' if signed else ''},.{decimals}f}%"
+
+
+def money(x: Any, lang: str = "en", currency: str = "CNY", compact: bool = True) -> str:
+    """Money in the locale. compact (sentences, headlines): zh ¥1,234.5万 / ¥1.23亿, en ¥12.3M / ¥1.2B / ¥45.6K;
+    otherwise the full amount ¥12,345,000. Amounts under 10,000 are always in full. None / NaN -> "—".
+    """
+    _check_lang(lang)
+    if _missing(x):
+        return DASH
+    x = float(x)
+    sym = CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + " ")
+    sign = "-" if x < 0 else ""
+    a = abs(x)
+    if not compact or a < 10_000:
+        return f"{sign}{sym}{a:,.0f}"
+    if lang == "zh":
+        # Chinese groups by 10^4 (万) and 10^8 (亿).
+        if a >= 1e8:
+            return f"{sign}{sym}{_trim(a / 1e8, 2)}亿"
+        return f"{sign}{sym}{_trim(a / 1e4, 1)}万"
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if a >= div:
+            return f"{sign}{sym}{_trim(a / div, 1)}{suffix}"
+    return f"{sign}{sym}{a:,.0f}"  # pragma: no cover - a >= 10,000 always hits K
+
+
+def _trim(v: float, decimals: int) -> str:
+    """`v` with thousands separators and at most `decimals` decimals, trailing zeros dropped."""
+    text = f"{v:,.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# ---------------------------------------------------------------------------------------------- columns
+def column(col: str, lang: str = "en", domain: str = "common") -> str:
+    """Header of one column: `locale/<domain>.yaml` `columns:`, then `common.yaml` `columns:`.
+
+    Unknown columns fall back to the name with `_` as spaces (capitalised in English), so a missing
+    translation is visible but readable.
+    """
+    _check_lang(lang)
+    for d in dict.fromkeys((domain, "common")):
+        entry = _domain(d).get("columns", {}).get(str(col))
+        if isinstance(entry, Mapping) and lang in entry:
+            return str(entry[lang])
+    text = str(col).replace("_", " ")
+    return text[:1].upper() + text[1:] if lang == "en" else text
+
+
+def columns(df: Any, lang: str = "en", domain: str = "common") -> Any:
+    """A copy of DataFrame `df` with translated column headers (see `column`). Data is unchanged."""
+    return df.rename(columns={c: column(c, lang, domain) for c in df.columns})

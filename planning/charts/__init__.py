@@ -1,3 +1,261 @@
-"""Chart builders (one module per step) and the workbook's altair theme (minimal first version)."""
+"""The workbook's altair theme, chart rendering set-up and helpers shared by every step's chart builders.
+
+Step modules put their builders in `planning/charts/<step>.py` (functions: aggregated DataFrame + `lang` in,
+`alt.Chart` out) and import the shared pieces from here:
+
+- `enable(batch, lang)`: called once by `notebook.setup()`; picks the renderer and the chart locale.
+- `money_axis(lang)`, `MONEY_FORMAT`, `PCT_FORMAT`, `KPI_COLORS`, `kpi_scale(lang)`: consistent money and
+  KPI encodings.
+- `ChartDataTooLarge`: raised when a chart would inline more than `MAX_ROWS` rows (aggregate first).
+
+Importing this package registers and enables the "planning" theme.
+
+Rendering (see docs/reports.md and ../shared/STACK.md for why):
+- batch (papermill): a `text/html` output holding a div, the spec as JSON and a small script that calls
+  `vegaEmbed` (tooltips on). The vega / vega-lite / vega-embed bundle is NOT in the output: `planning.report`
+  inlines it once per exported page. A static SVG made by vl-convert sits inside the output as a fallback for
+  viewers that do not run scripts (mail previews, an untrusted notebook); the script removes it once the
+  interactive chart is drawn.
+- interactive (JupyterLab): altair's `jupyter` renderer in offline mode (anywidget, JS served from the local
+  vl-convert bundle, tooltips and selections work); plain SVG when anywidget is missing.
+"""
 
 from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import altair as alt
+
+THEME = "planning"
+RENDERER = "planning_batch"
+TRANSFORMER = "planning"
+
+#: More rows than this in one chart's inline data means the caller forgot to aggregate (altair's own limit).
+MAX_ROWS = 5_000
+
+# Latin system fonts first so English text keeps its usual look; the browser falls back glyph by glyph to the
+# first CJK font it has: macOS (PingFang), Windows (Microsoft YaHei), Linux (Noto CJK / WenQuanYi). Nothing is
+# downloaded, so the page still works offline.
+FONT = (
+    "-apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'PingFang SC', 'Hiragino Sans GB', "
+    "'Microsoft YaHei', 'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', "
+    "sans-serif"
+)
+
+# Colour-blind safe categorical palette (Okabe-Ito order, softened blue first as the "our company" colour).
+PALETTE = ["#2b6cb0", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#7f7f7f"]
+
+#: Traffic-light colours used by charts and by `planning.display` KPI cells (one definition).
+KPI_COLORS = {"green": "#2f9e44", "yellow": "#f2b705", "red": "#d9480f"}
+
+#: d3-format strings for tooltips / text marks. "$" prints the locale's currency symbol (set to ¥ below).
+MONEY_FORMAT = "$,.0f"
+NUMBER_FORMAT = ",.0f"
+PCT_FORMAT = ".1%"
+
+_NUMBER_LOCALE = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["¥", ""]}
+
+# d3-time-format's zh-CN locale, so date axes say 1月 / 2月 instead of Jan / Feb.
+_TIME_LOCALE = {
+    "en": {
+        "dateTime": "%x, %X",
+        "date": "%-m/%-d/%Y",
+        "time": "%-I:%M:%S %p",
+        "periods": ["AM", "PM"],
+        "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+        "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+        "months": "January February March April May June July August September October November December".split(),
+        "shortMonths": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+    },
+    "zh": {
+        "dateTime": "%x %A %X",
+        "date": "%Y/%-m/%-d",
+        "time": "%H:%M:%S",
+        "periods": ["上午", "下午"],
+        "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+        "shortDays": ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+        "months": "一月 二月 三月 四月 五月 六月 七月 八月 九月 十月 十一月 十二月".split(),
+        "shortMonths": [f"{m}月" for m in range(1, 13)],
+    },
+}
+
+# The chart language is process state because the theme is a zero-argument function that altair calls at every
+# `to_dict()`; `enable(lang=...)` sets it once per notebook.
+_state: dict[str, Any] = {"lang": "en", "batch": False, "svg_fallback": True}
+
+
+class ChartDataTooLarge(alt.MaxRowsError):
+    """A chart would embed more than `MAX_ROWS` rows: aggregate in the step module before charting."""
+
+
+@alt.theme.register(THEME, enable=True)
+def theme() -> alt.theme.ThemeConfig:
+    """The one workbook theme: CJK-capable font stack, readable sizes, palette, locale of the current language."""
+    lang = _state["lang"]
+    return {
+        "width": 560,
+        "height": 300,
+        "autosize": {"type": "fit", "contains": "padding"},
+        "config": {
+            "font": FONT,
+            "locale": {"number": _NUMBER_LOCALE, "time": _TIME_LOCALE.get(lang, _TIME_LOCALE["en"])},
+            "view": {"stroke": None},
+            "range": {"category": PALETTE},
+            "title": {"fontSize": 15, "fontWeight": 600, "anchor": "start", "offset": 10, "color": "#1f2933"},
+            "axis": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "titleFontWeight": 500,
+                "titleColor": "#3e4c59",
+                "labelColor": "#52606d",
+                "gridColor": "#e4e7eb",
+                "domainColor": "#9aa5b1",
+                "tickColor": "#9aa5b1",
+                "labelLimit": 180,
+            },
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "labelLimit": 200},
+            "header": {"labelFontSize": 12, "titleFontSize": 13},
+            "text": {"fontSize": 12},
+            "bar": {"color": PALETTE[0]},
+            "line": {"color": PALETTE[0], "strokeWidth": 2},
+            "point": {"color": PALETTE[0], "filled": True},
+            "area": {"color": PALETTE[0]},
+            "rect": {"color": PALETTE[0]},
+        },
+    }
+
+
+def money_axis(lang: str = "en", title: str | None = None, **kwargs: Any) -> alt.Axis:
+    """An axis whose labels are compact money in the locale: zh ¥1,200万 / ¥1.5亿, en ¥12M / ¥1.5B.
+
+    d3-format has no 万/亿 grouping, hence a label expression. `title` and `kwargs` go to `alt.Axis`.
+    """
+    if lang == "zh":
+        expr = (
+            "datum.value == 0 ? '0' : (datum.value < 0 ? '-' : '') + '¥' + ("
+            "abs(datum.value) >= 1e8 ? format(abs(datum.value) / 1e8, ',.2~f') + '亿' : "
+            "abs(datum.value) >= 1e4 ? format(abs(datum.value) / 1e4, ',.0f') + '万' : "
+            "format(abs(datum.value), ',.0f'))"
+        )
+    else:
+        # SI prefixes, with G (giga) spelled B (billion) as finance readers expect.
+        expr = (
+            "datum.value == 0 ? '0' : (datum.value < 0 ? '-' : '') + '¥' + "
+            "replace(format(abs(datum.value), '.3~s'), 'G', 'B')"
+        )
+    return alt.Axis(title=title, labelExpr=expr, **kwargs)
+
+
+def kpi_scale(lang: str = "en") -> alt.Scale:
+    """Colour scale mapping KPI status values green / yellow / red to the traffic-light colours.
+
+    The domain is the raw status values (translate labels with a legend `labelExpr` or a translated column).
+    """
+    return alt.Scale(domain=list(KPI_COLORS), range=list(KPI_COLORS.values()))
+
+
+def _limit_rows(data: Any, max_rows: int | None = None) -> Any:
+    """Raise `ChartDataTooLarge` when inline data has more than `max_rows` rows (values or DataFrame)."""
+    max_rows = MAX_ROWS if max_rows is None else max_rows
+    values = data.get("values") if isinstance(data, dict) else data
+    try:
+        n = len(values)  # DataFrame, list of records
+    except TypeError:
+        return data
+    if n > max_rows:
+        raise ChartDataTooLarge(
+            f"a chart received {n:,} rows (limit {max_rows:,}): aggregate the data in the step module before "
+            "charting (a report's size must not grow with the number of order lines)"
+        )
+    return data
+
+
+def _transformer(data: Any, max_rows: int | None = None) -> Any:
+    """Data transformer: row guard, then altair's inline `to_values` (pandas 3 string dtype handled by altair)."""
+    return alt.to_values(_limit_rows(data, max_rows))
+
+
+alt.data_transformers.register(TRANSFORMER, _transformer)
+alt.data_transformers.enable(TRANSFORMER)
+
+
+def _script_json(obj: Any) -> str:
+    """JSON safe inside a <script> element: `<`, `>` and `&` escaped so data cannot close the tag."""
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+EMBED_OPTIONS = {
+    "renderer": "svg",  # crisp when printed; counted by the browser test as svg.marks
+    "tooltip": True,
+    # Export (PNG/SVG) works offline; "view source" / "open in editor" would reach the network.
+    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+}
+
+
+def _svg(spec: dict) -> str:
+    """Static SVG of `spec` via vl-convert, or "" if conversion fails (the interactive chart still renders)."""
+    try:
+        import vl_convert as vlc
+        from altair.utils.html import vl_version_for_vl_convert
+
+        return vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())
+    except Exception:  # noqa: BLE001 - a fallback must never break the report
+        return ""
+
+
+def chart_html(spec: dict, svg_fallback: bool = True) -> str:
+    """HTML for one chart: a container, the spec as JSON, a script calling `vegaEmbed` (defined by the page).
+
+    In: a Vega-Lite spec dict (data already inlined). Out: an HTML fragment with no external reference.
+    `planning.report` recognises charts by the `planning-chart` class and inlines the JS bundle once.
+    """
+    cid = "chart-" + uuid.uuid4().hex[:12]
+    fallback = _svg(spec) if svg_fallback else ""
+    return (
+        f'<div class="planning-chart" id="{cid}">'
+        f'<div class="chart-fallback">{fallback}</div></div>\n'
+        f'<script type="application/json" id="{cid}-spec">{_script_json(spec)}</script>\n'
+        "<script>(function(){"
+        f"var el=document.getElementById('{cid}');"
+        f"var spec=JSON.parse(document.getElementById('{cid}-spec').textContent);"
+        "if(!window.vegaEmbed){return;}"
+        "var target=document.createElement('div');el.appendChild(target);"
+        f"window.vegaEmbed(target,spec,{json.dumps(EMBED_OPTIONS)})"
+        ".then(function(){var f=el.querySelector('.chart-fallback');if(f){f.remove();}})"
+        ".catch(function(e){console.error('chart', e);});"
+        "})();</script>"
+    )
+
+
+def _batch_renderer(spec: dict, **metadata: Any) -> dict[str, str]:
+    """altair renderer for batch runs: text/html (see `chart_html`) plus text/plain for plain viewers."""
+    return {"text/html": chart_html(spec, _state["svg_fallback"]), "text/plain": "<chart>"}
+
+
+alt.renderers.register(RENDERER, _batch_renderer)
+
+
+def enable(batch: bool, lang: str = "en", svg_fallback: bool = True) -> str:
+    """Configure chart rendering for this kernel; returns the name of the renderer enabled.
+
+    In: `batch` True under papermill (`planning run`), False in JupyterLab; `lang` "en" | "zh" (locale of
+    axis dates and numbers); `svg_fallback` whether batch outputs carry a static SVG (~5-30 KB per chart).
+    """
+    _state.update(lang=lang, batch=batch, svg_fallback=svg_fallback)
+    alt.theme.enable(THEME)
+    alt.data_transformers.enable(TRANSFORMER)
+    if batch:
+        alt.renderers.enable(RENDERER)
+        return RENDERER
+    try:
+        import anywidget  # noqa: F401
+
+        # offline=True serves vega from vl-convert's bundle instead of a CDN (works with no network).
+        alt.renderers.enable("jupyter", offline=True)
+        return "jupyter"
+    except ImportError:
+        alt.renderers.enable("svg")
+        return "svg"

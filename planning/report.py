@@ -1,0 +1,337 @@
+"""Executed notebook -> one self-contained, offline HTML page; snapshot `index.html`.
+
+`export_html(notebook, meta)` renders in-process with one cached nbconvert `HTMLExporter` (basic template: no
+require.js, MathJax or mermaid from a CDN) and wraps the body in this module's page: header, table of contents,
+minimal CSS, and the vega / vega-lite / vega-embed bundle inlined once when the page has charts made by
+`planning.charts` (batch renderer). Nothing is loaded from the network, so the file works when e-mailed alone.
+
+`write_index(snapshot_dir, manifest, lang)` writes the overview of a snapshot (see `runner.py` for the manifest).
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from planning import i18n
+from planning.config import STEPS
+
+#: Cell tags whose cells never reach a report (papermill's and the usual "remove" conventions).
+REMOVE_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell", "remove_cell", "hide-report"})
+#: Output mimetypes that need a live kernel or a CDN: dropped (their widgets do nothing in a static page).
+DROP_MIMETYPES = ("application/vnd.jupyter.widget-view+json", "application/javascript")
+#: Marker of a chart made by `planning.charts` (the batch renderer's container class).
+CHART_MARKER = 'class="planning-chart"'
+
+_HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)</h\1>', re.S)
+_ANCHOR = re.compile(r'<a class="anchor-link" href="[^"]*">.*?</a>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+# ------------------------------------------------------------------------------------------ page parts
+@cache
+def _exporter() -> Any:
+    """One HTMLExporter per process (building it and its Jinja environment is the slow part)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="basic",  # body only; lab/classic pull require.js / MathJax from CDNs
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        sanitize_html=False,  # it strips h1 and th; our outputs are escaped at the source (planning.display)
+    )
+
+
+@cache
+def vega_bundle() -> str:
+    """vega + vega-lite + vega-embed as one script defining `window.vegaEmbed` (~0.9 MB, built once)."""
+    import vl_convert as vlc
+    from altair.utils.html import vl_version_for_vl_convert
+
+    return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+
+
+@cache
+def _css() -> str:
+    return (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
+
+
+def _lang_attr(lang: str) -> str:
+    return "zh-CN" if lang == "zh" else "en"
+
+
+def _e(x: Any) -> str:
+    return html.escape(str(x), quote=True)
+
+
+# ------------------------------------------------------------------------------------------ notebook
+def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of `nb` fit for a reader: parameter / removed cells gone, stderr and kernel-only outputs dropped.
+
+    Error outputs stay: a failed step's partial report shows where it stopped.
+    """
+    nb = copy.deepcopy(nb)
+    nb.metadata.pop("widgets", None)  # widget state would make nbconvert reference a CDN widget manager
+    cells = []
+    for cell in nb.cells:
+        if REMOVE_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        if cell.cell_type == "code":
+            outputs = []
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                    continue  # warnings and progress bars are for the engineer, not the meeting room
+                if "data" in out:
+                    for mt in DROP_MIMETYPES:
+                        out["data"].pop(mt, None)
+                    if not out["data"]:
+                        continue
+                outputs.append(out)
+            if not outputs:
+                continue  # hidden input + no output = an empty box
+            cell.outputs = outputs
+        cells.append(cell)
+    nb.cells = cells
+    return nb
+
+
+def _toc(body: str) -> tuple[str, list[tuple[int, str, str]]]:
+    """Give headings unique ids (`sec-N`) and return (body, [(level, id, text html)]) for h1-h3."""
+    entries: list[tuple[int, str, str]] = []
+    counter = iter(range(1, 1_000_000))
+
+    def repl(m: re.Match) -> str:
+        level, inner = int(m.group(1)), m.group(3)
+        sid = f"sec-{next(counter)}"
+        text = _ANCHOR.sub("", inner)
+        if level <= 3:
+            # Text only (the heading was escaped at the source); re-escape after unescaping entities.
+            entries.append((level, sid, _e(html.unescape(_TAG.sub("", text)).strip())))
+        return f'<h{level} id="{sid}">{text}<a class="anchor-link" href="#{sid}">¶</a></h{level}>'
+
+    return _HEADING.sub(repl, body), entries
+
+
+def _step_name(step: str, lang: str) -> str:
+    return i18n.name("step", step, lang) if step else ""
+
+
+def export_html(notebook: nbformat.NotebookNode | str | Path, meta: dict[str, Any]) -> str:
+    """Render an executed notebook as one self-contained offline HTML page; returns the page.
+
+    In: `notebook` (NotebookNode or .ipynb path; not modified) and `meta` with keys company, region,
+    region_name (optional; else the translated region), step, as_of, plan_year, commit, language ("en"|"zh"),
+    error (optional dict with "message": shows a failure banner), index_href (default "../index.html").
+    Out: HTML text, no network reference; the vega bundle is inlined once only if the page has charts.
+    """
+    if not isinstance(notebook, nbformat.NotebookNode):
+        notebook = nbformat.read(str(notebook), as_version=4)
+    lang = meta.get("language") or "en"
+    if lang not in i18n.LANGUAGES:
+        lang = "en"
+    body, _ = _exporter().from_notebook_node(_clean(notebook))
+    body, toc = _toc(body)
+
+    step = meta.get("step", "")
+    region = meta.get("region", "")
+    region_name = meta.get("region_name") or i18n.name("region", region, lang)
+    step_name = _step_name(step, lang)
+    t = lambda key, **kw: i18n.t(f"common.report.{key}", lang, **kw)  # noqa: E731
+
+    fields = [
+        (t("region"), region_name),
+        (t("step"), step_name),
+        (t("as_of"), meta.get("as_of", "")),
+        (t("plan_year"), meta.get("plan_year", "")),
+        (t("commit"), meta.get("commit", "")),
+    ]
+    header_meta = "".join(
+        f'<div class="field"><dt>{_e(k)}</dt><dd>{_e(v)}</dd></div>' for k, v in fields if v not in ("", None)
+    )
+    error = meta.get("error")
+    banner = ""
+    if error:
+        msg = error.get("message", "") if isinstance(error, dict) else str(error)
+        banner = f'<div class="banner banner-failed" role="alert">{_e(t("failed", error=msg))}</div>'
+    toc_html = ""
+    if toc:
+        items = "".join(f'<li class="toc-h{lvl}"><a href="#{sid}">{text}</a></li>' for lvl, sid, text in toc)
+        toc_html = (
+            f'<nav class="toc" aria-label="{_e(t("contents"))}"><div class="toc-title">{_e(t("contents"))}</div>'
+            f"<ol>{items}</ol></nav>"
+        )
+    has_charts = CHART_MARKER in body
+    script = f"<script>{vega_bundle()}</script>" if has_charts else ""
+    title = t("title", step=step_name or step, region=region_name)
+    index_href = meta.get("index_href", "../index.html")
+    footer = t("footer", as_of=meta.get("as_of", ""), commit=meta.get("commit", ""))
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{_lang_attr(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="planning.report">\n<title>{_e(title)}</title>\n'
+        f"<style>{_css()}</style>\n{script}\n</head>\n<body>\n"
+        '<header class="report-header">\n'
+        f'<a class="back" href="{_e(index_href)}">← {_e(t("back_to_index"))}</a>\n'
+        f'<div class="company">{_e(meta.get("company", ""))}</div>\n'
+        f'<div class="report-title">{_e(title)}</div>\n'
+        f'<dl class="meta">{header_meta}</dl>\n</header>\n{banner}\n'
+        f'<div class="layout">\n{toc_html}\n<main class="report-body">\n{body}\n</main>\n</div>\n'
+        f'<footer class="report-footer">{_e(footer)}</footer>\n</body>\n</html>\n'
+    )
+
+
+# ------------------------------------------------------------------------------------------ index
+def _first_params(manifest: dict[str, Any]) -> dict[str, Any]:
+    for r in manifest.get("regions", {}).values():
+        if r.get("params"):
+            return r["params"]
+    return {}
+
+
+def _light_counts(lights: Any, lang: str) -> str:
+    if not isinstance(lights, dict):
+        return i18n.DASH
+    return "".join(
+        f'<span class="light light-{s}" title="{_e(i18n.name("kpi_status", s, lang))}">'
+        f'<span class="dot" aria-hidden="true"></span>{int(lights.get(s, 0) or 0)}</span>'
+        for s in ("green", "yellow", "red")
+    )
+
+
+def _headline_cells(h: dict[str, Any], lang: str, currency: str) -> str:
+    completion = h.get("completion")
+    cls = ""
+    if completion is not None and not i18n._missing(completion):
+        cls = " good" if completion >= 1 else (" warn" if completion >= 0.8 else " bad")
+    return (
+        f'<td class="num">{_e(i18n.money(h.get("plan_target"), lang, currency))}</td>'
+        f'<td class="num">{_e(i18n.money(h.get("ytd_actual"), lang, currency))}</td>'
+        f'<td class="num completion{cls}">{_e(i18n.pct(completion, lang))}</td>'
+        f'<td class="lights">{_light_counts(h.get("kpi_lights"), lang)}</td>'
+    )
+
+
+def _rollup(regions: dict[str, Any]) -> dict[str, Any]:
+    """Company headline: sums of the regions' targets, actuals and lights (only over regions that have them)."""
+    heads = [r.get("headline") or {} for r in regions.values()]
+    out: dict[str, Any] = {}
+    for key in ("plan_target", "ytd_actual", "ytd_plan"):
+        vals = [h[key] for h in heads if h.get(key) is not None]
+        if vals:
+            out[key] = sum(vals)
+    plan = out.get("ytd_plan")
+    if plan and out.get("ytd_actual") is not None:
+        out["completion"] = out["ytd_actual"] / plan
+    lights = [h["kpi_lights"] for h in heads if isinstance(h.get("kpi_lights"), dict)]
+    if lights:
+        out["kpi_lights"] = {
+            s: sum(int(x.get(s, 0) or 0) for x in lights) for s in ("green", "yellow", "red")
+        }
+    return out
+
+
+def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = "en") -> Path:
+    """Write `<snapshot_dir>/index.html`: company roll-up, then per region headline numbers and step links.
+
+    In: the snapshot folder (step pages at `<region>/<step>.html`) and the run manifest: `regions` ->
+    {region: {"headline": {plan_target, ytd_plan, ytd_actual, completion (fraction), kpi_lights {green,
+    yellow, red}}, "steps": {step: {"status", "duration_s", "error"}}, "params": {...}}}, plus `commit`,
+    `snapshot`, `steps`. Missing numbers show "—". Out: the path written.
+    """
+    snapshot_dir = Path(snapshot_dir)
+    lang = lang if lang in i18n.LANGUAGES else "en"
+    regions: dict[str, Any] = manifest.get("regions", {})
+    params = _first_params(manifest)
+    company = params.get("company", {}) if isinstance(params.get("company"), dict) else {}
+    company_name = (company.get("name_zh") if lang == "zh" else None) or company.get("name") or ""
+    currency = company.get("currency") or "CNY"
+    as_of = params.get("as_of") or manifest.get("as_of") or manifest.get("snapshot", "")
+    plan_year = params.get("plan_year") or manifest.get("plan_year") or ""
+    steps = list(manifest.get("steps") or STEPS)
+    t = lambda key, **kw: i18n.t(f"common.index.{key}", lang, **kw)  # noqa: E731
+    col = lambda key: i18n.t(f"common.index.{key}", lang)  # noqa: E731
+
+    num_heads = (
+        f'<th class="num">{_e(col("plan_target"))}</th><th class="num">{_e(col("ytd_actual"))}</th>'
+        f'<th class="num">{_e(col("completion"))}</th><th>{_e(col("kpi_lights"))}</th>'
+    )
+    rollup = _rollup(regions)
+    rollup_html = (
+        f'<section class="rollup"><h2>{_e(t("rollup"))}</h2><table class="headline"><thead><tr>'
+        f"<th>{_e(company_name)}</th>{num_heads}</tr></thead><tbody><tr>"
+        f'<th scope="row">{_e(i18n.name("region", "company", lang))}</th>'
+        f"{_headline_cells(rollup, lang, currency)}</tr></tbody></table></section>"
+    )
+
+    ok = total = 0
+    rows = []
+    for region, info in regions.items():
+        rparams = info.get("params") or {}
+        rmeta = rparams.get("region") if isinstance(rparams.get("region"), dict) else {}
+        rname = (rmeta.get("name_zh") if lang == "zh" else rmeta.get("name")) or i18n.name(
+            "region", region, lang
+        )
+        cells = []
+        for step in steps:
+            st = (info.get("steps") or {}).get(step)
+            total += 1
+            page = snapshot_dir / region / f"{step}.html"
+            status = (st or {}).get("status") or "missing"
+            ok += status == "ok"
+            label = (
+                i18n.t("common.index.missing", lang)
+                if status == "missing"
+                else i18n.name("run_status", status, lang)
+            )
+            detail = ""
+            if st and st.get("duration_s") is not None:
+                detail = t("duration", seconds=f"{float(st['duration_s']):.1f}")
+            err = (st or {}).get("error")
+            title = ""
+            if isinstance(err, dict) and err.get("message"):
+                title = f' title="{_e(err["message"])}"'
+            name = _e(_step_name(step, lang))
+            link = (
+                f'<a href="{_e(region)}/{_e(step)}.html">{name}</a>'
+                if page.is_file()
+                else f"<span>{name}</span>"
+            )
+            cells.append(
+                f'<td class="step status-{_e(status)}"{title}>{link}'
+                f'<span class="status">{_e(label)}</span><span class="duration">{_e(detail)}</span></td>'
+            )
+        rows.append(
+            f'<tr><th scope="row">{_e(rname)}</th>{_headline_cells(info.get("headline") or {}, lang, currency)}'
+            f"{''.join(cells)}</tr>"
+        )
+    step_heads = "".join(f'<th class="step">{_e(_step_name(s, lang))}</th>' for s in steps)
+    regions_html = (
+        f'<section class="regions"><h2>{_e(t("regions"))}</h2><table class="regions-table"><thead><tr>'
+        f"<th>{_e(i18n.column('region', lang))}</th>{num_heads}{step_heads}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></section>"
+    )
+    title = t("title", plan_year=plan_year, as_of=as_of)
+    commit = manifest.get("commit", "")
+    page = (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{_lang_attr(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<title>{_e(title)}</title>\n<style>{_css()}</style>\n</head>\n<body class="index">\n'
+        f'<header class="report-header"><div class="company">{_e(company_name)}</div>'
+        f'<div class="report-title">{_e(title)}</div>'
+        f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div></header>\n'
+        f"<main>{rollup_html}\n{regions_html}</main>\n"
+        f'<footer class="report-footer">{_e(i18n.t("common.report.commit", lang))}: {_e(commit)}</footer>\n'
+        "</body>\n</html>\n"
+    )
+    path = snapshot_dir / "index.html"
+    path.write_text(page, encoding="utf-8")
+    return path
