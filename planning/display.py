@@ -1,20 +1,235 @@
-"""Display helpers used by notebook.Context (minimal first version). All text is escaped."""
+"""What a notebook shows: headings, sentences, tables and KPI lights, escaped and in the report's language.
+
+Everything that comes from data or params (customer names, region names, free text) is text, never markup:
+headings are Markdown outputs with HTML and Markdown syntax escaped (nbconvert turns them into real <h2>/<h3>,
+which `planning.report` lists in the table of contents); sentences and tables are HTML built from escaped
+strings; Stylers made by `style()` escape cells and headers (pandas' Styler does not by default).
+
+The `*_html` functions are pure (DataFrame / text in, HTML string out) and are what the tests check; the
+others display their result in the notebook.
+"""
 
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
+from planning import i18n
 
+#: Columns whose values are translated with `i18n.name` (first kind that knows the value wins).
+#: `channel` also holds lead sources in the marketing table (docs/data.md).
+VALUE_KINDS: dict[str, tuple[str, ...]] = {
+    "region": ("region",),
+    "step": ("step",),
+    "tier": ("tier",),
+    "stage": ("stage",),
+    "channel": ("channel", "lead_source"),
+    "lead_source": ("lead_source",),
+    "source": ("lead_source",),
+    "acquisition_channel": ("lead_source",),
+    "product_line": ("product_line",),
+    "industry": ("industry",),
+    "size_band": ("size_band",),
+    "status": ("kpi_status", "run_status"),
+    "kpi_status": ("kpi_status",),
+    "light": ("kpi_status",),
+    "quadrant": ("swot",),
+    "swot": ("swot",),
+}
+#: Columns rendered as KPI traffic lights when their values are green / yellow / red.
+KPI_COLUMNS = frozenset({"status", "kpi_status", "light"})
+KPI_VALUES = ("green", "yellow", "red")
+
+_NUM = ' class="num"'
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~])")
+
+
+def _e(x: Any) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def md_escape(text: str) -> str:
+    """Plain text -> Markdown that renders as exactly that text (HTML entities + escaped Markdown syntax)."""
+    one_line = " ".join(str(text).split())  # a newline would end the heading
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
+
+
+# ------------------------------------------------------------------------------------------ text
 def heading(text: str, level: int = 2) -> None:
-    display(Markdown("#" * level + " " + html.escape(text)))
+    """Show `text` as a heading of `level` (1-4) as a Markdown output (a TOC entry in the report)."""
+    level = min(max(int(level), 1), 6)
+    display(Markdown("#" * level + " " + md_escape(text)))
+
+
+def paragraph_html(text: str) -> str:
+    """`text` as an escaped <p>; line breaks kept."""
+    return "<p>" + "<br>".join(_e(line) for line in str(text).splitlines()) + "</p>"
 
 
 def paragraph(text: str) -> None:
-    display(HTML(f"<p>{html.escape(text)}</p>"))
+    """Show a generated sentence (escaped)."""
+    display(HTML(paragraph_html(text)))
 
 
-def table(df: pd.DataFrame, lang: str = "en", max_rows: int = 50) -> None:
-    display(HTML(df.head(max_rows).to_html(index=False, escape=True, float_format=lambda x: f"{x:,.2f}")))
+def kpi_html(status: str, lang: str = "en", label: str | None = None) -> str:
+    """A KPI light: coloured dot + translated status (or `label`); unknown statuses show as plain text."""
+    status = str(status)
+    text = label if label is not None else i18n.name("kpi_status", status, lang)
+    cls = f" kpi-{status}" if status in KPI_VALUES else ""
+    return f'<span class="kpi{cls}"><span class="dot" aria-hidden="true"></span>{_e(text)}</span>'
+
+
+def kpi(status: str, lang: str = "en", label: str | None = None) -> None:
+    """Show one KPI light (see `kpi_html`)."""
+    display(HTML(kpi_html(status, lang, label)))
+
+
+# ------------------------------------------------------------------------------------------ tables
+def _translate_value(v: Any, kinds: tuple[str, ...], lang: str) -> Any:
+    if pd.isna(v) if not isinstance(v, (list, tuple, dict)) else False:
+        return v
+    for kind in kinds:
+        out = i18n.name(kind, v, lang)
+        if out != str(v):
+            return out
+    return v
+
+
+def _formatter(
+    col: str, s: pd.Series, lang: str, money: set[str], pct: set[str], currency: str, decimals: Mapping
+) -> Any:
+    """Function value -> display string for column `col` (not escaped)."""
+    if col in money:
+        return lambda v: i18n.money(v, lang, currency, compact=False)
+    if col in pct:
+        return lambda v: i18n.pct(v, lang, decimals.get(col, 1))
+    if pd.api.types.is_bool_dtype(s):
+        return lambda v: i18n.DASH if pd.isna(v) else str(v)
+    if pd.api.types.is_numeric_dtype(s):
+        return lambda v: i18n.number(v, lang, decimals.get(col))
+    if pd.api.types.is_datetime64_any_dtype(s):
+        has_time = bool((s.dropna().dt.normalize() != s.dropna()).any())
+        fmt = "%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d"
+        return lambda v: i18n.DASH if pd.isna(v) else v.strftime(fmt)
+    return lambda v: i18n.DASH if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+
+def _prepare(df: pd.DataFrame, max_rows: int | None) -> tuple[pd.DataFrame, int]:
+    """Meaningful index -> columns; first `max_rows` rows. Returns (frame, total rows)."""
+    if not isinstance(df.index, pd.RangeIndex) or df.index.name is not None:
+        df = df.reset_index()
+    total = len(df)
+    if max_rows is not None and total > max_rows:
+        df = df.head(max_rows)
+    return df, total
+
+
+def _as_set(cols: Iterable[str] | str | None) -> set[str]:
+    if cols is None:
+        return set()
+    return {cols} if isinstance(cols, str) else set(cols)
+
+
+def table_html(
+    df: pd.DataFrame,
+    lang: str = "en",
+    max_rows: int | None = 50,
+    *,
+    domain: str = "common",
+    money: Iterable[str] | str | None = None,
+    pct: Iterable[str] | str | None = None,
+    currency: str = "CNY",
+    decimals: Mapping[str, int] | None = None,
+    translate_values: bool = True,
+    caption: str | None = None,
+) -> str:
+    """DataFrame -> escaped HTML table in `lang`.
+
+    Headers via `i18n.column(col, lang, domain)`; values of known columns (region, tier, stage, channel ...,
+    see VALUE_KINDS) via `i18n.name`; `money` columns as full amounts, `pct` columns (fractions) as percentages,
+    other numbers with thousands separators, missing values as "—"; status columns with green / yellow / red as
+    KPI lights. At most `max_rows` rows, with a translated note when rows were cut.
+    """
+    money_cols, pct_cols = _as_set(money), _as_set(pct)
+    decimals = dict(decimals or {})
+    view, total = _prepare(df, max_rows)
+    cols = [str(c) for c in view.columns]
+    fmts = [
+        _formatter(c, view.iloc[:, i], lang, money_cols, pct_cols, currency, decimals)
+        for i, c in enumerate(cols)
+    ]
+    numeric = [
+        c in money_cols or c in pct_cols or pd.api.types.is_numeric_dtype(view.iloc[:, i])
+        for i, c in enumerate(cols)
+    ]
+    head = "".join(
+        f'<th{_NUM if num else ""} scope="col">{_e(i18n.column(c, lang, domain))}</th>'
+        for c, num in zip(cols, numeric, strict=True)
+    )
+    rows = []
+    for values in view.itertuples(index=False, name=None):
+        cells = []
+        for c, v, fmt, num in zip(cols, values, fmts, numeric, strict=True):
+            if c in KPI_COLUMNS and str(v) in KPI_VALUES:
+                cells.append(f'<td class="kpi-{v}">{kpi_html(str(v), lang)}</td>')
+                continue
+            if translate_values and c in VALUE_KINDS:
+                v = _translate_value(v, VALUE_KINDS[c], lang)
+            cells.append(f"<td{_NUM if num else ''}>{_e(fmt(v))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{_e(caption)}</caption>" if caption else ""
+    out = f'<table class="planning-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    if total > len(view):
+        note = i18n.t("common.table.truncated", lang, shown=i18n.number(len(view)), total=i18n.number(total))
+        out += f'<p class="table-note">{_e(note)}</p>'
+    return out
+
+
+def style(
+    df: pd.DataFrame,
+    lang: str = "en",
+    max_rows: int | None = 50,
+    *,
+    domain: str = "common",
+    money: Iterable[str] | str | None = None,
+    pct: Iterable[str] | str | None = None,
+    currency: str = "CNY",
+    decimals: Mapping[str, int] | None = None,
+) -> Any:
+    """A pandas Styler that escapes cells and headers, with translated headers / values and locale numbers.
+
+    Use it when a step needs Styler features (background gradients, highlights): `display.table(style(df, lang)
+    .background_gradient(subset=[...]))`. Formatting applied later with `.format(...)` must pass
+    `escape="html"` again.
+    """
+    money_cols, pct_cols = _as_set(money), _as_set(pct)
+    decimals = dict(decimals or {})
+    view, _ = _prepare(df, max_rows)
+    view = view.copy()
+    for c in view.columns:
+        if str(c) in VALUE_KINDS:
+            view[c] = view[c].map(lambda v, k=VALUE_KINDS[str(c)]: _translate_value(v, k, lang))
+    fmts = {
+        c: _formatter(str(c), view[c], lang, money_cols, pct_cols, currency, decimals) for c in view.columns
+    }
+    view.columns = [i18n.column(str(c), lang, domain) for c in view.columns]
+    fmts = {view.columns[i]: f for i, f in enumerate(fmts.values())}
+    return (
+        view.style.format(fmts, escape="html", na_rep=i18n.DASH)
+        .format_index(escape="html", axis=1)
+        .format_index(escape="html", axis=0)
+        .hide(axis="index")
+    )
+
+
+def table(df: Any, lang: str = "en", max_rows: int | None = 50, **kw: Any) -> None:
+    """Show a DataFrame (see `table_html` for `kw`) or a Styler made by `style()` (rendered as it is)."""
+    if isinstance(df, pd.io.formats.style.Styler):
+        display(HTML(df.to_html()))
+        return
+    display(HTML(table_html(df, lang, max_rows, **kw)))

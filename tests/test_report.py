@@ -1,0 +1,295 @@
+"""planning.report: offline HTML export of an executed notebook and the snapshot index.
+
+The fixture notebook is built with nbformat (no kernel): its outputs are what the batch renderer and the
+display helpers produce, so the test covers the same HTML a papermill run exports.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import altair as alt
+import nbformat
+import pandas as pd
+import pytest
+import yaml
+from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+from planning import charts, display, i18n, report
+
+XSS_SCRIPT = "<script>alert(1)</script>"
+XSS_IMG = "<img src=x onerror=alert(2)>"
+META = {
+    "company": "Acme Industrial",
+    "region": "east",
+    "step": "01_market_analysis",
+    "as_of": "2026-06-30",
+    "plan_year": 2026,
+    "commit": "0123abcd4567",
+    "language": "en",
+}
+N_CHARTS = 2
+
+
+def _html_output(html: str) -> nbformat.NotebookNode:
+    return new_output("display_data", data={"text/html": html, "text/plain": "<HTML>"})
+
+
+def _chart_output(chart: alt.Chart) -> nbformat.NotebookNode:
+    bundle = chart._repr_mimebundle_()
+    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    return new_output("display_data", data=bundle)
+
+
+def fixture_notebook(lang: str = "en") -> nbformat.NotebookNode:
+    """An executed-looking notebook: parameters cells, headings, a sentence, tables, a Styler, two charts.
+
+    Customer names carry XSS payloads; stderr, a widget and the parameter values must not reach the report.
+    """
+    charts.enable(batch=True, lang=lang)
+    sales = pd.DataFrame(
+        {
+            "region": ["east", "north", "south"],
+            "customer": [XSS_SCRIPT, XSS_IMG, "Normal Co"],
+            "revenue": [12_345_000.0, 3_400_000.0, 980_000.0],
+            "status": ["green", "yellow", "red"],
+        }
+    )
+    bar = (
+        alt.Chart(sales)
+        .mark_bar()
+        .encode(
+            x=alt.X("region:N", title=i18n.column("region", lang)),
+            y=alt.Y("revenue:Q", axis=charts.money_axis(lang, title=i18n.column("revenue", lang))),
+            tooltip=["customer", alt.Tooltip("revenue:Q", format=charts.MONEY_FORMAT)],
+        )
+    )
+    months = pd.DataFrame({"month": pd.date_range("2026-01-01", periods=6, freq="MS"), "revenue": range(6)})
+    line = alt.Chart(months).mark_line(point=True).encode(x="month:T", y="revenue:Q")
+    h = lambda text, level=2: new_output(  # noqa: E731
+        "display_data", data={"text/markdown": "#" * level + " " + display.md_escape(text)}
+    )
+    styled = display.style(sales, lang, money=["revenue"]).to_html()
+    nb = new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    nb.cells = [
+        new_code_cell('region: str = "SECRET_REGION_PARAM"  # region', metadata={"tags": ["parameters"]}),
+        new_code_cell('region = "SECRET_INJECTED"', metadata={"tags": ["injected-parameters"]}),
+        new_code_cell(
+            "ctx = notebook.setup('01_market_analysis')",
+            outputs=[new_output("stream", name="stderr", text="FutureWarning: SECRET_STDERR\n")],
+        ),
+        new_code_cell("ctx.h('market.trend.title')", outputs=[h("Sales by region")]),
+        new_code_cell(
+            "ctx.say(...)",
+            outputs=[
+                _html_output(display.paragraph_html(f"Top customer {XSS_SCRIPT} grew; {XSS_IMG} fell."))
+            ],
+        ),
+        new_code_cell(
+            "ctx.table(df)", outputs=[_html_output(display.table_html(sales, lang, money="revenue"))]
+        ),
+        new_code_cell("ctx.chart(bar)", outputs=[_chart_output(bar)]),
+        new_code_cell("ctx.h('sub', 3)", outputs=[h(f"Detail {XSS_IMG}", 3)]),
+        new_code_cell("display.table(style(df))", outputs=[_html_output(styled)]),
+        new_code_cell("ctx.chart(line)", outputs=[_chart_output(line)]),
+        new_code_cell(
+            "slider",
+            outputs=[
+                new_output(
+                    "display_data",
+                    data={"application/vnd.jupyter.widget-view+json": {"model_id": "x", "version_major": 2}},
+                )
+            ],
+        ),
+        new_code_cell("SECRET_CODE_WITHOUT_OUTPUT = 1"),
+    ]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    return report.export_html(fixture_notebook("en"), META)
+
+
+@pytest.fixture(scope="module")
+def page_zh() -> str:
+    return report.export_html(fixture_notebook("zh"), {**META, "language": "zh"})
+
+
+def test_code_and_parameters_are_hidden(page: str) -> None:
+    for secret in (
+        "SECRET_REGION_PARAM",
+        "SECRET_INJECTED",
+        "SECRET_CODE",
+        "ctx.h(",
+        "notebook.setup",
+        "SECRET_STDERR",
+    ):
+        assert secret not in page
+    assert "In&nbsp;[" not in page and "Out[" not in page
+    assert "widget-view" not in page
+
+
+def test_header_fields_and_back_link(page: str) -> None:
+    assert '<html lang="en">' in page
+    for text in ("Acme Industrial", "East China", "Market analysis", "2026-06-30", "2026", "0123abcd4567"):
+        assert text in page
+    assert 'href="../index.html"' in page
+
+
+def test_table_of_contents_lists_headings(page: str) -> None:
+    toc = re.search(r'<nav class="toc".*?</nav>', page, re.S).group(0)
+    assert "Sales by region" in toc
+    assert "Detail &lt;img src=x onerror=alert(2)&gt;" in toc
+    for sid in re.findall(r'href="#(sec-\d+)"', toc):
+        assert f'id="{sid}"' in page
+
+
+def test_vega_bundle_inlined_once_and_nothing_external(page: str) -> None:
+    assert page.count("window.vegaEmbed=") == 1
+    assert page.count('class="planning-chart"') == N_CHARTS
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", page, re.I)
+    assert not re.search(r"@import|url\(\s*['\"]?https?:", page, re.I)
+    assert "cdn.jsdelivr" not in page and "unpkg.com" not in page
+
+
+def test_page_without_charts_has_no_bundle() -> None:
+    nb = new_notebook()
+    nb.cells = [new_code_cell("x", outputs=[_html_output("<p>plain</p>")])]
+    html = report.export_html(nb, META)
+    assert "vegaEmbed" not in html
+    assert len(html) < 30_000
+
+
+def test_xss_payloads_are_inert(page: str) -> None:
+    # Outside the chart JSON (where < > are \u003c \u003e) the payloads only appear escaped.
+    assert XSS_SCRIPT not in page
+    assert "<img src=x" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3  # sentence, table, Styler
+    assert "&lt;img src=x onerror=alert(2)&gt;" in page
+
+
+def test_failed_step_shows_banner() -> None:
+    nb = new_notebook()
+    html = report.export_html(nb, {**META, "error": {"message": "KeyError: <b>revenue</b>"}})
+    assert "This step failed" in html and "&lt;b&gt;revenue&lt;/b&gt;" in html
+
+
+def _visible(page: str) -> str:
+    """The page without scripts (the vega bundle), styles and tags: roughly what a reader sees."""
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", text)
+
+
+def test_zh_page_has_no_english_ui_strings(page_zh: str) -> None:
+    assert '<html lang="zh-CN">' in page_zh
+    assert "华东" in page_zh and "市场分析" in page_zh
+    text = _visible(page_zh)
+    common = yaml.safe_load(
+        (Path(i18n.__file__).parent / "locale" / "common.yaml").read_text(encoding="utf-8")
+    )
+    for key, leaf in common["report"].items():
+        english = leaf["en"].split("{")[0].strip()
+        if english and key != "title":
+            assert not re.search(rf"\b{re.escape(english)}\b", text), key
+    for leaf in common["columns"].values():
+        assert not re.search(rf"\b{re.escape(leaf['en'])}\b", text), leaf["en"]
+
+
+def test_export_is_fast_and_small(page: str) -> None:
+    nb = fixture_notebook("en")
+    started = time.perf_counter()
+    report.export_html(nb, META)
+    assert time.perf_counter() - started < 1.0  # warm exporter: ~0.03 s
+    assert len(page.encode()) < 3_000_000
+
+
+def test_export_accepts_a_path(tmp_path: Path) -> None:
+    path = tmp_path / "01_market_analysis.ipynb"
+    nbformat.write(fixture_notebook("en"), str(path))
+    assert "Sales by region" in report.export_html(path, META)
+
+
+# ------------------------------------------------------------------------------------------ index
+def _manifest() -> dict:
+    params = {
+        "company": {"name": "Acme Industrial", "name_zh": "艾克姆工业", "currency": "CNY"},
+        "as_of": "2026-06-30",
+        "plan_year": 2026,
+    }
+    ok = {"status": "ok", "duration_s": 4.2, "error": None}
+    return {
+        "snapshot": "2026-06-30",
+        "commit": "0123abcd4567",
+        "steps": ["01_market_analysis", "02_goals"],
+        "regions": {
+            "east": {
+                "params": params,
+                "headline": {
+                    "plan_target": 120_000_000.0,
+                    "ytd_plan": 50_000_000.0,
+                    "ytd_actual": 45_000_000.0,
+                    "completion": 0.9,
+                    "kpi_lights": {"green": 5, "yellow": 2, "red": 1},
+                },
+                "steps": {"01_market_analysis": ok, "02_goals": ok},
+            },
+            "north": {
+                "params": params,
+                "headline": {},
+                "steps": {
+                    "01_market_analysis": {
+                        "status": "failed",
+                        "duration_s": 1.0,
+                        "error": {"message": "ValueError: <script>x</script>"},
+                    },
+                    "02_goals": {"status": "skipped", "duration_s": None, "error": None},
+                },
+            },
+        },
+    }
+
+
+def _snapshot(tmp_path: Path) -> Path:
+    for region, step in (
+        ("east", "01_market_analysis"),
+        ("east", "02_goals"),
+        ("north", "01_market_analysis"),
+    ):
+        (tmp_path / region).mkdir(exist_ok=True)
+        (tmp_path / region / f"{step}.html").write_text("<html></html>", encoding="utf-8")
+    return tmp_path
+
+
+def test_index_rows_links_and_rollup(tmp_path: Path) -> None:
+    path = report.write_index(_snapshot(tmp_path), _manifest(), "en")
+    html = path.read_text(encoding="utf-8")
+    assert path == tmp_path / "index.html"
+    assert "Company overview" in html and "Company total" in html
+    assert "East China" in html and "North China" in html
+    assert "¥120M" in html and "¥45M" in html and "90.0%" in html
+    assert 'href="east/01_market_analysis.html"' in html and 'href="east/02_goals.html"' in html
+    assert 'href="north/01_market_analysis.html"' in html  # the failed step's partial report
+    assert 'href="north/02_goals.html"' not in html  # skipped: no page
+    assert "Failed" in html and "Skipped" in html
+    assert "<script>x</script>" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    north = re.search(r"<tr><th scope=\"row\">North China</th>.*?</tr>", html, re.S).group(0)
+    assert north.count(i18n.DASH) >= 4  # no headline numbers
+    assert "1 of 4" not in html and "2 of 4 reports" in html
+
+
+def test_index_in_chinese(tmp_path: Path) -> None:
+    html = report.write_index(_snapshot(tmp_path), _manifest(), "zh").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html
+    for text in ("艾克姆工业", "公司总览", "华东", "¥1.2亿", "¥4,500万", "失败", "市场分析"):
+        assert text in html
+    assert "Company overview" not in html
+
+
+def test_index_with_empty_manifest(tmp_path: Path) -> None:
+    html = report.write_index(tmp_path, {"regions": {}}, "en").read_text(encoding="utf-8")
+    assert "Company overview" in html and "0 of 0" in html
