@@ -203,8 +203,8 @@ def style(
 ) -> Any:
     """A pandas Styler that escapes cells and headers, with translated headers / values and locale numbers.
 
-    Use it when a step needs Styler features (background gradients, highlights): `display.table(style(df, lang)
-    .background_gradient(subset=[...]))`. Formatting applied later with `.format(...)` must pass
+    Use it when a step needs Styler features (highlights, bars): `display.table(style(df, lang)
+    .highlight_max(subset=[...]))`. Formatting applied later with `.format(...)` must pass
     `escape="html"` again.
     """
     money_cols, pct_cols = _as_set(money), _as_set(pct)

@@ -253,7 +253,9 @@ def enable(batch: bool, lang: str = "en", svg_fallback: bool = True) -> str:
     try:
         import anywidget  # noqa: F401
 
-        # offline=True serves vega from vl-convert's bundle instead of a CDN (works with no network).
+        # Offline: the widget's JS module is vl-convert's local bundle instead of an esm.sh import, so charts
+        # draw with no network. Done here (not lazily at the first chart) so the switch is certain.
+        alt.JupyterChart.enable_offline(offline=True)
         alt.renderers.enable("jupyter", offline=True)
         return "jupyter"
     except ImportError:

@@ -1,0 +1,107 @@
+"""planning.charts: theme, locale, renderers and the aggregated-data guard, checked on `to_dict()` specs."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import altair as alt
+import pandas as pd
+import pytest
+
+from planning import charts
+
+
+@pytest.fixture(autouse=True)
+def _restore_rendering():
+    """Each test may switch renderer / language; put back the module defaults afterwards."""
+    yield
+    charts.enable(batch=True, lang="en")
+
+
+def _bar(n: int = 3) -> alt.Chart:
+    df = pd.DataFrame({"region": [f"r{i}" for i in range(n)], "revenue": range(n)})
+    return alt.Chart(df).mark_bar().encode(x="region:N", y="revenue:Q")
+
+
+def test_theme_is_registered_and_enabled() -> None:
+    assert alt.theme.active == charts.THEME
+    config = _bar().to_dict()["config"]
+    for font in ("PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", "sans-serif"):
+        assert font in config["font"]
+    assert config["axis"]["labelFontSize"] >= 11 and config["title"]["fontSize"] >= 14
+    assert config["range"]["category"] == charts.PALETTE
+    assert config["locale"]["number"]["currency"] == ["¥", ""]
+
+
+def test_locale_follows_language() -> None:
+    charts.enable(batch=True, lang="zh")
+    assert _bar().to_dict()["config"]["locale"]["time"]["shortMonths"][0] == "1月"
+    charts.enable(batch=True, lang="en")
+    assert _bar().to_dict()["config"]["locale"]["time"]["shortMonths"][0] == "Jan"
+
+
+def test_money_axis_labels() -> None:
+    zh = charts.money_axis("zh", title="销售额").to_dict()
+    assert zh["title"] == "销售额" and "万" in zh["labelExpr"] and "亿" in zh["labelExpr"]
+    en = charts.money_axis("en").to_dict()
+    assert "'G', 'B'" in en["labelExpr"]
+    spec = _bar().encode(y=alt.Y("revenue:Q", axis=charts.money_axis("en"))).to_dict()
+    assert spec["encoding"]["y"]["axis"]["labelExpr"] == en["labelExpr"]
+
+
+def test_kpi_scale() -> None:
+    scale = charts.kpi_scale().to_dict()
+    assert scale["domain"] == ["green", "yellow", "red"]
+    assert scale["range"] == list(charts.KPI_COLORS.values())
+
+
+def test_unaggregated_data_is_refused() -> None:
+    _bar(charts.MAX_ROWS).to_dict()  # at the limit: fine
+    with pytest.raises(charts.ChartDataTooLarge, match="aggregate"):
+        _bar(charts.MAX_ROWS + 1).to_dict()
+    assert issubclass(charts.ChartDataTooLarge, alt.MaxRowsError)
+
+
+def _html(chart: alt.Chart) -> str:
+    bundle = chart._repr_mimebundle_()
+    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    return bundle["text/html"]
+
+
+def test_batch_renderer_emits_a_vega_embed_call_without_the_library() -> None:
+    assert charts.enable(batch=True, lang="en", svg_fallback=False) == charts.RENDERER
+    html = _html(_bar().properties(title="Revenue"))
+    assert 'class="planning-chart"' in html and "window.vegaEmbed(" in html
+    assert '"tooltip": true' in html
+    assert "<svg" not in html  # no fallback asked for
+    assert len(html) < 5_000  # the spec only: the JS bundle is inlined once per page by planning.report
+    assert not re.search(r"(src|href)=\"?https?:", html)
+    spec = json.loads(re.search(r'<script type="application/json" id="[^"]+">(.*?)</script>', html).group(1))
+    assert spec["title"] == "Revenue" and spec["mark"]["type"] == "bar"
+
+
+def test_batch_renderer_ids_are_unique_and_fallback_is_svg() -> None:
+    charts.enable(batch=True, lang="en", svg_fallback=True)
+    a, b = _html(_bar()), _html(_bar())
+    ida, idb = (re.search(r'id="(chart-[0-9a-f]+)"', h).group(1) for h in (a, b))
+    assert ida != idb
+    assert '<div class="chart-fallback"><svg' in a
+
+
+def test_chart_data_cannot_break_out_of_the_script() -> None:
+    charts.enable(batch=True, lang="en", svg_fallback=False)
+    df = pd.DataFrame({"customer": ["</script><script>alert(1)</script>"], "revenue": [1]})
+    html = _html(alt.Chart(df).mark_bar().encode(x="customer:N", y="revenue:Q"))
+    assert "</script><script>alert(1)" not in html
+    assert "\\u003c/script\\u003e" in html
+
+
+def test_interactive_renderer_works_offline() -> None:
+    name = charts.enable(batch=False)
+    assert name in ("jupyter", "svg")
+    assert alt.renderers.active == name
+    if name == "jupyter":
+        # offline mode: anywidget module built from vl-convert's local bundle, no CDN import
+        esm = alt.JupyterChart._esm
+        assert "cdn.jsdelivr" not in esm and "https://" not in esm.split("\n", 1)[0]

@@ -1,0 +1,130 @@
+"""planning.display: everything from data is shown as text, headers and values translated, numbers localised."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from IPython.display import HTML, Markdown
+from nbconvert.filters import markdown2html
+
+from planning import display
+
+XSS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(2)>",
+    '"><svg onload=alert(3)>',
+    "[x](javascript:alert(4))",
+]
+
+
+@pytest.fixture
+def shown(monkeypatch) -> list:
+    """Objects passed to IPython's display by the module under test."""
+    out: list = []
+    monkeypatch.setattr(display, "display", out.append)
+    return out
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_heading_renders_payload_as_text(payload: str, shown: list) -> None:
+    display.heading(f"Customer {payload}", 3)
+    (md,) = shown
+    assert isinstance(md, Markdown) and md.data.startswith("### ")
+    rendered = markdown2html(md.data)  # what nbconvert makes of the Markdown output
+    assert rendered.startswith("<h3")
+    assert "<script" not in rendered and "<img" not in rendered and "<svg" not in rendered
+    assert 'href="javascript' not in rendered
+
+
+def test_heading_keeps_text_readable() -> None:
+    rendered = markdown2html("## " + display.md_escape("Q2 *growth* (east) #1 - 50%_up"))
+    assert ">Q2 *growth* (east) #1 - 50%_up<" in rendered
+
+
+def test_paragraph_escapes(shown: list) -> None:
+    display.paragraph("A & B <script>alert(1)</script>\nline two")
+    (p,) = shown
+    assert isinstance(p, HTML)
+    assert p.data == "<p>A &amp; B &lt;script&gt;alert(1)&lt;/script&gt;<br>line two</p>"
+
+
+@pytest.fixture
+def sales() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "region": ["east", "north", "atlantis"],
+            "customer": XSS[:3],
+            "revenue": [12_345_000.0, math.nan, 980.0],
+            "completion": [0.91, 1.2, None],
+            "status": ["green", "red", "unknown"],
+            "orders": [1200, 3, 0],
+        }
+    )
+
+
+def test_table_escapes_every_cell_and_header(sales: pd.DataFrame) -> None:
+    df = sales.rename(columns={"customer": "<b>customer</b>"})
+    html = display.table_html(df, "en")
+    for payload in XSS[:3]:
+        assert payload not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;customer&lt;/b&gt;" in html
+
+
+def test_table_translates_and_formats_in_chinese(sales: pd.DataFrame) -> None:
+    html = display.table_html(sales, "zh", money="revenue", pct=["completion"])
+    for text in ('<th scope="col">区域</th>', "销售额", "完成率", ">华东<", ">华北<", ">atlantis<"):
+        assert text in html
+    assert ">¥12,345,000<" in html and ">¥980<" in html
+    assert ">91.0%<" in html and ">120.0%<" in html
+    assert html.count(">—<") == 2  # NaN revenue, None completion
+    assert ">1,200<" in html
+    assert 'class="kpi-green"' in html and "正常" in html and 'class="kpi-red"' in html
+    assert ">unknown<" in html  # not a light
+    assert "Region" not in html and "Revenue" not in html
+
+
+def test_table_truncates_with_a_note() -> None:
+    df = pd.DataFrame({"orders": range(120)})
+    html = display.table_html(df, "en", max_rows=10)
+    assert html.count("<tr>") == 11  # header + 10
+    assert "Showing the first 10 of 120 rows." in html
+    assert "共 120 行" in display.table_html(df, "zh", max_rows=10)
+
+
+def test_table_shows_a_meaningful_index() -> None:
+    df = pd.DataFrame({"revenue": [1.0, 2.0]}, index=pd.Index(["east", "north"], name="region"))
+    html = display.table_html(df, "en", money="revenue")
+    assert ">East China<" in html and ">Region<" in html
+
+
+def test_table_formats_dates() -> None:
+    df = pd.DataFrame({"month": pd.to_datetime(["2026-01-01", "2026-02-01"])})
+    assert ">2026-02-01<" in display.table_html(df, "en")
+
+
+def test_styler_escapes_cells_and_headers(sales: pd.DataFrame) -> None:
+    df = sales.rename(columns={"orders": "<i>orders</i>"})
+    html = display.style(df, "zh", money="revenue").highlight_max(subset=["销售额"]).to_html()
+    for payload in XSS[:3]:
+        assert payload not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;i&gt;orders&lt;/i&gt;" in html
+    assert "华东" in html and "¥12,345,000" in html
+
+
+def test_table_accepts_a_styler(sales: pd.DataFrame, shown: list) -> None:
+    display.table(display.style(sales, "en"))
+    display.table(sales, "en", money="revenue")
+    assert all(isinstance(x, HTML) for x in shown) and len(shown) == 2
+    assert "&lt;script&gt;" in shown[0].data and "&lt;script&gt;" in shown[1].data
+
+
+def test_kpi_light() -> None:
+    assert display.kpi_html("yellow", "zh") == (
+        '<span class="kpi kpi-yellow"><span class="dot" aria-hidden="true"></span>预警</span>'
+    )
+    assert display.kpi_html("<x>", "en").startswith('<span class="kpi">')
+    assert "&lt;x&gt;" in display.kpi_html("<x>", "en")

@@ -1,0 +1,136 @@
+"""planning.i18n: locale files complete in both languages, lookups, locale number formatting."""
+
+from __future__ import annotations
+
+import math
+import string
+
+import pandas as pd
+import pytest
+
+from planning import i18n
+
+# Values the data and params use (docs/data.md, METHOD.md): every one needs a display name in both languages.
+KINDS = {
+    "region": ["east", "north", "south", "central", "southwest", "northeast"],
+    "step": ["01_market_analysis", "02_goals", "03_strategy", "04_resources", "05_review"],
+    "tier": ["strategic", "profit", "nurture", "maintain"],
+    "stage": ["lead", "discovery", "proposal", "negotiation", "won", "lost"],
+    "channel": ["direct", "partner", "online"],
+    "lead_source": ["content", "events", "referral", "partner_leads"],
+    "product_line": ["equipment", "spare_parts", "services", "software"],
+    "industry": ["manufacturing", "energy", "healthcare", "retail", "logistics", "education"],
+    "size_band": ["small", "medium", "large"],
+    "kpi_status": ["green", "yellow", "red"],
+    "swot": ["strengths", "weaknesses", "opportunities", "threats"],
+}
+
+
+def _leaves(node, path=()):
+    """(path, leaf) for every {en, zh} leaf; anything else that is not a dict is yielded as a broken leaf."""
+    if isinstance(node, dict) and ("en" in node or "zh" in node):
+        yield path, node
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaves(v, (*path, str(k)))
+    else:
+        yield path, node
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+@pytest.mark.parametrize("domain", i18n.domains())
+def test_every_key_has_english_and_chinese(domain: str) -> None:
+    leaves = list(_leaves(i18n._domain(domain)))
+    assert leaves, f"locale/{domain}.yaml is empty"
+    for path, leaf in leaves:
+        where = f"{domain}.{'.'.join(path)}"
+        assert isinstance(leaf, dict) and set(leaf) == {"en", "zh"}, where
+        assert str(leaf["en"]).strip() and str(leaf["zh"]).strip(), where
+        assert _fields(str(leaf["en"])) == _fields(str(leaf["zh"])), f"{where}: placeholders differ"
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_names_cover_every_value(kind: str) -> None:
+    for value in KINDS[kind]:
+        en, zh = i18n.name(kind, value, "en"), i18n.name(kind, value, "zh")
+        assert en != value and en[0].isupper(), (kind, value)
+        assert zh != en and not zh.isascii(), (kind, value)
+
+
+def test_name_of_unknown_value_is_the_value() -> None:
+    assert i18n.name("region", "atlantis", "zh") == "atlantis"
+    assert i18n.name("no_such_kind", 7, "en") == "7"
+    assert i18n.names("tier", "zh")["strategic"] == "战略客户"
+
+
+def test_t_formats_and_fails_loudly() -> None:
+    assert i18n.t("common.index.summary", "en", ok=3, total=5) == "3 of 5 reports produced"
+    assert i18n.t("common.index.summary", "zh", ok=3, total=5) == "已生成 3/5 份报告"
+    with pytest.raises(KeyError, match="common.nope"):
+        i18n.t("common.nope", "en")
+    with pytest.raises(KeyError, match="locale/market_typo.yaml"):
+        i18n.t("market_typo.x", "en")
+    with pytest.raises(KeyError, match="leaf"):
+        i18n.t("common.report", "en")
+    with pytest.raises(ValueError, match="language"):
+        i18n.t("common.report.contents", "fr")
+
+
+@pytest.mark.parametrize(
+    ("x", "lang", "compact", "expected"),
+    [
+        (12_345_000, "zh", True, "¥1,234.5万"),
+        (12_345_000, "zh", False, "¥12,345,000"),
+        (150_000_000, "zh", True, "¥1.5亿"),
+        (123_456_789_000, "zh", True, "¥1,234.57亿"),
+        (9_876, "zh", True, "¥9,876"),
+        (12_345_000, "en", True, "¥12.3M"),
+        (1_500_000_000, "en", True, "¥1.5B"),
+        (45_600, "en", True, "¥45.6K"),
+        (12_345_000, "en", False, "¥12,345,000"),
+        (-2_500_000, "en", True, "-¥2.5M"),
+        (-25_000, "zh", True, "-¥2.5万"),
+        (0, "en", True, "¥0"),
+        (None, "en", True, "—"),
+        (math.nan, "zh", True, "—"),
+    ],
+)
+def test_money(x, lang, compact, expected) -> None:
+    assert i18n.money(x, lang, compact=compact) == expected
+
+
+def test_money_other_currency() -> None:
+    assert i18n.money(2_000_000, "en", "USD") == "$2M"
+    assert i18n.money(2_000, "en", "CHF") == "CHF 2,000"
+
+
+def test_number_and_pct() -> None:
+    assert i18n.number(1234567, "en") == "1,234,567"
+    assert i18n.number(12.5, "zh") == "12.5"
+    assert i18n.number(0.1234, "en") == "0.12"
+    assert i18n.number(1234.567, "en") == "1,235"
+    assert i18n.number(1234.567, "en", decimals=1) == "1,234.6"
+    assert i18n.number(None, "en") == "—"
+    assert i18n.pct(0.153, "en") == "15.3%"
+    assert i18n.pct(0.153, "zh", decimals=0) == "15%"
+    assert i18n.pct(0.05, "en", signed=True) == "+5.0%"
+    assert i18n.pct(float("nan"), "en") == "—"
+
+
+def test_columns_translate_with_domain_fallback(tmp_path, monkeypatch) -> None:
+    (tmp_path / "common.yaml").write_text(
+        "columns:\n  revenue: {en: Revenue, zh: 销售额}\n  region: {en: Region, zh: 区域}\n", encoding="utf-8"
+    )
+    (tmp_path / "market.yaml").write_text("columns:\n  revenue: {en: Sales, zh: 销量额}\n", encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path)
+    i18n._domain.cache_clear()
+    try:
+        df = pd.DataFrame({"region": ["east"], "revenue": [1.0], "yoy_growth": [0.1]})
+        assert list(i18n.columns(df, "zh", "market").columns) == ["区域", "销量额", "yoy growth"]
+        assert list(i18n.columns(df, "en").columns) == ["Region", "Revenue", "Yoy growth"]
+        assert list(df.columns) == ["region", "revenue", "yoy_growth"]  # input untouched
+    finally:
+        i18n._domain.cache_clear()
