@@ -720,7 +720,11 @@ def _arrow_table(df: pd.DataFrame) -> pa.Table:
     for i, field in enumerate(table.schema):
         if pa.types.is_timestamp(field.type):
             table = table.set_column(i, field.name, table.column(i).cast(pa.date32()))
-    return table
+        elif pa.types.is_dictionary(field.type) and len(table.column(i).chunk(0).dictionary) > 1000:
+            # Parquet would repeat a large arrow dictionary (order ids) in every row group: write plain strings
+            # and let Parquet's own per-row-group dictionary encoding do the work.
+            table = table.set_column(i, pa.field(field.name, pa.string()), table.column(i).cast(pa.string()))
+    return table.replace_schema_metadata(None)
 
 
 def write(
@@ -817,6 +821,10 @@ def ensure_sample(path: str | os.PathLike | None = None, scale: float = 1.0, see
         tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
         try:
             write(tmp, scale=scale, seed=seed)
+            # mkdtemp makes the folder private (0700); give it the permissions of a normal folder.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o777 & ~umask)
             if path.exists():
                 old = path.with_name(f".{path.name}-old-{os.getpid()}")
                 os.replace(path, old)
