@@ -222,7 +222,9 @@ def read_table(
     if not path.is_file():
         raise DataError(f"{path}: file not found (table {table!r})")
     if path.stat().st_size == 0:
-        raise DataError(f"{path}: the file is empty; expected a header with columns {', '.join(SCHEMA[table])}")
+        raise DataError(
+            f"{path}: the file is empty; expected a header with columns {', '.join(SCHEMA[table])}"
+        )
     try:
         dset = _dataset(path, table)
         names = dset.schema.names
@@ -298,12 +300,20 @@ def coerce_table(df: pd.DataFrame, table: str, source: str = "<frame>", date_fil
         elif kind == "date":
             s = _parse_dates(s, source, col)
             if col in not_null and s.isna().any():
-                raise _bad(source, col, s, s.isna().to_numpy(), "a date (YYYY-MM-DD); the column may not be empty")
+                raise _bad(
+                    source, col, s, s.isna().to_numpy(), "a date (YYYY-MM-DD); the column may not be empty"
+                )
         elif kind in ("float", "int"):
             raw = s
             if isinstance(s.dtype, pd.CategoricalDtype) or s.dtype == "str" or s.dtype == object:
-                s = pd.to_numeric(s.astype("str").str.strip().str.replace(",", "", regex=False), errors="coerce")
-                bad = s.isna().to_numpy() & raw.notna().to_numpy() & (raw.astype("str").str.strip() != "").to_numpy()
+                s = pd.to_numeric(
+                    s.astype("str").str.strip().str.replace(",", "", regex=False), errors="coerce"
+                )
+                bad = (
+                    s.isna().to_numpy()
+                    & raw.notna().to_numpy()
+                    & (raw.astype("str").str.strip() != "").to_numpy()
+                )
                 if bad.any():
                     raise _bad(source, col, raw, bad, "a number")
             s = s.astype("float64")
@@ -312,7 +322,9 @@ def coerce_table(df: pd.DataFrame, table: str, source: str = "<frame>", date_fil
                 if frac.any():
                     raise _bad(source, col, raw, frac, "a whole number")
                 if s.isna().any():
-                    raise _bad(source, col, raw, s.isna().to_numpy(), "a whole number; the column may not be empty")
+                    raise _bad(
+                        source, col, raw, s.isna().to_numpy(), "a whole number; the column may not be empty"
+                    )
                 s = s.astype("int64")
             elif col in not_null and s.isna().any():
                 raise _bad(source, col, raw, s.isna().to_numpy(), "a number; the column may not be empty")
@@ -455,11 +467,15 @@ def load_tables(
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise DataError(f"{data_dir}: data folder not found; expected a folder with orders.parquet or orders.csv")
+        raise DataError(
+            f"{data_dir}: data folder not found; expected a folder with orders.parquet or orders.csv"
+        )
     wanted = set(TABLES if tables is None else tables) | set(REQUIRED_TABLES)
     unknown = wanted - set(SCHEMA)
     if unknown:
-        raise DataError(f"unknown table(s) {', '.join(sorted(unknown))}; expected some of {', '.join(SCHEMA)}")
+        raise DataError(
+            f"unknown table(s) {', '.join(sorted(unknown))}; expected some of {', '.join(SCHEMA)}"
+        )
     frames: dict[str, pd.DataFrame | None] = {}
     for name in TABLES:
         path = table_file(data_dir, name)
@@ -504,7 +520,9 @@ def kind_of(s: pd.Series) -> str:
     return "other"
 
 
-def _first(table: str, column: str, df: pd.DataFrame, mask, expected: str, severity: str = "error") -> Problem | None:
+def _first(
+    table: str, column: str, df: pd.DataFrame, mask, expected: str, severity: str = "error"
+) -> Problem | None:
     mask = np.asarray(mask, dtype=bool)
     n = int(mask.sum())
     if n == 0:
@@ -542,7 +560,14 @@ def validate_tables(tables: Tables) -> list[Problem]:
     if {"amount", "quantity", "unit_price"} <= set(o.columns):
         diff = (o["amount"] - o["quantity"] * o["unit_price"]).abs()
         probs.append(
-            _first("orders", "amount", o, diff > 0.01 + 1e-9 * o["amount"].abs(), "quantity * unit_price", "warning")
+            _first(
+                "orders",
+                "amount",
+                o,
+                diff > 0.01 + 1e-9 * o["amount"].abs(),
+                "quantity * unit_price",
+                "warning",
+            )
         )
     if reps is not None and "rep_id" in reps.columns:
         known = reps["rep_id"]
@@ -559,13 +584,21 @@ def validate_tables(tables: Tables) -> list[Problem]:
             probs.append(_first("orders", "rep_id", o, off, "a rep employed on the order date", "warning"))
     if cust is not None and "customer_id" in cust.columns and "customer_id" in o.columns:
         probs.append(
-            _first("orders", "customer_id", o, ~o["customer_id"].isin(cust["customer_id"]), "a customer_id of customers")
+            _first(
+                "orders",
+                "customer_id",
+                o,
+                ~o["customer_id"].isin(cust["customer_id"]),
+                "a customer_id of customers",
+            )
         )
     if tables.regions is not None and "region" in tables.regions.columns:
         known_r = tables.regions["region"]
         for name, df in tables.items():
             if name != "regions" and "region" in df.columns:
-                probs.append(_first(name, "region", df, ~df["region"].isin(known_r), "a region of regions", "warning"))
+                probs.append(
+                    _first(name, "region", df, ~df["region"].isin(known_r), "a region of regions", "warning")
+                )
     return [p for p in probs if p is not None]
 
 

@@ -39,12 +39,29 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["generate", "write", "ensure_sample", "generator_fingerprint", "TABLES", "DEFAULT_SEED", "DEFAULT_END"]
+__all__ = [
+    "generate",
+    "write",
+    "ensure_sample",
+    "generator_fingerprint",
+    "TABLES",
+    "DEFAULT_SEED",
+    "DEFAULT_END",
+]
 
 DEFAULT_SEED = 20261
 DEFAULT_END = _dt.date(2026, 9, 30)
 START = _dt.date(2022, 1, 1)
-TABLES = ("regions", "reps", "customers", "orders", "opportunities", "marketing", "market_size", "plan_of_record")
+TABLES = (
+    "regions",
+    "reps",
+    "customers",
+    "orders",
+    "opportunities",
+    "marketing",
+    "market_size",
+    "plan_of_record",
+)
 
 # --- the company's structure -------------------------------------------------------------------------------
 REGIONS = (
@@ -139,7 +156,9 @@ _NAT = -(10**9)
 
 
 def _cat(codes: np.ndarray, categories: tuple[str, ...] | np.ndarray) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int32), categories=pd.Index(list(categories), dtype="str"))
+    return pd.Categorical.from_codes(
+        np.asarray(codes, dtype=np.int32), categories=pd.Index(list(categories), dtype="str")
+    )
 
 
 def _ids(prefix: str, n: int, width: int) -> np.ndarray:
@@ -148,7 +167,9 @@ def _ids(prefix: str, n: int, width: int) -> np.ndarray:
 
     width = max(width, len(str(n)))
     nums = pc.utf8_lpad(pa.array(np.arange(1, n + 1)).cast(pa.string()), width=width, padding="0")
-    return np.asarray(pc.binary_join_element_wise(prefix, nums, "").to_numpy(zero_copy_only=False), dtype=object)
+    return np.asarray(
+        pc.binary_join_element_wise(prefix, nums, "").to_numpy(zero_copy_only=False), dtype=object
+    )
 
 
 def _month_starts(start: int, end: int) -> np.ndarray:
@@ -272,7 +293,9 @@ def _customer_attributes(rng: np.random.Generator, n: int) -> dict[str, np.ndarr
 
 
 # --- the generator -------------------------------------------------------------------------------------------
-def generate(scale: float = 1.0, seed: int = DEFAULT_SEED, end: _dt.date = DEFAULT_END) -> dict[str, pd.DataFrame]:
+def generate(
+    scale: float = 1.0, seed: int = DEFAULT_SEED, end: _dt.date = DEFAULT_END
+) -> dict[str, pd.DataFrame]:
     """Generate the sample company.
 
     In: `scale` multiplies customers, orders, leads and opportunities (reps grow with sqrt(scale)); `seed` for
@@ -290,7 +313,9 @@ def generate(scale: float = 1.0, seed: int = DEFAULT_SEED, end: _dt.date = DEFAU
     d0, dend = _day(START), _day(end)
     months = _month_starts(d0, dend)  # first day of each month, plus the month after the last
     n_months = len(months) - 1
-    month_num = (months[:-1].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12).astype(np.int64)
+    month_num = (months[:-1].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12).astype(
+        np.int64
+    )
     t_month = (months[:-1] + 14 - d0) / 365.25  # years since start, at mid-month
     n_reg, n_ind = len(REGION_KEYS), len(INDUSTRIES)
     y_end = end.year
@@ -342,7 +367,9 @@ def generate(scale: float = 1.0, seed: int = DEFAULT_SEED, end: _dt.date = DEFAU
     t_lead = (lead_day - d0) / 365.25
     # Industry of the prospect follows the industry's pull at that time.
     ind_w = IND_WEIGHT[None, :] * IND_REL_GROWTH[None, :] ** t_lead[:, None]
-    opp_ind = (np.cumsum(ind_w, axis=1) / ind_w.sum(axis=1, keepdims=True) > rng.random(n_opp)[:, None]).argmax(axis=1)
+    opp_ind = (
+        np.cumsum(ind_w, axis=1) / ind_w.sum(axis=1, keepdims=True) > rng.random(n_opp)[:, None]
+    ).argmax(axis=1)
     # Stage conversion: industry and source move the first and last step; the northeast's proposals stall.
     p = np.broadcast_to(STAGE_P, (n_opp, 4)).copy()
     p[:, 0] *= np.sqrt(SOURCE_WIN_MULT[opp_src])
@@ -354,7 +381,9 @@ def generate(scale: float = 1.0, seed: int = DEFAULT_SEED, end: _dt.date = DEFAU
     dur = rng.gamma(2.0, STAGE_DAYS[None, :] / 2.0, (n_opp, 4))
     dur[:, 2] *= np.where(opp_reg == REGION_KEYS.index("northeast"), 1.6, 1.0)
     dur = np.ceil(dur).astype(np.int64) + 1
-    stage_day = lead_day[:, None] + np.concatenate([np.zeros((n_opp, 1), np.int64), np.cumsum(dur, axis=1)], axis=1)
+    stage_day = lead_day[:, None] + np.concatenate(
+        [np.zeros((n_opp, 1), np.int64), np.cumsum(dur, axis=1)], axis=1
+    )
     # stage_day[:, k] = day stage k was reached (k=1 discovery, 2 proposal, 3 negotiation, 4 close if won).
     lost_delay = np.ceil(rng.gamma(2.0, 7.0, n_opp)).astype(np.int64) + 1
     last_reached = np.take_along_axis(stage_day, np.minimum(reached, 3)[:, None], axis=1)[:, 0]
@@ -583,7 +612,10 @@ def generate(scale: float = 1.0, seed: int = DEFAULT_SEED, end: _dt.date = DEFAU
             "rep_id": pd.array(rep_ids, dtype="str"),
             "name": pd.array(rep_names, dtype="str"),
             "region": pd.array(np.array(REGION_KEYS)[reps["region"]], dtype="str"),
-            "team": pd.array([f"{REGION_KEYS[r]}-{t}" for r, t in zip(reps["region"], reps["team"], strict=True)], dtype="str"),
+            "team": pd.array(
+                [f"{REGION_KEYS[r]}-{t}" for r, t in zip(reps["region"], reps["team"], strict=True)],
+                dtype="str",
+            ),
             "role": pd.array(np.where(reps["role"] == 1, "manager", "rep"), dtype="str"),
             "hire_date": _to_dt(reps["hire"]),
             "exit_date": _to_dt(reps["exit"]),
@@ -799,7 +831,9 @@ def _locked(lock_path: Path):
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def ensure_sample(path: str | os.PathLike | None = None, scale: float = 1.0, seed: int = DEFAULT_SEED) -> Path:
+def ensure_sample(
+    path: str | os.PathLike | None = None, scale: float = 1.0, seed: int = DEFAULT_SEED
+) -> Path:
     """Return a folder holding the current sample data set, generating it first if missing or stale.
 
     In: `path` (default `planning.config.SAMPLE_DIR`, or `<SAMPLE_DIR>-<scale>` for another scale), scale, seed.
@@ -810,7 +844,11 @@ def ensure_sample(path: str | os.PathLike | None = None, scale: float = 1.0, see
     from planning import config
 
     if path is None:
-        path = config.SAMPLE_DIR if scale == 1.0 else config.SAMPLE_DIR.with_name(f"{config.SAMPLE_DIR.name}-{scale:g}")
+        path = (
+            config.SAMPLE_DIR
+            if scale == 1.0
+            else config.SAMPLE_DIR.with_name(f"{config.SAMPLE_DIR.name}-{scale:g}")
+        )
     path = Path(path)
     fp = generator_fingerprint(scale, seed, DEFAULT_END)
     if _is_current(path, fp):
