@@ -218,9 +218,15 @@ def style(
         c: _formatter(str(c), view[c], lang, money_cols, pct_cols, currency, decimals) for c in view.columns
     }
     view.columns = [i18n.column(str(c), lang, domain) for c in view.columns]
+    numeric = [
+        view.columns[i]
+        for i, c in enumerate(fmts)
+        if str(c) in money_cols or str(c) in pct_cols or pd.api.types.is_numeric_dtype(view.iloc[:, i])
+    ]
     fmts = {view.columns[i]: f for i, f in enumerate(fmts.values())}
     return (
         view.style.format(fmts, escape="html", na_rep=i18n.DASH)
+        .set_properties(subset=numeric, **{"text-align": "right"})
         .format_index(escape="html", axis=1)
         .format_index(escape="html", axis=0)
         .hide(axis="index")

@@ -298,15 +298,18 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
             title = ""
             if isinstance(err, dict) and err.get("message"):
                 title = f' title="{_e(err["message"])}"'
-            name = _e(_step_name(step, lang))
-            link = (
-                f'<a href="{_e(region)}/{_e(step)}.html">{name}</a>'
-                if page.is_file()
-                else f"<span>{name}</span>"
-            )
+            # The column header names the step; the cell is its status, a link when the page exists
+            # (a failed step's partial page too: it shows where it stopped).
+            status_html = f'<span class="status">{_e(label)}</span>'
+            if page.is_file():
+                status_html = f'<a href="{_e(region)}/{_e(step)}.html">{status_html}</a>'
+            message = ""
+            if isinstance(err, dict) and err.get("message") and status != "skipped":
+                short = err["message"] if len(err["message"]) <= 90 else err["message"][:87] + "..."
+                message = f'<span class="error">{_e(short)}</span>'
             cells.append(
-                f'<td class="step status-{_e(status)}"{title}>{link}'
-                f'<span class="status">{_e(label)}</span><span class="duration">{_e(detail)}</span></td>'
+                f'<td class="step status-{_e(status)}"{title}>{status_html}'
+                f'<span class="duration">{_e(detail)}</span>{message}</td>'
             )
         rows.append(
             f'<tr><th scope="row">{_e(rname)}</th>{_headline_cells(info.get("headline") or {}, lang, currency)}'

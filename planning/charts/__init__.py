@@ -115,6 +115,17 @@ def theme() -> alt.theme.ThemeConfig:
                 "tickColor": "#9aa5b1",
                 "labelLimit": 180,
             },
+            # Y titles horizontal above the axis: rotated CJK text reads sideways, and it saves width.
+            "axisY": {
+                "titleAngle": 0,
+                "titleAlign": "left",
+                "titleAnchor": "end",
+                "titleX": 0,
+                "titleY": -12,
+                "titleBaseline": "bottom",
+            },
+            # Category labels horizontal (Vega-Lite turns them 90° by default); long labels are cut at labelLimit.
+            "axisXDiscrete": {"labelAngle": 0, "labelLimit": 120},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "labelLimit": 200},
             "header": {"labelFontSize": 12, "titleFontSize": 13},
             "text": {"fontSize": 12},
