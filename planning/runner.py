@@ -98,9 +98,11 @@ def run_region(spec: dict[str, Any]) -> list[StepResult]:
     try:
         for step in steps:
             if failed:
-                results.append(StepResult(region, step, "skipped", error={"message": "an earlier step failed"}))
+                results.append(
+                    StepResult(region, step, "skipped", error={"message": "an earlier step failed"})
+                )
                 continue
-            src = config.NOTEBOOKS_DIR / f"{step}.ipynb"
+            src = Path(spec["notebooks_dir"]) / f"{step}.ipynb"
             out = region_dir / f"{step}.ipynb"
             started = time.perf_counter()
             error = None
@@ -118,11 +120,13 @@ def run_region(spec: dict[str, Any]) -> list[StepResult]:
                     kernel_name="python3",
                     progress_bar=False,
                     log_output=False,
-                    cwd=str(config.NOTEBOOKS_DIR),
+                    cwd=spec["notebooks_dir"],
                     execution_timeout=spec["execution_timeout"],
                     km=_kernel_manager(sock_dir),
                 )
-            except Exception as exc:  # papermill errors, cell timeouts, dead kernels: all recorded, none fatal
+            except (
+                Exception
+            ) as exc:  # papermill errors, cell timeouts, dead kernels: all recorded, none fatal
                 error = _error_of(exc, out)
                 failed = True
             duration = time.perf_counter() - started
@@ -208,6 +212,7 @@ def run(
     language: str | None = None,
     force: bool = False,
     params_dir: Path | str | None = None,
+    notebooks_dir: Path | str | None = None,
     progress=None,
 ) -> RunResult:
     """Validate everything, run regions x steps, and publish `out_root/<as-of>/` atomically.
@@ -280,6 +285,7 @@ def run(
                 "region_dir": str(region_dir),
                 "data_dir": data_dirs[r],
                 "execution_timeout": p.run.execution_timeout,
+                "notebooks_dir": str(Path(notebooks_dir or config.NOTEBOOKS_DIR)),
                 "meta": meta,
             }
         )
@@ -303,8 +309,12 @@ def run(
                 try:
                     res = fut.result()
                 except Exception as exc:  # a worker that died takes only its own region with it
-                    res = [StepResult(futures[fut], s, "failed", error={"type": type(exc).__name__,
-                                                                        "message": str(exc)}) for s in steps]
+                    res = [
+                        StepResult(
+                            futures[fut], s, "failed", error={"type": type(exc).__name__, "message": str(exc)}
+                        )
+                        for s in steps
+                    ]
                 result.results.extend(res)
                 if progress:
                     progress(res)
