@@ -2,6 +2,12 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -32,3 +38,87 @@ ctx = notebook.setup(
     params_json=params_json,
     batch=batch,
 )
+
+# %%
+from planning import market
+from planning.charts import market as charts
+
+ctx.h("market.trend.title")
+trend = market.trend(ctx.data.orders, ctx.as_of)
+ctx.chart(charts.trend_line(trend, ctx.lang))
+ctx.say(market.describe_trend(trend, ctx.data.orders, ctx))
+ctx.save("market_trend", trend)
+
+seasonality = market.seasonality(trend, ctx.p.market.seasonality_years)
+ctx.chart(charts.seasonality_bar(seasonality, ctx.lang))
+ctx.say(market.describe_seasonality(seasonality, ctx))
+ctx.save("seasonality", seasonality)
+
+# %%
+by_product = market.breakdown(ctx.data.orders, ctx.as_of, "product_line")
+ctx.chart(charts.breakdown_small_multiples(by_product, "product_line", ctx.lang))
+ctx.say(market.describe_breakdown(by_product, "product_line", ctx))
+by_channel = market.breakdown(ctx.data.orders, ctx.as_of, "channel")
+ctx.chart(charts.breakdown_small_multiples(by_channel, "channel", ctx.lang, columns=3))
+ctx.say(market.describe_breakdown(by_channel, "channel", ctx))
+
+# %%
+ctx.h("market.share.title")
+share = market.market_share(
+    ctx.data.orders, ctx.data.customers, ctx.data.market_size, ctx.p.market, ctx.as_of
+)
+ctx.chart(charts.share_dumbbell(share, ctx.lang))
+ctx.table(market.share_view(share, ctx.lang), domain="market", money=["market_size", "our_sales"],
+          pct=["share", "market_growth", "our_growth"], decimals={"share_change": 2})  # fmt: skip
+ctx.say(market.describe_share(share, ctx))
+ctx.save("market_share", share)
+
+# %%
+ctx.h("market.segments.title")
+segments = market.segments(
+    ctx.data.orders, ctx.data.customers, ctx.data.opportunities, ctx.p.market, ctx.as_of
+)
+ctx.chart(
+    charts.segments_bubble(market.label_segments(segments, market.SEGMENT_DIMENSIONS, ctx.lang), ctx.lang)
+)
+ctx.table(market.segments_view(segments, market.SEGMENT_DIMENSIONS, ctx.lang), domain="market",
+          money=["sales", "avg_order_value", "clv"], pct=["retention", "win_rate", "growth"])  # fmt: skip
+ctx.say(ctx.t("market.segments.formula", cap=f"{ctx.p.market.clv_max_years:g}"))
+ctx.say(market.describe_segments(segments, ctx))
+ctx.save("segments", segments)
+
+# %%
+ctx.h("market.competitors.title")
+competitors = market.competitors(ctx.p.market)
+ctx.chart(charts.competitor_heatmap(competitors, ctx.p.market.own_scores, ctx.lang))
+ctx.table(market.openings_view(ctx.p.market, ctx.lang), domain="market")
+ctx.say(market.describe_competitors(competitors, ctx))
+ctx.save("competitors", competitors)
+
+# %%
+ctx.h("market.increment.title")
+tam_plan = market.market_size_plan_year(ctx.data.market_size, ctx.p.market, ctx.plan_year)
+increment = market.market_increment(
+    share, ctx.p.market, tam_plan, ctx.plan_year, ctx.lang, ctx.p.company.currency
+)
+ctx.chart(charts.increment_bar(market.label_increment(increment, ctx.lang), ctx.lang))
+ctx.table(market.increment_view(increment, ctx.lang), domain="market", money=["amount"])
+ctx.say(market.describe_increment(increment, ctx))
+ctx.save("market_increment", increment)
+
+# %%
+ctx.h("market.needs.title")
+needs = market.needs(ctx.p.market, segments, ctx.lang)
+ctx.table(market.needs_view(needs, ctx.lang), domain="market", money=["sales"], pct=["growth"])
+ctx.say(market.describe_needs(needs, ctx))
+
+# %%
+ctx.h("market.swot.title")
+swot = market.swot(ctx.p.market, share, competitors, ctx.lang)
+ctx.table(market.swot_view(swot, ctx.lang), domain="market")
+ctx.say(market.describe_swot(swot, ctx))
+ctx.save("swot", swot)
+
+# %%
+if not ctx.batch:
+    market.whatif_panel(ctx)

@@ -67,27 +67,93 @@ class RunSection(_Model):
     workers: int = Field(default=0, ge=0, le=64)  # parallel regions; 0 = number of CPU cores
 
 
+# Text a planner writes in the market section: one string for every language, or {en: ..., zh: ...}.
+MarketText = str | dict[Literal["en", "zh"], str]
+ICP_METRICS = ("sales", "clv", "win_rate", "growth")
+
+
+def _check_score(dim: str, s: float) -> None:
+    if not 1.0 <= s <= 5.0:
+        raise ValueError(f"score of {dim!r} is {s}, expected 1..5")
+
+
 class Competitor(_Model):
     name: str
+    name_zh: str = ""  # display name in Chinese reports; empty = name
     scores: dict[str, float]  # dimension -> score 1 (weak) .. 5 (strong)
 
     @field_validator("scores")
     @classmethod
     def _score_range(cls, v: dict[str, float]) -> dict[str, float]:
         for dim, s in v.items():
-            if not 1.0 <= s <= 5.0:
-                raise ValueError(f"score of {dim!r} is {s}, expected 1..5")
+            _check_score(dim, s)
         return v
+
+
+class Need(_Model):
+    """A customer pain point or need found in surveys / interviews, linked to the segments it applies to."""
+
+    need: MarketText  # the pain point in the customer's words
+    segments: list[str] = []  # industries (or industry/size_band) it applies to; empty = all
+    unmet: bool = False  # nobody (including us) serves it today -> a new sales scenario
+    scenario: MarketText = ""  # the sales scenario it opens
+    evidence: MarketText = ""  # where it comes from, e.g. "14 of 40 customer interviews, 2026 Q2"
 
 
 class Market(_Model):
     """Step 1 (market analysis)."""
 
+    seasonality_years: int = Field(default=3, ge=1, le=10)  # years the month-of-year profile averages
+    clv_max_years: float = Field(default=10.0, gt=0.0, le=50.0)  # cap on the expected customer lifetime
+    min_customers: int = Field(default=5, ge=1)  # active customers a segment needs for its own ICP rank
+    # Weights of the ideal-customer-profile score (percentile ranks of these segment metrics).
+    icp_weights: dict[str, float] = {"sales": 0.3, "clv": 0.3, "win_rate": 0.2, "growth": 0.2}
+    market_size: dict[str, float] = {}  # industry -> annual TAM; used when the data has no market_size
+    market_growth: float = Field(default=0.0, ge=-0.5, le=2.0)  # annual TAM growth used with `market_size`
+    share_threshold: float = Field(default=0.005, ge=0.0, le=1.0)  # share change (0.005 = 0.5 pp) that counts
+    growth_margin: float = Field(default=0.02, ge=0.0, le=1.0)  # faster industry market = opportunity
     competitors: list[Competitor] = []  # strengths-weaknesses matrix
+    own_scores: dict[str, float] = {}  # our own score on the competitors' dimensions, 1..5
     weak_score: float = Field(default=2.5, ge=1.0, le=5.0)  # a competitor scoring <= this is weak there
-    opening_increment: dict[str, float] = {}  # dimension -> revenue increment expected from that opening
-    needs: list[dict[str, Any]] = []  # customer pain points / unmet needs with the segments they apply to
-    swot: dict[Literal["S", "W", "O", "T"], list[str]] = {}  # entries from interviews and workshops
+    strong_score: float = Field(default=4.0, ge=1.0, le=5.0)  # a competitor scoring >= this is strong there
+    opening_share: dict[str, float] = {}  # dimension -> share of the plan-year regional TAM its opening wins
+    opening_increment: dict[str, float] = {}  # dimension -> increment (currency); overrides opening_share
+    share_gain: dict[str, float] = {}  # industry -> planned share gain in the plan year (0.005 = +0.5 pp)
+    needs: list[Need] = []  # customer pain points / unmet needs with the segments they apply to
+    swot: dict[Literal["S", "W", "O", "T"], list[MarketText]] = {}  # entries from interviews and workshops
+
+    @field_validator("own_scores")
+    @classmethod
+    def _own_range(cls, v: dict[str, float]) -> dict[str, float]:
+        for dim, s in v.items():
+            _check_score(dim, s)
+        return v
+
+    @field_validator("icp_weights")
+    @classmethod
+    def _icp_weights(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(ICP_METRICS))
+        if unknown:
+            raise ValueError(f"unknown ICP metric(s) {unknown}, expected some of {list(ICP_METRICS)}")
+        if any(w < 0 for w in v.values()) or not any(w > 0 for w in v.values()):
+            raise ValueError(f"weights {v} must be >= 0 with at least one > 0")
+        return v
+
+    @field_validator("opening_share", "share_gain")
+    @classmethod
+    def _fractions(cls, v: dict[str, float]) -> dict[str, float]:
+        for key, x in v.items():
+            if not -1.0 <= x <= 1.0:
+                raise ValueError(f"{key!r}: {x} is not a fraction (expected -1..1, e.g. 0.005 for 0.5 pp)")
+        return v
+
+    @field_validator("opening_increment")
+    @classmethod
+    def _non_negative(cls, v: dict[str, float]) -> dict[str, float]:
+        for key, x in v.items():
+            if x < 0:
+                raise ValueError(f"{key!r}: increment {x} is negative, expected an amount >= 0")
+        return v
 
 
 class Goals(_Model):
