@@ -2,6 +2,12 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -10,11 +16,11 @@
 
 # %% tags=["parameters"]
 region: str = "east"  # key of params/<region>.yaml
-as_of: str = ""  # planning date YYYY-MM-DD; empty = the value in params/base.yaml
-plan_year: int = 0  # year being planned; 0 = the value in params/base.yaml
-language: str = ""  # report language, en or zh; empty = params
-data_dir: str = ""  # folder of canonical tables; empty = params data.dir, else the sample company
-out_dir: str = ""  # this region's snapshot folder; empty = outputs/interactive/<region>
+as_of: str = ""  # planning date YYYY-MM-DD (empty: the value in params/base.yaml)
+plan_year: int = 0  # year being planned (0: the value in params/base.yaml)
+language: str = ""  # report language, en or zh (empty: from params)
+data_dir: str = ""  # folder of canonical tables (empty: params data.dir, else the sample company)
+out_dir: str = ""  # this region's snapshot folder (empty: outputs/interactive/<region>)
 params_json: str = ""  # set by `planning run`: the merged parameters it has validated
 batch: bool = False  # True under `planning run`: widgets off
 
@@ -32,3 +38,122 @@ ctx = notebook.setup(
     params_json=params_json,
     batch=batch,
 )
+
+# %%
+from planning import strategy
+from planning.charts import strategy as charts
+
+p = ctx.p.strategy
+cur = ctx.p.company.currency
+segments = strategy.upstream(ctx, "segments")
+targets = strategy.upstream(ctx, "targets")
+goals = strategy.upstream(ctx, "goals")
+target = strategy.target_year(targets)
+
+# %%
+ctx.h("strategy.tiers.title")
+growth = strategy.segment_growth(segments)
+features = strategy.customer_features(ctx.data.orders, ctx.data.customers, ctx.as_of, p, growth)
+tiers = strategy.tier_customers(features, p, ctx.lang)
+ctx.say(strategy.describe_method(tiers, p, growth, ctx.lang))
+ctx.chart(charts.tier_scatter(strategy.scatter_cells(tiers), strategy.cutoffs(tiers, p), ctx.lang))
+summary = strategy.tier_summary(tiers, features, p, target)
+ctx.chart(charts.tier_bars(summary, ctx.lang))
+ctx.say(strategy.describe_tiers(summary, target, ctx.plan_year, ctx.lang, cur))
+ctx.save("customer_tiers", tiers)
+
+# %%
+ctx.h("strategy.tiers.playbooks", level=3)
+ctx.table(
+    summary.drop(columns=["value_score", "potential_score"]),
+    domain="strategy",
+    money=["revenue_12m", "potential", "expected_loss", "expected_gain", "expected_revenue"],
+    pct=["revenue_share", "share_of_target"],
+    currency=cur,
+)
+ctx.h("strategy.tiers.top", level=3)
+ctx.table(
+    strategy.top_accounts(tiers, features, 5),
+    domain="strategy",
+    money=["revenue_12m", "potential"],
+    currency=cur,
+)
+
+# %%
+ctx.h("strategy.funnel.title")
+funnel = strategy.funnel(ctx.data.opportunities, ctx.as_of, p, benchmark=ctx.company().opportunities)
+ctx.chart(charts.funnel_chart(funnel, ctx.lang))
+ctx.say(
+    strategy.describe_funnel(funnel, strategy.win_stats(ctx.data.opportunities, ctx.as_of, p), p, ctx.lang)
+)
+ctx.table(funnel, domain="strategy", pct=["conversion_rate", "benchmark_rate", "vs_benchmark"])
+ctx.save("funnel", funnel)
+
+# %%
+ctx.h("strategy.funnel.by_segment", level=3)
+by_segment = strategy.win_stats(ctx.data.opportunities, ctx.as_of, p, by="industry")
+ctx.table(
+    by_segment,
+    domain="strategy",
+    pct=["win_rate", "value_win_rate"],
+    money=["avg_won_amount", "avg_lead_amount", "won_amount"],
+    currency=cur,
+)
+ctx.say(strategy.describe_segments(by_segment, p, ctx.lang))
+
+# %%
+ctx.h("strategy.coverage.title")
+coverage = strategy.coverage_or_empty(
+    targets, ctx.data.opportunities, ctx.as_of, p, funnel, strategy.installed_base(summary)
+)
+ctx.chart(charts.coverage_chart(coverage, ctx.lang))
+ctx.say(strategy.describe_coverage(coverage, ctx.plan_year, ctx.lang, cur))
+ctx.table(
+    coverage,
+    domain="strategy",
+    pct=["win_rate", "coverage_ratio"],
+    money=["target", "pipeline_target", "required_pipeline", "open_pipeline", "gap"],
+    currency=cur,
+)
+ctx.save("coverage", coverage)
+
+# %%
+ctx.h("strategy.coverage.acquisition", level=3)
+mix = strategy.acquisition_mix(ctx.data.opportunities, ctx.data.customers, ctx.data.marketing, ctx.as_of, p)
+ctx.chart(charts.acquisition_chart(mix, ctx.lang))
+ctx.say(strategy.describe_acquisition(mix, ctx.lang, cur))
+ctx.table(
+    mix,
+    domain="strategy",
+    pct=["win_rate"],
+    money=["won_amount", "spend", "cost_per_lead", "cost_per_win"],
+    currency=cur,
+)
+
+# %%
+ctx.h("strategy.health.title")
+health = strategy.health(features, p, ctx.lang)
+ctx.say(strategy.describe_health_method(p, ctx.lang))
+ctx.chart(charts.health_histogram(strategy.health_bins(health), ctx.lang))
+ctx.say(strategy.describe_health(health, features, ctx.lang, cur))
+ctx.save("health", health)
+
+# %%
+ctx.h("strategy.health.list", level=3)
+ctx.table(
+    strategy.at_risk(health, features, tiers, 20), domain="strategy", money=["revenue_at_risk"], currency=cur
+)
+
+# %%
+ctx.h("strategy.fourp.title")
+four_p = strategy.four_p(p, goals, ctx.lang)
+ctx.table(strategy.four_p_display(four_p, ctx.lang), domain="strategy")
+ctx.say(strategy.describe_four_p(four_p, goals, ctx.lang))
+channels = strategy.channel_mix(ctx.data.orders, ctx.as_of)
+ctx.chart(charts.channel_mix_chart(channels, ctx.lang))
+ctx.say(strategy.describe_channels(channels, ctx.lang))
+
+# %%
+if not ctx.batch:
+    ctx.h("strategy.whatif.title")
+    strategy.whatif_panel(ctx, features)
