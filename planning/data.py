@@ -42,6 +42,7 @@ __all__ = [
     "read_table",
     "coerce_table",
     "load_tables",
+    "check_regions",
     "validate_tables",
     "fingerprint",
     "kind_of",
@@ -492,13 +493,28 @@ def load_tables(
             continue
         frames[name] = read_table(path, name, region=region if name != "regions" else None, as_of=as_of)
     if region is not None and len(frames["orders"]) == 0:
-        path = table_file(data_dir, "orders")
-        present = sorted(read_table(path, "orders", columns=["region"])["region"].dropna().unique().tolist())
-        if region not in present:
-            raise DataError(
-                f"{path}: column 'region' has no rows for region {region!r}; regions present: {', '.join(present)}"
-            )
+        check_regions(data_dir, [region])
     return Tables(**frames).filter(as_of=as_of)
+
+
+def check_regions(data_dir: str | os.PathLike, regions: Iterable[str]) -> None:
+    """Fail early (before any notebook runs) when a region key has no orders in the data set.
+
+    In: the data folder and the region keys to be planned. Reads only the `region` column of the orders file.
+    Raises DataError naming the file, the missing region(s) and the regions present.
+    """
+    path = table_file(data_dir, "orders")
+    if path is None:
+        raise DataError(
+            f"{data_dir}: required table 'orders' is missing; expected orders.parquet or orders.csv"
+        )
+    present = set(read_table(path, "orders", columns=["region"])["region"].dropna().unique().tolist())
+    missing = [r for r in regions if r not in present]
+    if missing:
+        raise DataError(
+            f"{path}: column 'region' has no rows for region {', '.join(map(repr, missing))}; "
+            f"regions present: {', '.join(sorted(present))}"
+        )
 
 
 # --- validation ----------------------------------------------------------------------------------------------
