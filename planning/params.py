@@ -171,17 +171,135 @@ class Goals(_Model):
     backtest_origins: int = Field(default=3, ge=1, le=24)
 
 
+TierName = Literal["strategic", "profit", "nurture", "maintain"]
+# Text a planner writes in params: one string for every language, or {en: ..., zh: ...}.
+LocalText = str | dict[Literal["en", "zh"], str]
+
+
+class Playbook(_Model):
+    action: LocalText  # what every account of the tier gets
+    touches_per_year: int = Field(ge=0, le=365)  # planned contacts per account a year (workload for step 4)
+    headroom_capture: float = Fraction  # share of the wallet headroom the playbook is expected to win a year
+
+
+class FourP(_Model):
+    p: Literal["product", "price", "place", "promotion"]  # which of the 4P
+    item: LocalText  # the decision, one sentence
+    segments: list[str] = []  # industries it serves; empty = all
+    tiers: list[TierName] = []  # customer tiers it serves; empty = all
+    supports: str = ""  # metric of the goal it supports (goals.csv `metric`, e.g. revenue, new_customers)
+
+
+def _weights(v: dict[str, float], known: set[str]) -> dict[str, float]:
+    unknown = sorted(set(v) - known)
+    if unknown:
+        raise ValueError(f"unknown dimension(s) {unknown}, expected some of {sorted(known)}")
+    if any(w < 0 for w in v.values()) or not any(w > 0 for w in v.values()):
+        raise ValueError(f"weights {v} must be >= 0 with at least one > 0")
+    return v
+
+
 class Strategy(_Model):
     """Step 3 (strategy)."""
 
-    value_cutoff: float = Field(default=0.5, gt=0.0, lt=1.0)  # quantile of value score splitting high/low
-    potential_cutoff: float = Field(default=0.5, gt=0.0, lt=1.0)  # quantile of potential score
-    playbooks: dict[str, str] = {
-        "strategic": "Dedicated advisor + tailored solution",
-        "profit": "Cross-sell and value-added services",
-        "nurture": "Industry white paper + free diagnosis to activate demand",
-        "maintain": "Simplified service to cut cost to serve",
+    rfm_months: int = Field(default=24, ge=3, le=120)  # history window of frequency and monetary
+    value_weights: dict[str, float] = {"recency": 0.2, "frequency": 0.25, "monetary": 0.4, "complexity": 0.15}
+    potential_weights: dict[str, float] = {"headroom": 0.5, "segment_growth": 0.3, "decision_chain": 0.2}
+    cutoff_kind: Literal["quantile", "score"] = "quantile"  # cut-offs are quantiles, or scores / 100
+    value_cutoff: float = Field(default=0.5, gt=0.0, lt=1.0)  # value score at or above this = high value
+    potential_cutoff: float = Field(default=0.5, gt=0.0, lt=1.0)  # potential score at or above this = high
+    playbooks: dict[TierName, Playbook] = {
+        "strategic": Playbook(
+            action="Dedicated advisor + tailored solution", touches_per_year=24, headroom_capture=0.06
+        ),
+        "profit": Playbook(
+            action="Cross-sell and value-added services", touches_per_year=8, headroom_capture=0.03
+        ),
+        "nurture": Playbook(
+            action="Industry white paper + free diagnosis to activate demand",
+            touches_per_year=6,
+            headroom_capture=0.04,
+        ),
+        "maintain": Playbook(
+            action="Simplified service to cut cost to serve", touches_per_year=2, headroom_capture=0.0
+        ),
+    }  # tier -> what it gets, contacts a year, share of its wallet headroom expected to be won
+    churn_probability: dict[Literal["high", "medium", "low"], float] = {
+        "high": 0.50,
+        "medium": 0.20,
+        "low": 0.05,
+    }  # share of a customer's revenue expected to be lost next year, by health risk level
+    funnel_months: int = Field(default=12, ge=1, le=60)  # leads of the last N months make the funnel
+    pipeline_share: float | None = Field(default=None, ge=0.0, le=1.0)  # share of target new pipeline must
+    # win; None = the part of the target the installed base is not expected to deliver
+    min_segment_deals: int = Field(default=30, ge=1)  # decided deals a segment needs for its own win rate
+    health_weights: dict[str, float] = {"usage": 0.30, "satisfaction": 0.30, "renewal": 0.25, "trend": 0.15}
+    usage_full: float = Field(default=7.0, gt=0.0)  # product sessions / week that count as full usage
+    trend_months: int = Field(default=6, ge=1, le=24)  # order trend: last N months versus the N before
+    risk_high_below: float = Field(
+        default=40.0, ge=0.0, le=100.0
+    )  # health score below this = high churn risk
+    risk_medium_below: float = Field(default=60.0, ge=0.0, le=100.0)  # below this = medium risk
+    health_actions: dict[Literal["high", "medium", "low"], LocalText] = {
+        "high": "Renewal offer + executive visit",
+        "medium": "Value-added service package",
+        "low": "Regular service",
     }
+    four_p: list[FourP] = []  # product, price, place (channel), promotion decisions
+
+    @field_validator("value_weights")
+    @classmethod
+    def _value_weights(cls, v: dict[str, float]) -> dict[str, float]:
+        return _weights(v, {"recency", "frequency", "monetary", "complexity"})
+
+    @field_validator("potential_weights")
+    @classmethod
+    def _potential_weights(cls, v: dict[str, float]) -> dict[str, float]:
+        return _weights(v, {"headroom", "segment_growth", "decision_chain"})
+
+    @field_validator("health_weights")
+    @classmethod
+    def _health_weights(cls, v: dict[str, float]) -> dict[str, float]:
+        return _weights(v, {"usage", "satisfaction", "renewal", "trend"})
+
+    @field_validator("risk_medium_below")
+    @classmethod
+    def _risk_order(cls, v: float, info) -> float:
+        high = info.data.get("risk_high_below", 0.0)
+        if v < high:
+            raise ValueError(f"risk_medium_below ({v}) must be >= risk_high_below ({high})")
+        return v
+
+
+class Tool(_Model):
+    """A sales tool in the budget (CRM upgrade, AI calling ...) with the efficiency it is expected to bring."""
+
+    name: LocalText  # one string, or {en: ..., zh: ...}
+    cost: float = Field(ge=0.0)  # plan-year cost
+    efficiency: float = Field(default=0.0, ge=0.0, le=2.0)  # e.g. 0.20 = follow-up efficiency +20%
+
+
+class Task(_Model):
+    """One task of the action plan, as a planner writes it."""
+
+    task: LocalText  # one string, or {en: ..., zh: ...}
+    goal: str = (
+        "execution"  # the goal the task serves (groups the WBS): revenue, people, pipeline, customers ...
+    )
+    owner: LocalText = ""  # empty = flagged in the report (every task needs an owner)
+    start: date
+    end: date
+    depends_on: str = ""  # text of the task that must finish first
+    kpi: str = ""  # the KPI the task moves
+    status: Literal["planned", "in_progress", "done"] = "planned"
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, v: date, info: Any) -> date:
+        start = info.data.get("start")
+        if start is not None and v < start:
+            raise ValueError(f"end {v} is before start {start}")
+        return v
 
 
 class Resources(_Model):
