@@ -235,7 +235,7 @@ def style(
 
 def table(df: Any, lang: str = "en", max_rows: int | None = 50, **kw: Any) -> None:
     """Show a DataFrame (see `table_html` for `kw`) or a Styler made by `style()` (rendered as it is)."""
-    if isinstance(df, pd.io.formats.style.Styler):
+    if type(df).__name__ == "Styler":  # not isinstance: pandas.io.formats.style is only loaded on use
         display(HTML(df.to_html()))
         return
     display(HTML(table_html(df, lang, max_rows, **kw)))

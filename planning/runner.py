@@ -85,8 +85,29 @@ def _error_of(exc: BaseException, nb_path: Path) -> dict[str, Any]:
     return info
 
 
+RESET_TAG = "remove-cell"  # report.export_html drops cells with this tag
+
+
+def _with_reset_cell(nb_path: Path):
+    """The notebook with a first cell that empties the kernel's namespace.
+
+    One kernel serves all steps of a region: imported modules stay loaded (the ~2 s of `import pandas, altair`
+    is paid once per region, not once per notebook), while `%reset -f` gives every notebook a clean namespace,
+    as a fresh kernel would. The report export drops the cell by its tag.
+    """
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    cell = nbformat.v4.new_code_cell("%reset -f", metadata={"tags": [RESET_TAG]})
+    nb.cells.insert(0, cell)
+    return nb
+
+
 def run_region(spec: dict[str, Any]) -> list[StepResult]:
-    """Run the steps of one region in order (in a worker process); returns one StepResult per step."""
+    """Run the steps of one region in order (in a worker process); returns one StepResult per step.
+
+    A failed step skips the rest of the region (they read its artefacts) and its kernel is discarded.
+    """
     import papermill as pm
 
     from planning import report
@@ -95,20 +116,18 @@ def run_region(spec: dict[str, Any]) -> list[StepResult]:
     results: list[StepResult] = []
     failed = False
     sock_dir = tempfile.mkdtemp(prefix="planning-kernel-")
+    km = _kernel_manager(sock_dir)
     try:
         for step in steps:
             if failed:
-                results.append(
-                    StepResult(region, step, "skipped", error={"message": "an earlier step failed"})
-                )
+                results.append(StepResult(region, step, "skipped", error={"message": "an earlier step failed"}))
                 continue
-            src = Path(spec["notebooks_dir"]) / f"{step}.ipynb"
             out = region_dir / f"{step}.ipynb"
             started = time.perf_counter()
             error = None
             try:
                 pm.execute_notebook(
-                    str(src),
+                    _with_reset_cell(Path(spec["notebooks_dir"]) / f"{step}.ipynb"),
                     str(out),
                     parameters={
                         "region": region,
@@ -122,11 +141,9 @@ def run_region(spec: dict[str, Any]) -> list[StepResult]:
                     log_output=False,
                     cwd=spec["notebooks_dir"],
                     execution_timeout=spec["execution_timeout"],
-                    km=_kernel_manager(sock_dir),
+                    km=km,
                 )
-            except (
-                Exception
-            ) as exc:  # papermill errors, cell timeouts, dead kernels: all recorded, none fatal
+            except Exception as exc:  # papermill errors, cell timeouts, dead kernels: recorded, never fatal
                 error = _error_of(exc, out)
                 failed = True
             duration = time.perf_counter() - started
@@ -139,6 +156,8 @@ def run_region(spec: dict[str, Any]) -> list[StepResult]:
                     failed = True
             results.append(StepResult(region, step, "failed" if error else "ok", round(duration, 2), error))
     finally:
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
         shutil.rmtree(sock_dir, ignore_errors=True)
     return results
 
