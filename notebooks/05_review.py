@@ -2,6 +2,12 @@
 # jupyter:
 #   jupytext:
 #     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -32,3 +38,93 @@ ctx = notebook.setup(
     params_json=params_json,
     batch=batch,
 )
+
+# %%
+from planning import review
+from planning.charts import review as charts
+
+ctx.h("review.plan.title")
+plan = review.find_plan(
+    review.snapshot_root(ctx.out_dir), ctx.region, ctx.as_of, ctx.data.plan_of_record, ctx.data.reps
+)
+ctx.say(review.describe_plan(plan, ctx))
+
+# %%
+ctx.h("review.pva.title")
+pva = review.plan_vs_actual(ctx.data.orders, plan, ctx.as_of)
+ctx.chart(charts.plan_actual_months(pva, ctx.lang))
+ctx.chart(charts.variance_bars(pva, ctx.p.review.root_cause_threshold, ctx.lang))
+ctx.table(pva, domain="review", money=["plan", "actual", "variance"], pct=["variance_pct", "completion"])
+ctx.save("plan_vs_actual", pva)
+
+# %%
+outlook = review.projection(pva, plan, ctx.as_of)
+check = review.resplit_check(pva, ctx.p.review)
+remaining = review.resplit(pva, plan, ctx.as_of)
+ctx.say(review.describe_pva(pva, outlook, check, ctx))
+ctx.table(outlook.assign(item=[ctx.t(f"review.pva.items.{i}") for i in outlook["item"]]), domain="review",
+          money=["amount"])  # fmt: skip
+ctx.chart(charts.resplit_chart(remaining, ctx.lang))
+ctx.save("resplit", remaining.assign(required=check.required, quarter_completion=check.completion))
+
+# %%
+ctx.h("review.kpi.title")
+kpi_values = review.kpi_values(ctx.data, pva, ctx.as_of, ctx.p)
+board = review.kpi_status(
+    kpi_values, ctx.p.review.red_below_baseline, ctx.p.review.yellow_below_baseline, ctx.lang
+)
+ctx.table(review.kpi_display(board, ctx.lang, ctx.p.company.currency), domain="review")
+ctx.chart(
+    charts.kpi_chart(board, ctx.p.review.red_below_baseline, ctx.p.review.yellow_below_baseline, ctx.lang)
+)
+ctx.say(review.describe_kpis(board, ctx))
+ctx.save("kpis", board)
+
+# %%
+if not ctx.batch:
+    review.whatif_panel(ctx, kpi_values, pva)
+
+# %%
+ctx.h("review.rc.title")
+causes = review.root_causes(ctx.data, pva, ctx.as_of, ctx.p.review, ctx.lang, ctx.p.company.currency)
+ctx.chart(charts.waterfall(review.waterfall_data(causes, "ytd", str(ctx.as_of.year)), ctx.lang))
+ctx.say(review.describe_root_causes(causes, ctx))
+ctx.h("review.rc.template_title", level=3)
+ctx.table(causes[causes["largest"]][["key", "variance_pct", "why_1", "why_2", "why_3", "why_4", "why_5"]],
+          domain="review", pct=["variance_pct"])  # fmt: skip
+ctx.save("root_causes", causes)
+
+# %%
+ctx.h("review.process.title", level=3)
+checks = review.process_checks(board)
+ctx.table(checks, domain="review", pct=["process_change", "outcome_change"])
+ctx.say(review.describe_process_checks(checks, ctx))
+
+# %%
+ctx.h("review.accuracy.title")
+accuracy = review.accuracy_review(
+    review.snapshot_root(ctx.out_dir), ctx.region, ctx.as_of, ctx.data.orders, ctx.artifacts_dir
+)
+summary = review.accuracy_summary(accuracy)
+ctx.chart(charts.accuracy_chart(accuracy, ctx.lang))
+ctx.table(summary, domain="review", pct=["mape", "bias"])
+ctx.say(review.describe_accuracy(accuracy, summary, ctx))
+ctx.save("forecast_accuracy", accuracy)
+
+# %%
+ctx.h("review.risk.title")
+signals = review.risk_signals(ctx.data, board, ctx.as_of, ctx.p)
+risks = review.risk_register(ctx.p.review, signals, ctx.lang)
+ctx.chart(charts.risk_heatmap(risks, ctx.lang))
+ctx.table(risks[["risk", "kind", "likelihood", "impact", "score", "contingency", "owner", "status", "evidence"]],
+          domain="review")  # fmt: skip
+ctx.say(review.describe_risks(risks, ctx))
+ctx.save("risks", risks)
+
+# %%
+ctx.h("review.pdca.title")
+log = review.pdca_log(board, review.previous_log(review.snapshot_root(ctx.out_dir), ctx.region, ctx.as_of),
+                      ctx.as_of, ctx.p.review, ctx.lang)  # fmt: skip
+ctx.table(review.pdca_display(log, ctx.lang), domain="review")
+ctx.say(review.describe_pdca(log, ctx))
+ctx.save("pdca_log", log)
