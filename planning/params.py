@@ -314,13 +314,70 @@ class Resources(_Model):
     new_hire_first_deal_bonus: float = Field(default=5000.0, ge=0.0)  # the "growth fund"
 
 
+class Risk(_Model):
+    """One entry of the risk register (reviewed monthly)."""
+
+    risk: str  # short name, English
+    risk_zh: str = ""  # short name, Chinese (empty = the English one)
+    kind: Literal["external", "internal"]  # external: policy, competitors; internal: people, supply
+    likelihood: int = Field(ge=1, le=5)  # 1 (rare) .. 5 (almost certain), the planner's estimate
+    impact: int = Field(ge=1, le=5)  # 1 (minor) .. 5 (severe)
+    contingency: str  # the prepared response
+    contingency_zh: str = ""
+    owner: str  # who watches it
+    status: Literal["open", "mitigating", "closed"] = "open"
+    signal: Literal["", "attrition", "price", "leads", "retention"] = ""  # data signal raising likelihood
+
+
+KpiName = Literal[
+    "target_completion",
+    "revenue_growth",
+    "new_customers",
+    "retention",
+    "leads",
+    "lead_conversion",
+    "proposals",
+    "win_rate",
+    "cycle_time",
+    "aov",
+    "clv",
+    "productivity",
+]  # the KPIs of the review board (planning/review.py)
+
+
+class Action(_Model):
+    """The action the PDCA log proposes when a KPI turns red."""
+
+    act: Literal["stop", "fix", "standardise"]  # stop what does not work, fix it, or copy what works
+    action: str  # English
+    action_zh: str = ""  # Chinese (empty = the English one)
+    owner: str
+
+
 class Review(_Model):
     """Step 5 (review, PDCA)."""
 
     red_below_baseline: float = Field(default=0.20, ge=0.0, le=1.0)  # KPI this far below baseline = red
-    yellow_below_baseline: float = Field(default=0.10, ge=0.0, le=1.0)
+    yellow_below_baseline: float = Field(default=0.10, ge=0.0, le=1.0)  # KPI this far below baseline = yellow
     root_cause_threshold: float = Field(default=0.10, ge=0.0, le=1.0)  # deviation that triggers a 5-Why
     resplit_completion: float = Field(default=0.80, ge=0.0, le=1.0)  # quarterly completion below = re-split
+    kpi_targets: dict[KpiName, float] = {}  # targets for KPIs the plan does not carry (kpi name -> value)
+    price_drop_alert: float = Field(
+        default=0.05, ge=0.0, le=1.0
+    )  # price index this far down = price-war signal
+    signal_uplift: int = Field(default=1, ge=0, le=4)  # likelihood points a triggered data signal adds
+    action_days: int = Field(default=30, ge=1, le=365)  # days until a PDCA action is due (monthly review)
+    risks: list[Risk] = []  # the risk register
+    actions: dict[KpiName, Action] = {}  # KPI name -> action proposed when it is red
+
+    @field_validator("risks")
+    @classmethod
+    def _unique_risks(cls, v: list[Risk]) -> list[Risk]:
+        names = [r.risk for r in v]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"risk names must be unique, repeated: {dupes}")
+        return v
 
 
 class Params(_Model):
