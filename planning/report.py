@@ -93,6 +93,10 @@ def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                         out["data"].pop(mt, None)
                     if not out["data"]:
                         continue
+                    if out.get("output_type") == "execute_result" and set(out["data"]) == {"text/plain"}:
+                        # A bare repr of a cell's last value (a Path returned by ctx.save, a number): noise
+                        # for a reader. Rich values (DataFrames, charts) have an HTML form and stay.
+                        continue
                 outputs.append(out)
             if not outputs:
                 continue  # hidden input + no output = an empty box

@@ -90,3 +90,11 @@ def test_index_renders_offline(lang: str, tmp_path: Path) -> None:
     assert 'href="east/01_market_analysis.html"' in dom
     assert "<script>x</script>" not in dom
     _screenshot(page, tmp_path, f"index-{lang}.png")
+
+
+def test_request_check_sees_a_network_reference(tmp_path: Path) -> None:
+    """Negative control: the NetLog check does catch a page that reaches for the network."""
+    page = tmp_path / "external.html"
+    page.write_text('<html><body><script src="http://cdn.example.invalid/x.js"></script></body></html>')
+    _, requested = _chromium(page, tmp_path, "--dump-dom")
+    assert requested == ["http://cdn.example.invalid/x.js"]

@@ -106,6 +106,10 @@ def fixture_notebook(lang: str = "en") -> nbformat.NotebookNode:
             ],
         ),
         new_code_cell("SECRET_CODE_WITHOUT_OUTPUT = 1"),
+        new_code_cell(
+            "ctx.save('x', df)",
+            outputs=[new_output("execute_result", data={"text/plain": "PosixPath('/tmp/SECRET_REPR')"})],
+        ),
     ]
     return nb
 
