@@ -272,7 +272,7 @@ class Strategy(_Model):
 
 
 class Tool(_Model):
-    """A sales tool in the budget (CRM upgrade, AI calling ...) with the efficiency it is expected to bring."""
+    """A sales tool in the budget (CRM upgrade, AI calling ...) and the efficiency it is expected to bring."""
 
     name: LocalText  # one string, or {en: ..., zh: ...}
     cost: float = Field(ge=0.0)  # plan-year cost
@@ -283,9 +283,7 @@ class Task(_Model):
     """One task of the action plan, as a planner writes it."""
 
     task: LocalText  # one string, or {en: ..., zh: ...}
-    goal: str = (
-        "execution"  # the goal the task serves (groups the WBS): revenue, people, pipeline, customers ...
-    )
+    goal: str = "execution"  # groups the WBS: revenue, people, pipeline, customers, execution
     owner: LocalText = ""  # empty = flagged in the report (every task needs an owner)
     start: date
     end: date
@@ -302,16 +300,42 @@ class Task(_Model):
         return v
 
 
+TaskKind = Literal["hiring", "playbook", "funnel", "training", "budget"]
+
+
 class Resources(_Model):
     """Step 4 (resources)."""
 
-    ramp_months: int = Field(default=5, ge=0, le=24)  # months for a new hire to reach full productivity
-    time_to_hire_months: int = Field(default=2, ge=0, le=12)
+    ramp_months: int | None = Field(default=None, ge=0, le=24)  # months to full productivity; None = measured
+    ramp_fallback_months: int = Field(default=5, ge=0, le=24)  # ramp when under 3 hires are measurable
+    time_to_hire_months: int = Field(default=2, ge=0, le=12)  # from opening a requisition to the first day
     attrition: float | None = Field(default=None, ge=0.0, le=1.0)  # annual; None = measured from the data
-    base_commission: float = Field(default=0.03, ge=0.0, le=0.5)
+    history_months: int = Field(default=12, ge=3, le=36)  # window for per-rep output, attrition and spend
+    simulations: int = Field(default=2000, ge=100, le=100_000)  # Monte Carlo draws of rep attainment
+    seed: int = Field(default=2027, ge=0)  # random seed of the simulations (same inputs -> same report)
+    base_commission: float = Field(default=0.03, ge=0.0, le=0.5)  # commission rate on revenue up to quota
+    achievement_bonus: float = Field(default=0.01, ge=0.0, le=0.5)  # share of annual quota paid at 100%
+    accelerator: float = Field(default=1.5, ge=1.0, le=5.0)  # commission multiplier on revenue above quota
     team_bonus_threshold: float = Field(default=0.80, ge=0.0, le=2.0)  # team attainment that lifts every rate
     team_bonus_uplift: float = Field(default=0.10, ge=0.0, le=2.0)  # +10% on each person's commission rate
     new_hire_first_deal_bonus: float = Field(default=5000.0, ge=0.0)  # the "growth fund"
+    base_salary: float = Field(default=180_000.0, ge=0.0)  # annual fixed pay of a quota-carrying rep
+    travel_per_rep: float = Field(default=36_000.0, ge=0.0)  # annual travel budget per rep
+    training_per_person: dict[Literal["new_hires", "core", "managers"], float] = {
+        "new_hires": 8_000.0,  # product + basic selling
+        "core": 6_000.0,  # key-account negotiation + teamwork
+        "managers": 12_000.0,  # target decomposition + motivation
+    }
+    tools: list[Tool] = []  # CRM, AI calling ... with their efficiency factors
+    marketing_budget: float = Field(default=0.0, ge=0.0)  # 0 = goals.marketing_budget, else last 12m spend
+    min_share: float = Field(default=0.05, ge=0.0, le=1.0)  # least share of the budget any channel keeps
+    max_share: float = Field(default=0.60, ge=0.0, le=1.0)  # most share of the budget one channel may take
+    max_growth: float = Field(default=1.0, ge=0.0, le=20.0)  # a channel may grow at most +100% vs last 12m
+    max_elasticity: float = Field(default=0.95, gt=0.0, lt=1.0)  # cap on fitted b in leads = a*spend^b
+    stopped_drop: float = Field(default=0.50, ge=0.0, le=1.0)  # recent yield this far below before = stopped
+    recent_months: int = Field(default=6, ge=1, le=12)  # "recent" window for the stopped-channel check
+    owners: dict[TaskKind, LocalText] = {}  # owner of the tasks derived from the plan, by kind
+    tasks: list[Task] = []  # the action plan's planner-written tasks
 
 
 class Risk(_Model):
