@@ -31,15 +31,9 @@ def _fail(exc: BaseException, code: int = 2) -> None:
 
 def _bad_input_types() -> tuple[type[BaseException], ...]:
     from planning import params, runner
+    from planning.data import DataError
 
-    types: list[type[BaseException]] = [params.ParamsError, runner.SnapshotExists]
-    try:
-        from planning.data import DataError
-
-        types.append(DataError)
-    except ImportError:
-        pass
-    return tuple(types)
+    return (params.ParamsError, runner.SnapshotExists, DataError)
 
 
 @app.callback()
@@ -50,14 +44,20 @@ def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks."
 
 @app.command()
 def run(
-    region: Annotated[list[str] | None, typer.Option("--region", "-r", help="Region key (repeatable).")] = None,
-    step: Annotated[list[str] | None, typer.Option("--step", "-s", help="Step: 01..05 or name (repeatable).")] = None,
+    region: Annotated[
+        list[str] | None, typer.Option("--region", "-r", help="Region key (repeatable).")
+    ] = None,
+    step: Annotated[
+        list[str] | None, typer.Option("--step", "-s", help="Step: 01..05 or name (repeatable).")
+    ] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Planning date YYYY-MM-DD.")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="Folder of canonical tables.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Snapshot root (default outputs/).")] = None,
     workers: Annotated[int | None, typer.Option("--workers", "-w", help="Parallel regions.")] = None,
     language: Annotated[str | None, typer.Option("--language", help="en or zh.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing snapshot of this date.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing snapshot of this date.")
+    ] = False,
 ) -> None:
     """Run the plan: every region x step into outputs/<as-of>/ (notebooks, HTML, artefacts, index, manifest)."""
     from planning import runner
@@ -104,9 +104,9 @@ def check(
         print(f"parameters ok: {len(keys)} regions ({', '.join(keys)})")
         from planning import data as data_mod
 
-        if data is not None and hasattr(data_mod, "load_tables"):
+        if data is not None:
             tables = data_mod.load_tables(data)
-            problems = data_mod.validate_tables(tables) if hasattr(data_mod, "validate_tables") else []
+            problems = data_mod.validate_tables(tables)
             errors = [p for p in problems if getattr(p, "severity", "error") == "error"]
             for p in problems:
                 print(f"  {p}")

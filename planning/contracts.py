@@ -9,7 +9,10 @@ from __future__ import annotations
 
 ARTIFACTS: dict[str, tuple[str, tuple[str, ...]]] = {
     # step 1: market analysis
-    "market_trend": ("01_market_analysis", ("month", "sales", "orders", "customers", "yoy_growth", "mom_growth")),
+    "market_trend": (
+        "01_market_analysis",
+        ("month", "sales", "orders", "customers", "yoy_growth", "mom_growth"),
+    ),
     "seasonality": ("01_market_analysis", ("month_of_year", "index")),
     "segments": (
         "01_market_analysis",
@@ -24,7 +27,17 @@ ARTIFACTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "calibration": ("02_goals", ("step", "component", "amount", "explanation")),
     "goals": (
         "02_goals",
-        ("goal", "metric", "value", "deadline", "specific", "measurable", "achievable", "relevant", "time_bound"),
+        (
+            "goal",
+            "metric",
+            "value",
+            "deadline",
+            "specific",
+            "measurable",
+            "achievable",
+            "relevant",
+            "time_bound",
+        ),
     ),
     "targets": ("02_goals", ("level", "period", "start", "end", "target")),
     "targets_rep": ("02_goals", ("rep_id", "team", "month", "target")),
@@ -47,13 +60,31 @@ ARTIFACTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "funnel": ("03_strategy", ("stage", "entered", "advanced", "conversion_rate", "median_days")),
     "coverage": (
         "03_strategy",
-        ("period", "target", "win_rate", "required_pipeline", "open_pipeline", "coverage_ratio", "leads_needed"),
+        (
+            "period",
+            "target",
+            "win_rate",
+            "required_pipeline",
+            "open_pipeline",
+            "coverage_ratio",
+            "leads_needed",
+        ),
     ),
     "health": ("03_strategy", ("customer_id", "health_score", "risk", "revenue_at_risk", "action")),
     # step 4: resources
     "capacity": (
         "04_resources",
-        ("month", "headcount_start", "hires", "exits", "ramping", "productive_fte", "capacity", "target", "gap"),
+        (
+            "month",
+            "headcount_start",
+            "hires",
+            "exits",
+            "ramping",
+            "productive_fte",
+            "capacity",
+            "target",
+            "gap",
+        ),
     ),
     "incentives": ("04_resources", ("attainment", "payout", "rate_applied")),
     "budget": (
@@ -69,7 +100,10 @@ ARTIFACTS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("key", "variance_pct", "driver", "effect", "why_1", "why_2", "why_3", "why_4", "why_5"),
     ),
     "forecast_accuracy": ("05_review", ("snapshot", "month", "forecast", "actual", "ape")),
-    "risks": ("05_review", ("risk", "kind", "likelihood", "impact", "score", "contingency", "owner", "status")),
+    "risks": (
+        "05_review",
+        ("risk", "kind", "likelihood", "impact", "score", "contingency", "owner", "status"),
+    ),
 }
 
 

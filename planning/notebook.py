@@ -94,7 +94,9 @@ class Context:
                 raise ValueError(f"artefact {name!r} belongs to step {owner}, not {self.step}")
             missing = [c for c in columns if c not in df.columns]
             if missing:
-                raise ValueError(f"artefact {name!r} lacks contract columns {missing}; has {list(df.columns)}")
+                raise ValueError(
+                    f"artefact {name!r} lacks contract columns {missing}; has {list(df.columns)}"
+                )
         self.artifacts_dir.mkdir(parents=True, exist_ok=True)
         path = self.artifacts_dir / f"{name}.csv"
         fd, tmp = tempfile.mkstemp(dir=self.artifacts_dir, prefix=f".{name}.", suffix=".tmp")
@@ -152,14 +154,12 @@ class Context:
     def money(self, x: float) -> str:
         from planning import i18n
 
-        fmt = getattr(i18n, "money", None)
-        return fmt(x, self.lang, self.p.company.currency) if fmt else f"{x:,.0f}"
+        return i18n.money(x, self.lang, self.p.company.currency)
 
     def pct(self, x: float) -> str:
         from planning import i18n
 
-        fmt = getattr(i18n, "pct", None)
-        return fmt(x, self.lang) if fmt else f"{x:.1%}"
+        return i18n.pct(x, self.lang)
 
 
 def setup(
@@ -204,8 +204,7 @@ def setup(
 
     from planning import charts
 
-    if hasattr(charts, "enable"):
-        charts.enable(batch=batch)
+    charts.enable(batch=batch)
     ctx = Context(step=step, p=p, data_dir=ddir, out_dir=odir, batch=batch)
     from planning import display
 

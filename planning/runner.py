@@ -25,7 +25,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -120,7 +120,9 @@ def run_region(spec: dict[str, Any]) -> list[StepResult]:
     try:
         for step in steps:
             if failed:
-                results.append(StepResult(region, step, "skipped", error={"message": "an earlier step failed"}))
+                results.append(
+                    StepResult(region, step, "skipped", error={"message": "an earlier step failed"})
+                )
                 continue
             out = region_dir / f"{step}.ipynb"
             started = time.perf_counter()
@@ -276,12 +278,12 @@ def run(
         data_dirs[r] = str(d)
     for d in sorted(set(data_dirs.values())):
         rs = [r for r in regions if data_dirs[r] == d]
-        data_mod.check_regions(Path(d), rs) if hasattr(data_mod, "check_regions") else None
+        data_mod.check_regions(Path(d), rs)
 
     out_root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{snapshot_name}.tmp-", dir=out_root))
     commit = git_commit()
-    started_at = datetime.now(timezone.utc)
+    started_at = datetime.now(UTC)
     specs = []
     for r in regions:
         p = loaded[r].params
@@ -350,9 +352,7 @@ def run(
         "commit": commit,
         "versions": _versions(),
         "steps": steps,
-        "data": {d: data_mod.fingerprint(Path(d)) for d in sorted(set(data_dirs.values()))}
-        if hasattr(data_mod, "fingerprint")
-        else {},
+        "data": {d: data_mod.fingerprint(Path(d)) for d in sorted(set(data_dirs.values()))},
         "regions": {
             r: {
                 "params": json.loads(loaded[r].params.model_dump_json()),

@@ -64,7 +64,10 @@ def test_dates_are_dates(pdir: Path):
     "yaml_text, expected",
     [
         ("goals:\n  buffer: 0.8\n", ["east.yaml", "goals.buffer", "0.8", "less than or equal to 0.3"]),
-        ("resources:\n  base_commission: -0.1\n", ["resources.base_commission", "-0.1", "greater than or equal"]),
+        (
+            "resources:\n  base_commission: -0.1\n",
+            ["resources.base_commission", "-0.1", "greater than or equal"],
+        ),
         ("goals:\n  lead_conversion: 1.5\n", ["goals.lead_conversion", "1.5"]),
         ("goals:\n  marketing_budget: -100\n", ["goals.marketing_budget", "-100"]),
         ("goals:\n  buffer: lots\n", ["goals.buffer", "'lots'", "valid number"]),

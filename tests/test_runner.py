@@ -1,0 +1,155 @@
+"""The batch runner: snapshot layout, isolation of a failing step, manifest, atomic publishing.
+
+Fast tests run fault-injected stand-in notebooks (no step logic); one slow test runs the real five steps for two
+regions of the small sample company.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from planning import config, runner
+from planning.runner import SnapshotExists
+
+PARAMS_CELL = (
+    'region: str = "east"  # region\n'
+    'as_of: str = ""  # date\n'
+    "plan_year: int = 0  # year\n"
+    'language: str = ""  # language\n'
+    'data_dir: str = ""  # data\n'
+    'out_dir: str = ""  # out\n'
+    'params_json: str = ""  # params\n'
+    "batch: bool = False  # batch\n"
+)
+
+
+def stand_in_notebooks(folder: Path, body: str) -> Path:
+    """Five notebooks with the real parameters cell, whose step is `body` (formatted with the step name)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for step in config.STEPS:
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.cells = [
+            nbformat.v4.new_code_cell(PARAMS_CELL, metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(body.format(step=step)),
+        ]
+        nbformat.write(nb, folder / f"{step}.ipynb")
+    return folder
+
+
+OK_BODY = (
+    "from pathlib import Path\n"
+    "import json\n"
+    "leftover = globals().get('marker')\n"
+    "marker = '{step}'\n"
+    "art = Path(out_dir) / 'artifacts'\n"
+    "art.mkdir(exist_ok=True)\n"
+    "(art / '{step}.txt').write_text(f'{{region}} {{leftover}}')\n"
+    "print(json.load(open(params_json))['region']['key'])\n"
+)
+FAIL_NORTH_STEP2 = (
+    OK_BODY + "if region == 'north' and '{step}' == '02_goals':\n    raise RuntimeError('boom in north')\n"
+)
+
+
+@pytest.fixture
+def data_dir(small_sample: Path) -> Path:
+    return small_sample
+
+
+def run(tmp_path: Path, body: str, data_dir: Path, **kw):
+    nbs = stand_in_notebooks(tmp_path / "nbs", body)
+    return runner.run(
+        regions=["east", "north"], data_dir=str(data_dir), out_root=tmp_path / "out", notebooks_dir=nbs, **kw
+    )
+
+
+def test_snapshot_layout_manifest_and_clean_namespace(tmp_path: Path, data_dir: Path):
+    result = run(tmp_path, OK_BODY, data_dir, workers=2)
+    snap = tmp_path / "out" / "2026-09-30"
+    assert result.ok and result.exit_code == 0 and result.snapshot == snap
+    assert (snap / "index.html").is_file()
+    for region in ("east", "north"):
+        for step in config.STEPS:
+            assert (snap / region / f"{step}.ipynb").is_file()
+            assert (snap / region / f"{step}.html").is_file()
+            # one kernel serves the region, but every notebook starts with an empty namespace
+            assert (snap / region / "artifacts" / f"{step}.txt").read_text() == f"{region} None"
+    manifest = json.loads((snap / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["regions"]["north"]["params"]["region"]["key"] == "north"
+    assert manifest["regions"]["east"]["steps"]["03_strategy"]["status"] == "ok"
+    assert set(manifest["versions"]) >= {"python", "pandas", "papermill"}
+    assert manifest["commit"]
+    # nothing else is left in the snapshot root: no temp folders
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2026-09-30"]
+
+
+def test_failing_step_is_isolated_and_recorded(tmp_path: Path, data_dir: Path):
+    result = run(tmp_path, FAIL_NORTH_STEP2, data_dir, workers=2)
+    assert not result.ok and result.exit_code == 1
+    status = {(r.region, r.step): r.status for r in result.results}
+    assert all(status[("east", s)] == "ok" for s in config.STEPS)
+    assert status[("north", "01_market_analysis")] == "ok"
+    assert status[("north", "02_goals")] == "failed"
+    assert status[("north", "03_strategy")] == "skipped"
+    snap = tmp_path / "out" / "2026-09-30"
+    manifest = json.loads((snap / "manifest.json").read_text())
+    assert manifest["status"] == "incomplete"
+    err = manifest["regions"]["north"]["steps"]["02_goals"]["error"]
+    assert err["ename"] == "RuntimeError" and "boom in north" in err["message"]
+    # the failed notebook is kept, with the error in it, and rendered
+    failed_nb = nbformat.read(snap / "north" / "02_goals.ipynb", as_version=4)
+    assert any(o.get("ename") == "RuntimeError" for c in failed_nb.cells for o in c.get("outputs", []))
+    assert (snap / "north" / "02_goals.html").is_file()
+
+
+def test_existing_snapshot_is_kept_without_force_and_replaced_whole_with_force(
+    tmp_path: Path, data_dir: Path
+):
+    run(tmp_path, OK_BODY, data_dir, workers=1, steps=["01"])
+    snap = tmp_path / "out" / "2026-09-30"
+    before = (snap / "manifest.json").read_bytes()
+    with pytest.raises(SnapshotExists, match="--force"):
+        run(tmp_path, OK_BODY, data_dir, workers=1, steps=["01"])
+    assert (snap / "manifest.json").read_bytes() == before
+    run(tmp_path, OK_BODY, data_dir, workers=1, steps=["01", "02"], force=True)
+    assert (snap / "east" / "02_goals.html").is_file()
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2026-09-30"]
+
+
+def test_bad_parameters_stop_before_anything_is_written(tmp_path: Path, data_dir: Path):
+    pdir = tmp_path / "params"
+    shutil.copytree(config.PARAMS_DIR, pdir, ignore=shutil.ignore_patterns("local.yaml"))
+    (pdir / "north.yaml").write_text("goals:\n  buffer: 0.8\n", encoding="utf-8")
+    from planning.params import ParamsError
+
+    with pytest.raises(ParamsError, match="north.yaml: key 'goals.buffer' = 0.8"):
+        run(tmp_path, OK_BODY, data_dir, params_dir=pdir)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_real_steps_for_two_regions(tmp_path: Path, small_sample: Path):
+    result = runner.run(
+        regions=["east", "northeast"], data_dir=str(small_sample), out_root=tmp_path, workers=2
+    )
+    failures = [(r.region, r.step, r.error) for r in result.results if r.status != "ok"]
+    assert not failures
+    snap = result.snapshot
+    from planning import contracts
+
+    for region in ("east", "northeast"):
+        for name, (step, columns) in contracts.ARTIFACTS.items():
+            path = snap / region / "artifacts" / f"{name}.csv"
+            assert path.is_file(), f"{region}: {step} did not write {name}.csv"
+            header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
+            assert set(columns) <= set(header), (name, set(columns) - set(header))
+    manifest = json.loads((snap / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["regions"]["east"]["headline"].get("plan_target", 0) > 0
