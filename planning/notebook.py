@@ -86,8 +86,11 @@ class Context:
         return self._company
 
     # ------------------------------------------------------------------ artefacts
-    def save(self, name: str, df: pd.DataFrame) -> Path:
-        """Write artefact `name` as CSV (deterministic formatting, atomic replace); check its contract."""
+    def save(self, name: str, df: pd.DataFrame) -> None:
+        """Write artefact `name` as CSV (deterministic formatting, atomic replace); check its contract.
+
+        Returns nothing, so that a `ctx.save(...)` ending a cell prints nothing into the report.
+        """
         if name in contracts.ARTIFACTS:
             owner, columns = contracts.ARTIFACTS[name]
             if owner != self.step:
@@ -103,7 +106,6 @@ class Context:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             df.to_csv(fh, index=False, lineterminator="\n", float_format="%.6f", date_format="%Y-%m-%d")
         os.replace(tmp, path)
-        return path
 
     def load(self, name: str, **read_csv: Any) -> pd.DataFrame:
         """Read an artefact written earlier in this run by the step that owns it."""
@@ -206,7 +208,8 @@ def setup(
 
     charts.enable(batch=batch)
     ctx = Context(step=step, p=p, data_dir=ddir, out_dir=odir, batch=batch)
-    from planning import display
+    if not batch:  # in reports the page header carries step and region
+        from planning import display
 
-    display.heading(f"{ctx.name('step', step)} · {ctx.region_name}", 1)
+        display.heading(f"{ctx.name('step', step)} · {ctx.region_name}", 1)
     return ctx
