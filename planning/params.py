@@ -156,19 +156,48 @@ class Market(_Model):
         return v
 
 
+# Text a planner writes in the goals section: one string for every language, or {en: ..., zh: ...}.
+GoalText = str | dict[Literal["en", "zh"], str]
+
+
+class PlannedHire(_Model):
+    team: str = ""  # team key (e.g. east-1); empty = the team with the fewest quota reps
+    start_month: int = Field(default=1, ge=1, le=12)  # month of the plan year the hire starts
+    count: int = Field(default=1, ge=1, le=100)  # people hired on these terms
+
+
+class SmartGoal(_Model):
+    goal: GoalText  # the goal as the planner wrote it
+    metric: str = ""  # one of planning.goals.METRICS (revenue, new_customers, leads, lead_conversion, ...)
+    value: float | None = None  # the number (fractions for rates: 0.18 = 18%)
+    deadline: date | None = None  # the date it is due
+    relevant_to: str = ""  # the segment (industry) or strategy lever it serves
+
+
 class Goals(_Model):
     """Step 2 (goals)."""
 
     growth_ambition: float = Field(default=0.15, ge=-0.5, le=3.0)  # strategic intent: growth over last year
     buffer: float = Field(default=0.12, ge=0.0, le=0.30)  # flex reserve on top of the target (method: 10-15%)
+    combine: Literal["min", "ambition"] = "min"  # min: lowest of ambition, market, team, resources
     training_uplift: float = Field(default=0.30, ge=0.0, le=2.0)  # new-hire productivity uplift from training
-    tool_efficiency: float = Field(default=0.20, ge=0.0, le=2.0)  # follow-up efficiency from tools (CRM, AI calls)
+    tool_efficiency: float = Field(
+        default=0.20, ge=0.0, le=2.0
+    )  # follow-up efficiency from tools (CRM, AI calls)
     marketing_budget: float = Field(default=0.0, ge=0.0)  # plan-year budget; 0 = last 12 months' spend
     cost_per_lead: float = Field(default=0.0, ge=0.0)  # 0 = measured from the data
     lead_conversion: float = Field(default=0.0, ge=0.0, le=1.0)  # lead -> customer; 0 = measured
     average_order_value: float = Field(default=0.0, ge=0.0)  # 0 = measured
+    orders_per_new_customer: float = Field(default=0.0, ge=0.0, le=1000.0)  # in its first year; 0 = measured
+    capacity_basis: Literal["latest", "mean"] = "latest"  # per-rep output: latest of 3 periods or mean
+    planned_hires: list[PlannedHire] = []  # quota reps joining in the plan year ("HIRE-01" ...)
+    territory_weight: float = Field(default=0.3, ge=0.0, le=1.0)  # weight of account headroom in rep quotas
+    holidays: list[date] = []  # non-working weekdays of the plan year (weekly targets skip them)
+    smart: list[SmartGoal] = []  # goals the planner wrote, checked against the SMART criteria
     forecast_horizon: int = Field(default=12, ge=1, le=36)  # months of backtest horizon
-    backtest_origins: int = Field(default=3, ge=1, le=24)
+    backtest_origins: int = Field(default=3, ge=1, le=24)  # rolling origins of the backtest
+    backtest_step: int = Field(default=3, ge=1, le=12)  # months between backtest origins
+    interval: float = Field(default=0.80, gt=0.0, lt=1.0)  # coverage of the forecast's prediction interval
 
 
 TierName = Literal["strategic", "profit", "nurture", "maintain"]
