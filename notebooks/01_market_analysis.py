@@ -16,11 +16,11 @@
 
 # %% tags=["parameters"]
 region: str = "east"  # key of params/<region>.yaml
-as_of: str = ""  # planning date YYYY-MM-DD; empty = the value in params/base.yaml
-plan_year: int = 0  # year being planned; 0 = the value in params/base.yaml
-language: str = ""  # report language, en or zh; empty = params
-data_dir: str = ""  # folder of canonical tables; empty = params data.dir, else the sample company
-out_dir: str = ""  # this region's snapshot folder; empty = outputs/interactive/<region>
+as_of: str = ""  # planning date YYYY-MM-DD (empty: the value in params/base.yaml)
+plan_year: int = 0  # year being planned (0: the value in params/base.yaml)
+language: str = ""  # report language, en or zh (empty: from params)
+data_dir: str = ""  # folder of canonical tables (empty: params data.dir, else the sample company)
+out_dir: str = ""  # this region's snapshot folder (empty: outputs/interactive/<region>)
 params_json: str = ""  # set by `planning run`: the merged parameters it has validated
 batch: bool = False  # True under `planning run`: widgets off
 
@@ -46,13 +46,13 @@ from planning.charts import market as charts
 ctx.h("market.trend.title")
 trend = market.trend(ctx.data.orders, ctx.as_of)
 ctx.chart(charts.trend_line(trend, ctx.lang))
-ctx.say(market.describe_trend(trend, ctx.data.orders, ctx))
 ctx.save("market_trend", trend)
+ctx.say(market.describe_trend(trend, ctx.data.orders, ctx))
 
 seasonality = market.seasonality(trend, ctx.p.market.seasonality_years)
 ctx.chart(charts.seasonality_bar(seasonality, ctx.lang))
-ctx.say(market.describe_seasonality(seasonality, ctx))
 ctx.save("seasonality", seasonality)
+ctx.say(market.describe_seasonality(seasonality, ctx))
 
 # %%
 by_product = market.breakdown(ctx.data.orders, ctx.as_of, "product_line")
@@ -70,8 +70,8 @@ share = market.market_share(
 ctx.chart(charts.share_dumbbell(share, ctx.lang))
 ctx.table(market.share_view(share, ctx.lang), domain="market", money=["market_size", "our_sales"],
           pct=["share", "market_growth", "our_growth"], decimals={"share_change": 2})  # fmt: skip
-ctx.say(market.describe_share(share, ctx))
 ctx.save("market_share", share)
+ctx.say(market.describe_share(share, ctx))
 
 # %%
 ctx.h("market.segments.title")
@@ -84,16 +84,16 @@ ctx.chart(
 ctx.table(market.segments_view(segments, market.SEGMENT_DIMENSIONS, ctx.lang), domain="market",
           money=["sales", "avg_order_value", "clv"], pct=["retention", "win_rate", "growth"])  # fmt: skip
 ctx.say(ctx.t("market.segments.formula", cap=f"{ctx.p.market.clv_max_years:g}"))
-ctx.say(market.describe_segments(segments, ctx))
 ctx.save("segments", segments)
+ctx.say(market.describe_segments(segments, ctx))
 
 # %%
 ctx.h("market.competitors.title")
 competitors = market.competitors(ctx.p.market)
 ctx.chart(charts.competitor_heatmap(competitors, ctx.p.market.own_scores, ctx.lang))
 ctx.table(market.openings_view(ctx.p.market, ctx.lang), domain="market")
-ctx.say(market.describe_competitors(competitors, ctx))
 ctx.save("competitors", competitors)
+ctx.say(market.describe_competitors(competitors, ctx))
 
 # %%
 ctx.h("market.increment.title")
@@ -103,8 +103,8 @@ increment = market.market_increment(
 )
 ctx.chart(charts.increment_bar(market.label_increment(increment, ctx.lang), ctx.lang))
 ctx.table(market.increment_view(increment, ctx.lang), domain="market", money=["amount"])
-ctx.say(market.describe_increment(increment, ctx))
 ctx.save("market_increment", increment)
+ctx.say(market.describe_increment(increment, ctx))
 
 # %%
 ctx.h("market.needs.title")
@@ -116,8 +116,8 @@ ctx.say(market.describe_needs(needs, ctx))
 ctx.h("market.swot.title")
 swot = market.swot(ctx.p.market, share, competitors, ctx.lang)
 ctx.table(market.swot_view(swot, ctx.lang), domain="market")
-ctx.say(market.describe_swot(swot, ctx))
 ctx.save("swot", swot)
+ctx.say(market.describe_swot(swot, ctx))
 
 # %%
 if not ctx.batch:

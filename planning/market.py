@@ -266,7 +266,7 @@ def _window_tam(tam: pd.DataFrame, window: Window) -> pd.Series:
     for y in range(window.start.year, window.end.year + 1):
         lo = max(window.start, pd.Timestamp(y, 1, 1))
         hi = min(window.end, pd.Timestamp(y, 12, 31))
-        days_in_year = 366 if pd.Timestamp(y, 12, 31).dayofyear == 366 else 365
+        days_in_year = 366 if pd.Timestamp(y, 1, 1).is_leap_year else 365
         weight = ((hi - lo).days + 1) / days_in_year
         total = total + tam.set_index("industry")[y].astype(float) * weight
     return total

@@ -48,8 +48,9 @@ def trend_line(trend: pd.DataFrame, lang: str = "en") -> alt.Chart:
             color=alt.Color(
                 "series:N", title=None, scale=alt.Scale(domain=[this, prior], range=[PALETTE[0], "#9aa5b1"])
             ),
+            # Same field, same title as the colour: Vega-Lite merges both into one legend with dashed symbols.
             strokeDash=alt.StrokeDash(
-                "series:N", legend=None, scale=alt.Scale(domain=[this, prior], range=[[1, 0], [5, 4]])
+                "series:N", title=None, scale=alt.Scale(domain=[this, prior], range=[[1, 0], [5, 4]])
             ),
             tooltip=[
                 alt.Tooltip("date:T", timeUnit="utcyearmonth", title=_t("month", lang), format="%Y-%m"),
@@ -100,7 +101,7 @@ def breakdown_small_multiples(
     order = list(dict.fromkeys(d.sort_values("l12m_share", ascending=False)["label"]))
     dim_title = i18n.column(dimension, lang, "market")
     return (
-        alt.Chart(d, title=_t("breakdown_title", lang, dimension=dim_title), width=260, height=140)
+        alt.Chart(d, width=260, height=140)
         .mark_line()
         .encode(
             x=alt.X(
@@ -116,6 +117,7 @@ def breakdown_small_multiples(
         )
         .facet(facet=alt.Facet("label:N", sort=order, title=None), columns=columns)
         .resolve_scale(y="independent")
+        .properties(title=_t("breakdown_title", lang, dimension=dim_title))
     )
 
 
@@ -186,10 +188,12 @@ def segments_bubble(segs: pd.DataFrame, lang: str = "en", top: int = 5) -> alt.C
         color=alt.condition(alt.datum.top, alt.value(PALETTE[0]), alt.value("#9aa5b1")),
         tooltip=tooltip,
     )
+    # Rank numbers, not names, next to the top bubbles: names collide; the tooltip and the ICP table carry them.
     text = (
         base.transform_filter(alt.datum.top)
-        .mark_text(align="left", dx=9, dy=-6, fontSize=11)
-        .encode(x="win_rate:Q", y="clv:Q", text="label:N")
+        .transform_calculate(rank_label="'#' + datum.icp_rank")
+        .mark_text(align="left", dx=8, dy=-8, fontSize=12, fontWeight="bold")
+        .encode(x="win_rate:Q", y="clv:Q", text="rank_label:N")
     )
     return alt.layer(points, text)
 
@@ -219,19 +223,18 @@ def competitor_heatmap(
     ]
     dim_order = list(dict.fromkeys(df.set_index("dimension").loc[dims, "dim_label"]))
     who_order = list(dict.fromkeys(df["who"]))
-    base = alt.Chart(df, title=_t("competitors_title", lang), height=40 * len(who_order) + 20)
-    x = alt.X(
-        "dim_label:N", sort=dim_order, title=_t("dimension", lang), axis=alt.Axis(labelAngle=0, orient="top")
-    )
-    y = alt.Y("who:N", sort=who_order, title=None)
+    base = alt.Chart(df)
+    x = alt.X("dim_label:N", sort=dim_order, title=None, axis=alt.Axis(labelAngle=0, orient="top"))
+    y = alt.Y("who:N", sort=who_order, title=None, axis=alt.Axis(labelLimit=260))
     rect = base.mark_rect(stroke="white", strokeWidth=2).encode(
         x=x, y=y,
-        color=alt.Color("score:Q", title=_t("score", lang), scale=alt.Scale(domain=[1, 5], scheme="redyellowgreen")),
+        color=alt.Color("score:Q", title=_t("score", lang), scale=alt.Scale(domain=[1, 5], scheme="redyellowgreen"),
+                        legend=alt.Legend(orient="right", gradientLength=90)),
         tooltip=[alt.Tooltip("who:N", title=_t("competitor", lang)), alt.Tooltip("dim_label:N", title=_t("dimension", lang)),
                  alt.Tooltip("score:Q", title=_t("score", lang), format=".1f")],
     )  # fmt: skip
     text = base.mark_text(fontSize=13).encode(x=x, y=y, text=alt.Text("score:Q", format=".1f"))
-    return alt.layer(rect, text)
+    return alt.layer(rect, text, title=_t("competitors_title", lang), height=44 * len(who_order), width=660)
 
 
 def increment_bar(inc: pd.DataFrame, lang: str = "en") -> alt.Chart:
