@@ -110,9 +110,16 @@ OPP_PRODUCT_P = np.array([0.40, 0.20, 0.20, 0.20])
 OPP_AMOUNT = np.array([380e3, 45e3, 65e3, 120e3])
 CHANNELS = ("direct", "partner", "online")
 
-# Month-of-year effect: Chinese New Year dip (Jan/Feb), mid-year bump (June), strong Q4.
-SEASON = np.array([0.80, 0.62, 0.96, 0.98, 1.00, 1.14, 1.04, 0.95, 1.00, 0.97, 1.17, 1.37])
+# Month-of-year effect: mid-year bump (June, "618"), strong Q4 (year-end budgets). The Chinese New Year dip is
+# added per year from the holiday's date, so it moves between January and February like the real one.
+SEASON = np.array([0.97, 1.00, 0.98, 0.98, 1.00, 1.13, 1.03, 0.95, 1.00, 0.97, 1.16, 1.36])
 SEASON = SEASON / SEASON.mean()
+CNY = {
+    2021: "2021-02-12", 2022: "2022-02-01", 2023: "2023-01-22", 2024: "2024-02-10", 2025: "2025-01-29",
+    2026: "2026-02-17", 2027: "2027-02-06", 2028: "2028-01-26", 2029: "2029-02-13", 2030: "2030-02-03",
+}  # fmt: skip
+CNY_WINDOW = (-10, 12)  # business slows from ~10 days before the festival to ~12 days after
+CNY_LEVEL = 0.35  # share of normal volume inside that window
 # Trade fairs in spring and autumn drive event leads.
 EVENT_SEASON = np.array([0.5, 0.4, 1.3, 1.4, 1.0, 0.9, 0.7, 0.7, 1.3, 1.4, 1.2, 0.6])
 
@@ -155,21 +162,30 @@ def _to_dt(days: np.ndarray) -> np.ndarray:
 _NAT = -(10**9)
 
 
-def _cat(codes: np.ndarray, categories: tuple[str, ...] | np.ndarray) -> pd.Categorical:
-    return pd.Categorical.from_codes(
-        np.asarray(codes, dtype=np.int32), categories=pd.Index(list(categories), dtype="str")
-    )
+def _cat(codes: np.ndarray, categories: tuple[str, ...] | pd.Index) -> pd.Categorical:
+    """Categorical of str from integer codes (no per-row strings are created)."""
+    cats = categories if isinstance(categories, pd.Index) else pd.Index(list(categories), dtype="str")
+    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int32), categories=cats)
 
 
-def _ids(prefix: str, n: int, width: int) -> np.ndarray:
-    """`prefix` + zero-padded 1..n, built with pyarrow so millions of ids cost well under a second."""
+def _ids(prefix: str, n: int, width: int) -> pd.Index:
+    """`prefix` + zero-padded 1..n as a str Index, built in pyarrow: millions of ids, no Python objects."""
     import pyarrow.compute as pc
 
     width = max(width, len(str(n)))
     nums = pc.utf8_lpad(pa.array(np.arange(1, n + 1)).cast(pa.string()), width=width, padding="0")
-    return np.asarray(
-        pc.binary_join_element_wise(prefix, nums, "").to_numpy(zero_copy_only=False), dtype=object
-    )
+    return pd.Index(pd.array(pc.binary_join_element_wise(prefix, nums, ""), dtype="str"))
+
+
+def _cny_factor(months: np.ndarray) -> np.ndarray:
+    """Volume factor per month (first days `months[:-1]`, `months[-1]` = end of the last) for the Chinese New
+    Year slowdown: 1 - (1 - CNY_LEVEL) x share of the month's days inside the holiday window."""
+    out = np.ones(len(months) - 1)
+    for date in CNY.values():
+        lo, hi = _day(date) + CNY_WINDOW[0], _day(date) + CNY_WINDOW[1]
+        overlap = np.clip(np.minimum(months[1:], hi + 1) - np.maximum(months[:-1], lo), 0, None)
+        out -= (1 - CNY_LEVEL) * overlap / (months[1:] - months[:-1])
+    return out
 
 
 def _month_starts(start: int, end: int) -> np.ndarray:
@@ -185,6 +201,19 @@ def _weighted_pick(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.
     c = np.cumsum(weights)
     idx = np.searchsorted(c, rng.random(n) * c[-1], side="right")
     return np.minimum(idx, len(weights) - 1)
+
+
+def _weekday_bias(rng: np.random.Generator, day: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """B2B orders are booked on weekdays: move ~85 % of weekend days to the Friday before or the Monday after,
+    staying within [lo, hi] (the customer's and month's bounds)."""
+    dow = (day + 3) % 7  # 1970-01-01 was a Thursday; 0 = Monday
+    weekend = (dow >= 5) & (rng.random(len(day)) < 0.85)
+    fri, mon = day - (dow - 4), day + (7 - dow)
+    to_mon = rng.random(len(day)) < 0.5
+    target = np.where(to_mon, mon, fri)
+    target = np.where((target < lo) | (target > hi), np.where(to_mon, fri, mon), target)
+    ok = weekend & (target >= lo) & (target <= hi)
+    return np.where(ok, target, day)
 
 
 # --- reps ----------------------------------------------------------------------------------------------------
@@ -329,6 +358,7 @@ def generate(
     lead_growth = (1.0 + np.clip(REGION_GROWTH * 0.8, -0.03, None))[:, None] ** t_month[None, :]
     lam = lead_base[:, None, None] * lead_growth[:, :, None] * SOURCE_SHARE[None, None, :]
     lam = lam * np.where(np.arange(4) == 1, EVENT_SEASON[month_num][:, None], 1.0)[None, :, :]
+    lam = lam * _cny_factor(months)[None, :, None]
     mkt_month = months[:-1]
     collapse = mkt_month >= _day(_dt.date(y_end, 3, 1))
     leads_lam = lam.copy()
@@ -447,11 +477,11 @@ def generate(
     stage = np.where(won_closed, 4, np.where(lost_closed, 5, open_stage))
     o_order = np.lexsort((np.arange(n_opp), lead_day))
     opp_cust = np.empty(n_opp, dtype=object)
-    opp_cust[~prospect] = cust_ids[opp_cust_rank[~prospect]]
-    opp_cust[prospect] = prospect_ids
+    opp_cust[~prospect] = cust_ids[opp_cust_rank[~prospect]].to_numpy(dtype=object)
+    opp_cust[prospect] = prospect_ids.to_numpy(dtype=object)
     opportunities = pd.DataFrame(
         {
-            "opportunity_id": _ids("O", n_opp, 6),
+            "opportunity_id": pd.array(_ids("O", n_opp, 6), dtype="str"),
             "customer_id": pd.array(opp_cust[o_order], dtype="str"),
             "rep_id": opp_rep[o_order],  # mapped to ids below
             "region": _cat(opp_reg[o_order], REGION_KEYS),
@@ -468,7 +498,6 @@ def generate(
             "stage": _cat(stage[o_order], (*STAGE_NAMES, "won", "lost")),
         }
     )
-    opportunities["opportunity_id"] = pd.array(opportunities["opportunity_id"].to_numpy(), dtype="str")
 
     # ---- orders: per region-month volume, spread over active customers and employed reps
     cap = np.stack(picker.capacity)  # region x day
@@ -478,12 +507,13 @@ def generate(
     log_cap = np.log(np.maximum(cap_month, 1e-9))
     coef = np.polynomial.polynomial.polyfit(t_month, log_cap.T, 1)  # (2, regions)
     trend = coef[0][:, None] + coef[1][:, None] * t_month[None, :]
-    cap_rel = np.exp(np.clip(log_cap - trend, -1.0, 1.0) * 0.3)
+    cap_rel = np.exp(np.clip(log_cap - trend, -1.0, 1.0) * 0.15)
     base_orders = 620.0 * scale * REGION_WEIGHT / REGION_WEIGHT.sum()
     vol = (
         base_orders[:, None]
         * (1.0 + REGION_GROWTH[:, None]) ** t_month[None, :]
         * SEASON[month_num][None, :]
+        * _cny_factor(months)[None, :]
         * cap_rel
         * rng.lognormal(0.0, 0.04, (n_reg, n_months))
         * (month_len / 30.44)[None, :]
@@ -508,16 +538,25 @@ def generate(
             lo = np.maximum(ms, c_acq[chosen])
             hi = np.minimum(me, churn[chosen] - 1)
             o_cust_parts.append(chosen)
-            o_day_parts.append(lo + np.floor(rng.random(k) * (hi - lo + 1)).astype(np.int64))
+            o_day_parts.append(
+                _weekday_bias(rng, lo + np.floor(rng.random(k) * (hi - lo + 1)).astype(np.int64), lo, hi)
+            )
     # Every new customer's first order is on the day the deal closed.
     new_c = np.arange(n0, n_cust)
     o_cust = np.concatenate([*o_cust_parts, new_c])
     o_day = np.concatenate([*o_day_parts, c_acq[new_c]])
+    del o_cust_parts, o_day_parts
     n_ord = len(o_cust)
     o_reg = c_reg[o_cust]
     o_rep = picker.pick(rng, o_reg, o_day)
-    ord_sort = np.lexsort((c_rank[o_cust], o_day))
-    o_cust, o_day, o_reg, o_rep = o_cust[ord_sort], o_day[ord_sort], o_reg[ord_sort], o_rep[ord_sort]
+    # Order numbers follow the booking date; rows are stored region-major (Parquet row groups then hold one
+    # region each, so a region filter skips the rest of a large file).
+    id_order = np.lexsort((c_rank[o_cust], o_day))
+    o_code = np.empty(n_ord, np.int64)
+    o_code[id_order] = np.arange(n_ord)
+    ord_sort = np.lexsort((o_code, o_reg))
+    o_cust, o_day, o_reg, o_rep, o_code = (a[ord_sort] for a in (o_cust, o_day, o_reg, o_rep, o_code))
+    del id_order, ord_sort
     t_ord = (o_day - d0) / 365.25
     online_p = 0.10 + 0.025 * t_ord  # online ordering grows
     u = rng.random(n_ord)
@@ -536,7 +575,7 @@ def generate(
     price = np.empty(n_lines)
     for k, (q_fn, p_mu, p_sd) in enumerate(
         (
-            (lambda n: 1 + rng.poisson(0.25, n), np.log(150e3), 0.35),
+            (lambda n: 1 + rng.poisson(0.2, n), np.log(160e3), 0.3),
             (lambda n: np.ceil(rng.lognormal(np.log(6), 0.9, n)), np.log(520), 1.0),
             (lambda n: 1 + rng.poisson(4.0, n), np.log(1800), 0.3),
             (lambda n: 1 + rng.poisson(2.0, n), np.log(11e3), 0.6),
@@ -553,27 +592,27 @@ def generate(
     margin_rate = np.clip(PRODUCT_MARGIN[prod] + rng.normal(0.0, 0.05, n_lines), 0.02, 0.95)
     margin = np.round(amount * margin_rate, 2)
 
-    order_ids = _ids("SO", n_ord, 8)
+    del size_q, infl, margin_rate, l_size
     rep_ids = _ids("R", len(reps["region"]), 3)
-    l_reg = o_reg[line_ord]
-    line_sort = np.lexsort((line_no, line_ord, l_reg))  # region-major: parquet row groups prune per region
-    li = line_ord[line_sort]
+    li = line_ord
     orders = pd.DataFrame(
         {
-            "order_id": _cat(li, order_ids),
-            "line_no": line_no[line_sort].astype(np.int64),
+            "order_id": _cat(o_code[li], _ids("SO", n_ord, 8)),
+            "line_no": line_no.astype(np.int64),
             "order_date": _to_dt(o_day[li]),
             "customer_id": _cat(c_rank[o_cust[li]], cust_ids),
             "rep_id": _cat(o_rep[li], rep_ids),
-            "region": _cat(l_reg[line_sort], REGION_KEYS),
-            "product_line": _cat(prod[line_sort], PRODUCT_LINES),
+            "region": _cat(o_reg[li], REGION_KEYS),
+            "product_line": _cat(prod, PRODUCT_LINES),
             "channel": _cat(o_chan[li], CHANNELS),
-            "quantity": qty[line_sort],
-            "unit_price": price[line_sort],
-            "amount": amount[line_sort],
-            "margin": margin[line_sort],
-        }
+            "quantity": qty,
+            "unit_price": price,
+            "amount": amount,
+            "margin": margin,
+        },
+        copy=False,
     )
+    del qty, price, margin, prod
     opportunities["rep_id"] = _cat(opportunities["rep_id"].to_numpy(), rep_ids)
 
     # ---- customers table (health attributes reflect churn)
