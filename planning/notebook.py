@@ -206,7 +206,7 @@ def setup(
 
     from planning import charts
 
-    charts.enable(batch=batch)
+    charts.enable(batch=batch, lang=p.language)
     ctx = Context(step=step, p=p, data_dir=ddir, out_dir=odir, batch=batch)
     if not batch:  # in reports the page header carries step and region
         from planning import display
