@@ -54,7 +54,12 @@ ctx.h("review.pva.title")
 pva = review.plan_vs_actual(ctx.data.orders, plan, ctx.as_of)
 ctx.chart(charts.plan_actual_months(pva, ctx.lang))
 ctx.chart(charts.variance_bars(pva, ctx.p.review.root_cause_threshold, ctx.lang))
-ctx.table(pva, domain="review", money=["plan", "actual", "variance"], pct=["variance_pct", "completion"])
+ctx.table(
+    review.pva_display(pva, ctx.lang),
+    domain="review",
+    money=["plan", "actual", "variance"],
+    pct=["variance_pct", "completion"],
+)
 ctx.save("plan_vs_actual", pva)
 
 # %%
@@ -62,8 +67,7 @@ outlook = review.projection(pva, plan, ctx.as_of)
 check = review.resplit_check(pva, ctx.p.review)
 remaining = review.resplit(pva, plan, ctx.as_of)
 ctx.say(review.describe_pva(pva, outlook, check, ctx))
-ctx.table(outlook.assign(item=[ctx.t(f"review.pva.items.{i}") for i in outlook["item"]]), domain="review",
-          money=["amount"])  # fmt: skip
+ctx.table(review.projection_display(outlook, ctx.lang), domain="review", money=["amount"])
 ctx.chart(charts.resplit_chart(remaining, ctx.lang))
 ctx.save("resplit", remaining.assign(required=check.required, quarter_completion=check.completion))
 
@@ -90,8 +94,7 @@ causes = review.root_causes(ctx.data, pva, ctx.as_of, ctx.p.review, ctx.lang, ct
 ctx.chart(charts.waterfall(review.waterfall_data(causes, "ytd", str(ctx.as_of.year)), ctx.lang))
 ctx.say(review.describe_root_causes(causes, ctx))
 ctx.h("review.rc.template_title", level=3)
-ctx.table(causes[causes["largest"]][["key", "variance_pct", "why_1", "why_2", "why_3", "why_4", "why_5"]],
-          domain="review", pct=["variance_pct"])  # fmt: skip
+ctx.table(review.five_why(causes, ctx.lang), domain="review", pct=["variance_pct"])
 ctx.save("root_causes", causes)
 
 # %%
@@ -116,8 +119,7 @@ ctx.h("review.risk.title")
 signals = review.risk_signals(ctx.data, board, ctx.as_of, ctx.p)
 risks = review.risk_register(ctx.p.review, signals, ctx.lang)
 ctx.chart(charts.risk_heatmap(risks, ctx.lang))
-ctx.table(risks[["risk", "kind", "likelihood", "impact", "score", "contingency", "owner", "status", "evidence"]],
-          domain="review")  # fmt: skip
+ctx.table(review.risk_display(risks, ctx.lang), domain="review")
 ctx.say(review.describe_risks(risks, ctx))
 ctx.save("risks", risks)
 

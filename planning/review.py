@@ -240,7 +240,7 @@ def plan_from_table(plan_of_record: pd.DataFrame | None, reps: pd.DataFrame | No
     teams = (
         {} if reps is None else dict(zip(reps["rep_id"].astype(str), reps["team"].astype(str), strict=False))
     )
-    rep_plan["team"] = rep_plan["rep_id"].map(teams).fillna("")
+    rep_plan["team"] = [teams.get(r, "") for r in rep_plan["rep_id"]]
     return Plan("data", year, months, rep_plan[["rep_id", "team", "month", "target"]])
 
 
@@ -377,6 +377,19 @@ def plan_vs_actual(orders: pd.DataFrame, plan: Plan, as_of: date) -> pd.DataFram
     return out[PVA_COLUMNS].reset_index(drop=True)
 
 
+def pva_display(pva: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Plan vs actual for reading: level and plan basis translated, keys of products / channels named."""
+    key = [
+        i18n.name(lvl, k, lang) if lvl in ("product_line", "channel") else k
+        for lvl, k in zip(pva["level"], pva["key"], strict=True)
+    ]
+    return pva.assign(
+        level=[i18n.t(f"review.pva.levels.{lvl}", lang) for lvl in pva["level"]],
+        key=key,
+        plan_basis=[i18n.t(f"review.pva.basis.{b}", lang) for b in pva["plan_basis"]],
+    )
+
+
 def projection(pva: pd.DataFrame, plan: Plan, as_of: date) -> pd.DataFrame:
     """Full-year outlook: item, amount.
 
@@ -401,6 +414,10 @@ def projection(pva: pd.DataFrame, plan: Plan, as_of: date) -> pd.DataFrame:
         "gap_seasonal": seasonal - annual,
     }
     return pd.DataFrame({"item": list(items), "amount": [float(v) for v in items.values()]})
+
+
+def projection_display(proj: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return proj.assign(item=[i18n.t(f"review.pva.items.{i}", lang) for i in proj["item"]])
 
 
 @dataclass(frozen=True)
@@ -624,7 +641,8 @@ def kpi_status(values: pd.DataFrame, red: float, yellow: float, lang: str = "en"
     act = out["actual"] + growth.astype(float)
     ref = out["reference"] + growth.astype(float)
     rel = act / ref.where(ref != 0) - 1
-    out["shortfall"] = np.where(out["higher_is_better"], -rel, rel)
+    # rounded so that "exactly 20% below" is exactly 0.2 and not 0.19999999999999996
+    out["shortfall"] = np.round(np.where(out["higher_is_better"], -rel, rel), 9)
     out = out[out["shortfall"].notna()].copy()
     sf = out["shortfall"]
     out["status"] = np.select([sf > red, sf > yellow], ["red", "yellow"], "green")
@@ -684,10 +702,9 @@ def kpi_display(board: pd.DataFrame, lang: str, currency: str = "CNY") -> pd.Dat
 def describe_kpis(board: pd.DataFrame, ctx: Any) -> str:
     counts = {s: int((board["status"] == s).sum()) for s in STATUSES}
     red = board[board["status"] == "red"].sort_values("shortfall", ascending=False)
-    names = ", ".join(ctx.t(f"review.kpi.names.{k}") for k in red["kpi"]) or "—"
-    text = ctx.t(
-        "review.kpi.summary", green=counts["green"], yellow=counts["yellow"], red=counts["red"], names=names
-    )
+    names = ", ".join(ctx.t(f"review.kpi.names.{k}") for k in red["kpi"])
+    key = "review.kpi.summary" if names else "review.kpi.summary_no_red"
+    text = ctx.t(key, green=counts["green"], yellow=counts["yellow"], red=counts["red"], names=names)
     missing = missing_kpis(board)
     if missing:
         tables = sorted({KPI_NEEDS.get(k, "orders") for k in missing})
@@ -976,6 +993,14 @@ def waterfall_data(rc: pd.DataFrame, level: str, key: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["step", "start", "end", "kind"])
 
 
+def five_why(rc: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The 5-Why template: one row per analysed key (its largest driver), for reading."""
+    t = rc[rc["largest"]].reset_index(drop=True)
+    return t.assign(driver=[i18n.t(f"review.drivers.{d}", lang) for d in t["driver"]])[
+        ["key", "variance_pct", "driver", "why_1", "why_2", "why_3", "why_4", "why_5"]
+    ]
+
+
 def describe_root_causes(rc: pd.DataFrame, ctx: Any) -> str:
     if rc.empty:
         return ctx.t("review.rc.none", threshold=ctx.pct(ctx.p.review.root_cause_threshold))
@@ -1238,6 +1263,15 @@ def risk_register(p: Review, signals: pd.DataFrame, lang: str = "en") -> pd.Data
             "base_likelihood", "evidence"]  # fmt: skip
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def risk_display(reg: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The register for reading: kind and status translated, the columns a risk review looks at."""
+    cols = ["risk", "kind", "likelihood", "impact", "score", "contingency", "owner", "status", "evidence"]
+    out = reg[cols].copy()
+    out["kind"] = [i18n.t(f"review.risk.kinds.{k}", lang) for k in out["kind"]]
+    out["status"] = [i18n.t(f"review.risk.statuses.{k}", lang) for k in out["status"]]
+    return out.rename(columns={"status": "risk_status"})
 
 
 def _fmt_signal(signal: str, x: float, lang: str) -> str:

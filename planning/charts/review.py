@@ -147,7 +147,7 @@ def waterfall(wf: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
     d["delta"] = d["end"] - d["start"]
     colors = {"total": PALETTE[0], "up": KPI_COLORS["green"], "down": KPI_COLORS["red"]}
     base = alt.Chart(d).encode(
-        x=alt.X("label:N", sort=list(d["label"]), title=None, axis=alt.Axis(labelAngle=0))
+        x=alt.X("label:N", sort=list(d["label"]), title=None, axis=alt.Axis(labelAngle=-25, labelLimit=160))
     )
     bars = base.mark_bar().encode(
         y=alt.Y("start:Q", title=i18n.t("review.rc.amount", lang), axis=money_axis(lang)),
