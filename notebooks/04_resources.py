@@ -47,7 +47,9 @@ ctx.say(ctx.t("resources.intro.text"))
 
 # %%
 ctx.h("resources.baseline.title")
-team = resources.team_baseline(ctx.data.orders, ctx.data.reps, ctx.as_of, ctx.p.resources)
+team = resources.team_baseline(
+    ctx.data.orders, ctx.data.reps, ctx.as_of, ctx.p.resources, seasonality=ctx.load("seasonality")
+)
 ctx.table(resources.baseline_table(team, ctx.lang))
 ctx.say(resources.describe_baseline(team, ctx))
 
@@ -56,47 +58,59 @@ ctx.h("resources.capacity.title")
 targets = resources.monthly_targets(ctx.load("targets"), ctx.plan_year)
 capacity, hiring = resources.capacity_plan(team, targets, ctx.p.resources)
 ctx.chart(charts.capacity_chart(capacity, ctx.lang))
+ctx.save("capacity", capacity)
 ctx.say(resources.describe_capacity(capacity, hiring, team, ctx))
 ctx.table(
-    capacity.drop(columns=["capacity_p50"]),
+    capacity[
+        [
+            "month",
+            "headcount_start",
+            "hires",
+            "exits",
+            "ramping",
+            "productive_fte",
+            "capacity",
+            "target",
+            "gap",
+        ]
+    ],
     domain="resources",
-    money=["capacity", "target", "gap", "capacity_p10", "capacity_p90"],
-    decimals={"headcount_start": 1, "exits": 2, "ramping": 1, "productive_fte": 2, "naive_headcount": 1,
-              "planned_headcount": 1},
-)  # fmt: skip
-ctx.save("capacity", capacity)
+    money=["capacity", "target", "gap"],
+    decimals={"headcount_start": 1, "exits": 2, "ramping": 1, "productive_fte": 2},
+)
 
 # %%
 ctx.h("resources.hiring.title")
+ctx.save("hiring_plan", hiring)
 ctx.table(hiring, domain="resources")
 ctx.say(resources.describe_hiring(hiring, team, ctx))
 ctx.chart(charts.headcount_chart(capacity, ctx.lang))
-ctx.save("hiring_plan", hiring)
 
 # %%
 ctx.h("resources.incentives.title")
 quotas = resources.rep_quotas(ctx.load("targets_rep"), ctx.plan_year)
 curve = resources.payout_curve(quotas["quota"].median(), ctx.p.resources)
+ctx.save("incentives", curve)
 ctx.chart(charts.payout_chart(curve, ctx.p.resources, ctx.lang))
 ctx.say(resources.describe_incentive_plan(quotas["quota"].median(), ctx))
-ctx.save("incentives", curve)
 
 # %%
 ctx.h("resources.incentives.simulation_title")
 draws, source = resources.historical_attainment(ctx.data.orders, ctx.data.plan_of_record, team, ctx.as_of)
 simulation = resources.simulate_incentives(quotas, draws, ctx.p.resources)
 incentive_cost = resources.incentive_summary(simulation, quotas, int(hiring["hires"].sum()), ctx.p.resources)
+ctx.save("incentive_summary", incentive_cost)
 ctx.chart(charts.attainment_chart(resources.attainment_histogram(simulation), ctx.lang))
 ctx.say(resources.describe_attainment_source(source, draws, ctx))
 ctx.table(resources.summary_table(incentive_cost, ctx.lang, ctx.p.company.currency))
 ctx.say(resources.describe_incentives(incentive_cost, ctx))
-ctx.save("incentive_summary", incentive_cost)
 
 # %%
 ctx.h("resources.budget.title")
 channels = resources.channel_economics(ctx.data.marketing, ctx.data.opportunities, ctx.as_of, ctx.p.resources)
 marketing_budget = resources.total_budget(channels, ctx.p)
 budget = resources.allocate(channels, marketing_budget, ctx.p.resources)
+ctx.save("budget", budget)
 ctx.chart(charts.budget_chart(budget, ctx.lang))
 ctx.say(resources.describe_budget_method(ctx))
 ctx.table(
@@ -108,11 +122,10 @@ ctx.table(
     decimals={"leads": 0, "customers": 1, "roi": 1, "b": 2},
 )  # fmt: skip
 ctx.say(resources.describe_budget(budget, ctx))
-ctx.save("budget", budget)
 
 # %%
 ctx.h("resources.budget.response_title", level=3)
-ctx.chart(charts.response_chart(resources.response_curves(channels, marketing_budget), budget, ctx.lang))
+ctx.chart(charts.response_chart(resources.response_curves(budget, channels), budget, ctx.lang))
 
 # %%
 ctx.h("resources.costs.title")
@@ -121,10 +134,10 @@ costs = resources.cost_of_sales(
     capacity, team, incentive_cost, int(hiring["hires"].sum()), marketing_budget, revenue_target, ctx.p.resources,
     ctx.lang,
 )  # fmt: skip
+ctx.save("cost_of_sales", costs)
 ctx.chart(charts.cost_chart(costs, ctx.lang))
 ctx.table(resources.cost_table(costs, ctx.lang, ctx.p.company.currency))
 ctx.say(resources.describe_costs(costs, revenue_target, ctx))
-ctx.save("cost_of_sales", costs)
 
 # %%
 ctx.h("resources.actions.title")
@@ -132,9 +145,9 @@ derived = resources.derived_tasks(
     hiring, ctx.load("customer_tiers"), ctx.load("funnel"), budget, ctx.p, ctx.lang
 )  # fmt: skip
 action_plan = resources.action_plan(derived, ctx.p, ctx.lang)
+ctx.save("action_plan", action_plan)
 ctx.chart(charts.gantt_chart(action_plan, ctx.as_of, ctx.lang))
 ctx.say(resources.describe_actions(action_plan, ctx))
-ctx.save("action_plan", action_plan)
 
 # %%
 ctx.h("resources.actions.wbs_title", level=3)

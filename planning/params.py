@@ -339,7 +339,8 @@ class Resources(_Model):
     ramp_fallback_months: int = Field(default=5, ge=0, le=24)  # ramp when under 3 hires are measurable
     time_to_hire_months: int = Field(default=2, ge=0, le=12)  # from opening a requisition to the first day
     attrition: float | None = Field(default=None, ge=0.0, le=1.0)  # annual; None = measured from the data
-    history_months: int = Field(default=12, ge=3, le=36)  # window for per-rep output, attrition and spend
+    history_months: int = Field(default=12, ge=3, le=36)  # window for per-rep output and marketing spend
+    attrition_months: int = Field(default=36, ge=6, le=120)  # window for measured attrition (exits are rare)
     simulations: int = Field(default=2000, ge=100, le=100_000)  # Monte Carlo draws of rep attainment
     seed: int = Field(default=2027, ge=0)  # random seed of the simulations (same inputs -> same report)
     base_commission: float = Field(default=0.03, ge=0.0, le=0.5)  # commission rate on revenue up to quota

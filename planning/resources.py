@@ -179,13 +179,38 @@ class Baseline:
     team: pd.DataFrame  # current reps: rep_id, team, hire_month, tenure (at the first planned month)
     first_month: pd.Period  # first planned month (the month after as_of)
     managers: int = 0
-    notes: list[str] = field(default_factory=list)
+    season: dict[int, float] = field(default_factory=lambda: dict.fromkeys(range(1, 13), 1.0))
+
+    def output(self, per: pd.Period) -> float:
+        """Expected sales of one fully ramped rep in month `per`: productivity x the month's seasonal index."""
+        return self.productivity * self.season.get(per.month, 1.0)
 
 
-def team_baseline(orders: pd.DataFrame, reps: pd.DataFrame, as_of: date, r: Resources) -> Baseline:
+def season_index(seasonality: pd.DataFrame | None) -> dict[int, float]:
+    """Month-of-year index from the market step's seasonality.csv (month_of_year, index), rescaled to mean 1.
+
+    Reps sell more in a strong month just as demand is higher, so capacity follows the same profile as the
+    targets; without the table every month is 1.0.
+    """
+    if seasonality is None or seasonality.empty:
+        return dict.fromkeys(range(1, 13), 1.0)
+    _require(seasonality, "seasonality", ("month_of_year", "index"))
+    idx = seasonality.set_index("month_of_year")["index"].astype(float).reindex(range(1, 13)).fillna(1.0)
+    idx = idx / idx.mean()
+    return {int(k): float(v) for k, v in idx.items()}
+
+
+def team_baseline(
+    orders: pd.DataFrame,
+    reps: pd.DataFrame,
+    as_of: date,
+    r: Resources,
+    seasonality: pd.DataFrame | None = None,
+) -> Baseline:
     """Measure productivity, ramp, attrition and the per-rep output spread of the current team.
 
-    Reads `resources.ramp_months`, `ramp_fallback_months`, `attrition`, `history_months`.
+    Reads `resources.ramp_months`, `ramp_fallback_months`, `attrition`, `attrition_months`, `history_months`;
+    `seasonality` (market step) shapes monthly capacity (see `season_index`).
     Productivity = mean monthly sales of rep-months with tenure >= the ramp, in the last `history_months`.
     The spread: each rep with >= `MIN_REP_MONTHS` such months, their average / productivity.
     """
@@ -216,7 +241,7 @@ def team_baseline(orders: pd.DataFrame, reps: pd.DataFrame, as_of: date, r: Reso
     factors = (per_rep["mean"] / productivity).to_numpy() if productivity > 0 else np.ones(1)
     if len(factors) == 0:
         factors = np.ones(1)
-    att_measured, exits, avg = measure_attrition(reps, as_of, r.history_months)
+    att_measured, exits, avg = measure_attrition(reps, as_of, r.attrition_months)
     attrition = r.attrition if r.attrition is not None else (att_measured or 0.0)
 
     first = _period(as_of) + 1
@@ -249,6 +274,7 @@ def team_baseline(orders: pd.DataFrame, reps: pd.DataFrame, as_of: date, r: Reso
         team=team,
         first_month=first,
         managers=managers,
+        season=season_index(seasonality),
     )
 
 
@@ -300,7 +326,8 @@ def _cohorts_fte(
 def plan_hires(base: Baseline, targets: pd.Series, r: Resources) -> dict[int, int]:
     """Hires per month index (0 = `base.first_month`) needed to close each planned month's gap once ramped.
 
-    Reads `resources.time_to_hire_months`. Month by month: the FTE a month needs is target / productivity; the
+    Reads `resources.time_to_hire_months`. Month by month: the FTE a month needs is target / output of a ramped rep
+    that month (productivity x seasonal index); the
     team supplies its own FTE (current reps at their ramp, decayed by attrition) plus earlier hires counted as
     fully productive heads (decayed). A shortfall is hired at month - ramp (fully ramped when needed), at the
     earliest at `time_to_hire_months` after planning starts; hires are whole people (rounded up).
@@ -315,7 +342,8 @@ def plan_hires(base: Baseline, targets: pd.Series, r: Resources) -> dict[int, in
     for m, target in zip(months, targets.to_numpy(), strict=True):
         if m < 0:
             continue
-        need = target / base.productivity if base.productivity > 0 else 0.0
+        per = base.first_month + m
+        need = target / base.output(per) if base.output(per) > 0 else 0.0
         have = cur[m] + sum(c * survival ** (m - h) for h, c in hires.items() if h <= m)
         short = need - have
         if short > 1e-9:
@@ -334,7 +362,8 @@ def capacity_plan(
     In: `base` (team_baseline), `targets` (monthly_targets), `hires` (month index -> count; default plan_hires).
     Reads `resources.time_to_hire_months`, `simulations`, `seed`.
     Out 1 (capacity.csv): month, headcount_start, hires, exits, ramping, productive_fte, capacity, target, gap,
-    naive_headcount (target / productivity), planned_headcount (headcount_start + hires), capacity_p10/p50/p90
+    capacity = productive FTE x productivity x the month's seasonal index, naive_headcount (target / that
+    output per rep), planned_headcount (headcount_start + hires), capacity_p10/p50/p90
     (capacity at the 10th / 50th / 90th percentile of the team's average attainment, bootstrapped from the
     per-rep output spread). gap = target - capacity. Months between as_of and the plan year are simulated (hires
     made then ramp into January) but not listed.
@@ -357,11 +386,11 @@ def capacity_plan(
             "productive_fte": c["productive_fte"],
         }
     )
-    df["capacity"] = df["productive_fte"] * base.productivity
+    df["capacity"] = df["productive_fte"] * np.array([base.output(per) for per in df["per"]])
     df = df[df["per"].isin(targets.index)].copy()
     df["target"] = targets.reindex(df["per"]).to_numpy()
     df["gap"] = df["target"] - df["capacity"]
-    df["naive_headcount"] = df["target"] / base.productivity
+    df["naive_headcount"] = df["target"] / np.array([base.output(per) for per in df["per"]])
     df["planned_headcount"] = df["headcount_start"] + df["hires"]
     rng = np.random.default_rng(r.seed)
     quant = {}
@@ -426,7 +455,10 @@ def describe_baseline(base: Baseline, ctx: Any) -> str:
         ctx.t("resources.baseline.from_params")
         if r.attrition is not None
         else ctx.t(
-            "resources.baseline.attrition_measured", exits=base.exits, heads=f"{base.avg_headcount:.1f}"
+            "resources.baseline.attrition_measured",
+            exits=base.exits,
+            heads=f"{base.avg_headcount:.1f}",
+            months=r.attrition_months,
         )
     )
     return ctx.t(
@@ -899,9 +931,13 @@ def allocate(econ: pd.DataFrame, total: float, r: Resources) -> pd.DataFrame:
     return out
 
 
-def response_curves(econ: pd.DataFrame, total: float, points: int = 41) -> pd.DataFrame:
-    """Revenue of each channel for budgets 0 .. `total` (for the response-curve chart): channel, budget, revenue."""
-    grid = np.linspace(0.0, total, points)
+def response_curves(alloc: pd.DataFrame, econ: pd.DataFrame, points: int = 41) -> pd.DataFrame:
+    """Revenue of each channel for budgets from 0 to 1.5x the largest current or optimal budget (for the chart).
+
+    Out: channel, budget, revenue.
+    """
+    top = 1.5 * float(max(alloc["current_budget"].max(), alloc["optimal_budget"].max()))
+    grid = np.linspace(0.0, top, points)
     rows = [
         pd.DataFrame(
             {

@@ -24,7 +24,7 @@ def _t(key: str, lang: str, **fmt: object) -> str:
 def capacity_chart(cap: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
     """Monthly capacity (bars, with the P10-P90 range as a rule) against the goals step's target (line)."""
     d = cap[["month", "capacity", "capacity_p10", "capacity_p90", "target", "gap"]].copy()
-    x = alt.X("month:O", title=_t("month", lang), axis=alt.Axis(labelAngle=0))
+    x = alt.X("month:O", title=_t("month", lang), axis=alt.Axis(labelAngle=-45))
     base = alt.Chart(d)
     bars = base.mark_bar(color=PALETTE[0], opacity=0.75).encode(
         x=x,
@@ -56,7 +56,7 @@ def headcount_chart(cap: pd.DataFrame, lang: str = "en") -> alt.Chart:
         alt.Chart(d)
         .mark_line(point=True)
         .encode(
-            x=alt.X("month:O", title=_t("month", lang), axis=alt.Axis(labelAngle=0)),
+            x=alt.X("month:O", title=_t("month", lang), axis=alt.Axis(labelAngle=-45)),
             y=alt.Y("people:Q", title=_t("people", lang)),
             color=alt.Color("series:N", title=None, sort=list(series.values())),
             tooltip=[
@@ -89,13 +89,14 @@ def payout_chart(curve: pd.DataFrame, r: Resources, lang: str = "en") -> alt.Lay
         {
             "attainment": [r.team_bonus_threshold, 1.0],
             "label": [_t("team_rule", lang, pct=f"{r.team_bonus_threshold:.0%}"), _t("quota", lang)],
+            "y": [10, 26],  # two label rows so the 80% and 100% labels never overlap
         }
     )
     rules = alt.Chart(marks).mark_rule(strokeDash=[4, 3], color="#7f7f7f").encode(x="attainment:Q")
     text = (
         alt.Chart(marks)
-        .mark_text(align="left", dx=4, dy=-6, color="#52606d")
-        .encode(x="attainment:Q", y=alt.value(10), text="label:N")
+        .mark_text(align="left", dx=4, color="#52606d")
+        .encode(x="attainment:Q", y=alt.Y("y:Q", scale=None), text="label:N")
     )
     return alt.layer(line, rules, text).properties(title=_t("payout_title", lang))
 
@@ -139,7 +140,7 @@ def budget_chart(alloc: pd.DataFrame, lang: str = "en") -> alt.Chart:
         alt.Chart(d)
         .mark_bar()
         .encode(
-            x=alt.X("label:N", title=_t("lead_source", lang), axis=alt.Axis(labelAngle=0)),
+            x=alt.X("label:N", title=_t("lead_source", lang), axis=alt.Axis(labelAngle=0, labelLimit=160)),
             xOffset=alt.XOffset("kind:N", sort=list(kinds.values())),
             y=alt.Y("budget:Q", axis=money_axis(lang, _t("budget", lang))),
             color=alt.Color("kind:N", title=None, sort=list(kinds.values())),
@@ -172,7 +173,7 @@ def response_chart(curves: pd.DataFrame, alloc: pd.DataFrame, lang: str = "en") 
         ],
         ignore_index=True,
     )
-    color = alt.Color("source:N", title=_t("lead_source", lang))
+    color = alt.Color("source:N", title=_t("lead_source", lang), legend=alt.Legend(columns=2))
     lines = (
         alt.Chart(d)
         .mark_line()
@@ -189,7 +190,9 @@ def response_chart(curves: pd.DataFrame, alloc: pd.DataFrame, lang: str = "en") 
             x="budget:Q",
             y="revenue:Q",
             color=color,
-            shape=alt.Shape("kind:N", title=None, sort=list(kinds.values())),
+            shape=alt.Shape(
+                "kind:N", title=None, sort=list(kinds.values()), legend=alt.Legend(orient="right")
+            ),
             tooltip=[
                 alt.Tooltip("source:N", title=_t("lead_source", lang)),
                 alt.Tooltip("kind:N", title=_t("series", lang)),
@@ -243,8 +246,8 @@ def gantt_chart(plan: pd.DataFrame, as_of: date, lang: str = "en") -> alt.LayerC
         .encode(
             x=alt.X("start:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0)),
             x2="end:T",
-            y=alt.Y("task:N", sort=order, title=None, axis=alt.Axis(labelLimit=360)),
-            color=alt.Color("goal_label:N", title=_t("goal", lang)),
+            y=alt.Y("task:N", sort=order, title=None, axis=alt.Axis(labelLimit=340)),
+            color=alt.Color("goal_label:N", title=_t("goal", lang), legend=alt.Legend(columns=3)),
             stroke=alt.condition("datum.flagged", alt.value("#d9480f"), alt.value(None)),
             strokeWidth=alt.value(2),
             tooltip=[
@@ -262,7 +265,7 @@ def gantt_chart(plan: pd.DataFrame, as_of: date, lang: str = "en") -> alt.LayerC
         .encode(x="as_of:T")
     )
     return alt.layer(bars, today).properties(
-        title=_t("gantt_title", lang), height=max(160, 22 * len(d)), width=640
+        title=_t("gantt_title", lang), height=max(160, 22 * len(d)), width=900
     )
 
 

@@ -1,0 +1,439 @@
+"""Tests of planning/resources.py and planning/charts/resources.py: hand-checked fixtures, negative cases, specs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planning import contracts, resources
+from planning.charts import resources as rc
+from planning.params import Params, Resources
+
+
+def _r(**kw) -> Resources:
+    return Resources(**kw)
+
+
+def _base(tenures=(0, 5, 5), productivity=100.0, ramp=2, attrition=0.0, **kw) -> resources.Baseline:
+    team = pd.DataFrame(
+        {
+            "rep_id": [f"R{i}" for i in range(len(tenures))],
+            "team": ["t1"] * len(tenures),
+            "hire_month": [pd.Period("2027-01", "M") - t for t in tenures],
+            "tenure": list(tenures),
+        }
+    )
+    return resources.Baseline(
+        productivity=productivity,
+        ramp_months=ramp,
+        ramp_measured=None,
+        ramp_reps=0,
+        attrition=attrition,
+        attrition_measured=None,
+        exits=0,
+        avg_headcount=float(len(tenures)),
+        factors=np.array([1.0]),
+        team=team,
+        first_month=pd.Period("2027-01", "M"),
+        **kw,
+    )
+
+
+def _targets(values, start="2027-01") -> pd.Series:
+    return pd.Series(values, index=pd.period_range(start, periods=len(values), freq="M"), dtype=float)
+
+
+# ------------------------------------------------------------------------------------------------ capacity
+def test_ramp_factor_is_linear_to_full():
+    # ramp 2: (k + 1) / 3 -> 1/3, 2/3, 1, 1
+    assert resources.ramp_factor(np.arange(4), 2) == pytest.approx([1 / 3, 2 / 3, 1.0, 1.0])
+    assert resources.ramp_factor(0, 0) == pytest.approx(1.0)
+
+
+def test_capacity_three_reps_by_hand():
+    # Reps: A hired this month (tenure 0), B and C ramped; productivity 100 a month, ramp 2, no attrition.
+    # FTE without hires: Jan 1/3 + 2 = 2.333, Feb 2/3 + 2 = 2.667, Mar 3.
+    # Targets 250 / 300 / 300 -> Jan needs 2.5 FTE: short 0.167 -> one hire, start Jan (time to hire 0).
+    # With the hire (1/3, 2/3, 1): FTE 2.667 / 3.333 / 4.0 -> capacity 266.67 / 333.33 / 400.
+    base = _base()
+    r = _r(time_to_hire_months=0, simulations=100)
+    cap, plan = resources.capacity_plan(base, _targets([250, 300, 300]), r)
+    assert cap["month"].tolist() == ["2027-01", "2027-02", "2027-03"]
+    assert cap["headcount_start"].tolist() == pytest.approx([3, 4, 4])
+    assert cap["hires"].tolist() == [1, 0, 0]
+    assert cap["exits"].tolist() == pytest.approx([0, 0, 0])
+    assert cap["ramping"].tolist() == pytest.approx([2, 2, 0])
+    assert cap["productive_fte"].tolist() == pytest.approx([8 / 3, 10 / 3, 4.0])
+    assert cap["capacity"].tolist() == pytest.approx([266.667, 333.333, 400.0], abs=1e-3)
+    assert (cap["gap"] == cap["target"] - cap["capacity"]).all()
+    assert cap["naive_headcount"].tolist() == pytest.approx([2.5, 3.0, 3.0])
+    assert set(contracts.required_columns("capacity")) <= set(cap.columns)
+    assert plan.to_dict("records") == [
+        {"start_month": "2027-01", "hires": 1, "requisition_by": "2027-01", "productive_from": "2027-03"}
+    ]
+
+
+def test_capacity_without_hires_and_time_to_hire_blocks_early_months():
+    # No hires possible before month 2 (time to hire 2): Jan's shortfall stays a gap; hires for March start in
+    # month max(2 - ramp 2, 2) = 2 (March) at 1/3 productivity, so March keeps a gap too.
+    base = _base()
+    cap, plan = resources.capacity_plan(
+        base, _targets([250, 250, 400]), _r(time_to_hire_months=2, simulations=100)
+    )
+    assert cap.loc[0, "gap"] == pytest.approx(250 - 700 / 3)
+    # March needs 4 FTE, the team has 3 -> 1 hire starting March.
+    assert plan["start_month"].tolist() == ["2027-03"] and plan["hires"].tolist() == [1]
+    assert plan["requisition_by"].tolist() == ["2027-01"]
+    assert cap.loc[2, "capacity"] == pytest.approx(300 + 100 / 3)
+
+
+def test_capacity_attrition_flows_month_to_month():
+    # Annual attrition 50%: monthly survival s = 0.5 ** (1/12); exits = population x (1 - s);
+    # next month's headcount_start = population x s.
+    base = _base(tenures=(5, 5, 5), attrition=0.5)
+    cap, _ = resources.capacity_plan(base, _targets([0, 0, 0]), _r(simulations=100), hires={})
+    s = 0.5 ** (1 / 12)
+    assert cap["headcount_start"].tolist() == pytest.approx([3, 3 * s, 3 * s**2])
+    assert cap["exits"].tolist() == pytest.approx([3 * (1 - s), 3 * s * (1 - s), 3 * s**2 * (1 - s)])
+    assert cap["productive_fte"].tolist() == pytest.approx([3, 3 * s, 3 * s**2])
+
+
+def test_capacity_follows_seasonality():
+    # Index 2 in January and 1 elsewhere is rescaled to mean 1: Jan 2 / (13/12), other months 1 / (13/12).
+    season = resources.season_index(
+        pd.DataFrame({"month_of_year": range(1, 13), "index": [2.0] + [1.0] * 11})
+    )
+    assert sum(season.values()) == pytest.approx(12)
+    base = _base(tenures=(5, 5), season=season)
+    cap, _ = resources.capacity_plan(base, _targets([0, 0]), _r(simulations=100), hires={})
+    assert cap["capacity"].tolist() == pytest.approx([200 * 24 / 13, 200 * 12 / 13])
+
+
+def test_capacity_percentiles_bracket_the_median():
+    base = _base(tenures=(5, 5, 5))
+    base.factors = np.array([0.5, 1.0, 1.5])
+    cap, _ = resources.capacity_plan(base, _targets([300]), _r(simulations=500), hires={})
+    assert cap.loc[0, "capacity_p10"] < cap.loc[0, "capacity_p50"] < cap.loc[0, "capacity_p90"]
+
+
+def test_monthly_targets_reads_month_level_only_and_rejects_missing_year():
+    t = pd.DataFrame(
+        {
+            "level": ["year", "month", "month"],
+            "period": ["2027", "2027-01", "2027-02"],
+            "start": ["", "", ""],
+            "end": ["", "", ""],
+            "target": [30.0, 10.0, 20.0],
+        }
+    )
+    s = resources.monthly_targets(t, 2027)
+    assert s.tolist() == [10.0, 20.0] and str(s.index[0]) == "2027-01"
+    with pytest.raises(ValueError, match="2028"):
+        resources.monthly_targets(t, 2028)
+    with pytest.raises(ValueError, match="lacks columns"):
+        resources.monthly_targets(t.drop(columns="level"), 2027)
+
+
+def _reps_orders():
+    reps = pd.DataFrame(
+        {
+            "rep_id": ["R1", "R2", "R3", "M1"],
+            "team": ["t1", "t1", "t1", "t1"],
+            "role": ["rep", "rep", "rep", "manager"],
+            "hire_date": pd.to_datetime(["2020-01-10", "2020-01-10", "2026-07-01", "2019-01-01"]),
+            "exit_date": pd.to_datetime([None, "2026-03-15", None, None]),
+        }
+    )
+    orders = pd.DataFrame(
+        {
+            "order_date": pd.to_datetime(["2026-01-05", "2026-01-20", "2026-02-03", "2026-08-01"]),
+            "rep_id": ["R1", "R2", "R1", "R3"],
+            "amount": [100.0, 50.0, 30.0, 10.0],
+        }
+    )
+    return reps, orders
+
+
+def test_rep_months_counts_employed_months_only():
+    reps, orders = _reps_orders()
+    rm = resources.rep_months(orders, reps, pd.Period("2026-01", "M"), pd.Period("2026-09", "M"))
+    # R1: 9 months, R2: Jan-Mar (left 15 March), R3: Jul-Sep; the manager is not a quota rep.
+    assert rm.groupby("rep_id").size().to_dict() == {"R1": 9, "R2": 3, "R3": 3}
+    jan = rm[rm["month"] == pd.Period("2026-01", "M")].set_index("rep_id")["sales"].to_dict()
+    assert jan == {"R1": 100.0, "R2": 50.0}
+    assert rm[(rm["rep_id"] == "R3")]["tenure"].tolist() == [0, 1, 2]
+
+
+def test_measure_attrition_by_hand():
+    reps, _ = _reps_orders()
+    # Window 2025-09-30 .. 2026-09-30 (12 months): one exit (R2). Month-start heads: Oct-Mar 2 (R1, R2),
+    # Apr-Jun 1, Jul-Sep 2 (R3 joined 1 July) -> (6*2 + 3*1 + 3*2) / 12 = 1.75; rate = 1 / 1.75.
+    rate, exits, avg = resources.measure_attrition(reps, date(2026, 9, 30), 12)
+    assert exits == 1 and avg == pytest.approx(1.75) and rate == pytest.approx(1 / 1.75)
+
+
+def test_team_baseline_uses_params_over_measurements():
+    reps, orders = _reps_orders()
+    base = resources.team_baseline(orders, reps, date(2026, 9, 30), _r(ramp_months=3, attrition=0.2))
+    assert base.ramp_months == 3 and base.attrition == 0.2
+    assert sorted(base.team["rep_id"]) == ["R1", "R3"] and base.managers == 1
+    # Output is observed from the first order month (2026-01): ramped rep-months Jan-Sep 2026 are R1 x 9
+    # (100 + 30 sales) and R2 x 3 (Jan-Mar, 50): 180 / 12 = 15.
+    assert base.productivity == pytest.approx(15.0)
+    assert base.first_month == pd.Period("2026-10", "M")
+
+
+# ------------------------------------------------------------------------------------------------ incentives
+def test_team_rule_changes_payout_exactly_at_the_boundary():
+    # Quota 1,000,000, base 3%: at 79.9% team attainment 0.03 * 799,000 = 23,970;
+    # at 80.0% every rate is 3% * 1.1 = 3.3%: 0.033 * 800,000 = 26,400.
+    r = _r()
+    below = resources.payout(0.799, 1e6, 0.799, r)
+    at = resources.payout(0.800, 1e6, 0.800, r)
+    assert below["rate_applied"] == pytest.approx(0.03) and below["payout"] == pytest.approx(23_970)
+    assert at["rate_applied"] == pytest.approx(0.033) and at["payout"] == pytest.approx(26_400)
+    # The rule follows the team, not the rep: a rep at 79.9% in a team at 80% gets the lifted rate.
+    assert resources.payout(0.799, 1e6, 0.80, r)["payout"] == pytest.approx(0.033 * 799_000)
+
+
+def test_payout_above_quota_adds_accelerator_and_achievement_bonus():
+    # 120%: 0.033 * 1,000,000 + 0.033 * 1.5 * 200,000 + 1% * 1,000,000 = 33,000 + 9,900 + 10,000 = 52,900
+    p = resources.payout(1.2, 1e6, 1.2, _r())
+    assert p["accelerator_pay"] == pytest.approx(9_900) and p["achievement_bonus"] == pytest.approx(10_000)
+    assert p["payout"] == pytest.approx(52_900)
+
+
+def test_payout_curve_contract_and_step_at_threshold():
+    curve = resources.payout_curve(1e6, _r())
+    assert set(contracts.required_columns("incentives")) <= set(curve.columns)
+    rate = curve.set_index("attainment")["rate_applied"]
+    assert rate[0.79] == pytest.approx(0.03) and rate[0.8] == pytest.approx(0.033)
+    assert curve["payout"].is_monotonic_increasing
+
+
+def test_simulation_with_everyone_at_quota_costs_the_100_percent_case():
+    quotas = pd.DataFrame({"rep_id": ["A", "B"], "team": ["t1", "t2"], "quota": [1e6, 2e6]})
+    r = _r(simulations=100)
+    sim = resources.simulate_incentives(quotas, np.array([1.0]), r)
+    summary = resources.incentive_summary(sim, quotas, new_hires=2, r=r).set_index("metric")["value"]
+    # Each at 100%: 0.033 * q + 1% * q = 4.3% of 3,000,000 = 129,000; growth fund 2 * 5,000.
+    assert summary["expected_cost"] == pytest.approx(129_000 + 10_000)
+    assert summary["cost_at_100"] == pytest.approx(139_000)
+    assert summary["share_at_quota"] == pytest.approx(1.0) and summary["team_rule_share"] == pytest.approx(
+        1.0
+    )
+    # 120%: 0.033 * 3M + 0.033 * 1.5 * 0.6M + 1% * 3M = 99,000 + 29,700 + 30,000 = 158,700 (+ 10,000).
+    assert summary["cost_at_120"] == pytest.approx(168_700)
+
+
+def test_simulation_team_rule_uses_team_attainment():
+    # Team of two at 70% and 100%, quotas equal: team attainment 85% >= 80% -> both get the 3.3% rate.
+    quotas = pd.DataFrame({"rep_id": ["A", "B"], "team": ["t", "t"], "quota": [1.0, 1.0]})
+    sim = resources.simulate_incentives(quotas, np.array([0.7, 1.0]), _r(simulations=200))
+    mixed = sim.groupby("sim").filter(lambda g: g["attainment"].nunique() == 2)
+    assert mixed["team_attainment"].unique() == pytest.approx([0.85])
+    assert len(mixed) > 0
+
+
+def test_simulation_rejects_empty_inputs():
+    quotas = pd.DataFrame({"rep_id": ["A"], "team": ["t"], "quota": [1.0]})
+    with pytest.raises(ValueError, match="attainment"):
+        resources.simulate_incentives(quotas, np.array([]), _r())
+    with pytest.raises(ValueError, match="quotas"):
+        resources.simulate_incentives(quotas.iloc[0:0], np.array([1.0]), _r())
+
+
+def test_rep_quotas_sums_the_plan_year():
+    t = pd.DataFrame(
+        {"rep_id": ["A", "A", "B"], "team": ["t", "t", "t"], "month": ["2027-01", "2027-02", "2026-12"],
+         "target": [1.0, 2.0, 5.0]}
+    )  # fmt: skip
+    assert resources.rep_quotas(t, 2027).to_dict("records") == [{"rep_id": "A", "team": "t", "quota": 3.0}]
+    with pytest.raises(ValueError):
+        resources.rep_quotas(t, 2030)
+
+
+# ------------------------------------------------------------------------------------------------ budget
+def test_fit_response_recovers_a_power_law_and_caps_elasticity():
+    spend = np.array([100.0, 400.0, 900.0, 1600.0])
+    a, b, r2 = resources.fit_response(spend, 2.0 * np.sqrt(spend), max_elasticity=0.95)
+    assert a == pytest.approx(2.0) and b == pytest.approx(0.5) and r2 == pytest.approx(1.0)
+    # leads proportional to spend (b = 1) is capped at 0.95 and a refitted for it.
+    a, b, _ = resources.fit_response(spend, spend / 10, max_elasticity=0.95)
+    assert b == pytest.approx(0.95)
+    assert a == pytest.approx(np.exp(np.mean(np.log(spend / 10) - 0.95 * np.log(spend))))
+
+
+def _econ(a=(1.0, 1.0), b=(0.5, 0.5), rpl=(100.0, 100.0), spend=(600.0, 600.0)) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "channel": [f"c{i}" for i in range(len(a))],
+            "spend_12m": spend,
+            "a": a,
+            "b": b,
+            "revenue_per_lead": rpl,
+            "win_rate": [0.1] * len(a),
+            "cost_per_lead": [1.0] * len(a),
+            "aov": [1000.0] * len(a),
+            "stopped": [False] * len(a),
+        }
+    )
+
+
+def test_allocate_symmetric_channels_split_evenly():
+    # Two identical concave channels: the optimum is 50/50 whatever the current split.
+    alloc = resources.allocate(
+        _econ(spend=(1100.0, 100.0)), 1200.0, _r(min_share=0.05, max_share=0.95, max_growth=20)
+    )
+    assert alloc["optimal_budget"].tolist() == pytest.approx([600.0, 600.0], rel=1e-4)
+    assert set(contracts.required_columns("budget")) <= set(alloc.columns)
+
+
+def test_allocate_respects_budget_bounds_and_beats_current():
+    econ = _econ(a=(1.0, 3.0, 0.5), b=(0.5, 0.7, 0.9), rpl=(100.0, 80.0, 300.0), spend=(500.0, 300.0, 200.0))
+    r = _r(min_share=0.1, max_share=0.6, max_growth=1.0)
+    alloc = resources.allocate(econ, 1000.0, r)
+    assert alloc["optimal_budget"].sum() == pytest.approx(1000.0)
+    shares = alloc["optimal_budget"] / 1000.0
+    assert (shares >= 0.1 - 1e-6).all() and (shares <= 0.6 + 1e-6).all()
+    # growth cap: at most (1 + 1.0) x current share
+    assert (alloc["optimal_budget"] <= 2 * alloc["current_budget"] + 1e-6).all()
+    assert alloc["revenue"].sum() >= alloc["current_revenue"].sum() - 1e-6
+    # revenue = 12 a (x / 12)^b * revenue per lead, ROI = (revenue - x) / x
+    row = alloc.iloc[0]
+    assert row["revenue"] == pytest.approx(12 * (row["optimal_budget"] / 12) ** 0.5 * 100)
+    assert row["roi"] == pytest.approx((row["revenue"] - row["optimal_budget"]) / row["optimal_budget"])
+
+
+def test_allocate_rejects_impossible_bounds():
+    with pytest.raises(ValueError, match="cannot add up"):
+        resources.allocate(_econ(), 100.0, _r(max_share=0.4))
+    with pytest.raises(ValueError, match="no marketing channels"):
+        resources.allocate(_econ().iloc[0:0], 100.0, _r())
+
+
+def test_channel_economics_flags_a_channel_that_stopped_producing():
+    months = pd.date_range("2025-01-01", "2026-09-01", freq="MS")
+    rows = []
+    for m in months:
+        rows.append({"month": m, "channel": "good", "spend": 1000.0, "leads": 10})
+        late = m >= pd.Timestamp("2026-04-01")
+        rows.append({"month": m, "channel": "dead", "spend": 1000.0, "leads": 1 if late else 10})
+    econ = resources.channel_economics(pd.DataFrame(rows), None, date(2026, 9, 30), _r(recent_months=6))
+    flags = econ.set_index("channel")["stopped"].to_dict()
+    assert flags == {"dead": True, "good": False}
+    # dead: recent 6 months (Apr-Sep) 6 leads / 6,000; before (Oct-Mar) 60 / 6,000 -> yield down 90%.
+    assert econ.set_index("channel").loc["dead", "yield_drop"] == pytest.approx(0.9)
+
+
+# ------------------------------------------------------------------------------------------------ action plan
+def _params(**resources_kw) -> Params:
+    return Params(as_of=date(2026, 9, 30), plan_year=2027, resources=Resources(**resources_kw))
+
+
+def test_action_plan_flags_missing_owner_and_overdue_tasks():
+    p = _params(
+        tasks=[
+            {"task": "Audit partners", "owner": "Li", "start": "2026-08-01", "end": "2026-09-15"},
+            {"task": "Pilot AI calls", "owner": "", "start": "2027-01-01", "end": "2027-03-31"},
+            {"task": "Done thing", "owner": "Wang", "start": "2026-01-01", "end": "2026-02-01", "status": "done"},
+            {"task": {"en": "CRM", "zh": "客户管理"}, "owner": "Wu", "start": "2026-09-01", "end": "2027-01-31",
+             "depends_on": "Audit partners"},
+        ]
+    )  # fmt: skip
+    plan = resources.action_plan([], p, "zh")
+    assert set(contracts.required_columns("action_plan")) <= set(plan.columns)
+    assert plan["status"].tolist() == ["overdue", "planned", "done", "in_progress"]
+    assert plan["no_owner"].tolist() == [False, True, False, False]
+    assert plan["task"].tolist()[3] == "客户管理" and plan["depends_on"].tolist()[3] == "Audit partners"
+
+
+def test_derived_tasks_from_hiring_tiers_funnel_and_budget():
+    p = _params(owners={"hiring": "HR"})
+    hiring = pd.DataFrame(
+        [{"start_month": "2027-02", "hires": 2, "requisition_by": "2026-12", "productive_from": "2027-07"}]
+    )
+    tiers = pd.DataFrame({"customer_id": ["a", "b", "c"], "tier": ["strategic", "strategic", "nurture"],
+                          "playbook": ["Advisor", "Advisor", "White paper"]})  # fmt: skip
+    funnel = pd.DataFrame(
+        {"stage": ["lead", "discovery", "proposal"], "conversion_rate": [0.6, 0.5, 0.3],
+         "bottleneck": [False, True, False]}
+    )  # fmt: skip
+    alloc = _econ().assign(stopped=[True, False])
+    tasks = resources.derived_tasks(hiring, tiers, funnel, alloc, p, "en")
+    texts = [t["task"] for t in tasks]
+    hire = tasks[0]
+    assert hire["owner"] == "HR" and hire["start"] == date(2026, 12, 1) and str(hire["end"]) == "2027-01-31"
+    assert any("Strategic tier, 2 accounts: Advisor" in t for t in texts)
+    assert any("Needs discovery" in t for t in texts)  # the flagged bottleneck, not the lowest conversion
+    assert sum("c0" in t for t in texts) == 1  # the stopped channel gets a screening task
+    plan = resources.action_plan(tasks, p, "en")
+    wbs = resources.wbs(plan, "en")
+    assert wbs.iloc[0, 0] == "1" and wbs.iloc[1, 0] == "1.1"
+
+
+# ------------------------------------------------------------------------------------------------ charts
+def test_gantt_chart_spec():
+    plan = pd.DataFrame(
+        {"task": ["A", "B"], "goal": ["people", "pipeline"], "owner": ["x", ""], "start": ["2027-01-01", "2027-02-01"],
+         "end": ["2027-03-31", "2027-02-28"], "status": ["planned", "planned"], "no_owner": [False, True],
+         "overdue": [False, False]}
+    )  # fmt: skip
+    spec = rc.gantt_chart(plan, date(2026, 9, 30), "en").to_dict()
+    bars, rule = spec["layer"]
+    assert bars["mark"]["type"] == "bar" and rule["mark"]["type"] == "rule"
+    enc = bars["encoding"]
+    assert enc["x"]["field"] == "start" and enc["x2"]["field"] == "end" and enc["y"]["field"] == "task"
+    assert enc["y"]["sort"] == ["A", "B"] and enc["color"]["title"] == "Goal"
+
+
+def test_capacity_and_payout_chart_specs_are_translated():
+    base = _base()
+    cap, _ = resources.capacity_plan(base, _targets([250, 300]), _r(time_to_hire_months=0, simulations=100))
+    spec = rc.capacity_chart(cap, "zh").to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "rule", "line"]
+    assert spec["layer"][0]["encoding"]["x"]["title"] == "月份"
+    payout = rc.payout_chart(resources.payout_curve(1e6, _r()), _r(), "en").to_dict()
+    assert payout["layer"][0]["encoding"]["x"]["field"] == "attainment"
+    data = next(iter(payout["datasets"].values()))
+    assert len(data) == 151  # 0% .. 150% in 1% steps, aggregated before charting
+
+
+def test_budget_chart_marks_stopped_sources():
+    alloc = resources.allocate(_econ().assign(stopped=[True, False]), 1200.0, _r(max_share=0.9, max_growth=5))
+    spec = rc.budget_chart(alloc, "en").to_dict()
+    labels = {row["label"] for rows in spec["datasets"].values() for row in rows}
+    assert labels == {"c0 (stopped)", "c1"}
+
+
+# ------------------------------------------------------------------------------------------------ smoke
+@pytest.mark.slow
+def test_notebook_smoke(small_sample, tmp_path):
+    from planning import runner
+
+    result = runner.run(
+        regions=["east"],
+        steps=["01_market_analysis", "02_goals", "03_strategy", "04_resources"],
+        data_dir=str(small_sample),
+        out_root=tmp_path,
+        workers=1,
+    )
+    assert result.ok, result.results
+    art = next(tmp_path.rglob("east/artifacts"))
+    for name in ("capacity", "incentives", "budget", "action_plan"):
+        df = pd.read_csv(art / f"{name}.csv")
+        assert set(contracts.required_columns(name)) <= set(df.columns), name
+    cap = pd.read_csv(art / "capacity.csv")
+    targets = pd.read_csv(art / "targets.csv")
+    monthly = targets[targets["level"] == "month"].set_index("period")["target"]
+    # the numbers reconcile with the goals step: same targets, gap = target - capacity, month by month
+    assert cap["target"].to_numpy() == pytest.approx(monthly.reindex(cap["month"]).to_numpy())
+    assert (cap["gap"] - (cap["target"] - cap["capacity"])).abs().max() < 1e-3
+    budget = pd.read_csv(art / "budget.csv")
+    assert budget["optimal_budget"].sum() == pytest.approx(budget["current_budget"].sum(), rel=1e-6)
+    assert budget["revenue"].sum() >= budget["current_revenue"].sum() * (1 - 1e-6)
+    plan = pd.read_csv(art / "action_plan.csv")
+    assert plan["status"].isin(["planned", "in_progress", "done", "overdue"]).all()
