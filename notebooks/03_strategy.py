@@ -55,17 +55,18 @@ ctx.h("strategy.tiers.title")
 growth = strategy.segment_growth(segments)
 features = strategy.customer_features(ctx.data.orders, ctx.data.customers, ctx.as_of, p, growth)
 tiers = strategy.tier_customers(features, p, ctx.lang)
+summary = strategy.tier_summary(tiers, features, p, target)
+ctx.save("customer_tiers", tiers)
 ctx.say(strategy.describe_method(tiers, p, growth, ctx.lang))
 ctx.chart(charts.tier_scatter(strategy.scatter_cells(tiers), strategy.cutoffs(tiers, p), ctx.lang))
-summary = strategy.tier_summary(tiers, features, p, target)
 ctx.chart(charts.tier_bars(summary, ctx.lang))
 ctx.say(strategy.describe_tiers(summary, target, ctx.plan_year, ctx.lang, cur))
-ctx.save("customer_tiers", tiers)
 
 # %%
 ctx.h("strategy.tiers.playbooks", level=3)
+ctx.table(summary[["tier", "playbook", "touches"]], domain="strategy")
 ctx.table(
-    summary.drop(columns=["value_score", "potential_score"]),
+    summary.drop(columns=["value_score", "potential_score", "touches", "playbook"]),
     domain="strategy",
     money=["revenue_12m", "potential", "expected_loss", "expected_gain", "expected_revenue"],
     pct=["revenue_share", "share_of_target"],
@@ -73,30 +74,30 @@ ctx.table(
 )
 ctx.h("strategy.tiers.top", level=3)
 ctx.table(
-    strategy.top_accounts(tiers, features, 5),
+    strategy.top_accounts(tiers, features, 3).drop(columns=["potential"]),
     domain="strategy",
-    money=["revenue_12m", "potential"],
+    money=["revenue_12m"],
     currency=cur,
 )
 
 # %%
 ctx.h("strategy.funnel.title")
 funnel = strategy.funnel(ctx.data.opportunities, ctx.as_of, p, benchmark=ctx.company().opportunities)
+ctx.save("funnel", funnel)
 ctx.chart(charts.funnel_chart(funnel, ctx.lang))
 ctx.say(
     strategy.describe_funnel(funnel, strategy.win_stats(ctx.data.opportunities, ctx.as_of, p), p, ctx.lang)
 )
 ctx.table(funnel, domain="strategy", pct=["conversion_rate", "benchmark_rate", "vs_benchmark"])
-ctx.save("funnel", funnel)
 
 # %%
 ctx.h("strategy.funnel.by_segment", level=3)
 by_segment = strategy.win_stats(ctx.data.opportunities, ctx.as_of, p, by="industry")
 ctx.table(
-    by_segment,
+    by_segment.drop(columns=["avg_lead_amount"]),
     domain="strategy",
     pct=["win_rate", "value_win_rate"],
-    money=["avg_won_amount", "avg_lead_amount", "won_amount"],
+    money=["avg_won_amount", "won_amount"],
     currency=cur,
 )
 ctx.say(strategy.describe_segments(by_segment, p, ctx.lang))
@@ -106,22 +107,22 @@ ctx.h("strategy.coverage.title")
 coverage = strategy.coverage_or_empty(
     targets, ctx.data.opportunities, ctx.as_of, p, funnel, strategy.installed_base(summary)
 )
-ctx.chart(charts.coverage_chart(coverage, ctx.lang))
-ctx.say(strategy.describe_coverage(coverage, ctx.plan_year, ctx.lang, cur))
-ctx.table(
-    coverage,
-    domain="strategy",
-    pct=["win_rate", "coverage_ratio"],
-    money=["target", "pipeline_target", "required_pipeline", "open_pipeline", "gap"],
-    currency=cur,
-)
 ctx.save("coverage", coverage)
+if len(coverage):
+    ctx.chart(charts.coverage_chart(coverage, ctx.lang))
+    ctx.table(
+        coverage.drop(columns=["start", "end"]),
+        domain="strategy",
+        pct=["win_rate", "coverage_ratio"],
+        money=["target", "pipeline_target", "required_pipeline", "open_pipeline", "gap"],
+        currency=cur,
+    )
+ctx.say(strategy.describe_coverage(coverage, ctx.plan_year, ctx.lang, cur))
 
 # %%
 ctx.h("strategy.coverage.acquisition", level=3)
 mix = strategy.acquisition_mix(ctx.data.opportunities, ctx.data.customers, ctx.data.marketing, ctx.as_of, p)
 ctx.chart(charts.acquisition_chart(mix, ctx.lang))
-ctx.say(strategy.describe_acquisition(mix, ctx.lang, cur))
 ctx.table(
     mix,
     domain="strategy",
@@ -129,19 +130,20 @@ ctx.table(
     money=["won_amount", "spend", "cost_per_lead", "cost_per_win"],
     currency=cur,
 )
+ctx.say(strategy.describe_acquisition(mix, ctx.lang, cur))
 
 # %%
 ctx.h("strategy.health.title")
 health = strategy.health(features, p, ctx.lang)
+ctx.save("health", health)
 ctx.say(strategy.describe_health_method(p, ctx.lang))
 ctx.chart(charts.health_histogram(strategy.health_bins(health), ctx.lang))
 ctx.say(strategy.describe_health(health, features, ctx.lang, cur))
-ctx.save("health", health)
 
 # %%
 ctx.h("strategy.health.list", level=3)
 ctx.table(
-    strategy.at_risk(health, features, tiers, 20), domain="strategy", money=["revenue_at_risk"], currency=cur
+    strategy.at_risk(health, features, tiers, 15), domain="strategy", money=["revenue_at_risk"], currency=cur
 )
 
 # %%

@@ -239,15 +239,15 @@ class Strategy(_Model):
     potential_cutoff: float = Field(default=0.5, gt=0.0, lt=1.0)  # potential score at or above this = high
     playbooks: dict[TierName, Playbook] = {
         "strategic": Playbook(
-            action="Dedicated advisor + tailored solution", touches_per_year=24, headroom_capture=0.06
+            action="Dedicated advisor + tailored solution", touches_per_year=24, headroom_capture=0.02
         ),
         "profit": Playbook(
-            action="Cross-sell and value-added services", touches_per_year=8, headroom_capture=0.03
+            action="Cross-sell and value-added services", touches_per_year=8, headroom_capture=0.01
         ),
         "nurture": Playbook(
             action="Industry white paper + free diagnosis to activate demand",
             touches_per_year=6,
-            headroom_capture=0.04,
+            headroom_capture=0.015,
         ),
         "maintain": Playbook(
             action="Simplified service to cut cost to serve", touches_per_year=2, headroom_capture=0.0

@@ -60,15 +60,13 @@ def _months_before(as_of: Any, months: int) -> pd.Timestamp:
 
 
 def _pct_rank(x: pd.Series) -> np.ndarray:
-    """Percentile rank in [0, 1] (ties share their average rank; NaN ranks lowest; one row = 0.5)."""
+    """Percentile rank in [0, 1] (ties share their average rank; NaN ranks lowest, as a tie; one row = 0.5)."""
     n = len(x)
     if n == 0:
         return np.zeros(0)
     if n == 1:
         return np.full(1, 0.5)
-    r = x.rank(method="average", na_option="bottom", ascending=True).to_numpy(dtype=float)
-    # na_option="bottom" ranks NaN highest; flip them to the lowest rank.
-    r = np.where(x.isna().to_numpy(), 1.0, r)
+    r = x.rank(method="average", na_option="top", ascending=True).to_numpy(dtype=float)
     return (r - 1.0) / (n - 1.0)
 
 
@@ -76,14 +74,26 @@ def _pct_rank(x: pd.Series) -> np.ndarray:
 def segment_growth(segments: pd.DataFrame | None) -> pd.Series:
     """Growth per segment from step 1's `segments.csv` (`segment`, `growth`); empty Series when unavailable.
 
-    Growth is the segment's recent revenue growth as a fraction (0.12 = +12 %). Missing values count as 0.
+    Growth is the segment's recent revenue growth as a fraction (0.12 = +12 %); missing values count as 0. When
+    segments.csv also has `industry` and `size_band`, the index is "industry/size_band" (how step 1 names its
+    segments) and one "industry" entry per industry (sales-weighted mean) is added for customers without a size band.
     """
     if segments is None or not {"segment", "growth"} <= set(segments.columns):
         return pd.Series(dtype=float, name="growth")
     s = segments.dropna(subset=["segment"]).drop_duplicates("segment")
-    return pd.Series(
-        pd.to_numeric(s["growth"], errors="coerce").fillna(0.0).to_numpy(), index=s["segment"].astype(str)
-    ).rename("growth")
+    g = pd.to_numeric(s["growth"], errors="coerce").fillna(0.0)
+    out = pd.Series(g.to_numpy(), index=s["segment"].astype(str).to_numpy(), name="growth")
+    if {"industry", "size_band"} <= set(s.columns):
+        out.index = (s["industry"].astype(str) + "/" + s["size_band"].astype(str)).to_numpy()
+        w = (
+            pd.to_numeric(s["sales"], errors="coerce").fillna(0.0)
+            if "sales" in s.columns
+            else pd.Series(1.0, index=s.index)
+        )
+        w = w.where(w > 0, 1e-9)
+        ind = (g * w).groupby(s["industry"].astype(str)).sum() / w.groupby(s["industry"].astype(str)).sum()
+        out = pd.concat([out, ind.rename("growth")])
+    return out
 
 
 def customer_features(
@@ -96,7 +106,7 @@ def customer_features(
     """One row per customer with the extended-RFM dimensions, health inputs and their percentile ranks.
 
     In: order lines and customers (docs/data.md), the planning date, segment growth by industry
-    (`segment_growth`; empty or None = 0 for every segment). Reads `strategy.rfm_months`, `strategy.trend_months`.
+    (`segment_growth`: "industry/size_band" first, then "industry"; unknown or None = 0). Reads `strategy.rfm_months`, `strategy.trend_months`.
     Out: customer_id, name, industry, size_band, acquisition_channel, recency_days (days since the last order;
     NaN = never ordered), frequency (orders in the RFM window), monetary (revenue in the window), revenue_12m,
     complexity, decision_chain, wallet_size, segment_growth, potential (next year's wallet, grown with the segment,
@@ -151,7 +161,10 @@ def customer_features(
     out["decision_chain"] = c["decision_chain_length"].to_numpy(dtype=float)
     out["wallet_size"] = c["wallet_size"].to_numpy(dtype=float)
     g = growth if growth is not None else pd.Series(dtype=float)
-    out["segment_growth"] = c["industry"].astype(str).map(g).astype(float).fillna(0.0).to_numpy()
+    industry = c["industry"].astype(str)
+    by_segment = (industry + "/" + c["size_band"].astype(str)).map(g) if "size_band" in c.columns else np.nan
+    seg_growth = pd.Series(by_segment, index=c.index, dtype=float).fillna(industry.map(g).astype(float))
+    out["segment_growth"] = seg_growth.fillna(0.0).to_numpy()
     next_wallet = out["wallet_size"] * (1.0 + out["segment_growth"].clip(lower=-1.0))
     out["potential"] = (next_wallet - out["revenue_12m"]).clip(lower=0.0)
     for col in ("usage_frequency", "satisfaction", "renewal_intent"):
