@@ -82,7 +82,7 @@ ctx.chart(
     charts.segments_bubble(market.label_segments(segments, market.SEGMENT_DIMENSIONS, ctx.lang), ctx.lang)
 )
 ctx.table(market.segments_view(segments, market.SEGMENT_DIMENSIONS, ctx.lang), domain="market",
-          money=["sales", "avg_order_value", "clv"], pct=["retention", "win_rate", "growth"])  # fmt: skip
+          money=["sales", "avg_order_value", "clv"], pct=["win_rate", "growth"])  # fmt: skip
 ctx.say(ctx.t("market.segments.formula", cap=f"{ctx.p.market.clv_max_years:g}"))
 ctx.save("segments", segments)
 ctx.say(market.describe_segments(segments, ctx))

@@ -327,8 +327,10 @@ def market_share(
     df["share_change"] = df["share"] - df["share_prev"]
     df["market_growth"] = _ratio(df["market_size"], df["market_size_prev"])
     df["our_growth"] = _ratio(df["our_sales"], df["our_sales_prev"])
+    # Compared at the 0.01 pp the report shows, so a change printed as +0.50 pp is "gaining" at a 0.5 pp threshold.
+    change = df["share_change"].round(4)
     df["status"] = np.select(
-        [df["share_change"] >= mp.share_threshold, df["share_change"] <= -mp.share_threshold],
+        [change >= mp.share_threshold, change <= -mp.share_threshold],
         ["gaining", "losing"],
         "stable",
     )
@@ -677,13 +679,13 @@ def swot(
                     total["market_growth"] if total is not None else None, lang, 1, signed=True
                 ),
             }
-            if r["share_change"] >= mp.share_threshold:
+            if r["status"] == "gaining":
                 add("S", "share_gain", r["segment"], **fmt)
-            elif r["share_change"] <= -mp.share_threshold:
+            elif r["status"] == "losing":
                 add("W", "share_loss", r["segment"], **fmt)
             if total is not None and r["market_growth"] >= total["market_growth"] + mp.growth_margin:
                 add("O", "fast_market", r["segment"], **fmt)
-        if total is not None and total["share_change"] <= -mp.share_threshold:
+        if total is not None and total["status"] == "losing":
             add("W", "region_share_loss", "total", share=i18n.pct(total["share"], lang, 1),
                 change=f"{total['share_change'] * 100:+.2f}")  # fmt: skip
 
@@ -850,7 +852,8 @@ def describe_share(share: pd.DataFrame, ctx: Any) -> str:
     def names(rows: pd.DataFrame) -> str:
         sep = "、" if ctx.lang == "zh" else ", "
         return sep.join(
-            f"{ctx.name('industry', r.segment)} ({r.share_change * 100:+.2f} pp)" for r in rows.itertuples()
+            f"{ctx.name('industry', r.segment)} ({ctx.t('market.share.pp', value=f'{r.share_change * 100:+.2f}')})"
+            for r in rows.itertuples()
         )
 
     gaining = body[body["status"] == "gaining"].sort_values("share_change", ascending=False)
@@ -962,8 +965,8 @@ def describe_swot(sw: pd.DataFrame, ctx: Any) -> str:
 # ------------------------------------------------------------------------------------------------ display frames
 def segments_view(segs: pd.DataFrame, by: Sequence[str], lang: str) -> pd.DataFrame:
     """The ICP table a planner reads: display name first, then the ranking metrics."""
-    cols = ["icp_rank", "label", "customers", "sales", "avg_order_value", "clv", "retention", "win_rate",
-            "closed_deals", "growth", "icp_score"]  # fmt: skip
+    cols = ["icp_rank", "label", "customers", "sales", "avg_order_value", "clv", "win_rate", "closed_deals",
+            "growth"]  # fmt: skip
     return label_segments(segs, by, lang)[cols].rename(columns={"label": "segment"})
 
 
@@ -1051,7 +1054,7 @@ def whatif_panel(ctx: Any) -> Any:
             ctx.say(describe_trend(tr, o, ctx))
             segs = segments(o, customers, ctx.data.opportunities, ctx.p.market, ctx.as_of, by=by)
             ctx.table(segments_view(segs, by, ctx.lang), domain="market", money=["sales", "avg_order_value", "clv"],
-                      pct=["retention", "win_rate", "growth"])  # fmt: skip
+                      pct=["win_rate", "growth"])  # fmt: skip
 
     for widget in (product, channel, dimension):
         widget.observe(redraw, names="value")
