@@ -1,12 +1,14 @@
 """The `planning` command: run the plan, check inputs, write the sample company.
 
-Exit codes: 0 success; 1 a notebook failed (the snapshot is written, marked incomplete); 2 bad input (parameters,
-data, an existing snapshot) - nothing is written to outputs/. Errors print one clear message; `--debug` shows the
-traceback.
+Exit codes: 0 success; 1 a notebook failed (the snapshot is written, marked incomplete) or an unexpected error;
+2 bad input (parameters, data, an existing snapshot, an unsafe --out) - nothing is written to outputs/ except, for
+data problems, `<out>/<as-of>.validation.json`; 130 interrupted (Ctrl-C / SIGTERM: nothing published). Errors print
+one line per problem and no traceback; `planning --debug ...` shows it.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -22,10 +24,16 @@ app = typer.Typer(
 _debug = False
 
 
-def _fail(exc: BaseException, code: int = 2) -> None:
+EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
+
+
+def _fail(exc: BaseException, code: int = EXIT_BAD_INPUT) -> None:
+    """Print the error, one line per problem (no traceback unless --debug), and exit with `code`."""
     if _debug:
         raise exc
-    print(f"error: {exc}", file=sys.stderr)
+    lines = [line for line in str(exc).splitlines() if line.strip()] or [type(exc).__name__]
+    for line in lines:
+        print(f"error: {line}", file=sys.stderr)
     raise typer.Exit(code)
 
 
@@ -33,7 +41,16 @@ def _bad_input_types() -> tuple[type[BaseException], ...]:
     from planning import params, runner
     from planning.data import DataError
 
-    return (params.ParamsError, runner.SnapshotExists, DataError)
+    return (params.ParamsError, runner.SnapshotExists, runner.UnsafePath, DataError)
+
+
+def _sigterm_as_interrupt() -> None:
+    """SIGTERM (a scheduler stopping the job) stops a run as cleanly as Ctrl-C."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 @app.callback()
@@ -58,10 +75,24 @@ def run(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing snapshot of this date.")
     ] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Complete an existing snapshot: re-run only failed steps and steps whose inputs changed.",
+        ),
+    ] = False,
+    params_dir: Annotated[
+        Path | None, typer.Option("--params", help="Folder of parameter files (default params/).")
+    ] = None,
+    notebooks: Annotated[
+        Path | None, typer.Option("--notebooks", help="Folder of the step notebooks (default notebooks/).")
+    ] = None,
 ) -> None:
     """Run the plan: every region x step into outputs/<as-of>/ (notebooks, HTML, artefacts, index, manifest)."""
     from planning import runner
 
+    _sigterm_as_interrupt()
     try:
         result = runner.run(
             regions=region or None,
@@ -72,16 +103,31 @@ def run(
             workers=workers,
             language=language,
             force=force,
+            resume=resume,
+            params_dir=params_dir,
+            notebooks_dir=notebooks,
             progress=runner.print_progress,
         )
     except _bad_input_types() as exc:
-        _fail(exc, 2)
+        _fail(exc, EXIT_BAD_INPUT)
+        return
+    except KeyboardInterrupt as exc:
+        exc.args = ("interrupted: the kernels were stopped and no snapshot was published",)
+        _fail(exc, EXIT_INTERRUPTED)
+        return
+    except Exception as exc:  # a bug or an environment problem: one line, the traceback with --debug
+        _fail(type(exc)(f"{type(exc).__name__}: {exc} (run `planning --debug run ...` for the traceback)"), 1)
         return
     n_ok = sum(r.status == "ok" for r in result.results)
-    print(f"{n_ok}/{len(result.results)} notebooks ok -> {result.snapshot / 'index.html'}", file=sys.stderr)
+    reused = sum(r.reused for r in result.results)
+    reused_note = f" ({reused} reused from the earlier run)" if reused else ""
+    print(
+        f"{n_ok}/{len(result.results)} notebooks ok{reused_note} -> {result.snapshot / 'index.html'}",
+        file=sys.stderr,
+    )
     for r in result.results:
         if r.status == "failed" and r.error:
-            cell = f", cell {r.error['exec_count']}" if r.error.get("exec_count") else ""
+            cell = f", cell {r.error['cell']}" if r.error.get("cell") else ""
             print(
                 f"error: {r.region} / {r.step}{cell}: {r.error.get('message')}; see {result.snapshot / r.region / r.step}.ipynb",
                 file=sys.stderr,
@@ -93,28 +139,29 @@ def run(
 def check(
     region: Annotated[list[str] | None, typer.Option("--region", "-r")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="Folder of canonical tables.")] = None,
+    params_dir: Annotated[
+        Path | None, typer.Option("--params", help="Folder of parameter files (default params/).")
+    ] = None,
 ) -> None:
-    """Validate parameters (and data) without running notebooks."""
-    from planning import params
+    """Validate parameters (and data) without running notebooks: the checks `planning run` makes first."""
+    from planning import params, runner
 
     try:
-        keys = region or params.region_keys()
-        for r in keys:
-            params.load(r)
+        keys = region or params.region_keys(params_dir)
+        loaded = [params.load(r, params_dir) for r in keys]
         print(f"parameters ok: {len(keys)} regions ({', '.join(keys)})")
-        from planning import data as data_mod
-
         if data is not None:
-            tables = data_mod.load_tables(data)
-            problems = data_mod.validate_tables(tables)
-            errors = [p for p in problems if getattr(p, "severity", "error") == "error"]
-            for p in problems:
-                print(f"  {p}")
-            if errors:
-                raise typer.Exit(2)
+            try:
+                warnings = runner.validate_data(data, keys, loaded[0].params.as_of, None)
+            except _bad_input_types() as exc:
+                for problem in getattr(exc, "problems", [])[1:]:
+                    print(f"error: {problem['message']}", file=sys.stderr)
+                raise
+            for w in warnings:
+                print(f"  {w}")
             print(f"data ok: {data}")
     except _bad_input_types() as exc:
-        _fail(exc, 2)
+        _fail(exc, EXIT_BAD_INPUT)
 
 
 @app.command()

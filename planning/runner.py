@@ -5,20 +5,38 @@ Layout of a snapshot (docs/architecture.md):
     outputs/<as-of>/index.html, manifest.json
     outputs/<as-of>/<region>/<NN_step>.ipynb, <NN_step>.html, params.json, artifacts/*.csv
 
-The snapshot is assembled in a hidden sibling folder (`.<as-of>.tmp-<pid>`) and renamed into place only when
-every file is written, so a crash never leaves a half snapshot that looks complete and never touches an earlier
-one. A failing notebook does not stop other regions: its partial notebook (with the error) is kept, the later
-steps of that region are skipped, the manifest records region, step, cell and error, and the run exits 1.
+Reliability rules (README "When things go wrong"):
+
+- Bad input stops the run before any kernel starts (ParamsError, DataError, SnapshotExists, UnsafePath: exit 2)
+  and writes nothing to the output folder, except for data problems the validation report
+  `<out>/<as-of>.validation.json`.
+- The snapshot is assembled in a hidden sibling folder (`.<as-of>.tmp-<pid>-*`) and renamed into place only when
+  every file is written; an existing snapshot (`--force`, `--resume`) is swapped out in one atomic exchange, so a
+  crash at any moment leaves earlier snapshots byte-identical and never shows a half-written folder under a
+  visible name. Hidden folders of runs that died are removed by the next run.
+- A failing notebook (error, `run.execution_timeout` exceeded, dead kernel) does not stop other regions: its
+  partial notebook is kept, the later steps of that region are skipped, the manifest records region, step, cell
+  and error, the snapshot's `manifest.json` says `"status": "incomplete"`, and the run exits 1.
+- Ctrl-C (SIGINT) stops every kernel, removes the temp folder, publishes nothing (the CLI exits 130).
+- `resume=True` re-runs only the region-steps of an existing snapshot that did not finish or whose inputs (the
+  region's params.json, the data fingerprint, the notebook source) changed since, and every later step of the
+  same region.
+
 Regions run in parallel worker processes; each kernel talks over IPC sockets in a private folder, which avoids
-the TCP port race of parallel papermill runs (papermill#511).
+the TCP port race of parallel papermill runs (papermill#511). Parameters reach notebooks as values: papermill
+writes them as escaped Python literals, and everything else travels in the region's params.json.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
 import platform
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -33,11 +51,19 @@ from typing import Any
 from planning import config
 from planning import params as params_mod
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 MANIFEST = "manifest.json"
+# Hidden working folders next to the snapshots: `.<as-of>.tmp-<pid>-<random>`.
+_WORK_DIR = re.compile(r"^\.\d{4}-\d{2}-\d{2}\.tmp-(\d+)-")
 
 
 class SnapshotExists(FileExistsError):
+    exit_code = EXIT_BAD_INPUT
+
+
+class UnsafePath(ValueError):
+    """An output folder the runner refuses to write to or replace."""
+
     exit_code = EXIT_BAD_INPUT
 
 
@@ -48,6 +74,7 @@ class StepResult:
     status: str  # ok | failed | skipped
     duration_s: float = 0.0
     error: dict[str, Any] | None = None
+    reused: bool = False  # --resume kept the result of an earlier run
 
 
 @dataclass
@@ -72,15 +99,46 @@ def _kernel_manager(sock_dir: str):
     return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sock_dir, "kernel"))
 
 
-def _error_of(exc: BaseException, nb_path: Path) -> dict[str, Any]:
-    """Region/step-level error record: exception name, message and the failing cell when papermill knows it."""
+def _failed_cell(nb_path: Path) -> dict[str, Any]:
+    """Where a notebook stopped: the last cell papermill started (1-based position in the kept notebook).
+
+    Works for all faults: an error marks its cell, while after a timeout or a dead kernel papermill marks the
+    interrupted cell "completed" but never starts the cells after it.
+    """
+    import nbformat
+
+    try:
+        nb = nbformat.read(nb_path, as_version=4)
+    except Exception:  # no notebook written (e.g. the kernel never started): nothing to point at
+        return {}
+    last = None
+    for i, cell in enumerate(nb.cells):
+        pm_meta = cell.get("metadata", {}).get("papermill", {})
+        if pm_meta.get("exception"):
+            last = i
+            break
+        if pm_meta.get("start_time"):
+            last = i
+    if last is None:
+        return {}
+    source = nb.cells[last].get("source", "").strip().splitlines()
+    return {"cell": last + 1, "source": source[0][:120] if source else ""}
+
+
+def _error_of(exc: BaseException, nb_path: Path, timeout: int | None = None) -> dict[str, Any]:
+    """Region/step-level error record: exception name, message and the cell it stopped in."""
     info: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc).strip().splitlines()[-1:] or [""]}
     info["message"] = info["message"][0][:500]
-    for attr in ("ename", "evalue", "exec_count", "cell_index"):
+    for attr in ("ename", "evalue", "exec_count"):
         if getattr(exc, attr, None) is not None:
             info[attr] = getattr(exc, attr)
     if getattr(exc, "evalue", None):
         info["message"] = f"{exc.ename}: {exc.evalue}"[:500]
+    if isinstance(exc, TimeoutError) and timeout:
+        info["message"] = f"cell exceeded run.execution_timeout ({timeout} s)"
+    if type(exc).__name__ == "DeadKernelError":
+        info["message"] = f"the kernel died ({info['message']})"
+    info.update(_failed_cell(nb_path))
     info["notebook"] = str(nb_path)
     return info
 
@@ -103,10 +161,22 @@ def _with_reset_cell(nb_path: Path):
     return nb
 
 
+def notebook_parameters(region: str, region_dir: Path, data_dir: str) -> dict[str, Any]:
+    """The values papermill injects into a step notebook (as escaped literals, never as code)."""
+    return {
+        "region": region,
+        "params_json": str(region_dir / "params.json"),
+        "data_dir": data_dir,
+        "out_dir": str(region_dir),
+        "batch": True,
+    }
+
+
 def run_region(spec: dict[str, Any]) -> list[StepResult]:
     """Run the steps of one region in order (in a worker process); returns one StepResult per step.
 
-    A failed step skips the rest of the region (they read its artefacts) and its kernel is discarded.
+    A failed step skips the rest of the region (they read its artefacts). KeyboardInterrupt (Ctrl-C, or SIGTERM
+    in a worker) propagates after the kernel is shut down.
     """
     import papermill as pm
 
@@ -131,13 +201,7 @@ def run_region(spec: dict[str, Any]) -> list[StepResult]:
                 pm.execute_notebook(
                     _with_reset_cell(Path(spec["notebooks_dir"]) / f"{step}.ipynb"),
                     str(out),
-                    parameters={
-                        "region": region,
-                        "params_json": str(region_dir / "params.json"),
-                        "data_dir": spec["data_dir"],
-                        "out_dir": str(region_dir),
-                        "batch": True,
-                    },
+                    parameters=notebook_parameters(region, region_dir, spec["data_dir"]),
                     kernel_name="python3",
                     progress_bar=False,
                     log_output=False,
@@ -146,7 +210,7 @@ def run_region(spec: dict[str, Any]) -> list[StepResult]:
                     km=km,
                 )
             except Exception as exc:  # papermill errors, cell timeouts, dead kernels: recorded, never fatal
-                error = _error_of(exc, out)
+                error = _error_of(exc, out, spec["execution_timeout"])
                 failed = True
             duration = time.perf_counter() - started
             if out.is_file():
@@ -158,9 +222,51 @@ def run_region(spec: dict[str, Any]) -> list[StepResult]:
                     failed = True
             results.append(StepResult(region, step, "failed" if error else "ok", round(duration, 2), error))
     finally:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
+        try:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
+        except Exception:  # a dead or interrupted kernel: its process is gone or is killed with the worker
+            pass
         shutil.rmtree(sock_dir, ignore_errors=True)
+    return results
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _worker_init() -> None:
+    """Workers leave Ctrl-C to the parent, which stops them with SIGTERM (-> KeyboardInterrupt -> kernel shutdown)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+
+
+def _run_parallel(specs: list[dict[str, Any]], n_workers: int, progress) -> list[StepResult]:
+    import multiprocessing as mp
+
+    results: list[StepResult] = []
+    pool = ProcessPoolExecutor(
+        max_workers=n_workers, mp_context=mp.get_context("fork"), initializer=_worker_init
+    )
+    try:
+        futures = {pool.submit(run_region, spec): spec for spec in specs}
+        for fut in as_completed(futures):
+            try:
+                res = fut.result()
+            except Exception as exc:  # a worker that died takes only its own region with it
+                spec = futures[fut]
+                err = {"type": type(exc).__name__, "message": str(exc) or "the worker process died"}
+                res = [StepResult(spec["region"], s, "failed", error=err) for s in spec["steps"]]
+            results.extend(res)
+            if progress:
+                progress(res)
+    except BaseException:
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            if proc.is_alive():
+                proc.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return results
 
 
@@ -223,6 +329,147 @@ def headline(region_dir: Path) -> dict[str, Any]:
     return out
 
 
+# ------------------------------------------------------------------------------------------------ inputs
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def step_inputs(params_json: bytes, data_fingerprint: dict[str, str], notebook: Path) -> dict[str, str]:
+    """What a region-step's result depends on, as hashes: `--resume` re-runs the step when one changes."""
+    return {
+        "params": _sha256(params_json),
+        "data": _sha256(json.dumps(data_fingerprint, sort_keys=True).encode()),
+        "notebook": _sha256(notebook.read_bytes()),
+    }
+
+
+def read_manifest(snapshot: Path) -> dict[str, Any] | None:
+    """The manifest of a published snapshot, or None when it is missing or unreadable."""
+    try:
+        manifest = json.loads((snapshot / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+# ------------------------------------------------------------------------------------------------ checks
+def check_out_root(out_root: Path, data_dirs: list[str]) -> Path:
+    """Refuse an output folder that is not a folder, holds NUL, or lies inside params, notebooks, the package
+    or a data folder (a `--force` there would replace inputs)."""
+    text = str(out_root)
+    if "\x00" in text:
+        raise UnsafePath(f"--out {text!r}: a path may not contain a NUL character")
+    if out_root.exists() and not out_root.is_dir():
+        raise UnsafePath(f"--out {text}: is a file; expected a folder for the snapshots")
+    resolved = out_root.resolve()
+    protected = [config.PARAMS_DIR, config.NOTEBOOKS_DIR, config.PACKAGE_DIR, *map(Path, data_dirs)]
+    for inner in protected:
+        inner = inner.resolve()
+        if resolved == inner or inner in resolved.parents:
+            raise UnsafePath(
+                f"--out {text}: lies inside {inner}, which holds inputs of the run; expected a separate folder "
+                "such as outputs/"
+            )
+    return out_root
+
+
+def _check_replaceable(final: Path) -> None:
+    """Only a snapshot (a folder with a manifest) may be replaced: never a user's folder or a symlink."""
+    if final.is_symlink() or not final.is_dir() or not (final / MANIFEST).is_file():
+        raise UnsafePath(
+            f"{final}: exists but is not a snapshot (no {MANIFEST}); refusing to replace it; move it away or "
+            "choose another --out"
+        )
+
+
+def _sweep_dead_work_dirs(out_root: Path) -> None:
+    """Remove hidden working folders left by runs that were killed (their process no longer exists)."""
+    for entry in out_root.iterdir() if out_root.is_dir() else ():
+        m = _WORK_DIR.match(entry.name)
+        if not m or not entry.is_dir() or entry.is_symlink():
+            continue
+        pid = int(m.group(1))
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry, ignore_errors=True)
+        except PermissionError:
+            pass  # a live process of another user
+
+
+def validate_data(data_dir: Path, regions: list[str], as_of, report_path: Path | None) -> list[Any]:
+    """Load and validate the data the run will use, before any kernel starts.
+
+    In: the data folder, the regions to plan, the planning date, where to write the validation report.
+    Checks: the tables load (columns, types, dates), `data.validate_tables`, every region has orders, and
+    `as_of` lies within the orders' date range. Out: the warnings (`data.Problem`). On an error writes
+    `report_path` (JSON: every problem; None = no report) and raises DataError naming the first problem.
+    A single-region run loads only that region (large histories).
+    """
+    from planning import data as data_mod
+
+    problems: list[dict[str, Any]] = []
+    warnings: list[Any] = []
+    try:
+        data_mod.check_regions(data_dir, regions)
+        tables = data_mod.load_tables(data_dir, region=regions[0] if len(regions) == 1 else None)
+        found = data_mod.validate_tables(tables)
+        warnings = [p for p in found if p.severity != "error"]
+        problems = [_problem_dict(p) for p in found if p.severity == "error"]
+        dates = tables.orders["order_date"].dropna()
+        first, last = (dates.min().date(), dates.max().date()) if len(dates) else (None, None)
+        if first is not None and not first <= as_of <= last:
+            where = "before the data starts" if as_of < first else "after the data ends"
+            problems.append(
+                {
+                    "severity": "error",
+                    "table": "orders",
+                    "column": "order_date",
+                    "message": f"as_of {as_of.isoformat()} is {where}: {data_mod.table_file(data_dir, 'orders')} "
+                    f"has order_date from {first.isoformat()} to {last.isoformat()}; expected an as_of within "
+                    "that range (as_of in params/base.yaml or --as-of)",
+                }
+            )
+    except data_mod.DataError as exc:
+        problems.append({"severity": "error", "message": str(exc)})
+    if not problems:
+        if report_path is not None:
+            report_path.unlink(missing_ok=True)  # a report of an earlier failed attempt no longer applies
+        return warnings
+    more = f" ({len(problems)} errors)" if len(problems) > 1 else ""
+    if report_path is None:
+        exc = data_mod.DataError(f"{problems[0]['message']}{more}")
+        exc.problems = problems  # every error, for `planning check`
+        raise exc
+    report = {
+        "data_dir": str(data_dir),
+        "regions": regions,
+        "as_of": as_of.isoformat(),
+        "status": "failed",
+        "errors": problems,
+        "warnings": [_problem_dict(p) for p in warnings],
+    }
+    report_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = report_path.with_name(f".{report_path.name}.{os.getpid()}")
+    tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, report_path)
+    raise data_mod.DataError(f"{problems[0]['message']}{more}; validation report: {report_path}")
+
+
+def _problem_dict(p: Any) -> dict[str, Any]:
+    return {
+        "severity": p.severity,
+        "table": p.table,
+        "column": p.column,
+        "row": p.row,
+        "value": p.value,
+        "expected": p.expected,
+        "count": p.count,
+        "message": str(p),
+    }
+
+
+# ------------------------------------------------------------------------------------------------ run
 def run(
     regions: list[str] | None = None,
     steps: list[str] | None = None,
@@ -235,38 +482,65 @@ def run(
     params_dir: Path | str | None = None,
     notebooks_dir: Path | str | None = None,
     progress=None,
+    resume: bool = False,
 ) -> RunResult:
     """Validate everything, run regions x steps, and publish `out_root/<as-of>/` atomically.
 
-    Raises ParamsError / DataError / SnapshotExists (exit code 2) before any kernel starts when the input is bad.
+    Raises ParamsError / DataError / SnapshotExists / UnsafePath (exit code 2) before any kernel starts when the
+    input is bad, and KeyboardInterrupt (after removing the temp folder, nothing published) on Ctrl-C.
+    `resume=True` completes an existing snapshot of the same date (see the module docstring).
     """
     from planning import data as data_mod
     from planning import report
 
     params_dir = Path(params_dir or config.PARAMS_DIR)
     out_root = Path(out_root or config.OUTPUTS_DIR)
-    regions = regions or params_mod.region_keys(params_dir)
-    steps = [config.step_key(s) for s in steps] if steps else list(config.STEPS)
-    steps = [s for s in config.STEPS if s in steps]
+    notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS_DIR)
+    try:
+        step_list = [config.step_key(s) for s in steps] if steps else list(config.STEPS)
+    except ValueError as exc:
+        raise params_mod.ParamsError(f"--step: {exc}") from None
+    step_list = [s for s in config.STEPS if s in step_list]
     overrides: dict[str, Any] = {}
     if as_of:
         overrides["as_of"] = as_of
     if language:
         overrides["language"] = language
-    loaded = {r: params_mod.load(r, params_dir, overrides) for r in regions}
-
-    first = loaded[regions[0]].params
+    wanted = list(dict.fromkeys(regions or params_mod.region_keys(params_dir)))
+    if not wanted:
+        raise params_mod.ParamsError(f"{params_dir}: no region files (<region>.yaml); nothing to run")
+    loaded = {r: params_mod.load(r, params_dir, overrides) for r in wanted}
+    first = loaded[wanted[0]].params
+    for ld in loaded.values():
+        if (ld.params.as_of, ld.params.plan_year) != (first.as_of, first.plan_year):
+            raise params_mod.ParamsError(
+                f"{ld.files[1]}: as_of {ld.params.as_of} / plan_year {ld.params.plan_year} differ from region "
+                f"{wanted[0]!r} ({first.as_of} / {first.plan_year}); expected one planning date per snapshot"
+            )
     snapshot_name = first.as_of.isoformat()
     final = out_root / snapshot_name
-    if final.exists() and not force:
-        raise SnapshotExists(
-            f"{final}: a snapshot for {snapshot_name} already exists; pass --force to replace it "
-            "(the old one is kept until the new one is complete) or --out to write elsewhere"
-        )
+
+    previous = None
+    if final.exists() or final.is_symlink():
+        if resume:
+            _check_replaceable(final)
+            previous = read_manifest(final) or {}
+            if not regions and previous.get("regions"):
+                wanted = [r for r in previous["regions"] if r in loaded] or wanted
+            if not steps and previous.get("steps"):
+                step_list = [s for s in config.STEPS if s in previous["steps"]]
+        elif not force:
+            raise SnapshotExists(
+                f"{final}: a snapshot for {snapshot_name} already exists; pass --force to replace it "
+                "(the old one is kept until the new one is complete), --resume to complete it, or --out to "
+                "write elsewhere"
+            )
+        else:
+            _check_replaceable(final)
 
     data_dirs: dict[str, str] = {}
-    for r, ld in loaded.items():
-        p = ld.params
+    for r in wanted:
+        p = loaded[r].params
         if data_dir:
             d = Path(data_dir).resolve()
         elif p.data.dir:
@@ -276,20 +550,81 @@ def run(
 
             d = sample.ensure_sample(scale=p.data.sample_scale)
         data_dirs[r] = str(d)
+    check_out_root(out_root, list(data_dirs.values()))
+    validation_report = out_root / f"{snapshot_name}.validation.json"
+    data_warnings: list[Any] = []
     for d in sorted(set(data_dirs.values())):
-        rs = [r for r in regions if data_dirs[r] == d]
-        data_mod.check_regions(Path(d), rs)
+        rs = [r for r in wanted if data_dirs[r] == d]
+        data_warnings += validate_data(Path(d), rs, first.as_of, validation_report)
+    fingerprints = {d: data_mod.fingerprint(Path(d)) for d in sorted(set(data_dirs.values()))}
 
     out_root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{snapshot_name}.tmp-", dir=out_root))
+    _sweep_dead_work_dirs(out_root)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{snapshot_name}.tmp-{os.getpid()}-", dir=out_root))
+    try:
+        result = _run_into(
+            tmp,
+            final,
+            wanted,
+            step_list,
+            loaded,
+            data_dirs,
+            fingerprints,
+            previous,
+            notebooks_dir,
+            workers,
+            progress,
+            data_warnings,
+        )
+        report.write_index(tmp, read_manifest(tmp) or {}, first.language)
+        _publish(tmp, final, replace=force or previous is not None)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return result
+
+
+def _run_into(
+    tmp: Path,
+    final: Path,
+    regions: list[str],
+    steps: list[str],
+    loaded: dict[str, Any],
+    data_dirs: dict[str, str],
+    fingerprints: dict[str, dict[str, str]],
+    previous: dict[str, Any] | None,
+    notebooks_dir: Path,
+    workers: int | None,
+    progress,
+    data_warnings: list[Any],
+) -> RunResult:
+    """Run what has to run into `tmp`, reuse what `previous` already has, and write the manifest."""
     commit = git_commit()
     started_at = datetime.now(UTC)
+    first = loaded[regions[0]].params
+    prev_regions = (previous or {}).get("regions", {})
+    result = RunResult(snapshot=final)
     specs = []
+    inputs: dict[str, dict[str, dict[str, str]]] = {}
     for r in regions:
         p = loaded[r].params
         region_dir = tmp / r
-        region_dir.mkdir(parents=True)
-        (region_dir / "params.json").write_text(p.model_dump_json(indent=2), encoding="utf-8")
+        if r in prev_regions and (final / r).is_dir():
+            shutil.copytree(final / r, region_dir, symlinks=True)
+        region_dir.mkdir(parents=True, exist_ok=True)
+        params_json = p.model_dump_json(indent=2).encode("utf-8")
+        (region_dir / "params.json").write_bytes(params_json)
+        inputs[r] = {
+            s: step_inputs(params_json, fingerprints[data_dirs[r]], notebooks_dir / f"{s}.ipynb")
+            for s in steps
+        }
+        to_run = _steps_to_run(steps, inputs[r], prev_regions.get(r, {}).get("steps", {}), region_dir)
+        for s in steps[: len(steps) - len(to_run)]:
+            old = prev_regions[r]["steps"][s]
+            result.results.append(StepResult(r, s, "ok", old.get("duration_s", 0.0), None, reused=True))
+        _remove_outputs(region_dir, to_run)
+        if not to_run:
+            continue
         meta = {
             "company": p.company.name_zh if p.language == "zh" else p.company.name,
             "region": r,
@@ -302,18 +637,17 @@ def run(
         specs.append(
             {
                 "region": r,
-                "steps": steps,
+                "steps": to_run,
                 "region_dir": str(region_dir),
                 "data_dir": data_dirs[r],
                 "execution_timeout": p.run.execution_timeout,
-                "notebooks_dir": str(Path(notebooks_dir or config.NOTEBOOKS_DIR)),
+                "notebooks_dir": str(notebooks_dir),
                 "meta": meta,
             }
         )
 
     n_workers = workers if workers is not None else (first.run.workers or os.cpu_count() or 1)
-    n_workers = max(1, min(n_workers, len(specs)))
-    result = RunResult(snapshot=final)
+    n_workers = max(1, min(n_workers, len(specs) or 1))
     t0 = time.perf_counter()
     if n_workers == 1:
         for spec in specs:
@@ -322,62 +656,118 @@ def run(
             if progress:
                 progress(res)
     else:
-        import multiprocessing as mp
-
-        with ProcessPoolExecutor(max_workers=n_workers, mp_context=mp.get_context("fork")) as pool:
-            futures = {pool.submit(run_region, spec): spec["region"] for spec in specs}
-            for fut in as_completed(futures):
-                try:
-                    res = fut.result()
-                except Exception as exc:  # a worker that died takes only its own region with it
-                    res = [
-                        StepResult(
-                            futures[fut], s, "failed", error={"type": type(exc).__name__, "message": str(exc)}
-                        )
-                        for s in steps
-                    ]
-                result.results.extend(res)
-                if progress:
-                    progress(res)
+        result.results.extend(_run_parallel(specs, n_workers, progress))
     wall = time.perf_counter() - t0
 
     order = {r: i for i, r in enumerate(regions)}
     result.results.sort(key=lambda x: (order[x.region], steps.index(x.step)))
+    region_entries = {
+        r: {
+            "params": json.loads(loaded[r].params.model_dump_json()),
+            "params_files": [str(f) for f in loaded[r].files],
+            "data_dir": data_dirs[r],
+            "headline": headline(tmp / r),
+            "steps": {
+                x.step: {
+                    "status": x.status,
+                    "duration_s": x.duration_s,
+                    "error": x.error,
+                    "inputs": inputs[r][x.step],
+                    **({"reused": True} if x.reused else {}),
+                }
+                for x in result.results
+                if x.region == r
+            },
+        }
+        for r in regions
+    }
+    # regions of the resumed snapshot that this run does not cover are carried over unchanged
+    for r, entry in prev_regions.items():
+        if r not in region_entries and (final / r).is_dir():
+            shutil.copytree(final / r, tmp / r, symlinks=True)
+            region_entries[r] = entry
+    complete = result.ok and all(
+        st.get("status") == "ok" for e in region_entries.values() for st in e.get("steps", {}).values()
+    )
     manifest = {
-        "snapshot": snapshot_name,
-        "status": "complete" if result.ok else "incomplete",
+        "snapshot": final.name,
+        "status": "complete" if complete else "incomplete",
         "started_at": started_at.isoformat(timespec="seconds"),
         "wall_s": round(wall, 2),
         "workers": n_workers,
         "commit": commit,
         "versions": _versions(),
         "steps": steps,
-        "data": {d: data_mod.fingerprint(Path(d)) for d in sorted(set(data_dirs.values()))},
-        "regions": {
-            r: {
-                "params": json.loads(loaded[r].params.model_dump_json()),
-                "params_files": [str(f) for f in loaded[r].files],
-                "data_dir": data_dirs[r],
-                "headline": headline(tmp / r),
-                "steps": {
-                    x.step: {"status": x.status, "duration_s": x.duration_s, "error": x.error}
-                    for x in result.results
-                    if x.region == r
-                },
-            }
-            for r in regions
-        },
+        "data": fingerprints,
+        "data_warnings": [_problem_dict(p) for p in data_warnings[:100]],
+        **({"resumed_from": previous.get("started_at")} if previous else {}),
+        "regions": region_entries,
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
-    report.write_index(tmp, manifest, first.language)
-    _publish(tmp, final)
     return result
 
 
-def _publish(tmp: Path, final: Path) -> None:
-    """Rename the finished temp folder into place; an existing snapshot is replaced only now (--force)."""
-    if final.exists():
-        trash = final.with_name(f".{final.name}.old-{os.getpid()}")
+def _steps_to_run(
+    steps: list[str], inputs: dict[str, dict[str, str]], previous: dict[str, Any], region_dir: Path
+) -> list[str]:
+    """The steps from the first one that cannot be reused onwards (a later step reads the earlier's artefacts)."""
+    for i, s in enumerate(steps):
+        old = previous.get(s) or {}
+        reusable = (
+            old.get("status") == "ok"
+            and old.get("inputs") == inputs[s]
+            and (region_dir / f"{s}.ipynb").is_file()
+            and (region_dir / f"{s}.html").is_file()
+        )
+        if not reusable:
+            return steps[i:]
+    return []
+
+
+def _remove_outputs(region_dir: Path, steps: list[str]) -> None:
+    """Delete what a resumed snapshot holds of steps that run again (their notebook, report, artefacts)."""
+    from planning import contracts
+
+    for s in steps:
+        for suffix in (".ipynb", ".html"):
+            (region_dir / f"{s}{suffix}").unlink(missing_ok=True)
+        for name, (owner, _cols) in contracts.ARTIFACTS.items():
+            if owner == s:
+                (region_dir / "artifacts" / f"{name}.csv").unlink(missing_ok=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _publish(tmp: Path, final: Path, replace: bool) -> None:
+    """Rename the finished temp folder into place.
+
+    An existing snapshot is replaced only with `replace` (--force, --resume), in one atomic exchange where the
+    system supports it (else two renames: for an instant no snapshot of that date is visible, but no half one).
+    """
+    if final.exists() or final.is_symlink():
+        if not replace:
+            raise SnapshotExists(f"{final}: a snapshot for {final.name} appeared while this run was working")
+        if _exchange(tmp, final):
+            shutil.rmtree(tmp, ignore_errors=True)  # now holds the old snapshot under the hidden name
+            return
+        trash = tmp.with_name(tmp.name + "-old")
         os.replace(final, trash)
         os.replace(tmp, final)
         shutil.rmtree(trash, ignore_errors=True)
