@@ -21,6 +21,7 @@ ARTIFACTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "market_share": ("01_market_analysis", ("segment", "market_size", "our_sales", "share", "share_change")),
     "competitors": ("01_market_analysis", ("competitor", "dimension", "score")),
     "swot": ("01_market_analysis", ("quadrant", "item", "source", "evidence")),
+    "market_increment": ("01_market_analysis", ("source", "segment_or_dimension", "amount", "explanation")),
     # step 2: goals
     "forecast": ("02_goals", ("month", "model", "forecast", "lower", "upper")),
     "backtest": ("02_goals", ("model", "origin", "horizon_months", "mape", "bias")),
