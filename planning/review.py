@@ -967,7 +967,11 @@ def root_causes(tables: Any, pva: pd.DataFrame, as_of: date, p: Review, lang: st
             is_top = d.driver == top
             whys = (why1, why2, why3, "", "") if is_top else ("", "", "", "", "")
             rows.append((r.level, r.key, r.plan, r.actual, r.variance_pct, d.driver, d.effect, is_top, *whys))
-    return pd.DataFrame(rows, columns=cols)
+    out = pd.DataFrame(rows, columns=cols)
+    # typed even when empty: a boolean mask of an empty object column would select columns instead of rows
+    return out.astype(
+        {"plan": float, "actual": float, "variance_pct": float, "effect": float, "largest": bool}
+    )
 
 
 def _key_label(level: str, key: str, lang: str) -> str:
@@ -1375,7 +1379,7 @@ def whatif_panel(ctx: Any, values: pd.DataFrame, pva: pd.DataFrame) -> None:
                 print(ctx.t("review.whatif.order"))
                 return
             board = kpi_status(values, red.value, yellow.value, ctx.lang)
-            display(kpi_display(board, ctx.lang, ctx.p.company.currency))
+            ctx.table(kpi_display(board, ctx.lang, ctx.p.company.currency), domain="review")
             n = int((pva["variance_pct"].abs() > rc.value).sum())
             print(ctx.t("review.whatif.root_cause_rows", n=n))
 

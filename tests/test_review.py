@@ -136,6 +136,9 @@ def test_no_plan_leaves_plan_columns_empty(tiny_orders):
     assert empty.source == "none" and pva["plan"].isna().all()
     assert _row(pva, "ytd", "2026")["actual"] == 210.0
     assert review.resplit(pva, empty, AS_OF).empty
+    rc = review.root_causes(SimpleNamespace(orders=tiny_orders, opportunities=None), pva, AS_OF, params.Review())
+    assert rc.empty and review.five_why(rc, "en").empty
+    charts.waterfall(review.waterfall_data(rc, "ytd", "2026"), "en").to_dict()  # an empty chart, not an error
 
 
 def test_plan_from_table_uses_the_as_of_year_and_teams():
