@@ -147,6 +147,9 @@ def predict(model: str, y: np.ndarray, h: int, level: float = 0.8) -> Prediction
     if len(y) < MIN_TRAIN[model]:
         raise ValueError(f"model {model!r} needs {MIN_TRAIN[model]} months of history, got {len(y)}")
     y = np.asarray(y, dtype=float)
+    # Fit on a unit scale: the optimisers converge faster and more reliably than on values in the millions.
+    scale = float(np.mean(np.abs(y))) or 1.0
+    y = y / scale
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter from statsmodels on short series
         if model == "seasonal_naive":
@@ -159,7 +162,9 @@ def predict(model: str, y: np.ndarray, h: int, level: float = 0.8) -> Prediction
             p = _ets(y, h, level, seasonal=model == "ets")
     if not np.all(np.isfinite(p.mean)):
         raise ValueError(f"model {model!r} produced a non-finite forecast")
-    return Prediction(np.maximum(p.mean, 0.0), np.maximum(p.lower, 0.0), np.maximum(p.upper, 0.0))
+    return Prediction(
+        np.maximum(p.mean * scale, 0.0), np.maximum(p.lower * scale, 0.0), np.maximum(p.upper * scale, 0.0)
+    )
 
 
 # ------------------------------------------------------------------------------------------------ backtest

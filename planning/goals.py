@@ -340,7 +340,7 @@ def working_calendar(plan_year: int, holidays: list[date] | tuple[date, ...] = (
     days = pd.date_range(f"{plan_year}-01-01", f"{plan_year}-12-31", freq="D")
     iso = days.isocalendar()
     week = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
-    weight = (days.dayofweek < 5).astype(float)
+    weight = (days.day_of_week < 5).astype(float)
     hol = pd.DatetimeIndex(pd.to_datetime(list(holidays))) if holidays else pd.DatetimeIndex([])
     weight = np.where(days.isin(hol), 0.0, weight)
     cal = pd.DataFrame({"day": days, "month": days.month - 1, "week": week, "weight": weight})
