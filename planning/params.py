@@ -28,7 +28,14 @@ from planning import config
 REGION_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 RESERVED_FILES = {"base", "local"}
 # Names that are unsafe as a folder name on some system a report may be copied to.
-RESERVED_NAMES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+RESERVED_NAMES = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(10)),
+    *(f"lpt{i}" for i in range(10)),
+}
 
 
 class ParamsError(ValueError):
@@ -59,7 +66,10 @@ class Region(_Model):
 
 class DataSection(_Model):
     dir: str = ""  # folder of canonical tables (docs/data.md); empty = the embedded sample company
-    sample_scale: float = Field(default=1.0, gt=0.0, le=1000.0)  # size of the sample company (1 = ~100k lines)
+    sample_scale: float = Field(
+        default=1.0, gt=0.0, le=1000.0
+    )  # size of the sample company (1 = ~100k lines)
+    mapping: str = ""  # mapping YAML of a CRM / ERP export (docs/import.md); set = import it, `dir` unused
 
 
 class RunSection(_Model):
@@ -601,7 +611,9 @@ def load(region: str, params_dir: Path | str | None = None, overrides: dict | No
         merged = _merge(merged, overrides, "command line", origin)
     region_block = merged.setdefault("region", {})
     if not isinstance(region_block, dict):
-        raise ParamsError(f"{_source_of(('region',), origin, str(region_file))}: key 'region' must be a mapping")
+        raise ParamsError(
+            f"{_source_of(('region',), origin, str(region_file))}: key 'region' must be a mapping"
+        )
     if region_block.get("key", region) != region:
         raise ParamsError(
             f"{region_file}: key 'region.key' = {region_block['key']!r}: expected {region!r} (the file name)"
