@@ -150,6 +150,11 @@ def check(
         keys = region or params.region_keys(params_dir)
         loaded = [params.load(r, params_dir) for r in keys]
         print(f"parameters ok: {len(keys)} regions ({', '.join(keys)})")
+        if data is None and loaded[0].params.data.mapping:  # an export to import (docs/import.md)
+            from planning import importer
+
+            data = importer.resolve_data_dir(loaded[0].params)
+            print("\n".join(["import ok:", *importer.report_of(data).lines()]))
         if data is not None:
             try:
                 warnings = runner.validate_data(data, keys, loaded[0].params.as_of, None)

@@ -195,6 +195,10 @@ def setup(
         p = params_mod.load(region, overrides=overrides).params
     if data_dir:
         ddir = Path(data_dir)
+    elif p.data.mapping:  # a CRM / ERP export: imported once per content (docs/import.md)
+        from planning import importer
+
+        ddir = importer.resolve_data_dir(p)
     elif p.data.dir:
         ddir = (config.PROJECT_ROOT / p.data.dir).resolve()
     else:

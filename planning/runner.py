@@ -543,6 +543,10 @@ def run(
         p = loaded[r].params
         if data_dir:
             d = Path(data_dir).resolve()
+        elif p.data.mapping:  # a CRM / ERP export: imported once per content (docs/import.md)
+            from planning import importer
+
+            d = importer.resolve_data_dir(p)
         elif p.data.dir:
             d = (config.PROJECT_ROOT / p.data.dir).resolve()
         else:
@@ -576,6 +580,9 @@ def run(
             progress,
             data_warnings,
         )
+        from planning import importer
+
+        importer.write_snapshot_report(tmp, sorted(set(data_dirs.values())))  # <snapshot>/validation.json
         report.write_index(tmp, read_manifest(tmp) or {}, first.language)
         _publish(tmp, final, replace=force or previous is not None)
     except BaseException:
