@@ -609,12 +609,18 @@ class ImportReport:
         """Plain-text report for `planning check`."""
         out = []
         for r in self.summary.itertuples():
+            total = (
+                f", amount {r.amount:,.2f}" if isinstance(r.amount, float) and r.amount == r.amount else ""
+            )
             out.append(
                 f"{r.table}: {r.rows_read} rows read from {Path(r.file).name}: {r.rows_kept} kept "
-                f"({r.rows_fixed} fixed), {r.rows_dropped} dropped"
+                f"({r.rows_fixed} fixed), {r.rows_dropped} dropped{total}"
             )
+        for region, v in self.regions.items():
+            out.append(f"  orders of region {region}: {v['rows']} rows, amount {v['amount']:,.2f}")
         for f in self.findings.itertuples():
-            out.append(f"  {f.outcome:<8} {f.table}.{f.column}: {f.rows} rows: {f.detail} [{f.examples}]")
+            ex = f" [{f.examples}]" if isinstance(f.examples, str) and f.examples else ""
+            out.append(f"  {f.outcome:<8} {f.table}.{f.column}: {f.rows} rows: {f.detail}{ex}")
         return out
 
 
