@@ -1144,7 +1144,9 @@ def smart_goals(
                      capacity))  # fmt: skip
     known_relevant = set(STRATEGY_LEVERS)
     if segments is not None and "segment" in segments:
-        known_relevant |= set(segments["segment"].astype(str))
+        # A segment may be a combination ("energy/medium"): each of its parts is a segment in its own right.
+        for seg in segments["segment"].astype(str):
+            known_relevant |= {seg, *seg.split("/")}
     out = []
     for text, metric, value, dl, rel, capacity in rows:
         finite = value is not None and math.isfinite(value)

@@ -287,7 +287,7 @@ def test_smart_checks_flag_each_missing_criterion(tiny):
                 "metric": "leads",
                 "value": 50,
                 "deadline": "2027-06-30",
-                "relevant_to": "funnel",
+                "relevant_to": "energy",  # a part of the segment "energy/large"
             },
             {
                 "goal": "Win 500 customers",
@@ -308,8 +308,9 @@ def test_smart_checks_flag_each_missing_criterion(tiny):
     )
     inputs = goals.prepare(t, p, result)
     plan = goals.plan(inputs, p)
-    segs = pd.DataFrame({"segment": ["energy"], "icp_rank": [1], "clv": [5000.0], "customers": [2]})
+    segs = pd.DataFrame({"segment": ["energy/large"], "icp_rank": [1], "clv": [5000.0], "customers": [2]})
     g = goals.smart_goals(plan, inputs, p, segs, None, None).set_index("goal")
+    assert g.loc[g["metric"] == "revenue", "relevant_to"].iloc[0] == "energy/large"
     assert set(goals.METRICS) <= set(g["metric"])
     # 120 leads a year pro-rated to 30 June: 120 x 181 / 365 = 59.5 (x 1.1 buffer) >= 50
     assert g.loc["50 leads by June", "smart"]

@@ -191,7 +191,7 @@ def calendar(targets: pd.DataFrame, lang: str = "en") -> alt.Chart:
                 alt.Tooltip("target:Q", format=MONEY_FORMAT, title=_t("target", lang)),
             ],
         )
-        .properties(height=160)
+        .properties(width=560, height=160)
     )
     mo = (
         alt.Chart(months, title=_t("months_title", lang))
@@ -205,7 +205,7 @@ def calendar(targets: pd.DataFrame, lang: str = "en") -> alt.Chart:
                 alt.Tooltip("target:Q", format=MONEY_FORMAT, title=_t("target", lang)),
             ],
         )
-        .properties(height=160)
+        .properties(width=560, height=160)
     )
     return alt.vconcat(wk, mo).resolve_scale(x="shared")
 
