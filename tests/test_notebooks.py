@@ -53,3 +53,14 @@ def test_no_logic_defined_in_notebooks(step: str):
         tree = ast.parse(cell.source)
         defs = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda)]
         assert not defs, f"{step}: logic belongs in planning/, found {type(defs[0]).__name__}"
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_papermill_infers_every_parameter_with_type_and_help(step: str):
+    import papermill as pm
+
+    inferred = pm.inspect_notebook(str(config.NOTEBOOKS_DIR / f"{step}.ipynb"))
+    names = ["region", "as_of", "plan_year", "language", "data_dir", "out_dir", "params_json", "batch"]
+    assert list(inferred) == names
+    assert all(inferred[n]["inferred_type_name"] in ("str", "int", "bool") for n in names)
+    assert all(inferred[n]["help"] for n in names)
