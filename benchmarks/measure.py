@@ -1,0 +1,165 @@
+"""Measuring tools: wall-clock medians, timed subprocesses and the peak memory of a process tree.
+
+Peak memory is the largest *sum* of resident set sizes over the process and all its descendants (workers,
+kernels), sampled from /proc every `interval` seconds: `resource.getrusage(RUSAGE_CHILDREN)` only knows the
+largest single process, and a run's footprint is spread over a CLI, worker processes and one kernel per region.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+VENV_BIN = Path(sys.executable).parent
+
+
+def median_time(fn: Callable[[], Any], repeat: int, warmup: int = 1) -> tuple[float, list[float]]:
+    """Median wall time of `fn()` in seconds over `repeat` calls after `warmup` untimed calls; and all samples."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples), samples
+
+
+def _children_map() -> dict[int, list[int]]:
+    """Parent pid -> child pids, from /proc/<pid>/stat (field 4 is the parent)."""
+    tree: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        # the command name (field 2) may hold spaces and parentheses: split after its closing bracket
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
+        tree.setdefault(ppid, []).append(int(name))
+    return tree
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of `pid` plus all its descendants right now (0 when it is gone)."""
+    tree = _children_map()
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm", "rb") as fh:
+                total += int(fh.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            pass
+        todo.extend(tree.get(p, []))
+    return total
+
+
+@dataclass
+class TreeSampler:
+    """Samples the resident memory of a process tree in a background thread; `peak` in bytes."""
+
+    pid: int
+    interval: float = 0.2
+    peak: int = 0
+    samples: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> TreeSampler:
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            self.samples += 1
+            self._stop.wait(self.interval)
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
+@dataclass
+class Timed:
+    """A finished subprocess: wall seconds, peak tree memory (bytes), exit code and the tail of its output."""
+
+    cmd: list[str]
+    seconds: float
+    peak_rss: int
+    returncode: int
+    output: str
+
+    def check(self) -> Timed:
+        if self.returncode != 0:
+            raise RuntimeError(
+                f"command failed with exit code {self.returncode}: {' '.join(self.cmd)}\n{self.output[-3000:]}"
+            )
+        return self
+
+
+def run_timed(
+    cmd: Sequence[str],
+    env: dict[str, str] | None = None,
+    cwd: str | Path | None = None,
+    interval: float = 0.2,
+) -> Timed:
+    """Run `cmd`, timing its wall clock and sampling its process tree's memory; output is captured (merged)."""
+    full_env = {**os.environ, **(env or {})}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        list(cmd),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=full_env,
+        cwd=cwd,
+        text=True,
+    )
+    with TreeSampler(proc.pid, interval) as sampler:
+        out, _ = proc.communicate()
+    seconds = time.perf_counter() - t0
+    return Timed(list(cmd), seconds, sampler.peak, proc.returncode, out or "")
+
+
+def machine() -> dict[str, Any]:
+    """What the figures ran on: CPU model and count, memory, Python, load average, kernel."""
+    import platform
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem = int(line.split()[1]) * 1024
+                break
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem / 2**30, 1),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+        "load_avg": [round(x, 2) for x in os.getloadavg()],
+    }
