@@ -136,7 +136,9 @@ def test_no_plan_leaves_plan_columns_empty(tiny_orders):
     assert empty.source == "none" and pva["plan"].isna().all()
     assert _row(pva, "ytd", "2026")["actual"] == 210.0
     assert review.resplit(pva, empty, AS_OF).empty
-    rc = review.root_causes(SimpleNamespace(orders=tiny_orders, opportunities=None), pva, AS_OF, params.Review())
+    rc = review.root_causes(
+        SimpleNamespace(orders=tiny_orders, opportunities=None), pva, AS_OF, params.Review()
+    )
     assert rc.empty and review.five_why(rc, "en").empty
     charts.waterfall(review.waterfall_data(rc, "ytd", "2026"), "en").to_dict()  # an empty chart, not an error
 
@@ -478,7 +480,7 @@ def test_chart_specs(tiny_orders, tiny_plan):
 
 @pytest.mark.slow
 def test_two_snapshots_second_review_uses_first_plan_and_forecast(small_sample, tmp_path):
-    """Plan 2026 at 2025-12-31, then review at 2026-09-30: the review compares with that snapshot's plan."""
+    """Plan 2026 at 2025-12-31, then review at 2026-08-31: the review compares with that snapshot's plan."""
     from planning import config, runner
 
     pdir = tmp_path / "params"
@@ -490,11 +492,12 @@ def test_two_snapshots_second_review_uses_first_plan_and_forecast(small_sample, 
                        out_root=out, workers=1, params_dir=pdir)  # fmt: skip
     assert first.ok, [r.error for r in first.results if r.error]
     (pdir / "local.yaml").unlink()
-    second = runner.run(regions=["east"], steps=steps, data_dir=str(small_sample), out_root=out, workers=1,
-                        params_dir=pdir)  # fmt: skip
+    # the small sample's last order may fall before the default as_of (30 September): review at the end of August
+    second = runner.run(regions=["east"], steps=steps, as_of="2026-08-31", data_dir=str(small_sample),
+                        out_root=out, workers=1, params_dir=pdir)  # fmt: skip
     assert second.ok, [r.error for r in second.results if r.error]
 
-    art1, art2 = out / "2025-12-31" / "east" / "artifacts", out / "2026-09-30" / "east" / "artifacts"
+    art1, art2 = out / "2025-12-31" / "east" / "artifacts", out / "2026-08-31" / "east" / "artifacts"
     for name in ("plan_vs_actual", "kpis", "root_causes", "forecast_accuracy", "risks"):
         df = pd.read_csv(art2 / f"{name}.csv")
         assert set(contracts.required_columns(name)) <= set(df.columns), name
@@ -502,7 +505,7 @@ def test_two_snapshots_second_review_uses_first_plan_and_forecast(small_sample, 
     targets = pd.read_csv(art1 / "targets.csv")
     months = targets[targets["level"] == "month"].set_index("period")["target"]
     pva_m = pva[pva["level"] == "month"].set_index("key")["plan"]
-    # the plan of record is the first snapshot's monthly targets (all of 2026's months by September are past)
+    # the plan of record is the first snapshot's monthly targets (every month to August is complete)
     assert pva_m.to_dict() == pytest.approx({k: months[k] for k in pva_m.index})
     ytd = pva[pva["level"] == "ytd"]
     assert len(ytd) == 1 and ytd["key"].iloc[0] == "2026"
@@ -512,10 +515,10 @@ def test_two_snapshots_second_review_uses_first_plan_and_forecast(small_sample, 
     fc = pd.read_csv(art1 / "forecast.csv")
     fc = fc[fc["chosen"]].set_index("month")["forecast"]
     assert acc.set_index("month")["forecast"].to_dict() == pytest.approx({m: fc[m] for m in acc["month"]})
-    assert len(acc) == 9  # January .. September 2026
+    assert len(acc) == 8  # January .. August 2026
     kpis = pd.read_csv(art2 / "kpis.csv")
     assert set(kpis["status"]) <= {"green", "yellow", "red"} and "target_completion" in set(kpis["kpi"])
-    manifest = json.loads((out / "2026-09-30" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((out / "2026-08-31" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["regions"]["east"]["headline"]["ytd_plan"] == pytest.approx(ytd["plan"].iloc[0])
-    html = (out / "2026-09-30" / "east" / "05_review.html").read_text(encoding="utf-8")
+    html = (out / "2026-08-31" / "east" / "05_review.html").read_text(encoding="utf-8")
     assert "snapshot of 2025-12-31" in html
