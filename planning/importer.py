@@ -325,7 +325,7 @@ def _duckdb_frame(sql: str) -> pd.DataFrame:
     con = duckdb.connect()
     try:
         con.execute("SET preserve_insertion_order = true")
-        arrow = con.execute(sql).fetch_arrow_table()
+        arrow = con.sql(sql).to_arrow_table()
     finally:
         con.close()
     from planning.data import _types_mapper
@@ -582,7 +582,7 @@ class ImportReport:
                 "key": self.key,
                 "mapping": self.mapping,
                 "data_dir": self.data_dir,
-                "summary": self.summary.to_dict("records"),
+                "summary": self.summary.astype(object).where(self.summary.notna(), None).to_dict("records"),
                 "findings": self.findings.to_dict("records"),
                 "sources": self.sources,
                 "regions": self.regions,
