@@ -122,3 +122,8 @@ ctx.say(market.describe_swot(swot, ctx))
 # %%
 if not ctx.batch:
     market.whatif_panel(ctx)
+
+# %%
+from planning import importer
+
+importer.show_validation(ctx)  # only when the data was imported from an export (docs/import.md)
