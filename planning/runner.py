@@ -43,7 +43,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -397,6 +397,9 @@ def _sweep_dead_work_dirs(out_root: Path) -> None:
             pass  # a live process of another user
 
 
+AS_OF_GRACE_DAYS = 31
+
+
 def validate_data(data_dir: Path, regions: list[str], as_of, report_path: Path | None) -> list[Any]:
     """Load and validate the data the run will use, before any kernel starts.
 
@@ -418,7 +421,9 @@ def validate_data(data_dir: Path, regions: list[str], as_of, report_path: Path |
         problems = [_problem_dict(p) for p in found if p.severity == "error"]
         dates = tables.orders["order_date"].dropna()
         first, last = (dates.min().date(), dates.max().date()) if len(dates) else (None, None)
-        if first is not None and not first <= as_of <= last:
+        # A quiet region (or a small export) may book its last order some days before the planning date; a
+        # month without any order at all means the data ends before as_of.
+        if first is not None and not first <= as_of <= last + timedelta(days=AS_OF_GRACE_DAYS):
             where = "before the data starts" if as_of < first else "after the data ends"
             problems.append(
                 {
@@ -427,7 +432,7 @@ def validate_data(data_dir: Path, regions: list[str], as_of, report_path: Path |
                     "column": "order_date",
                     "message": f"as_of {as_of.isoformat()} is {where}: {data_mod.table_file(data_dir, 'orders')} "
                     f"has order_date from {first.isoformat()} to {last.isoformat()}; expected an as_of within "
-                    "that range (as_of in params/base.yaml or --as-of)",
+                    f"that range or at most {AS_OF_GRACE_DAYS} days after it (as_of in params/base.yaml or --as-of)",
                 }
             )
     except data_mod.DataError as exc:
