@@ -1084,14 +1084,14 @@ def show_validation(ctx: Any) -> None:
             kept=f"{int(orders['rows_kept']):,}",
             fixed=f"{int(orders['rows_fixed']):,}",
             dropped=f"{int(orders['rows_dropped']):,}",
-            total=ctx.money(float(orders["amount"])),
+            total=f"{ctx.p.company.currency} {float(orders['amount']):,.2f}",
             region=ctx.region_name,
             region_rows=f"{int(region['rows']):,}",
-            region_total=ctx.money(float(region["amount"])),
+            region_total=f"{ctx.p.company.currency} {float(region['amount']):,.2f}",
         )
     )
     view = s.assign(file=s["file"].map(lambda x: Path(str(x)).name))
-    ctx.table(view, domain="importer", money="amount")
+    ctx.table(view, domain="importer", decimals={"amount": 2})  # to the cent, to compare with the export
     problems = report.findings[report.findings["outcome"] != "fixed"]
     fixes = report.findings[report.findings["outcome"] == "fixed"]
     if len(report.findings):
