@@ -42,6 +42,7 @@ ARTIFACTS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "targets": ("02_goals", ("level", "period", "start", "end", "target")),
     "targets_rep": ("02_goals", ("rep_id", "team", "month", "target")),
+    "calibration_dimensions": ("02_goals", ("dimension", "component", "amount", "explanation")),
     # step 3: strategy
     "customer_tiers": (
         "03_strategy",
@@ -93,6 +94,9 @@ ARTIFACTS: dict[str, tuple[str, tuple[str, ...]]] = {
         ("channel", "current_budget", "optimal_budget", "leads", "customers", "revenue", "roi"),
     ),
     "action_plan": ("04_resources", ("task", "owner", "start", "end", "depends_on", "kpi", "status")),
+    "hiring_plan": ("04_resources", ("start_month", "hires", "requisition_by", "productive_from")),
+    "incentive_summary": ("04_resources", ("metric", "value", "unit")),
+    "cost_of_sales": ("04_resources", ("category", "item", "amount")),
     # step 5: review
     "plan_vs_actual": ("05_review", ("level", "key", "plan", "actual", "variance", "variance_pct")),
     "kpis": ("05_review", ("kpi", "kind", "actual", "baseline", "target", "status", "rule")),
