@@ -52,9 +52,12 @@ class Figure:
     op: str | None = None
     limit: float | None = None
     note: str = ""
+    failed: bool = False  # the measurement itself failed (a section raised)
 
     @property
     def passed(self) -> bool | None:
+        if self.failed:
+            return False
         if self.op is None or self.limit is None:
             return None
         return self.value is not None and OPS[self.op](self.value, self.limit)
@@ -415,7 +418,7 @@ def write_results(bench: Bench, path: Path | None = None) -> Path:
         "mode": "quick" if bench.cfg.quick else "full",
         "started": bench.started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": _git_commit(),
+        "commit": os.environ.get("BENCH_COMMIT") or _git_commit(),
         "machine": measure.machine(),
         "config": cfg,
         "figures": [{**asdict(f), "passed": f.passed} for f in bench.figures],
@@ -471,6 +474,8 @@ def parse(argv: list[str] | None = None) -> Config:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # every process started from here (CLI, workers, kernels) resolves paths against this tree
+    os.environ.setdefault("PLANNING_ROOT", str(ROOT))
     cfg = parse(argv)
     bench = Bench(cfg)
     m = measure.machine()
@@ -479,9 +484,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {'figure':<58} {'value':>14} {'target':>12}")
     try:
         for section in SECTIONS:
-            if section in cfg.only:
-                print(f"[{section}]", flush=True)
+            if section not in cfg.only:
+                continue
+            print(f"[{section}]", flush=True)
+            try:
                 getattr(bench, section)()
+            except Exception as exc:  # one broken section must not hide the figures of the others
+                msg = str(exc).strip().splitlines()
+                bench.details.setdefault("errors", {})[section] = str(exc)[-5000:]
+                bench.add(f"{section}_error", f"{section}: {type(exc).__name__}: {msg[0] if msg else ''}"[:200],
+                          None, "", failed=True)  # fmt: skip
     finally:
         path = write_results(bench, cfg.out)
         if not cfg.keep:
