@@ -40,6 +40,19 @@ VALUE_KINDS: dict[str, tuple[str, ...]] = {
     "light": ("kpi_status",),
     "quadrant": ("swot",),
     "swot": ("swot",),
+    "risk": ("risk",),
+    "level": ("period_level",),
+    "relevant_to": ("segment", "lever"),
+    "segment": ("segment",),
+    "metric": ("metric",),
+    "kpi": ("metric",),
+    "supports": ("metric",),
+    "process_kpi": ("metric",),
+    "outcome_kpi": ("metric",),
+    "check": ("process_check",),
+    "status_now": ("kpi_status",),
+    "owner": ("role",),
+    "key": ("product_line", "channel"),
 }
 #: Columns rendered as KPI traffic lights when their values are green / yellow / red.
 KPI_COLUMNS = frozenset({"status", "kpi_status", "light"})
@@ -94,7 +107,7 @@ def _translate_value(v: Any, kinds: tuple[str, ...], lang: str) -> Any:
     if pd.isna(v) if not isinstance(v, (list, tuple, dict)) else False:
         return v
     for kind in kinds:
-        out = i18n.name(kind, v, lang)
+        out = i18n.segment(v, lang) if kind == "segment" else i18n.name(kind, v, lang)
         if out != str(v):
             return out
     return v
@@ -109,14 +122,21 @@ def _formatter(
     if col in pct:
         return lambda v: i18n.pct(v, lang, decimals.get(col, 1))
     if pd.api.types.is_bool_dtype(s):
-        return lambda v: i18n.DASH if pd.isna(v) else str(v)
+        # A reader sees yes / no in the report's language, never Python's True / False.
+        return lambda v: i18n.DASH if pd.isna(v) else i18n.t(f"common.table.{'yes' if v else 'no'}", lang)
     if pd.api.types.is_numeric_dtype(s):
         return lambda v: i18n.number(v, lang, decimals.get(col))
     if pd.api.types.is_datetime64_any_dtype(s):
         has_time = bool((s.dropna().dt.normalize() != s.dropna()).any())
         fmt = "%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d"
         return lambda v: i18n.DASH if pd.isna(v) else v.strftime(fmt)
-    return lambda v: i18n.DASH if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+    def text(v: Any) -> str:
+        if isinstance(v, bool):  # a bool in an object column
+            return i18n.t(f"common.table.{'yes' if v else 'no'}", lang)
+        return i18n.DASH if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+    return text
 
 
 def _prepare(df: pd.DataFrame, max_rows: int | None) -> tuple[pd.DataFrame, int]:

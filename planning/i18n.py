@@ -71,6 +71,22 @@ def name(kind: str, value: Any, lang: str = "en") -> str:
     return str(entry[lang]) if entry and lang in entry else str(value)
 
 
+def segment(value: Any, lang: str = "en") -> str:
+    """Display name of a customer segment key: an industry, a size band or a combination such as
+    "manufacturing/medium" -> "Manufacturing · Medium (100-999)". Unknown parts leave the value as it is.
+    """
+    parts = str(value).split("/")
+    out = []
+    for part in parts:
+        shown = name("industry", part, lang)
+        if shown == part:
+            shown = name("size_band", part, lang)
+        if shown == part:
+            return str(value)
+        out.append(shown)
+    return " · ".join(out)
+
+
 def names(kind: str, lang: str = "en") -> dict[str, str]:
     """All {value: display name} of `kind` in `lang` (e.g. for a chart legend's sort order or labelExpr)."""
     return {k: str(v[lang]) for k, v in _domain("common").get("names", {}).get(kind, {}).items()}

@@ -128,3 +128,34 @@ def test_kpi_light() -> None:
     )
     assert display.kpi_html("<x>", "en").startswith('<span class="kpi">')
     assert "&lt;x&gt;" in display.kpi_html("<x>", "en")
+
+
+def test_table_translates_flags_and_value_keys() -> None:
+    # Booleans read yes / no; keys of goals, tasks, KPIs, risks and owners use the one translation table.
+    df = pd.DataFrame(
+        {
+            "chosen": [True, False],
+            "relevant_to": ["manufacturing/medium", "funnel"],
+            "risk": ["high", "low"],
+            "kpi": ["revenue_strategic", "not_a_kpi"],
+            "owner": ["Sales director", "Ms Wang"],
+            "level": ["quarter", "month"],
+        }
+    )
+    zh = display.table_html(df, "zh")
+    for text in (
+        "是",
+        "否",
+        "制造业 · 中型（100-999人）",
+        "销售漏斗",
+        "高",
+        "低",
+        "战略客户销售额",
+        "销售总监",
+        "季度",
+    ):
+        assert f">{text}<" in zh, text
+    assert ">True<" not in zh and ">False<" not in zh
+    assert ">not_a_kpi<" in zh and ">Ms Wang<" in zh  # unknown values stay as they are
+    en = display.table_html(df, "en")
+    assert ">yes<" in en and ">Manufacturing · Medium (100-999)<" in en and ">Sales funnel<" in en

@@ -134,3 +134,10 @@ def test_columns_translate_with_domain_fallback(tmp_path, monkeypatch) -> None:
         assert list(df.columns) == ["region", "revenue", "yoy_growth"]  # input untouched
     finally:
         i18n._domain.cache_clear()
+
+
+def test_segment_names_combinations() -> None:
+    assert i18n.segment("energy", "zh") == "能源"
+    assert i18n.segment("large", "en") == "Large (1000+)"
+    assert i18n.segment("manufacturing/small", "en") == "Manufacturing · Small (<100 staff)"
+    assert i18n.segment("energy/unknown", "zh") == "energy/unknown"  # one unknown part: shown as it is
