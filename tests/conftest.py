@@ -17,3 +17,21 @@ def small_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("sample")
     sample.write(out, scale=SMALL_SCALE)
     return out
+
+
+SAMPLE_REGIONS = ("east", "northeast")  # on plan, and behind plan and losing share: both stories
+
+
+@pytest.fixture(scope="session")
+def sample_snapshot(small_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One real run of all five steps for two regions of the small sample, shared by every smoke test.
+
+    Returns the published snapshot folder (`<root>/<as-of>/`). Tests must only read it.
+    """
+    from planning import runner
+
+    root = tmp_path_factory.mktemp("snapshots")
+    result = runner.run(regions=list(SAMPLE_REGIONS), data_dir=str(small_sample), out_root=root, workers=2)
+    failed = [(r.region, r.step, (r.error or {}).get("message")) for r in result.results if r.status != "ok"]
+    assert not failed, failed
+    return result.snapshot
