@@ -105,3 +105,35 @@ def test_interactive_renderer_works_offline() -> None:
         # offline mode: anywidget module built from vl-convert's local bundle, no CDN import
         esm = alt.JupyterChart._esm
         assert "cdn.jsdelivr" not in esm and "https://" not in esm.split("\n", 1)[0]
+
+
+def test_wrap_label_balances_lines() -> None:
+    assert charts.wrap_label("Plan") == "Plan"
+    assert charts.wrap_label("Baseline forecast") == "Baseline\nforecast"
+    assert charts.wrap_label("Share gain: Energy") == "Share gain:\nEnergy"
+    # 8 CJK characters = 16 columns > 12: two lines of about equal length, not 6 + 2.
+    assert charts.wrap_label("预算获取的新客户") == "预算获取的\n新客户"
+    assert charts.wrap_label("") == ""
+
+
+def test_waterfalls_keep_labels_horizontal() -> None:
+    from planning.charts import goals as goals_charts
+    from planning.charts import review as review_charts
+
+    cal = pd.DataFrame(
+        {
+            "step": [1, 2, 3],
+            "component": ["baseline", "buffer", "target"],
+            "label": ["基线预测", "弹性空间", "年度目标"],
+            "amount": [100.0, 10.0, 110.0],
+            "explanation": ["", "", ""],
+            "kind": ["start", "delta", "total"],
+        }
+    )
+    spec = goals_charts.waterfall(cal, "zh").to_dict()
+    axis = spec["encoding"]["x"]["axis"]
+    assert axis["labelAngle"] == 0 and "split(datum.label" in axis["labelExpr"]
+    wf = pd.DataFrame({"step": ["plan", "leads", "actual"], "start": [0.0, 100.0, 0.0], "end": [100.0, 80.0, 80.0],
+                       "kind": ["total", "down", "total"]})  # fmt: skip
+    spec = review_charts.waterfall(wf, "en").to_dict()
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["labelAngle"] == 0

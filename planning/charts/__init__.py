@@ -23,6 +23,8 @@ Rendering (see docs/reports.md and ../shared/STACK.md for why):
 from __future__ import annotations
 
 import json
+import math
+import re
 import uuid
 from typing import Any
 
@@ -157,6 +159,38 @@ def money_axis(lang: str = "en", title: str | None = None, **kwargs: Any) -> alt
             "replace(format(abs(datum.value), '.3~s'), 'G', 'B')"
         )
     return alt.Axis(title=title, labelExpr=expr, **kwargs)
+
+
+def wrap_label(text: str, width: int = 12) -> str:
+    """`text` broken into lines of at most `width` columns (a CJK character counts 2), joined by "\\n".
+
+    Category labels of a crowded x axis stay horizontal (rotated Chinese reads sideways) when they are wrapped
+    in Python and drawn by `wrapped_axis()`. Latin text breaks at spaces, CJK text between any two characters.
+    """
+    tokens = re.findall(r"[A-Za-z0-9(),.:;%+\-/<>&'’]+ ?|\s|.", str(text))
+    costs = [sum(2 if ord(ch) > 0x2E80 else 1 for ch in token.rstrip()) for token in tokens]
+    total = sum(costs) + sum(token.endswith(" ") for token in tokens)
+    # Balanced lines: "预算获取的新客户" -> 预算获取 / 的新客户, not 预算获取的新客 / 户.
+    n_lines = max(1, math.ceil(total / width))
+    width = max(math.ceil(total / n_lines) + 2, max(costs, default=0))
+    lines: list[str] = []
+    line, used = "", 0
+    for token, cost in zip(tokens, costs, strict=True):
+        if line and used + cost > width:
+            lines.append(line.rstrip())
+            line, used = "", 0
+        if not line and token.isspace():
+            continue
+        line += token
+        used += cost + (1 if token.endswith(" ") else 0)
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def wrapped_axis(**kwargs: Any) -> alt.Axis:
+    """A horizontal category axis whose labels made by `wrap_label` are drawn on several lines."""
+    return alt.Axis(labelAngle=0, labelExpr="split(datum.label, '\\n')", labelLimit=0, **kwargs)
 
 
 def kpi_scale(lang: str = "en") -> alt.Scale:

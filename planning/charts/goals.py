@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from planning import i18n
-from planning.charts import MONEY_FORMAT, PALETTE, money_axis
+from planning.charts import MONEY_FORMAT, PALETTE, money_axis, wrap_label, wrapped_axis
 
 
 def _t(key: str, lang: str, **fmt) -> str:
@@ -114,12 +114,13 @@ def waterfall(cal: pd.DataFrame, lang: str = "en") -> alt.Chart:
     signs = ["total", "up", "down"]
     names = [_t(s, lang) for s in signs]
     d["sign_name"] = d["sign"].map(dict(zip(signs, names, strict=True)))
+    d["label"] = d["label"].map(wrap_label)  # horizontal, wrapped labels: rotated Chinese reads sideways
     order = d["label"].tolist()
     return (
-        alt.Chart(d, title=_t("waterfall_title", lang))
+        alt.Chart(d, title=_t("waterfall_title", lang), width=680)
         .mark_bar(size=28)
         .encode(
-            x=alt.X("label:N", sort=order, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=160)),
+            x=alt.X("label:N", sort=order, title=None, axis=wrapped_axis()),
             y=alt.Y("from:Q", axis=money_axis(lang, _t("amount", lang))),
             y2="to:Q",
             color=alt.Color(

@@ -6,7 +6,15 @@ import altair as alt
 import pandas as pd
 
 from planning import i18n
-from planning.charts import KPI_COLORS, MONEY_FORMAT, PALETTE, PCT_FORMAT, money_axis
+from planning.charts import (
+    KPI_COLORS,
+    MONEY_FORMAT,
+    PALETTE,
+    PCT_FORMAT,
+    money_axis,
+    wrap_label,
+    wrapped_axis,
+)
 
 
 def plan_actual_months(pva: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
@@ -143,12 +151,10 @@ def kpi_chart(board: pd.DataFrame, red: float, yellow: float, lang: str = "en") 
 def waterfall(wf: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
     """Plan -> driver effects -> actual (bars floating from start to end; totals from zero)."""
     d = wf.copy()
-    d["label"] = [i18n.t(f"review.drivers.{s}", lang) for s in d["step"]]
+    d["label"] = [wrap_label(i18n.t(f"review.drivers.{s}", lang)) for s in d["step"]]  # horizontal labels
     d["delta"] = d["end"] - d["start"]
     colors = {"total": PALETTE[0], "up": KPI_COLORS["green"], "down": KPI_COLORS["red"]}
-    base = alt.Chart(d).encode(
-        x=alt.X("label:N", sort=list(d["label"]), title=None, axis=alt.Axis(labelAngle=-25, labelLimit=160))
-    )
+    base = alt.Chart(d).encode(x=alt.X("label:N", sort=list(d["label"]), title=None, axis=wrapped_axis()))
     bars = base.mark_bar().encode(
         y=alt.Y("start:Q", title=i18n.t("review.rc.amount", lang), axis=money_axis(lang)),
         y2="end:Q",
