@@ -100,6 +100,7 @@ ctx.h("goals.reps.sheet", level=3)
 sheet = goals.rep_sheet(plan, ctx.lang)
 ctx.table(sheet, domain="goals", money=goals.money_columns(sheet), max_rows=None)
 ctx.save("targets_rep", plan.targets_rep)
+ctx.save("team_capacity", goals.team_capacity(plan, inputs))
 
 # %%
 if not ctx.batch:

@@ -55,7 +55,8 @@ ctx.h("strategy.tiers.title")
 growth = strategy.segment_growth(segments)
 features = strategy.customer_features(ctx.data.orders, ctx.data.customers, ctx.as_of, p, growth)
 tiers = strategy.tier_customers(features, p, ctx.lang)
-summary = strategy.tier_summary(tiers, features, p, target)
+kept = strategy.retention(ctx.data.orders, ctx.as_of, p)
+summary = strategy.tier_summary(tiers, features, p, target, kept)
 ctx.save("customer_tiers", tiers)
 ctx.say(strategy.describe_method(tiers, p, growth, ctx.lang))
 ctx.chart(charts.tier_scatter(strategy.scatter_cells(tiers), strategy.cutoffs(tiers, p), ctx.lang))
@@ -117,7 +118,13 @@ if len(coverage):
         money=["target", "pipeline_target", "required_pipeline", "open_pipeline", "gap"],
         currency=cur,
     )
-ctx.say(strategy.describe_coverage(coverage, ctx.plan_year, ctx.lang, cur))
+ctx.say(
+    strategy.describe_coverage(
+        coverage, ctx.plan_year, ctx.lang, cur, kept,
+        strategy.leads_last_12m(ctx.data.marketing, ctx.data.opportunities, ctx.as_of),
+        strategy.pipeline_timing(ctx.data.opportunities, ctx.as_of, funnel, ctx.plan_year),
+    )
+)  # fmt: skip
 
 # %%
 ctx.h("strategy.coverage.acquisition", level=3)

@@ -48,8 +48,9 @@ ctx.say(ctx.t("resources.intro.text"))
 # %%
 ctx.h("resources.baseline.title")
 team = resources.team_baseline(
-    ctx.data.orders, ctx.data.reps, ctx.as_of, ctx.p.resources, seasonality=ctx.load("seasonality")
-)
+    ctx.data.orders, ctx.data.reps, ctx.as_of, ctx.p, seasonality=ctx.load("seasonality"),
+    targets_rep=ctx.load("targets_rep"), team_capacity=ctx.load("team_capacity"),
+)  # fmt: skip
 ctx.table(resources.baseline_table(team, ctx.lang))
 ctx.say(resources.describe_baseline(team, ctx))
 
@@ -82,13 +83,13 @@ ctx.table(
 # %%
 ctx.h("resources.hiring.title")
 ctx.save("hiring_plan", hiring)
-ctx.table(hiring, domain="resources")
+ctx.table(resources.hiring_table(hiring, ctx.lang), domain="resources")
 ctx.say(resources.describe_hiring(hiring, team, ctx))
 ctx.chart(charts.headcount_chart(capacity, ctx.lang))
 
 # %%
 ctx.h("resources.incentives.title")
-quotas = resources.rep_quotas(ctx.load("targets_rep"), ctx.plan_year)
+quotas = resources.expected_output(resources.rep_quotas(ctx.load("targets_rep"), ctx.plan_year), team, ctx.plan_year)
 curve = resources.payout_curve(quotas["quota"].median(), ctx.p.resources)
 ctx.save("incentives", curve)
 ctx.chart(charts.payout_chart(curve, ctx.p.resources, ctx.lang))
@@ -96,12 +97,12 @@ ctx.say(resources.describe_incentive_plan(quotas["quota"].median(), ctx))
 
 # %%
 ctx.h("resources.incentives.simulation_title")
-draws, source = resources.historical_attainment(ctx.data.orders, ctx.data.plan_of_record, team, ctx.as_of)
-simulation = resources.simulate_incentives(quotas, draws, ctx.p.resources)
+simulation = resources.simulate_incentives(quotas, team.factors, ctx.p.resources)
 incentive_cost = resources.incentive_summary(simulation, quotas, int(hiring["hires"].sum()), ctx.p.resources)
 ctx.save("incentive_summary", incentive_cost)
 ctx.chart(charts.attainment_chart(resources.attainment_histogram(simulation), ctx.lang))
-ctx.say(resources.describe_attainment_source(source, draws, ctx))
+reference = resources.historical_attainment(ctx.data.orders, ctx.data.plan_of_record, team, ctx.as_of)
+ctx.say(resources.describe_attainment_source(quotas, team.factors, reference, simulation, ctx))
 ctx.table(resources.summary_table(incentive_cost, ctx.lang, ctx.p.company.currency))
 ctx.say(resources.describe_incentives(incentive_cost, ctx))
 

@@ -16,10 +16,12 @@ then split year -> quarter -> month (seasonality of step 1) -> working day -> IS
 (ramp-adjusted capacity and territory potential), in integer cents with largest-remainder rounding so every
 level sums exactly to its parent.
 
-Ramp curve (documented here, used for capacity and for quotas): in the k-th month of tenure (the hire month is
-k = 1) a rep produces min(1, k / (resources.ramp_months + 1)) of a full rep's output (the resources step's curve); training lifts a ramping rep to
+Team numbers (productivity of a ramped rep, ramp months and curve, attrition, house share) come from
+`planning.team`, the single source the resources step uses too: in the k-th month of tenure (the hire month is
+k = 1) a rep produces min(1, k / (ramp_months + 1)) of a full rep's output; training lifts a ramping rep to
 min(1, ramp x (1 + goals.training_uplift)). Attrition is a constant hazard: a person still in the plan at the
-middle of month m after entering it survives with (1 - attrition) ** (months / 12).
+middle of a month, e months after entering the horizon (the month after as_of, or the month of hire), survives
+with (1 - attrition) ** (e / 12).
 
 Performance: `prepare()` does everything that depends only on data; `whatif(inputs, levers)` is the pure, numpy
 recomputation of calibration + decomposition that both the batch run and the JupyterLab sliders call.
@@ -37,6 +39,7 @@ import pandas as pd
 
 from planning import forecast as fc
 from planning import i18n
+from planning import team as tm
 
 if TYPE_CHECKING:
     from planning.params import Params
@@ -117,41 +120,33 @@ def cents(x: float) -> int:
 
 
 # ------------------------------------------------------------------------------------------------ ramp
-def ramp(tenure: np.ndarray, ramp_months: int, uplift: float = 0.0) -> np.ndarray:
-    """Productivity share in tenure month `tenure` (1 = hire month; 0 = not yet employed).
-
-    Linear ramp min(1, k / (ramp_months + 1)): full output from tenure month ramp_months + 1, the same curve as
-    the resources step (`resources.ramp_factor`, whose tenure counts from 0); e.g. ramp 2 -> 1/3, 2/3, 1, 1 ...
-    Training lifts a ramping rep to min(1, share x (1 + uplift)).
-    """
-    k = np.asarray(tenure, dtype=float)
-    share = np.minimum(1.0, k / (ramp_months + 1.0))
-    share = np.minimum(1.0, share * (1.0 + uplift))
-    return np.where(k >= 1, share, 0.0)
-
-
-def _month_index(ts: pd.Timestamp | date) -> int:
-    return ts.year * 12 + ts.month - 1
+#: The ramp curve (tenure 1 = month of hire), shared with the resources step: see `planning.team.ramp`.
+ramp = tm.ramp
 
 
 # ------------------------------------------------------------------------------------------------ history
 def capacity_curve(tables: Any, as_of: date, ramp_months: int, periods: int = 3) -> pd.DataFrame:
     """The last `periods` trailing 12-month periods' capacity (newest last), from the region's tables.
 
-    Reads resources.ramp_months (-> ramp_months). Out: period (e.g. "2025-10..2026-09"), start, end (month
-    starts), sales, quota_sales (orders owned by quota reps), rep_fte (ramp-adjusted full-rep years),
-    per_rep (quota_sales / rep_fte), orders, aov (sales / orders), customers (buying), new_customers (first
-    order in the period), new_sales, leads, spend, cost_per_lead, lead_conversion (new customers / leads),
-    retention (share of the previous period's buyers who bought again), exits, headcount (mean quota reps),
-    attrition (exits / headcount). Only periods fully inside the history are returned.
+    `ramp_months` is the team's ramp (`planning.team.measure`). Out: period (e.g. "2025-10..2026-09"), start, end (month
+    starts), sales, quota_sales (sales of quota reps in their employed months), rep_fte (ramp-adjusted full-rep
+    years), per_rep (quota_sales / rep_fte, `planning.team.output_periods`: the same per-rep output the team dimension and
+    the resources step use), orders, aov (sales / orders), customers (buying), new_customers (first order in the
+    period), new_sales, leads, spend, cost_per_lead, lead_conversion (new customers / leads), retention (share of
+    the previous period's buyers who bought again), exits, headcount (mean quota reps), attrition (exits /
+    headcount). Only periods fully inside the history are returned.
     """
     orders = tables.orders
     last = fc.last_complete_month(as_of)
     first = fc.month_start(pd.to_datetime(orders["order_date"]).min()) if len(orders) else last
     od = pd.to_datetime(orders["order_date"]).dt.to_period("M").dt.to_timestamp()
-    reps = _quota_reps(tables.reps)
+    reps = tm.quota_reps(tables.reps)
     customers = tables.customers
     marketing = tables.marketing
+    out_p = pd.DataFrame()
+    if reps is not None and len(reps) and len(orders):
+        history = tm.rep_months(orders, tables.reps, first.to_period("M"), last.to_period("M"))
+        out_p = tm.output_periods(history, last.to_period("M"), ramp_months, periods).set_index("period")
     rows = []
     for j in range(periods - 1, -1, -1):
         end = last - pd.DateOffset(months=12 * j)
@@ -162,19 +157,12 @@ def capacity_curve(tables: Any, as_of: date, ramp_months: int, periods: int = 3)
         o = orders[in_p]
         prev = orders[(od >= start - pd.DateOffset(months=12)) & (od < start)]
         sales = float(o["amount"].sum())
-        row: dict[str, Any] = {
-            "period": f"{start:%Y-%m}..{end:%Y-%m}",
-            "start": start,
-            "end": end,
-            "sales": sales,
-        }
-        months = pd.date_range(start, end, freq="MS")
-        if reps is not None and len(reps):
-            quota = o["rep_id"].astype(str).isin(set(reps["rep_id"]))
-            row["quota_sales"] = float(o.loc[quota, "amount"].sum())
-            fte, heads = _fte(reps, months, ramp_months)
-            row["rep_fte"] = fte / 12.0
-            row["headcount"] = heads / 12.0
+        label = f"{start:%Y-%m}..{end:%Y-%m}"
+        row: dict[str, Any] = {"period": label, "start": start, "end": end, "sales": sales}
+        if label in out_p.index:
+            row["quota_sales"] = float(out_p.loc[label, "quota_sales"])
+            row["rep_fte"] = float(out_p.loc[label, "rep_fte"])
+            row["headcount"] = float(out_p.loc[label, "rep_months"]) / 12.0
             exits = reps["exit_date"].between(start, end + pd.offsets.MonthEnd(0))
             row["exits"] = int(exits.sum())
         else:
@@ -214,28 +202,6 @@ def capacity_curve(tables: Any, as_of: date, ramp_months: int, periods: int = 3)
     return out
 
 
-def _quota_reps(reps: pd.DataFrame | None) -> pd.DataFrame | None:
-    if reps is None:
-        return None
-    r = reps[reps["role"].astype(str) == "rep"].copy()
-    r["rep_id"] = r["rep_id"].astype(str)
-    r["hire_date"] = pd.to_datetime(r["hire_date"])
-    r["exit_date"] = pd.to_datetime(r["exit_date"])
-    return r
-
-
-def _fte(reps: pd.DataFrame, months: pd.DatetimeIndex, ramp_months: int) -> tuple[float, float]:
-    """Ramp-adjusted rep-months and plain rep-months of quota reps employed mid-month in `months`."""
-    mid = months + pd.Timedelta(days=14)
-    hire = reps["hire_date"].to_numpy()[:, None]
-    exit_ = reps["exit_date"].to_numpy()[:, None]
-    employed = (hire <= mid.to_numpy()[None, :]) & (pd.isna(exit_) | (exit_ >= mid.to_numpy()[None, :]))
-    hire_idx = np.array([_month_index(h) for h in reps["hire_date"]])[:, None]
-    tenure = np.array([_month_index(m) for m in months])[None, :] - hire_idx + 1
-    share = ramp(np.where(employed, tenure, 0), ramp_months)
-    return float(share.sum()), float(employed.sum())
-
-
 # ------------------------------------------------------------------------------------------------ inputs
 @dataclass(frozen=True)
 class Levers:
@@ -270,7 +236,7 @@ class Inputs:
     house_share: float  # share of last-12-month sales not owned by quota reps
     roster: pd.DataFrame  # rep_id, name, team, kind (current|hire), start (YYYY-MM), potential
     tenure: np.ndarray  # (reps, 12) tenure month number in each plan month (0 = not employed)
-    elapsed: np.ndarray  # (reps, 12) months in the plan at mid-month (survival exponent x 12)
+    elapsed: np.ndarray  # (reps, 12) months in the horizon at mid-month (`planning.team.schedule`)
     teams: list[str]
     team_of: np.ndarray  # (reps,) index into teams
     cost_per_lead: float
@@ -287,13 +253,7 @@ class Inputs:
     month_of_day: np.ndarray
     day_weight: np.ndarray
     notes: list[str] = field(default_factory=list)
-
-
-def ramp_months_of(p: Params) -> int:
-    """resources.ramp_months, or resources.ramp_fallback_months when it is left to be measured (None)."""
-    r = p.resources
-    months = getattr(r, "ramp_months", None)
-    return int(months if months is not None else getattr(r, "ramp_fallback_months", 5))
+    crew: tm.Team | None = None  # the measured team (planning.team), shared with the resources step
 
 
 def levers_from(p: Params, inputs: Inputs) -> Levers:
@@ -372,7 +332,7 @@ def roster(
     Out: rep_id, name, team, kind ("current" | "hire"), hire_month (month-start Timestamp). A hire without a
     team joins the team with the fewest quota reps at that point (ties: first by name). Hires are "HIRE-01" ...
     """
-    r = _quota_reps(reps)
+    r = tm.quota_reps(reps)
     asof = pd.Timestamp(as_of)
     cols = ["rep_id", "name", "team", "kind", "hire_month"]
     if r is None:
@@ -446,17 +406,18 @@ def prepare(
     """Precompute everything `whatif` needs from the region's tables, the forecast and step 1's artefacts.
 
     Reads plan_year, as_of, language, company.currency, goals.(combine, planned_hires, holidays,
-    territory_weight, capacity_basis, cost_per_lead, average_order_value, orders_per_new_customer) and
-    resources.ramp_months (resources.ramp_fallback_months when it is None).
+    territory_weight, capacity_basis, cost_per_lead, average_order_value, orders_per_new_customer) and, through
+    `planning.team.measure`, resources.ramp_months, ramp_fallback_months, attrition, attrition_months.
     """
     g = p.goals
-    ramp_months = ramp_months_of(p)
     as_of = p.as_of
     plan_year = p.plan_year
     notes: list[str] = []
     base = fc.plan_year_baseline(result, plan_year)
     hist = result.history
     last12 = float(hist.iloc[-12:].sum()) if len(hist) >= 12 else float(hist.mean() * 12)
+    crew = tm.measure(tables.orders, tables.reps, as_of, p)
+    ramp_months = crew.ramp_months
     curve = capacity_curve(tables, as_of, ramp_months)
     latest = curve.iloc[-1] if len(curve) else pd.Series(dtype=float)
 
@@ -464,27 +425,20 @@ def prepare(
         v = float(latest.get(col, math.nan)) if len(latest) else math.nan
         return v if math.isfinite(v) else default
 
-    per_rep = curve["per_rep"].dropna() if "per_rep" in curve else pd.Series(dtype=float)
-    if not len(per_rep):
-        productivity = math.nan
-    else:
-        productivity = float(per_rep.iloc[-1] if g.capacity_basis == "latest" else per_rep.mean())
-    if not math.isfinite(productivity):
+    productivity = crew.productivity
+    if not productivity > 0:
         notes.append("no_reps")
         productivity = 0.0
-    house_share = (
-        1.0 - measured("quota_sales", 0.0) / measured("sales", 1.0) if measured("sales", 0) > 0 else 1.0
-    )
-    house_share = min(max(house_share, 0.0), 1.0)
+    house_share = crew.house_share
 
     ros = roster(tables.reps, as_of, plan_year, list(g.planned_hires))
-    months = pd.date_range(f"{plan_year}-01-01", periods=12, freq="MS")
-    m_idx = np.array([_month_index(m) for m in months])[None, :]
-    hire_idx = np.array([_month_index(h) for h in ros["hire_month"]], dtype=float)[:, None]
-    tenure = np.maximum(m_idx - hire_idx + 1, 0)
-    asof_idx = _month_index(fc.last_complete_month(as_of))
-    entered = np.where(ros["kind"].to_numpy() == "hire", hire_idx[:, 0], asof_idx + 0.5)[:, None]
-    elapsed = np.maximum(m_idx - entered + 0.5, 0.0)
+    months = pd.period_range(f"{plan_year}-01", periods=12, freq="M")
+    tenure, elapsed = tm.schedule(
+        list(ros["hire_month"].dt.to_period("M")),
+        (ros["kind"] == "current").to_numpy(),
+        crew.first_month,
+        months,
+    )
     ros = ros.assign(
         start=ros["hire_month"].dt.strftime("%Y-%m"),
         potential=territory_potential(tables, list(ros["rep_id"]), as_of, g.territory_weight),
@@ -509,9 +463,7 @@ def prepare(
     new_share = measured("new_sales", 0.0) / measured("sales", 1.0) if measured("sales", 0) > 0 else 0.0
     if not math.isfinite(conv) or not math.isfinite(cpl):
         notes.append("no_marketing")
-    # Pooled over the curve's periods: one quiet year must not read as zero attrition.
-    heads = float(curve["headcount"].sum()) if "headcount" in curve else 0.0
-    attrition = float(curve["exits"].sum()) / heads if heads > 0 else 0.0
+    attrition = crew.attrition_measured or 0.0
     ms = Levers(
         growth_ambition=g.growth_ambition,
         buffer=g.buffer,
@@ -557,6 +509,7 @@ def prepare(
         month_of_day=cal["month"].to_numpy(dtype=int),
         day_weight=cal["weight"].to_numpy(dtype=float),
         notes=notes,
+        crew=crew,
     )
 
 
@@ -607,7 +560,7 @@ def whatif(inputs: Inputs, levers: Levers, explain: bool = True) -> Plan:
     monthly_full = inputs.productivity / MONTHS * season  # (12,) a full rep's output per month
     ramp0 = ramp(inputs.tenure, inputs.ramp_months)
     ramp1 = ramp(inputs.tenure, inputs.ramp_months, lv.training_uplift)
-    survive = (1.0 - min(max(lv.attrition, 0.0), 0.999)) ** (inputs.elapsed / 12.0)
+    survive = tm.survival(inputs.elapsed, lv.attrition)
     is_hire = (inputs.roster["kind"] == "hire").to_numpy()
     cur, hire = ~is_hire, is_hire
     full = monthly_full[None, :]
@@ -817,6 +770,28 @@ def _decompose(
         }
     )
     return targets, targets_rep
+
+
+def team_capacity(plan: Plan, inputs: Inputs) -> pd.DataFrame:
+    """The team dimension month by month (the artefact the resources step builds its capacity on).
+
+    Out: month "YYYY-MM", reps_capacity (quota reps on their ramp with the training uplift, survival to
+    mid-month), tools (x tool efficiency), house (the month's baseline x the share of sales not carried by quota
+    reps), capacity (their sum). Over the year capacity sums to the team estimate of the calibration.
+    """
+    months = pd.period_range(f"{inputs.plan_year}-01", periods=MONTHS, freq="M").strftime("%Y-%m")
+    with_tools = plan.capacity_rep.sum(axis=0) if len(plan.capacity_rep) else np.zeros(MONTHS)
+    reps = with_tools / (1.0 + plan.levers.tool_efficiency)
+    house = inputs.baseline_monthly * inputs.house_share
+    return pd.DataFrame(
+        {
+            "month": list(months),
+            "reps_capacity": reps,
+            "tools": with_tools - reps,
+            "house": house,
+            "capacity": with_tools + house,
+        }
+    )
 
 
 def plan(inputs: Inputs, p: Params) -> Plan:

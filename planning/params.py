@@ -267,7 +267,11 @@ class Strategy(_Model):
         "high": 0.50,
         "medium": 0.20,
         "low": 0.05,
-    }  # share of a customer's revenue expected to be lost next year, by health risk level
+    }  # relative churn risk by health level; scaled so the base loses the measured gross churn
+    net_retention: float | None = Field(default=None, ge=0.0, le=5.0)  # revenue kept + grown from last year's
+    # customers (1.04 = 104%); None = measured: last 12 months' revenue of the customers active in the 12 before
+    gross_churn: float | None = Field(default=None, ge=0.0, le=1.0)  # share of that revenue lost with customers
+    # who stopped buying; None = measured
     funnel_months: int = Field(default=12, ge=1, le=60)  # leads of the last N months make the funnel
     pipeline_share: float | None = Field(default=None, ge=0.0, le=1.0)  # share of target new pipeline must
     # win; None = the part of the target the installed base is not expected to deliver

@@ -18,7 +18,7 @@ Months are "YYYY-MM" strings in every artefact, as in the goals step's `targets.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -27,14 +27,11 @@ import pandas as pd
 from scipy import optimize
 
 from planning import i18n
+from planning import team as tm
 
 if TYPE_CHECKING:
     from planning.params import Params, Resources
 
-#: Hires a ramp measurement needs before it replaces the `ramp_fallback_months` parameter.
-MIN_MEASURED_HIRES = 3
-#: Months of ramped output a rep needs before the rep's average counts in the productivity spread.
-MIN_REP_MONTHS = 3
 STAGES = ("lead", "discovery", "proposal", "negotiation", "won")
 
 
@@ -66,124 +63,73 @@ def local_text(value: Any, lang: str) -> str:
 
 def monthly_survival(annual_attrition: float) -> float:
     """Share of reps still employed one month later when `annual_attrition` of them leave within a year."""
-    return (1.0 - annual_attrition) ** (1.0 / 12.0)
-
-
-def ramp_factor(tenure_months: np.ndarray | int, ramp_months: int) -> np.ndarray:
-    """Productivity of a rep in tenure month k (0 = month of hire) as a share of a fully ramped rep.
-
-    Linear ramp (k + 1) / (ramp + 1), reaching 1.0 in month `ramp_months`; 1.0 for everyone when ramp is 0.
-    Example: ramp 2 -> 1/3, 2/3, 1, 1, ...
-    """
-    k = np.asarray(tenure_months, dtype=float)
-    return np.clip((k + 1.0) / (ramp_months + 1.0), 0.0, 1.0)
+    return float(tm.survival(1.0, annual_attrition))
 
 
 # =============================================================================================== 1. capacity
-def rep_months(orders: pd.DataFrame, reps: pd.DataFrame, start: pd.Period, end: pd.Period) -> pd.DataFrame:
-    """Quota-carrying reps' monthly sales from `start` to `end` (Periods, inclusive), one row per employed month.
-
-    In: `orders` (order_date, rep_id, amount), `reps` (rep_id, team, role, hire_date, exit_date).
-    Out: rep_id, team, month (Period), tenure (months since the month of hire), sales (0 in months without orders).
-    A rep counts in every month in which they were employed for at least one day.
-    """
-    _require(orders, "orders", ("order_date", "rep_id", "amount"))
-    _require(reps, "reps", ("rep_id", "team", "role", "hire_date", "exit_date"))
-    quota = reps[reps["role"] == "rep"]
-    months = pd.period_range(start, end, freq="M")
-    if quota.empty or len(months) == 0:
-        return pd.DataFrame(columns=["rep_id", "team", "month", "tenure", "sales"])
-    hire = pd.to_datetime(quota["hire_date"]).dt.to_period("M")
-    exit_ = pd.to_datetime(quota["exit_date"]).dt.to_period("M")
-    grid = pd.DataFrame(
-        {
-            "rep_id": np.repeat(quota["rep_id"].to_numpy(), len(months)),
-            "team": np.repeat(quota["team"].to_numpy(), len(months)),
-            "hire": np.repeat(hire.to_numpy(), len(months)),
-            "exit": np.repeat(exit_.to_numpy(), len(months)),
-            "month": np.tile(months.to_numpy(), len(quota)),
-        }
-    )
-    employed = (grid["hire"] <= grid["month"]) & (grid["exit"].isna() | (grid["exit"] >= grid["month"]))
-    grid = grid[employed].copy()
-    grid["tenure"] = [(m - h).n for m, h in zip(grid["month"], grid["hire"], strict=True)]
-    o = orders[["order_date", "rep_id", "amount"]].copy()
-    o["month"] = pd.to_datetime(o["order_date"]).dt.to_period("M")
-    o = o[(o["month"] >= start) & (o["month"] <= end)]
-    sales = o.groupby(["rep_id", "month"], as_index=False)["amount"].sum().rename(columns={"amount": "sales"})
-    out = grid.merge(sales, on=["rep_id", "month"], how="left")
-    out["sales"] = out["sales"].fillna(0.0)
-    return out[["rep_id", "team", "month", "tenure", "sales"]].reset_index(drop=True)
-
-
-def measure_ramp(history: pd.DataFrame, first_month: pd.Period) -> tuple[float | None, int]:
-    """Median months from hire to the output of an established rep, over reps hired inside the data.
-
-    In: `history` from `rep_months` over the whole data; `first_month` the first month with orders (a rep hired
-    before it has an unobserved start). Benchmark: median over established reps (tenure >= 12 months) of their
-    average monthly output. A new rep has ramped in the first tenure month k whose forward 3-month average
-    (k, k+1, k+2) reaches the benchmark. Out: (median k over reps that ramped, or None when fewer than
-    `MIN_MEASURED_HIRES` did; number of reps measured).
-    """
-    established = history[history["tenure"] >= 12]
-    if established.empty:
-        return None, 0
-    benchmark = float(established.groupby("rep_id")["sales"].mean().median())
-    months_to_ramp: list[int] = []
-    for _, g in history.groupby("rep_id"):
-        g = g.sort_values("tenure")
-        if g["month"].iloc[0] < first_month or g["tenure"].iloc[0] != 0:
-            continue
-        fwd = g["sales"].rolling(3).mean().shift(-2)
-        reached = g.loc[fwd >= benchmark, "tenure"]
-        if len(reached):
-            months_to_ramp.append(int(reached.iloc[0]))
-    if len(months_to_ramp) < MIN_MEASURED_HIRES:
-        return None, len(months_to_ramp)
-    return float(np.median(months_to_ramp)), len(months_to_ramp)
-
-
-def measure_attrition(reps: pd.DataFrame, as_of: date, months: int) -> tuple[float | None, int, float]:
-    """Annual attrition of quota-carrying reps over the last `months` months before `as_of`.
-
-    exits in the window / average month-start headcount, scaled by 12 / months.
-    Out: (rate or None without headcount, exits, average headcount).
-    """
-    quota = reps[reps["role"] == "rep"]
-    end = pd.Timestamp(as_of)
-    start = end - pd.DateOffset(months=months)
-    hire = pd.to_datetime(quota["hire_date"])
-    exit_ = pd.to_datetime(quota["exit_date"])
-    exits = int(((exit_ > start) & (exit_ <= end)).sum())
-    starts = pd.date_range(start + pd.Timedelta(days=1), end, freq="MS")
-    heads = [int(((hire <= s) & (exit_.isna() | (exit_ >= s))).sum()) for s in starts]
-    avg = float(np.mean(heads)) if heads else 0.0
-    if avg <= 0:
-        return None, exits, avg
-    return min(1.0, exits / avg * 12.0 / months), exits, avg
-
-
 @dataclass
 class Baseline:
-    """The current team as measured from the data (or overridden in params): what capacity is built from."""
+    """The team capacity is built from: measured once in `planning.team` (the goals step uses the same numbers).
 
-    productivity: float  # average monthly sales of a fully ramped rep
+    The roster holds the current quota reps and the goals step's planned hires (kind current | hire); the hires
+    this step adds come on top of it (`plan_hires`).
+    """
+
+    productivity: float  # annual output of a fully ramped quota rep (`team.measure`)
     ramp_months: int
-    ramp_measured: float | None  # months measured from the data (None = too few hires)
-    ramp_reps: int  # reps the ramp measurement rests on
     attrition: float  # annual
-    attrition_measured: float | None
-    exits: int  # exits in the window
-    avg_headcount: float
-    factors: np.ndarray  # per-rep average output / productivity (the spread of attainment)
-    team: pd.DataFrame  # current reps: rep_id, team, hire_month, tenure (at the first planned month)
-    first_month: pd.Period  # first planned month (the month after as_of)
-    managers: int = 0
+    roster: pd.DataFrame  # rep_id, team, kind (current | hire), hire_month (Period)
+    first_month: pd.Period  # first month of the horizon (the month after as_of)
+    factors: np.ndarray = field(default_factory=lambda: np.ones(1))  # per-rep output / productivity
     season: dict[int, float] = field(default_factory=lambda: dict.fromkeys(range(1, 13), 1.0))
+    training_uplift: float = 0.0  # goals.training_uplift: ramping reps reach full output sooner
+    tool_efficiency: float = 0.0  # goals.tool_efficiency: every rep's output x (1 + efficiency)
+    house: dict[str, float] = field(
+        default_factory=dict
+    )  # month "YYYY-MM" -> sales not carried by quota reps
+    crew: tm.Team | None = None  # the measurement behind it (for the report)
+
+    @property
+    def team(self) -> pd.DataFrame:
+        """The current quota reps (roster rows of kind current)."""
+        return self.roster[self.roster["kind"] == "current"]
+
+    @property
+    def planned(self) -> pd.DataFrame:
+        """The goals step's planned hires (roster rows of kind hire)."""
+        return self.roster[self.roster["kind"] == "hire"]
+
+    @property
+    def managers(self) -> int:
+        return self.crew.managers if self.crew else 0
+
+    @property
+    def ramp_measured(self) -> float | None:
+        return self.crew.ramp_measured if self.crew else None
+
+    @property
+    def ramp_reps(self) -> int:
+        return self.crew.ramp_reps if self.crew else 0
+
+    @property
+    def attrition_measured(self) -> float | None:
+        return self.crew.attrition_measured if self.crew else None
+
+    @property
+    def exits(self) -> int:
+        return self.crew.exits if self.crew else 0
+
+    @property
+    def avg_headcount(self) -> float:
+        return self.crew.avg_headcount if self.crew else float(len(self.team))
 
     def output(self, per: pd.Period) -> float:
-        """Expected sales of one fully ramped rep in month `per`: productivity x the month's seasonal index."""
-        return self.productivity * self.season.get(per.month, 1.0)
+        """Expected sales of one fully ramped rep in month `per`: productivity / 12 x the month's seasonal index
+        x (1 + tool efficiency)."""
+        return self.productivity / 12.0 * self.season.get(per.month, 1.0) * (1.0 + self.tool_efficiency)
+
+    def house_sales(self, per: pd.Period) -> float:
+        return float(self.house.get(_month_str(per), 0.0))
 
 
 def season_index(seasonality: pd.DataFrame | None) -> dict[int, float]:
@@ -200,81 +146,64 @@ def season_index(seasonality: pd.DataFrame | None) -> dict[int, float]:
     return {int(k): float(v) for k, v in idx.items()}
 
 
+def planned_hires(targets_rep: pd.DataFrame | None) -> pd.DataFrame:
+    """The goals step's planned hires from targets_rep.csv: rep_id, team, hire_month (Period).
+
+    A hire is a row of kind "hire"; it starts in its first month with a ramp above 0 (or, without the ramp
+    column, a target above 0). Empty without targets_rep or without the `kind` column.
+    """
+    cols = ["rep_id", "team", "hire_month"]
+    if targets_rep is None or "kind" not in targets_rep.columns:
+        return pd.DataFrame(columns=cols)
+    h = targets_rep[targets_rep["kind"].astype(str) == "hire"]
+    if h.empty:
+        return pd.DataFrame(columns=cols)
+    active = h["ramp"].astype(float) > 0 if "ramp" in h.columns else h["target"].astype(float) > 0
+    first = h[active].groupby(["rep_id", "team"], as_index=False)["month"].min()
+    first["hire_month"] = pd.PeriodIndex(first["month"].astype(str), freq="M")
+    return first[cols].sort_values(["hire_month", "rep_id"]).reset_index(drop=True)
+
+
 def team_baseline(
     orders: pd.DataFrame,
     reps: pd.DataFrame,
     as_of: date,
-    r: Resources,
+    p: Params,
     seasonality: pd.DataFrame | None = None,
+    targets_rep: pd.DataFrame | None = None,
+    team_capacity: pd.DataFrame | None = None,
 ) -> Baseline:
-    """Measure productivity, ramp, attrition and the per-rep output spread of the current team.
+    """The team of the plan: current quota reps measured by `planning.team.measure` + the goals' planned hires.
 
-    Reads `resources.ramp_months`, `ramp_fallback_months`, `attrition`, `attrition_months`, `history_months`;
-    `seasonality` (market step) shapes monthly capacity (see `season_index`).
-    Productivity = mean monthly sales of rep-months with tenure >= the ramp, in the last `history_months`.
-    The spread: each rep with >= `MIN_REP_MONTHS` such months, their average / productivity.
+    Reads (through `team.measure`) resources.ramp_months, ramp_fallback_months, attrition, attrition_months,
+    goals.capacity_basis; goals.training_uplift and tool_efficiency (the levers the target was calibrated with).
+    `seasonality` (market step) shapes monthly output; `targets_rep` (goals step) brings the planned hires;
+    `team_capacity` (goals step) the monthly sales not carried by quota reps (house accounts).
     """
     _require(reps, "reps", ("rep_id", "team", "role", "hire_date", "exit_date"))
-    last = _period(as_of)
-    if pd.Timestamp(as_of) != pd.Timestamp(as_of) + pd.offsets.MonthEnd(0):
-        last = last - 1  # the month of as_of is incomplete
-    first_data = _period(pd.to_datetime(orders["order_date"]).min())
-    history = rep_months(orders, reps, first_data, last)
-    measured, n_ramp = measure_ramp(history, first_data)
-    if r.ramp_months is not None:
-        ramp = r.ramp_months
-    elif measured is not None:
-        ramp = int(round(measured))
-    else:
-        ramp = r.ramp_fallback_months
-    window = history[history["month"] > last - r.history_months]
-    ramped = window[window["tenure"] >= ramp]
-    if ramped.empty:
-        ramped = window
-    if ramped.empty:
-        raise ValueError(
-            f"no rep has sales in the {r.history_months} months before {as_of}: cannot measure output"
+    crew = tm.measure(orders, reps, as_of, p)
+    if crew.productivity <= 0:
+        raise ValueError(f"no quota rep has sales in the 12 months before {as_of}: cannot measure output")
+    current = crew.roster.assign(kind="current")[["rep_id", "team", "kind", "hire_month"]]
+    hires = planned_hires(targets_rep).assign(kind="hire")[["rep_id", "team", "kind", "hire_month"]]
+    roster = pd.concat([current, hires], ignore_index=True) if len(hires) else current
+    house = {}
+    if team_capacity is not None and {"month", "house"} <= set(team_capacity.columns):
+        house = dict(
+            zip(team_capacity["month"].astype(str), team_capacity["house"].astype(float), strict=True)
         )
-    productivity = float(ramped["sales"].mean())
-    per_rep = ramped.groupby("rep_id")["sales"].agg(["mean", "size"])
-    per_rep = per_rep[per_rep["size"] >= MIN_REP_MONTHS]
-    factors = (per_rep["mean"] / productivity).to_numpy() if productivity > 0 else np.ones(1)
-    if len(factors) == 0:
-        factors = np.ones(1)
-    att_measured, exits, avg = measure_attrition(reps, as_of, r.attrition_months)
-    attrition = r.attrition if r.attrition is not None else (att_measured or 0.0)
-
-    first = _period(as_of) + 1
-    quota = reps[reps["role"] == "rep"]
-    hire_ts = pd.to_datetime(quota["hire_date"])
-    exit_ts = pd.to_datetime(quota["exit_date"])
-    current = quota[(hire_ts <= pd.Timestamp(as_of)) & (exit_ts.isna() | (exit_ts > pd.Timestamp(as_of)))]
-    hire_m = pd.to_datetime(current["hire_date"]).dt.to_period("M")
-    team = pd.DataFrame(
-        {
-            "rep_id": current["rep_id"].to_numpy(),
-            "team": current["team"].to_numpy(),
-            "hire_month": hire_m.to_numpy(),
-            "tenure": [(first - h).n for h in hire_m],
-        }
-    )
-    mgr = reps[reps["role"] == "manager"]
-    mgr_exit = pd.to_datetime(mgr["exit_date"])
-    managers = int((mgr_exit.isna() | (mgr_exit > pd.Timestamp(as_of))).sum())
     return Baseline(
-        productivity=productivity,
-        ramp_months=ramp,
-        ramp_measured=measured,
-        ramp_reps=n_ramp,
-        attrition=float(attrition),
-        attrition_measured=att_measured,
-        exits=exits,
-        avg_headcount=avg,
-        factors=factors,
-        team=team,
-        first_month=first,
-        managers=managers,
+        productivity=crew.productivity,
+        ramp_months=crew.ramp_months,
+        attrition=crew.attrition,
+        roster=roster.reset_index(drop=True),
+        first_month=crew.first_month,
+        factors=crew.factors,
         season=season_index(seasonality),
+        training_uplift=p.goals.training_uplift,
+        tool_efficiency=p.goals.tool_efficiency,
+        house=house,
+        crew=crew,
     )
 
 
@@ -291,66 +220,70 @@ def monthly_targets(targets: pd.DataFrame, plan_year: int) -> pd.Series:
     return m.set_index("per")["target"].astype(float).sort_index()
 
 
-def _cohorts_fte(
-    team: pd.DataFrame, hires: dict[int, int], n_months: int, survival: float, ramp: int
-) -> dict[str, np.ndarray]:
-    """Month-by-month head counts and FTE of the current team plus hire cohorts (hires: month index -> count)."""
-    idx = np.arange(n_months)
-    decay = survival**idx
-    tenure0 = team["tenure"].to_numpy(dtype=float)
-    # current reps: each decays from month 0, ramp by their own tenure
-    cur_heads = decay * len(team)
-    cur_ramping = np.array([decay[i] * (tenure0 + i < ramp).sum() for i in idx])
-    cur_fte = np.array([decay[i] * ramp_factor(tenure0 + i, ramp).sum() for i in idx])
-    new_heads = np.zeros(n_months)
-    new_ramping = np.zeros(n_months)
-    new_fte = np.zeros(n_months)
-    new_start = np.zeros(n_months)  # heads at start of month, before this month's hires
-    for h, n in hires.items():
-        after = idx >= h
-        k = np.where(after, idx - h, 0)
-        heads = np.where(after, n * survival**k, 0.0)
-        new_heads += heads
-        new_ramping += np.where(after & (k < ramp), heads, 0.0)
-        new_fte += heads * ramp_factor(k, ramp) * after
-        new_start += np.where(idx > h, heads, 0.0)
+def _cohorts(base: Baseline, additional: dict[int, int], n_months: int) -> dict[str, np.ndarray]:
+    """Month by month over the horizon: heads at the start, hires, population, ramping heads and productive FTE
+    of the roster (current reps + the goals' planned hires) plus `additional` hires (month index -> count).
+
+    FTE = sum of `team.ramp` (with the training uplift) x `team.survival` at mid-month: the same arithmetic as
+    the goals step's team dimension.
+    """
+    months = pd.period_range(base.first_month, periods=n_months, freq="M")
+    ros = base.roster
+    hire_month = list(ros["hire_month"]) + [base.first_month + h for h in additional]
+    current = np.r_[(ros["kind"] == "current").to_numpy(), np.zeros(len(additional), dtype=bool)]
+    count = np.r_[np.ones(len(ros)), np.array(list(additional.values()), dtype=float)]
+    if len(hire_month) == 0:
+        zero = np.zeros(n_months)
+        return {k: zero for k in ("headcount_start", "hires", "population", "ramping", "productive_fte")}
+    tenure, elapsed = tm.schedule(hire_month, current, base.first_month, months)
+    share = tm.ramp(tenure, base.ramp_months, base.training_uplift)
+    alive = tm.survival(elapsed, base.attrition) * (elapsed > 0)
+    s = monthly_survival(base.attrition)
+    idx = np.arange(n_months)[None, :]
+    start = np.array([(pd.Period(h, freq="M") - base.first_month).n for h in hire_month], dtype=float)[
+        :, None
+    ]
+    # heads at the start of a month: current reps from month 0, hires from the month after they start
+    at_start = np.where(current[:, None], s**idx, np.where(idx > start, s ** (idx - start), 0.0))
+    starting = (idx == start) & ~current[:, None]
+    w = count[:, None]
     return {
-        "headcount_start": cur_heads + new_start,
-        "population": cur_heads + new_heads,
-        "ramping": cur_ramping + new_ramping,
-        "productive_fte": cur_fte + new_fte,
-        "current_fte": cur_fte,
+        "headcount_start": (w * at_start).sum(axis=0),
+        "hires": (w * starting).sum(axis=0),
+        "population": (w * (at_start + starting)).sum(axis=0),
+        "ramping": (w * alive * ((share < 1.0) & (tenure >= 1))).sum(axis=0),
+        "productive_fte": (w * share * alive).sum(axis=0),
     }
 
 
 def plan_hires(base: Baseline, targets: pd.Series, r: Resources) -> dict[int, int]:
-    """Hires per month index (0 = `base.first_month`) needed to close each planned month's gap once ramped.
+    """Hires beyond the goals' planned ones, per month index (0 = `base.first_month`), to close each month's gap.
 
-    Reads `resources.time_to_hire_months`. Month by month: the FTE a month needs is target / output of a ramped rep
-    that month (productivity x seasonal index); the
-    team supplies its own FTE (current reps at their ramp, decayed by attrition) plus earlier hires counted as
-    fully productive heads (decayed). A shortfall is hired at month - ramp (fully ramped when needed), at the
-    earliest at `time_to_hire_months` after planning starts; hires are whole people (rounded up).
-    The ramp still shows in the realistic capacity: months before hires can ramp keep a gap.
+    Reads `resources.time_to_hire_months`. Month by month: the FTE a month needs is (target - house sales) /
+    the output of a ramped rep that month; the roster (current reps and planned hires on their ramp, decayed
+    by attrition) supplies its FTE, earlier additional hires count as fully productive heads (decayed). A
+    shortfall is hired at month - ramp (fully ramped when needed), at the earliest `time_to_hire_months` after
+    planning starts; hires are whole people (rounded up). Months before hires can ramp keep a gap.
     """
-    survival = monthly_survival(base.attrition)
+    s = monthly_survival(base.attrition)
     months = [(per - base.first_month).n for per in targets.index]
     n = max(months) + 1
-    cur = _cohorts_fte(base.team, {}, n, survival, base.ramp_months)["current_fte"]
+    have_roster = _cohorts(base, {}, n)["productive_fte"]
     earliest = r.time_to_hire_months
     hires: dict[int, int] = {}
     for m, target in zip(months, targets.to_numpy(), strict=True):
         if m < 0:
             continue
         per = base.first_month + m
-        need = target / base.output(per) if base.output(per) > 0 else 0.0
-        have = cur[m] + sum(c * survival ** (m - h) for h, c in hires.items() if h <= m)
+        out = base.output(per)
+        need = max(target - base.house_sales(per), 0.0) / out if out > 0 else 0.0
+        have = have_roster[m] + sum(c * s ** (m - h + 0.5) for h, c in hires.items() if h <= m)
         short = need - have
         if short > 1e-9:
             h = max(m - base.ramp_months, earliest)
             if h > m:  # cannot start before the month is over: the gap stays
                 continue
-            hires[h] = hires.get(h, 0) + math.ceil(short / survival ** (m - h) - 1e-9)
+            hires[h] = hires.get(h, 0) + math.ceil(short / s ** (m - h + 0.5) - 1e-9)
     return dict(sorted(hires.items()))
 
 
@@ -359,38 +292,49 @@ def capacity_plan(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Month-by-month capacity of the plan year and the hiring plan behind it.
 
-    In: `base` (team_baseline), `targets` (monthly_targets), `hires` (month index -> count; default plan_hires).
-    Reads `resources.time_to_hire_months`, `simulations`, `seed`.
-    Out 1 (capacity.csv): month, headcount_start, hires, exits, ramping, productive_fte, capacity, target, gap,
-    capacity = productive FTE x productivity x the month's seasonal index, naive_headcount (target / that
-    output per rep), planned_headcount (headcount_start + hires), capacity_p10/p50/p90
-    (capacity at the 10th / 50th / 90th percentile of the team's average attainment, bootstrapped from the
-    per-rep output spread). gap = target - capacity. Months between as_of and the plan year are simulated (hires
-    made then ramp into January) but not listed.
-    Out 2 (hiring plan): start_month, hires, requisition_by (start - time to hire), productive_from (start + ramp).
+    In: `base` (team_baseline: current reps + the goals' planned hires), `targets` (monthly_targets), `hires`
+    (additional hires, month index -> count; default `plan_hires`). Reads `resources.time_to_hire_months`,
+    `simulations`, `seed`.
+    Out 1 (capacity.csv): month, headcount_start, hires (planned_hires from goals + additional_hires), exits,
+    ramping, productive_fte (ramp with training uplift x survival), reps_capacity (FTE x output of a ramped rep x
+    the month's seasonal index), tools (reps_capacity x tool efficiency), house (sales not carried by quota
+    reps, from the goals step), capacity (their sum: the goals step's team dimension, month by month), target,
+    gap = target - capacity, naive_headcount ((target - house) / output per rep), planned_headcount
+    (headcount_start + hires), capacity_p10/p50/p90 (rep capacity at the 10th / 50th / 90th percentile of the
+    team's average output, bootstrapped from the per-rep spread, plus house). Months between as_of and the plan
+    year are simulated (hires then ramp into January) but not listed.
+    Out 2 (hiring plan): start_month, hires, source (goals | additional), requisition_by (start - time to hire),
+    productive_from (first month at full output).
     """
     hires = plan_hires(base, targets, r) if hires is None else hires
-    survival = monthly_survival(base.attrition)
-    last = (targets.index.max() - base.first_month).n
-    n = last + 1
-    c = _cohorts_fte(base.team, hires, n, survival, base.ramp_months)
+    s = monthly_survival(base.attrition)
+    n = (targets.index.max() - base.first_month).n + 1
+    c = _cohorts(base, hires, n)
+    planned_c = _cohorts(replace(base, roster=base.planned), {}, n)["hires"] if len(base.planned) else 0.0
     months = pd.period_range(base.first_month, periods=n, freq="M")
-    hires_arr = np.array([hires.get(i, 0) for i in range(n)], dtype=float)
+    out = np.array([base.output(per) / (1.0 + base.tool_efficiency) for per in months])
     df = pd.DataFrame(
         {
             "per": months,
             "headcount_start": c["headcount_start"],
-            "hires": hires_arr,
-            "exits": c["population"] * (1.0 - survival),
+            "hires": c["hires"],
+            "planned_hires": planned_c if np.ndim(planned_c) else np.zeros(n),
+            "exits": c["population"] * (1.0 - s),
             "ramping": c["ramping"],
             "productive_fte": c["productive_fte"],
         }
     )
-    df["capacity"] = df["productive_fte"] * np.array([base.output(per) for per in df["per"]])
+    df["additional_hires"] = df["hires"] - df["planned_hires"]
+    df["reps_capacity"] = df["productive_fte"] * out
+    df["tools"] = df["reps_capacity"] * base.tool_efficiency
+    df["house"] = [base.house_sales(per) for per in months]
+    df["capacity"] = df["reps_capacity"] + df["tools"] + df["house"]
     df = df[df["per"].isin(targets.index)].copy()
     df["target"] = targets.reindex(df["per"]).to_numpy()
     df["gap"] = df["target"] - df["capacity"]
-    df["naive_headcount"] = df["target"] / np.array([base.output(per) for per in df["per"]])
+    df["naive_headcount"] = (df["target"] - df["house"]).clip(lower=0.0) / np.array(
+        [base.output(per) for per in df["per"]]
+    )
     df["planned_headcount"] = df["headcount_start"] + df["hires"]
     rng = np.random.default_rng(r.seed)
     quant = {}
@@ -399,20 +343,27 @@ def capacity_plan(
         quant[heads] = np.quantile(draws, [0.1, 0.5, 0.9])
     q = np.array([quant[max(1, round(x))] for x in df["planned_headcount"]])
     for j, name in enumerate(("capacity_p10", "capacity_p50", "capacity_p90")):
-        df[name] = df["capacity"] * q[:, j]
+        df[name] = (df["reps_capacity"] + df["tools"]) * q[:, j] + df["house"]
     df.insert(0, "month", [_month_str(p) for p in df["per"]])
     df = df.drop(columns="per").reset_index(drop=True)
+    full = tm.months_to_full(base.ramp_months, base.training_uplift)
+    cohorts = [(pd.Period(h, freq="M"), 1, "goals") for h in base.planned["hire_month"]]
+    cohorts += [(base.first_month + h, int(k), "additional") for h, k in hires.items()]
+    grouped: dict[tuple[pd.Period, str], int] = {}
+    for start, k, source in cohorts:
+        grouped[(start, source)] = grouped.get((start, source), 0) + k
     plan = pd.DataFrame(
         [
             {
-                "start_month": _month_str(base.first_month + h),
-                "hires": int(k),
-                "requisition_by": _month_str(base.first_month + h - r.time_to_hire_months),
-                "productive_from": _month_str(base.first_month + h + base.ramp_months),
+                "start_month": _month_str(start),
+                "hires": k,
+                "source": source,
+                "requisition_by": _month_str(start - r.time_to_hire_months),
+                "productive_from": _month_str(start + full),
             }
-            for h, k in hires.items()
+            for (start, source), k in sorted(grouped.items(), key=lambda x: (x[0][0], x[0][1] != "goals"))
         ],
-        columns=["start_month", "hires", "requisition_by", "productive_from"],
+        columns=["start_month", "hires", "source", "requisition_by", "productive_from"],
     )
     return df, plan
 
@@ -421,13 +372,15 @@ def describe_capacity(cap: pd.DataFrame, plan: pd.DataFrame, base: Baseline, ctx
     """One generated paragraph: the year's target vs capacity, the hires and when to open requisitions."""
     target, capacity = cap["target"].sum(), cap["capacity"].sum()
     hires = int(plan["hires"].sum())
+    planned = int(plan.loc[plan["source"] == "goals", "hires"].sum())
     text = ctx.t(
         "resources.capacity.summary",
         target=ctx.money(target),
         capacity=ctx.money(capacity),
         coverage=ctx.pct(capacity / target if target else float("nan")),
-        hires=hires,
-        first=plan["requisition_by"].iloc[0] if hires else "—",
+        planned_hires=planned,
+        more=hires - planned,
+        first=plan["requisition_by"].min() if hires else "—",
         naive=f"{cap['naive_headcount'].mean():.1f}",
         planned=f"{cap['planned_headcount'].mean():.1f}",
     )
@@ -464,7 +417,7 @@ def describe_baseline(base: Baseline, ctx: Any) -> str:
     return ctx.t(
         "resources.baseline.summary",
         reps=len(base.team),
-        productivity=ctx.money(base.productivity),
+        productivity=ctx.money(base.productivity / 12.0),
         ramp=base.ramp_months,
         ramp_src=ramp_src,
         attrition=ctx.pct(base.attrition),
@@ -474,11 +427,18 @@ def describe_baseline(base: Baseline, ctx: Any) -> str:
     )
 
 
+def hiring_table(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The hiring plan for display: the source (planned in goals | additional) translated."""
+    return plan.assign(source=[i18n.t(f"resources.hiring.source.{x}", lang) for x in plan["source"]])
+
+
 def describe_hiring(plan: pd.DataFrame, base: Baseline, ctx: Any) -> str:
     if plan.empty:
         return ctx.t("resources.hiring.none")
     return ctx.t(
-        "resources.hiring.summary", time_to_hire=ctx.p.resources.time_to_hire_months, ramp=base.ramp_months
+        "resources.hiring.summary",
+        time_to_hire=ctx.p.resources.time_to_hire_months,
+        ramp=tm.months_to_full(base.ramp_months, base.training_uplift),
     )
 
 
@@ -487,7 +447,7 @@ def baseline_table(base: Baseline, lang: str) -> pd.DataFrame:
     rows = [
         ("current_reps", i18n.number(len(base.team), lang)),
         ("managers", i18n.number(base.managers, lang)),
-        ("productivity", i18n.money(base.productivity, lang)),
+        ("productivity", i18n.money(base.productivity / 12.0, lang)),
         ("ramp_months", i18n.number(base.ramp_months, lang)),
         ("ramp_measured", i18n.number(base.ramp_measured, lang)),
         ("attrition", i18n.pct(base.attrition, lang)),
@@ -561,41 +521,62 @@ def rep_quotas(targets_rep: pd.DataFrame, plan_year: int) -> pd.DataFrame:
     return t.groupby(["rep_id", "team"], as_index=False)["target"].sum().rename(columns={"target": "quota"})
 
 
+def expected_output(quotas: pd.DataFrame, base: Baseline, plan_year: int) -> pd.DataFrame:
+    """`quotas` with `expected`: what each rep sells in `plan_year` at the team's average productivity if they
+    stay the year (current reps and the goals' planned hires on their ramp with the training uplift, seasonal
+    output, tool efficiency; `team.ramp`, the same curve the quotas were set with). A rep not on the roster
+    counts as fully ramped. Out: rep_id, team, quota, expected, ratio (expected / quota).
+    """
+    months = pd.period_range(f"{plan_year}-01", periods=12, freq="M")
+    ros = base.roster.set_index("rep_id")
+    hire = [ros["hire_month"].get(r, months[0] - 120) for r in quotas["rep_id"]]
+    current = np.array([ros["kind"].get(r, "current") == "current" for r in quotas["rep_id"]], dtype=bool)
+    tenure, _ = tm.schedule(hire, current, base.first_month, months)
+    share = tm.ramp(tenure, base.ramp_months, base.training_uplift)
+    out = np.array([base.output(per) for per in months])
+    q = quotas.copy()
+    q["expected"] = (share * out[None, :]).sum(axis=1)
+    q["ratio"] = (q["expected"] / q["quota"].where(q["quota"] > 0)).fillna(0.0)
+    return q
+
+
 def historical_attainment(
     orders: pd.DataFrame, plan_of_record: pd.DataFrame | None, base: Baseline, as_of: date
-) -> tuple[np.ndarray, str]:
-    """The spread of rep attainment the simulation draws from, and where it comes from.
+) -> np.ndarray:
+    """Reference only: each quota rep's actual / plan-of-record target in the year of `as_of` up to `as_of`
+    (reps with >= `team.MIN_REP_MONTHS` months of target; empty without a plan of record).
 
-    With a plan of record for the year of `as_of`: each quota rep's actual / target over that year's months up
-    to `as_of` (reps with >= `MIN_REP_MONTHS` months of target). Otherwise the output spread `base.factors`
-    (a rep's average output / the average ramped rep), i.e. attainment had every quota been set at the average.
+    It says how the current year's quotas were met; the plan year's attainment is simulated against the new
+    quotas (`simulate_incentives` with `expected_output`), not drawn from this.
     """
-    if plan_of_record is not None and not plan_of_record.empty:
-        por = plan_of_record.copy()
-        por["per"] = pd.to_datetime(por["month"]).dt.to_period("M")
-        last = _period(as_of)
-        por = por[(por["per"].dt.year == as_of.year) & (por["per"] <= last)]
-        por = por[por["rep_id"].isin(base.team["rep_id"]) | por["rep_id"].isin(orders["rep_id"])]
-        if not por.empty:
-            o = orders[["order_date", "rep_id", "amount"]].copy()
-            o["per"] = pd.to_datetime(o["order_date"]).dt.to_period("M")
-            o = o[(o["per"].dt.year == as_of.year) & (o["per"] <= last)]
-            actual = o.groupby("rep_id")["amount"].sum()
-            plan = por.groupby("rep_id").agg(target=("target", "sum"), months=("per", "nunique"))
-            plan = plan[(plan["months"] >= MIN_REP_MONTHS) & (plan["target"] > 0)]
-            att = (actual.reindex(plan.index).fillna(0.0) / plan["target"]).to_numpy()
-            if len(att) >= MIN_MEASURED_HIRES:
-                return att, "plan_of_record"
-    return np.asarray(base.factors, dtype=float), "output_spread"
+    if plan_of_record is None or plan_of_record.empty:
+        return np.array([])
+    por = plan_of_record.copy()
+    por["per"] = pd.to_datetime(por["month"]).dt.to_period("M")
+    last = tm.last_month(as_of)
+    por = por[(por["per"].dt.year == as_of.year) & (por["per"] <= last)]
+    por = por[por["rep_id"].isin(base.team["rep_id"]) | por["rep_id"].isin(orders["rep_id"])]
+    if por.empty:
+        return np.array([])
+    o = orders[["order_date", "rep_id", "amount"]].copy()
+    o["per"] = pd.to_datetime(o["order_date"]).dt.to_period("M")
+    o = o[(o["per"].dt.year == as_of.year) & (o["per"] <= last)]
+    actual = o.groupby("rep_id")["amount"].sum()
+    plan = por.groupby("rep_id").agg(target=("target", "sum"), months=("per", "nunique"))
+    plan = plan[(plan["months"] >= tm.MIN_REP_MONTHS) & (plan["target"] > 0)]
+    return (actual.reindex(plan.index).fillna(0.0) / plan["target"]).to_numpy()
 
 
 def simulate_incentives(
     quotas: pd.DataFrame, draws: np.ndarray, r: Resources, sims: int | None = None, seed: int | None = None
 ) -> pd.DataFrame:
-    """Monte Carlo of the incentive plan: each rep's attainment drawn (with replacement) from `draws`.
+    """Monte Carlo of the incentive plan against the plan year's quotas.
 
-    Reads `resources.simulations`, `seed` and the payout keys (see `payout`). A team's attainment is its members'
-    revenue / quota; the team rule lifts the rate of every member of a team at or above the threshold.
+    Each rep's output is the rep's `expected` output (`expected_output`; without the column: the quota) x a
+    factor drawn (with replacement) from `draws`, the spread of per-rep output around the average
+    (`Baseline.factors`); attainment = output / quota. Reads `resources.simulations`, `seed` and the payout keys
+    (see `payout`). A team's attainment is its members' revenue / quota; the team rule lifts the rate of every
+    member of a team at or above the threshold.
     Out: one row per simulation x rep: sim, rep_id, team, quota, attainment, team_attainment, revenue, payout.
     """
     sims = r.simulations if sims is None else sims
@@ -607,8 +588,10 @@ def simulate_incentives(
         raise ValueError("no historical attainment to draw from")
     q = quotas["quota"].to_numpy(dtype=float)
     teams, team_idx = np.unique(quotas["team"].to_numpy(dtype=str), return_inverse=True)
-    att = rng.choice(np.asarray(draws, dtype=float), size=(sims, n))
-    rev = att * q[None, :]
+    expected = quotas["expected"].to_numpy(dtype=float) if "expected" in quotas.columns else q
+    rev = rng.choice(np.asarray(draws, dtype=float), size=(sims, n)) * expected[None, :]
+    att = rev / np.where(q > 0, q, np.nan)[None, :]
+    att = np.nan_to_num(att, nan=0.0)
     team_rev = np.zeros((sims, len(teams)))
     team_q = np.bincount(team_idx, weights=q, minlength=len(teams))
     for j in range(len(teams)):
@@ -706,8 +689,29 @@ def describe_incentive_plan(quota: float, ctx: Any) -> str:
     )
 
 
-def describe_attainment_source(source: str, draws: np.ndarray, ctx: Any) -> str:
-    return ctx.t(f"resources.incentives.source.{source}", n=len(draws))
+def describe_attainment_source(
+    quotas: pd.DataFrame, draws: np.ndarray, reference: np.ndarray, sim: pd.DataFrame, ctx: Any
+) -> str:
+    """How attainment is simulated (new quotas x the output spread) and, for reference, how this year's plan of
+    record is being met (`historical_attainment`)."""
+    text = ctx.t(
+        "resources.incentives.source.simulated",
+        year=ctx.plan_year,
+        n=len(draws),
+        p10=ctx.pct(float(np.quantile(draws, 0.1))),
+        p90=ctx.pct(float(np.quantile(draws, 0.9))),
+        ratio=ctx.pct(float(quotas["expected"].sum() / quotas["quota"].sum())),
+        median=ctx.pct(float(sim["attainment"].median())),
+    )
+    if len(reference):
+        text += " " + ctx.t(
+            "resources.incentives.source.reference",
+            year=ctx.as_of.year,
+            n=len(reference),
+            at_plan=ctx.pct(float((reference >= 1.0 - 1e-9).mean())),
+            median=ctx.pct(float(np.median(reference))),
+        )
+    return text
 
 
 def describe_incentives(summary: pd.DataFrame, ctx: Any) -> str:

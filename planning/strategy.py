@@ -247,13 +247,75 @@ def target_year(targets: pd.DataFrame | None) -> float:
     return float(year.sum()) if len(year) else math.nan
 
 
+def retention(orders: pd.DataFrame, as_of: Any, p: Strategy) -> dict[str, float]:
+    """Net revenue retention and gross churn of existing customers, measured from orders.
+
+    Customers active in the 12 months before the last 12 (positive revenue there): nrr = their revenue in the
+    last 12 months / their revenue in those 12 months before; gross_churn = the earlier revenue of those of them
+    who bought nothing in the last 12 months / the same denominator; expansion = nrr - (1 - gross_churn) (growth
+    of the ones who stayed, net of contraction). `strategy.net_retention` / `gross_churn` override the measured
+    values (nrr_used, churn_used; source "params" or "data"; NaN measured values without two years of orders).
+    Out: prior_revenue, retained_revenue, churned_revenue, customers_prior, customers_churned, nrr, gross_churn,
+    nrr_used, churn_used, expansion_used, source.
+    """
+    _require(orders, ("order_date", "customer_id", "amount"), "orders")
+    as_of = pd.Timestamp(as_of)
+    d = pd.to_datetime(orders["order_date"])
+    cid = orders["customer_id"].astype(str)
+    last = (d > _months_before(as_of, 12)) & (d <= as_of)
+    prior = (d > _months_before(as_of, 24)) & (d <= _months_before(as_of, 12))
+    r_prior = orders.loc[prior, "amount"].groupby(cid[prior]).sum()
+    r_last = orders.loc[last, "amount"].groupby(cid[last]).sum()
+    active = r_prior[r_prior > 0]
+    kept = r_last.reindex(active.index).fillna(0.0)
+    churned = active[kept <= 0]
+    base = float(active.sum())
+    nrr = float(kept.sum()) / base if base > 0 else math.nan
+    churn = float(churned.sum()) / base if base > 0 else math.nan
+    nrr_used = p.net_retention if p.net_retention is not None else nrr
+    churn_used = p.gross_churn if p.gross_churn is not None else churn
+    source = "params" if p.net_retention is not None or p.gross_churn is not None else "data"
+    if not math.isfinite(nrr_used):
+        nrr_used, source = 1.0, "none"  # no second year of history: flat revenue per customer
+    if not math.isfinite(churn_used):
+        churn_used = 0.0
+    return {
+        "prior_revenue": base,
+        "retained_revenue": float(kept.sum()),
+        "churned_revenue": float(churned.sum()),
+        "customers_prior": int(len(active)),
+        "customers_churned": int(len(churned)),
+        "nrr": nrr,
+        "gross_churn": churn,
+        "nrr_used": float(nrr_used),
+        "churn_used": float(churn_used),
+        "expansion_used": float(nrr_used) - (1.0 - float(churn_used)),
+        "source": source,
+    }
+
+
+def _spread(total: float, weights: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """`total` split in proportion to `weights` (to `fallback` when the weights sum to 0)."""
+    w = weights if weights.sum() > 0 else fallback
+    return total * w / w.sum() if w.sum() > 0 else np.zeros(len(w))
+
+
 def tier_summary(
-    tiers: pd.DataFrame, features: pd.DataFrame, p: Strategy, target: float = math.nan
+    tiers: pd.DataFrame,
+    features: pd.DataFrame,
+    p: Strategy,
+    target: float = math.nan,
+    kept: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """Per tier: customers, revenue of the last 12 months, its share, mean scores, wallet potential, the revenue
     the tier is expected to deliver next year and the share of the plan year's `target` it carries.
 
-    expected = revenue_12m x (1 - churn probability of each customer's health risk) + headroom_capture x potential.
+    With `kept` (`retention`): the base as a whole is expected to deliver revenue_12m x nrr_used. Its loss,
+    revenue_12m x churn_used, is spread over customers in proportion to revenue_12m x the churn probability of
+    their health risk (`strategy.churn_probability`, relative weights); its growth, revenue_12m x
+    (nrr_used - 1 + churn_used), in proportion to headroom_capture x potential of their tier's playbook (to
+    revenue_12m when no playbook captures headroom). Without `kept` the parameters are read as absolute:
+    expected = revenue_12m x (1 - churn probability) + headroom_capture x potential.
     Reads `strategy.playbooks` (headroom_capture, touches_per_year), `churn_probability` and the health keys
     (see `health`). Out columns: tier, customers, revenue_12m, revenue_share, value_score, potential_score,
     potential, expected_loss, expected_gain, expected_revenue, share_of_target, touches, playbook.
@@ -273,8 +335,15 @@ def tier_summary(
     capture = (
         df["tier"].map({t: pb.headroom_capture for t, pb in p.playbooks.items()}).astype(float).fillna(0.0)
     )
-    df["expected_loss"] = df["revenue_12m"] * churn
-    df["expected_gain"] = capture * df["potential"]
+    rev = df["revenue_12m"].to_numpy(dtype=float)
+    if kept is None:
+        df["expected_loss"] = rev * churn
+        df["expected_gain"] = capture * df["potential"]
+    else:
+        total = float(rev.sum())
+        df["expected_loss"] = _spread(total * kept["churn_used"], rev * churn, rev)
+        gain_w = (capture * df["potential"]).to_numpy(dtype=float)
+        df["expected_gain"] = _spread(total * (kept["nrr_used"] - 1.0 + kept["churn_used"]), gain_w, rev)
     g = df.groupby("tier", sort=False)
     out = g.agg(
         customers=("tier", "size"),
@@ -630,6 +699,40 @@ def _expected_close(opps: pd.DataFrame, as_of: pd.Timestamp, funnel_df: pd.DataF
     return eta[open_mask]
 
 
+def pipeline_timing(
+    opps: pd.DataFrame, as_of: Any, funnel_df: pd.DataFrame, plan_year: int
+) -> dict[str, Any]:
+    """When the open pipeline is expected to close, relative to the plan year (for the coverage sentence).
+
+    Expected close as in `coverage` (stage date + the funnel's median days of the remaining stages). Out: n_open,
+    open_amount, before_plan (amount expected to close before 1 January of `plan_year`), in_plan (within it),
+    latest (latest expected close date, None without open deals).
+    """
+    eta = _expected_close(opps, pd.Timestamp(as_of), funnel_df)
+    amount = opps.loc[eta.index, "amount"].astype(float)
+    start, end = pd.Timestamp(f"{plan_year}-01-01"), pd.Timestamp(f"{plan_year}-12-31")
+    return {
+        "n_open": int(len(eta)),
+        "open_amount": float(amount.sum()),
+        "before_plan": float(amount[eta < start].sum()),
+        "in_plan": float(amount[(eta >= start) & (eta <= end)].sum()),
+        "latest": eta.max().date() if len(eta) else None,
+    }
+
+
+def leads_last_12m(marketing: pd.DataFrame | None, opps: pd.DataFrame | None, as_of: Any) -> float:
+    """Qualified leads the region produced in the 12 months up to `as_of`: the marketing table's leads, else the
+    opportunities that entered the funnel (NaN without either)."""
+    as_of = pd.Timestamp(as_of)
+    if marketing is not None and {"month", "leads"} <= set(marketing.columns):
+        m = pd.to_datetime(marketing["month"])
+        return float(marketing.loc[(m > _months_before(as_of, 12)) & (m <= as_of), "leads"].sum())
+    if opps is not None and "lead_date" in opps.columns:
+        d = pd.to_datetime(opps["lead_date"])
+        return float(((d > _months_before(as_of, 12)) & (d <= as_of)).sum())
+    return math.nan
+
+
 def acquisition_mix(
     opps: pd.DataFrame,
     customers: pd.DataFrame | None,
@@ -948,29 +1051,80 @@ def describe_segments(by_segment: pd.DataFrame, p: Strategy, lang: str = "en") -
     )
 
 
-def describe_coverage(cov: pd.DataFrame | None, year: int, lang: str = "en", currency: str = "CNY") -> str:
-    """Pipeline needed for the plan year, how much the open pipeline covers, and the leads to generate by when."""
+def describe_coverage(
+    cov: pd.DataFrame | None,
+    year: int,
+    lang: str = "en",
+    currency: str = "CNY",
+    kept: dict[str, Any] | None = None,
+    leads_12m: float = math.nan,
+    timing: dict[str, Any] | None = None,
+) -> str:
+    """Pipeline needed for the plan year, how much the open pipeline covers, and the leads to generate by when;
+    with `kept` (`retention`) the installed base it rests on, with `leads_12m` the leads needed against the
+    leads of the last 12 months, with `timing` (`pipeline_timing`) when the open pipeline is expected to close.
+    """
     from planning import i18n
 
     if cov is None or cov.empty:
         return i18n_t("strategy.coverage.missing", lang)
+    money = lambda x: i18n.money(x, lang, currency)  # noqa: E731
+    parts = []
+    if kept is not None:
+        parts.append(
+            i18n_t(
+                f"strategy.coverage.base_{kept['source']}",
+                lang,
+                base=money(float(cov["target"].sum() - cov["pipeline_target"].sum())),
+                nrr=i18n.pct(kept["nrr_used"], lang),
+                churn=i18n.pct(kept["churn_used"], lang),
+                customers=i18n.number(kept["customers_prior"], lang),
+            )
+        )
     required = float(cov["required_pipeline"].sum())
     open_ = float(cov["open_pipeline"].sum())
     if required <= 0:
-        return i18n_t("strategy.coverage.covered", lang, open=i18n.money(open_, lang, currency))
+        parts.append(i18n_t("strategy.coverage.covered", lang, open=money(open_)))
+        return " ".join(parts)
     first = cov.loc[cov["leads_needed"] > 0].iloc[0] if (cov["leads_needed"] > 0).any() else cov.iloc[0]
-    return i18n_t(
-        "strategy.coverage.summary",
-        lang,
-        pipeline_target=i18n.money(cov["pipeline_target"].sum(), lang, currency),
-        year=year,
-        win_rate=i18n.pct(cov["win_rate"].iloc[0], lang),
-        required=i18n.money(required, lang, currency),
-        coverage=i18n.pct(open_ / required, lang),
-        leads=i18n.number(cov["leads_needed"].sum(), lang),
-        first_leads=i18n.number(first["leads_needed"], lang),
-        first_date=str(first["leads_by"]),
+    leads = float(cov["leads_needed"].sum())
+    parts.append(
+        i18n_t(
+            "strategy.coverage.summary",
+            lang,
+            pipeline_target=money(cov["pipeline_target"].sum()),
+            year=year,
+            win_rate=i18n.pct(cov["win_rate"].iloc[0], lang),
+            required=money(required),
+            coverage=i18n.pct(open_ / required, lang),
+            leads=i18n.number(leads, lang),
+            first_leads=i18n.number(first["leads_needed"], lang),
+            first_date=str(first["leads_by"]),
+        )
     )
+    if math.isfinite(leads_12m) and leads_12m > 0:
+        parts.append(
+            i18n_t(
+                "strategy.coverage.leads_check",
+                lang,
+                ratio=i18n.number(leads / leads_12m, lang, decimals=1),
+                actual=i18n.number(leads_12m, lang),
+            )
+        )
+    if timing is not None and timing["n_open"]:
+        key = "strategy.coverage.open_before" if timing["in_plan"] <= 0 else "strategy.coverage.open_in_plan"
+        parts.append(
+            i18n_t(
+                key,
+                lang,
+                n=i18n.number(timing["n_open"], lang),
+                open=money(timing["open_amount"]),
+                latest=str(timing["latest"]),
+                year=year,
+                in_plan=money(timing["in_plan"]),
+            )
+        )
+    return " ".join(parts)
 
 
 def describe_acquisition(mix: pd.DataFrame, lang: str = "en", currency: str = "CNY") -> str:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning import contracts, resources
+from planning import contracts, resources, team
 from planning.charts import resources as rc
 from planning.params import Params, Resources
 
@@ -17,27 +17,24 @@ def _r(**kw) -> Resources:
     return Resources(**kw)
 
 
-def _base(tenures=(0, 5, 5), productivity=100.0, ramp=2, attrition=0.0, **kw) -> resources.Baseline:
-    team = pd.DataFrame(
+def _base(tenures=(0, 5, 5), productivity=1200.0, ramp=2, attrition=0.0, **kw) -> resources.Baseline:
+    """Current reps hired `tenures` months before January 2027 (0 = in January); `productivity` is annual."""
+    first = pd.Period("2027-01", "M")
+    roster = pd.DataFrame(
         {
             "rep_id": [f"R{i}" for i in range(len(tenures))],
             "team": ["t1"] * len(tenures),
-            "hire_month": [pd.Period("2027-01", "M") - t for t in tenures],
-            "tenure": list(tenures),
+            "kind": ["current"] * len(tenures),
+            "hire_month": [first - t for t in tenures],
         }
     )
+    roster = pd.concat([roster, kw.pop("planned", roster.iloc[0:0])], ignore_index=True)
     return resources.Baseline(
         productivity=productivity,
         ramp_months=ramp,
-        ramp_measured=None,
-        ramp_reps=0,
         attrition=attrition,
-        attrition_measured=None,
-        exits=0,
-        avg_headcount=float(len(tenures)),
-        factors=np.array([1.0]),
-        team=team,
-        first_month=pd.Period("2027-01", "M"),
+        roster=roster,
+        first_month=first,
         **kw,
     )
 
@@ -47,12 +44,6 @@ def _targets(values, start="2027-01") -> pd.Series:
 
 
 # ------------------------------------------------------------------------------------------------ capacity
-def test_ramp_factor_is_linear_to_full():
-    # ramp 2: (k + 1) / 3 -> 1/3, 2/3, 1, 1
-    assert resources.ramp_factor(np.arange(4), 2) == pytest.approx([1 / 3, 2 / 3, 1.0, 1.0])
-    assert resources.ramp_factor(0, 0) == pytest.approx(1.0)
-
-
 def test_capacity_three_reps_by_hand():
     # Reps: A hired this month (tenure 0), B and C ramped; productivity 100 a month, ramp 2, no attrition.
     # FTE without hires: Jan 1/3 + 2 = 2.333, Feb 2/3 + 2 = 2.667, Mar 3.
@@ -72,8 +63,9 @@ def test_capacity_three_reps_by_hand():
     assert cap["naive_headcount"].tolist() == pytest.approx([2.5, 3.0, 3.0])
     assert set(contracts.required_columns("capacity")) <= set(cap.columns)
     assert plan.to_dict("records") == [
-        {"start_month": "2027-01", "hires": 1, "requisition_by": "2027-01", "productive_from": "2027-03"}
-    ]
+        {"start_month": "2027-01", "hires": 1, "source": "additional", "requisition_by": "2027-01",
+         "productive_from": "2027-03"}
+    ]  # fmt: skip
 
 
 def test_capacity_without_hires_and_time_to_hire_blocks_early_months():
@@ -92,13 +84,13 @@ def test_capacity_without_hires_and_time_to_hire_blocks_early_months():
 
 def test_capacity_attrition_flows_month_to_month():
     # Annual attrition 50%: monthly survival s = 0.5 ** (1/12); exits = population x (1 - s);
-    # next month's headcount_start = population x s.
+    # next month's headcount_start = population x s; FTE counts the reps still there at mid-month (s ** 0.5).
     base = _base(tenures=(5, 5, 5), attrition=0.5)
     cap, _ = resources.capacity_plan(base, _targets([0, 0, 0]), _r(simulations=100), hires={})
     s = 0.5 ** (1 / 12)
     assert cap["headcount_start"].tolist() == pytest.approx([3, 3 * s, 3 * s**2])
     assert cap["exits"].tolist() == pytest.approx([3 * (1 - s), 3 * s * (1 - s), 3 * s**2 * (1 - s)])
-    assert cap["productive_fte"].tolist() == pytest.approx([3, 3 * s, 3 * s**2])
+    assert cap["productive_fte"].tolist() == pytest.approx([3 * s**0.5, 3 * s**1.5, 3 * s**2.5])
 
 
 def test_capacity_follows_seasonality():
@@ -137,10 +129,61 @@ def test_monthly_targets_reads_month_level_only_and_rejects_missing_year():
         resources.monthly_targets(t.drop(columns="level"), 2027)
 
 
-def _reps_orders():
+def test_planned_hires_come_first_and_only_the_rest_is_added():
+    # Two ramped reps (100 a month each) and the goals' planned hire starting January (ramp 2: 1/3, 2/3, 1).
+    # Targets 300 a month: FTE 2 1/3, 2 2/3, 3 -> Jan short 2/3, Feb short 1/3, Mar covered.
+    # One additional hire covers Jan (time to hire 0, starts Jan at 1/3): Jan 2 2/3, still short 1/3 (the ramp);
+    # in Feb the additional hire counts as a full head (3 2/3 >= 3): no more hires. -> "1 planned + 1 more".
+    planned = pd.DataFrame(
+        {"rep_id": ["HIRE-01"], "team": ["t1"], "kind": ["hire"], "hire_month": [pd.Period("2027-01", "M")]}
+    )
+    base = _base(tenures=(5, 5), planned=planned)
+    cap, plan = resources.capacity_plan(
+        base, _targets([300, 300, 300]), _r(time_to_hire_months=0, simulations=100)
+    )
+    assert plan[["start_month", "hires", "source"]].to_dict("records") == [
+        {"start_month": "2027-01", "hires": 1, "source": "goals"},
+        {"start_month": "2027-01", "hires": 1, "source": "additional"},
+    ]
+    assert cap["planned_hires"].tolist() == [1, 0, 0] and cap["additional_hires"].tolist() == [1, 0, 0]
+    assert cap["productive_fte"].tolist() == pytest.approx([2 + 2 / 3, 2 + 4 / 3, 4.0])
+    assert cap["capacity"].tolist() == pytest.approx([800 / 3, 1000 / 3, 400.0])
+
+
+def test_planned_hires_are_read_from_targets_rep():
+    tr = pd.DataFrame(
+        {
+            "rep_id": ["R1", "R1", "HIRE-01", "HIRE-01", "HIRE-01"],
+            "team": ["t1", "t1", "t2", "t2", "t2"],
+            "kind": ["current", "current", "hire", "hire", "hire"],
+            "month": ["2027-01", "2027-02", "2027-01", "2027-02", "2027-03"],
+            "target": [10.0, 10.0, 0.0, 0.0, 5.0],
+            "ramp": [1.0, 1.0, 0.0, 0.0, 0.25],
+        }
+    )
+    h = resources.planned_hires(tr)
+    assert h.to_dict("records") == [
+        {"rep_id": "HIRE-01", "team": "t2", "hire_month": pd.Period("2027-03", "M")}
+    ]
+    assert resources.planned_hires(None).empty and resources.planned_hires(tr.drop(columns="kind")).empty
+
+
+def test_house_sales_and_tools_are_part_of_capacity():
+    # One ramped rep: 100 a month, tools +20% -> 120; house accounts 50 in January -> capacity 170.
+    base = _base(tenures=(5,), tool_efficiency=0.2, house={"2027-01": 50.0})
+    cap, _ = resources.capacity_plan(base, _targets([170]), _r(simulations=100), hires={})
+    row = cap.iloc[0]
+    assert (row["reps_capacity"], row["tools"], row["house"], row["capacity"]) == pytest.approx(
+        (100, 20, 50, 170)
+    )
+    assert row["gap"] == pytest.approx(0) and row["naive_headcount"] == pytest.approx(1.0)
+
+
+def test_team_baseline_reads_the_shared_team_measurement():
     reps = pd.DataFrame(
         {
             "rep_id": ["R1", "R2", "R3", "M1"],
+            "name": ["A", "B", "C", "M"],
             "team": ["t1", "t1", "t1", "t1"],
             "role": ["rep", "rep", "rep", "manager"],
             "hire_date": pd.to_datetime(["2020-01-10", "2020-01-10", "2026-07-01", "2019-01-01"]),
@@ -154,36 +197,17 @@ def _reps_orders():
             "amount": [100.0, 50.0, 30.0, 10.0],
         }
     )
-    return reps, orders
-
-
-def test_rep_months_counts_employed_months_only():
-    reps, orders = _reps_orders()
-    rm = resources.rep_months(orders, reps, pd.Period("2026-01", "M"), pd.Period("2026-09", "M"))
-    # R1: 9 months, R2: Jan-Mar (left 15 March), R3: Jul-Sep; the manager is not a quota rep.
-    assert rm.groupby("rep_id").size().to_dict() == {"R1": 9, "R2": 3, "R3": 3}
-    jan = rm[rm["month"] == pd.Period("2026-01", "M")].set_index("rep_id")["sales"].to_dict()
-    assert jan == {"R1": 100.0, "R2": 50.0}
-    assert rm[(rm["rep_id"] == "R3")]["tenure"].tolist() == [0, 1, 2]
-
-
-def test_measure_attrition_by_hand():
-    reps, _ = _reps_orders()
-    # Window 2025-09-30 .. 2026-09-30 (12 months): one exit (R2). Month-start heads: Oct-Mar 2 (R1, R2),
-    # Apr-Jun 1, Jul-Sep 2 (R3 joined 1 July) -> (6*2 + 3*1 + 3*2) / 12 = 1.75; rate = 1 / 1.75.
-    rate, exits, avg = resources.measure_attrition(reps, date(2026, 9, 30), 12)
-    assert exits == 1 and avg == pytest.approx(1.75) and rate == pytest.approx(1 / 1.75)
-
-
-def test_team_baseline_uses_params_over_measurements():
-    reps, orders = _reps_orders()
-    base = resources.team_baseline(orders, reps, date(2026, 9, 30), _r(ramp_months=3, attrition=0.2))
-    assert base.ramp_months == 3 and base.attrition == 0.2
-    assert sorted(base.team["rep_id"]) == ["R1", "R3"] and base.managers == 1
-    # Output is observed from the first order month (2026-01): ramped rep-months Jan-Sep 2026 are R1 x 9
-    # (100 + 30 sales) and R2 x 3 (Jan-Mar, 50): 180 / 12 = 15.
-    assert base.productivity == pytest.approx(15.0)
+    p = Params.model_validate(
+        {"resources": {"ramp_months": 3, "attrition": 0.2}, "goals": {"training_uplift": 0.3}}
+    )
+    base = resources.team_baseline(orders, reps, date(2026, 9, 30), p)
+    assert base.ramp_months == 3 and base.attrition == 0.2 and base.training_uplift == 0.3
+    assert sorted(base.team["rep_id"]) == ["R1", "R3"] and base.managers == 1 and base.planned.empty
+    # Rep-months Jan-Sep 2026 (first order month 2026-01): R1 9 ramped, R2 Jan-Mar 3 ramped, R3 Jul-Sep at
+    # ramp 1/4, 2/4, 3/4 -> 13.5 FTE-months; sales 190 -> 190 / 13.5 x 12 a year.
+    assert base.productivity == pytest.approx(190 / 13.5 * 12)
     assert base.first_month == pd.Period("2026-10", "M")
+    assert base.productivity == team.measure(orders, reps, date(2026, 9, 30), p).productivity
 
 
 # ------------------------------------------------------------------------------------------------ incentives
