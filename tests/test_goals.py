@@ -369,3 +369,36 @@ def test_notebook_writes_the_contract_artefacts(small_sample, tmp_path):
     assert cal["component"].iloc[-1] == "target" and round(cal["amount"].iloc[-1] * 100) == year
     fcst = pd.read_csv(art / "forecast.csv", dtype={"month": str})
     assert fcst.loc[fcst["chosen"], "model"].nunique() == 1
+
+
+# --------------------------------------------------------------------------------------------- agreement with step 4
+def test_goals_team_dimension_equals_resources_capacity(tiny):
+    from planning import resources
+
+    t, _, result, _ = tiny
+    # Without attrition, by hand: R1, R2 at 1,200 a year = 2,400; the planned hire starts in March on the ramp
+    # of 2 months lifted 30% by training: 1/3 x 1.3, 2/3 x 1.3, then 1 -> (0.4333 + 0.8667 + 8) x 100 = 930;
+    # tools +20%: (2,400 + 930) x 1.2 = 3,996.
+    hire = [{"team": "t1", "start_month": 3}]
+    for attrition, expected in ((0.0, 3996.0), (0.25, None)):
+        p = _params(planned_hires=hire, training_uplift=0.3, tool_efficiency=0.2)
+        p = p.model_copy(update={"resources": p.resources.model_copy(update={"attrition": attrition})})
+        inputs = goals.prepare(t, p, result)
+        plan = goals.plan(inputs, p)
+        tc = goals.team_capacity(plan, inputs)
+        assert tc["capacity"].sum() == pytest.approx(plan.estimates["team"])
+        if expected is not None:
+            assert plan.estimates["team"] == pytest.approx(expected)
+        # The resources step on the same inputs: same ramp, attrition, productivity and planned hire.
+        base = resources.team_baseline(
+            t.orders, t.reps, p.as_of, p, targets_rep=plan.targets_rep, team_capacity=tc
+        )
+        assert (base.ramp_months, base.attrition) == (inputs.ramp_months, plan.levers.attrition)
+        assert base.productivity == pytest.approx(inputs.productivity)
+        cap, hiring = resources.capacity_plan(
+            base, resources.monthly_targets(plan.targets, 2027), p.resources, hires={}
+        )
+        assert cap["capacity"].to_numpy() == pytest.approx(tc["capacity"].to_numpy())
+        assert hiring[["start_month", "hires", "source"]].to_dict("records") == [
+            {"start_month": "2027-03", "hires": 1, "source": "goals"}
+        ]

@@ -461,3 +461,43 @@ def test_notebook_smoke(small_sample, tmp_path):
     assert budget["revenue"].sum() >= budget["current_revenue"].sum() * (1 - 1e-6)
     plan = pd.read_csv(art / "action_plan.csv")
     assert plan["status"].isin(["planned", "in_progress", "done", "overdue"]).all()
+
+
+def test_attainment_is_simulated_against_the_new_quotas():
+    # One ramped rep (1,200 a year) with quota 1,000 -> expected 1,200, ratio 1.2; a planned hire from July on
+    # a 2-month ramp: Jul 1/3, Aug 2/3, Sep-Dec 1 -> 100 x 5 = 500 against a quota of 1,000 -> 0.5.
+    planned = pd.DataFrame(
+        {"rep_id": ["HIRE-01"], "team": ["t1"], "kind": ["hire"], "hire_month": [pd.Period("2027-07", "M")]}
+    )
+    base = _base(tenures=(5,), planned=planned)
+    quotas = pd.DataFrame({"rep_id": ["R0", "HIRE-01"], "team": ["t1", "t1"], "quota": [1000.0, 1000.0]})
+    q = resources.expected_output(quotas, base, 2027)
+    assert q["expected"].tolist() == pytest.approx([1200.0, 500.0]) and q["ratio"].tolist() == pytest.approx(
+        [1.2, 0.5]
+    )
+    # Output spread: every rep at the average (factor 1) -> attainment is exactly the ratio.
+    sim = resources.simulate_incentives(q, np.array([1.0]), _r(simulations=100))
+    assert sim.groupby("rep_id")["attainment"].unique().map(list).to_dict() == {"HIRE-01": [0.5], "R0": [1.2]}
+    # Factors 0.5 / 1.5: the ramped rep is at quota only with 1.5 (1.8), never with 0.5 (0.6).
+    sim2 = resources.simulate_incentives(q, np.array([0.5, 1.5]), _r(simulations=400))
+    r0 = sim2[sim2["rep_id"] == "R0"]["attainment"]
+    assert set(np.round(r0, 6)) == {0.6, 1.8}
+
+
+def test_plan_of_record_attainment_is_only_a_reference():
+    # R0 sold 150 in 2026 against 3 months x 100 of plan of record -> 0.5; no plan of record -> empty.
+    base = _base(tenures=(5,))
+    orders = pd.DataFrame(
+        {
+            "order_date": pd.to_datetime(["2026-01-10", "2026-03-10"]),
+            "rep_id": ["R0", "R0"],
+            "amount": [100.0, 50.0],
+        }
+    )
+    por = pd.DataFrame(
+        {"month": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]), "rep_id": "R0", "target": 100.0}
+    )
+    assert resources.historical_attainment(orders, por, base, date(2026, 3, 31)).tolist() == pytest.approx(
+        [0.5]
+    )
+    assert len(resources.historical_attainment(orders, None, base, date(2026, 3, 31))) == 0

@@ -434,3 +434,55 @@ def test_segment_growth_by_industry_and_size(p):
     # C1 energy/small -> 0.2; C2 retail -> 0; C3 energy/medium unknown -> industry mean 0.05
     assert list(f["segment_growth"]) == [0.2, 0.0, 0.05]
     assert strategy.segment_growth(seg.drop(columns="growth")).empty
+
+
+# ------------------------------------------------------------------------------------------------ retention
+def _retention_orders() -> pd.DataFrame:
+    # Prior 12 months (2024-10 .. 2025-09): C1 100, C2 100. Last 12 months: C1 150, C3 (new) 50; C2 stopped.
+    return pd.DataFrame(
+        {
+            "order_id": ["O1", "O2", "O3", "O4"],
+            "order_date": pd.to_datetime(["2025-03-01", "2025-04-01", "2026-05-01", "2026-06-01"]),
+            "customer_id": ["C1", "C2", "C1", "C3"],
+            "amount": [100.0, 100.0, 150.0, 50.0],
+        }
+    )
+
+
+def test_retention_by_hand(p):
+    k = strategy.retention(_retention_orders(), AS_OF, p)
+    # NRR = C1's 150 / (100 + 100) = 0.75; gross churn = C2's 100 / 200 = 0.5; expansion 0.75 - 0.5 = 0.25
+    assert k["nrr"] == pytest.approx(0.75) and k["gross_churn"] == pytest.approx(0.5)
+    assert k["expansion_used"] == pytest.approx(0.25) and k["source"] == "data"
+    assert (k["customers_prior"], k["customers_churned"]) == (2, 1)
+    over = strategy.retention(_retention_orders(), AS_OF, p.model_copy(update={"net_retention": 1.1}))
+    assert over["nrr_used"] == pytest.approx(1.1) and over["source"] == "params"
+    with pytest.raises(ValueError, match="lacks columns"):
+        strategy.retention(_retention_orders().drop(columns="amount"), AS_OF, p)
+
+
+def test_installed_base_is_revenue_times_net_retention(p):
+    f = strategy.customer_features(_orders(), _customers(), AS_OF, p)
+    tiers = strategy.tier_customers(f, p)
+    kept = {"nrr_used": 1.1, "churn_used": 0.1}
+    s = strategy.tier_summary(tiers, f, p, target=1000.0, kept=kept)
+    total = f["revenue_12m"].sum()
+    # loss = 10% of revenue, growth = (1.1 - 1 + 0.1) = 20% of revenue -> base = 110% of revenue
+    assert s["expected_loss"].sum() == pytest.approx(0.1 * total)
+    assert s["expected_gain"].sum() == pytest.approx(0.2 * total)
+    assert strategy.installed_base(s) == pytest.approx(1.1 * total)
+
+
+def test_coverage_sentence_states_leads_ratio_and_pipeline_timing(p):
+    cov = pd.DataFrame(
+        {"period": ["2027-Q1"], "target": [1000.0], "pipeline_target": [200.0], "win_rate": [0.25],
+         "required_pipeline": [800.0], "open_pipeline": [0.0], "leads_needed": [40.0], "leads_by": ["2026-12-01"]}
+    )  # fmt: skip
+    timing = {"n_open": 3, "open_amount": 500.0, "before_plan": 500.0, "in_plan": 0.0, "latest": "2026-12-15"}
+    kept = {"source": "data", "nrr_used": 1.04, "churn_used": 0.09, "customers_prior": 600}
+    text = strategy.describe_coverage(cov, 2027, "en", "CNY", kept, 10.0, timing)
+    assert "4.0× the 10 qualified leads" in text  # 40 / 10
+    assert "0 open pipeline" in text and "2026-12-15" in text
+    assert "104" in text  # net revenue retention 104%
+    assert strategy.leads_last_12m(pd.DataFrame({"month": pd.to_datetime(["2025-09-01", "2025-10-01",
+                                   "2026-09-01"]), "leads": [5, 7, 3]}), None, AS_OF) == 10  # fmt: skip
