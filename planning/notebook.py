@@ -144,9 +144,16 @@ class Context:
         display.paragraph(text)
 
     def table(self, df: pd.DataFrame, **kw: Any) -> None:
+        """Show a table (`display.table_html` keywords); money columns in the company currency unless given."""
         from planning import display
 
+        kw.setdefault("currency", self.p.company.currency)
         display.table(df, self.lang, **kw)
+
+    def missing(self, tables: str | tuple[str, ...], what: str, column: str = "", **fmt: Any) -> None:
+        """Say that a part of the step (`what`: a locale key, formatted with `fmt`) was not computed because
+        the optional table(s) `tables` are absent, and which file would enable it (see `missing_text`)."""
+        self.say(missing_text(tables, self.t(what, **fmt), self.lang, column=column))
 
     def chart(self, chart: Any) -> None:
         from IPython.display import display as ipy_display
@@ -162,6 +169,26 @@ class Context:
         from planning import i18n
 
         return i18n.pct(x, self.lang)
+
+
+def missing_text(tables: str | tuple[str, ...] | list[str], what: str, lang: str, column: str = "") -> str:
+    """The sentence a report shows for a part it could not compute for lack of optional data (docs/data.md).
+
+    `tables`: the table (or alternatives, any one of which would do) whose file would enable `what` (already
+    translated text). With `column` (e.g. "rep_id"), the order lines' column is named as the other alternative.
+    """
+    from planning import i18n
+
+    names = (tables,) if isinstance(tables, str) else tuple(tables)
+    sep = i18n.t("data.missing.or", lang)
+    fmt = {
+        "what": what,
+        "tables": sep.join(i18n.t(f"data.tables.{t}", lang) for t in names),
+        "files": sep.join(f"{t}.csv / {t}.parquet" for t in names),
+    }
+    if column:
+        return i18n.t("data.missing.column", lang, column=column, **fmt)
+    return i18n.t("data.missing.text", lang, **fmt)
 
 
 def setup(
@@ -210,7 +237,7 @@ def setup(
 
     from planning import charts
 
-    charts.enable(batch=batch, lang=p.language)
+    charts.enable(batch=batch, lang=p.language, currency=p.company.currency)
     ctx = Context(step=step, p=p, data_dir=ddir, out_dir=odir, batch=batch)
     if not batch:  # in reports the page header carries step and region
         from planning import display

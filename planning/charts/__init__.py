@@ -52,7 +52,8 @@ PALETTE = ["#2b6cb0", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f
 #: Traffic-light colours used by charts and by `planning.display` KPI cells (one definition).
 KPI_COLORS = {"green": "#2f9e44", "yellow": "#f2b705", "red": "#d9480f"}
 
-#: d3-format strings for tooltips / text marks. "$" prints the locale's currency symbol (set to ¥ below).
+#: d3-format strings for tooltips / text marks. "$" prints the locale's currency symbol (the company currency's,
+#: set by `enable(currency=...)`).
 MONEY_FORMAT = "$,.0f"
 NUMBER_FORMAT = ",.0f"
 PCT_FORMAT = ".1%"
@@ -85,7 +86,15 @@ _TIME_LOCALE = {
 
 # The chart language is process state because the theme is a zero-argument function that altair calls at every
 # `to_dict()`; `enable(lang=...)` sets it once per notebook.
-_state: dict[str, Any] = {"lang": "en", "batch": False, "svg_fallback": True}
+_state: dict[str, Any] = {"lang": "en", "batch": False, "svg_fallback": True, "currency": "CNY"}
+
+
+def currency_symbol() -> str:
+    """Symbol of the company currency set by `enable` (¥ for CNY, $ for USD, the code itself when unknown)."""
+    from planning import i18n
+
+    code = str(_state["currency"]).upper()
+    return i18n.CURRENCY_SYMBOLS.get(code, code + " ")
 
 
 class ChartDataTooLarge(alt.MaxRowsError):
@@ -102,7 +111,10 @@ def theme() -> alt.theme.ThemeConfig:
         "autosize": {"type": "fit", "contains": "padding"},
         "config": {
             "font": FONT,
-            "locale": {"number": _NUMBER_LOCALE, "time": _TIME_LOCALE.get(lang, _TIME_LOCALE["en"])},
+            "locale": {
+                "number": {**_NUMBER_LOCALE, "currency": [currency_symbol(), ""]},
+                "time": _TIME_LOCALE.get(lang, _TIME_LOCALE["en"]),
+            },
             "view": {"stroke": None},
             "range": {"category": PALETTE},
             "title": {"fontSize": 15, "fontWeight": 600, "anchor": "start", "offset": 10, "color": "#1f2933"},
@@ -141,13 +153,15 @@ def theme() -> alt.theme.ThemeConfig:
 
 
 def money_axis(lang: str = "en", title: str | None = None, **kwargs: Any) -> alt.Axis:
-    """An axis whose labels are compact money in the locale: zh ¥1,200万 / ¥1.5亿, en ¥12M / ¥1.5B.
+    """An axis whose labels are compact money in the locale: zh ¥1,200万 / ¥1.5亿, en ¥12M / ¥1.5B, with the
+    company currency's symbol (`enable(currency=...)`).
 
     d3-format has no 万/亿 grouping, hence a label expression. `title` and `kwargs` go to `alt.Axis`.
     """
+    sym = json.dumps(currency_symbol()).replace('"', "'")
     if lang == "zh":
         expr = (
-            "datum.value == 0 ? '0' : (datum.value < 0 ? '-' : '') + '¥' + ("
+            f"datum.value == 0 ? '0' : (datum.value < 0 ? '-' : '') + {sym} + ("
             "abs(datum.value) >= 1e8 ? format(abs(datum.value) / 1e8, ',.2~f') + '亿' : "
             "abs(datum.value) >= 1e4 ? format(abs(datum.value) / 1e4, ',.0f') + '万' : "
             "format(abs(datum.value), ',.0f'))"
@@ -155,7 +169,7 @@ def money_axis(lang: str = "en", title: str | None = None, **kwargs: Any) -> alt
     else:
         # SI prefixes, with G (giga) spelled B (billion) as finance readers expect.
         expr = (
-            "datum.value == 0 ? '0' : (datum.value < 0 ? '-' : '') + '¥' + "
+            f"datum.value == 0 ? '0' : (datum.value < 0 ? '-' : '') + {sym} + "
             "replace(format(abs(datum.value), '.3~s'), 'G', 'B')"
         )
     return alt.Axis(title=title, labelExpr=expr, **kwargs)
@@ -283,13 +297,14 @@ def _batch_renderer(spec: dict, **metadata: Any) -> dict[str, str]:
 alt.renderers.register(RENDERER, _batch_renderer)
 
 
-def enable(batch: bool, lang: str = "en", svg_fallback: bool = True) -> str:
+def enable(batch: bool, lang: str = "en", svg_fallback: bool = True, currency: str = "CNY") -> str:
     """Configure chart rendering for this kernel; returns the name of the renderer enabled.
 
     In: `batch` True under papermill (`planning run`), False in JupyterLab; `lang` "en" | "zh" (locale of
-    axis dates and numbers); `svg_fallback` whether batch outputs carry a static SVG (~5-30 KB per chart).
+    axis dates and numbers); `svg_fallback` whether batch outputs carry a static SVG (~5-30 KB per chart);
+    `currency` the company currency (params `company.currency`) whose symbol money axes and formats show.
     """
-    _state.update(lang=lang, batch=batch, svg_fallback=svg_fallback)
+    _state.update(lang=lang, batch=batch, svg_fallback=svg_fallback, currency=currency)
     alt.theme.enable(THEME)
     alt.data_transformers.enable(TRANSFORMER)
     if batch:
