@@ -210,24 +210,57 @@ def _light_counts(lights: Any, lang: str) -> str:
     )
 
 
+def _ratio(num: Any, den: Any) -> float | None:
+    if num is None or den is None or i18n._missing(num) or i18n._missing(den) or not den:
+        return None
+    return float(num) / float(den)
+
+
 def _headline_cells(h: dict[str, Any], lang: str, currency: str) -> str:
+    """Sales of the last 12 months with YoY, plan-year target (with its growth on those 12 months), YTD actual,
+    YTD completion and KPI lights: the cells of one index row."""
     completion = h.get("completion")
     cls = ""
     if completion is not None and not i18n._missing(completion):
         cls = " good" if completion >= 1 else (" warn" if completion >= 0.8 else " bad")
+    sub = lambda text: f'<span class="sub">{_e(text)}</span>' if text else ""  # noqa: E731
+    yoy = _ratio(h.get("sales_l12m"), h.get("sales_p12m"))
+    growth = _ratio(h.get("plan_target"), h.get("sales_l12m"))
+    vs = ""
+    if growth is not None:
+        vs = i18n.t("common.index.vs_l12m", lang, growth=i18n.pct(growth - 1, lang, signed=True))
     return (
-        f'<td class="num">{_e(i18n.money(h.get("plan_target"), lang, currency))}</td>'
+        f'<td class="num">{_e(i18n.money(h.get("sales_l12m"), lang, currency))}'
+        f"{sub(i18n.t('common.index.yoy', lang, growth=i18n.pct(yoy - 1, lang, signed=True)) if yoy is not None else '')}</td>"
+        f'<td class="num">{_e(i18n.money(h.get("plan_target"), lang, currency))}{sub(vs)}</td>'
         f'<td class="num">{_e(i18n.money(h.get("ytd_actual"), lang, currency))}</td>'
         f'<td class="num completion{cls}">{_e(i18n.pct(completion, lang))}</td>'
         f'<td class="lights">{_light_counts(h.get("kpi_lights"), lang)}</td>'
     )
 
 
+def market_headline(region_dir: Path) -> dict[str, float]:
+    """Sales of the last 12 and the 12 months before, from the market step's `market_trend.csv` (monthly
+    sales up to the planning date); {} when the step did not run. The same sums as the market report."""
+    import csv
+
+    path = Path(region_dir) / "artifacts" / "market_trend.csv"
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            sales = [float(row["sales"] or 0) for row in csv.DictReader(fh)]
+    except (OSError, KeyError, ValueError):
+        return {}
+    out = {"sales_l12m": sum(sales[-12:])}
+    if len(sales) >= 24:
+        out["sales_p12m"] = sum(sales[-24:-12])
+    return out
+
+
 def _rollup(regions: dict[str, Any]) -> dict[str, Any]:
-    """Company headline: sums of the regions' targets, actuals and lights (only over regions that have them)."""
+    """Company headline: sums of the regions' sales, targets, actuals and lights (over regions that have them)."""
     heads = [r.get("headline") or {} for r in regions.values()]
     out: dict[str, Any] = {}
-    for key in ("plan_target", "ytd_actual", "ytd_plan"):
+    for key in ("sales_l12m", "sales_p12m", "plan_target", "ytd_actual", "ytd_plan"):
         vals = [h[key] for h in heads if h.get(key) is not None]
         if vals:
             out[key] = sum(vals)
@@ -252,7 +285,11 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     """
     snapshot_dir = Path(snapshot_dir)
     lang = lang if lang in i18n.LANGUAGES else "en"
-    regions: dict[str, Any] = manifest.get("regions", {})
+    regions: dict[str, Any] = {
+        # Sales of the last 12 months come from the market step's artefact when the manifest lacks them.
+        r: {**info, "headline": {**market_headline(snapshot_dir / r), **(info.get("headline") or {})}}
+        for r, info in manifest.get("regions", {}).items()
+    }
     params = _first_params(manifest)
     company = params.get("company", {}) if isinstance(params.get("company"), dict) else {}
     company_name = (company.get("name_zh") if lang == "zh" else None) or company.get("name") or ""
@@ -263,8 +300,11 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     t = lambda key, **kw: i18n.t(f"common.index.{key}", lang, **kw)  # noqa: E731
     col = lambda key: i18n.t(f"common.index.{key}", lang)  # noqa: E731
 
+    as_of_year = str(as_of)[:4]
     num_heads = (
-        f'<th class="num">{_e(col("plan_target"))}</th><th class="num">{_e(col("ytd_actual"))}</th>'
+        f'<th class="num">{_e(col("sales_l12m"))}</th>'
+        f'<th class="num">{_e(t("plan_target_year", year=plan_year))}</th>'
+        f'<th class="num">{_e(t("ytd_actual_year", year=as_of_year))}</th>'
         f'<th class="num">{_e(col("completion"))}</th><th>{_e(col("kpi_lights"))}</th>'
     )
     rollup = _rollup(regions)
@@ -276,7 +316,8 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     )
 
     ok = total = 0
-    rows = []
+    rows: list[str] = []
+    step_rows: list[str] = []
     for region, info in regions.items():
         rparams = info.get("params") or {}
         rmeta = rparams.get("region") if isinstance(rparams.get("region"), dict) else {}
@@ -316,14 +357,17 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
                 f'<span class="duration">{_e(detail)}</span>{message}</td>'
             )
         rows.append(
-            f'<tr><th scope="row">{_e(rname)}</th>{_headline_cells(info.get("headline") or {}, lang, currency)}'
-            f"{''.join(cells)}</tr>"
+            f'<tr><th scope="row">{_e(rname)}</th>{_headline_cells(info.get("headline") or {}, lang, currency)}</tr>'
         )
+        step_rows.append(f'<tr><th scope="row">{_e(rname)}</th>{"".join(cells)}</tr>')
     step_heads = "".join(f'<th class="step">{_e(_step_name(s, lang))}</th>' for s in steps)
+    region_head = f'<th class="name">{_e(i18n.column("region", lang))}</th>'
+    # Headline numbers and step reports in two tables: one row per region each, readable at 1280 px.
     regions_html = (
         f'<section class="regions"><h2>{_e(t("regions"))}</h2><table class="regions-table"><thead><tr>'
-        f"<th>{_e(i18n.column('region', lang))}</th>{num_heads}{step_heads}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></section>"
+        f"{region_head}{num_heads}</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+        f'<section class="reports"><h2>{_e(t("reports"))}</h2><table class="steps-table"><thead><tr>'
+        f"{region_head}{step_heads}</tr></thead><tbody>{''.join(step_rows)}</tbody></table></section>"
     )
     title = t("title", plan_year=plan_year, as_of=as_of)
     commit = manifest.get("commit", "")

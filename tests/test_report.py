@@ -297,3 +297,23 @@ def test_index_in_chinese(tmp_path: Path) -> None:
 def test_index_with_empty_manifest(tmp_path: Path) -> None:
     html = report.write_index(tmp_path, {"regions": {}}, "en").read_text(encoding="utf-8")
     assert "Company overview" in html and "0 of 0" in html
+
+
+def test_index_shows_last_12_months_from_the_market_artefact(tmp_path: Path) -> None:
+    snap = _snapshot(tmp_path)
+    (snap / "east" / "artifacts").mkdir()
+    # 12 months at ¥1M then 12 at ¥2M: last 12 months ¥24M, the 12 before ¥12M -> +100.0% year on year;
+    # the ¥120M target is 120 / 24 - 1 = +400.0% on the last 12 months.
+    months = pd.period_range("2024-07", periods=24, freq="M").astype(str)
+    sales = [1_000_000.0] * 12 + [2_000_000.0] * 12
+    pd.DataFrame({"month": months, "sales": sales}).to_csv(snap / "east" / "artifacts" / "market_trend.csv")
+    html = report.write_index(snap, _manifest(), "en").read_text(encoding="utf-8")
+    east = re.search(r'<table class="regions-table">.*?East China</th>(.*?)</tr>', html, re.S).group(1)
+    assert "¥24M" in east and "+100.0% year on year" in east and "+400.0% on the last 12 months" in east
+    assert "Target 2026" in html and "Actual 2026 to date" in html
+    rollup = re.search(r'<section class="rollup">.*?</section>', html, re.S).group(0)
+    assert "¥24M" in rollup  # north has no market artefact: the company sums what there is
+    steps = re.search(r'<table class="steps-table">.*?</table>', html, re.S).group(0)
+    assert steps.count('<tr><th scope="row">') == 2 and 'href="east/02_goals.html"' in steps
+    zh = report.write_index(snap, _manifest(), "zh").read_text(encoding="utf-8")
+    assert "¥2,400万" in zh and "同比 +100.0%" in zh and "2026 年目标" in zh
