@@ -609,7 +609,13 @@ def whatif(inputs: Inputs, levers: Levers, explain: bool = True) -> Plan:
         ("ambition", "last12", inputs.last12, ex("last12"), "start"),
         ("ambition", "growth", ambition - inputs.last12, ex("growth", p_g=lv.growth_ambition), "delta"),
         ("ambition", "ambition", ambition, ex("ambition"), "total"),
-        ("market", "baseline", inputs.baseline, ex("baseline", model=inputs.model), "start"),
+        (
+            "market",
+            "baseline",
+            inputs.baseline,
+            ex("baseline", model=model_name(inputs.model, inputs.lang)),
+            "start",
+        ),
     ]
     for r in inc.itertuples(index=False):
         dims.append(
@@ -663,7 +669,9 @@ def whatif(inputs: Inputs, levers: Levers, explain: bool = True) -> Plan:
     dimensions = pd.DataFrame(dims, columns=["dimension", "component", "amount", "explanation", "kind"])
 
     adjust = committed - market
-    waterfall = [("baseline", inputs.baseline, ex("baseline", model=inputs.model), "start")]
+    waterfall = [
+        ("baseline", inputs.baseline, ex("baseline", model=model_name(inputs.model, inputs.lang)), "start")
+    ]
     for r in inc.itertuples(index=False):
         waterfall.append(
             (f"{r.source}: {r.segment_or_dimension}", float(r.amount), str(r.explanation), "delta")
@@ -1212,11 +1220,23 @@ def _component_label(component: str, lang: str) -> str:
     try:
         return i18n.t(f"goals.components.{component}", lang)
     except KeyError:
+        # A market increment of step 1: "<source>: <segment or competitive dimension>" (market_increment.csv).
         source, _, segment = component.partition(": ")
-        seg = i18n.name("industry", segment, lang)
+        if not segment:
+            return component
+        seg = i18n.segment(segment, lang)
         if seg == segment:
             seg = i18n.name("product_line", segment, lang)
-        return f"{source}: {seg}" if segment else component
+        if seg == segment:
+            try:
+                seg = i18n.t(f"market.dimensions.{segment}", lang)
+            except KeyError:
+                pass
+        try:
+            source = i18n.t(f"market.increment.sources.{source}", lang)
+        except KeyError:
+            pass
+        return i18n.t("goals.components.increment", lang, source=source, segment=seg)
 
 
 def calibration_view(plan: Plan, lang: str) -> pd.DataFrame:

@@ -141,3 +141,16 @@ def test_segment_names_combinations() -> None:
     assert i18n.segment("large", "en") == "Large (1000+)"
     assert i18n.segment("manufacturing/small", "en") == "Manufacturing · Small (<100 staff)"
     assert i18n.segment("energy/unknown", "zh") == "energy/unknown"  # one unknown part: shown as it is
+
+
+def test_market_increment_components_are_translated() -> None:
+    # calibration.csv names a market increment "<source>: <segment or dimension>"; the report shows it translated.
+    from planning import goals
+
+    assert goals._component_label("share_gain: energy", "zh") == "份额提升：能源"
+    assert goals._component_label("opening: service", "en") == "Differentiation opening: Service"
+    assert (
+        goals._component_label("share_gain: manufacturing/large", "en")
+        == "Share gain: Manufacturing · Large (1000+)"
+    )
+    assert goals._component_label("buffer", "zh") == "弹性空间"
