@@ -435,32 +435,61 @@ def test_budget_chart_marks_stopped_sources():
 
 # ------------------------------------------------------------------------------------------------ smoke
 @pytest.mark.slow
-def test_notebook_smoke(small_sample, tmp_path):
+def test_steps_2_to_4_reconcile(small_sample, tmp_path):
+    """One run of steps 1-4 for two regions; the artefacts of goals, strategy and resources agree to the cent."""
     from planning import runner
 
     result = runner.run(
-        regions=["east"],
+        regions=["east", "northeast"],
         steps=["01_market_analysis", "02_goals", "03_strategy", "04_resources"],
         data_dir=str(small_sample),
         out_root=tmp_path,
         workers=1,
     )
     assert result.ok, result.results
-    art = next(tmp_path.rglob("east/artifacts"))
-    for name in ("capacity", "incentives", "budget", "action_plan"):
-        df = pd.read_csv(art / f"{name}.csv")
-        assert set(contracts.required_columns(name)) <= set(df.columns), name
-    cap = pd.read_csv(art / "capacity.csv")
-    targets = pd.read_csv(art / "targets.csv")
-    monthly = targets[targets["level"] == "month"].set_index("period")["target"]
-    # the numbers reconcile with the goals step: same targets, gap = target - capacity, month by month
-    assert cap["target"].to_numpy() == pytest.approx(monthly.reindex(cap["month"]).to_numpy())
-    assert (cap["gap"] - (cap["target"] - cap["capacity"])).abs().max() < 1e-3
-    budget = pd.read_csv(art / "budget.csv")
-    assert budget["optimal_budget"].sum() == pytest.approx(budget["current_budget"].sum(), rel=1e-6)
-    assert budget["revenue"].sum() >= budget["current_revenue"].sum() * (1 - 1e-6)
-    plan = pd.read_csv(art / "action_plan.csv")
-    assert plan["status"].isin(["planned", "in_progress", "done", "overdue"]).all()
+    for region in ("east", "northeast"):
+        art = next(tmp_path.rglob(f"{region}/artifacts"))
+
+        def read(name: str, art=art) -> pd.DataFrame:
+            return pd.read_csv(art / f"{name}.csv", dtype={"period": str, "month": str})
+
+        for name in ("capacity", "incentives", "budget", "action_plan"):
+            assert set(contracts.required_columns(name)) <= set(read(name).columns), (region, name)
+        cents = lambda x: (pd.Series(x, dtype=float) * 100).round().astype("int64").to_numpy()  # noqa: E731
+        targets = read("targets")
+        year = cents(targets.loc[targets["level"] == "year", "target"])[0]
+        months = targets[targets["level"] == "month"].set_index("period")["target"]
+        quarters = targets[targets["level"] == "quarter"].set_index("period")["target"]
+        # capacity.csv: the goals' month targets to the cent; gap = target - capacity
+        cap = read("capacity")
+        assert (cents(cap["target"]) == cents(months.reindex(cap["month"]))).all(), region
+        assert (cap["gap"] - (cap["target"] - cap["capacity"])).abs().max() < 1e-3, region
+        # coverage.csv: each quarter's target is the targets.csv quarter row, and those sum to the year
+        cov = read("coverage")
+        assert (cents(cov["target"]) == cents(quarters.reindex(cov["period"]))).all(), region
+        assert cents(cov["target"]).sum() == year
+        # targets_rep.csv: reps sum to each month's target
+        reps = read("targets_rep")
+        by_month = reps.assign(c=cents(reps["target"])).groupby("month")["c"].sum()
+        assert (by_month.reindex(months.index).to_numpy() == cents(months)).all(), region
+        # calibration.csv: the waterfall ends at the year's target
+        cal = read("calibration")
+        assert cal["component"].iloc[-1] == "target" and cents(cal["amount"].iloc[[-1]])[0] == year
+        # one team: without additional hires resources' capacity is goals' team dimension month by month
+        team_cap = read("team_capacity").set_index("month")["capacity"].reindex(cap["month"]).to_numpy()
+        hiring = read("hiring_plan")
+        dims = read("calibration_dimensions").set_index("component")["amount"]
+        assert team_cap.sum() == pytest.approx(dims["team"], rel=1e-9)
+        if (hiring["source"] == "additional").any():
+            assert (cap["capacity"].to_numpy() >= team_cap - 1e-6).all()
+        else:
+            assert cap["capacity"].to_numpy() == pytest.approx(team_cap, rel=1e-9)
+        planned = reps.loc[reps["kind"] == "hire", "rep_id"].nunique()
+        assert int(hiring.loc[hiring["source"] == "goals", "hires"].sum()) == planned
+        budget = read("budget")
+        assert budget["optimal_budget"].sum() == pytest.approx(budget["current_budget"].sum(), rel=1e-6)
+        plan = read("action_plan")
+        assert plan["status"].isin(["planned", "in_progress", "done", "overdue"]).all()
 
 
 def test_attainment_is_simulated_against_the_new_quotas():
