@@ -64,28 +64,33 @@ ctx.say(market.describe_breakdown(by_channel, "channel", ctx))
 
 # %%
 ctx.h("market.share.title")
+dims = market.segment_dimensions(ctx.data.orders, ctx.data.customers)  # industry / size band the data knows
 share = market.market_share(
     ctx.data.orders, ctx.data.customers, ctx.data.market_size, ctx.p.market, ctx.as_of
 )
-ctx.chart(charts.share_dumbbell(share, ctx.lang))
-ctx.table(market.share_view(share, ctx.lang), domain="market", money=["market_size", "our_sales"],
-          pct=["share", "market_growth", "our_growth"], decimals={"share_change": 2})  # fmt: skip
 ctx.save("market_share", share)
-ctx.say(market.describe_share(share, ctx))
+if len(share):
+    ctx.chart(charts.share_dumbbell(share, ctx.lang))
+    ctx.table(market.share_view(share, ctx.lang), domain="market", money=["market_size", "our_sales"],
+              pct=["share", "market_growth", "our_growth"], decimals={"share_change": 2})  # fmt: skip
+if not ctx.missing("customers", "market.share.missing", when="industry" not in dims):
+    ctx.say(market.describe_share(share, ctx))
 
 # %%
 ctx.h("market.segments.title")
 segments = market.segments(
-    ctx.data.orders, ctx.data.customers, ctx.data.opportunities, ctx.p.market, ctx.as_of
+    ctx.data.orders, ctx.data.customers, ctx.data.opportunities, ctx.p.market, ctx.as_of, by=dims
 )
-ctx.chart(
-    charts.segments_bubble(market.label_segments(segments, market.SEGMENT_DIMENSIONS, ctx.lang), ctx.lang)
-)
-ctx.table(market.segments_view(segments, market.SEGMENT_DIMENSIONS, ctx.lang), domain="market",
-          money=["sales", "avg_order_value", "clv"], pct=["win_rate", "growth"])  # fmt: skip
-ctx.say(ctx.t("market.segments.formula", cap=f"{ctx.p.market.clv_max_years:g}"))
 ctx.save("segments", segments)
-ctx.say(market.describe_segments(segments, ctx))
+ctx.missing("customers", "market.segments.missing_dims", when=dims != market.SEGMENT_DIMENSIONS,
+            dims=market.missing_dimensions(dims, ctx.lang))  # fmt: skip
+if len(segments):
+    ctx.chart(charts.segments_bubble(market.label_segments(segments, dims, ctx.lang), ctx.lang))
+    ctx.table(market.segments_view(segments, dims, ctx.lang), domain="market",
+              money=["sales", "avg_order_value", "clv"], pct=["win_rate", "growth"])  # fmt: skip
+    ctx.say(ctx.t("market.segments.formula", cap=f"{ctx.p.market.clv_max_years:g}"))
+    ctx.say(market.describe_segments(segments, ctx, dims))
+    ctx.missing("opportunities", "market.segments.missing_win_rate")
 
 # %%
 ctx.h("market.competitors.title")
@@ -101,10 +106,12 @@ tam_plan = market.market_size_plan_year(ctx.data.market_size, ctx.p.market, ctx.
 increment = market.market_increment(
     share, ctx.p.market, tam_plan, ctx.plan_year, ctx.lang, ctx.p.company.currency
 )
-ctx.chart(charts.increment_bar(market.label_increment(increment, ctx.lang), ctx.lang))
-ctx.table(market.increment_view(increment, ctx.lang), domain="market", money=["amount"])
 ctx.save("market_increment", increment)
+if increment["amount"].any():
+    ctx.chart(charts.increment_bar(market.label_increment(increment, ctx.lang), ctx.lang))
+ctx.table(market.increment_view(increment, ctx.lang), domain="market", money=["amount"])
 ctx.say(market.describe_increment(increment, ctx))
+ctx.missing("market_size", "market.increment.missing", when=tam_plan.empty)
 
 # %%
 ctx.h("market.needs.title")

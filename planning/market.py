@@ -272,14 +272,37 @@ def _window_tam(tam: pd.DataFrame, window: Window) -> pd.Series:
     return total
 
 
+def segment_dimensions(
+    orders: pd.DataFrame, customers: pd.DataFrame | None, by: Sequence[str] = SEGMENT_DIMENSIONS
+) -> tuple[str, ...]:
+    """The dimensions of `by` the data can segment by: a column of the order lines with a known value (an
+    export may carry e.g. `industry` on its lines) or, with a customers table, a column of `customers`.
+
+    An orders-only export without such columns segments by nothing (the step says which file would enable it).
+    """
+
+    def known(df: pd.DataFrame | None, col: str) -> bool:
+        return df is not None and col in df.columns and bool(df[col].notna().any())
+
+    return tuple(d for d in by if known(orders, d) or known(customers, d))
+
+
+def missing_dimensions(dims: Sequence[str], lang: str, by: Sequence[str] = SEGMENT_DIMENSIONS) -> str:
+    """Display names of the dimensions of `by` not in `dims` ("company size"), for the missing-data sentence."""
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(i18n.column(d, lang).lower() if lang == "en" else i18n.column(d, lang)
+                    for d in by if d not in dims)  # fmt: skip
+
+
 def order_segments(orders: pd.DataFrame, customers: pd.DataFrame | None, by: Sequence[str]) -> pd.DataFrame:
     """Order lines with the customer attributes `by` (industry, size_band, ...) joined on customer_id.
 
     Lines of customers missing from `customers` get "unknown".
     """
     o = orders.assign(customer_id=_str(orders["customer_id"]))
-    need = [c for c in by if c not in o.columns]
+    need = [c for c in by if c not in o.columns or (customers is not None and o[c].isna().all())]
     if need:
+        o = o.drop(columns=[c for c in need if c in o.columns])
         _require(customers, "customers", ("customer_id", *need))
         attrs = customers[["customer_id", *need]].assign(customer_id=_str(customers["customer_id"]))
         attrs = attrs.drop_duplicates("customer_id")
@@ -304,13 +327,14 @@ def market_share(
     Reads params `market.market_size`, `market.market_growth` (only when the data has no market_size table) and
     `market.share_threshold` (status gaining / losing / stable).
     Out: segment, industry, market_size, our_sales, share, share_change, market_size_prev, our_sales_prev,
-    share_prev, market_growth, our_growth, status. Empty when neither data nor params give a market size.
+    share_prev, market_growth, our_growth, status. Empty when neither data nor params give a market size, or when neither the order lines nor a
+    customers table say a customer's industry.
     """
     last, prev = windows(as_of)
     tam = _tam_by_year(market_size, mp, list(range(prev.start.year, last.end.year + 1)))
     cols = ["segment", "industry", "market_size", "our_sales", "share", "share_change", "market_size_prev",
             "our_sales_prev", "share_prev", "market_growth", "our_growth", "status"]  # fmt: skip
-    if tam.empty:
+    if tam.empty or "industry" not in segment_dimensions(orders, customers, ["industry"]):
         return pd.DataFrame(columns=cols)
     o = order_segments(orders, customers, ["industry"])
     ours = pd.DataFrame(
@@ -376,9 +400,14 @@ def segments(
       weights `market.icp_weights` (a missing metric counts as the median, 0.5); icp_rank 1 = best. Segments
       with fewer than `market.min_customers` customers are ranked after all others (too small to judge).
     Out: segment, <by...>, customers, sales, orders, avg_order_value, margin, retention, lifetime_years, clv,
-    closed_deals, win_rate, sales_prev, growth, icp_score, icp_rank, sorted by icp_rank.
+    closed_deals, win_rate, sales_prev, growth, icp_score, icp_rank, sorted by icp_rank. No rows when `by` is
+    empty (the data has no segment dimension: see `segment_dimensions`).
     """
     by = list(by)
+    cols = ["segment", *by, "customers", "sales", "orders", "avg_order_value", "margin", "retention",
+            "lifetime_years", "clv", "closed_deals", "win_rate", "sales_prev", "growth", "icp_score", "icp_rank"]  # fmt: skip
+    if not by:
+        return _empty_segments(cols)
     last, prev = windows(as_of)
     o = order_segments(orders[orders["order_date"] <= pd.Timestamp(as_of)], customers, by)
     o["segment"] = segment_key(o, by)
@@ -427,9 +456,14 @@ def segments(
         pd.Series(range(1, len(order) + 1), index=order.index).reindex(seg.index).astype("int64")
     )
     seg = seg.rename_axis("segment").reset_index().sort_values("icp_rank", ignore_index=True)
-    cols = ["segment", *by, "customers", "sales", "orders", "avg_order_value", "margin", "retention",
-            "lifetime_years", "clv", "closed_deals", "win_rate", "sales_prev", "growth", "icp_score", "icp_rank"]  # fmt: skip
     return seg[cols]
+
+
+def _empty_segments(cols: Sequence[str]) -> pd.DataFrame:
+    ints = {"customers", "orders", "closed_deals", "icp_rank"}
+    return pd.DataFrame(
+        {c: pd.Series(dtype="str" if c == "segment" else "int64" if c in ints else "float64") for c in cols}
+    )
 
 
 def _win_rates(
@@ -438,6 +472,8 @@ def _win_rates(
     empty = pd.DataFrame({"closed_deals": pd.Series(dtype="int64"), "win_rate": pd.Series(dtype="float64")})
     if opportunities is None or opportunities.empty:
         return empty
+    if customers is None and not set(by) <= set(opportunities.columns):
+        return empty  # a dimension only the order lines carry cannot place a prospect
     _require(opportunities, "opportunities", ("status", "close_date", "customer_id"))
     opp = opportunities[_str(opportunities["status"]).isin(CLOSED) & window.mask(opportunities["close_date"])]
     if opp.empty:
@@ -515,7 +551,7 @@ def market_increment(
 
     Two sources, one row each per named segment / opening:
     - share_gain: for each industry in `market.share_gain`, planned share gain (fraction, 0.005 = +0.5 pp) x the
-      industry's plan-year TAM (`tam_plan`: the market after its growth).
+      industry's plan-year TAM (`tam_plan`: the market after its growth); amount 0 when there is no TAM at all.
     - opening: for each differentiation opening (every competitor weak on the dimension), `market.opening_increment`
       [dimension] if set, else `market.opening_share`[dimension] x the region's plan-year TAM (all industries).
       Openings without either parameter are listed with amount 0 so the planner sees what is not yet quantified.
@@ -525,6 +561,11 @@ def market_increment(
     cur_share = share.set_index("segment")["share"] if not share.empty else pd.Series(dtype="float64")
     for industry, gain in mp.share_gain.items():
         base = float(tam_plan.get(industry, float("nan")))
+        if tam_plan.empty:  # no market size at all (no table, nothing in params): listed, not quantified
+            rows.append({"source": "share_gain", "segment_or_dimension": industry, "amount": 0.0, "rate": gain,
+                         "base": base, "explanation": i18n.t("market.increment.share_gain_no_tam", lang,
+                         segment=i18n.name("industry", industry, lang), gain=f"{gain * 100:+.2f}")})  # fmt: skip
+            continue
         if np.isnan(base):
             raise ValueError(
                 f"market.share_gain names industry {industry!r}, which has no market size; "

@@ -165,13 +165,17 @@ def share_dumbbell(share: pd.DataFrame, lang: str = "en") -> alt.Chart:
 def segments_bubble(segs: pd.DataFrame, lang: str = "en", top: int = 5) -> alt.Chart:
     """CLV (y) against win rate (x) per segment, bubble area = L12M sales; the `top` ICP segments are labelled.
 
-    In: `market.segments` output with a `label` column (display name), or the segment key is shown.
+    In: `market.segments` output with a `label` column (display name), or the segment key is shown. Without any
+    win rate (no opportunities table) the x axis is the segment's sales growth instead.
     """
-    df = segs.dropna(subset=["clv", "win_rate"]).copy()
+    x_field = "win_rate" if segs["win_rate"].notna().any() else "growth"
+    x_format = ".0%" if x_field == "win_rate" else "+.0%"
+    df = segs.dropna(subset=["clv", x_field]).copy()
     if "label" not in df:
         df["label"] = df["segment"]
     df["top"] = df["icp_rank"] <= top
-    base = alt.Chart(df, title=_t("segments_title", lang))
+    title = _t("segments_title" if x_field == "win_rate" else "segments_title_growth", lang)
+    base = alt.Chart(df, title=title)
     tooltip = [
         alt.Tooltip("label:N", title=_t("segment", lang)),
         alt.Tooltip("icp_rank:Q", title=_t("rank", lang)),
@@ -182,7 +186,7 @@ def segments_bubble(segs: pd.DataFrame, lang: str = "en", top: int = 5) -> alt.C
         alt.Tooltip("customers:Q", title=_t("customers", lang)),
     ]
     points = base.mark_circle(opacity=0.75, stroke="white", strokeWidth=1).encode(
-        x=alt.X("win_rate:Q", title=_t("win_rate", lang), axis=alt.Axis(format=".0%")),
+        x=alt.X(f"{x_field}:Q", title=_t(x_field, lang), axis=alt.Axis(format=x_format)),
         y=alt.Y("clv:Q", axis=money_axis(lang, _t("clv", lang))),
         size=alt.Size("sales:Q", legend=None, scale=alt.Scale(range=[30, 900])),
         color=alt.condition(alt.datum.top, alt.value(PALETTE[0]), alt.value("#9aa5b1")),
@@ -193,7 +197,7 @@ def segments_bubble(segs: pd.DataFrame, lang: str = "en", top: int = 5) -> alt.C
         base.transform_filter(alt.datum.top)
         .transform_calculate(rank_label="'#' + datum.icp_rank")
         .mark_text(align="left", dx=8, dy=-8, fontSize=12, fontWeight="bold")
-        .encode(x="win_rate:Q", y="clv:Q", text="rank_label:N")
+        .encode(x=f"{x_field}:Q", y="clv:Q", text="rank_label:N")
     )
     return alt.layer(points, text)
 
