@@ -1292,10 +1292,10 @@ def wbs(plan: pd.DataFrame, lang: str) -> pd.DataFrame:
                 {
                     "wbs": f"{i}.{j}",
                     "task": row.task,
-                    "owner": row.owner,
+                    "owner": i18n.name("role", row.owner, lang) if isinstance(row.owner, str) else row.owner,
                     "start": row.start,
                     "end": row.end,
-                    "kpi": row.kpi,
+                    "kpi": i18n.name("metric", row.kpi, lang) if isinstance(row.kpi, str) else row.kpi,
                     "flag": "; ".join(flags),
                 }
             )

@@ -306,6 +306,7 @@ def tier_summary(
     p: Strategy,
     target: float = math.nan,
     kept: dict[str, float] | None = None,
+    lang: str = "en",
 ) -> pd.DataFrame:
     """Per tier: customers, revenue of the last 12 months, its share, mean scores, wallet potential, the revenue
     the tier is expected to deliver next year and the share of the plan year's `target` it carries.
@@ -318,7 +319,7 @@ def tier_summary(
     expected = revenue_12m x (1 - churn probability) + headroom_capture x potential.
     Reads `strategy.playbooks` (headroom_capture, touches_per_year), `churn_probability` and the health keys
     (see `health`). Out columns: tier, customers, revenue_12m, revenue_share, value_score, potential_score,
-    potential, expected_loss, expected_gain, expected_revenue, share_of_target, touches, playbook.
+    potential, expected_loss, expected_gain, expected_revenue, share_of_target, touches, playbook (in `lang`).
     """
     h = health(features, p)
     churn = h["risk"].astype(str).map(p.churn_probability).astype(float).fillna(0.0).to_numpy()
@@ -361,7 +362,7 @@ def tier_summary(
     out["revenue_share"] = out["revenue_12m"] / total if total else 0.0
     out["expected_revenue"] = out["revenue_12m"] - out["expected_loss"] + out["expected_gain"]
     out["share_of_target"] = out["expected_revenue"] / target if target and target > 0 else math.nan
-    out["playbook"] = [local_text(p.playbooks[t].action, "en") if t in p.playbooks else "" for t in out.index]
+    out["playbook"] = [local_text(p.playbooks[t].action, lang) if t in p.playbooks else "" for t in out.index]
     cols = ["customers", "revenue_12m", "revenue_share", "value_score", "potential_score", "potential",
             "expected_loss", "expected_gain", "expected_revenue", "share_of_target", "touches", "playbook"]  # fmt: skip
     return out[cols].rename_axis("tier").reset_index()

@@ -236,6 +236,7 @@ def gantt_chart(plan: pd.DataFrame, as_of: date, lang: str = "en") -> alt.LayerC
     """Gantt chart of the action plan: one bar per task from start to end, coloured by goal, sorted by start;
     a dashed rule at `as_of`; tasks without owner or past their deadline get a red outline."""
     d = plan[["task", "goal", "owner", "start", "end", "status", "no_owner", "overdue"]].copy()
+    d["owner"] = [i18n.name("role", o, lang) if isinstance(o, str) else o for o in d["owner"]]  # params roles
     d["goal_label"] = [i18n.t(f"resources.goals.{g}", lang) if g in _GOALS else g for g in d["goal"]]
     d["status_label"] = [i18n.t(f"resources.actions.status.{s}", lang) for s in d["status"]]
     d["flagged"] = d["no_owner"] | d["overdue"]
