@@ -58,6 +58,8 @@ inputs = goals.prepare(ctx.data, ctx.p, result, ctx.load("seasonality"), ctx.loa
 plan = goals.plan(inputs, ctx.p)
 ctx.chart(charts.dimensions(goals.estimates_view(plan, ctx.lang), plan.committed, ctx.lang))
 ctx.say(goals.describe_calibration(plan, inputs))
+ctx.missing("reps", "goals.missing.team", when=goals.unavailable(plan, "team"))
+ctx.missing("marketing", "goals.missing.resources", when=goals.unavailable(plan, "resources"))
 ctx.chart(charts.waterfall(goals.calibration_view(plan, ctx.lang), ctx.lang))
 ctx.save("calibration", plan.calibration)
 ctx.save("calibration_dimensions", plan.dimensions)
@@ -93,14 +95,16 @@ ctx.save("targets", plan.targets)
 
 # %%
 ctx.h("goals.reps.title")
-ctx.say(goals.describe_reps(plan, inputs))
-ctx.table(goals.team_targets(plan), domain="goals", money=["target"], pct=["share"])
-ctx.chart(charts.rep_heatmap(plan.targets_rep, ctx.lang))
-ctx.h("goals.reps.sheet", level=3)
-sheet = goals.rep_sheet(plan, ctx.lang)
-ctx.table(sheet, domain="goals", money=goals.money_columns(sheet), max_rows=None)
 ctx.save("targets_rep", plan.targets_rep)
 ctx.save("team_capacity", goals.team_capacity(plan, inputs))
+if not ctx.missing("reps", "goals.missing.reps"):
+    ctx.say(goals.describe_reps(plan, inputs))
+if len(plan.targets_rep):
+    ctx.table(goals.team_targets(plan), domain="goals", money=["target"], pct=["share"])
+    ctx.chart(charts.rep_heatmap(plan.targets_rep, ctx.lang))
+    ctx.h("goals.reps.sheet", level=3)
+    sheet = goals.rep_sheet(plan, ctx.lang)
+    ctx.table(sheet, domain="goals", money=goals.money_columns(sheet), max_rows=None)
 
 # %%
 if not ctx.batch:

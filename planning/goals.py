@@ -335,8 +335,10 @@ def roster(
     r = tm.quota_reps(reps)
     asof = pd.Timestamp(as_of)
     cols = ["rep_id", "name", "team", "kind", "hire_month"]
-    if r is None:
-        cur = pd.DataFrame(columns=cols)
+    if r is None:  # no reps table: planned hires only (typed, so that hire_month stays a date column)
+        cur = pd.DataFrame(
+            {c: pd.Series(dtype="datetime64[us]" if c == "hire_month" else "str") for c in cols}
+        )
     else:
         active = (r["hire_date"] <= asof) & (r["exit_date"].isna() | (r["exit_date"] > asof))
         cur = r.loc[active, ["rep_id", "name", "team", "hire_date"]].copy()
@@ -432,6 +434,8 @@ def prepare(
     house_share = crew.house_share
 
     ros = roster(tables.reps, as_of, plan_year, list(g.planned_hires))
+    if not productivity > 0:  # no measured team (no reps table): no capacity to place people or hires on
+        ros = ros.iloc[0:0]
     months = pd.period_range(f"{plan_year}-01", periods=12, freq="M")
     tenure, elapsed = tm.schedule(
         list(ros["hire_month"].dt.to_period("M")),
@@ -621,23 +625,26 @@ def whatif(inputs: Inputs, levers: Levers, explain: bool = True) -> Plan:
         dims.append(
             ("market", f"{r.source}: {r.segment_or_dimension}", float(r.amount), str(r.explanation), "delta")
         )
-    dims += [
-        ("market", "market", market, ex("market"), "total"),
-        (
-            "team",
-            "current_team",
-            current_team,
-            ex("current_team", n=int(cur.sum()), m_p=inputs.productivity, ramp=inputs.ramp_months),
-            "start",
-        ),
-        ("team", "attrition", attrition_loss, ex("attrition", p_a=lv.attrition), "delta"),
-        ("team", "hires", hires, ex("hires", n=int(hire.sum())), "delta"),
-        ("team", "training", training, ex("training", p_u=lv.training_uplift), "delta"),
-        ("team", "tools", tools, ex("tools", p_t=lv.tool_efficiency), "delta"),
-        ("team", "house", house, ex("house", p_h=inputs.house_share), "delta"),
-        ("team", "team", team, ex("team"), "total"),
-        ("resources", "existing", existing, ex("existing", p_n=inputs.new_share), "start"),
-    ]
+    dims.append(("market", "market", market, ex("market"), "total"))
+    if n_reps:
+        dims += [
+            (
+                "team",
+                "current_team",
+                current_team,
+                ex("current_team", n=int(cur.sum()), m_p=inputs.productivity, ramp=inputs.ramp_months),
+                "start",
+            ),
+            ("team", "attrition", attrition_loss, ex("attrition", p_a=lv.attrition), "delta"),
+            ("team", "hires", hires, ex("hires", n=int(hire.sum())), "delta"),
+            ("team", "training", training, ex("training", p_u=lv.training_uplift), "delta"),
+            ("team", "tools", tools, ex("tools", p_t=lv.tool_efficiency), "delta"),
+            ("team", "house", house, ex("house", p_h=inputs.house_share), "delta"),
+            ("team", "team", team, ex("team"), "total"),
+        ]
+    else:  # no reps table (or nobody to measure): the combination rule uses the other dimensions
+        dims.append(("team", "team", math.nan, ex("no_team"), "total"))
+    dims.append(("resources", "existing", existing, ex("existing", p_n=inputs.new_share), "start"))
     if math.isfinite(resources):
         dims += [
             (
@@ -679,7 +686,7 @@ def whatif(inputs: Inputs, levers: Levers, explain: bool = True) -> Plan:
     waterfall += [
         ("market", market, ex("market"), "subtotal"),
         (f"bound_{binding}", adjust, ex(f"bound_{binding}", amount=float(estimates[binding])), "delta"),
-        ("committed", committed, ex("committed", rule=inputs.combine), "subtotal"),
+        ("committed", committed, _committed_text(inputs, estimates, ex), "subtotal"),
         ("buffer", buffer_amount, ex("buffer", p_b=lv.buffer), "delta"),
         ("target", target, ex("target"), "total"),
     ]
@@ -708,6 +715,24 @@ def whatif(inputs: Inputs, levers: Levers, explain: bool = True) -> Plan:
         },
         capacity_rep=capacity_rep,
     )
+
+
+def _committed_text(inputs: Inputs, estimates: dict[str, float], ex: Any) -> str:
+    """The calibrated target's explanation; names the dimensions the data could not compute (the rule then
+    combines the others)."""
+    unknown = [k for k, v in estimates.items() if not math.isfinite(v)]
+    if not unknown or inputs.combine == "ambition":
+        return ex("committed", rule=inputs.combine)
+    sep = "、" if inputs.lang == "zh" else ", "
+    names = sep.join(i18n.t(f"goals.dimensions.{k}", inputs.lang) for k in unknown)
+    names = names.lower() if inputs.lang == "en" else names
+    return ex("committed_partial", rule=inputs.combine, missing=names)
+
+
+def unavailable(plan: Plan, dimension: str) -> bool:
+    """True when the data could not compute calibration `dimension` (team without reps, resources without
+    marketing spend and leads)."""
+    return not math.isfinite(plan.estimates.get(dimension, math.nan))
 
 
 def _decompose(

@@ -599,6 +599,10 @@ def market_increment(
             amount, rate, base = mp.opening_increment[dim], float("nan"), float("nan")
             text = i18n.t("market.increment.opening_amount", lang, dimension=label,
                           amount=i18n.money(amount, lang, currency))  # fmt: skip
+        elif dim in mp.opening_share and tam_plan.empty:  # a share of no market size: listed, not quantified
+            amount, rate, base = 0.0, mp.opening_share[dim], float("nan")
+            text = i18n.t("market.increment.opening_share_no_tam", lang, dimension=label,
+                          rate=i18n.pct(rate, lang, 2))  # fmt: skip
         elif dim in mp.opening_share:
             rate, base = mp.opening_share[dim], total_tam
             amount = rate * base
