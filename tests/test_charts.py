@@ -113,6 +113,7 @@ def test_wrap_label_balances_lines() -> None:
     assert charts.wrap_label("Share gain: Energy") == "Share gain:\nEnergy"
     # 8 CJK characters = 16 columns > 12: two lines of about equal length, not 6 + 2.
     assert charts.wrap_label("预算获取的新客户") == "预算获取的\n新客户"
+    assert charts.wrap_label("份额提升（能源）") == "份额提升\n（能源）"  # breaks before the bracket
     assert charts.wrap_label("") == ""
 
 

@@ -147,7 +147,7 @@ def test_market_increment_components_are_translated() -> None:
     # calibration.csv names a market increment "<source>: <segment or dimension>"; the report shows it translated.
     from planning import goals
 
-    assert goals._component_label("share_gain: energy", "zh") == "份额提升：能源"
+    assert goals._component_label("share_gain: energy", "zh") == "份额提升（能源）"
     assert goals._component_label("opening: service", "en") == "Differentiation opening: Service"
     assert (
         goals._component_label("share_gain: manufacturing/large", "en")

@@ -181,7 +181,8 @@ def wrap_label(text: str, width: int = 12) -> str:
     Category labels of a crowded x axis stay horizontal (rotated Chinese reads sideways) when they are wrapped
     in Python and drawn by `wrapped_axis()`. Latin text breaks at spaces, CJK text between any two characters.
     """
-    tokens = re.findall(r"[A-Za-z0-9(),.:;%+\-/<>&'’]+ ?|\s|.", str(text))
+    # A short bracketed part ("（能源）") stays whole, so a line breaks before it, not inside it.
+    tokens = re.findall(r"（[^）]{1,6}）|[A-Za-z0-9(),.:;%+\-/<>&'’]+ ?|\s|.", str(text))
     costs = [sum(2 if ord(ch) > 0x2E80 else 1 for ch in token.rstrip()) for token in tokens]
     total = sum(costs) + sum(token.endswith(" ") for token in tokens)
     # Balanced lines: "预算获取的新客户" -> 预算获取 / 的新客户, not 预算获取的新客 / 户.
