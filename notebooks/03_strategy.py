@@ -59,6 +59,7 @@ kept = strategy.retention(ctx.data.orders, ctx.as_of, p)
 summary = strategy.tier_summary(tiers, features, p, target, kept, ctx.lang)
 ctx.save("customer_tiers", tiers)
 ctx.say(strategy.describe_method(tiers, p, growth, ctx.lang))
+ctx.missing("customers", "strategy.missing.tiers")
 ctx.chart(charts.tier_scatter(strategy.scatter_cells(tiers), strategy.cutoffs(tiers, p), ctx.lang))
 ctx.chart(charts.tier_bars(summary, ctx.lang))
 ctx.say(strategy.describe_tiers(summary, target, ctx.plan_year, ctx.lang, cur))
@@ -85,23 +86,28 @@ ctx.table(
 ctx.h("strategy.funnel.title")
 funnel = strategy.funnel(ctx.data.opportunities, ctx.as_of, p, benchmark=ctx.company().opportunities)
 ctx.save("funnel", funnel)
-ctx.chart(charts.funnel_chart(funnel, ctx.lang))
-ctx.say(
-    strategy.describe_funnel(funnel, strategy.win_stats(ctx.data.opportunities, ctx.as_of, p), p, ctx.lang)
-)
-ctx.table(funnel, domain="strategy", pct=["conversion_rate", "benchmark_rate", "vs_benchmark"])
+has_opportunities = not ctx.missing("opportunities", "strategy.missing.funnel")
+if has_opportunities:
+    ctx.chart(charts.funnel_chart(funnel, ctx.lang))
+    ctx.say(
+        strategy.describe_funnel(
+            funnel, strategy.win_stats(ctx.data.opportunities, ctx.as_of, p), p, ctx.lang
+        )
+    )
+    ctx.table(funnel, domain="strategy", pct=["conversion_rate", "benchmark_rate", "vs_benchmark"])
 
 # %%
-ctx.h("strategy.funnel.by_segment", level=3)
-by_segment = strategy.win_stats(ctx.data.opportunities, ctx.as_of, p, by="industry")
-ctx.table(
-    by_segment.drop(columns=["avg_lead_amount"]),
-    domain="strategy",
-    pct=["win_rate", "value_win_rate"],
-    money=["avg_won_amount", "won_amount"],
-    currency=cur,
-)
-ctx.say(strategy.describe_segments(by_segment, p, ctx.lang))
+if has_opportunities:
+    ctx.h("strategy.funnel.by_segment", level=3)
+    by_segment = strategy.win_stats(ctx.data.opportunities, ctx.as_of, p, by="industry")
+    ctx.table(
+        by_segment.drop(columns=["avg_lead_amount"]),
+        domain="strategy",
+        pct=["win_rate", "value_win_rate"],
+        money=["avg_won_amount", "won_amount"],
+        currency=cur,
+    )
+    ctx.say(strategy.describe_segments(by_segment, p, ctx.lang))
 
 # %%
 ctx.h("strategy.coverage.title")
@@ -118,40 +124,50 @@ if len(coverage):
         money=["target", "pipeline_target", "required_pipeline", "open_pipeline", "gap"],
         currency=cur,
     )
-ctx.say(
-    strategy.describe_coverage(
-        coverage, ctx.plan_year, ctx.lang, cur, kept,
-        strategy.leads_last_12m(ctx.data.marketing, ctx.data.opportunities, ctx.as_of),
-        strategy.pipeline_timing(ctx.data.opportunities, ctx.as_of, funnel, ctx.plan_year),
-    )
-)  # fmt: skip
+if not ctx.missing("opportunities", "strategy.missing.coverage"):
+    ctx.say(
+        strategy.describe_coverage(
+            coverage, ctx.plan_year, ctx.lang, cur, kept,
+            strategy.leads_last_12m(ctx.data.marketing, ctx.data.opportunities, ctx.as_of),
+            strategy.pipeline_timing(ctx.data.opportunities, ctx.as_of, funnel, ctx.plan_year),
+        )
+    )  # fmt: skip
 
 # %%
 ctx.h("strategy.coverage.acquisition", level=3)
-mix = strategy.acquisition_mix(ctx.data.opportunities, ctx.data.customers, ctx.data.marketing, ctx.as_of, p)
-ctx.chart(charts.acquisition_chart(mix, ctx.lang))
-ctx.table(
-    mix,
-    domain="strategy",
-    pct=["win_rate"],
-    money=["won_amount", "spend", "cost_per_lead", "cost_per_win"],
-    currency=cur,
-)
-ctx.say(strategy.describe_acquisition(mix, ctx.lang, cur))
+if not ctx.missing("opportunities", "strategy.missing.acquisition"):
+    mix = strategy.acquisition_mix(
+        ctx.data.opportunities, ctx.data.customers, ctx.data.marketing, ctx.as_of, p
+    )
+    ctx.chart(charts.acquisition_chart(mix, ctx.lang))
+    ctx.table(
+        mix,
+        domain="strategy",
+        pct=["win_rate"],
+        money=["won_amount", "spend", "cost_per_lead", "cost_per_win"],
+        currency=cur,
+    )
+    ctx.say(strategy.describe_acquisition(mix, ctx.lang, cur))
 
 # %%
 ctx.h("strategy.health.title")
-health = strategy.health(features, p, ctx.lang)
+health = strategy.health_report(features, p, ctx.lang)  # no rows without usage / satisfaction / renewal data
 ctx.save("health", health)
-ctx.say(strategy.describe_health_method(p, ctx.lang))
-ctx.chart(charts.health_histogram(strategy.health_bins(health), ctx.lang))
-ctx.say(strategy.describe_health(health, features, ctx.lang, cur))
+has_health = not ctx.missing("customers", "strategy.missing.health", when=health.empty)
+if has_health:
+    ctx.say(strategy.describe_health_method(p, ctx.lang))
+    ctx.chart(charts.health_histogram(strategy.health_bins(health), ctx.lang))
+    ctx.say(strategy.describe_health(health, features, ctx.lang, cur))
 
 # %%
-ctx.h("strategy.health.list", level=3)
-ctx.table(
-    strategy.at_risk(health, features, tiers, 15), domain="strategy", money=["revenue_at_risk"], currency=cur
-)
+if has_health:
+    ctx.h("strategy.health.list", level=3)
+    ctx.table(
+        strategy.at_risk(health, features, tiers, 15),
+        domain="strategy",
+        money=["revenue_at_risk"],
+        currency=cur,
+    )
 
 # %%
 ctx.h("strategy.fourp.title")

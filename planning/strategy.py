@@ -96,9 +96,31 @@ def segment_growth(segments: pd.DataFrame | None) -> pd.Series:
     return out
 
 
+def customers_from_orders(orders: pd.DataFrame, as_of: Any) -> pd.DataFrame:
+    """A stand-in customers table for data without one: every buyer of the order lines up to `as_of`.
+
+    Out: the customers columns `customer_features` reads. name = customer_id; industry and size_band from the
+    order lines when they carry them (an export's extra columns; the customer's latest line), else "unknown";
+    demand_complexity, decision_chain_length, wallet_size and the health inputs empty (unknown), so that their
+    percentile ranks are the same for every customer (neutral, 0.5).
+    """
+    _require(orders, ("order_date", "customer_id"), "orders")
+    o = orders[orders["order_date"] <= pd.Timestamp(as_of)].sort_values("order_date", kind="stable")
+    last = o.assign(customer_id=o["customer_id"].astype(str)).drop_duplicates("customer_id", keep="last")
+    last = last.sort_values("customer_id", ignore_index=True)
+    out = pd.DataFrame({"customer_id": last["customer_id"], "name": last["customer_id"]})
+    for col in ("industry", "size_band"):
+        known = last[col].astype("str").where(last[col].notna()) if col in last.columns else None
+        out[col] = known.fillna("unknown") if known is not None else "unknown"
+    for col in ("demand_complexity", "decision_chain_length", "wallet_size", "usage_frequency", "satisfaction",
+                "renewal_intent"):  # fmt: skip
+        out[col] = np.nan
+    return out
+
+
 def customer_features(
     orders: pd.DataFrame,
-    customers: pd.DataFrame,
+    customers: pd.DataFrame | None,
     as_of: Any,
     p: Strategy,
     growth: pd.Series | None = None,
@@ -112,8 +134,12 @@ def customer_features(
     complexity, decision_chain, wallet_size, segment_growth, potential (next year's wallet, grown with the segment,
     minus what the customer buys from us now; >= 0), usage_frequency, satisfaction, renewal_intent,
     revenue_recent / revenue_prior (the last `trend_months` and the ones before), and rank_* columns in [0, 1].
+    Without a customers table (None) the buyers of the order lines stand in (`customers_from_orders`): RFM from
+    the orders, complexity, decision chain and wallet headroom unknown (neutral ranks).
     """
     _require(orders, ("order_id", "order_date", "customer_id", "amount"), "orders")
+    if customers is None:
+        customers = customers_from_orders(orders, as_of)
     _require(
         customers,
         ("customer_id", "industry", "demand_complexity", "decision_chain_length", "wallet_size"),
@@ -211,6 +237,8 @@ def tier_customers(features: pd.DataFrame, p: Strategy, lang: str = "en") -> pd.
     potential = _weighted(features, p.potential_weights, POTENTIAL_DIMS)
     high_v = value >= _threshold(value, p.value_cutoff, p.cutoff_kind) - 1e-9
     high_p = potential >= _threshold(potential, p.potential_cutoff, p.cutoff_kind) - 1e-9
+    if len(potential) > 1 and np.ptp(potential) < 1e-9:  # no potential data (no customers table): none high
+        high_p = np.zeros(len(potential), dtype=bool)
     # codes index TIERS: strategic 0, profit 1, nurture 2, maintain 3
     codes = np.where(high_v, np.where(high_p, 0, 1), np.where(high_p, 2, 3))
     playbooks = [local_text(p.playbooks[t].action, lang) if t in p.playbooks else "" for t in TIERS]
@@ -469,8 +497,12 @@ def _stage_rates(opps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+FUNNEL_COLUMNS = ("stage", "entered", "advanced", "open", "dropped", "conversion_rate", "median_days",
+                  "benchmark_rate", "vs_benchmark", "bottleneck")  # fmt: skip
+
+
 def funnel(
-    opps: pd.DataFrame, as_of: Any, p: Strategy, benchmark: pd.DataFrame | None = None
+    opps: pd.DataFrame | None, as_of: Any, p: Strategy, benchmark: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """Stage by stage: lead -> needs discovery -> proposal -> negotiation -> won, for leads of the last
     `strategy.funnel_months` months.
@@ -480,7 +512,11 @@ def funnel(
     the stage of the deals that advanced. `benchmark` (e.g. the whole company's opportunities) gives
     benchmark_rate per stage; the bottleneck is the stage whose conversion falls furthest below its benchmark
     (lowest rate / benchmark_rate; lowest rate when there is no benchmark): exactly one row has bottleneck True.
+    No rows (the same columns) when there is no opportunities table.
     """
+    if opps is None:
+        return pd.DataFrame({c: pd.Series(dtype="str" if c == "stage" else "bool" if c == "bottleneck" else
+                                          "float64") for c in FUNNEL_COLUMNS})  # fmt: skip
     _require(opps, ("lead_date", "status"), "opportunities")
     as_of = pd.Timestamp(as_of)
     out = _stage_rates(_window(opps, as_of, p.funnel_months), as_of)
@@ -648,16 +684,17 @@ COVERAGE_COLUMNS = ("period", "start", "end", "target", "pipeline_target", "win_
 
 def coverage_or_empty(
     targets: pd.DataFrame | None,
-    opps: pd.DataFrame,
+    opps: pd.DataFrame | None,
     as_of: Any,
     p: Strategy,
     funnel_df: pd.DataFrame,
     base_expected: float = 0.0,
 ) -> pd.DataFrame:
-    """`coverage`, or an empty table with its columns when step 2's quarterly targets are not available (the
-    report then says so, and step 4 still finds the artefact)."""
+    """`coverage`, or an empty table with its columns when step 2's quarterly targets or the opportunities are
+    not available (the report then says so, and step 4 still finds the artefact)."""
     if (
-        targets is None
+        opps is None
+        or targets is None
         or "level" not in targets.columns
         or not (targets["level"].astype(str) == "quarter").any()
     ):
@@ -811,6 +848,18 @@ def health(features: pd.DataFrame, p: Strategy, lang: str = "en") -> pd.DataFram
             "trend": trend.round(4).to_numpy(),
         }
     )
+
+
+HEALTH_INPUTS = ("usage_frequency", "satisfaction", "renewal_intent")
+
+
+def health_report(features: pd.DataFrame, p: Strategy, lang: str = "en") -> pd.DataFrame:
+    """`health` for the report and the `health` artefact; no rows (the same columns) when no customer has any of
+    the health inputs (usage_frequency, satisfaction, renewal_intent: data without a customers table), since
+    the revenue trend alone is not a health model."""
+    h = health(features, p, lang)
+    known = features[[c for c in HEALTH_INPUTS if c in features.columns]].notna().to_numpy().any()
+    return h if known else h.iloc[0:0]
 
 
 def health_summary(h: pd.DataFrame) -> pd.DataFrame:
