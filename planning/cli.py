@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -44,13 +46,18 @@ def _bad_input_types() -> tuple[type[BaseException], ...]:
     return (params.ParamsError, runner.SnapshotExists, runner.UnsafePath, DataError)
 
 
-def _sigterm_as_interrupt() -> None:
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM (a scheduler stopping the job) stops a run as cleanly as Ctrl-C."""
 
     def handler(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, handler)
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @app.callback()
@@ -92,22 +99,22 @@ def run(
     """Run the plan: every region x step into outputs/<as-of>/ (notebooks, HTML, artefacts, index, manifest)."""
     from planning import runner
 
-    _sigterm_as_interrupt()
     try:
-        result = runner.run(
-            regions=region or None,
-            steps=step or None,
-            as_of=as_of,
-            data_dir=str(data) if data else None,
-            out_root=out,
-            workers=workers,
-            language=language,
-            force=force,
-            resume=resume,
-            params_dir=params_dir,
-            notebooks_dir=notebooks,
-            progress=runner.print_progress,
-        )
+        with _sigterm_as_interrupt():
+            result = runner.run(
+                regions=region or None,
+                steps=step or None,
+                as_of=as_of,
+                data_dir=str(data) if data else None,
+                out_root=out,
+                workers=workers,
+                language=language,
+                force=force,
+                resume=resume,
+                params_dir=params_dir,
+                notebooks_dir=notebooks,
+                progress=runner.print_progress,
+            )
     except _bad_input_types() as exc:
         _fail(exc, EXIT_BAD_INPUT)
         return
@@ -116,8 +123,14 @@ def run(
         _fail(exc, EXIT_INTERRUPTED)
         return
     except Exception as exc:  # a bug or an environment problem: one line, the traceback with --debug
-        _fail(type(exc)(f"{type(exc).__name__}: {exc} (run `planning --debug run ...` for the traceback)"), 1)
-        return
+        if _debug:
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0]
+        print(
+            f"error: {type(exc).__name__}: {first} (`planning --debug run ...` shows the traceback)",
+            file=sys.stderr,
+        )
+        raise typer.Exit(EXIT_FAILED) from None
     n_ok = sum(r.status == "ok" for r in result.results)
     reused = sum(r.reused for r in result.results)
     reused_note = f" ({reused} reused from the earlier run)" if reused else ""

@@ -93,14 +93,37 @@ class RunResult:
 
 # ------------------------------------------------------------------------------------------------ kernels
 def _kernel_manager(sock_dir: str):
-    """A kernel manager on IPC transport with its sockets in `sock_dir` (no TCP ports to race for)."""
-    from jupyter_client.manager import KernelManager
+    """A kernel manager on IPC transport with its sockets in `sock_dir` (no TCP ports to race for).
 
-    return KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sock_dir, "kernel"))
+    It must be the async manager nbclient itself would create: with the blocking KernelManager's client
+    nbclient never fires `execution_timeout` (a stuck cell would run for ever).
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sock_dir, "kernel"))
+
+
+def _shutdown(km) -> None:
+    """Stop the region's kernel (also after a timeout, a death or an interrupt); never raises."""
+    from jupyter_core.utils import run_sync
+
+    try:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # a dead kernel: nothing left to stop
+        pass
+    except KeyboardInterrupt:  # a second Ctrl-C while stopping: kill without waiting
+        if km.has_kernel and km.provisioner is not None and km.provisioner.process is not None:
+            km.provisioner.process.kill()
+
+
+# Cells the run adds to a step notebook: the namespace reset, papermill's parameters and error anchors.
+_ADDED_TAGS = {"remove-cell", "injected-parameters", "papermill-error-cell-tag"}
 
 
 def _failed_cell(nb_path: Path) -> dict[str, Any]:
-    """Where a notebook stopped: the last cell papermill started (1-based position in the kept notebook).
+    """Where a notebook stopped: the last cell papermill started, as its 1-based position in the step's own
+    notebook (notebooks/<step>.ipynb, not counting the cells the run adds) and its first line.
 
     Works for all faults: an error marks its cell, while after a timeout or a dead kernel papermill marks the
     interrupted cell "completed" but never starts the cells after it.
@@ -111,18 +134,20 @@ def _failed_cell(nb_path: Path) -> dict[str, Any]:
         nb = nbformat.read(nb_path, as_version=4)
     except Exception:  # no notebook written (e.g. the kernel never started): nothing to point at
         return {}
-    last = None
-    for i, cell in enumerate(nb.cells):
+    last, position, found = None, 0, 0
+    for cell in nb.cells:
+        if _ADDED_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        position += 1
         pm_meta = cell.get("metadata", {}).get("papermill", {})
+        if pm_meta.get("start_time") or pm_meta.get("exception"):
+            last, found = cell, position
         if pm_meta.get("exception"):
-            last = i
             break
-        if pm_meta.get("start_time"):
-            last = i
     if last is None:
         return {}
-    source = nb.cells[last].get("source", "").strip().splitlines()
-    return {"cell": last + 1, "source": source[0][:120] if source else ""}
+    source = last.get("source", "").strip().splitlines()
+    return {"cell": found, "source": source[0][:120] if source else ""}
 
 
 def _error_of(exc: BaseException, nb_path: Path, timeout: int | None = None) -> dict[str, Any]:
@@ -222,11 +247,7 @@ def run_region(spec: dict[str, Any]) -> list[StepResult]:
                     failed = True
             results.append(StepResult(region, step, "failed" if error else "ok", round(duration, 2), error))
     finally:
-        try:
-            if km.has_kernel:
-                km.shutdown_kernel(now=True)
-        except Exception:  # a dead or interrupted kernel: its process is gone or is killed with the worker
-            pass
+        _shutdown(km)
         shutil.rmtree(sock_dir, ignore_errors=True)
     return results
 
@@ -236,18 +257,29 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 
 
 def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them with SIGTERM (-> KeyboardInterrupt -> kernel shutdown)."""
+    """Workers leave Ctrl-C to the parent, which stops them with SIGTERM (-> KeyboardInterrupt -> kernel shutdown).
+
+    On Linux a worker also gets SIGTERM when its parent (the fork server, which exits with the runner) dies, so a
+    runner killed with SIGKILL leaves no worker behind.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
 
 
 def _run_parallel(specs: list[dict[str, Any]], n_workers: int, progress) -> list[StepResult]:
     import multiprocessing as mp
 
+    # Workers come from a fork server: forking the runner itself is unsafe once it has threads (kernel clients,
+    # a caller's own threads), as a lock held by another thread at fork time deadlocks the child for ever.
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["planning.runner", "papermill", "planning.report"])
     results: list[StepResult] = []
-    pool = ProcessPoolExecutor(
-        max_workers=n_workers, mp_context=mp.get_context("fork"), initializer=_worker_init
-    )
+    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_worker_init)
     try:
         futures = {pool.submit(run_region, spec): spec for spec in specs}
         for fut in as_completed(futures):
@@ -353,17 +385,16 @@ def read_manifest(snapshot: Path) -> dict[str, Any] | None:
 
 
 # ------------------------------------------------------------------------------------------------ checks
-def check_out_root(out_root: Path, data_dirs: list[str]) -> Path:
-    """Refuse an output folder that is not a folder, holds NUL, or lies inside params, notebooks, the package
-    or a data folder (a `--force` there would replace inputs)."""
+def check_out_root(out_root: Path, inputs: list[Path]) -> Path:
+    """Refuse an output folder that is not a folder, holds NUL, or lies inside the package or one of the run's
+    `inputs` folders (params, notebooks, data: a `--force` there would replace inputs)."""
     text = str(out_root)
     if "\x00" in text:
         raise UnsafePath(f"--out {text!r}: a path may not contain a NUL character")
     if out_root.exists() and not out_root.is_dir():
         raise UnsafePath(f"--out {text}: is a file; expected a folder for the snapshots")
     resolved = out_root.resolve()
-    protected = [config.PARAMS_DIR, config.NOTEBOOKS_DIR, config.PACKAGE_DIR, *map(Path, data_dirs)]
-    for inner in protected:
+    for inner in [config.PARAMS_DIR, config.NOTEBOOKS_DIR, config.PACKAGE_DIR, *inputs]:
         inner = inner.resolve()
         if resolved == inner or inner in resolved.parents:
             raise UnsafePath(
@@ -559,7 +590,7 @@ def run(
 
             d = sample.ensure_sample(scale=p.data.sample_scale)
         data_dirs[r] = str(d)
-    check_out_root(out_root, list(data_dirs.values()))
+    check_out_root(out_root, [params_dir, notebooks_dir, *map(Path, data_dirs.values())])
     validation_report = out_root / f"{snapshot_name}.validation.json"
     data_warnings: list[Any] = []
     for d in sorted(set(data_dirs.values())):
