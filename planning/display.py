@@ -59,6 +59,9 @@ KPI_COLUMNS = frozenset({"status", "kpi_status", "light"})
 KPI_VALUES = ("green", "yellow", "red")
 
 _NUM = ' class="num"'
+#: Text columns whose values are at most this long do not wrap; tables with more columns are set tighter.
+SHORT_TEXT = 12
+WIDE_COLUMNS = 9
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~])")
 
 
@@ -191,19 +194,31 @@ def table_html(
         f'<th{_NUM if num else ""} scope="col">{_e(i18n.column(c, lang, domain))}</th>'
         for c, num in zip(cols, numeric, strict=True)
     )
+    # Short text values (periods such as 2027-Q1, ids, dates) never break inside; long text wraps.
+    short = [
+        not num and bool(len(view)) and view.iloc[:, i].astype(str).str.len().max() <= SHORT_TEXT
+        for i, num in enumerate(numeric)
+    ]
     rows = []
     for values in view.itertuples(index=False, name=None):
         cells = []
-        for c, v, fmt, num in zip(cols, values, fmts, numeric, strict=True):
+        for c, v, fmt, num, nowrap in zip(cols, values, fmts, numeric, short, strict=True):
             if c in KPI_COLUMNS and str(v) in KPI_VALUES:
                 cells.append(f'<td class="kpi-{v}">{kpi_html(str(v), lang)}</td>')
                 continue
             if translate_values and c in VALUE_KINDS:
                 v = _translate_value(v, VALUE_KINDS[c], lang)
-            cells.append(f"<td{_NUM if num else ''}>{_e(fmt(v))}</td>")
+            cls = _NUM if num else (' class="nowrap"' if nowrap else "")
+            cells.append(f"<td{cls}>{_e(fmt(v))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
-    out = f'<table class="planning-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    wide = (
+        " wide" if len(cols) > WIDE_COLUMNS else ""
+    )  # many columns: tighter cells so the table fits the page
+    out = (
+        f'<table class="planning-table{wide}">{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
     if total > len(view):
         note = i18n.t("common.table.truncated", lang, shown=i18n.number(len(view)), total=i18n.number(total))
         out += f'<p class="table-note">{_e(note)}</p>'

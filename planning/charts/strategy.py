@@ -36,7 +36,12 @@ def tier_scatter(cells: pd.DataFrame, cut: dict[str, float], lang: str = "en") -
         .encode(
             x=alt.X("value_score:Q", title=_t("value_score", lang), scale=alt.Scale(domain=[0, 100])),
             y=alt.Y("potential_score:Q", title=_t("potential_score", lang), scale=alt.Scale(domain=[0, 100])),
-            size=alt.Size("customers:Q", title=_t("customers", lang), scale=alt.Scale(range=[15, 400])),
+            size=alt.Size(
+                "customers:Q",
+                title=_t("customers", lang),
+                scale=alt.Scale(range=[15, 400]),
+                legend=alt.Legend(tickMinStep=1, format=",d"),  # whole customers, not 0.2 steps
+            ),
             color=alt.Color("tier_name:N", title=_t("tier", lang), scale=_tier_scale(lang), sort=None),
             tooltip=[
                 alt.Tooltip("tier_name:N", title=_t("tier", lang)),
