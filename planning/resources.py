@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from planning import i18n
+from planning import contracts, i18n
 from planning import team as tm
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ def planned_hires(targets_rep: pd.DataFrame | None) -> pd.DataFrame:
 
 def team_baseline(
     orders: pd.DataFrame,
-    reps: pd.DataFrame,
+    reps: pd.DataFrame | None,
     as_of: date,
     p: Params,
     seasonality: pd.DataFrame | None = None,
@@ -179,7 +179,10 @@ def team_baseline(
     goals.capacity_basis; goals.training_uplift and tool_efficiency (the levers the target was calibrated with).
     `seasonality` (market step) shapes monthly output; `targets_rep` (goals step) brings the planned hires;
     `team_capacity` (goals step) the monthly sales not carried by quota reps (house accounts).
+    None without a reps table (or one without rows for the region): the people plan cannot be measured.
     """
+    if reps is None or reps.empty:
+        return None
     _require(reps, "reps", ("rep_id", "team", "role", "hire_date", "exit_date"))
     crew = tm.measure(orders, reps, as_of, p)
     if crew.productivity <= 0:
@@ -442,12 +445,12 @@ def describe_hiring(plan: pd.DataFrame, base: Baseline, ctx: Any) -> str:
     )
 
 
-def baseline_table(base: Baseline, lang: str) -> pd.DataFrame:
+def baseline_table(base: Baseline, lang: str, currency: str = "CNY") -> pd.DataFrame:
     """The measured team assumptions as a small two-column table (translated labels)."""
     rows = [
         ("current_reps", i18n.number(len(base.team), lang)),
         ("managers", i18n.number(base.managers, lang)),
-        ("productivity", i18n.money(base.productivity / 12.0, lang)),
+        ("productivity", i18n.money(base.productivity / 12.0, lang, currency)),
         ("ramp_months", i18n.number(base.ramp_months, lang)),
         ("ramp_measured", i18n.number(base.ramp_measured, lang)),
         ("attrition", i18n.pct(base.attrition, lang)),
@@ -853,14 +856,15 @@ def annual_leads(budget: np.ndarray | float, a: np.ndarray | float, b: np.ndarra
     return 12.0 * np.asarray(a, dtype=float) * (x / 12.0) ** np.asarray(b, dtype=float)
 
 
-def total_budget(econ: pd.DataFrame, p: Params) -> float:
+def total_budget(econ: pd.DataFrame | None, p: Params) -> float:
     """The plan-year marketing budget: `resources.marketing_budget`, else `goals.marketing_budget`, else the
-    last `history_months` months' spend."""
+    last `history_months` months' spend (`econ`, from `channel_economics`; NaN when it is None: no marketing
+    table)."""
     if p.resources.marketing_budget > 0:
         return float(p.resources.marketing_budget)
     if p.goals.marketing_budget > 0:
         return float(p.goals.marketing_budget)
-    return float(econ["spend_12m"].sum())
+    return float(econ["spend_12m"].sum()) if econ is not None else float("nan")
 
 
 def allocate(econ: pd.DataFrame, total: float, r: Resources) -> pd.DataFrame:
@@ -993,7 +997,7 @@ def describe_budget(alloc: pd.DataFrame, ctx: Any) -> str:
 
 def cost_of_sales(
     cap: pd.DataFrame,
-    base: Baseline,
+    base: Baseline | None,
     inc_summary: pd.DataFrame,
     new_hires: int,
     marketing_total: float,
@@ -1007,19 +1011,29 @@ def cost_of_sales(
     Average reps = mean planned headcount of the plan year; variable pay = the expected cost of the incentive
     plan (includes the growth fund); training: new hires x new-hire rate, current reps x core rate,
     managers x manager rate. The last row is the total; `share` is the amount / revenue target.
+    Lines the data cannot price are left out: marketing when `marketing_total` is NaN (no marketing table and
+    no budget in params); compensation, travel and training without a team (`base` None: no reps table).
     """
-    avg_reps = float(cap["planned_headcount"].mean())
-    inc = inc_summary.set_index("metric")["value"]
-    rows = [
-        ("marketing", "marketing", marketing_total, ""),
-        ("compensation", "base_salary", avg_reps * r.base_salary, f"{avg_reps:.1f} x {r.base_salary:,.0f}"),
-        ("compensation", "variable_pay", float(inc["expected_cost"]), ""),
-        ("travel", "travel", avg_reps * r.travel_per_rep, f"{avg_reps:.1f} x {r.travel_per_rep:,.0f}"),
-    ]
-    train = r.training_per_person
-    for level, count in (("new_hires", new_hires), ("core", len(base.team)), ("managers", base.managers)):
-        rate = float(train.get(level, 0.0))
-        rows.append(("training", f"training_{level}", count * rate, f"{count} x {rate:,.0f}"))
+    rows = []
+    if math.isfinite(marketing_total):
+        rows.append(("marketing", "marketing", marketing_total, ""))
+    if base is not None:
+        avg_reps = float(cap["planned_headcount"].mean())
+        inc = inc_summary.set_index("metric")["value"]
+        rows += [
+            (
+                "compensation",
+                "base_salary",
+                avg_reps * r.base_salary,
+                f"{avg_reps:.1f} x {r.base_salary:,.0f}",
+            ),
+            ("compensation", "variable_pay", float(inc["expected_cost"]), ""),
+            ("travel", "travel", avg_reps * r.travel_per_rep, f"{avg_reps:.1f} x {r.travel_per_rep:,.0f}"),
+        ]
+        train = r.training_per_person
+        for level, count in (("new_hires", new_hires), ("core", len(base.team)), ("managers", base.managers)):
+            rate = float(train.get(level, 0.0))
+            rows.append(("training", f"training_{level}", count * rate, f"{count} x {rate:,.0f}"))
     for tool in r.tools:
         basis = f"+{tool.efficiency:.0%}" if tool.efficiency else ""
         rows.append(("tools", local_text(tool.name, lang), float(tool.cost), basis))
@@ -1031,6 +1045,16 @@ def cost_of_sales(
     )
     df["share"] = df["amount"] / revenue_target if revenue_target else np.nan
     return df
+
+
+def has_item(costs: pd.DataFrame, item: str) -> bool:
+    """Whether `cost_of_sales` priced line `item` (e.g. "marketing")."""
+    return bool((costs["item"] == item).any())
+
+
+def no_rows(name: str) -> pd.DataFrame:
+    """Artefact `name` with its contract columns and no rows: what a part the data cannot compute hands on."""
+    return pd.DataFrame(columns=list(contracts.required_columns(name)))
 
 
 def cost_table(costs: pd.DataFrame, lang: str, currency: str = "CNY") -> pd.DataFrame:
@@ -1059,12 +1083,15 @@ def cost_table(costs: pd.DataFrame, lang: str, currency: str = "CNY") -> pd.Data
 
 def describe_costs(costs: pd.DataFrame, revenue_target: float, ctx: Any) -> str:
     total = float(costs.loc[costs["category"] == "total", "amount"].iloc[0])
+    code = ctx.p.company.currency.upper()
+    symbol = i18n.CURRENCY_SYMBOLS.get(code, code + " ")
     return ctx.t(
         "resources.costs.summary",
         total=ctx.money(total),
         target=ctx.money(revenue_target),
         pct=ctx.pct(total / revenue_target if revenue_target else float("nan")),
-        ret=f"{revenue_target / total:.1f}" if total else "—",
+        one=f"{symbol}1",
+        ret=f"{symbol}{revenue_target / total:.1f}" if total else "—",
     )
 
 
