@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from planning import i18n
+from planning.notebook import missing_text
 
 if TYPE_CHECKING:
     from planning.params import Params, Review
@@ -706,6 +707,14 @@ def describe_kpis(board: pd.DataFrame, ctx: Any) -> str:
     key = "review.kpi.summary" if names else "review.kpi.summary_no_red"
     text = ctx.t(key, green=counts["green"], yellow=counts["yellow"], red=counts["red"], names=names)
     missing = missing_kpis(board)
+    # KPIs whose table the data set lacks: the shared sentence naming the file that would light them
+    data = getattr(ctx, "data", None)
+    absent = [k for k in missing if k in KPI_NEEDS and data is not None and data.get(KPI_NEEDS[k]) is None]
+    sep = "、" if ctx.lang == "zh" else ", "
+    for table in sorted({KPI_NEEDS[k] for k in absent}):
+        names = sep.join(ctx.t(f"review.kpi.names.{k}") for k in absent if KPI_NEEDS[k] == table)
+        text += " " + missing_text(table, ctx.t("review.kpi.missing_what", names=names), ctx.lang)
+    missing = [k for k in missing if k not in absent]
     if missing:
         tables = sorted({KPI_NEEDS.get(k, "orders") for k in missing})
         text += " " + ctx.t(
