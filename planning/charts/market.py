@@ -117,7 +117,8 @@ def breakdown_small_multiples(
         )
         .facet(facet=alt.Facet("label:N", sort=order, title=None), columns=columns)
         .resolve_scale(y="independent")
-        .properties(title=_t("breakdown_title", lang, dimension=dim_title))
+        # Inside an English sentence the header reads in lower case: "Monthly sales by product line".
+        .properties(title=_t("breakdown_title", lang, dimension=dim_title[:1].lower() + dim_title[1:]))
     )
 
 
