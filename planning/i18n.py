@@ -144,9 +144,9 @@ def money(x: Any, lang: str = "en", currency: str = "CNY", compact: bool = True)
         if a >= 1e8:
             return f"{sign}{sym}{_trim(a / 1e8, 2)}亿"
         return f"{sign}{sym}{_trim(a / 1e4, 1)}万"
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if a >= div:
-            return f"{sign}{sym}{_trim(a / div, 1)}{suffix}"
+    for div, suffix, decimals in ((1e9, "B", 2), (1e6, "M", 1), (1e3, "K", 1)):
+        if a >= div:  # billions keep two decimals: ¥1.03B, not a rounded ¥1B
+            return f"{sign}{sym}{_trim(a / div, decimals)}{suffix}"
     return f"{sign}{sym}{a:,.0f}"  # pragma: no cover - a >= 10,000 always hits K
 
 
