@@ -111,8 +111,17 @@ if has_opportunities:
 
 # %%
 ctx.h("strategy.coverage.title")
+first_year = strategy.first_year_revenue(
+    ctx.data.orders, ctx.data.customers, ctx.data.opportunities, ctx.as_of, p
+)
 coverage = strategy.coverage_or_empty(
-    targets, ctx.data.opportunities, ctx.as_of, p, funnel, strategy.installed_base(summary)
+    targets,
+    ctx.data.opportunities,
+    ctx.as_of,
+    p,
+    funnel,
+    strategy.installed_base(summary),
+    first_year["used"],
 )
 ctx.save("coverage", coverage)
 if len(coverage):
@@ -121,7 +130,7 @@ if len(coverage):
         coverage.drop(columns=["start", "end"]),
         domain="strategy",
         pct=["win_rate", "coverage_ratio"],
-        money=["target", "pipeline_target", "required_pipeline", "open_pipeline", "gap"],
+        money=["target", "pipeline_target", "won_value_needed", "required_pipeline", "open_pipeline", "gap"],
         currency=cur,
     )
 if not ctx.missing("opportunities", "strategy.missing.coverage"):
@@ -130,6 +139,7 @@ if not ctx.missing("opportunities", "strategy.missing.coverage"):
             coverage, ctx.plan_year, ctx.lang, cur, kept,
             strategy.leads_last_12m(ctx.data.marketing, ctx.data.opportunities, ctx.as_of),
             strategy.pipeline_timing(ctx.data.opportunities, ctx.as_of, funnel, ctx.plan_year),
+            first_year,
         )
     )  # fmt: skip
 

@@ -275,6 +275,8 @@ class Strategy(_Model):
     funnel_months: int = Field(default=12, ge=1, le=60)  # leads of the last N months make the funnel
     pipeline_share: float | None = Field(default=None, ge=0.0, le=1.0)  # share of target new pipeline must
     # win; None = the part of the target the installed base is not expected to deliver
+    first_year_revenue_factor: float | None = Field(default=None, ge=1.0, le=5.0)  # a new customer's first
+    # 12 months' revenue / the won deal value that brought it; None = measured on the last complete yearly cohort
     min_segment_deals: int = Field(default=30, ge=1)  # decided deals a segment needs for its own win rate
     health_weights: dict[str, float] = {"usage": 0.30, "satisfaction": 0.30, "renewal": 0.25, "trend": 0.15}
     usage_full: float = Field(default=7.0, gt=0.0)  # product sessions / week that count as full usage

@@ -33,6 +33,10 @@ STAGE_DATE = {
     "won": "close_date",
 }
 RISKS = ("high", "medium", "low")
+#: A won deal brought a new customer when it closed no later than this many days after the first order.
+MATCH_DAYS = 31
+#: Limits of the measured first-year revenue factor (the params override has the same range).
+FIRST_YEAR_BOUNDS = (1.0, 5.0)
 VALUE_DIMS = {"recency": "rank_recency", "frequency": "rank_frequency", "monetary": "rank_monetary",
               "complexity": "rank_complexity"}  # fmt: skip
 POTENTIAL_DIMS = {"headroom": "rank_potential", "segment_growth": "rank_segment_growth",
@@ -322,6 +326,76 @@ def retention(orders: pd.DataFrame, as_of: Any, p: Strategy) -> dict[str, float]
     }
 
 
+def first_year_revenue(
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    opps: pd.DataFrame | None,
+    as_of: Any,
+    p: Strategy,
+) -> dict[str, Any]:
+    """Revenue a new customer brings in its first 12 months per unit of the won deal value that brought it.
+
+    Pipeline is counted in deal value, but a new customer keeps ordering after the deal that won it (spare parts,
+    services, repeat equipment), so its first year is worth more than the deal. Measured on the last complete
+    cohort: customers whose first order (customers.first_order_date, else their first order line) falls in the
+    12 months ending 12 months before `as_of`, so each has a full first year by `as_of`. revenue = their orders in
+    the 12 months from the first order; won_value = their won deals closed no later than `MATCH_DAYS` after the
+    first order (the deals that brought them); only customers with such a deal count in both.
+    measured = revenue / won_value; used = `strategy.first_year_revenue_factor`, else measured limited to
+    `FIRST_YEAR_BOUNDS` (a small cohort must not swing the plan), else 1 (no cohort: pipeline = revenue).
+    Out: cohort_start, cohort_end (dates), customers, revenue, won_value, measured, used, source
+    (params | data | none).
+    """
+    _require(orders, ("order_date", "customer_id", "amount"), "orders")
+    as_of = pd.Timestamp(as_of)
+    start, end = _months_before(as_of, 24), _months_before(as_of, 12)
+    od = pd.to_datetime(orders["order_date"])
+    cid = orders["customer_id"].astype(str)
+    if customers is not None and {"customer_id", "first_order_date"} <= set(customers.columns):
+        first = pd.Series(
+            pd.to_datetime(customers["first_order_date"]).to_numpy(),
+            index=customers["customer_id"].astype(str).to_numpy(),
+        )
+    else:  # first order line; a customer whose first line is at the very start of the history may be older
+        first = od.groupby(cid).min()
+        first = first[first > od.min()] if len(od) else first
+    cohort = first[(first > start) & (first <= end)]
+    won = pd.Series(dtype=float)
+    if opps is not None and {"customer_id", "status", "close_date", "amount"} <= set(opps.columns):
+        close = pd.to_datetime(opps["close_date"])
+        w = opps[(opps["status"].astype(str) == "won") & (close <= as_of)]
+        w = pd.DataFrame({"customer_id": w["customer_id"].astype(str), "close": close[w.index],
+                          "amount": w["amount"].astype(float)})  # fmt: skip
+        w = w[w["customer_id"].isin(cohort.index)]
+        w = w[w["close"] <= w["customer_id"].map(cohort) + pd.Timedelta(days=MATCH_DAYS)]
+        won = w.groupby("customer_id")["amount"].sum()
+        won = won[won > 0]
+    revenue = 0.0
+    if len(won):
+        sel = cid.isin(won.index).to_numpy()
+        o_first = cid[sel].map(cohort)
+        in_year = (od[sel] >= o_first) & (od[sel] < o_first + pd.DateOffset(months=12))
+        revenue = float(orders.loc[sel, "amount"].astype(float)[in_year.to_numpy()].sum())
+    won_value = float(won.sum())
+    measured = revenue / won_value if won_value > 0 else math.nan
+    if p.first_year_revenue_factor is not None:
+        used, source = float(p.first_year_revenue_factor), "params"
+    elif math.isfinite(measured):
+        used, source = min(max(measured, FIRST_YEAR_BOUNDS[0]), FIRST_YEAR_BOUNDS[1]), "data"
+    else:
+        used, source = 1.0, "none"
+    return {
+        "cohort_start": (start + pd.Timedelta(days=1)).date(),
+        "cohort_end": end.date(),
+        "customers": int(len(won)),
+        "revenue": revenue,
+        "won_value": won_value,
+        "measured": measured,
+        "used": used,
+        "source": source,
+    }
+
+
 def _spread(total: float, weights: np.ndarray, fallback: np.ndarray) -> np.ndarray:
     """`total` split in proportion to `weights` (to `fallback` when the weights sum to 0)."""
     w = weights if weights.sum() > 0 else fallback
@@ -602,6 +676,7 @@ def coverage(
     p: Strategy,
     funnel_df: pd.DataFrame,
     base_expected: float = 0.0,
+    first_year_factor: float = 1.0,
 ) -> pd.DataFrame:
     """Pipeline coverage for each quarter of the plan (`targets.csv` rows with level quarter).
 
@@ -610,7 +685,9 @@ def coverage(
     the installed base is expected to deliver, `installed_base`), floored at 0.
     win_rate = value win rate of the last `strategy.funnel_months` months, segment by segment where a segment has
     at least `strategy.min_segment_deals` decided deals (weighted by the segments' share of won value), else
-    overall; required_pipeline = pipeline_target / win_rate.
+    overall; won_value_needed = pipeline_target / `first_year_factor` (`first_year_revenue`: a new customer's
+    first-year revenue per unit of won deal value; pipeline is counted in deal value); required_pipeline =
+    won_value_needed / win_rate.
     open_pipeline = open deals whose expected close (stage date + the remaining stages' median days) falls in the
     quarter; coverage_ratio = open / required; gap = required - open (>= 0); leads_needed = gap / average lead
     amount (rounded up), and the deals that must reach each later stage (leads x the funnel's conversion rates);
@@ -656,10 +733,11 @@ def coverage(
             "end": q["end"].dt.date.to_numpy(),
             "target": q["target"].to_numpy(),
             "pipeline_target": np.asarray(pipeline_target, dtype=float),
+            "won_value_needed": np.asarray(pipeline_target, dtype=float) / first_year_factor,
             "win_rate": win_rate,
         }
     )
-    out["required_pipeline"] = out["pipeline_target"] / win_rate if win_rate and win_rate > 0 else math.nan
+    out["required_pipeline"] = out["won_value_needed"] / win_rate if win_rate and win_rate > 0 else math.nan
     out["open_pipeline"] = open_pipeline
     out["coverage_ratio"] = (out["open_pipeline"] / out["required_pipeline"]).where(
         out["required_pipeline"] > 0
@@ -677,7 +755,8 @@ def coverage(
     return out
 
 
-COVERAGE_COLUMNS = ("period", "start", "end", "target", "pipeline_target", "win_rate", "required_pipeline",
+COVERAGE_COLUMNS = ("period", "start", "end", "target", "pipeline_target", "won_value_needed", "win_rate",
+                    "required_pipeline",
                     "open_pipeline", "coverage_ratio", "gap", "leads_needed", "discovery_needed", "proposal_needed",
                     "negotiation_needed", "won_needed", "leads_by")  # fmt: skip
 
@@ -689,6 +768,7 @@ def coverage_or_empty(
     p: Strategy,
     funnel_df: pd.DataFrame,
     base_expected: float = 0.0,
+    first_year_factor: float = 1.0,
 ) -> pd.DataFrame:
     """`coverage`, or an empty table with its columns when step 2's quarterly targets or the opportunities are
     not available (the report then says so, and step 4 still finds the artefact)."""
@@ -699,7 +779,7 @@ def coverage_or_empty(
         or not (targets["level"].astype(str) == "quarter").any()
     ):
         return pd.DataFrame({c: pd.Series(dtype=float) for c in COVERAGE_COLUMNS})
-    return coverage(targets, opps, as_of, p, funnel_df, base_expected)
+    return coverage(targets, opps, as_of, p, funnel_df, base_expected, first_year_factor)
 
 
 def _blended_win_rate(opps: pd.DataFrame, as_of: pd.Timestamp, p: Strategy, overall: pd.Series) -> float:
@@ -1109,10 +1189,13 @@ def describe_coverage(
     kept: dict[str, Any] | None = None,
     leads_12m: float = math.nan,
     timing: dict[str, Any] | None = None,
+    first_year: dict[str, Any] | None = None,
 ) -> str:
     """Pipeline needed for the plan year, how much the open pipeline covers, and the leads to generate by when;
-    with `kept` (`retention`) the installed base it rests on, with `leads_12m` the leads needed against the
-    leads of the last 12 months, with `timing` (`pipeline_timing`) when the open pipeline is expected to close.
+    with `kept` (`retention`) the installed base it rests on, with `first_year` (`first_year_revenue`) the
+    first-year revenue per won deal value that turns the revenue need into won deal value, with `leads_12m` the
+    leads needed against the leads of the last 12 months, with `timing` (`pipeline_timing`) when the open pipeline
+    is expected to close.
     """
     from planning import i18n
 
@@ -1136,13 +1219,34 @@ def describe_coverage(
     if required <= 0:
         parts.append(i18n_t("strategy.coverage.covered", lang, open=money(open_)))
         return " ".join(parts)
+    if first_year is not None:
+        factor = lambda x: i18n.number(x, lang, decimals=2)  # noqa: E731
+        capped = ""
+        if first_year["source"] == "data" and abs(first_year["measured"] - first_year["used"]) > 1e-9:
+            capped = i18n_t("strategy.coverage.first_year_capped", lang, measured=factor(first_year["measured"]),
+                            low=factor(FIRST_YEAR_BOUNDS[0]), high=factor(FIRST_YEAR_BOUNDS[1]))  # fmt: skip
+        parts.append(
+            i18n_t(
+                f"strategy.coverage.first_year_{first_year['source']}",
+                lang,
+                factor=factor(first_year["used"]),
+                customers=i18n.number(first_year["customers"], lang),
+                start=str(first_year["cohort_start"]),
+                end=str(first_year["cohort_end"]),
+                revenue=money(first_year["revenue"]),
+                won=money(first_year["won_value"]),
+                capped=capped,
+            )
+        )
     first = cov.loc[cov["leads_needed"] > 0].iloc[0] if (cov["leads_needed"] > 0).any() else cov.iloc[0]
     leads = float(cov["leads_needed"].sum())
+    won_needed = cov["won_value_needed"] if "won_value_needed" in cov else cov["pipeline_target"]
     parts.append(
         i18n_t(
             "strategy.coverage.summary",
             lang,
             pipeline_target=money(cov["pipeline_target"].sum()),
+            won_needed=money(won_needed.sum()),
             year=year,
             win_rate=i18n.pct(cov["win_rate"].iloc[0], lang),
             required=money(required),

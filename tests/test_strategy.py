@@ -486,3 +486,91 @@ def test_coverage_sentence_states_leads_ratio_and_pipeline_timing(p):
     assert "104" in text  # net revenue retention 104%
     assert strategy.leads_last_12m(pd.DataFrame({"month": pd.to_datetime(["2025-09-01", "2025-10-01",
                                    "2026-09-01"]), "leads": [5, 7, 3]}), None, AS_OF) == 10  # fmt: skip
+
+
+# ------------------------------------------------------------------------------ first-year revenue factor
+def _cohort() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    # as_of 2026-09-30 -> last complete cohort: first order in (2024-09-30, 2025-09-30].
+    # A: first order 2025-01-15, brought by a 100 deal closed that day; first year = [2025-01-15, 2026-01-15):
+    #    150 + 100 + 50 = 300 (the 999 on 2026-01-15 is its 13th month); a 500 expansion deal closed 2025-06-01
+    #    is more than 31 days after the first order, so it did not bring A.
+    # B: first order 2025-09-30 (the cohort's last day), brought by a 200 deal closed 2025-09-10: 300 + 100 = 400.
+    # C: first order 2024-09-30 (the day before the cohort), D: no won deal, E: first order after the cohort.
+    # -> revenue 300 + 400 = 700 on won 100 + 200 = 300: factor 7 / 3 = 2.33.
+    orders = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "A", "A", "B", "B", "C", "D", "E"],
+            "order_date": pd.to_datetime(["2025-01-15", "2025-06-01", "2026-01-14", "2026-01-15", "2025-09-30",
+                                          "2026-03-01", "2024-09-30", "2025-05-01", "2025-12-01"]),
+            "amount": [150.0, 100.0, 50.0, 999.0, 300.0, 100.0, 1000.0, 700.0, 80.0],
+        }
+    )  # fmt: skip
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C", "D", "E"],
+            "first_order_date": pd.to_datetime(["2025-01-15", "2025-09-30", "2024-09-30", "2025-05-01",
+                                                "2025-12-01"]),
+        }
+    )  # fmt: skip
+    opps = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "B", "C", "E", "P1"],
+            "status": ["won", "won", "won", "won", "won", "lost"],
+            "close_date": pd.to_datetime(["2025-01-15", "2025-06-01", "2025-09-10", "2024-09-30", "2025-12-01",
+                                          "2025-03-01"]),
+            "amount": [100.0, 500.0, 200.0, 100.0, 40.0, 900.0],
+        }
+    )  # fmt: skip
+    return orders, customers, opps
+
+
+def test_first_year_revenue_per_won_value_by_hand(p):
+    orders, customers, opps = _cohort()
+    fy = strategy.first_year_revenue(orders, customers, opps, AS_OF, p)
+    assert (fy["customers"], fy["revenue"], fy["won_value"]) == (2, 700.0, 300.0)
+    assert fy["measured"] == pytest.approx(7 / 3) and fy["used"] == pytest.approx(7 / 3)
+    assert (
+        fy["source"] == "data"
+        and str(fy["cohort_start"]) == "2024-10-01"
+        and str(fy["cohort_end"]) == "2025-09-30"
+    )
+    # without the customers table the first order is the first order line (C's is the history's first day: unknown)
+    assert strategy.first_year_revenue(orders, None, opps, AS_OF, p)["measured"] == pytest.approx(7 / 3)
+
+
+def test_first_year_factor_override_bounds_and_fallback(p):
+    orders, customers, opps = _cohort()
+    fy = strategy.first_year_revenue(
+        orders, customers, opps, AS_OF, p.model_copy(update={"first_year_revenue_factor": 2.0})
+    )
+    assert (fy["used"], fy["source"]) == (2.0, "params") and fy["measured"] == pytest.approx(7 / 3)
+    with pytest.raises(ValueError, match="first_year_revenue_factor"):
+        params.Strategy(first_year_revenue_factor=0.5)
+    # won deals of 10 + 20 against 700 of first-year revenue: 23.3x measured, limited to 5
+    small = opps.assign(amount=[10.0, 500.0, 20.0, 100.0, 40.0, 900.0])
+    fy = strategy.first_year_revenue(orders, customers, small, AS_OF, p)
+    assert fy["measured"] == pytest.approx(70 / 3) and fy["used"] == strategy.FIRST_YEAR_BOUNDS[1]
+    # no opportunities: nothing to measure, pipeline = revenue need
+    fy = strategy.first_year_revenue(orders, customers, None, AS_OF, p)
+    assert (fy["used"], fy["source"], fy["customers"]) == (1.0, "none", 0)
+
+
+def test_coverage_divides_the_revenue_need_by_the_first_year_factor(p):
+    q = p.model_copy(update={"pipeline_share": 1.0})
+    opps = _opps()
+    fun = strategy.funnel(opps, AS_OF, q)
+    cov = strategy.coverage(_targets(), opps, AS_OF, q, fun, first_year_factor=2.0)
+    # Q1 target 200 -> won value needed 200 / 2 = 100 -> pipeline 100 / 0.3 = 333.3 -> leads ceil(333.3 / 120) = 3
+    assert cov["won_value_needed"].iloc[0] == pytest.approx(100.0)
+    assert cov["required_pipeline"].iloc[0] == pytest.approx(100 / 0.3)
+    assert cov["leads_needed"].iloc[0] == 3
+    first_year = {"source": "data", "measured": 7 / 3, "used": 7 / 3, "customers": 2, "revenue": 700.0,
+                  "won_value": 300.0, "cohort_start": "2024-10-01", "cohort_end": "2025-09-30"}  # fmt: skip
+    text = strategy.describe_coverage(cov, 2027, "en", "CNY", first_year=first_year)
+    assert "2.33×" in text and "the 2 customers who first bought from 2024-10-01 to 2025-09-30" in text
+    assert "¥700" in text and "¥300" in text and "limited" not in text
+    assert "¥500 of deal value" in text  # won value needed: 1,000 / 2 over the four quarters
+    zh = strategy.describe_coverage(
+        cov, 2027, "zh", "CNY", first_year={**first_year, "measured": 6.0, "used": 5.0}
+    )
+    assert "实测 6.00 倍，限定在 1.00–5.00 倍之间" in zh
