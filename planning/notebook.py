@@ -150,10 +150,29 @@ class Context:
         kw.setdefault("currency", self.p.company.currency)
         display.table(df, self.lang, **kw)
 
-    def missing(self, tables: str | tuple[str, ...], what: str, column: str = "", **fmt: Any) -> None:
-        """Say that a part of the step (`what`: a locale key, formatted with `fmt`) was not computed because
-        the optional table(s) `tables` are absent, and which file would enable it (see `missing_text`)."""
-        self.say(missing_text(tables, self.t(what, **fmt), self.lang, column=column))
+    def missing(
+        self,
+        tables: str | tuple[str, ...],
+        what: str,
+        column: str = "",
+        when: bool | None = None,
+        **fmt: Any,
+    ) -> bool:
+        """If a part of the step could not be computed for lack of optional data, say so and return True.
+
+        `what` is a locale key (formatted with `fmt`) naming the part; the sentence names the table file(s) that
+        would enable it (`missing_text`). Missing means `when` if given, else: none of `tables` is in the data
+        (or has no row for the region) and, with `column`, no order line has a value in that column.
+        """
+        if when is None:
+            names = (tables,) if isinstance(tables, str) else tuple(tables)
+            when = all(self.data.get(t) is None or self.data.get(t).empty for t in names)
+            if column:
+                orders = self.data.orders
+                when = when and (column not in orders.columns or not orders[column].notna().any())
+        if when:
+            self.say(missing_text(tables, self.t(what, **fmt), self.lang, column=column))
+        return bool(when)
 
     def chart(self, chart: Any) -> None:
         from IPython.display import display as ipy_display
