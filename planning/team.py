@@ -105,8 +105,8 @@ def rep_months(orders: pd.DataFrame, reps: pd.DataFrame, start: pd.Period, end: 
         {
             "rep_id": np.repeat(quota["rep_id"].to_numpy(), len(months)),
             "team": np.repeat(quota["team"].to_numpy(), len(months)),
-            "hire": np.repeat(hire.to_numpy(), len(months)),
-            "exit": np.repeat(exit_.to_numpy(), len(months)),
+            "hire": hire.repeat(len(months)).array,  # PeriodArray: stays a period column when all NaT
+            "exit": exit_.repeat(len(months)).array,
             "month": np.tile(months.to_numpy(), len(quota)),
         }
     )
