@@ -354,6 +354,8 @@ class Resources(_Model):
     ramp_months: int | None = Field(default=None, ge=0, le=24)  # months to full productivity; None = measured
     ramp_fallback_months: int = Field(default=5, ge=0, le=24)  # ramp when under 3 hires are measurable
     time_to_hire_months: int = Field(default=2, ge=0, le=12)  # from opening a requisition to the first day
+    hire_threshold: float = Field(default=0.5, ge=0.0, le=3.0)  # hire only when the remaining-year gap exceeds
+    # this many fully ramped reps' remaining-year output; a smaller gap is left to overtime / the flex reserve
     attrition: float | None = Field(default=None, ge=0.0, le=1.0)  # annual; None = measured from the data
     history_months: int = Field(default=12, ge=3, le=36)  # window for per-rep output and marketing spend
     attrition_months: int = Field(default=36, ge=6, le=120)  # window for measured attrition (exits are rare)

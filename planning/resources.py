@@ -262,32 +262,55 @@ def _cohorts(base: Baseline, additional: dict[int, int], n_months: int) -> dict[
 def plan_hires(base: Baseline, targets: pd.Series, r: Resources) -> dict[int, int]:
     """Hires beyond the goals' planned ones, per month index (0 = `base.first_month`), to close each month's gap.
 
-    Reads `resources.time_to_hire_months`. Month by month: the FTE a month needs is (target - house sales) /
-    the output of a ramped rep that month; the roster (current reps and planned hires on their ramp, decayed
-    by attrition) supplies its FTE, earlier additional hires count as fully productive heads (decayed). A
-    shortfall is hired at month - ramp (fully ramped when needed), at the earliest `time_to_hire_months` after
-    planning starts; hires are whole people (rounded up). Months before hires can ramp keep a gap.
+    Reads `resources.time_to_hire_months` and `hire_threshold`. Month by month: the FTE a month needs is (target -
+    house sales) / the output of a ramped rep that month; the roster (current reps and planned hires on their
+    ramp, decayed by attrition) supplies its FTE, earlier additional hires count as fully productive heads
+    (decayed). A shortfall is hired at month - ramp (fully ramped when needed), at the earliest
+    `time_to_hire_months` after planning starts, one whole person at a time while the gap left from that month to
+    the end of the targets (`remaining_gap`) exceeds `hire_threshold` x a ramped rep's output over those months,
+    and at most the heads that close the month's shortfall (rounded up). A smaller gap is left to overtime and the
+    flex reserve: a hire for it would sit above target for the rest of the year. Months before hires can ramp
+    keep a gap.
     """
     s = monthly_survival(base.attrition)
-    months = [(per - base.first_month).n for per in targets.index]
-    n = max(months) + 1
+    months = np.array([(per - base.first_month).n for per in targets.index])
+    n = int(months.max()) + 1
     have_roster = _cohorts(base, {}, n)["productive_fte"]
+    out = np.array([base.output(base.first_month + int(m)) for m in months])
+    house = np.array([base.house_sales(base.first_month + int(m)) for m in months])
+    need = np.where(
+        out > 0, np.maximum(targets.to_numpy(dtype=float) - house, 0.0) / np.where(out > 0, out, 1), 0
+    )
     earliest = r.time_to_hire_months
     hires: dict[int, int] = {}
-    for m, target in zip(months, targets.to_numpy(), strict=True):
+    for i, m in enumerate(months):
         if m < 0:
             continue
-        per = base.first_month + m
-        out = base.output(per)
-        need = max(target - base.house_sales(per), 0.0) / out if out > 0 else 0.0
-        have = have_roster[m] + sum(c * s ** (m - h + 0.5) for h, c in hires.items() if h <= m)
-        short = need - have
-        if short > 1e-9:
-            h = max(m - base.ramp_months, earliest)
-            if h > m:  # cannot start before the month is over: the gap stays
-                continue
-            hires[h] = hires.get(h, 0) + math.ceil(short / s ** (m - h + 0.5) - 1e-9)
+        have = have_roster[np.maximum(months, 0)] + sum(
+            c * s ** (months - h + 0.5) * (months >= h) for h, c in hires.items()
+        )
+        short = need[i] - have[i]
+        if short <= 1e-9:
+            continue
+        h = max(int(m) - base.ramp_months, earliest)
+        if h > m:  # cannot start before the month is over: the gap stays
+            continue
+        later = months >= m
+        heads = s ** (months - h + 0.5) * later  # one more head from month m on, decayed by attrition
+        limit = r.hire_threshold * float(out[later].sum())
+        full = math.ceil(short / s ** (m - h + 0.5) - 1e-9)
+        k = 0
+        while k < full and remaining_gap(need - have - k * heads, out, later) > limit + 1e-9:
+            k += 1
+        if k:
+            hires[h] = hires.get(h, 0) + k
     return dict(sorted(hires.items()))
+
+
+def remaining_gap(short_fte: np.ndarray, out: np.ndarray, months: np.ndarray) -> float:
+    """Money the team falls short by over the selected `months`: sum of the positive FTE shortfalls x the output
+    of a ramped rep in each month."""
+    return float((np.maximum(short_fte, 0.0) * out)[months].sum())
 
 
 def capacity_plan(
@@ -389,11 +412,19 @@ def describe_capacity(cap: pd.DataFrame, plan: pd.DataFrame, base: Baseline, ctx
     )
     short = cap[cap["gap"] > 0]
     if len(short):
+        # A gap under `resources.hire_threshold` of a ramped rep's output over the plan year gets no hire (see
+        # `plan_hires`): say so, with the figures, rather than blame the ramp.
+        rep_year = sum(base.output(pd.Period(m, freq="M")) for m in cap["month"])
+        limit = ctx.p.resources.hire_threshold * rep_year
+        below = short["gap"].sum() <= limit
         text += " " + ctx.t(
-            "resources.capacity.residual_gap",
+            "resources.capacity.below_threshold" if below else "resources.capacity.residual_gap",
             months=len(short),
             gap=ctx.money(short["gap"].sum()),
             worst=short.loc[short["gap"].idxmax(), "month"],
+            share=ctx.pct(short["gap"].sum() / rep_year if rep_year > 0 else float("nan")),
+            threshold=ctx.pct(ctx.p.resources.hire_threshold),
+            limit=ctx.money(limit),
         )
     return text
 

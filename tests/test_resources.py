@@ -50,7 +50,9 @@ def test_capacity_three_reps_by_hand():
     # Targets 250 / 300 / 300 -> Jan needs 2.5 FTE: short 0.167 -> one hire, start Jan (time to hire 0).
     # With the hire (1/3, 2/3, 1): FTE 2.667 / 3.333 / 4.0 -> capacity 266.67 / 333.33 / 400.
     base = _base()
-    r = _r(time_to_hire_months=0, simulations=100)
+    r = _r(
+        time_to_hire_months=0, simulations=100, hire_threshold=0.0
+    )  # threshold 0: every shortfall is hired
     cap, plan = resources.capacity_plan(base, _targets([250, 300, 300]), r)
     assert cap["month"].tolist() == ["2027-01", "2027-02", "2027-03"]
     assert cap["headcount_start"].tolist() == pytest.approx([3, 4, 4])
@@ -139,7 +141,7 @@ def test_planned_hires_come_first_and_only_the_rest_is_added():
     )
     base = _base(tenures=(5, 5), planned=planned)
     cap, plan = resources.capacity_plan(
-        base, _targets([300, 300, 300]), _r(time_to_hire_months=0, simulations=100)
+        base, _targets([300, 300, 300]), _r(time_to_hire_months=0, simulations=100, hire_threshold=0.0)
     )
     assert plan[["start_month", "hires", "source"]].to_dict("records") == [
         {"start_month": "2027-01", "hires": 1, "source": "goals"},
@@ -530,3 +532,39 @@ def test_plan_of_record_attainment_is_only_a_reference():
         [0.5]
     )
     assert len(resources.historical_attainment(orders, None, base, date(2026, 3, 31))) == 0
+
+
+@pytest.mark.parametrize(("g", "hired"), [(49.9, 0), (50.1, 1)])
+def test_a_hire_needs_a_gap_above_the_threshold(g, hired):
+    # 3 ramped reps (100 a month), ramp 2, no attrition, time to hire 0. Targets 300 in Jan-Mar, 300 + g in Apr-Dec.
+    # April is the first short month (g / 100 FTE); a hire for it starts in February (April - ramp 2).
+    # Gap left from April to December without a hire: 9 x g; threshold 0.5 x a rep's output over those 9 months
+    # = 0.5 x 900 = 450. g = 49.9 -> 449.1 <= 450: no hire (May: 8 x 49.9 = 399.2 <= 400, and so on);
+    # g = 50.1 -> 450.9 > 450: one hire starting February, after which April-December capacity is 400.
+    base = _base(tenures=(5, 5, 5))
+    targets = _targets([300.0] * 3 + [300.0 + g] * 9)
+    cap, plan = resources.capacity_plan(base, targets, _r(time_to_hire_months=0, simulations=100))
+    assert int(plan["hires"].sum()) == hired
+    assert (cap["gap"] - (cap["target"] - cap["capacity"])).abs().max() < 1e-9
+    if hired:
+        assert plan["start_month"].tolist() == ["2027-02"]
+        assert cap["capacity"].iloc[3:].tolist() == pytest.approx([400.0] * 9)
+    else:
+        assert cap["gap"].iloc[3:].tolist() == pytest.approx([g] * 9)
+        # the sentence reports the gap left to overtime / the flex reserve with its figures:
+        # 9 x 49.9 = 449.1 = 37.4% of a rep's 1,200 over the year; limit 0.5 x 1,200 = 600
+        from types import SimpleNamespace
+
+        from planning import i18n
+
+        ctx = SimpleNamespace(
+            t=lambda key, **fmt: i18n.t(key, "en", **fmt),
+            money=lambda x: i18n.money(x, "en", "CNY"),
+            pct=lambda x: i18n.pct(x, "en"),
+            p=SimpleNamespace(resources=_r()),
+        )
+        text = resources.describe_capacity(cap, plan, base, ctx)
+        assert "In 9 months capacity stays below target by ¥449" in text
+        assert (
+            "37.4%" in text and "threshold of 50.0% (¥600)" in text and "overtime or the flex reserve" in text
+        )
