@@ -158,7 +158,7 @@ def money_axis(lang: str = "en", title: str | None = None, **kwargs: Any) -> alt
 
     d3-format has no 万/亿 grouping, hence a label expression. `title` and `kwargs` go to `alt.Axis`.
     """
-    sym = json.dumps(currency_symbol()).replace('"', "'")
+    sym = json.dumps(currency_symbol(), ensure_ascii=False).replace('"', "'")
     if lang == "zh":
         expr = (
             f"datum.value == 0 ? '0' : (datum.value < 0 ? '-' : '') + {sym} + ("
