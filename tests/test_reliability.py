@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -336,7 +337,7 @@ def test_bad_data_stops_with_a_precise_message_and_a_validation_report(
     assert os.listdir(out) == [f"{AS_OF}.validation.json"]
     report = json.loads((out / f"{AS_OF}.validation.json").read_text())
     assert report["status"] == "failed" and report["errors"]
-    assert any(__import__("re").search(pattern, e["message"]) for e in report["errors"])
+    assert any(re.search(pattern, e["message"]) for e in report["errors"])
 
 
 def test_region_with_no_orders(tmp_path: Path, small_sample: Path):
@@ -560,8 +561,6 @@ def test_sigkill_at_any_point_leaves_earlier_snapshots_intact(tmp_path: Path, sm
         "run",
         "-r",
         "east",
-        "-r",
-        "north",
         "-s",
         "01",
         "-s",
@@ -580,7 +579,7 @@ def test_sigkill_at_any_point_leaves_earlier_snapshots_intact(tmp_path: Path, sm
     assert cli(*args).returncode == 0  # the snapshot the killed runs try to replace
     duration = time.monotonic() - t0
     before = {name: tree_digest(out / name) for name in ("2026-06-30", AS_OF)}
-    for fraction in (0.15, 0.35, 0.55, 0.75, 0.9, 0.97):
+    for fraction in (0.2, 0.5, 0.8, 0.95):
         proc = subprocess.Popen(
             [sys.executable, "-m", "planning", *args, "--force"],
             stdout=subprocess.DEVNULL,
@@ -599,7 +598,7 @@ def test_sigkill_at_any_point_leaves_earlier_snapshots_intact(tmp_path: Path, sm
         now = tree_digest(out / AS_OF)
         if now != before[AS_OF]:  # the kill came after the new snapshot was published: it is complete
             manifest = json.loads((out / AS_OF / "manifest.json").read_text())
-            assert manifest["status"] == "complete" and (out / AS_OF / "north" / "02_goals.html").is_file()
+            assert manifest["status"] == "complete" and (out / AS_OF / "east" / "02_goals.html").is_file()
             before[AS_OF] = now
     # the next run removes the hidden folders the killed runs left behind
     assert cli(*args, "--force").returncode == 0
@@ -663,6 +662,18 @@ def test_resume_reruns_only_unfinished_or_changed_region_steps(tmp_path: Path, s
 FAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
 
 
+def differing_columns(one: Path, two: Path) -> list[str]:
+    """Columns whose values differ between two versions of an artefact (to name the culprit)."""
+    x, y = pd.read_csv(one, dtype=str), pd.read_csv(two, dtype=str)
+    if list(x.columns) != list(y.columns) or len(x) != len(y):
+        return [f"shape {x.shape} vs {y.shape}"]
+    return [c for c in x.columns if not x[c].fillna("").equals(y[c].fillna(""))]
+
+
+def chart_ids_removed(html: str) -> str:
+    return re.sub(r"chart-[0-9a-f]{12}", "chart-#", html)
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not FAKETIME.is_file(), reason="libfaketime (Debian package faketime) is not installed")
 def test_artefacts_are_byte_identical_across_runs_workers_and_today(
@@ -680,8 +691,14 @@ def test_artefacts_are_byte_identical_across_runs_workers_and_today(
     csv_a = {k: v for k, v in tree_digest(a).items() if k.endswith(".csv")}
     csv_b = {k: v for k, v in tree_digest(b).items() if k.endswith(".csv")}
     assert len(csv_a) >= 2 * 20 and csv_a.keys() == csv_b.keys()
-    differ = sorted(k for k in csv_a if csv_a[k] != csv_b[k])
-    assert not differ, f"artefacts differ between runs: {differ}"
+    differ = {k: differing_columns(a / k, b / k) for k in sorted(csv_a) if csv_a[k] != csv_b[k]}
+    assert not differ, f"artefacts differ between runs (file: columns): {differ}"
+    # the step reports show the same numbers: only the random element ids of the charts differ
+    for page in sorted(a.glob("*/*.html")):
+        html_a, html_b = (
+            chart_ids_removed(p.read_text(encoding="utf-8")) for p in (page, b / page.relative_to(a))
+        )
+        assert html_a == html_b, page.relative_to(a)
     # the kernels of run b did live in 2031 (their message timestamps, recorded per cell by nbclient)
     nb = nbformat.read(b / "east" / "02_goals.ipynb", as_version=4)
     stamps = [c.metadata.get("execution", {}).get("iopub.execute_input", "") for c in nb.cells]
