@@ -95,8 +95,9 @@ if len(segments):
 # %%
 ctx.h("market.competitors.title")
 competitors = market.competitors(ctx.p.market)
-ctx.chart(charts.competitor_heatmap(competitors, ctx.p.market.own_scores, ctx.lang))
-ctx.table(market.openings_view(ctx.p.market, ctx.lang), domain="market")
+if len(competitors):
+    ctx.chart(charts.competitor_heatmap(competitors, ctx.p.market.own_scores, ctx.lang))
+    ctx.table(market.openings_view(ctx.p.market, ctx.lang), domain="market")
 ctx.save("competitors", competitors)
 ctx.say(market.describe_competitors(competitors, ctx))
 
@@ -109,20 +110,23 @@ increment = market.market_increment(
 ctx.save("market_increment", increment)
 if increment["amount"].any():
     ctx.chart(charts.increment_bar(market.label_increment(increment, ctx.lang), ctx.lang))
-ctx.table(market.increment_view(increment, ctx.lang), domain="market", money=["amount"])
+if len(increment):
+    ctx.table(market.increment_view(increment, ctx.lang), domain="market", money=["amount"])
 ctx.say(market.describe_increment(increment, ctx))
-ctx.missing("market_size", "market.increment.missing", when=tam_plan.empty)
+ctx.missing("market_size", "market.increment.missing", when=tam_plan.empty and len(increment) > 0)
 
 # %%
 ctx.h("market.needs.title")
 needs = market.needs(ctx.p.market, segments, ctx.lang)
-ctx.table(market.needs_view(needs, ctx.lang), domain="market", money=["sales"], pct=["growth"])
+if len(needs):
+    ctx.table(market.needs_view(needs, ctx.lang), domain="market", money=["sales"], pct=["growth"])
 ctx.say(market.describe_needs(needs, ctx))
 
 # %%
 ctx.h("market.swot.title")
 swot = market.swot(ctx.p.market, share, competitors, ctx.lang)
-ctx.table(market.swot_view(swot, ctx.lang), domain="market")
+if len(swot):
+    ctx.table(market.swot_view(swot, ctx.lang), domain="market")
 ctx.save("swot", swot)
 ctx.say(market.describe_swot(swot, ctx))
 

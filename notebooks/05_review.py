@@ -53,7 +53,9 @@ ctx.say(review.describe_plan(plan, ctx))
 ctx.h("review.pva.title")
 pva = review.plan_vs_actual(ctx.data.orders, plan, ctx.as_of)
 ctx.chart(charts.plan_actual_months(pva, ctx.lang))
-ctx.chart(charts.variance_bars(pva, ctx.p.review.root_cause_threshold, ctx.lang))
+has_plan = plan.source != "none"  # without a plan there is no variance to chart (the sentence above says why)
+if has_plan:
+    ctx.chart(charts.variance_bars(pva, ctx.p.review.root_cause_threshold, ctx.lang))
 ctx.table(
     review.pva_display(pva, ctx.lang),
     domain="review",
@@ -68,7 +70,8 @@ check = review.resplit_check(pva, ctx.p.review)
 remaining = review.resplit(pva, plan, ctx.as_of)
 ctx.say(review.describe_pva(pva, outlook, check, ctx))
 ctx.table(review.projection_display(outlook, ctx.lang), domain="review", money=["amount"])
-ctx.chart(charts.resplit_chart(remaining, ctx.lang))
+if has_plan:
+    ctx.chart(charts.resplit_chart(remaining, ctx.lang))
 ctx.save("resplit", remaining.assign(required=check.required, quarter_completion=check.completion))
 
 # %%
@@ -91,10 +94,12 @@ if not ctx.batch:
 # %%
 ctx.h("review.rc.title")
 causes = review.root_causes(ctx.data, pva, ctx.as_of, ctx.p.review, ctx.lang, ctx.p.company.currency)
-ctx.chart(charts.waterfall(review.waterfall_data(causes, "ytd", str(ctx.as_of.year)), ctx.lang))
-ctx.say(review.describe_root_causes(causes, ctx))
-ctx.h("review.rc.template_title", level=3)
-ctx.table(review.five_why(causes, ctx.lang), domain="review", pct=["variance_pct"])
+if not ctx.missing("plan_of_record", "review.rc.missing", when=not has_plan):
+    ctx.chart(charts.waterfall(review.waterfall_data(causes, "ytd", str(ctx.as_of.year)), ctx.lang))
+    ctx.say(review.describe_root_causes(causes, ctx))
+if len(causes):
+    ctx.h("review.rc.template_title", level=3)
+    ctx.table(review.five_why(causes, ctx.lang), domain="review", pct=["variance_pct"])
 ctx.save("root_causes", causes)
 
 # %%
@@ -118,8 +123,9 @@ ctx.save("forecast_accuracy", accuracy)
 ctx.h("review.risk.title")
 signals = review.risk_signals(ctx.data, board, ctx.as_of, ctx.p)
 risks = review.risk_register(ctx.p.review, signals, ctx.lang)
-ctx.chart(charts.risk_heatmap(risks, ctx.lang))
-ctx.table(review.risk_display(risks, ctx.lang), domain="review")
+if len(risks):
+    ctx.chart(charts.risk_heatmap(risks, ctx.lang))
+    ctx.table(review.risk_display(risks, ctx.lang), domain="review")
 ctx.say(review.describe_risks(risks, ctx))
 ctx.save("risks", risks)
 

@@ -672,7 +672,18 @@ def segment_label(segment: str, by: Sequence[str], lang: str) -> str:
     """Display name of a segment key made of the dimensions `by` ("energy/large" -> "Energy · Large (1000+)")."""
     parts = str(segment).split(SEGMENT_SEP)
     kind = {"acquisition_channel": "lead_source"}
-    return " · ".join(i18n.name(kind.get(d, d), p, lang) for d, p in zip(by, parts, strict=False))
+    return " · ".join(
+        _known_or_readable(i18n.name(kind.get(d, d), p, lang), p) for d, p in zip(by, parts, strict=False)
+    )
+
+
+def _known_or_readable(name: str, key: str) -> str:
+    """A translated name, or for a key the locale does not know (an export's own segments such as
+    "home_office") the key made readable: "Home office"."""
+    if name != key:
+        return name
+    text = key.replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 # ------------------------------------------------------------------------------------------------ SWOT
@@ -1012,6 +1023,8 @@ def segments_view(segs: pd.DataFrame, by: Sequence[str], lang: str) -> pd.DataFr
     """The ICP table a planner reads: display name first, then the ranking metrics."""
     cols = ["icp_rank", "label", "customers", "sales", "avg_order_value", "clv", "win_rate", "closed_deals",
             "growth"]  # fmt: skip
+    if segs["win_rate"].isna().all():  # no opportunities: the report says so instead of a column of dashes
+        cols = [c for c in cols if c not in ("win_rate", "closed_deals")]
     return label_segments(segs, by, lang)[cols].rename(columns={"label": "segment"})
 
 

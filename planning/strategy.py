@@ -139,11 +139,11 @@ def customer_features(
     minus what the customer buys from us now; >= 0), usage_frequency, satisfaction, renewal_intent,
     revenue_recent / revenue_prior (the last `trend_months` and the ones before), and rank_* columns in [0, 1].
     Without a customers table (None) the buyers of the order lines stand in (`customers_from_orders`): RFM from
-    the orders, complexity, decision chain and wallet headroom unknown (neutral ranks).
+    the orders; complexity, decision chain, wallet headroom and segment growth neutral (the same rank for all).
     """
     _require(orders, ("order_id", "order_date", "customer_id", "amount"), "orders")
-    if customers is None:
-        customers = customers_from_orders(orders, as_of)
+    if customers is None:  # potential neutral for everyone (segment growth alone would split on industry)
+        customers, growth = customers_from_orders(orders, as_of), None
     _require(
         customers,
         ("customer_id", "industry", "demand_complexity", "decision_chain_length", "wallet_size"),

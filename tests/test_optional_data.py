@@ -191,7 +191,9 @@ def test_customer_features_from_orders_alone(orders, p):
 
 
 def test_tiers_without_potential_data_rate_no_one_high_potential(orders, p):
-    f = strategy.customer_features(orders.drop(columns="industry"), None, AS_OF, p.strategy)
+    growth = pd.Series({"energy": 0.5, "retail": -0.2})  # segment growth is not used without customers
+    f = strategy.customer_features(orders, None, AS_OF, p.strategy, growth)
+    assert (f["segment_growth"] == 0.0).all() and (f["rank_segment_growth"] == 0.5).all()
     tiers = strategy.tier_customers(f, p.strategy)
     assert set(tiers["tier"].astype(str)) <= {"profit", "maintain"}
     # C1 (recent, 2 orders, 400) outranks C2 (1 order, 200) on value: profit vs maintain
