@@ -259,8 +259,8 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 def _worker_init() -> None:
     """Workers leave Ctrl-C to the parent, which stops them with SIGTERM (-> KeyboardInterrupt -> kernel shutdown).
 
-    On Linux a worker also gets SIGTERM when its parent (the fork server, which exits with the runner) dies, so a
-    runner killed with SIGKILL leaves no worker behind.
+    On Linux a worker also gets SIGTERM when its parent, the runner, dies, so a runner killed with SIGKILL leaves
+    no worker (and, through the worker's kernel shutdown, no kernel) behind.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -271,17 +271,26 @@ def _worker_init() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
 
 
+def _region_worker(spec: dict[str, Any]) -> list[StepResult]:
+    """run_region in a worker process; once stopped (SIGTERM) and its kernel shut down, the worker exits at once
+    instead of waiting for more work from a runner that is gone or stopping."""
+    try:
+        return run_region(spec)
+    except KeyboardInterrupt:
+        os._exit(EXIT_INTERRUPTED)
+
+
 def _run_parallel(specs: list[dict[str, Any]], n_workers: int, progress) -> list[StepResult]:
     import multiprocessing as mp
 
-    # Workers come from a fork server: forking the runner itself is unsafe once it has threads (kernel clients,
-    # a caller's own threads), as a lock held by another thread at fork time deadlocks the child for ever.
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["planning.runner", "papermill", "planning.report"])
+    # Workers are spawned: forking the runner is unsafe once it has threads (kernel clients, a caller's own
+    # threads), as a lock held by another thread at fork time deadlocks the child for ever; a fork server would
+    # outlive a runner killed with SIGKILL. Spawned workers are the runner's children and die with it.
+    ctx = mp.get_context("spawn")
     results: list[StepResult] = []
     pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_worker_init)
     try:
-        futures = {pool.submit(run_region, spec): spec for spec in specs}
+        futures = {pool.submit(_region_worker, spec): spec for spec in specs}
         for fut in as_completed(futures):
             try:
                 res = fut.result()

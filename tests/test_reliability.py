@@ -605,6 +605,40 @@ def test_sigkill_at_any_point_leaves_earlier_snapshots_intact(tmp_path: Path, sm
     assert sorted(os.listdir(out)) == ["2026-06-30", AS_OF]
 
 
+def children(pid: int) -> list[int]:
+    """Direct child processes of `pid` (from /proc)."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def test_sigkilled_runner_leaves_no_worker_or_kernel_behind(tmp_path: Path, small_sample: Path):
+    nbs = notebooks(tmp_path / "nbs", COMMON_CELL, "time.sleep(90)")
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "planning", "run", "-r", "east", "-r", "north", "-s", "01", "-w", "2",
+         "--data", str(small_sample), "--out", str(out), "--notebooks", str(nbs)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while len(kernel_pids(out)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers, kernels = children(proc.pid), kernel_pids(out)
+        assert len(kernels) == 2 and len(workers) >= 2
+    finally:
+        proc.kill()
+        proc.wait()
+    assert wait_dead(workers + kernels, 20.0) == []
+    assert not [p for p in out.iterdir() if not p.name.startswith(".")]  # nothing published
+
+
 # ============================================================================================ resume
 def test_resume_reruns_only_unfinished_or_changed_region_steps(tmp_path: Path, small_sample: Path):
     log, flag = tmp_path / "runs.log", tmp_path / "fail-north"
