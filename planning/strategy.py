@@ -367,13 +367,15 @@ def first_year_revenue(
         w = pd.DataFrame({"customer_id": w["customer_id"].astype(str), "close": close[w.index],
                           "amount": w["amount"].astype(float)})  # fmt: skip
         w = w[w["customer_id"].isin(cohort.index)]
-        w = w[w["close"] <= w["customer_id"].map(cohort) + pd.Timedelta(days=MATCH_DAYS)]
+        # reindex, not map: an empty selection keeps the datetime dtype
+        first_order = cohort.reindex(w["customer_id"]).to_numpy()
+        w = w[(w["close"] <= first_order + pd.Timedelta(days=MATCH_DAYS)).to_numpy()]
         won = w.groupby("customer_id")["amount"].sum()
         won = won[won > 0]
     revenue = 0.0
     if len(won):
         sel = cid.isin(won.index).to_numpy()
-        o_first = cid[sel].map(cohort)
+        o_first = pd.Series(cohort.reindex(cid[sel]).to_numpy(), index=cid[sel].index)
         in_year = (od[sel] >= o_first) & (od[sel] < o_first + pd.DateOffset(months=12))
         revenue = float(orders.loc[sel, "amount"].astype(float)[in_year.to_numpy()].sum())
     won_value = float(won.sum())

@@ -550,6 +550,9 @@ def test_first_year_factor_override_bounds_and_fallback(p):
     small = opps.assign(amount=[10.0, 500.0, 20.0, 100.0, 40.0, 900.0])
     fy = strategy.first_year_revenue(orders, customers, small, AS_OF, p)
     assert fy["measured"] == pytest.approx(70 / 3) and fy["used"] == strategy.FIRST_YEAR_BOUNDS[1]
+    # won deals only outside the cohort (C) or lost: nothing to measure either
+    fy = strategy.first_year_revenue(orders, customers, opps[opps["customer_id"].isin(["C", "P1"])], AS_OF, p)
+    assert (fy["used"], fy["source"], fy["customers"]) == (1.0, "none", 0)
     # no opportunities: nothing to measure, pipeline = revenue need
     fy = strategy.first_year_revenue(orders, customers, None, AS_OF, p)
     assert (fy["used"], fy["source"], fy["customers"]) == (1.0, "none", 0)
