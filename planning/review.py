@@ -506,7 +506,8 @@ KPIS: tuple[tuple[str, str, bool, str], ...] = (
 KPI_META = {k: {"kind": kind, "higher": hi, "unit": unit} for k, kind, hi, unit in KPIS}
 #: Tables a KPI needs beyond orders (named in the report when they are missing).
 KPI_NEEDS = {"leads": "opportunities", "lead_conversion": "opportunities", "proposals": "opportunities",
-             "win_rate": "opportunities", "cycle_time": "opportunities", "productivity": "reps"}  # fmt: skip
+             "win_rate": "opportunities", "cycle_time": "opportunities", "productivity": "reps",
+             "target_completion": "plan_of_record"}  # fmt: skip
 
 
 def _buyers(orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> set:

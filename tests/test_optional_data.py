@@ -244,3 +244,4 @@ def test_review_kpis_name_the_missing_tables(ctx, orders, p):
     text = review.describe_kpis(board, ctx)
     assert "Not computed: the KPIs" in text
     assert "opportunities.csv / opportunities.parquet" in text and "reps.csv / reps.parquet" in text
+    assert "plan_of_record.csv" in text  # target completion needs a plan
