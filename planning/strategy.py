@@ -1095,16 +1095,17 @@ def describe_tiers(
     s = summary.set_index("tier")
     customers = int(s["customers"].sum())
     expected = float(s["expected_revenue"].sum())
+    # without strategic accounts (no potential data: customers tiered by value alone) lead with the top tier
+    lead = "strategic" if s.loc["strategic", "customers"] > 0 else str(s["revenue_share"].idxmax())
     text = i18n_t(
-        "strategy.tiers.summary",
+        "strategy.tiers.summary" if lead == "strategic" else "strategy.tiers.summary_top",
         lang,
-        strategic=i18n.number(s.loc["strategic", "customers"], lang),
-        strategic_share=i18n.pct(
-            s.loc["strategic", "customers"] / customers if customers else math.nan, lang
-        ),
+        strategic=i18n.number(s.loc[lead, "customers"], lang),
+        strategic_share=i18n.pct(s.loc[lead, "customers"] / customers if customers else math.nan, lang),
         customers=i18n.number(customers, lang),
-        strategic_revenue=i18n.pct(s.loc["strategic", "revenue_share"], lang),
+        strategic_revenue=i18n.pct(s.loc[lead, "revenue_share"], lang),
         expected=i18n.money(expected, lang, currency),
+        tier=i18n.name("tier", lead, lang),
     )
     if not (target and target > 0):
         return text + " " + i18n_t("strategy.tiers.no_target", lang)

@@ -201,6 +201,12 @@ def test_tiers_without_potential_data_rate_no_one_high_potential(orders, p):
         "C1": "profit",
         "C2": "maintain",
     }
+    summary = strategy.tier_summary(tiers, f, p.strategy)
+    text = strategy.describe_tiers(summary, math.nan, 2027)
+    # C1's last-12-month revenue 400 of 600 (C2: 200) = 66.7%
+    assert text.startswith(
+        "No strategic accounts; the Profit tier's 1 accounts (50.0% of 2 customers) bring 66.7%"
+    )
 
 
 def test_funnel_coverage_and_health_without_their_tables(orders, p):
