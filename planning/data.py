@@ -547,12 +547,17 @@ def _first(
     return Problem(table, column, pos, str(df[column].iloc[pos]), expected, severity, n)
 
 
+ABSURD_FACTOR = 1000  # an order line this many times the 99th percentile of line amounts is rejected
+ABSURD_MIN_LINES = 20  # below this many lines a percentile says nothing
+
+
 def validate_tables(tables: Tables) -> list[Problem]:
     """Basic, vectorised consistency checks of a loaded data set.
 
     In: `Tables`. Out: list of `Problem` (empty when clean): schema kinds, empty required values, duplicate keys,
     orders.rep_id / opportunities.rep_id not in reps, orders.customer_id not in customers, regions not in the
-    regions table (warning), negative unit prices, amount != quantity * unit_price (warning), an order booked
+    regions table (warning), negative unit prices, absurd amounts (over ABSURD_FACTOR x the 99th percentile),
+    amount != quantity * unit_price (warning), an order booked
     by a rep not employed on its date (warning).
     """
     probs: list[Problem | None] = []
@@ -583,6 +588,21 @@ def validate_tables(tables: Tables) -> list[Problem]:
                 diff > 0.01 + 1e-9 * o["amount"].abs(),
                 "quantity * unit_price",
                 "warning",
+            )
+        )
+    if "amount" in o.columns and len(o) >= ABSURD_MIN_LINES:
+        # Relative to the data's own scale, so it holds for any currency: a line a thousand times larger
+        # than the 99th percentile is a typo or a unit error (cents as yuan), not a sale.
+        size = o["amount"].abs()
+        bound = ABSURD_FACTOR * max(float(size.quantile(0.99)), 1.0)
+        probs.append(
+            _first(
+                "orders",
+                "amount",
+                o,
+                size > bound,
+                f"an amount within {ABSURD_FACTOR:,}x the 99th percentile "
+                f"of line amounts (|amount| <= {bound:,.2f})",
             )
         )
     if reps is not None and "rep_id" in reps.columns:

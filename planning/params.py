@@ -270,7 +270,7 @@ class Strategy(_Model):
     }  # relative churn risk by health level; scaled so the base loses the measured gross churn
     net_retention: float | None = Field(default=None, ge=0.0, le=5.0)  # revenue kept + grown from last year's
     # customers (1.04 = 104%); None = measured: last 12 months' revenue of the customers active in the 12 before
-    gross_churn: float | None = Field(default=None, ge=0.0, le=1.0)  # share of that revenue lost with customers
+    gross_churn: float | None = Field(default=None, ge=0.0, le=1.0)  # revenue share lost with customers
     # who stopped buying; None = measured
     funnel_months: int = Field(default=12, ge=1, le=60)  # leads of the last N months make the funnel
     pipeline_share: float | None = Field(default=None, ge=0.0, le=1.0)  # share of target new pipeline must
@@ -354,7 +354,7 @@ class Resources(_Model):
     ramp_months: int | None = Field(default=None, ge=0, le=24)  # months to full productivity; None = measured
     ramp_fallback_months: int = Field(default=5, ge=0, le=24)  # ramp when under 3 hires are measurable
     time_to_hire_months: int = Field(default=2, ge=0, le=12)  # from opening a requisition to the first day
-    hire_threshold: float = Field(default=0.5, ge=0.0, le=3.0)  # hire only when the remaining-year gap exceeds
+    hire_threshold: float = Field(default=0.5, ge=0.0, le=3.0)  # hire when the remaining gap exceeds
     # this many fully ramped reps' remaining-year output; a smaller gap is left to overtime / the flex reserve
     attrition: float | None = Field(default=None, ge=0.0, le=1.0)  # annual; None = measured from the data
     history_months: int = Field(default=12, ge=3, le=36)  # window for per-rep output and marketing spend
@@ -499,10 +499,17 @@ def read_yaml(path: Path) -> dict:
         raise ParamsError(f"{path}: file not found") from None
     except UnicodeDecodeError as exc:
         raise ParamsError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    loader = _UniqueKeyLoader(text)
-    loader.name = str(path)
+    loader = None
     try:
+        # The reader checks characters as soon as the loader is built: a NUL raises here already.
+        loader = _UniqueKeyLoader(text)
+        loader.name = str(path)
         data = loader.get_single_data()
+    except yaml.reader.ReaderError as exc:
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise ParamsError(
+            f"{path}: character U+{code:04X} at position {exc.position}: not allowed in YAML; expected printable text"
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
@@ -510,7 +517,8 @@ def read_yaml(path: Path) -> dict:
     except yaml.YAMLError as exc:
         raise ParamsError(f"{path}: malformed YAML: {exc}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if data is None:
         return {}
     if not isinstance(data, dict):
