@@ -318,6 +318,9 @@ def coerce_table(df: pd.DataFrame, table: str, source: str = "<frame>", date_fil
                 if bad.any():
                     raise _bad(source, col, raw, bad, "a number")
             s = s.astype("float64")
+            infinite = np.isinf(s.to_numpy())  # "1E400" parses, as infinity: no amount or count is infinite
+            if infinite.any():
+                raise _bad(source, col, raw, infinite, "a finite number")
             if kind == "int":
                 frac = s.notna().to_numpy() & (s.to_numpy() != np.round(s.to_numpy()))
                 if frac.any():

@@ -256,7 +256,7 @@ def setup(
 
     from planning import charts
 
-    charts.enable(batch=batch, lang=p.language, currency=p.company.currency)
+    charts.enable(batch=batch, lang=p.language, svg_fallback=p.run.static_charts, currency=p.company.currency)
     ctx = Context(step=step, p=p, data_dir=ddir, out_dir=odir, batch=batch)
     if not batch:  # in reports the page header carries step and region
         from planning import display

@@ -75,6 +75,9 @@ class DataSection(_Model):
 class RunSection(_Model):
     execution_timeout: int = Field(default=600, ge=10, le=86_400)  # seconds a notebook cell may take
     workers: int = Field(default=0, ge=0, le=64)  # parallel regions; 0 = number of CPU cores
+    # Also embed a static SVG of every chart, for mail previewers that run no JavaScript. Off by default: it
+    # costs ~0.5-1 s per chart (about 90% of a report's display time) and grows with the chart's data.
+    static_charts: bool = False
 
 
 # Text a planner writes in the market section: one string for every language, or {en: ..., zh: ...}.

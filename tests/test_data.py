@@ -349,3 +349,10 @@ def test_kind_of():
     assert data.kind_of(pd.Series(pd.to_datetime(["2024-01-01"]))) == "date"
     assert data.kind_of(pd.Series([1.5])) == "float"
     assert data.kind_of(pd.Series(np.array([1], dtype=np.int64))) == "int"
+
+
+@pytest.mark.parametrize("kind_col, value", [("quantity", "1E400"), ("amount", "-1e999")])
+def test_infinite_numbers_are_data_errors(kind_col: str, value: str):
+    frame = pd.DataFrame({"order_id": ["A1"], kind_col: [value]})
+    with pytest.raises(data.DataError, match=rf"{kind_col}.*'{value}'.*a finite number"):
+        data.coerce_table(frame, "orders", "orders.csv")
