@@ -17,8 +17,6 @@ import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # benchmarks/ is not an installed package: it lives beside planning/
-    sys.path.insert(0, str(ROOT))
 
 from benchmarks import aggregates, floor, measure, whatif  # noqa: E402
 from benchmarks import run as bench_run  # noqa: E402
