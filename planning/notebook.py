@@ -239,18 +239,9 @@ def setup(
         if language:
             overrides["language"] = language
         p = params_mod.load(region, overrides=overrides).params
-    if data_dir:
-        ddir = Path(data_dir)
-    elif p.data.mapping:  # a CRM / ERP export: imported once per content (docs/import.md)
-        from planning import importer
+    from planning import data
 
-        ddir = importer.resolve_data_dir(p)
-    elif p.data.dir:
-        ddir = (config.PROJECT_ROOT / p.data.dir).resolve()
-    else:
-        from planning import sample
-
-        ddir = sample.ensure_sample(scale=p.data.sample_scale)
+    ddir = data.resolve_dir(p, data_dir)
     odir = Path(out_dir) if out_dir else config.OUTPUTS_DIR / "interactive" / p.region.key
     odir.mkdir(parents=True, exist_ok=True)
 

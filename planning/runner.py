@@ -583,22 +583,7 @@ def run(
         else:
             _check_replaceable(final)
 
-    data_dirs: dict[str, str] = {}
-    for r in wanted:
-        p = loaded[r].params
-        if data_dir:
-            d = Path(data_dir).resolve()
-        elif p.data.mapping:  # a CRM / ERP export: imported once per content (docs/import.md)
-            from planning import importer
-
-            d = importer.resolve_data_dir(p)
-        elif p.data.dir:
-            d = (config.PROJECT_ROOT / p.data.dir).resolve()
-        else:
-            from planning import sample
-
-            d = sample.ensure_sample(scale=p.data.sample_scale)
-        data_dirs[r] = str(d)
+    data_dirs = {r: str(data_mod.resolve_dir(loaded[r].params, data_dir)) for r in wanted}
     check_out_root(out_root, [params_dir, notebooks_dir, *map(Path, data_dirs.values())])
     validation_report = out_root / f"{snapshot_name}.validation.json"
     data_warnings: list[Any] = []
