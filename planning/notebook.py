@@ -77,13 +77,23 @@ class Context:
 
         return data.load_tables(self.data_dir, region=self.region, as_of=self.as_of)
 
-    def company(self) -> Tables:
-        """All regions' tables up to `as_of` (loaded on first use)."""
-        if self._company is None:
-            from planning import data
+    def company(self, *tables: str) -> Tables:
+        """All regions' tables up to `as_of` (loaded on first use); only `tables` when given.
 
-            self._company = data.load_tables(self.data_dir, as_of=self.as_of)
-        return self._company
+        `ctx.company("opportunities")` reads the other tables not at all and of the order lines (always part of
+        a `Tables`) only their dates: the whole company's order lines would be several GB on a 10 M-line history.
+        """
+        from planning import data
+
+        wanted = tuple(sorted(set(tables))) if tables else data.TABLES
+        if self._company is None:
+            self._company = {}
+        if wanted not in self._company:
+            columns = {} if "orders" in wanted else {"orders": [data.DATE_COLUMN["orders"]]}
+            self._company[wanted] = data.load_tables(
+                self.data_dir, as_of=self.as_of, tables=wanted, columns=columns
+            )
+        return self._company[wanted]
 
     # ------------------------------------------------------------------ artefacts
     def save(self, name: str, df: pd.DataFrame) -> None:
@@ -175,9 +185,9 @@ class Context:
         return bool(when)
 
     def chart(self, chart: Any) -> None:
-        from IPython.display import display as ipy_display
+        from planning import charts
 
-        ipy_display(chart)
+        charts.show(chart)
 
     def money(self, x: float) -> str:
         from planning import i18n

@@ -149,3 +149,25 @@ def test_breakdown_title_reads_as_a_sentence() -> None:
     assert market_charts.breakdown_small_multiples(d, "product_line", "en").to_dict()["title"] == (
         "Monthly sales by product line"
     )
+
+
+@pytest.mark.parametrize("compound", ["vconcat", "hconcat", "facet"])
+def test_interactive_display_accepts_compound_charts(compound: str, monkeypatch) -> None:
+    """altair's `jupyter` renderer rejects concat / facet specs; `charts.show` must not."""
+    pytest.importorskip("anywidget")
+    shown: list = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    df = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
+    base = alt.Chart(df).mark_bar().encode(x="a:Q", y="b:Q")
+    chart = {
+        "vconcat": alt.vconcat(base, base),
+        "hconcat": alt.hconcat(base, base),
+        "facet": base.facet(column="a:N"),
+    }[compound]
+    try:
+        charts.enable(batch=False)
+        charts.show(chart)
+        bundle = shown[0]._repr_mimebundle_()
+    finally:
+        charts.enable(batch=True)
+    assert isinstance(shown[0], alt.JupyterChart) and bundle

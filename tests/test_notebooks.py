@@ -64,3 +64,24 @@ def test_papermill_infers_every_parameter_with_type_and_help(step: str):
     assert list(inferred) == names
     assert all(inferred[n]["inferred_type_name"] in ("str", "int", "bool") for n in names)
     assert all(inferred[n]["help"] for n in names)
+
+
+@pytest.mark.slow
+def test_notebooks_run_top_to_bottom_as_an_analyst_opens_them(small_sample, tmp_path):
+    """Interactive mode (batch False): widgets and the JupyterLab chart renderer run, in step order."""
+    import papermill as pm
+
+    for step in STEPS:
+        out = tmp_path / f"{step}.ipynb"
+        pm.execute_notebook(
+            str(config.NOTEBOOKS_DIR / f"{step}.ipynb"),
+            str(out),
+            parameters={"data_dir": str(small_sample), "out_dir": str(tmp_path / "east")},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(config.NOTEBOOKS_DIR),
+        )
+        nb = nbformat.read(out, as_version=4)
+        outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+        assert not [o for o in outputs if o.output_type == "error"], step
+        assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs), step

@@ -322,3 +322,17 @@ def enable(batch: bool, lang: str = "en", svg_fallback: bool = True, currency: s
     except ImportError:
         alt.renderers.enable("svg")
         return "svg"
+
+
+def show(chart: Any) -> None:
+    """Display `chart` in the notebook with the renderer `enable` chose.
+
+    In JupyterLab it becomes an offline `JupyterChart` widget directly: altair's `jupyter` renderer rebuilds
+    every spec as a single-view `Chart`, which rejects facet and concat charts (a validation error).
+    """
+    from IPython.display import display
+
+    if not _state["batch"] and alt.renderers.active == "jupyter":
+        display(alt.JupyterChart(chart))
+    else:
+        display(chart)
