@@ -402,3 +402,25 @@ def test_goals_team_dimension_equals_resources_capacity(tiny):
         assert hiring[["start_month", "hires", "source"]].to_dict("records") == [
             {"start_month": "2027-03", "hires": 1, "source": "goals"}
         ]
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_rep_targets_are_stable_under_permutation_of_input_rows(tiny, seed):
+    """Shuffling the reps and order lines changes nothing: every rep gets the same cents (reliability issue)."""
+    t, p, result, inputs = tiny
+    rng = np.random.default_rng(seed)
+    shuffled = type(t)(
+        **{
+            **vars(t),
+            "reps": t.reps.iloc[rng.permutation(len(t.reps))].reset_index(drop=True),
+            "orders": t.orders.iloc[rng.permutation(len(t.orders))].reset_index(drop=True),
+        }
+    )
+    lv = goals.Levers(0.1, 0.12, 0.1, 1000.0, 0.05, 0.3, 0.2)
+    key = ["rep_id", "month"]
+    a = goals.whatif(inputs, lv, explain=False).targets_rep.sort_values(key).reset_index(drop=True)
+    b = goals.whatif(goals.prepare(shuffled, p, result), lv, explain=False).targets_rep
+    b = b.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a[key + ["target"]], b[key + ["target"]])
+    assert (a["target"] >= 0).all()
