@@ -517,3 +517,44 @@ def test_full_run_on_mapped_export_with_only_orders(tmp_path: Path) -> None:
                         ("04_resources", "marketing.csv"), ("05_review", "opportunities.csv")):  # fmt: skip
         html = (snap / "west" / f"{step}.html").read_text(encoding="utf-8")
         assert "Not computed:" in html and table in html, step
+
+
+# ------------------------------------------------------------------------------------------------ fuzz
+def test_junk_cells_become_findings_never_crashes(tmp_path: Path) -> None:
+    """Random junk in any cell of a mapped export: the import either accounts for every row in its findings
+    or stops with a DataError naming the problem; no other exception escapes (reliability issue)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    lines = CN_EXPORT.splitlines()
+    header, rows = lines[0], [r.split(",") for r in lines[1:]]
+    junk = st.one_of(
+        st.text(max_size=10).map(
+            lambda s: s.replace(",", "").replace("\n", "").replace("\r", "").replace('"', "")
+        ),
+        st.sampled_from(
+            ["", "NA", "null", "1e400", "-0", "2026-02-30", "１２３", "¥1,234", "$1,001.18", "nan"]
+        ),
+    )
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(
+        cells=st.lists(
+            st.tuples(st.integers(0, len(rows) - 1), st.integers(0, 8), junk), min_size=1, max_size=5
+        )
+    )
+    def check(cells):
+        table = [list(r) for r in rows]
+        for r, c, value in cells:
+            table[r][c] = f'"{value}"' if "," in value else value
+        path = tmp_path / "orders.csv"
+        path.write_bytes((header + "\n" + "\n".join(",".join(r) for r in table) + "\n").encode("utf-8"))
+        tm = TableMapping.model_validate(CN_MAPPING)
+        try:
+            raw, _ = importer.read_source(path, tm)
+            df, f = importer.import_table("orders", raw, tm, source=str(path))
+        except DataError:
+            return
+        assert int(f.alive.sum()) == len(df) and len(f.alive) == len(raw)
+
+    check()
