@@ -84,7 +84,9 @@ ctx.table(
 
 # %%
 ctx.h("strategy.funnel.title")
-funnel = strategy.funnel(ctx.data.opportunities, ctx.as_of, p, benchmark=ctx.company().opportunities)
+funnel = strategy.funnel(
+    ctx.data.opportunities, ctx.as_of, p, benchmark=ctx.company("opportunities").opportunities
+)
 ctx.save("funnel", funnel)
 has_opportunities = not ctx.missing("opportunities", "strategy.missing.funnel")
 if has_opportunities:

@@ -168,9 +168,9 @@ def capacity_curve(tables: Any, as_of: date, ramp_months: int, periods: int = 3)
         else:
             row.update(quota_sales=math.nan, rep_fte=math.nan, headcount=math.nan, exits=0)
         row["orders"] = int(o["order_id"].nunique()) if "order_id" in o else len(o)
-        buyers = set(o["customer_id"].astype(str))
+        buyers = set(o["customer_id"].astype(str).unique())
         row["customers"] = len(buyers)
-        prev_buyers = set(prev["customer_id"].astype(str))
+        prev_buyers = set(prev["customer_id"].astype(str).unique())
         row["retention"] = len(buyers & prev_buyers) / len(prev_buyers) if prev_buyers else math.nan
         if customers is not None and len(customers):
             fod = pd.to_datetime(customers["first_order_date"])

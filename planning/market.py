@@ -372,9 +372,14 @@ def market_size_plan_year(market_size: pd.DataFrame | None, mp: Market, plan_yea
 
 # ------------------------------------------------------------------------------------------------ segments / ICP
 def segment_key(df: pd.DataFrame, by: Sequence[str]) -> pd.Series:
-    return (
-        df[list(by)].astype("str").agg(SEGMENT_SEP.join, axis=1) if len(by) > 1 else df[by[0]].astype("str")
-    )
+    """The segment key of each row: the columns `by` as text joined with "/" ("Machinery/large").
+
+    Column-wise string concatenation: a row-wise join costs ~1,000x more on millions of order lines.
+    """
+    key = _str(df[by[0]])
+    for col in by[1:]:
+        key = key + SEGMENT_SEP + _str(df[col])
+    return key
 
 
 def segments(
@@ -430,10 +435,10 @@ def segments(
 
     # Retention: P12M buyers who bought again in L12M.
     buyers_prev = old.groupby("segment")["customer_id"].unique()
-    buyers_now = set(cur["customer_id"])
+    buyers_now = set(cur["customer_id"].unique())
     prev_n = buyers_prev.map(len)
     kept = buyers_prev.map(lambda ids: sum(c in buyers_now for c in ids))
-    all_prev = set(old["customer_id"])
+    all_prev = set(old["customer_id"].unique())
     region_ret = sum(c in buyers_now for c in all_prev) / len(all_prev) if all_prev else float("nan")
     ret = (kept / prev_n).where(prev_n >= mp.min_customers)
     seg["retention"] = ret.reindex(seg.index).fillna(region_ret)

@@ -589,7 +589,8 @@ def historical_attainment(
     por["per"] = pd.to_datetime(por["month"]).dt.to_period("M")
     last = tm.last_month(as_of)
     por = por[(por["per"].dt.year == as_of.year) & (por["per"] <= last)]
-    por = por[por["rep_id"].isin(base.team["rep_id"]) | por["rep_id"].isin(orders["rep_id"])]
+    # isin of a str column walks its argument in Python: pass the few distinct reps, not every order line.
+    por = por[por["rep_id"].isin(base.team["rep_id"]) | por["rep_id"].isin(orders["rep_id"].unique())]
     if por.empty:
         return np.array([])
     o = orders[["order_date", "rep_id", "amount"]].copy()
