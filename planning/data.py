@@ -207,12 +207,15 @@ def read_table(
     region: str | None = None,
     as_of=None,
     columns: Iterable[str] | None = None,
+    extra: bool = False,
 ) -> pd.DataFrame:
     """Read one table file (parquet or csv) into a typed data frame.
 
     In: the file, the table name (a key of `SCHEMA`), optionally a region key and an as-of date that are pushed
     into the scan (rows of other regions / dated after `as_of` by `DATE_COLUMN` are not read), and a subset of
-    columns. Out: DataFrame with every schema column typed by its kind, plus any extra columns of the file.
+    columns (with `extra`, the file's columns outside the schema are read as well: an export's additional
+    segment column, say). Out: DataFrame with every schema column typed by its kind, plus any extra columns of
+    the file.
     Raises DataError for an empty file, a missing column or a value that cannot be converted.
     """
     import pyarrow.dataset as ds
@@ -247,7 +250,7 @@ def read_table(
     if as_of_d is not None and dcol in names and pa.types.is_date32(dset.schema.field(dcol).type):
         f2 = ds.field(dcol) <= pa.scalar(as_of_d, pa.date32())
         filt = f2 if filt is None else filt & f2
-    cols = None if columns is None else wanted
+    cols = None if columns is None else wanted + [c for c in names if extra and c not in SCHEMA[table]]
     try:
         arrow = dset.to_table(filter=filt, columns=cols)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
@@ -483,8 +486,9 @@ def load_tables(
 
     In: the folder; a region key (rows of other regions are not read); an as-of date (date or YYYY-MM-DD:
     later rows dropped and the funnel rewound, see `Tables.filter`); `tables` = optional tables to load
-    (default all present; `orders` is always loaded); `columns` = table -> the only columns to read of it
-    (default all; e.g. `{"orders": ["order_date"]}` when the order lines are not needed). Out: `Tables`,
+    (default all present; `orders` is always loaded); `columns` = table -> the schema columns to read of it
+    (default all; columns of the file outside the schema are read in any case; e.g. `{"orders": ["order_date"]}`
+    when the order lines are not needed: a step reads only what it uses of a 10 M-line file). Out: `Tables`,
     optional tables None when their file is absent or not asked for. Raises DataError when the folder or
     `orders` is missing, a file is empty or malformed, or `region` does not occur in the orders.
     """
@@ -519,6 +523,7 @@ def load_tables(
             region=region if name != "regions" else None,
             as_of=as_of,
             columns=(columns or {}).get(name),
+            extra=True,
         )
     if region is not None and len(frames["orders"]) == 0:
         check_regions(data_dir, [region])

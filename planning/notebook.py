@@ -72,10 +72,18 @@ class Context:
     # ------------------------------------------------------------------ data
     @cached_property
     def data(self) -> Tables:
-        """The region's canonical tables, rows on or before `as_of`."""
+        """The region's canonical tables, rows on or before `as_of`; of the order lines only the columns the step
+        reads (`ORDER_COLUMNS` of its module, e.g. `planning.market` for 01_market_analysis)."""
+        import importlib
+
         from planning import data
 
-        return data.load_tables(self.data_dir, region=self.region, as_of=self.as_of)
+        columns = {}
+        if self.step in config.STEPS:
+            module = importlib.import_module(f"planning.{self.step.split('_')[1]}")
+            if hasattr(module, "ORDER_COLUMNS"):
+                columns["orders"] = module.ORDER_COLUMNS
+        return data.load_tables(self.data_dir, region=self.region, as_of=self.as_of, columns=columns)
 
     def company(self, *tables: str) -> Tables:
         """All regions' tables up to `as_of` (loaded on first use); only `tables` when given.

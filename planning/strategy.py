@@ -22,6 +22,10 @@ import pandas as pd
 
 from planning.params import Strategy
 
+#: The order-line columns this step reads (`Context.data` reads only these of the orders file: on a 10 M-line
+#: history the others would cost seconds and memory for nothing). A new use of another column goes here too.
+ORDER_COLUMNS = ("order_id", "order_date", "customer_id", "channel", "amount", "margin")
+
 TIERS = ("strategic", "profit", "nurture", "maintain")
 # stage -> the date at which an opportunity reached it; `won` is reached at close_date when status is won.
 STAGES = ("lead", "discovery", "proposal", "negotiation", "won")
