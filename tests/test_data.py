@@ -220,6 +220,41 @@ def test_region_filter_reads_only_that_region_of_parquet(tmp_path, small_tables)
     assert len(east.orders) == expected and east.orders["region"].eq("east").all()
 
 
+def test_column_projection_keeps_extra_file_columns(tmp_path):
+    # An export's orders with one column outside the schema ("industry"): a step reading two schema columns
+    # still gets it (segments fall back to it), and nothing else of the schema.
+    rows = [dict(r, industry="machinery") for r in FIXTURE["orders"]]
+    folder = _write_csv(tmp_path / "extra", {"orders": rows})
+    t = data.load_tables(folder, columns={"orders": ["order_date", "amount"]})
+    assert list(t.orders.columns) == ["order_date", "amount", "industry"]
+    assert t.orders["order_date"].dtype == "datetime64[us]"
+    full = data.load_tables(folder)
+    pd.testing.assert_frame_equal(t.orders, full.orders[["order_date", "amount", "industry"]])
+    exact = data.read_table(folder / "orders.csv", "orders", columns=["amount"])
+    assert list(exact.columns) == ["amount"]  # without extra=True: exactly the columns asked for
+
+
+def test_every_steps_order_columns_are_schema_columns():
+    from planning import goals, market, resources, review, strategy
+
+    for module in (market, goals, strategy, resources, review):
+        assert set(module.ORDER_COLUMNS) <= set(data.SCHEMA["orders"]), module.__name__
+        assert "order_date" in module.ORDER_COLUMNS  # the as-of filter needs it
+
+
+def test_context_reads_only_what_a_step_uses(tmp_path, small_tables):
+    from planning import notebook, params, resources
+
+    out = sample.write(tmp_path / "pq", tables=small_tables)
+    p = params.load("east").params
+    ctx = notebook.Context(step="04_resources", p=p, data_dir=out, out_dir=tmp_path / "o")
+    assert list(ctx.data.orders.columns) == list(resources.ORDER_COLUMNS)
+    company = ctx.company("opportunities")  # the funnel benchmark: every region's deals, not their order lines
+    assert company.customers is None and list(company.orders.columns) == ["order_date"]
+    assert set(company.opportunities["region"]) == set(small_tables["opportunities"]["region"].astype(str))
+    assert ctx.company().customers is not None  # no names: all tables, as before
+
+
 # --- errors ----------------------------------------------------------------------------------------------------
 def test_missing_required_table(tmp_path):
     folder = _write_csv(tmp_path / "no_orders", {"reps": FIXTURE["reps"]})
