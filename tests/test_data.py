@@ -249,7 +249,8 @@ def test_context_reads_only_what_a_step_uses(tmp_path, small_tables):
     p = params.load("east").params
     ctx = notebook.Context(step="04_resources", p=p, data_dir=out, out_dir=tmp_path / "o")
     assert list(ctx.data.orders.columns) == list(resources.ORDER_COLUMNS)
-    company = ctx.company("opportunities")  # the funnel benchmark: every region's deals, not their order lines
+    # the funnel benchmark: every region's deals, not their order lines
+    company = ctx.company("opportunities")
     assert company.customers is None and list(company.orders.columns) == ["order_date"]
     assert set(company.opportunities["region"]) == set(small_tables["opportunities"]["region"].astype(str))
     assert ctx.company().customers is not None  # no names: all tables, as before
