@@ -79,7 +79,9 @@ ctx.table(goals.monthly_comparison(result, plan, ctx.plan_year), domain="goals",
 
 # %%
 ctx.h("goals.smart.title")
-smart = goals.smart_goals(plan, inputs, ctx.p, ctx.load("segments"), ctx.load("market_share"), ctx.data.market_size)
+smart = goals.smart_goals(
+    plan, inputs, ctx.p, ctx.load("segments"), ctx.load("market_share"), ctx.data.market_size
+)
 ctx.table(goals.smart_table(smart, ctx.lang, ctx.p.company.currency), domain="goals")
 ctx.say(goals.describe_smart(smart, ctx.lang))
 ctx.say(ctx.t("goals.smart.criteria"))
