@@ -25,22 +25,13 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from stand_ins import notebooks
 
 from planning import config, params, runner
 from planning.data import DataError
 from planning.params import ParamsError
 
 AS_OF = "2026-09-30"
-PARAMS_CELL = (
-    'region: str = "east"  # region\n'
-    'as_of: str = ""  # date\n'
-    "plan_year: int = 0  # year\n"
-    'language: str = ""  # language\n'
-    'data_dir: str = ""  # data\n'
-    'out_dir: str = ""  # out\n'
-    'params_json: str = ""  # params\n'
-    "batch: bool = False  # batch\n"
-)
 # Every stand-in writes where it ran and its kernel's pid (to prove kernels are stopped).
 COMMON_CELL = (
     "import os, json, time\n"
@@ -50,18 +41,6 @@ COMMON_CELL = (
     "(art / '{step}.txt').write_text(region)\n"
     "(art / 'kernel-{step}.pid').write_text(str(os.getpid()))\n"
 )
-
-
-def notebooks(folder: Path, *cells: str) -> Path:
-    """Five step notebooks: the real parameters cell, then `cells` (formatted with the step name)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for step in config.STEPS:
-        nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nb.cells = [nbformat.v4.new_code_cell(PARAMS_CELL, metadata={"tags": ["parameters"]})]
-        nb.cells += [nbformat.v4.new_code_cell(c.format(step=step)) for c in cells]
-        nbformat.write(nb, folder / f"{step}.ipynb")
-    return folder
 
 
 def params_copy(tmp_path: Path, **files: str) -> Path:

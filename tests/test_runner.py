@@ -12,35 +12,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from stand_ins import notebooks as stand_in_notebooks
 
 from planning import config, runner
 from planning.runner import SnapshotExists
-
-PARAMS_CELL = (
-    'region: str = "east"  # region\n'
-    'as_of: str = ""  # date\n'
-    "plan_year: int = 0  # year\n"
-    'language: str = ""  # language\n'
-    'data_dir: str = ""  # data\n'
-    'out_dir: str = ""  # out\n'
-    'params_json: str = ""  # params\n'
-    "batch: bool = False  # batch\n"
-)
-
-
-def stand_in_notebooks(folder: Path, body: str) -> Path:
-    """Five notebooks with the real parameters cell, whose step is `body` (formatted with the step name)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for step in config.STEPS:
-        nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nb.cells = [
-            nbformat.v4.new_code_cell(PARAMS_CELL, metadata={"tags": ["parameters"]}),
-            nbformat.v4.new_code_cell(body.format(step=step)),
-        ]
-        nbformat.write(nb, folder / f"{step}.ipynb")
-    return folder
-
 
 OK_BODY = (
     "from pathlib import Path\n"

@@ -1,0 +1,32 @@
+"""Stand-in step notebooks for runner and reliability tests: the real parameters cell, then test cells."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from planning import config
+
+PARAMS_CELL = (
+    'region: str = "east"  # region\n'
+    'as_of: str = ""  # date\n'
+    "plan_year: int = 0  # year\n"
+    'language: str = ""  # language\n'
+    'data_dir: str = ""  # data\n'
+    'out_dir: str = ""  # out\n'
+    'params_json: str = ""  # params\n'
+    "batch: bool = False  # batch\n"
+)
+
+
+def notebooks(folder: Path, *cells: str) -> Path:
+    """Five step notebooks in `folder`: the parameters cell, then `cells` (formatted with the step name)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for step in config.STEPS:
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.cells = [nbformat.v4.new_code_cell(PARAMS_CELL, metadata={"tags": ["parameters"]})]
+        nb.cells += [nbformat.v4.new_code_cell(c.format(step=step)) for c in cells]
+        nbformat.write(nb, folder / f"{step}.ipynb")
+    return folder
