@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import html
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any
 
 import nbformat
 
-from planning import i18n
+from planning import config, i18n
 from planning.config import STEPS
 
 #: Cell tags whose cells never reach a report (papermill's and the usual "remove" conventions).
@@ -49,13 +50,42 @@ def _exporter() -> Any:
     )
 
 
+#: Where the built JS bundle is kept between processes (git-ignored, like the sample data).
+BUNDLE_CACHE_DIR: Path = config.PROJECT_ROOT / "data" / "cache"
+
+
 @cache
 def vega_bundle() -> str:
-    """vega + vega-lite + vega-embed as one script defining `window.vegaEmbed` (~0.9 MB, built once)."""
+    """vega + vega-lite + vega-embed as one script defining `window.vegaEmbed` (~0.9 MB).
+
+    vl-convert builds it in ~1.6 s of CPU, which every worker process of a run would pay again; the bundle is
+    therefore kept in `BUNDLE_CACHE_DIR` under a name holding the vl-convert and Vega-Lite versions, written
+    atomically, and rebuilt when missing or unreadable (a read-only project just builds it each time).
+    """
     import vl_convert as vlc
     from altair.utils.html import vl_version_for_vl_convert
 
-    return vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    vl_version = vl_version_for_vl_convert()
+    cached = BUNDLE_CACHE_DIR / f"vega-bundle-vlc{vlc.__version__}-vl{vl_version}.js"
+    try:
+        text = cached.read_text(encoding="utf-8")
+        if text.endswith(_BUNDLE_END) and "vegaEmbed" in text:
+            return text[: -len(_BUNDLE_END)]
+    except (OSError, UnicodeDecodeError):
+        pass
+    text = vlc.javascript_bundle(vl_version=vl_version)
+    try:
+        BUNDLE_CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+        tmp.write_text(text + _BUNDLE_END, encoding="utf-8")
+        os.replace(tmp, cached)  # readers see the old file or the whole new one, never a half-written one
+    except OSError:
+        pass
+    return text
+
+
+# Written after the bundle in the cache file (and stripped on reading): a file without it was cut short.
+_BUNDLE_END = "\n/* end of planning vega bundle */\n"
 
 
 @cache

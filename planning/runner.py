@@ -40,6 +40,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -101,6 +102,33 @@ def _kernel_manager(sock_dir: str):
     from jupyter_client.manager import AsyncKernelManager
 
     return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sock_dir, "kernel"))
+
+
+class _KernelSlot:
+    """The kernel a worker reuses for the regions it runs in turn, started on first use.
+
+    After a failed step (error, timeout, dead kernel) the kernel is discarded, so the next region starts in a
+    fresh one; otherwise `fresh_namespace` between notebooks is the only reset. `close` stops it (end of the
+    worker, Ctrl-C).
+    """
+
+    def __init__(self) -> None:
+        self.km = None
+        self.sock_dir: str | None = None
+
+    def get(self):
+        if self.km is None:
+            self.sock_dir = tempfile.mkdtemp(prefix="planning-kernel-")
+            self.km = _kernel_manager(self.sock_dir)
+        return self.km
+
+    def close(self) -> None:
+        if self.km is not None:
+            _shutdown(self.km)
+            self.km = None
+        if self.sock_dir is not None:
+            shutil.rmtree(self.sock_dir, ignore_errors=True)
+            self.sock_dir = None
 
 
 def _shutdown(km) -> None:
@@ -171,17 +199,21 @@ def _error_of(exc: BaseException, nb_path: Path, timeout: int | None = None) -> 
 RESET_TAG = "remove-cell"  # report.export_html drops cells with this tag
 
 
+RESET_SOURCE = "from planning.kernel import fresh_namespace\nfresh_namespace()"
+
+
 def _with_reset_cell(nb_path: Path):
     """The notebook with a first cell that empties the kernel's namespace.
 
-    One kernel serves all steps of a region: imported modules stay loaded (the ~2 s of `import pandas, altair`
-    is paid once per region, not once per notebook), while `%reset -f` gives every notebook a clean namespace,
-    as a fresh kernel would. The report export drops the cell by its tag.
+    One kernel serves all the regions and steps of a worker (`_KernelSlot`): imported modules stay loaded (the
+    ~2 s of kernel start and `import pandas, altair, statsmodels` is paid once per worker, not once per region or
+    notebook), while `planning.kernel.fresh_namespace` (`%reset -f` without its garbage collections) gives every
+    notebook a clean namespace, as a fresh kernel would. The report export drops the cell by its tag.
     """
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
-    cell = nbformat.v4.new_code_cell("%reset -f", metadata={"tags": [RESET_TAG]})
+    cell = nbformat.v4.new_code_cell(RESET_SOURCE, metadata={"tags": [RESET_TAG]})
     nb.cells.insert(0, cell)
     return nb
 
@@ -197,11 +229,12 @@ def notebook_parameters(region: str, region_dir: Path, data_dir: str) -> dict[st
     }
 
 
-def run_region(spec: dict[str, Any]) -> list[StepResult]:
+def run_region(spec: dict[str, Any], slot: _KernelSlot | None = None) -> list[StepResult]:
     """Run the steps of one region in order (in a worker process); returns one StepResult per step.
 
-    A failed step skips the rest of the region (they read its artefacts). KeyboardInterrupt (Ctrl-C, or SIGTERM
-    in a worker) propagates after the kernel is shut down.
+    `slot` is the worker's kernel, kept for its next region; without one the region gets its own kernel, stopped
+    at the end. A failed step skips the rest of the region (they read its artefacts) and discards the kernel.
+    KeyboardInterrupt (Ctrl-C, or SIGTERM in a worker) propagates after the kernel is shut down.
     """
     import papermill as pm
 
@@ -210,8 +243,8 @@ def run_region(spec: dict[str, Any]) -> list[StepResult]:
     region, steps, region_dir = spec["region"], spec["steps"], Path(spec["region_dir"])
     results: list[StepResult] = []
     failed = False
-    sock_dir = tempfile.mkdtemp(prefix="planning-kernel-")
-    km = _kernel_manager(sock_dir)
+    own = slot is None
+    slot = slot or _KernelSlot()
     try:
         for step in steps:
             if failed:
@@ -232,7 +265,7 @@ def run_region(spec: dict[str, Any]) -> list[StepResult]:
                     log_output=False,
                     cwd=spec["notebooks_dir"],
                     execution_timeout=spec["execution_timeout"],
-                    km=km,
+                    km=slot.get(),
                 )
             except Exception as exc:  # papermill errors, cell timeouts, dead kernels: recorded, never fatal
                 error = _error_of(exc, out, spec["execution_timeout"])
@@ -246,10 +279,22 @@ def run_region(spec: dict[str, Any]) -> list[StepResult]:
                     error = error or {"type": type(exc).__name__, "message": f"HTML export failed: {exc}"}
                     failed = True
             results.append(StepResult(region, step, "failed" if error else "ok", round(duration, 2), error))
-    finally:
-        _shutdown(km)
-        shutil.rmtree(sock_dir, ignore_errors=True)
+    except BaseException:
+        slot.close()
+        raise
+    if own or failed:
+        slot.close()
     return results
+
+
+def _warm_bundle() -> None:
+    """Build the reports' JS bundle into its disk cache, so that workers read it instead of each building it."""
+    from planning import report
+
+    try:
+        report.vega_bundle()
+    except Exception:  # a worker builds it itself (and reports a real failure through its step)
+        pass
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
@@ -262,6 +307,11 @@ def _worker_init() -> None:
     On Linux a worker also gets SIGTERM when its parent, the runner, dies, so a runner killed with SIGKILL leaves
     no worker (and, through the worker's kernel shutdown, no kernel) behind.
     """
+    global _WORKER_SLOT
+    import atexit
+
+    _WORKER_SLOT = _KernelSlot()
+    atexit.register(_WORKER_SLOT.close)  # a worker exits normally when the pool shuts down
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     if sys.platform.startswith("linux"):
@@ -271,11 +321,14 @@ def _worker_init() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
 
 
+_WORKER_SLOT: _KernelSlot | None = None  # the worker process's kernel (set by `_worker_init`)
+
+
 def _region_worker(spec: dict[str, Any]) -> list[StepResult]:
-    """run_region in a worker process; once stopped (SIGTERM) and its kernel shut down, the worker exits at once
-    instead of waiting for more work from a runner that is gone or stopping."""
+    """run_region in a worker process, on the worker's kernel; once stopped (SIGTERM) and its kernel shut down,
+    the worker exits at once instead of waiting for more work from a runner that is gone or stopping."""
     try:
-        return run_region(spec)
+        return run_region(spec, _WORKER_SLOT)
     except KeyboardInterrupt:
         os._exit(EXIT_INTERRUPTED)
 
@@ -685,13 +738,19 @@ def _run_into(
 
     n_workers = workers if workers is not None else (first.run.workers or os.cpu_count() or 1)
     n_workers = max(1, min(n_workers, len(specs) or 1))
+    if specs:  # the reports' JS bundle, cached on disk while the first notebooks run (report.vega_bundle)
+        threading.Thread(target=_warm_bundle, name="vega-bundle", daemon=True).start()
     t0 = time.perf_counter()
     if n_workers == 1:
-        for spec in specs:
-            res = run_region(spec)
-            result.results.extend(res)
-            if progress:
-                progress(res)
+        slot = _KernelSlot()
+        try:
+            for spec in specs:
+                res = run_region(spec, slot)
+                result.results.extend(res)
+                if progress:
+                    progress(res)
+        finally:
+            slot.close()
     else:
         result.results.extend(_run_parallel(specs, n_workers, progress))
     wall = time.perf_counter() - t0

@@ -84,9 +84,19 @@ def test_batch_renderer_emits_a_vega_embed_call_without_the_library() -> None:
 def test_batch_renderer_ids_are_unique_and_fallback_is_svg() -> None:
     charts.enable(batch=True, lang="en", svg_fallback=True)
     a, b = _html(_bar()), _html(_bar())
-    ida, idb = (re.search(r'id="(chart-[0-9a-f]+)"', h).group(1) for h in (a, b))
-    assert ida != idb
+    ida, idb = (re.search(r'id="(chart-[0-9a-f-]+)"', h).group(1) for h in (a, b))
+    assert ida != idb and idb == ida + "-2"  # the same chart shown twice on one page
     assert '<div class="chart-fallback"><svg' in a
+
+
+def test_batch_renderer_ids_depend_only_on_the_chart() -> None:
+    """A re-run (next notebook, next kernel) gives the same ids, so reports are byte-identical."""
+    charts.enable(batch=True, lang="en", svg_fallback=False)
+    first = _html(_bar())
+    charts.enable(batch=True, lang="en", svg_fallback=False)  # what notebook.setup does for every notebook
+    assert _html(_bar()) == first
+    other = alt.Chart(pd.DataFrame({"x": ["a"], "y": [2]})).mark_bar().encode(x="x:N", y="y:Q")
+    assert re.search(r'id="(chart-[0-9a-f-]+)"', _html(other)).group(1) not in first
 
 
 def test_chart_data_cannot_break_out_of_the_script() -> None:

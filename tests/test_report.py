@@ -317,3 +317,25 @@ def test_index_shows_last_12_months_from_the_market_artefact(tmp_path: Path) -> 
     assert steps.count('<tr><th scope="row">') == 2 and 'href="east/02_goals.html"' in steps
     zh = report.write_index(snap, _manifest(), "zh").read_text(encoding="utf-8")
     assert "¥2,400万" in zh and "同比 +100.0%" in zh and "2026 年目标" in zh
+
+
+def test_vega_bundle_is_cached_on_disk_and_rebuilt_when_cut_short(tmp_path: Path, monkeypatch) -> None:
+    import vl_convert as vlc
+
+    built: list[str] = []
+    monkeypatch.setattr(report, "BUNDLE_CACHE_DIR", tmp_path)
+    monkeypatch.setattr(
+        vlc, "javascript_bundle", lambda vl_version: built.append(vl_version) or "vegaEmbed=1;"
+    )
+    report.vega_bundle.cache_clear()
+    try:
+        assert report.vega_bundle() == "vegaEmbed=1;" and len(built) == 1
+        (cached,) = tmp_path.glob("vega-bundle-*.js")
+        report.vega_bundle.cache_clear()
+        assert report.vega_bundle() == "vegaEmbed=1;" and len(built) == 1  # read back, not rebuilt
+        cached.write_text("vegaEmbed=", encoding="utf-8")  # a file cut short by a crash
+        report.vega_bundle.cache_clear()
+        assert report.vega_bundle() == "vegaEmbed=1;" and len(built) == 2
+        assert not list(tmp_path.glob(".*.tmp"))  # no temp file left behind
+    finally:
+        report.vega_bundle.cache_clear()

@@ -84,6 +84,36 @@ def test_failing_step_is_isolated_and_recorded(tmp_path: Path, data_dir: Path):
     assert (snap / "north" / "02_goals.html").is_file()
 
 
+PID_BODY = (
+    OK_BODY + "import os\n"
+    "(art / '{step}.pid').write_text(str(os.getpid()))\n"
+    "if region == 'north' and '{step}' == '02_goals':\n    raise RuntimeError('boom in north')\n"
+)
+
+
+def test_a_worker_keeps_its_kernel_across_regions_until_a_step_fails(tmp_path: Path, data_dir: Path):
+    """One worker runs east, north, south in turn on one kernel with a clean namespace per notebook; north's
+    failure discards that kernel, so south starts in a fresh one."""
+    nbs = stand_in_notebooks(tmp_path / "nbs", PID_BODY)
+    result = runner.run(
+        regions=["east", "north", "south"], data_dir=str(data_dir), out_root=tmp_path / "out",
+        notebooks_dir=nbs, workers=1,
+    )  # fmt: skip
+    snap = tmp_path / "out" / "2026-09-30"
+    pids = {
+        r: {(snap / r / "artifacts" / f"{s}.pid").read_text() for s in config.STEPS[:2]}
+        for r in ("east", "north")
+    }
+    pids["south"] = {(snap / "south" / "artifacts" / f"{s}.pid").read_text() for s in config.STEPS}
+    assert len(pids["east"]) == len(pids["south"]) == 1 and pids["east"] == pids["north"]
+    assert pids["south"] != pids["east"]
+    assert (snap / "south" / "artifacts" / "01_market_analysis.txt").read_text() == "south None"
+    assert {(r.region, r.status) for r in result.results if r.status != "ok"} == {
+        ("north", "failed"),
+        ("north", "skipped"),
+    }
+
+
 def test_existing_snapshot_is_kept_without_force_and_replaced_whole_with_force(
     tmp_path: Path, data_dir: Path
 ):

@@ -22,10 +22,10 @@ Rendering (see docs/reports.md and ../shared/STACK.md for why):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
-import uuid
 from typing import Any
 
 import altair as alt
@@ -266,18 +266,28 @@ def _svg(spec: dict) -> str:
         return ""
 
 
+def _chart_id(spec_json: str) -> str:
+    """A page-unique element id that depends only on the chart: a hash of its spec, numbered when the same spec is
+    shown again in the notebook (`enable` starts the count), so a re-run writes byte-identical reports."""
+    digest = hashlib.sha1(spec_json.encode("utf-8")).hexdigest()[:12]
+    seen = _state.setdefault("ids", {})
+    seen[digest] = seen.get(digest, 0) + 1
+    return f"chart-{digest}" if seen[digest] == 1 else f"chart-{digest}-{seen[digest]}"
+
+
 def chart_html(spec: dict, svg_fallback: bool = True) -> str:
     """HTML for one chart: a container, the spec as JSON, a script calling `vegaEmbed` (defined by the page).
 
     In: a Vega-Lite spec dict (data already inlined). Out: an HTML fragment with no external reference.
     `planning.report` recognises charts by the `planning-chart` class and inlines the JS bundle once.
     """
-    cid = "chart-" + uuid.uuid4().hex[:12]
+    spec_json = _script_json(spec)
+    cid = _chart_id(spec_json)
     fallback = _svg(spec) if svg_fallback else ""
     return (
         f'<div class="planning-chart" id="{cid}">'
         f'<div class="chart-fallback">{fallback}</div></div>\n'
-        f'<script type="application/json" id="{cid}-spec">{_script_json(spec)}</script>\n'
+        f'<script type="application/json" id="{cid}-spec">{spec_json}</script>\n'
         "<script>(function(){"
         f"var el=document.getElementById('{cid}');"
         f"var spec=JSON.parse(document.getElementById('{cid}-spec').textContent);"
@@ -305,7 +315,7 @@ def enable(batch: bool, lang: str = "en", svg_fallback: bool = True, currency: s
     axis dates and numbers); `svg_fallback` whether batch outputs carry a static SVG (~5-30 KB per chart);
     `currency` the company currency (params `company.currency`) whose symbol money axes and formats show.
     """
-    _state.update(lang=lang, batch=batch, svg_fallback=svg_fallback, currency=currency)
+    _state.update(lang=lang, batch=batch, svg_fallback=svg_fallback, currency=currency, ids={})
     alt.theme.enable(THEME)
     alt.data_transformers.enable(TRANSFORMER)
     if batch:

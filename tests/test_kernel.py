@@ -1,0 +1,29 @@
+"""planning.kernel: the namespace reset the runner puts at the top of every step notebook."""
+
+from __future__ import annotations
+
+import gc
+
+from IPython.core.interactiveshell import InteractiveShell
+
+from planning import kernel
+
+
+def test_fresh_namespace_empties_the_user_namespace_without_collecting(monkeypatch) -> None:
+    ip = InteractiveShell.instance()
+    ip.run_cell("import pandas as pd\nframe = pd.DataFrame({'a': [1, 2]})\nframe", store_history=True)
+    assert "frame" in ip.user_ns and "pd" in ip.user_ns and len(ip.user_ns["Out"]) >= 1
+    calls: list[tuple] = []
+
+    def collect(*args: object) -> int:
+        calls.append(args)
+        return 0
+
+    monkeypatch.setattr(gc, "collect", collect)
+    kernel.fresh_namespace()
+    assert "frame" not in ip.user_ns and "pd" not in ip.user_ns
+    assert ip.user_ns["Out"] == {} and ip.displayhook._ == ""  # no hidden reference to the last output
+    assert "get_ipython" in ip.user_ns  # a usable namespace, as a fresh kernel's
+    assert calls == [] and gc.collect is collect  # %reset -f would collect twice; restored afterwards
+    ip.run_cell("b = 1 + 1")
+    assert ip.user_ns["b"] == 2
