@@ -103,9 +103,10 @@ if not ctx.missing("reps", "goals.missing.reps"):
     ctx.say(goals.describe_reps(plan, inputs))
 if len(plan.targets_rep):
     ctx.table(goals.team_targets(plan), domain="goals", money=["target"], pct=["share"])
-    ctx.chart(charts.rep_heatmap(plan.targets_rep, ctx.lang))
+    sheet = goals.rep_sheet(plan, ctx.lang, shown=goals.REP_SHEET_SHOWN)  # all, or the largest and smallest
+    ctx.say(goals.describe_rep_sheet(plan, sheet, ctx.lang, ctx.p.company.currency))
+    ctx.chart(charts.rep_heatmap(plan.targets_rep, ctx.lang, reps=sheet["rep_id"]))
     ctx.h("goals.reps.sheet", level=3)
-    sheet = goals.rep_sheet(plan, ctx.lang)
     ctx.table(sheet, domain="goals", money=goals.money_columns(sheet), max_rows=None)
 
 # %%

@@ -1051,8 +1051,21 @@ def team_targets(plan: Plan) -> pd.DataFrame:
     return out[["team", "reps", "hires", "target", "share"]]
 
 
-def rep_sheet(plan: Plan, lang: str) -> pd.DataFrame:
-    """The quota sheet a manager forwards: one row per rep, one column per month, and the year (exact sums)."""
+#: Reps the report's quota sheet and heatmap show at each end (largest and smallest annual targets) when a
+#: region has more than twice as many; the artefact targets_rep.csv always holds every rep.
+REP_SHEET_SHOWN = 10
+
+
+def rep_sheet(plan: Plan, lang: str, shown: int | None = None) -> pd.DataFrame:
+    """The quota sheet a manager forwards: one row per rep, one column per month, the year (exact sums) and the
+    rep's rank by annual target (1 = largest; equal targets share a rank).
+
+    `shown` None: every rep, by team and rep id. `shown` n: when there are more than 2n reps, only the n largest
+    and the n smallest annual targets, largest first (ties by team and rep id), so that the report's table stays
+    readable with hundreds of reps; with 2n reps or fewer, every rep by team. targets_rep.csv has every rep.
+    """
+    if shown is not None and shown < 1:
+        raise ValueError(f"rep_sheet: shown must be a positive number of reps or None, got {shown}")
     r = plan.targets_rep
     if r.empty:
         return pd.DataFrame()
@@ -1063,8 +1076,31 @@ def rep_sheet(plan: Plan, lang: str) -> pd.DataFrame:
     c = (wide * 100).round().astype("int64")
     wide["year"] = c.sum(axis=1) / 100
     wide = wide.reset_index()
+    wide.insert(0, "rank", c.sum(axis=1).rank(method="min", ascending=False).astype(int).to_numpy())
+    if shown is not None and len(wide) > 2 * shown:
+        by_size = wide.sort_values(["rank", "team", "rep_id"], kind="stable")
+        wide = pd.concat([by_size.head(shown), by_size.tail(shown)]).reset_index(drop=True)
     wide["kind"] = [i18n.t(f"goals.kind.{k}", lang) for k in wide["kind"]]
     return wide
+
+
+def describe_rep_sheet(plan: Plan, sheet: pd.DataFrame, lang: str, currency: str = "CNY") -> str:
+    """Which reps the report's quota sheet lists (all, or the largest and smallest targets of how many), the
+    spread of annual targets over every rep, and where the full per-rep targets are (targets_rep.csv)."""
+    r = plan.targets_rep
+    if r.empty:
+        return i18n.t("goals.reps.no_reps", lang)
+    year = (r["target"] * 100).round().astype("int64").groupby(r["rep_id"]).sum() / 100
+    fmt = {
+        "reps": i18n.number(len(year), lang),
+        "low": i18n.money(year.min(), lang, currency),
+        "median": i18n.money(year.median(), lang, currency),
+        "high": i18n.money(year.max(), lang, currency),
+        "file": "artifacts/targets_rep.csv",
+    }
+    if len(sheet) >= len(year):
+        return i18n.t("goals.reps.sheet_all", lang, **fmt)
+    return i18n.t("goals.reps.sheet_ends", lang, shown=i18n.number(len(sheet) // 2, lang), **fmt)
 
 
 # ------------------------------------------------------------------------------------------------ SMART

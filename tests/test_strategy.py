@@ -372,9 +372,11 @@ def test_four_p_links_goals_by_metric():
 def test_chart_specs(p):
     f = strategy.customer_features(_orders(), _customers(), AS_OF, p)
     tiers = strategy.tier_customers(f, p)
-    spec = charts.tier_scatter(strategy.scatter_cells(tiers), strategy.cutoffs(tiers, p), "zh").to_dict()
+    cut = strategy.cutoffs(tiers, p)
+    spec = charts.tier_scatter(strategy.scatter_cells(tiers, cut), cut, "zh").to_dict()
     layer = spec["layer"][0]
     assert layer["mark"]["type"] == "circle"
+    assert layer["title"]["subtitle"].startswith("全部 3 个客户")  # every customer of the fixture counted
     assert layer["encoding"]["x"]["field"] == "value_score" and layer["encoding"]["x"]["title"] == "价值分"
     assert "战略客户" in layer["encoding"]["color"]["scale"]["domain"]
     fun = charts.funnel_chart(strategy.funnel(_opps(), AS_OF, p), "en").to_dict()

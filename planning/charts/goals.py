@@ -6,6 +6,8 @@ every viewer's time zone sees the same month.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import altair as alt
 import numpy as np
 import pandas as pd
@@ -211,12 +213,29 @@ def calendar(targets: pd.DataFrame, lang: str = "en") -> alt.Chart:
     return alt.vconcat(wk, mo).resolve_scale(x="shared")
 
 
-def rep_heatmap(targets_rep: pd.DataFrame, lang: str = "en") -> alt.Chart:
-    """Rep x month quota heatmap (ramped hires start pale). In: targets_rep.csv (rep_id, name, team, month, target)."""
-    d = targets_rep[["rep_id", "name", "team", "month", "target"]].copy()
-    d["who"] = d["team"].astype(str) + " · " + d["name"].astype(str)
+def rep_heatmap(targets_rep: pd.DataFrame, lang: str = "en", reps: Sequence[str] | None = None) -> alt.Chart:
+    """Rep x month quota heatmap (ramped hires start pale). In: targets_rep.csv (rep_id, name, team, month,
+    target). `reps`: the rep ids to show, top to bottom (e.g. `rep_sheet(..., shown=n)["rep_id"]`, the largest
+    and smallest targets); a subtitle then says how many of how many reps are shown. None: every rep, in the
+    order of `targets_rep`."""
+    d = targets_rep[["rep_id", "name", "team", "month", "target"]]
+    total = d["rep_id"].nunique()
+    title: str | alt.Title = _t("reps_title", lang)
+    if reps is not None:
+        order = pd.Index(pd.unique(pd.Series(list(reps), dtype="str")))
+        unknown = order.difference(d["rep_id"].astype("str"))
+        if len(unknown):
+            raise ValueError(f"rep_heatmap: reps {list(unknown)} are not in targets_rep (rep_id)")
+        d = d[d["rep_id"].astype("str").isin(order)]
+        d = d.iloc[np.argsort(order.get_indexer(d["rep_id"].astype("str")), kind="stable")]
+        if len(order) < total:
+            subtitle = _t(
+                "reps_subtitle", lang, shown=i18n.number(len(order), lang), reps=i18n.number(total, lang)
+            )
+            title = alt.Title(title, subtitle=subtitle)
+    d = d.assign(who=d["team"].astype(str) + " · " + d["name"].astype(str))
     return (
-        alt.Chart(d, title=_t("reps_title", lang))
+        alt.Chart(d, title=title)
         .mark_rect()
         .encode(
             x=alt.X("month:O", title=_t("month", lang)),

@@ -27,15 +27,32 @@ def _tier_scale(lang: str) -> alt.Scale:
 
 
 def tier_scatter(cells: pd.DataFrame, cut: dict[str, float], lang: str = "en") -> alt.LayerChart:
-    """Value x potential score, one circle per grid cell sized by its customers, coloured by tier, with the
-    cut-off rules. In: `strategy.scatter_cells` output and `strategy.cutoffs`."""
+    """Value x potential score: one circle per cell of the fixed grid, sized by its customers and coloured by
+    tier, with the cut-off rules; the subtitle says that every customer is counted and how wide a cell is.
+    In: `strategy.scatter_cells` output (empty cells are in the data and not drawn) and `strategy.cutoffs`.
+    The embedded data is one row per grid cell, so the report does not grow with the number of customers."""
     df = cells.assign(tier_name=cells["tier"].map(lambda t: i18n.name("tier", t, lang)))
+    widths = pd.concat([df["value_to"] - df["value_from"], df["potential_to"] - df["potential_from"]])
+    subtitle = _t(
+        "scatter_subtitle",
+        lang,
+        customers=i18n.number(int(df["customers"].sum()), lang),
+        width=i18n.number(float(widths.median()) if len(widths) else 0.0, lang, decimals=0),
+    )
+    value, potential = _t("value_score", lang), _t("potential_score", lang)
     points = (
-        alt.Chart(df, title=_t("scatter_title", lang))
+        alt.Chart(df, title=alt.Title(_t("scatter_title", lang), subtitle=subtitle))
+        .transform_filter("datum.customers > 0")
+        .transform_calculate(
+            value_score="(datum.value_from + datum.value_to) / 2",
+            potential_score="(datum.potential_from + datum.potential_to) / 2",
+            value_range="format(datum.value_from, '.1f') + '–' + format(datum.value_to, '.1f')",
+            potential_range="format(datum.potential_from, '.1f') + '–' + format(datum.potential_to, '.1f')",
+        )
         .mark_circle(opacity=0.65)
         .encode(
-            x=alt.X("value_score:Q", title=_t("value_score", lang), scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("potential_score:Q", title=_t("potential_score", lang), scale=alt.Scale(domain=[0, 100])),
+            x=alt.X("value_score:Q", title=value, scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("potential_score:Q", title=potential, scale=alt.Scale(domain=[0, 100])),
             size=alt.Size(
                 "customers:Q",
                 title=_t("customers", lang),
@@ -45,8 +62,8 @@ def tier_scatter(cells: pd.DataFrame, cut: dict[str, float], lang: str = "en") -
             color=alt.Color("tier_name:N", title=_t("tier", lang), scale=_tier_scale(lang), sort=None),
             tooltip=[
                 alt.Tooltip("tier_name:N", title=_t("tier", lang)),
-                alt.Tooltip("value_score:Q", title=_t("value_score", lang), format=".0f"),
-                alt.Tooltip("potential_score:Q", title=_t("potential_score", lang), format=".0f"),
+                alt.Tooltip("value_range:N", title=value),
+                alt.Tooltip("potential_range:N", title=potential),
                 alt.Tooltip("customers:Q", title=_t("customers", lang), format=",.0f"),
                 alt.Tooltip("monetary:Q", title=_t("monetary", lang), format=",.0f"),
             ],
