@@ -252,13 +252,47 @@ def read_table(
         filt = f2 if filt is None else filt & f2
     cols = None if columns is None else wanted + [c for c in names if extra and c not in SCHEMA[table]]
     try:
-        arrow = dset.to_table(filter=filt, columns=cols)
+        if path.suffix == ".parquet" and filt is not None:
+            bounds = {"region": region} if region is not None and "region" in names else {}
+            if as_of_d is not None and dcol in names:
+                bounds[dcol] = as_of_d
+            # Arrow prunes row groups by their statistics only for plain columns; a column written from a pandas
+            # categorical (the sample's region) is dictionary-typed in the file's Arrow schema, so without this
+            # every row group of a region-sorted 10 M-line file would be decoded to keep a sixth of it.
+            frag = next(iter(dset.get_fragments()))
+            frag = frag.subset(row_group_ids=_row_groups(frag.metadata, bounds))
+            arrow = frag.to_table(schema=dset.schema, filter=filt, columns=cols)
+        else:
+            arrow = dset.to_table(filter=filt, columns=cols)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise DataError(f"{path}: cannot be read ({exc})") from exc
     if table in REQUIRED_TABLES and arrow.num_rows == 0 and region is None and as_of_d is None:
         raise DataError(f"{path}: the file has no data rows; table {table!r} is required")
     df = _arrow_to_pandas(arrow, SCHEMA[table])
     return coerce_table(df, table, source=str(path), date_filter=as_of_d)
+
+
+def _row_groups(meta, bounds: dict) -> list[int]:
+    """The row groups of a Parquet file that may hold rows with `column == value` (for `region`) and
+    `column <= value` (for the date column) for each item of `bounds`, judged by the row groups' min / max
+    statistics. A row group without usable statistics for a column (none written, all nulls, another type) is
+    kept: the row filter of the scan decides for its rows."""
+    index = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
+    keep = []
+    for rg in range(meta.num_row_groups):
+        group = meta.row_group(rg)
+        for col, value in bounds.items():
+            stats = group.column(index[col]).statistics if col in index else None
+            if stats is None or not stats.has_min_max:
+                continue
+            lo, hi = stats.min, stats.max
+            if type(lo) is not type(value) or type(hi) is not type(value):
+                continue
+            if lo > value or (col == "region" and hi < value):
+                break
+        else:
+            keep.append(rg)
+    return keep
 
 
 def _arrow_to_pandas(arrow: pa.Table, kinds: dict[str, str]) -> pd.DataFrame:
@@ -356,7 +390,9 @@ def coerce_table(df: pd.DataFrame, table: str, source: str = "<frame>", date_fil
     res = pd.DataFrame(out, index=pd.RangeIndex(len(df)))
     dcol = DATE_COLUMN.get(table)
     if date_filter is not None and dcol in res.columns:
-        res = res.loc[res[dcol] <= pd.Timestamp(date_filter)].reset_index(drop=True)
+        keep = (res[dcol] <= pd.Timestamp(date_filter)).to_numpy()
+        if not keep.all():  # usually the scan has filtered already: no copy of millions of lines for nothing
+            res = res.loc[keep].reset_index(drop=True)
     return res
 
 
@@ -365,7 +401,11 @@ def _parse_dates(s: pd.Series, source: str, col: str) -> pd.Series:
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         s = s.dt.tz_localize(None)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return s.astype("datetime64[us]").dt.normalize()
+        s = s.astype("datetime64[us]")
+        # Calendar dates read from Parquet are at midnight already; normalising 3 M of them costs ~0.1 s.
+        ticks = s.to_numpy().view("int64")
+        at_midnight = (ticks % 86_400_000_000 == 0) | np.isnat(s.to_numpy())
+        return s if at_midnight.all() else s.dt.normalize()
     if s.dtype == object and len(s) and all(isinstance(v, _dt.date) for v in s.dropna().iloc[:100]):
         return pd.to_datetime(s, errors="coerce").astype("datetime64[us]")
     txt = s.astype("str").str.strip()
