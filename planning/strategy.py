@@ -511,6 +511,16 @@ def _cell_index(score: np.ndarray, high: np.ndarray, edges: np.ndarray, low: int
     return np.where(high, np.clip(idx, low, len(edges) - 2), np.clip(idx, 0, low - 1))
 
 
+def _tier_codes(tier: pd.Series) -> np.ndarray:
+    """Index of each tier in TIERS (strategic 0 .. maintain 3), -1 for anything else; a Categorical (as from
+    `tier_customers`) is looked up per category, not per customer."""
+    if isinstance(tier.dtype, pd.CategoricalDtype):
+        per_category = pd.Index(TIERS).get_indexer(tier.cat.categories.astype(str))
+        codes = tier.cat.codes.to_numpy()
+        return np.where(codes >= 0, per_category[codes], -1)
+    return pd.Index(TIERS).get_indexer(tier.astype(str))
+
+
 def scatter_cells(tiers: pd.DataFrame, cut: dict[str, float], grid: int = SCATTER_GRID) -> pd.DataFrame:
     """Every customer counted on a fixed `grid` x `grid` grid of value x potential score whose cell edges include
     the tier cut-offs, so that each cell belongs to one tier: the tier scatter's data is `grid`^2 rows whatever
@@ -525,7 +535,7 @@ def scatter_cells(tiers: pd.DataFrame, cut: dict[str, float], grid: int = SCATTE
         raise ValueError(f"scatter_cells: grid must be at least 2 cells per axis, got {grid}")
     v_edges, v_low = _grid_edges(cut["value"], grid)
     p_edges, p_low = _grid_edges(cut["potential"], grid)
-    codes = pd.Categorical(tiers["tier"], categories=list(TIERS)).codes  # strategic 0 .. maintain 3
+    codes = _tier_codes(tiers["tier"])
     if (codes < 0).any():
         bad = tiers["tier"].to_numpy()[codes < 0][0]
         raise ValueError(

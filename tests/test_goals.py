@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from planning import forecast as fc
-from planning import goals
+from planning import goals, i18n
 from planning.charts import goals as charts
 from planning.params import Params
 
@@ -326,6 +326,77 @@ def test_smart_checks_flag_each_missing_criterion(tiny):
     assert not late["time_bound"] and not late["relevant"] and late["specific"]
     revenue = g[g["metric"] == "revenue"].iloc[0]
     assert revenue["value"] == pytest.approx(plan.target) and revenue["achievable"]
+
+
+# --------------------------------------------------------------------------------------------- rep sheet
+def _rep_plan(
+    monthly: dict[str, float], teams: dict[str, str], hires: tuple[str, ...] = ()
+) -> types.SimpleNamespace:
+    """A plan whose targets_rep gives each rep the same target in each of the 12 months of 2027."""
+    months = [f"2027-{m:02d}" for m in range(1, 13)]
+    rows = [
+        (rep, f"Name {rep}", teams[rep], "hire" if rep in hires else "current", month, amount)
+        for rep, amount in monthly.items()
+        for month in months
+    ]
+    cols = ["rep_id", "name", "team", "kind", "month", "target"]
+    return types.SimpleNamespace(targets_rep=pd.DataFrame(rows, columns=cols))
+
+
+# Years (12 x monthly): R1 120, R2 240, R3 360, R4 360, R5 600, R6 720, R7 60 (a planned hire).
+# Ranks (1 = largest, ties share): R6 1, R5 2, R3 and R4 3, R2 5, R1 6, R7 7.
+SEVEN = _rep_plan(
+    {"R1": 10.0, "R2": 20.0, "R3": 30.0, "R4": 30.0, "R5": 50.0, "R6": 60.0, "R7": 5.0},
+    {"R1": "t1", "R2": "t2", "R3": "t2", "R4": "t1", "R5": "t1", "R6": "t2", "R7": "t1"},
+    hires=("R7",),
+)
+
+
+def test_rep_sheet_lists_every_rep_by_team_with_rank():
+    sheet = goals.rep_sheet(SEVEN, "en")
+    assert sheet["rep_id"].tolist() == ["R1", "R4", "R5", "R7", "R2", "R3", "R6"]  # team t1, then t2
+    assert sheet["rank"].tolist() == [6, 3, 2, 7, 5, 3, 1]
+    assert sheet["year"].tolist() == [120, 360, 600, 60, 240, 360, 720]
+    assert sheet.loc[sheet["rep_id"] == "R7", "kind"].item() == "Planned hire"
+    assert goals.money_columns(sheet) == [f"2027-{m:02d}" for m in range(1, 13)] + ["year"]
+    # up to 2 x shown reps: the same full sheet
+    assert goals.rep_sheet(SEVEN, "en", shown=4).equals(sheet)
+
+
+def test_rep_sheet_shows_the_largest_and_smallest_targets_when_there_are_many():
+    sheet = goals.rep_sheet(SEVEN, "en", shown=2)
+    assert sheet["rep_id"].tolist() == ["R6", "R5", "R1", "R7"]
+    assert sheet["rank"].tolist() == [1, 2, 6, 7]
+    # ties (R3, R4 at 360, rank 3) by team then rep id: R4 (t1) before R3 (t2)
+    assert goals.rep_sheet(SEVEN, "en", shown=3)["rep_id"].tolist() == ["R6", "R5", "R4", "R2", "R1", "R7"]
+    with pytest.raises(ValueError, match="shown must be a positive number of reps or None, got 0"):
+        goals.rep_sheet(SEVEN, "en", shown=0)
+
+
+def test_rep_sheet_rows_are_bounded_whatever_the_team_size():
+    n = 500
+    plan = _rep_plan(
+        {f"R{i:03d}": float(i + 1) for i in range(n)}, {f"R{i:03d}": f"t{i % 50}" for i in range(n)}
+    )
+    sheet = goals.rep_sheet(plan, "en", shown=goals.REP_SHEET_SHOWN)
+    assert len(sheet) == 2 * goals.REP_SHEET_SHOWN == 20
+    assert sheet["rank"].tolist() == list(range(1, 11)) + list(range(491, 501))
+    assert sheet["year"].iloc[0] == 500 * 12 and sheet["year"].iloc[-1] == 12
+    assert len(goals.rep_sheet(plan, "en")) == n  # the full sheet is still there for those who ask
+
+
+def test_describe_rep_sheet_says_what_is_shown_and_where_the_rest_is():
+    text = goals.describe_rep_sheet(SEVEN, goals.rep_sheet(SEVEN, "en", shown=2), "en", "CNY")
+    assert text.startswith("The 7 people with a quota (current reps and planned hires) have annual targets")
+    assert "from ¥60 to ¥720 (median ¥360)" in text  # median of 60, 120, 240, 360, 360, 600, 720
+    assert "show the 2 largest and the 2 smallest" in text and "artifacts/targets_rep.csv" in text
+    full = goals.describe_rep_sheet(SEVEN, goals.rep_sheet(SEVEN, "en"), "en", "CNY")
+    assert full.startswith("All 7 people with a quota") and "artifacts/targets_rep.csv" in full
+    zh = goals.describe_rep_sheet(SEVEN, goals.rep_sheet(SEVEN, "zh", shown=2), "zh", "CNY")
+    assert "共 7 人承担配额" in zh and "最大的 2 名和最小的 2 名" in zh
+    empty = types.SimpleNamespace(targets_rep=SEVEN.targets_rep.iloc[:0])
+    assert goals.rep_sheet(empty, "en").empty
+    assert goals.describe_rep_sheet(empty, pd.DataFrame(), "en") == i18n.t("goals.reps.no_reps", "en")
 
 
 # --------------------------------------------------------------------------------------------- charts

@@ -248,5 +248,5 @@ def rep_heatmap(targets_rep: pd.DataFrame, lang: str = "en", reps: Sequence[str]
                 alt.Tooltip("target:Q", format=MONEY_FORMAT, title=_t("target", lang)),
             ],
         )
-        .properties(height=alt.Step(16))
+        .properties(height=alt.Step(16), width=alt.Step(52))  # room for "2027-01" under each month
     )

@@ -41,7 +41,9 @@ def tier_scatter(cells: pd.DataFrame, cut: dict[str, float], lang: str = "en") -
     )
     value, potential = _t("value_score", lang), _t("potential_score", lang)
     points = (
-        alt.Chart(df, title=alt.Title(_t("scatter_title", lang), subtitle=subtitle))
+        alt.Chart(
+            df, title=alt.Title(_t("scatter_title", lang), subtitle=[subtitle, _t("scatter_note", lang)])
+        )
         .transform_filter("datum.customers > 0")
         .transform_calculate(
             value_score="(datum.value_from + datum.value_to) / 2",
@@ -56,7 +58,7 @@ def tier_scatter(cells: pd.DataFrame, cut: dict[str, float], lang: str = "en") -
             size=alt.Size(
                 "customers:Q",
                 title=_t("customers", lang),
-                scale=alt.Scale(range=[15, 400]),
+                scale=alt.Scale(range=[15, 400], zero=False),  # the legend starts at the smallest drawn cell
                 legend=alt.Legend(tickMinStep=1, format=",d"),  # whole customers, not 0.2 steps
             ),
             color=alt.Color("tier_name:N", title=_t("tier", lang), scale=_tier_scale(lang), sort=None),

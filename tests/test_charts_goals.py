@@ -1,0 +1,46 @@
+"""planning.charts.goals: the rep heatmap shows the reps asked for, in that order, and says how many of how many."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from planning.charts import goals as charts
+
+
+def _targets_rep(n: int) -> pd.DataFrame:
+    """targets_rep.csv for `n` reps in two teams; rep k gets k per month over the 12 months of 2027."""
+    months = [f"2027-{m:02d}" for m in range(1, 13)]
+    rows = [(f"R{k:03d}", f"Name {k}", f"t{k % 2}", m, float(k)) for k in range(1, n + 1) for m in months]
+    return pd.DataFrame(rows, columns=["rep_id", "name", "team", "month", "target"])
+
+
+def _rows(spec: dict) -> list[dict]:
+    return spec["datasets"][spec["data"]["name"]]
+
+
+def test_heatmap_of_every_rep_has_no_subtitle():
+    spec = charts.rep_heatmap(_targets_rep(3), "en").to_dict()
+    assert spec["title"] == "Monthly quota per rep" and len(_rows(spec)) == 3 * 12
+    assert spec["width"] == {"step": 52} and spec["height"] == {"step": 16}
+
+
+def test_heatmap_rows_are_bounded_by_the_reps_shown():
+    # 500 reps; the sheet shows the 2 largest (R500, R499) and the 2 smallest (R002, R001) annual targets.
+    shown = ["R500", "R499", "R002", "R001"]
+    spec = charts.rep_heatmap(_targets_rep(500), "en", reps=pd.Series(shown)).to_dict()
+    rows = _rows(spec)
+    assert len(rows) == 4 * 12  # not 500 x 12
+    assert list(dict.fromkeys(r["rep_id"] for r in rows)) == shown  # top to bottom as in the sheet
+    assert rows[0]["who"] == "t0 · Name 500" and rows[0]["target"] == 500.0
+    assert (
+        spec["title"]["subtitle"]
+        == "4 of 500 reps: the largest and smallest annual targets (every rep in targets_rep.csv)"
+    )
+    zh = charts.rep_heatmap(_targets_rep(500), "zh", reps=shown).to_dict()
+    assert zh["title"]["subtitle"].startswith("500 名销售中的 4 名")
+
+
+def test_heatmap_names_reps_missing_from_the_targets():
+    with pytest.raises(ValueError, match=r"reps \['R999'\] are not in targets_rep"):
+        charts.rep_heatmap(_targets_rep(3), "en", reps=["R001", "R999"])

@@ -1,0 +1,88 @@
+"""planning.charts.strategy: the tier scatter's embedded data is bounded by its grid, not by the customers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planning import params, strategy
+from planning.charts import strategy as charts
+
+
+def _tiers(n: int, seed: int = 0) -> pd.DataFrame:
+    """`n` customers with random, distinct ranks on every dimension, tiered with the default parameters."""
+    rng = np.random.default_rng(seed)
+    f = pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(n)],
+            "recency_days": 10.0,
+            "frequency": 1,
+            "monetary": rng.gamma(2.0, 50_000.0, n).round(2),
+            "complexity": 1.0,
+            "potential": 50.0,
+        }
+    )
+    for col in (*strategy.VALUE_DIMS.values(), *strategy.POTENTIAL_DIMS.values()):
+        f[col] = rng.random(n)
+    return strategy.tier_customers(f, params.Strategy())
+
+
+def _scatter(n: int, lang: str = "en") -> dict:
+    tiers = _tiers(n)
+    cut = strategy.cutoffs(tiers, params.Strategy())
+    return charts.tier_scatter(strategy.scatter_cells(tiers, cut), cut, lang).to_dict()
+
+
+def _points(spec: dict) -> list[dict]:
+    return spec["datasets"][spec["layer"][0]["data"]["name"]]
+
+
+def test_scatter_data_is_bounded_by_the_grid_not_the_customers():
+    small, large = _scatter(1_000), _scatter(100_000)
+    rows_small, rows_large = _points(small), _points(large)
+    assert len(rows_small) == len(rows_large) == strategy.SCATTER_GRID**2  # 400 cells at both sizes
+    size_small = len(json.dumps(rows_small, separators=(",", ":")))
+    size_large = len(json.dumps(rows_large, separators=(",", ":")))
+    # Only the digits of the counts and sums grow (~61 kB -> ~63 kB here); the report inlines this once.
+    assert size_large < 80_000 and size_large / size_small < 1.10
+    # true counts: every customer is in exactly one cell
+    assert sum(r["customers"] for r in rows_large) == 100_000
+
+
+def test_scatter_says_every_customer_is_counted_and_draws_only_filled_cells():
+    spec = _scatter(1_000)
+    points = spec["layer"][0]
+    assert (
+        points["title"]["subtitle"][0] == "All 1,000 customers counted, in cells of about 5 × 5 score points"
+    )
+    assert points["title"]["subtitle"][1].startswith("Larger circle = more customers")
+    assert {"filter": "datum.customers > 0"} in points["transform"]  # empty cells stay in the data, not drawn
+    enc = points["encoding"]
+    assert enc["x"]["field"] == "value_score" and enc["size"]["field"] == "customers"
+    assert [t["title"] for t in enc["tooltip"]][:3] == ["Tier", "Value score", "Potential score"]
+    zh = _scatter(1_000, "zh")["layer"][0]["title"]["subtitle"][0]
+    assert zh.startswith("全部 1,000 个客户")
+
+
+def test_scatter_cut_off_rules_are_the_cutoffs():
+    tiers = _tiers(500)
+    cut = {"value": 61.25, "potential": 38.5}
+    spec = charts.tier_scatter(strategy.scatter_cells(tiers, cut), cut, "en").to_dict()
+    rules = [spec["datasets"][layer["data"]["name"]] for layer in spec["layer"][1:]]
+    assert rules == [[{"value": 61.25, "potential": 38.5}]] * 2
+    cells = pd.DataFrame(_points(spec))
+    assert 61.25 in set(cells["value_from"]) and 38.5 in set(
+        cells["potential_from"]
+    )  # cells split at the cuts
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_scatter_of_no_customers_is_an_empty_grid(lang):
+    tiers = _tiers(0)
+    cells = strategy.scatter_cells(tiers, {"value": 50.0, "potential": 50.0})
+    assert len(cells) == 400 and cells["customers"].sum() == 0
+    spec = charts.tier_scatter(cells, {"value": 50.0, "potential": 50.0}, lang).to_dict()
+    assert spec["layer"][0]["title"]["subtitle"][0].startswith("All 0" if lang == "en" else "全部 0")
