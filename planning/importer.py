@@ -10,7 +10,12 @@ and example rows. The runner and `notebook.setup` call it when `data.mapping` is
 Hard errors (unreadable file, a mapped column that is not in the file, a required column without a mapping, no
 parseable date at all) raise `planning.data.DataError` naming the file, the column and an example value.
 
-Large CSV / Parquet files are read through DuckDB (multi-threaded scan into Arrow) instead of pandas' parser.
+Large files (CSV / Parquet over 64 MB, or `engine: duckdb`) are never held in memory whole: they are read in
+record batches of `CHUNK_ROWS` rows (CSV through DuckDB's multi-threaded parser, Parquet through pyarrow), each
+batch is mapped and validated by the same code as a small file, duplicates are found across batches by 128-bit
+row keys, and the canonical rows go to Parquet incrementally; orders are then numbered (`line_no`) and sorted by
+region and date in DuckDB with a memory limit (it spills to disk). The output and the report are the same as for
+a small file read whole (tests/test_importer_large.py).
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ import ast
 import dataclasses
 import datetime as _dt
 import hashlib
+import itertools
 import json
+import math
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -53,8 +61,15 @@ __all__ = [
 CACHE_DIR: Path = config.PROJECT_ROOT / "data" / "imported"
 REPORT_FILE = "import.json"  # summary + findings, next to the canonical tables
 FINDINGS_FILE = "validation.csv"  # the findings as a table
-# Above this size a CSV / Parquet file is scanned by DuckDB (engine: auto).
+# Above this size a CSV / Parquet file is imported in record batches (engine: auto).
 DUCKDB_MIN_BYTES = 64 << 20
+# Rows per record batch on the large path (memory per batch ~ rows x source columns).
+CHUNK_ROWS = 256 * 1024
+# Rows per Parquet row group of a canonical table: a region filter skips the row groups of other regions
+# (orders are written sorted by region, then order_date), as in `planning.sample.write`.
+ROW_GROUP_ROWS = 256 * 1024
+# DuckDB's memory limit on the large path (sorting orders spills to a temporary folder beyond it).
+DUCKDB_MEMORY = "1GB"
 # Columns holding category keys: value maps apply, then (normalize_keys) `Office Supplies` -> `office_supplies`.
 KEY_COLUMNS = frozenset(
     {
@@ -252,20 +267,60 @@ def _format_of(path: Path, tm: TableMapping) -> str:
     return "csv"
 
 
+def _is_large(path: Path, tm: TableMapping, fmt: str) -> bool:
+    """Whether `materialize` imports the file in record batches (CSV / Parquet over DUCKDB_MIN_BYTES, or
+    `engine: duckdb`); Excel files are always read whole."""
+    if fmt not in ("csv", "parquet") or tm.engine == "pandas":
+        return False
+    return tm.engine == "duckdb" or path.stat().st_size >= DUCKDB_MIN_BYTES
+
+
+def _csv_options(path: Path, tm: TableMapping, info: dict[str, Any]) -> tuple[str, str]:
+    enc = _detect_encoding(path) if tm.encoding == "auto" else tm.encoding
+    delim = _sniff_delimiter(path, enc, tm.skip_rows) if tm.delimiter == "auto" else tm.delimiter
+    info.update(encoding=enc, delimiter=delim)
+    return enc, delim
+
+
+def _duckdb_csv_sql(path: Path, tm: TableMapping, enc: str, delim: str) -> str | None:
+    """DuckDB `read_csv` of the file with every cell as text and empty cells missing (as pandas reads it),
+    or None for an encoding DuckDB does not decode (then pandas reads the file)."""
+    duck_enc = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "latin-1": "latin-1"}.get(enc.lower())
+    if duck_enc is None:
+        return None
+    return (
+        f"SELECT * FROM read_csv({_sql_str(path)}, all_varchar=true, header=true, "
+        f"delim={_sql_str(delim)}, quote='\"', escape='\"', skip={tm.skip_rows}, "
+        f"encoding={_sql_str(duck_enc)}, nullstr='', null_padding=false, strict_mode=true)"
+    )
+
+
+def _pandas_csv_args(tm: TableMapping, enc: str, delim: str) -> dict[str, Any]:
+    return dict(
+        sep=delim,
+        encoding=enc,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[],
+        skiprows=tm.skip_rows,
+        skipinitialspace=False,
+    )
+
+
 def read_source(path: Path, tm: TableMapping) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Read one input file as it is: CSV cells as text (nothing turned into NaN except empty cells), Excel and
-    Parquet cells with their stored types.
+    """Read one input file whole, as it is: CSV cells as text (nothing turned into NaN except empty cells),
+    Excel and Parquet cells with their stored types (Parquet dictionary text as plain text, dates as
+    datetime64).
 
     In: the file and its table mapping (format, sheet, encoding, delimiter, skip_rows, engine). Out: (frame with
     the file's columns in file order, info {format, encoding, delimiter, engine}). Raises DataError when the file
-    cannot be read.
+    cannot be read. `materialize` reads large files in record batches instead (`_source_batches`).
     """
     fmt = _format_of(path, tm)
-    size = path.stat().st_size
     info: dict[str, Any] = {"file": str(path), "format": fmt}
-    if size == 0:
+    if path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty")
-    big = tm.engine == "duckdb" or (tm.engine == "auto" and size >= DUCKDB_MIN_BYTES)
+    duck = tm.engine == "duckdb" or (tm.engine == "auto" and path.stat().st_size >= DUCKDB_MIN_BYTES)
     try:
         if fmt == "excel":
             engine = "xlrd" if path.suffix.lower() == ".xls" else "openpyxl"
@@ -275,62 +330,134 @@ def read_source(path: Path, tm: TableMapping) -> tuple[pd.DataFrame, dict[str, A
             )
             df = df.replace("", None)  # an empty cell is missing; text "NA" stays text
         elif fmt == "parquet":
-            info["engine"] = "duckdb" if big else "pyarrow"
-            if big:
-                df = _duckdb_frame(f"SELECT * FROM read_parquet({_sql_str(path)})")
-            else:
-                df = pd.read_parquet(path)
+            import pyarrow.parquet as pq
+
+            info["engine"] = "pyarrow"
+            df = _arrow_frame(pq.read_table(path))
         else:
-            enc = _detect_encoding(path) if tm.encoding == "auto" else tm.encoding
-            delim = _sniff_delimiter(path, enc, tm.skip_rows) if tm.delimiter == "auto" else tm.delimiter
-            info.update(encoding=enc, delimiter=delim)
-            duck_enc = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "latin-1": "latin-1"}.get(enc.lower())
-            if big and duck_enc:
+            enc, delim = _csv_options(path, tm, info)
+            sql = _duckdb_csv_sql(path, tm, enc, delim) if duck else None
+            if sql is not None:
                 info["engine"] = "duckdb"
-                df = _duckdb_frame(
-                    f"SELECT * FROM read_csv({_sql_str(path)}, all_varchar=true, header=true, "
-                    f"delim={_sql_str(delim)}, quote='\"', escape='\"', skip={tm.skip_rows}, "
-                    f"encoding={_sql_str(duck_enc)}, nullstr='', null_padding=false, strict_mode=true)"
-                )
+                con = _duckdb()
+                try:
+                    df = _arrow_frame(con.sql(sql).to_arrow_table())
+                finally:
+                    con.close()
             else:
                 info["engine"] = "pandas"
-                df = pd.read_csv(
-                    path,
-                    sep=delim,
-                    encoding=enc,
-                    dtype=str,
-                    keep_default_na=False,
-                    na_values=[],
-                    skiprows=tm.skip_rows,
-                    skipinitialspace=False,
-                )
-                df = df.replace("", None)
+                df = pd.read_csv(path, **_pandas_csv_args(tm, enc, delim)).replace("", None)
     except DataError:
         raise
-    except (UnicodeDecodeError, ValueError, OSError, ImportError) as exc:
+    except Exception as exc:  # pandas / pyarrow / duckdb / xlrd / openpyxl raise their own types
         raise DataError(f"{path}: cannot be read as {fmt} ({type(exc).__name__}: {exc})") from None
-    except Exception as exc:  # duckdb / xlrd / openpyxl raise their own types
-        raise DataError(f"{path}: cannot be read as {fmt} ({type(exc).__name__}: {exc})") from None
-    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    df.columns = _clean_names(df.columns)
     return df.reset_index(drop=True), info
+
+
+def _source_batches(path: Path, tm: TableMapping, info: dict[str, Any]) -> Iterator[pd.DataFrame]:
+    """The file in record batches of at most CHUNK_ROWS rows, in file order, each as `read_source` would
+    read it (same column names, types and missing cells). CSV through DuckDB (pandas' chunked reader for
+    encodings DuckDB does not decode, e.g. GB18030), Parquet through pyarrow. Yields at least one (possibly
+    empty) frame. Raises DataError when the file cannot be read."""
+    fmt = info["format"]
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            info["engine"] = "pyarrow"
+            pf = pq.ParquetFile(path)
+            batches: Iterator[Any] = pf.iter_batches(batch_size=CHUNK_ROWS)
+            schema = pf.schema_arrow
+        else:
+            enc, delim = _csv_options(path, tm, info)
+            sql = _duckdb_csv_sql(path, tm, enc, delim)
+            if sql is None:
+                info["engine"] = "pandas"
+                reader = pd.read_csv(path, chunksize=CHUNK_ROWS, **_pandas_csv_args(tm, enc, delim))
+                n = 0
+                for chunk in reader:
+                    chunk.columns = _clean_names(chunk.columns)
+                    n += 1
+                    yield chunk.replace("", None).reset_index(drop=True)
+                if n == 0:
+                    head = pd.read_csv(path, nrows=0, **_pandas_csv_args(tm, enc, delim))
+                    yield pd.DataFrame(columns=_clean_names(head.columns), dtype="str")
+                return
+            info["engine"] = "duckdb"
+            con = _duckdb()
+            rel = con.sql(sql)
+            schema = None
+            batches = rel.to_arrow_reader(CHUNK_ROWS)
+        n = 0
+        for batch in batches:
+            if schema is None:
+                schema = batch.schema
+            n += 1
+            df = _arrow_frame(_table_of(batch))
+            df.columns = _clean_names(df.columns)
+            yield df
+        if n == 0:
+            empty = schema.empty_table() if schema is not None else batches.schema.empty_table()
+            df = _arrow_frame(empty)
+            df.columns = _clean_names(df.columns)
+            yield df
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(f"{path}: cannot be read as {fmt} ({type(exc).__name__}: {exc})") from None
+
+
+def _table_of(batch: Any) -> Any:
+    import pyarrow as pa
+
+    return pa.Table.from_batches([batch])
+
+
+def _clean_names(columns: Any) -> list[str]:
+    return [str(c).strip().lstrip("\ufeff") for c in columns]
 
 
 def _sql_str(x: Any) -> str:
     return "'" + str(x).replace("'", "''") + "'"
 
 
-def _duckdb_frame(sql: str) -> pd.DataFrame:
+def _sql_name(x: str) -> str:
+    return '"' + x.replace('"', '""') + '"'
+
+
+def _duckdb(work_dir: Path | None = None) -> Any:
+    """An in-memory DuckDB connection that keeps the file order and stays within DUCKDB_MEMORY (spilling
+    to `work_dir`)."""
     import duckdb
 
     con = duckdb.connect()
-    try:
-        con.execute("SET preserve_insertion_order = true")
-        arrow = con.sql(sql).to_arrow_table()
-    finally:
-        con.close()
+    con.execute("SET preserve_insertion_order = true")
+    con.execute(f"SET memory_limit = {_sql_str(DUCKDB_MEMORY)}")
+    if work_dir is not None:
+        con.execute(f"SET temp_directory = {_sql_str(work_dir)}")
+    return con
+
+
+def _arrow_frame(table: Any) -> pd.DataFrame:
+    """Arrow -> pandas as an export is read: dictionary-encoded text decoded to plain text (a column is text
+    whether or not the writer dictionary-encoded it), calendar dates as datetime64[us], text as `str`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cols = []
+    for col in table.columns:
+        t = col.type
+        if pa.types.is_dictionary(t) and (
+            pa.types.is_string(t.value_type) or pa.types.is_large_string(t.value_type)
+        ):
+            col = pc.cast(col, pa.string())
+        elif pa.types.is_date32(t) or pa.types.is_date64(t):
+            col = pc.cast(col, pa.timestamp("us"))
+        cols.append(col)
     from planning.data import _types_mapper
 
-    return arrow.to_pandas(types_mapper=_types_mapper)
+    return pa.table(cols, names=table.column_names).to_pandas(types_mapper=_types_mapper)
 
 
 # --------------------------------------------------------------------------------------------- parsing
@@ -491,16 +618,27 @@ def _snake(s: pd.Series) -> pd.Series:
 
 # --------------------------------------------------------------------------------------------- the report
 class _Findings:
-    """Collects what happened to the rows of one table; every dropped row is counted once (first reason)."""
+    """Collects what happened to the rows of one table (or one record batch of it); every dropped row is
+    counted once (first reason).
+
+    Each call of drop / fix / note / info is numbered in call order whether or not it matched a row, so the
+    findings of the record batches of a large file line up call by call (`_Accumulated`).
+    """
 
     def __init__(self, table: str, n: int, rows: np.ndarray):
         self.table = table
         self.alive = np.ones(n, bool)
         self.fixed = np.zeros(n, bool)
         self.rows = rows  # 1-based data row of each frame row in the source file
-        self.items: list[dict[str, Any]] = []
+        self.records: list[dict[str, Any]] = []  # items with their call number, example list and codes
+        self._calls = 0
 
-    def _examples(self, mask: np.ndarray, values: pd.Series | None) -> str:
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        """The findings as FINDING_COLUMNS records, in call order."""
+        return [_public(r) for r in self.records]
+
+    def _examples(self, mask: np.ndarray, values: pd.Series | None) -> list[str]:
         pos = np.flatnonzero(mask)[:_EXAMPLES]
         parts = []
         for p in pos:
@@ -509,44 +647,122 @@ class _Findings:
             parts.append(
                 f"row {int(self.rows[p])}: {v[:60]!r}" if values is not None else f"row {self.rows[p]}"
             )
-        return "; ".join(parts)
+        return parts
+
+    def _record(self, outcome, check, column, mask, detail, values, codes=None) -> np.ndarray:
+        self._calls += 1
+        mask = np.asarray(mask, bool) & self.alive
+        n = int(mask.sum())
+        if n:
+            self.records.append(
+                {
+                    "call": self._calls,
+                    "table": self.table,
+                    "outcome": outcome,
+                    "check": check,
+                    "column": column,
+                    "rows": n,
+                    "detail": detail,
+                    "examples": self._examples(mask, values),
+                    "codes": codes,
+                }
+            )
+        return mask
 
     def drop(self, mask, check: str, column: str, detail: str, values: pd.Series | None = None) -> None:
-        mask = np.asarray(mask, bool) & self.alive
-        n = int(mask.sum())
-        if n:
-            self.items.append(self._item("dropped", check, column, n, detail, self._examples(mask, values)))
-            self.alive &= ~mask
+        self.alive &= ~self._record("dropped", check, column, mask, detail, values)
 
     def fix(self, mask, check: str, column: str, detail: str, values: pd.Series | None = None) -> None:
-        mask = np.asarray(mask, bool) & self.alive
-        n = int(mask.sum())
-        if n:
-            self.items.append(self._item("fixed", check, column, n, detail, self._examples(mask, values)))
-            self.fixed |= mask
+        self.fixed |= self._record("fixed", check, column, mask, detail, values)
+
+    def fix_missing(self, mask, column: str, values: pd.Series) -> None:
+        """Missing codes read as missing; the detail lists the codes found (merged over record batches)."""
+        codes = set(values[np.asarray(mask, bool) & self.alive].tolist())
+        self.fixed |= self._record("fixed", "missing_code", column, mask, "", values, codes)
 
     def note(self, mask, check: str, column: str, detail: str, values: pd.Series | None = None) -> None:
         """Kept as it is, but worth a look (e.g. values not in a value map, duplicates kept)."""
-        mask = np.asarray(mask, bool) & self.alive
-        n = int(mask.sum())
-        if n:
-            self.items.append(self._item("warning", check, column, n, detail, self._examples(mask, values)))
+        self._record("warning", check, column, mask, detail, values)
 
     def info(self, check: str, column: str, n: int, detail: str) -> None:
         """How a column was built (derived, numbered): every kept row, not a problem."""
+        self._calls += 1
         if n:
-            self.items.append(self._item("info", check, column, n, detail, ""))
+            self.records.append(
+                {
+                    "call": self._calls,
+                    "table": self.table,
+                    "outcome": "info",
+                    "check": check,
+                    "column": column,
+                    "rows": n,
+                    "detail": detail,
+                    "examples": [],
+                    "codes": None,
+                }
+            )
 
-    def _item(self, outcome, check, column, n, detail, examples) -> dict[str, Any]:
-        return {
-            "table": self.table,
-            "outcome": outcome,
-            "check": check,
-            "column": column,
-            "rows": n,
-            "detail": detail,
-            "examples": examples,
-        }
+
+def _public(r: dict[str, Any]) -> dict[str, Any]:
+    detail = f"{sorted(r['codes'])} read as missing" if r["codes"] is not None else r["detail"]
+    return {
+        "table": r["table"],
+        "outcome": r["outcome"],
+        "check": r["check"],
+        "column": r["column"],
+        "rows": r["rows"],
+        "detail": detail,
+        "examples": "; ".join(r["examples"][:_EXAMPLES]),
+    }
+
+
+class _Accumulated:
+    """The findings of a table imported in record batches: per call (see `_Findings`) the rows summed, the
+    first three example rows of the file and the union of missing codes, plus the row accounting."""
+
+    def __init__(self, table: str):
+        self.table = table
+        self.by_call: dict[int, dict[str, Any]] = {}
+        self.rows_read = self.rows_kept = self.rows_fixed = self.rows_dropped = 0
+        self._last_call = 0
+
+    def add(self, f: _Findings) -> None:
+        self.rows_read += len(f.alive)
+        self.rows_kept += int(f.alive.sum())
+        self.rows_fixed += int((f.fixed & f.alive).sum())
+        self.rows_dropped += int((~f.alive).sum())
+        self._last_call = max(self._last_call, f._calls)
+        for r in f.records:
+            have = self.by_call.get(r["call"])
+            if have is None:
+                self.by_call[r["call"]] = {**r, "examples": list(r["examples"])}
+                continue
+            if (have["outcome"], have["check"], have["column"]) != (r["outcome"], r["check"], r["column"]):
+                raise AssertionError(f"findings of record batches do not line up: {have} / {r}")
+            have["rows"] += r["rows"]
+            have["examples"] = (have["examples"] + r["examples"])[:_EXAMPLES]
+            if r["codes"] is not None:
+                have["codes"] = have["codes"] | r["codes"]
+
+    def info(self, check: str, column: str, n: int, detail: str) -> None:
+        """A finding about the whole table, after the last record batch (e.g. line numbers)."""
+        self._last_call += 1
+        if n:
+            self.by_call[self._last_call] = {
+                "call": self._last_call,
+                "table": self.table,
+                "outcome": "info",
+                "check": check,
+                "column": column,
+                "rows": n,
+                "detail": detail,
+                "examples": [],
+                "codes": None,
+            }
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        return [_public(self.by_call[k]) for k in sorted(self.by_call)]
 
 
 FINDING_COLUMNS = ["table", "outcome", "check", "column", "rows", "detail", "examples"]
@@ -633,22 +849,44 @@ def import_table(
     In: the table name, the frame as read (`read_source`), its mapping, the file name for messages. Order of
     work: missing codes -> exclude rules -> duplicates -> renames, constants -> value maps -> key normalisation ->
     types (numbers, dates) -> derived columns -> fill -> required values -> date window -> line numbers. Out:
-    (canonical frame typed by `data.coerce_table`, findings). Raises DataError for a mapped column missing
-    from the file, a required column with no mapping, a table with no parseable date, a value map violation
-    with `unmapped: error`.
+    (canonical frame typed by `data.coerce_table`, orders sorted by region, then order_date, then file order;
+    findings). Raises DataError for a mapped column missing from the file, a required column with no mapping,
+    a table with no parseable date, a value map violation with `unmapped: error`.
     """
-    schema = SCHEMA[name]
+    _check_columns(name, list(raw.columns), tm, source)
     f = _Findings(name, len(raw), np.arange(1, len(raw) + 1) + tm.skip_rows)
-    used = list(dict.fromkeys([*tm.columns.values(), *(r.column for r in tm.exclude)]))
-    missing_cols = [c for c in used if c not in raw.columns]
+    dates = _DateCheck(name, tm, source, whole=True)
+    df = _map_rows(name, raw, tm, source, f, _frame_duplicates, dates)
+    kept = df.loc[f.alive].reset_index(drop=True)
+    # 11. line numbers of orders: 1, 2, ... within an order in file order
+    if name == "orders" and "line_no" not in kept.columns:
+        kept["line_no"] = kept.groupby(kept["order_id"].astype("str"), sort=False).cumcount() + 1
+        f.info("line_no", "line_no", len(kept), LINE_NO_DETAIL)
+    kept = _complete(kept, name, tm, source)
+    if name == "orders":
+        region = pd.factorize(kept["region"], sort=True)[0]
+        order = np.lexsort((np.arange(len(kept)), kept["order_date"].to_numpy().view("int64"), region))
+        kept = kept.take(order).reset_index(drop=True)
+    return kept, f
+
+
+LINE_NO_DETAIL = "numbered 1, 2, ... within order_id in file order"
+
+
+def _check_columns(name: str, columns: list[str], tm: TableMapping, source: str) -> None:
+    """Hard errors of the mapping against the file's header: a mapped or rule column not in the file, a
+    required column without a mapping."""
+    schema = SCHEMA[name]
+    used = _used_columns(tm)
+    missing_cols = [c for c in used if c not in columns]
     if missing_cols:
         import difflib
 
-        hint = difflib.get_close_matches(missing_cols[0], list(raw.columns), n=1)
+        hint = difflib.get_close_matches(missing_cols[0], columns, n=1)
         raise DataError(
             f"{source}: column {missing_cols[0]!r} (mapped in tables.{name}) is not in the file"
             + (f"; did you mean {hint[0]!r}?" if hint else "")
-            + f"; columns found: {', '.join(map(str, raw.columns))}"
+            + f"; columns found: {', '.join(map(str, columns))}"
         )
     provided = set(tm.columns) | set(tm.constants) | set(tm.derive)
     needed = [c for c in NOT_NULL.get(name, ()) if c not in provided]
@@ -663,17 +901,74 @@ def import_table(
             f"source column to it (tables.{name}.columns), set a constant or derive it"
         )
 
+
+def _used_columns(tm: TableMapping) -> list[str]:
+    return list(dict.fromkeys([*tm.columns.values(), *(r.column for r in tm.exclude)]))
+
+
+def _frame_duplicates(src: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, pd.Series | None]:
+    """Rows identical in every column to an earlier row of the frame, and 'same as row N' for them."""
+    dup = src.duplicated(keep="first").to_numpy()
+    return dup, (_first_rows(src, dup, rows) if dup.any() else None)
+
+
+class _DateCheck:
+    """The hard error "no value is a date" of a required date column: raised at once for a frame read whole,
+    after the last record batch for a large file (the first batches may hold no date while later ones do)."""
+
+    def __init__(self, name: str, tm: TableMapping, source: str, whole: bool):
+        self.name, self.tm, self.source, self.whole = name, tm, source, whole
+        self.seen: dict[
+            str, list[Any]
+        ] = {}  # column -> [any live value, any live date, (row, value) example]
+
+    def __call__(self, col: str, live_present: np.ndarray, bad: np.ndarray, shown: pd.Series, rows) -> None:
+        st = self.seen.setdefault(col, [False, False, None])
+        if live_present.any():
+            if st[2] is None:
+                pos = int(np.flatnonzero(live_present)[0])
+                st[2] = (rows[pos], shown.iloc[pos])
+            st[0] = True
+        st[1] = st[1] or bool((live_present & ~bad).any())
+        if self.whole:
+            self.raise_if_no_date()
+
+    def raise_if_no_date(self) -> None:
+        for col, (present, good, example) in self.seen.items():
+            if present and not good:
+                raise DataError(
+                    f"{self.source}: column {self.tm.columns.get(col, col)!r} (-> {col}): no value is a date, "
+                    f"e.g. row {example[0]}: {example[1]!r}; set tables.{self.name}.date_format "
+                    "(e.g. '%d/%m/%Y') or dayfirst: true"
+                )
+
+
+def _map_rows(
+    name: str,
+    raw: pd.DataFrame,
+    tm: TableMapping,
+    source: str,
+    f: _Findings,
+    duplicates: Callable[[pd.DataFrame, np.ndarray], tuple[np.ndarray, pd.Series | None]],
+    dates: _DateCheck,
+) -> pd.DataFrame:
+    """Steps 1-10 of `import_table` on a frame (a whole file or one record batch of it): the mapped frame
+    with every source row (`f.alive` marks the ones kept). `duplicates(src, rows)` finds the rows identical
+    to an earlier one. Every call into `f` happens whatever the data (see `_Findings`)."""
+    schema = SCHEMA[name]
+    used = _used_columns(tm)
+
     # 1. missing codes: only the listed values are missing ("NA" stays text unless listed)
     missing_vals = [m for m in tm.missing if m != ""]
     src = raw
     if missing_vals:
         src = raw.copy()
         for c in used:
-            txt = _as_text(raw[c]) if _is_text(raw[c]) else None
-            if txt is not None:
+            if _is_text(raw[c]):
+                txt = _as_text(raw[c])
                 hit = txt.isin(missing_vals).to_numpy()
+                f.fix_missing(hit, c, txt)
                 if hit.any():
-                    f.fix(hit, "missing_code", c, f"{sorted(set(txt[hit]))} read as missing", txt)
                     src[c] = raw[c].where(~hit)
 
     # 2. exclusion rules (on the source text)
@@ -691,13 +986,11 @@ def import_table(
         f.drop(m, "excluded", rule.column, f"excluded by the mapping: {rule.describe()}", txt)
 
     # 3. duplicate rows (identical in every column of the file)
-    dup = src.duplicated(keep="first").to_numpy()
-    if dup.any():
-        first_of = _first_rows(src, dup, f.rows)
-        if tm.duplicates == "drop":
-            f.drop(dup, "duplicate", "*", "identical to an earlier row of the file: dropped", first_of)
-        else:
-            f.note(dup, "duplicate", "*", "identical to an earlier row of the file: kept", first_of)
+    dup, first_of = duplicates(src, f.rows)
+    if tm.duplicates == "drop":
+        f.drop(dup, "duplicate", "*", "identical to an earlier row of the file: dropped", first_of)
+    else:
+        f.note(dup, "duplicate", "*", "identical to an earlier row of the file: kept", first_of)
 
     # 4. renames and constants
     out: dict[str, pd.Series] = {}
@@ -719,18 +1012,17 @@ def import_table(
             mapped = txt.map(vmap).where(hit, txt)
             other = txt.notna().to_numpy() & ~hit & ~txt.isin(list(vmap.values())).to_numpy()
             policy = tm.unmapped.get(col, "keep")
-            if other.any():
-                if policy == "error":
-                    pos = int(np.flatnonzero(other)[0])
-                    raise DataError(
-                        f"{source}: column {tm.columns.get(col, col)!r} (-> {col}), row {f.rows[pos]}: value "
-                        f"{txt.iloc[pos]!r} is not in tables.{name}.values.{col}; expected one of "
-                        f"{', '.join(map(repr, vmap))}"
-                    )
-                if policy == "drop":
-                    f.drop(other, "unmapped_value", col, f"value not in values.{col}: dropped", txt)
-                else:
-                    f.note(other, "unmapped_value", col, f"value not in values.{col}: kept as it is", txt)
+            if policy == "error" and other.any():
+                pos = int(np.flatnonzero(other)[0])
+                raise DataError(
+                    f"{source}: column {tm.columns.get(col, col)!r} (-> {col}), row {f.rows[pos]}: value "
+                    f"{txt.iloc[pos]!r} is not in tables.{name}.values.{col}; expected one of "
+                    f"{', '.join(map(repr, vmap))}"
+                )
+            if policy == "drop":
+                f.drop(other, "unmapped_value", col, f"value not in values.{col}: dropped", txt)
+            else:
+                f.note(other, "unmapped_value", col, f"value not in values.{col}: kept as it is", txt)
             f.info("value_map", col, int((hit & f.alive).sum()), f"values mapped with values.{col}")
             txt = mapped
         if tm.normalize_keys and col in KEY_COLUMNS:
@@ -768,14 +1060,8 @@ def import_table(
             raw_col = df[col]
             vals, fixed, bad = parse_dates(raw_col, tm.date_format, tm.dayfirst)
             shown = _as_text(raw_col) if not pd.api.types.is_datetime64_any_dtype(raw_col.dtype) else raw_col
-            live_present = f.alive & raw_col.notna().to_numpy()
-            if col in NOT_NULL.get(name, ()) and live_present.any() and not (live_present & ~bad).any():
-                pos = int(np.flatnonzero(live_present)[0])
-                raise DataError(
-                    f"{source}: column {tm.columns.get(col, col)!r} (-> {col}): no value is a date, e.g. row "
-                    f"{f.rows[pos]}: {shown.iloc[pos]!r}; set tables.{name}.date_format (e.g. '%d/%m/%Y') or "
-                    "dayfirst: true"
-                )
+            if col in NOT_NULL.get(name, ()):
+                dates(col, f.alive & raw_col.notna().to_numpy(), bad, shown, f.rows)
             f.fix(fixed, "date_format", col, _date_detail(tm), shown)
             if tm.date_format:
                 f.info(
@@ -844,22 +1130,24 @@ def import_table(
                 f"dated after {tm.window.end}",
                 d.dt.strftime("%Y-%m-%d"),
             )
+    return df
 
-    kept = df.loc[f.alive].reset_index(drop=True)
-    # 11. line numbers of orders: 1, 2, ... within an order in file order
-    if name == "orders" and "line_no" not in kept.columns:
-        kept["line_no"] = kept.groupby(kept["order_id"].astype("str"), sort=False).cumcount() + 1
-        f.info("line_no", "line_no", len(kept), "numbered 1, 2, ... within order_id in file order")
-    # 12. every schema column present (unmapped optional ones empty), schema order first, extras after
+
+def _complete(kept: pd.DataFrame, name: str, tm: TableMapping, source: str) -> pd.DataFrame:
+    """Step 12: every schema column present (unmapped optional ones empty), schema order first, extras
+    after (derived ones as numbers, the others as text), typed by `coerce_table`."""
+    schema = SCHEMA[name]
     for col, kind in schema.items():
         if col not in kept.columns:
             kept[col] = pd.Series(
                 np.full(len(kept), np.nan) if kind == "float" else [None] * len(kept),
                 dtype={"float": "float64", "date": "datetime64[us]", "str": "str"}.get(kind, "float64"),
             )
-    kept = kept[[*schema, *(c for c in kept.columns if c not in schema)]]
-    kept = coerce_table(kept, name, source=f"{source} (mapped)")
-    return kept, f
+    extras = [c for c in kept.columns if c not in schema]
+    for col in extras:
+        kept[col] = kept[col].astype("float64") if col in tm.derive else _as_text(kept[col])
+    kept = kept[[*schema, *extras]]
+    return coerce_table(kept, name, source=f"{source} (mapped)")
 
 
 def _empty(s: pd.Series) -> np.ndarray:
@@ -889,6 +1177,268 @@ def _date_detail(tm: TableMapping) -> str:
             "day-first" if tm.dayfirst else "month-first"
         )
     return "date not ISO: read " + ("day-first" if tm.dayfirst else "month-first")
+
+
+# --------------------------------------------------------------------------------------------- large files
+class _SeenRows:
+    """The rows of a large file seen so far, as 128-bit content keys (two 64-bit hashes) with the file row of
+    their first occurrence, kept in sorted runs (merged as they grow): answers, batch by batch, "is this row
+    identical to an earlier row of the file, and to which?" in ~24 bytes per distinct row."""
+
+    def __init__(self) -> None:
+        self.runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def check(self, h1: np.ndarray, h2: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """In: the keys and file rows of one batch (rows increasing). Out: (duplicate mask, first row with the
+        same key) per row; the batch's new keys are remembered."""
+        n = len(h1)
+        order = np.lexsort((rows, h2, h1))
+        a, b, r = h1[order], h2[order], rows[order]
+        start = np.ones(n, bool)
+        start[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+        ka, kb, first = a[start], b[start], r[start].copy()
+        found = np.zeros(len(ka), bool)
+        for ra, rb, rr in self.runs:
+            lo = np.searchsorted(ra, ka, "left")
+            hi = np.searchsorted(ra, ka, "right")
+            one = np.flatnonzero(hi - lo == 1)
+            hit = one[rb[lo[one]] == kb[one]]
+            first[hit], found[hit] = rr[lo[hit]], True
+            for i in np.flatnonzero(hi - lo > 1):  # equal first hashes: rare
+                j = np.flatnonzero(rb[lo[i] : hi[i]] == kb[i])
+                if len(j):
+                    first[i], found[i] = rr[lo[i] + j[0]], True
+        first_sorted = first[np.cumsum(start) - 1]
+        dup, first_row = np.empty(n, bool), np.empty(n, np.int64)
+        dup[order] = r != first_sorted
+        first_row[order] = first_sorted
+        new = ~found
+        self.runs.append((ka[new], kb[new], r[start][new]))
+        while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
+            (a2, b2, r2), (a1, b1, r1) = self.runs.pop(), self.runs.pop()
+            a, b, r = np.concatenate([a1, a2]), np.concatenate([b1, b2]), np.concatenate([r1, r2])
+            o = np.lexsort((b, a))
+            self.runs.append((a[o], b[o], r[o]))
+        return dup, first_row
+
+
+def _batch_duplicates(
+    src: pd.DataFrame, rows: np.ndarray, seen: _SeenRows, con: Any
+) -> tuple[np.ndarray, pd.Series | None]:
+    """`_frame_duplicates` for one record batch of a large file: identical to any earlier row of the file,
+    by the two 64-bit DuckDB hashes of the row (columns in file order and reversed)."""
+    import pyarrow as pa
+
+    t = pa.Table.from_pandas(src, preserve_index=False)
+    names = [f"c{i}" for i in range(t.num_columns)]
+    con.register("batch_rows", t.rename_columns(names))
+    try:
+        keys = con.sql(
+            f"SELECT hash({', '.join(names)}) AS h1, hash({', '.join(reversed(names))}, 'row') AS h2 "
+            "FROM batch_rows"
+        ).fetchnumpy()
+    finally:
+        con.unregister("batch_rows")
+    dup, first = seen.check(np.asarray(keys["h1"]), np.asarray(keys["h2"]), np.asarray(rows, np.int64))
+    if not dup.any():
+        return dup, None
+    first_of = np.full(len(src), None, dtype=object)
+    first_of[dup] = [f"same as row {r}" for r in first[dup].tolist()]
+    return dup, pd.Series(first_of, index=src.index)
+
+
+def _to_arrow(df: pd.DataFrame) -> Any:
+    """A canonical frame as Arrow: text as `string`, no pandas metadata (the file's types are the contract,
+    docs/data.md)."""
+    import pyarrow as pa
+
+    t = pa.Table.from_pandas(df, preserve_index=False)
+    fields = [pa.field(f.name, pa.string() if pa.types.is_large_string(f.type) else f.type) for f in t.schema]
+    return t.cast(pa.schema(fields))
+
+
+class _ParquetSink:
+    """Writes a canonical table in row groups of exactly ROW_GROUP_ROWS rows (the last one shorter), however
+    the rows arrive: the same rows give the same bytes, whether written at once or batch by batch."""
+
+    def __init__(self, path: Path, schema: Any):
+        import pyarrow.parquet as pq
+
+        self.schema = schema
+        self.writer = pq.ParquetWriter(path, schema, compression="zstd")
+        self.buffer: list[Any] = []
+        self.n = 0
+
+    def write(self, table: Any) -> None:
+        self.buffer.append(table.cast(self.schema))
+        self.n += table.num_rows
+        while self.n >= ROW_GROUP_ROWS:
+            self._flush(ROW_GROUP_ROWS)
+
+    def _flush(self, k: int) -> None:
+        import pyarrow as pa
+
+        t = pa.concat_tables(self.buffer).combine_chunks()
+        self.writer.write_table(t.slice(0, k), row_group_size=k)
+        rest = t.slice(k)
+        self.buffer, self.n = [rest], rest.num_rows
+
+    def close(self) -> None:
+        if self.n:
+            self._flush(self.n)
+        self.writer.close()
+
+
+@dataclasses.dataclass
+class _TableResult:
+    rows_read: int
+    rows_kept: int
+    rows_fixed: int
+    rows_dropped: int
+    items: list[dict[str, Any]]
+    info: dict[str, Any]
+
+
+def _import_file(name: str, path: Path, tm: TableMapping, out_file: Path, work_dir: Path) -> _TableResult:
+    """Import one table file into `out_file` (canonical Parquet): read whole, or in record batches when it
+    is large (`_is_large`)."""
+    if _is_large(path, tm, _format_of(path, tm)):
+        return _import_large(name, path, tm, out_file, work_dir)
+    raw, info = read_source(path, tm)
+    df, f = import_table(name, raw, tm, source=str(path))
+    table = _to_arrow(df)
+    sink = _ParquetSink(out_file, table.schema)
+    sink.write(table)
+    sink.close()
+    kept = int(f.alive.sum())
+    return _TableResult(len(raw), kept, int((f.fixed & f.alive).sum()), len(raw) - kept, f.items, info)
+
+
+def _import_large(name: str, path: Path, tm: TableMapping, out_file: Path, work_dir: Path) -> _TableResult:
+    """`import_table` + writing, for a file too large to hold: each record batch (CHUNK_ROWS rows) is mapped
+    by `_map_rows` and its kept rows appended to Parquet; duplicates are found across batches (`_SeenRows`).
+    Orders are staged with their file row, then numbered (`line_no` within order_id in file order, when
+    not mapped) and sorted by region, order_date and file row in DuckDB, which spills to `work_dir` beyond
+    DUCKDB_MEMORY. Same output and findings as reading the file whole."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = str(path)
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty")
+    work_dir.mkdir(parents=True, exist_ok=True)
+    info: dict[str, Any] = {"file": source, "format": _format_of(path, tm)}
+    acc = _Accumulated(name)
+    dates = _DateCheck(name, tm, source, whole=False)
+    seen = _SeenRows()
+    number = name == "orders" and "line_no" not in {*tm.columns, *tm.constants, *tm.derive}
+    staged = work_dir / f"{name}.staged.parquet" if name == "orders" else None
+    con = _duckdb(work_dir)
+    writer: Any = None
+    offset = batches = 0
+    try:
+        for raw in _source_batches(path, tm, info):
+            if batches == 0:
+                _check_columns(name, list(raw.columns), tm, source)
+            rows = np.arange(offset + 1, offset + len(raw) + 1) + tm.skip_rows
+            f = _Findings(name, len(raw), rows)
+            df = _map_rows(name, raw, tm, source, f, lambda s, r: _batch_duplicates(s, r, seen, con), dates)
+            kept = df.loc[f.alive].reset_index(drop=True)
+            if number:
+                kept["line_no"] = 0  # numbered below, over the whole file
+            table = _to_arrow(_complete(kept, name, tm, source))
+            if staged is not None:
+                table = table.append_column("file_row", pa.array(rows[f.alive], pa.int64()))
+            if writer is None:
+                writer = (
+                    pq.ParquetWriter(staged, table.schema, compression="lz4")
+                    if staged is not None
+                    else _ParquetSink(out_file, table.schema)
+                )
+            if staged is not None:
+                writer.write_table(table)
+            else:
+                writer.write(table)
+            acc.add(f)
+            offset += len(raw)
+            batches += 1
+        writer.close()
+        writer = None
+        dates.raise_if_no_date()
+        if staged is not None:
+            if number:
+                acc.info("line_no", "line_no", acc.rows_kept, LINE_NO_DETAIL)
+            _sort_orders(con, staged, out_file, number)
+            staged.unlink()
+    finally:
+        if writer is not None:
+            writer.close()
+        con.close()
+    info["batches"] = batches
+    return _TableResult(acc.rows_read, acc.rows_kept, acc.rows_fixed, acc.rows_dropped, acc.items, info)
+
+
+def _sort_orders(con: Any, staged: Path, out_file: Path, number: bool) -> None:
+    """Staged orders (canonical columns + file_row) -> `out_file` sorted by region, order_date, file row,
+    with `line_no` numbered 1, 2, ... within order_id in file order when `number`."""
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(staged)
+    schema = schema.remove(schema.get_field_index("file_row"))
+    cols = []
+    for c in schema.names:
+        if c == "line_no" and number:
+            cols.append(
+                'CAST(row_number() OVER (PARTITION BY "order_id" ORDER BY file_row) AS BIGINT) AS line_no'
+            )
+        else:
+            cols.append(_sql_name(c))
+    rel = con.sql(
+        f"SELECT {', '.join(cols)} FROM read_parquet({_sql_str(staged)}) "
+        "ORDER BY region, order_date, file_row"
+    )
+    sink = _ParquetSink(out_file, schema)
+    try:
+        for batch in rel.to_arrow_reader(CHUNK_ROWS):
+            sink.write(_table_of(batch))
+    finally:
+        sink.close()
+
+
+def _fsum(values: np.ndarray) -> float:
+    """Correctly rounded sum of the non-missing values (math.fsum): the same total whatever the order or the
+    batching of the rows."""
+    values = values[~np.isnan(values)]
+    step = 1 << 20
+    return math.fsum(
+        itertools.chain.from_iterable(values[i : i + step].tolist() for i in range(0, len(values), step))
+    )
+
+
+def _totals(table_file: Path, by_region: bool) -> tuple[float | None, dict[str, dict[str, float]]]:
+    """Of a written canonical table: the total `amount` (None without that column) and, with `by_region`,
+    rows and amount per region, read back from the file (two columns)."""
+    import pyarrow.parquet as pq
+
+    from planning.data import _types_mapper
+
+    names = pq.read_schema(table_file).names
+    if "amount" not in names:
+        return None, {}
+    cols = ["amount", "region"] if by_region and "region" in names else ["amount"]
+    t = pq.read_table(table_file, columns=cols)
+    amount = t.column("amount").to_numpy(zero_copy_only=False).astype("float64")
+    total = round(_fsum(amount), 2)
+    if len(cols) == 1:
+        return total, {}
+    codes, uniques = pd.factorize(t.column("region").to_pandas(types_mapper=_types_mapper), sort=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    regions = {}
+    for k, region in enumerate(uniques):
+        part = order[bounds[k] : bounds[k + 1]]
+        regions[str(region)] = {"rows": int(len(part)), "amount": round(_fsum(amount[part]), 2)}
+    return total, regions
 
 
 # --------------------------------------------------------------------------------------------- materialize
@@ -934,8 +1484,9 @@ def materialize(
     In: the mapping YAML; the cache folder (default: the mapping's `cache_dir`, else data/imported/ of the
     project); `force` re-imports. Out: (folder with `<table>.parquet`, `import.json`, `validation.csv`; the
     report). The folder is `<cache>/<hash>` with the hash over the mapping, the inputs' content and this code,
-    so an unchanged export is not read twice and a changed one never reuses a stale import. Raises DataError
-    (see the module docstring).
+    so an unchanged export is not read twice and a changed one never reuses a stale import. Tables are
+    written in row groups of ROW_GROUP_ROWS rows, orders sorted by region, order_date and file order; the
+    same inputs give the same bytes. Raises DataError (see the module docstring).
     """
     mapping_file = Path(mapping_file).resolve()
     mapping, files = load_mapping(mapping_file)
@@ -948,15 +1499,17 @@ def materialize(
     final = root / key
     if (final / REPORT_FILE).is_file() and not force:
         return final, report_of(final)
-    frames, report = _import_all(mapping, files, key, mapping_file)
     root.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{key}.tmp-", dir=root))
     try:
-        for name, df in frames.items():
-            df.to_parquet(tmp / f"{name}.parquet", index=False)
+        report = _import_all(mapping, files, key, mapping_file, tmp)
         report.data_dir = str(final)
         report.findings.to_csv(tmp / FINDINGS_FILE, index=False, lineterminator="\n")
         (tmp / REPORT_FILE).write_text(report.to_json(), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    try:
         if final.exists():
             shutil.rmtree(final)
         os.replace(tmp, final)
@@ -968,34 +1521,36 @@ def materialize(
 
 
 def _import_all(
-    mapping: Mapping, files: dict[str, Path], key: str, mapping_file: Path
-) -> tuple[dict[str, pd.DataFrame], ImportReport]:
-    frames: dict[str, pd.DataFrame] = {}
+    mapping: Mapping, files: dict[str, Path], key: str, mapping_file: Path, out_dir: Path
+) -> ImportReport:
+    """Import every table of the mapping into `out_dir` (`<table>.parquet`); the report of the import."""
+    work = out_dir / ".work"  # staged tables and DuckDB's spill files of large imports
     summary, findings, sources = [], [], {}
-    for name, tm in mapping.tables.items():
-        raw, info = read_source(files[name], tm)
-        df, f = import_table(name, raw, tm, source=str(files[name]))
-        frames[name] = df
-        info["sha256"] = _file_hash(files[name])
-        sources[name] = info
-        findings += f.items
-        summary.append(
-            {
-                "table": name,
-                "file": str(files[name]),
-                "rows_read": len(raw),
-                "rows_kept": len(df),
-                "rows_fixed": int((f.fixed & f.alive).sum()),
-                "rows_dropped": int((~f.alive).sum()),
-                "amount": round(float(df["amount"].sum()), 2) if "amount" in df.columns else None,
-            }
-        )
-    o = frames["orders"]
-    regions = {
-        str(r): {"rows": int(len(g)), "amount": round(float(g["amount"].sum()), 2)}
-        for r, g in o.groupby(o["region"].astype("str"), sort=True)
-    }
-    report = ImportReport(
+    regions: dict[str, dict[str, float]] = {}
+    try:
+        for name, tm in mapping.tables.items():
+            out_file = out_dir / f"{name}.parquet"
+            res = _import_file(name, files[name], tm, out_file, work)
+            res.info["sha256"] = _file_hash(files[name])
+            sources[name] = res.info
+            findings += res.items
+            amount, by_region = _totals(out_file, by_region=name == "orders")
+            if name == "orders":
+                regions = by_region
+            summary.append(
+                {
+                    "table": name,
+                    "file": str(files[name]),
+                    "rows_read": res.rows_read,
+                    "rows_kept": res.rows_kept,
+                    "rows_fixed": res.rows_fixed,
+                    "rows_dropped": res.rows_dropped,
+                    "amount": amount,
+                }
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return ImportReport(
         key=key,
         mapping=str(mapping_file),
         summary=pd.DataFrame(summary, columns=SUMMARY_COLUMNS),
@@ -1003,7 +1558,6 @@ def _import_all(
         sources=sources,
         regions=regions,
     )
-    return frames, report
 
 
 def report_of(data_dir: str | os.PathLike) -> ImportReport | None:

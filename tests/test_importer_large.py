@@ -1,0 +1,267 @@
+"""The large-file path of the importer (planning/importer.py `_import_large`): a messy export imported in
+record batches of a few rows gives the same canonical Parquet (byte for byte) and the same validation report
+as the same export read whole, never holds more than one batch in pandas, and writes orders sorted by region
+and date in fixed-size row groups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from planning import importer
+
+COLUMNS = ["Order ID", "Order Date", "Customer", "Region", "Category", "Qty", "Sales", "Status", "Note"]
+
+
+def _messy_rows(n_orders: int = 120) -> list[list[str]]:
+    """~300 lines of a messy export: orders of 1-4 lines, day-first and ISO dates, a few bad or blank dates,
+    dates before the window, "$1,234.50" / "(12.00)" / "NA" / "abc" amounts, blank and "NA" customers,
+    cancelled orders, unmapped (from order 34 on) and Chinese regions, quantity 0 (no unit price), exact duplicates right after
+    their original and far from it (in another batch), and one order whose lines are not adjacent."""
+    rng = np.random.default_rng(11)
+    rows = []
+    for k in range(n_orders):
+        day = pd.Timestamp("2020-11-01") + pd.Timedelta(days=int(rng.integers(0, 900)))
+        date = day.strftime("%d/%m/%Y") if k % 3 else day.strftime("%Y-%m-%d")
+        if k % 41 == 5:
+            date = "soon"
+        elif k % 53 == 7:
+            date = ""
+        region = ["East", "West", " east ", "华东", "North Pole" if k > 30 else "West", "West"][k % 6]
+        customer = "" if k % 37 == 3 else ("NA" if k % 43 == 4 else f"C{k % 17:03d}")
+        status = "Cancelled" if k % 19 == 2 else "Shipped"
+        for line in range(int(rng.integers(1, 5))):
+            qty = int(rng.integers(0, 6)) if k % 13 == 1 else int(rng.integers(1, 6))
+            cents = int(rng.integers(100, 500_000))
+            sales = [f"${cents / 100:,.2f}", f"{cents / 100:.2f}", f"({cents / 100:.2f})"][(k + line) % 3]
+            if (k + line) % 29 == 0:
+                sales = "NA"
+            elif (k + line) % 31 == 0:
+                sales = "abc"
+            cat = ["Office Supplies", "Furniture", "Technology"][(k + line) % 3]
+            rows.append([f"SO-{k:04d}", date, customer, region, cat, str(qty), sales, status, f"n{line}"])
+        if k % 11 == 0:
+            rows.append(list(rows[-1]))  # duplicate right after its original
+    rows.insert(150, list(rows[3]))  # duplicates far from their original (another record batch)
+    rows.insert(200, list(rows[10]))
+    rows.append(["SO-0001", rows[3][1], "C001", "East", "Furniture", "1", "$5.00", "Shipped", "late line"])
+    return rows
+
+
+ORDERS_MAPPING = {
+    "columns": {
+        "order_id": "Order ID",
+        "order_date": "Order Date",
+        "customer_id": "Customer",
+        "region": "Region",
+        "product_line": "Category",
+        "quantity": "Qty",
+        "amount": "Sales",
+        "status_note": "Note",
+    },
+    "date_format": "%d/%m/%Y",
+    "missing": ["NA"],
+    "values": {"region": {"East": "east", "West": "west"}},
+    "derive": {"unit_price": "amount / quantity"},
+    "exclude": [{"column": "Status", "in": ["Cancelled"], "reason": "cancelled order"}],
+    "window": {"start": "2021-01-01"},
+}
+
+
+def _export(folder: Path, kind: str) -> Path:
+    df = pd.DataFrame(_messy_rows(), columns=COLUMNS)
+    if kind == "csv":
+        path = folder / "orders.csv"
+        df.to_csv(path, index=False, encoding="utf-8")
+    elif kind == "gbk":
+        path = folder / "orders_gbk.csv"
+        df.to_csv(path, index=False, encoding="gbk")
+    else:  # Parquet with dictionary-encoded text, a date32 column and numbers, as an ERP would write it
+        path = folder / "orders.parquet"
+        t = pa.Table.from_pandas(df.replace("", None), preserve_index=False)
+        date = pd.to_datetime(df["Order Date"], format="mixed", dayfirst=True, errors="coerce")
+        t = t.set_column(1, "Order Date", pa.array(date.dt.date, pa.date32()))
+        t = t.set_column(3, "Region", pa.compute.dictionary_encode(t.column("Region")))
+        t = t.set_column(5, "Qty", pa.array(pd.to_numeric(df["Qty"]).astype("float64")))
+        pq.write_table(t.replace_schema_metadata(None), path)
+    return path
+
+
+def _mapping(folder: Path, path: Path, engine: str, **over) -> Path:
+    m = folder / f"mapping-{engine}.yaml"
+    tables = {"orders": {"file": path.name, **ORDERS_MAPPING, "engine": engine, **over}}
+    m.write_text(yaml.safe_dump({"tables": tables}, allow_unicode=True), encoding="utf-8")
+    return m
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Record batches of 40 rows, row groups of 50; records the size of every frame `_map_rows` maps."""
+    monkeypatch.setattr(importer, "CHUNK_ROWS", 40)
+    monkeypatch.setattr(importer, "ROW_GROUP_ROWS", 50)
+    sizes: list[int] = []
+    real = importer._map_rows
+
+    def spy(name, raw, *args):
+        sizes.append(len(raw))
+        return real(name, raw, *args)
+
+    monkeypatch.setattr(importer, "_map_rows", spy)
+    return sizes
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet", "gbk"])
+def test_large_path_equals_whole_file_path(tmp_path: Path, small_batches: list[int], kind: str) -> None:
+    path = _export(tmp_path, kind)
+    n_rows = len(_messy_rows())
+    whole_dir, whole = importer.materialize(_mapping(tmp_path, path, "pandas"), cache_dir=tmp_path / "c")
+    assert small_batches == [n_rows]
+    small_batches.clear()
+    large_dir, large = importer.materialize(_mapping(tmp_path, path, "duckdb"), cache_dir=tmp_path / "c")
+    # every batch held at most 40 rows, and together they are the file
+    assert max(small_batches) == 40 and sum(small_batches) == n_rows
+    assert large.sources["orders"]["batches"] == len(small_batches) == -(-n_rows // 40)
+    assert large.sources["orders"]["engine"] == {"csv": "duckdb", "gbk": "pandas", "parquet": "pyarrow"}[kind]
+
+    # the same canonical file, byte for byte, and the same report
+    assert (whole_dir / "orders.parquet").read_bytes() == (large_dir / "orders.parquet").read_bytes()
+    pd.testing.assert_frame_equal(whole.summary, large.summary)
+    pd.testing.assert_frame_equal(whole.findings, large.findings)
+    assert whole.regions == large.regions
+    assert large.complete
+
+    # the fixture is messy enough to exercise every cross-batch merge
+    checks = set(zip(large.findings["outcome"], large.findings["check"], strict=True))
+    expected = {
+        ("dropped", "excluded"),
+        ("dropped", "duplicate"),
+        ("dropped", "empty"),
+        ("dropped", "outside_window"),
+        ("dropped", "not_a_number"),
+        ("fixed", "missing_code"),
+        ("fixed", "number_format"),
+        ("fixed", "not_derived"),
+        ("warning", "unmapped_value"),
+        ("warning", "non_ascii_key"),
+        ("info", "line_no"),
+    }
+    if kind != "parquet":  # the Parquet export stores calendar dates: nothing to parse
+        expected |= {("dropped", "not_a_date"), ("info", "date_format")}
+    assert expected <= checks
+    # duplicates found across batches: the copies right after their original and the two far ones (rows 151
+    # and 201, in batches 4 and 6, repeat rows 4 and 11 of batch 1), those of cancelled orders counted as excluded
+    src = pd.DataFrame(_messy_rows(), columns=COLUMNS)
+    n_dup = int((src.duplicated() & (src["Status"] != "Cancelled")).sum())
+    assert src.duplicated().iloc[[150, 200]].all() and n_dup > 2
+    dup = large.findings[large.findings["check"] == "duplicate"].iloc[0]
+    assert dup["rows"] == n_dup and dup["examples"].startswith("row 2: 'same as row 1'")
+
+
+def test_large_orders_sorted_numbered_and_in_row_groups(tmp_path: Path, small_batches: list[int]) -> None:
+    path = _export(tmp_path, "csv")
+    d, report = importer.materialize(_mapping(tmp_path, path, "duckdb"), cache_dir=tmp_path / "c")
+    pf = pq.ParquetFile(d / "orders.parquet")
+    kept = report.summary.loc[0, "rows_kept"]
+    sizes = [pf.metadata.row_group(i).num_rows for i in range(pf.metadata.num_row_groups)]
+    assert sizes == [50] * (kept // 50) + ([kept % 50] if kept % 50 else [])
+    o = pf.read().to_pandas()
+    key = list(zip(o["region"], o["order_date"], strict=True))
+    assert key == sorted(key)
+    # SO-0001 has lines in the file order 1..m, and its late line (the last line of the file) is numbered m + 1
+    so1 = o[o["order_id"] == "SO-0001"]
+    late = so1[so1["status_note"] == "late line"]
+    assert late["line_no"].tolist() == [len(so1)]
+    assert sorted(so1["line_no"]) == list(range(1, len(so1) + 1))
+    assert (o.groupby("order_id")["line_no"].max() == o.groupby("order_id").size()).all()
+    # amounts: the report's total is the kept lines' sum to the cent
+    assert report.summary.loc[0, "amount"] == pytest.approx(round(o["amount"].sum(), 2), abs=0.005)
+    assert report.regions == {
+        r: {"rows": int(len(g)), "amount": pytest.approx(round(g["amount"].sum(), 2), abs=0.005)}
+        for r, g in o.groupby("region")
+    }
+
+
+def test_large_path_never_reads_the_file_whole(tmp_path: Path, small_batches, monkeypatch) -> None:
+    path = _export(tmp_path, "csv")
+
+    def whole(*a, **k):
+        raise AssertionError("read_source reads a file whole")
+
+    monkeypatch.setattr(importer, "read_source", whole)
+    _, report = importer.materialize(_mapping(tmp_path, path, "duckdb"), cache_dir=tmp_path / "c")
+    assert report.complete and max(small_batches) == 40
+
+
+def test_same_input_same_bytes(tmp_path: Path, small_batches: list[int]) -> None:
+    path = _export(tmp_path, "csv")
+    m = _mapping(tmp_path, path, "duckdb")
+    d1, _ = importer.materialize(m, cache_dir=tmp_path / "c1")
+    d2, _ = importer.materialize(m, cache_dir=tmp_path / "c2")
+    for f in ("orders.parquet", "validation.csv"):
+        assert (d1 / f).read_bytes() == (d2 / f).read_bytes(), f
+    j1, j2 = (json.loads((d / "import.json").read_text(encoding="utf-8")) for d in (d1, d2))
+    assert {**j1, "data_dir": ""} == {**j2, "data_dir": ""}
+
+
+def test_large_path_hard_errors_name_file_and_row(tmp_path: Path, small_batches: list[int]) -> None:
+    path = _export(tmp_path, "csv")
+    # a value outside the value map with `unmapped: error`: the first one in the file, in a later batch
+    m = _mapping(
+        tmp_path,
+        path,
+        "duckdb",
+        values={"region": {"East": "east", "West": "west", "华东": "east"}},
+        unmapped={"region": "error"},
+    )
+    src = pd.DataFrame(_messy_rows(), columns=COLUMNS)
+    row = int(np.flatnonzero(src["Region"] == "North Pole")[0]) + 1
+    assert row > 40
+    with pytest.raises(
+        importer.DataError,
+        match=rf"orders\.csv: column 'Region' \(-> region\), row {row}: value 'North Pole' is not in",
+    ):
+        importer.materialize(m, cache_dir=tmp_path / "c")
+    # no date in any batch
+    (tmp_path / "nodate.csv").write_text(
+        "Order ID,Order Date,Customer,Region,Sales\n" + "".join(f"S{i},soon,C,East,1\n" for i in range(20)),
+        encoding="utf-8",
+    )
+    cols = {"order_id": "Order ID", "order_date": "Order Date", "customer_id": "Customer", "region": "Region"}
+    m = tmp_path / "nodate.yaml"
+    m.write_text(
+        yaml.safe_dump(
+            {
+                "tables": {
+                    "orders": {
+                        "file": "nodate.csv",
+                        "engine": "duckdb",
+                        "columns": {**cols, "amount": "Sales"},
+                    }
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(importer.DataError, match=r"no value is a date, e.g. row 1: 'soon'"):
+        importer.materialize(m, cache_dir=tmp_path / "c")
+    assert not any((tmp_path / "c").glob(".*tmp*"))  # nothing half-written left behind
+
+
+def test_seen_rows_across_batches() -> None:
+    seen = importer._SeenRows()
+    # keys (h1, h2): row 3 repeats row 1; row 4 shares h1 with row 1 but not h2 (a first-hash collision)
+    dup, first = seen.check(np.array([5, 9], np.uint64), np.array([1, 2], np.uint64), np.array([1, 2]))
+    assert dup.tolist() == [False, False] and first.tolist() == [1, 2]
+    dup, first = seen.check(
+        np.array([5, 5, 5], np.uint64), np.array([1, 7, 7], np.uint64), np.array([3, 4, 5])
+    )
+    assert dup.tolist() == [True, False, True] and first.tolist() == [1, 4, 4]
+    dup, first = seen.check(np.array([5, 9], np.uint64), np.array([7, 3], np.uint64), np.array([6, 7]))
+    assert dup.tolist() == [True, False] and first.tolist() == [4, 7]
