@@ -44,3 +44,16 @@ def test_heatmap_rows_are_bounded_by_the_reps_shown():
 def test_heatmap_names_reps_missing_from_the_targets():
     with pytest.raises(ValueError, match=r"reps \['R999'\] are not in targets_rep"):
         charts.rep_heatmap(_targets_rep(3), "en", reps=["R001", "R999"])
+
+
+def test_heatmap_keeps_namesakes_of_one_team_apart():
+    t = _targets_rep(4)
+    t.loc[t["rep_id"] == "R003", "name"] = "Name 1"  # R001 and R003 are both "Name 1" in team t1
+    rows = _rows(charts.rep_heatmap(t, "en").to_dict())
+    who = dict((r["rep_id"], r["who"]) for r in rows)
+    assert who == {
+        "R001": "t1 · Name 1 (R001)",
+        "R002": "t0 · Name 2",
+        "R003": "t1 · Name 1 (R003)",
+        "R004": "t0 · Name 4",
+    }

@@ -233,7 +233,10 @@ def rep_heatmap(targets_rep: pd.DataFrame, lang: str = "en", reps: Sequence[str]
                 "reps_subtitle", lang, shown=i18n.number(len(order), lang), reps=i18n.number(total, lang)
             )
             title = alt.Title(title, subtitle=subtitle)
-    d = d.assign(who=d["team"].astype(str) + " · " + d["name"].astype(str))
+    who = d["team"].astype(str) + " · " + d["name"].astype(str)
+    # Two people of one team with the same name (common names) would share a row: add their rep ids.
+    clash = d["rep_id"].groupby(who).transform("nunique") > 1
+    d = d.assign(who=who.where(~clash, who + " (" + d["rep_id"].astype(str) + ")"))
     return (
         alt.Chart(d, title=title)
         .mark_rect()
