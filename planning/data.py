@@ -247,7 +247,8 @@ def read_table(
         filt = ds.field("region") == region
     as_of_d = _to_date_scalar(as_of)
     dcol = DATE_COLUMN.get(table)
-    if as_of_d is not None and dcol in names and pa.types.is_date32(dset.schema.field(dcol).type):
+    dated_in_scan = as_of_d is not None and dcol in names and pa.types.is_date32(dset.schema.field(dcol).type)
+    if dated_in_scan:
         f2 = ds.field(dcol) <= pa.scalar(as_of_d, pa.date32())
         filt = f2 if filt is None else filt & f2
     cols = None if columns is None else wanted + [c for c in names if extra and c not in SCHEMA[table]]
@@ -269,7 +270,7 @@ def read_table(
     if table in REQUIRED_TABLES and arrow.num_rows == 0 and region is None and as_of_d is None:
         raise DataError(f"{path}: the file has no data rows; table {table!r} is required")
     df = _arrow_to_pandas(arrow, SCHEMA[table])
-    return coerce_table(df, table, source=str(path), date_filter=as_of_d)
+    return coerce_table(df, table, source=str(path), date_filter=None if dated_in_scan else as_of_d)
 
 
 def _row_groups(meta, bounds: dict) -> list[int]:
@@ -387,7 +388,7 @@ def coerce_table(df: pd.DataFrame, table: str, source: str = "<frame>", date_fil
             elif col in not_null and s.isna().any():
                 raise _bad(source, col, raw, s.isna().to_numpy(), "a number; the column may not be empty")
         out[col] = s
-    res = pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+    res = pd.DataFrame(out, index=pd.RangeIndex(len(df)), copy=False)  # copy-on-write keeps `df` intact
     dcol = DATE_COLUMN.get(table)
     if date_filter is not None and dcol in res.columns:
         keep = (res[dcol] <= pd.Timestamp(date_filter)).to_numpy()

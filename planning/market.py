@@ -223,12 +223,13 @@ def breakdown(orders: pd.DataFrame, as_of: date | str, dimension: str) -> pd.Dat
     k = len(values)
     has = codes >= 0
     amount = o["amount"].to_numpy()
-    cell = pd.Series(amount[has]).groupby((month[has] - first) * k + codes[has]).sum()
+    in_l12m = windows(as_of)[0].mask(o["order_date"]).to_numpy()
+    if not has.all():
+        month, codes, amount, in_l12m = month[has], codes[has], amount[has], in_l12m[has]
+    cell = pd.Series(amount, copy=False).groupby((month - first) * k + codes).sum()
     sales = np.zeros(len(months) * k)
     sales[cell.index.to_numpy()] = cell.to_numpy()
-    last = windows(as_of)[0]
-    in_l12m = has & last.mask(o["order_date"]).to_numpy()
-    l12m = pd.Series(amount[in_l12m]).groupby(codes[in_l12m]).sum()
+    l12m = pd.Series(amount[in_l12m], copy=False).groupby(codes[in_l12m]).sum()
     total = l12m.sum()
     share = (l12m / total if total else l12m * 0.0).reindex(range(k), fill_value=0.0).to_numpy()
     long = pd.DataFrame(
