@@ -388,7 +388,8 @@ def coerce_table(df: pd.DataFrame, table: str, source: str = "<frame>", date_fil
             elif col in not_null and s.isna().any():
                 raise _bad(source, col, raw, s.isna().to_numpy(), "a number; the column may not be empty")
         out[col] = s
-    res = pd.DataFrame(out, index=pd.RangeIndex(len(df)), copy=False)  # copy-on-write keeps `df` intact
+    # Rows by position (a frame with a filtered index is not re-aligned); copy-on-write keeps `df` intact.
+    res = pd.DataFrame(out, index=df.index, copy=False).set_axis(pd.RangeIndex(len(df)))
     dcol = DATE_COLUMN.get(table)
     if date_filter is not None and dcol in res.columns:
         keep = (res[dcol] <= pd.Timestamp(date_filter)).to_numpy()

@@ -203,6 +203,75 @@ def test_region_and_as_of_together_and_filter_equivalence(tiny):
         pd.testing.assert_frame_equal(pushed.get(name), later.get(name), obj=name)
 
 
+def _region_sorted_orders(path, write_statistics: bool = True):
+    """Six order lines sorted by region, two per row group, region written from a pandas categorical (as the
+    sample does: the file's Arrow schema says dictionary<string>).
+    Row group 0: east 2024-01-01, east 2024-02-01; 1: east 2025-03-01, north 2024-01-01; 2: south x 2 (2024)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    base = FIXTURE["orders"][0]
+    lines = [("east", "2024-01-01", 1.0), ("east", "2024-02-01", 2.0), ("east", "2025-03-01", 4.0),
+             ("north", "2024-01-01", 8.0), ("south", "2024-05-01", 16.0), ("south", "2024-06-01", 32.0)]  # fmt: skip
+    df = pd.DataFrame([dict(base, order_id=f"SO{i}", region=r, order_date=d, amount=a) for i, (r, d, a) in
+                       enumerate(lines)])  # fmt: skip
+    df["region"] = df["region"].astype("category")
+    df["order_date"] = pd.to_datetime(df["order_date"]).dt.date
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, row_group_size=2,
+                   write_statistics=write_statistics)  # fmt: skip
+    return path
+
+
+def test_parquet_row_groups_pruned_by_region_and_date_statistics(tmp_path):
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    path = _region_sorted_orders(tmp_path / "orders.parquet")
+    assert str(ds.dataset(path).schema.field("region").type).startswith("dictionary")
+    meta = pq.ParquetFile(path).metadata
+    d = pd.Timestamp
+    assert data._row_groups(meta, {"region": "east"}) == [0, 1]
+    # "north" lies outside the range east..east of group 0 and south..south of group 2.
+    assert data._row_groups(meta, {"region": "north"}) == [1]
+    assert data._row_groups(meta, {"region": "west"}) == []
+    assert data._row_groups(meta, {"region": "north", "order_date": d("2023-12-31").date()}) == []
+    assert data._row_groups(meta, {"order_date": d("2024-03-01").date()}) == [
+        0,
+        1,
+    ]  # group 2 starts 2024-05-01
+    assert data._row_groups(meta, {"order_date": d("2024-05-01").date()}) == [0, 1, 2]
+    # Only the rows asked for, whatever was pruned: east up to 2024-12-31 = lines of 1 + 2.
+    east = data.read_table(path, "orders", region="east", as_of="2024-12-31")
+    assert east["amount"].tolist() == [1.0, 2.0] and east["region"].tolist() == ["east", "east"]
+    assert east["order_date"].dtype == "datetime64[us]"
+    north = data.read_table(path, "orders", region="north", columns=["order_date", "amount"])
+    assert north["amount"].tolist() == [8.0] and list(north.columns) == ["order_date", "amount"]
+    none = data.read_table(path, "orders", region="west")
+    assert len(none) == 0 and list(none.columns) == list(data.SCHEMA["orders"])
+
+
+def test_parquet_without_statistics_reads_every_row_group(tmp_path):
+    import pyarrow.parquet as pq
+
+    path = _region_sorted_orders(tmp_path / "orders.parquet", write_statistics=False)
+    assert data._row_groups(pq.ParquetFile(path).metadata, {"region": "north"}) == [0, 1, 2]
+    south = data.read_table(path, "orders", region="south", as_of="2024-05-31")
+    assert south["amount"].tolist() == [16.0]
+
+
+def test_dates_with_a_time_of_day_become_calendar_dates():
+    stamps = pd.Series(
+        pd.to_datetime(["2025-01-05 13:45", "2025-01-06 00:00", None])
+    )  # exit_date may be empty
+    out = data.coerce_table(pd.DataFrame({"exit_date": stamps}), "reps")["exit_date"]
+    assert out.tolist()[:2] == [pd.Timestamp("2025-01-05"), pd.Timestamp("2025-01-06")]
+    assert pd.isna(out.iloc[2]) and out.dtype == "datetime64[us]"
+    # All at midnight already (as read from Parquet dates): the same values, by position (index 1, 2 -> 0, 1).
+    midnight = data.coerce_table(pd.DataFrame({"exit_date": stamps.iloc[1:]}), "reps")["exit_date"]
+    assert midnight.index.tolist() == [0, 1]
+    assert midnight.iloc[0] == pd.Timestamp("2025-01-06") and pd.isna(midnight.iloc[1])
+
+
 def test_tables_selection_and_missing_optional(tmp_path, tiny):
     t = data.load_tables(tiny, tables=["reps"])
     assert t.available() == ["reps", "orders"]

@@ -90,6 +90,144 @@ def test_breakdown_fills_months_and_ranks_by_l12m_share():
     assert bd.loc[(bd["month"] == "2025-11") & (bd["product_line"] == "services"), "sales"].item() == 0.0
 
 
+def test_trend_and_breakdown_by_hand_with_gaps_missing_ids_and_as_of_edges():
+    o = _orders(
+        [
+            ("O1", "2025-01-05", "C1", 100, 0, "equipment", "direct"),
+            ("O1", "2025-01-05", "C1", 50, 0, "services", "direct"),  # 2nd line of O1
+            ("O2", "2025-01-31", "C2", 25, 0, "services", "online"),
+            # 2025-02: no sales at all
+            ("O3", "2025-03-02", "C1", 40, 0, "equipment", "partner"),
+            (None, "2025-03-15", "C3", 10, 0, "equipment", "direct"),  # order id missing
+            ("O4", "2025-03-20", None, 5, 0, None, "direct"),  # customer id and product line missing
+            ("O5", "2025-03-31", "C2", 7, 0, "services", "online"),  # on as_of: counted
+            ("O6", "2025-04-01", "C4", 1000, 0, "services", "online"),  # after as_of: not counted
+        ]
+    )
+    tr = market.trend(o, "2025-03-31")
+    assert list(tr["month"]) == ["2025-01", "2025-02", "2025-03"]
+    # Jan: 100 + 50 + 25 = 175 from orders O1, O2 by C1, C2. Feb: nothing.
+    # Mar: 40 + 10 + 5 + 7 = 62; orders O3, O4, O5 (the missing id is no order); customers C1, C3, C2 (the
+    # missing one is no customer).
+    assert tr["sales"].tolist() == [175.0, 0.0, 62.0]
+    assert tr["orders"].tolist() == [2, 0, 3]
+    assert tr["customers"].tolist() == [2, 0, 3]
+    assert tr["orders"].dtype == "int64" and tr["customers"].dtype == "int64"
+    assert np.isnan(tr["mom_growth"].iloc[2])  # previous month sold 0
+    assert tr["complete"].tolist() == [True, True, True]  # 2025-03-31 is the month's last day
+
+    bd = market.breakdown(o, "2025-03-31", "product_line").set_index(["month", "product_line"])["sales"]
+    # equipment: Jan 100, Mar 40 + 10 = 50; services: Jan 50 + 25 = 75, Mar 7; the line without a product
+    # line (5) is in no cell; February is there with zeros.
+    assert bd.to_dict() == {
+        ("2025-01", "equipment"): 100.0, ("2025-02", "equipment"): 0.0, ("2025-03", "equipment"): 50.0,
+        ("2025-01", "services"): 75.0, ("2025-02", "services"): 0.0, ("2025-03", "services"): 7.0,
+    }  # fmt: skip
+    ch = market.breakdown(o, "2025-03-31", "channel")
+    # L12M (2024-04-01 .. 2025-03-31) = every line up to as_of: direct 100 + 50 + 10 + 5 = 165, online 25 + 7
+    # = 32, partner 40; total 237. Sorted by share: direct, partner, online.
+    assert list(dict.fromkeys(ch["channel"])) == ["direct", "partner", "online"]
+    share = ch.groupby("channel")["l12m_share"].first()
+    assert share.to_dict() == pytest.approx({"direct": 165 / 237, "partner": 40 / 237, "online": 32 / 237})
+    assert ch.loc[(ch["month"] == "2025-03") & (ch["channel"] == "online"), "sales"].item() == 7.0
+
+
+def test_trend_counts_per_month_the_same_for_many_lines_in_any_order():
+    # 2,000+ lines per month takes the month-by-month count; the lines interleave the months (no date order).
+    # Jan: order ids A0..A6 repeated (7 distinct), customers K0, K1 (2); Feb: B0..B2 (3) plus missing ids, one
+    # customer K9.
+    n = 4_500
+    rows = []
+    for i in range(n):
+        if i % 2 == 0:
+            rows.append((f"A{i % 7}", "2025-01-15", f"K{i % 2 + (i // 2) % 2}", 1, 0))
+        else:
+            rows.append((f"B{i % 3}" if i % 5 else None, "2025-02-10", "K9" if i % 5 else None, 2, 0))
+    o = _orders(rows)
+    tr = market.trend(o, "2025-02-28")
+    assert tr["orders"].tolist() == [7, 3]
+    assert tr["customers"].tolist() == [2, 1]
+    assert tr["sales"].tolist() == [2_250.0, 4_500.0]  # 2,250 lines x 1 and 2,250 lines x 2
+    few = market.trend(o.iloc[:40], "2025-02-28")  # < 2,000 lines a month: codes of (month, id) pairs
+    assert few["orders"].tolist() == [7, 3] and few["customers"].tolist() == [2, 1]
+
+
+def _trend_pandas(orders: pd.DataFrame, as_of) -> pd.DataFrame:
+    """The trend as first written (groupby Period, nunique on text), kept as an oracle for `market.trend`."""
+    as_of = pd.Timestamp(as_of)
+    o = orders[orders["order_date"] <= as_of]
+    period = o["order_date"].dt.to_period("M")
+    g = pd.DataFrame(
+        {"period": period, "amount": o["amount"], "order_id": market._str(o["order_id"]),
+         "cust": market._str(o["customer_id"])}
+    ).groupby("period")  # fmt: skip
+    monthly = pd.DataFrame(
+        {"sales": g["amount"].sum(), "orders": g["order_id"].nunique(), "customers": g["cust"].nunique()}
+    )
+    full = pd.period_range(period.min(), as_of.to_period("M"), freq="M")
+    monthly = monthly.reindex(full, fill_value=0)
+    monthly[["orders", "customers"]] = monthly[["orders", "customers"]].astype("int64")
+    complete = pd.Series(True, index=full)
+    complete.iloc[-1] = as_of == as_of + pd.offsets.MonthEnd(0)
+    sales = monthly["sales"].where(complete)
+    return pd.DataFrame(
+        {
+            "month": full.strftime("%Y-%m"),
+            "sales": monthly["sales"].to_numpy(),
+            "orders": monthly["orders"].to_numpy(),
+            "customers": monthly["customers"].to_numpy(),
+            "yoy_growth": market._ratio(sales, monthly["sales"].shift(12)).to_numpy(),
+            "mom_growth": market._ratio(sales, monthly["sales"].shift(1)).to_numpy(),
+            "complete": complete.to_numpy(),
+        }
+    )
+
+
+def _breakdown_pandas(orders: pd.DataFrame, as_of, dimension: str) -> pd.DataFrame:
+    """The breakdown as first written (groupby Period x text, unstack / stack), an oracle for `market.breakdown`."""
+    as_of = pd.Timestamp(as_of)
+    o = orders[orders["order_date"] <= as_of]
+    period = o["order_date"].dt.to_period("M")
+    key = market._str(o[dimension])
+    table = o["amount"].groupby([period.rename("month"), key.rename(dimension)]).sum().unstack(fill_value=0.0)
+    table = table.reindex(pd.period_range(period.min(), as_of.to_period("M"), freq="M"), fill_value=0.0)
+    last = market.windows(as_of)[0]
+    l12m = o.loc[last.mask(o["order_date"]), "amount"].groupby(key[last.mask(o["order_date"])]).sum()
+    total = l12m.sum()
+    share = (l12m / total if total else l12m * 0.0).reindex(table.columns, fill_value=0.0)
+    long = table.stack().rename("sales").reset_index()
+    long.columns = ["month", dimension, "sales"]
+    long["month"] = long["month"].dt.strftime("%Y-%m")
+    long["l12m_share"] = long[dimension].map(share).astype("float64")
+    return long.sort_values(
+        ["l12m_share", dimension, "month"], ascending=[False, True, True], ignore_index=True
+    )
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_trend_and_breakdown_equal_the_plain_pandas_result_on_a_sample(shuffled):
+    from planning import sample
+
+    orders = sample.generate(scale=0.05)["orders"]
+    orders = orders.astype(
+        {c: "str" for c in orders.columns if isinstance(orders[c].dtype, pd.CategoricalDtype)}
+    )
+    orders = orders[orders["region"] == "east"].reset_index(drop=True)
+    if shuffled:  # lines in no date order, some ids and channels missing
+        orders = orders.sample(frac=1.0, random_state=7).reset_index(drop=True)
+        rng = np.random.default_rng(7)
+        for col in ("order_id", "customer_id", "channel"):
+            orders.loc[rng.random(len(orders)) < 0.01, col] = np.nan
+    for as_of in ("2026-09-30", "2026-09-15", "2024-02-29"):
+        pd.testing.assert_frame_equal(
+            market.trend(orders, as_of), _trend_pandas(orders, as_of), check_exact=True
+        )
+        for dim in ("product_line", "channel"):
+            pd.testing.assert_frame_equal(
+                market.breakdown(orders, as_of, dim), _breakdown_pandas(orders, as_of, dim), check_exact=True
+            )
+
+
 # ------------------------------------------------------------------------------------------------ seasonality
 def _trend_of(values: list[float], start: str = "2023-01") -> pd.DataFrame:
     months = pd.period_range(start, periods=len(values), freq="M").strftime("%Y-%m")
