@@ -13,6 +13,7 @@ step at 80% of target.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from dataclasses import dataclass
@@ -494,6 +495,11 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+# Parsed params files by (path, text): `planning run` loads base.yaml once per region, and PyYAML's pure-Python
+# parser takes ~0.15 s for it; the text is read every time, so an edited file is parsed again.
+_PARSED: dict[tuple[str, str], dict] = {}
+
+
 def read_yaml(path: Path) -> dict:
     """Parse one params file into a mapping (empty file = {}); errors carry file, line and column."""
     try:
@@ -502,6 +508,15 @@ def read_yaml(path: Path) -> dict:
         raise ParamsError(f"{path}: file not found") from None
     except UnicodeDecodeError as exc:
         raise ParamsError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    key = (str(path), text)
+    if key not in _PARSED:
+        if len(_PARSED) > 64:
+            _PARSED.clear()
+        _PARSED[key] = _parse_yaml(path, text)
+    return copy.deepcopy(_PARSED[key])  # callers may change what they get
+
+
+def _parse_yaml(path: Path, text: str) -> dict:
     loader = None
     try:
         # The reader checks characters as soon as the loader is built: a NUL raises here already.

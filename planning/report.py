@@ -107,20 +107,26 @@ def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
     Error outputs stay: a failed step's partial report shows where it stopped.
     """
-    nb = copy.deepcopy(nb)
+    # Shallow copies of what changes (the notebook, its metadata, kept cells and outputs, output data dicts):
+    # a deep copy of a step notebook with its charts' data took ~0.15 s and changed nothing more.
+    nb = copy.copy(nb)
+    nb.metadata = copy.copy(nb.metadata)
     nb.metadata.pop("widgets", None)  # widget state would make nbconvert reference a CDN widget manager
     cells = []
     for cell in nb.cells:
         if REMOVE_TAGS & set(cell.get("metadata", {}).get("tags", [])):
             continue
+        cell = copy.copy(cell)
         if cell.cell_type == "code":
             outputs = []
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "stream" and out.get("name") == "stderr":
                     continue  # warnings and progress bars are for the engineer, not the meeting room
                 if "data" in out:
-                    for mt in DROP_MIMETYPES:
-                        out["data"].pop(mt, None)
+                    out = copy.copy(out)
+                    out["data"] = nbformat.NotebookNode(
+                        {mt: v for mt, v in out["data"].items() if mt not in DROP_MIMETYPES}
+                    )
                     if not out["data"]:
                         continue
                     if out.get("output_type") == "execute_result" and set(out["data"]) == {"text/plain"}:

@@ -130,3 +130,13 @@ def test_top_level_must_be_a_mapping(pdir: Path):
 def test_json_round_trip_for_notebooks():
     p = params.load("east").params
     assert params.load_json(p.model_dump_json()) == p
+
+
+def test_read_yaml_parses_a_file_once_but_sees_edits_and_hands_out_copies(tmp_path: Path) -> None:
+    f = tmp_path / "p.yaml"
+    f.write_text("goals:\n  buffer: 0.12\n", encoding="utf-8")
+    first = params.read_yaml(f)
+    first["goals"]["buffer"] = 99  # a caller changing its copy
+    assert params.read_yaml(f) == {"goals": {"buffer": 0.12}}
+    f.write_text("goals:\n  buffer: 0.15\n", encoding="utf-8")
+    assert params.read_yaml(f) == {"goals": {"buffer": 0.15}}

@@ -339,3 +339,11 @@ def test_vega_bundle_is_cached_on_disk_and_rebuilt_when_cut_short(tmp_path: Path
         assert not list(tmp_path.glob(".*.tmp"))  # no temp file left behind
     finally:
         report.vega_bundle.cache_clear()
+
+
+def test_export_leaves_the_notebook_unchanged() -> None:
+    """The runner renders the notebook papermill returns (then nothing else may see a trimmed copy)."""
+    nb = fixture_notebook("en")
+    before = nbformat.writes(nb)
+    report.export_html(nb, META)
+    assert nbformat.writes(nb) == before
