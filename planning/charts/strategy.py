@@ -59,7 +59,7 @@ def tier_scatter(cells: pd.DataFrame, cut: dict[str, float], lang: str = "en") -
                 "customers:Q",
                 title=_t("customers", lang),
                 scale=alt.Scale(range=[15, 400], zero=False),  # the legend starts at the smallest drawn cell
-                legend=alt.Legend(tickMinStep=1, format=",d"),  # whole customers, not 0.2 steps
+                legend=alt.Legend(tickMinStep=1, tickCount=4, format=",d"),  # whole customers, 4 fit
             ),
             color=alt.Color("tier_name:N", title=_t("tier", lang), scale=_tier_scale(lang), sort=None),
             tooltip=[
