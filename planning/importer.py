@@ -390,11 +390,9 @@ def _source_batches(path: Path, tm: TableMapping, info: dict[str, Any]) -> Itera
             schema = None
             batches = rel.to_arrow_reader(CHUNK_ROWS)
         n = 0
-        for batch in batches:
-            if schema is None:
-                schema = batch.schema
+        for table in _rebatch(batches):
             n += 1
-            df = _arrow_frame(_table_of(batch))
+            df = _arrow_frame(table)
             df.columns = _clean_names(df.columns)
             yield df
         if n == 0:
@@ -406,6 +404,24 @@ def _source_batches(path: Path, tm: TableMapping, info: dict[str, Any]) -> Itera
         raise
     except Exception as exc:
         raise DataError(f"{path}: cannot be read as {fmt} ({type(exc).__name__}: {exc})") from None
+
+
+def _rebatch(batches: Iterator[Any]) -> Iterator[Any]:
+    """Arrow record batches of any size (DuckDB's follow its threads) -> tables of exactly CHUNK_ROWS rows,
+    the last one shorter."""
+    import pyarrow as pa
+
+    buffer, n = [], 0
+    for batch in batches:
+        buffer.append(batch)
+        n += batch.num_rows
+        while n >= CHUNK_ROWS:
+            t = pa.Table.from_batches(buffer).combine_chunks()
+            yield t.slice(0, CHUNK_ROWS)
+            rest = t.slice(CHUNK_ROWS)
+            buffer, n = rest.to_batches(), rest.num_rows
+    if n:
+        yield pa.Table.from_batches(buffer)
 
 
 def _table_of(batch: Any) -> Any:
@@ -482,6 +498,34 @@ def _text_of(v: Any) -> str:
     return str(v)
 
 
+_PLAIN_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"  # '12', '-0.5', '1.5e3': nothing to clean
+_PLAIN_CHARS = set("0123456789.+-eE")
+
+
+def _plain_numbers(txt: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells of a text column are plain decimal numbers, and their values (NaN elsewhere), parsed in
+    Arrow: the same doubles as `pd.to_numeric` (correctly rounded), without a Python object per cell."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(txt.astype("str"), type=pa.large_string())
+    is_plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_NUMBER), False)
+    mask = is_plain.to_numpy(zero_copy_only=False)
+    vals = np.full(len(txt), np.nan)
+    if mask.any():
+        vals[mask] = pc.cast(pc.filter(arr, is_plain), pa.float64()).to_numpy(zero_copy_only=False)
+    return mask, vals
+
+
+def _to_numeric(txt: pd.Series) -> np.ndarray:
+    """`pd.to_numeric(txt, errors="coerce")` as float64: plain numbers parsed in Arrow, the rest by pandas."""
+    mask, vals = _plain_numbers(txt)
+    rest = ~mask & txt.notna().to_numpy()
+    if rest.any():
+        vals[rest] = pd.to_numeric(txt[rest], errors="coerce").astype("float64").to_numpy()
+    return vals
+
+
 def parse_numbers(
     s: pd.Series, decimal: str = ".", thousands: str = ",", currency: list[str] | None = None
 ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -496,11 +540,16 @@ def parse_numbers(
         return s.astype("float64"), np.zeros(n, bool), np.zeros(n, bool)
     txt = _as_text(s)
     present = txt.notna().to_numpy()
-    plain = pd.to_numeric(txt, errors="coerce")
+    symbols = currency if currency is not None else DEFAULT_CURRENCY
+    if decimal == "." and not (set(thousands) | set("".join(symbols))) & _PLAIN_CHARS:
+        mask, vals = _plain_numbers(txt)
+        if (mask | ~present).all():  # every cell a plain number: the cleaning below would change nothing
+            return pd.Series(vals, index=s.index, dtype="float64"), np.zeros(n, bool), np.zeros(n, bool)
+    plain = _to_numeric(txt)
     t = txt
     paren = t.str.match(r"^\(.*\)$").fillna(False).to_numpy(dtype=bool)
     t = t.str.replace(r"^\((.*)\)$", r"\1", regex=True)
-    for sym in sorted(currency if currency is not None else DEFAULT_CURRENCY, key=len, reverse=True):
+    for sym in sorted(symbols, key=len, reverse=True):
         t = t.str.replace(sym, "", regex=False)
     t = t.str.replace(r"\s+", "", regex=True)
     if thousands:
@@ -508,15 +557,12 @@ def parse_numbers(
     if decimal != ".":
         t = t.str.replace(decimal, ".", regex=False)
     t = t.str.replace(r"^(\d[\d.]*)-$", r"-\1", regex=True)  # trailing minus of some ERP exports
-    v = pd.to_numeric(t, errors="coerce").astype("float64")
-    v = v.where(~paren, -v)
-    if decimal == "." and not thousands:
-        v = v.where(plain.notna() | v.notna(), np.nan)
-    vals = v.to_numpy()
-    fixed = present & ~np.isnan(vals) & plain.isna().to_numpy()
+    vals = _to_numeric(t)
+    vals = np.where(paren, -vals, vals)
+    fixed = present & ~np.isnan(vals) & np.isnan(plain)
     # "1,234" with "," as thousands must not be read as plain 1.234 when the decimal is ","
     if decimal != ".":
-        fixed = present & ~np.isnan(vals) & (plain.to_numpy() != vals)
+        fixed = present & ~np.isnan(vals) & (plain != vals)
     bad = present & np.isnan(vals)
     return pd.Series(vals, index=s.index, dtype="float64"), fixed, bad
 
@@ -607,13 +653,24 @@ def _derive(expr: str, df: pd.DataFrame, where: str) -> pd.Series:
 
 
 def _snake(s: pd.Series) -> pd.Series:
-    return (
-        s.str.strip()
+    """Key text lower-case with '_' for spaces, '/' and '&'; worked out once per distinct value (a key column
+    holds a handful of values in millions of rows)."""
+    codes, uniques = pd.factorize(s)
+    u = pd.Series(uniques, dtype="str")
+    u = (
+        u.str.strip()
         .str.lower()
         .str.replace(r"[\s/&]+", "_", regex=True)
         .str.replace(r"_+", "_", regex=True)
         .str.strip("_")
     )
+    return pd.Series(np.append(u.to_numpy(dtype=object), None)[codes], index=s.index, dtype="str")
+
+
+def _non_ascii(s: pd.Series) -> np.ndarray:
+    """Text with a character outside ASCII (missing is not), per distinct value."""
+    codes, uniques = pd.factorize(s)
+    return ~np.array([str(u).isascii() for u in uniques] + [True], bool)[codes]
 
 
 # --------------------------------------------------------------------------------------------- the report
@@ -1036,7 +1093,7 @@ def _map_rows(
                 txt,
             )
             txt = norm
-            non_ascii = ~txt.fillna("").map(str.isascii).to_numpy(dtype=bool)
+            non_ascii = _non_ascii(txt)
             f.note(non_ascii, "non_ascii_key", col, f"key is not ASCII; add it to values.{col}", txt)
         df[col] = txt
 
@@ -1182,8 +1239,9 @@ def _date_detail(tm: TableMapping) -> str:
 # --------------------------------------------------------------------------------------------- large files
 class _SeenRows:
     """The rows of a large file seen so far, as 128-bit content keys (two 64-bit hashes) with the file row of
-    their first occurrence, kept in sorted runs (merged as they grow): answers, batch by batch, "is this row
-    identical to an earlier row of the file, and to which?" in ~24 bytes per distinct row."""
+    their first occurrence, kept in runs sorted by the first hash (merged as they grow; keys sharing a first
+    hash are compared one by one): answers, batch by batch, "is this row identical to an earlier row of the
+    file, and to which?" in ~24 bytes per distinct row."""
 
     def __init__(self) -> None:
         self.runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -1192,8 +1250,12 @@ class _SeenRows:
         """In: the keys and file rows of one batch (rows increasing). Out: (duplicate mask, first row with the
         same key) per row; the batch's new keys are remembered."""
         n = len(h1)
-        order = np.lexsort((rows, h2, h1))
-        a, b, r = h1[order], h2[order], rows[order]
+        order = np.argsort(h1, kind="stable")  # equal keys stay in row order
+        a, b = h1[order], h2[order]
+        if ((a[1:] == a[:-1]) & (b[1:] != b[:-1])).any():  # equal first hashes: order by both
+            order = np.lexsort((h2, h1))
+            a, b = h1[order], h2[order]
+        r = rows[order]
         start = np.ones(n, bool)
         start[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
         ka, kb, first = a[start], b[start], r[start].copy()
@@ -1217,7 +1279,7 @@ class _SeenRows:
         while len(self.runs) > 1 and len(self.runs[-2][0]) <= 2 * len(self.runs[-1][0]):
             (a2, b2, r2), (a1, b1, r1) = self.runs.pop(), self.runs.pop()
             a, b, r = np.concatenate([a1, a2]), np.concatenate([b1, b2]), np.concatenate([r1, r2])
-            o = np.lexsort((b, a))
+            o = np.argsort(a, kind="stable")  # two sorted runs: a merge
             self.runs.append((a[o], b[o], r[o]))
         return dup, first_row
 
@@ -1351,7 +1413,7 @@ def _import_large(name: str, path: Path, tm: TableMapping, out_file: Path, work_
                 table = table.append_column("file_row", pa.array(rows[f.alive], pa.int64()))
             if writer is None:
                 writer = (
-                    pq.ParquetWriter(staged, table.schema, compression="lz4")
+                    pq.ParquetWriter(staged, table.schema, compression="none")
                     if staged is not None
                     else _ParquetSink(out_file, table.schema)
                 )

@@ -6,6 +6,7 @@ and date in fixed-size row groups."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -164,9 +165,17 @@ def test_large_path_equals_whole_file_path(tmp_path: Path, small_batches: list[i
     assert dup["rows"] == n_dup and dup["examples"].startswith("row 2: 'same as row 1'")
 
 
-def test_large_orders_sorted_numbered_and_in_row_groups(tmp_path: Path, small_batches: list[int]) -> None:
+def test_large_orders_sorted_numbered_in_row_groups_and_deterministic(
+    tmp_path: Path, small_batches: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def whole(*a, **k):
+        raise AssertionError("read_source reads a file whole")
+
+    monkeypatch.setattr(importer, "read_source", whole)  # the large path never does
     path = _export(tmp_path, "csv")
-    d, report = importer.materialize(_mapping(tmp_path, path, "duckdb"), cache_dir=tmp_path / "c")
+    m = _mapping(tmp_path, path, "duckdb")
+    d, report = importer.materialize(m, cache_dir=tmp_path / "c1")
+    assert report.complete and max(small_batches) == 40
     pf = pq.ParquetFile(d / "orders.parquet")
     kept = report.summary.loc[0, "rows_kept"]
     sizes = [pf.metadata.row_group(i).num_rows for i in range(pf.metadata.num_row_groups)]
@@ -174,39 +183,21 @@ def test_large_orders_sorted_numbered_and_in_row_groups(tmp_path: Path, small_ba
     o = pf.read().to_pandas()
     key = list(zip(o["region"], o["order_date"], strict=True))
     assert key == sorted(key)
-    # SO-0001 has lines in the file order 1..m, and its late line (the last line of the file) is numbered m + 1
+    # SO-0001's lines are numbered 1..m in file order: its late line (the last line of the file) is m
     so1 = o[o["order_id"] == "SO-0001"]
-    late = so1[so1["status_note"] == "late line"]
-    assert late["line_no"].tolist() == [len(so1)]
+    assert so1.loc[so1["status_note"] == "late line", "line_no"].tolist() == [len(so1)]
     assert sorted(so1["line_no"]) == list(range(1, len(so1) + 1))
     assert (o.groupby("order_id")["line_no"].max() == o.groupby("order_id").size()).all()
-    # amounts: the report's total is the kept lines' sum to the cent
-    assert report.summary.loc[0, "amount"] == pytest.approx(round(o["amount"].sum(), 2), abs=0.005)
+    # the report's totals are the exact sums of the kept lines, rounded to the cent
+    assert report.summary.loc[0, "amount"] == round(math.fsum(o["amount"]), 2)
     assert report.regions == {
-        r: {"rows": int(len(g)), "amount": pytest.approx(round(g["amount"].sum(), 2), abs=0.005)}
-        for r, g in o.groupby("region")
+        r: {"rows": len(g), "amount": round(math.fsum(g["amount"]), 2)} for r, g in o.groupby("region")
     }
-
-
-def test_large_path_never_reads_the_file_whole(tmp_path: Path, small_batches, monkeypatch) -> None:
-    path = _export(tmp_path, "csv")
-
-    def whole(*a, **k):
-        raise AssertionError("read_source reads a file whole")
-
-    monkeypatch.setattr(importer, "read_source", whole)
-    _, report = importer.materialize(_mapping(tmp_path, path, "duckdb"), cache_dir=tmp_path / "c")
-    assert report.complete and max(small_batches) == 40
-
-
-def test_same_input_same_bytes(tmp_path: Path, small_batches: list[int]) -> None:
-    path = _export(tmp_path, "csv")
-    m = _mapping(tmp_path, path, "duckdb")
-    d1, _ = importer.materialize(m, cache_dir=tmp_path / "c1")
+    # same input, same bytes
     d2, _ = importer.materialize(m, cache_dir=tmp_path / "c2")
     for f in ("orders.parquet", "validation.csv"):
-        assert (d1 / f).read_bytes() == (d2 / f).read_bytes(), f
-    j1, j2 = (json.loads((d / "import.json").read_text(encoding="utf-8")) for d in (d1, d2))
+        assert (d / f).read_bytes() == (d2 / f).read_bytes(), f
+    j1, j2 = (json.loads((x / "import.json").read_text(encoding="utf-8")) for x in (d, d2))
     assert {**j1, "data_dir": ""} == {**j2, "data_dir": ""}
 
 
