@@ -181,3 +181,20 @@ def test_interactive_display_accepts_compound_charts(compound: str, monkeypatch)
     finally:
         charts.enable(batch=True)
     assert isinstance(shown[0], alt.JupyterChart) and bundle
+
+
+def test_show_in_batch_displays_the_renderer_output_and_raises_on_bad_charts(monkeypatch) -> None:
+    import IPython.display
+
+    shown: list[tuple] = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.append((objs, kw)))
+    charts.enable(batch=True, lang="en", svg_fallback=False)
+    charts.show(_bar())
+    ((bundle,), kw), expected = shown[0], _html(_bar())
+    assert kw == {"raw": True} and bundle["text/plain"] == "<chart>"
+    assert bundle["text/html"] == expected.replace(
+        re.search(r"chart-[0-9a-f-]+", expected).group(0),
+        re.search(r"chart-[0-9a-f-]+", bundle["text/html"]).group(0),
+    )
+    with pytest.raises(charts.ChartDataTooLarge):  # fails the step, not a traceback in place of the chart
+        charts.show(_bar(charts.MAX_ROWS + 1))
