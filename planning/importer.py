@@ -361,6 +361,7 @@ def _source_batches(path: Path, tm: TableMapping, info: dict[str, Any]) -> Itera
     encodings DuckDB does not decode, e.g. GB18030), Parquet through pyarrow. Yields at least one (possibly
     empty) frame. Raises DataError when the file cannot be read."""
     fmt = info["format"]
+    con = None
     try:
         if fmt == "parquet":
             import pyarrow.parquet as pq
@@ -386,9 +387,8 @@ def _source_batches(path: Path, tm: TableMapping, info: dict[str, Any]) -> Itera
                 return
             info["engine"] = "duckdb"
             con = _duckdb()
-            rel = con.sql(sql)
             schema = None
-            batches = rel.to_arrow_reader(CHUNK_ROWS)
+            batches = con.sql(sql).to_arrow_reader(CHUNK_ROWS)
         n = 0
         for table in _rebatch(batches):
             n += 1
@@ -404,6 +404,9 @@ def _source_batches(path: Path, tm: TableMapping, info: dict[str, Any]) -> Itera
         raise
     except Exception as exc:
         raise DataError(f"{path}: cannot be read as {fmt} ({type(exc).__name__}: {exc})") from None
+    finally:
+        if con is not None:
+            con.close()
 
 
 def _rebatch(batches: Iterator[Any]) -> Iterator[Any]:
@@ -1410,7 +1413,7 @@ def _import_large(name: str, path: Path, tm: TableMapping, out_file: Path, work_
                 kept["line_no"] = 0  # numbered below, over the whole file
             table = _to_arrow(_complete(kept, name, tm, source))
             if staged is not None:
-                table = table.append_column("file_row", pa.array(rows[f.alive], pa.int64()))
+                table = table.append_column("_file_row", pa.array(rows[f.alive], pa.int64()))
             if writer is None:
                 writer = (
                     pq.ParquetWriter(staged, table.schema, compression="none")
@@ -1441,23 +1444,23 @@ def _import_large(name: str, path: Path, tm: TableMapping, out_file: Path, work_
 
 
 def _sort_orders(con: Any, staged: Path, out_file: Path, number: bool) -> None:
-    """Staged orders (canonical columns + file_row) -> `out_file` sorted by region, order_date, file row,
+    """Staged orders (canonical columns + _file_row) -> `out_file` sorted by region, order_date, file row,
     with `line_no` numbered 1, 2, ... within order_id in file order when `number`."""
     import pyarrow.parquet as pq
 
     schema = pq.read_schema(staged)
-    schema = schema.remove(schema.get_field_index("file_row"))
+    schema = schema.remove(schema.get_field_index("_file_row"))
     cols = []
     for c in schema.names:
         if c == "line_no" and number:
             cols.append(
-                'CAST(row_number() OVER (PARTITION BY "order_id" ORDER BY file_row) AS BIGINT) AS line_no'
+                'CAST(row_number() OVER (PARTITION BY "order_id" ORDER BY _file_row) AS BIGINT) AS line_no'
             )
         else:
             cols.append(_sql_name(c))
     rel = con.sql(
         f"SELECT {', '.join(cols)} FROM read_parquet({_sql_str(staged)}) "
-        "ORDER BY region, order_date, file_row"
+        "ORDER BY region, order_date, _file_row"
     )
     sink = _ParquetSink(out_file, schema)
     try:
