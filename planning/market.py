@@ -118,12 +118,27 @@ def _through(orders: pd.DataFrame, as_of: pd.Timestamp, columns: Sequence[str]) 
 def _month_numbers(dates: pd.Series) -> np.ndarray:
     """Calendar month of each date as the months since 1970-01 (pandas' monthly Period ordinal), int64.
 
-    The distinct days are converted, then spread to the lines: a history has a few thousand days and millions of
-    lines. `dates` must hold no NaT; callers keep the lines on or before `as_of` first (which drops NaT).
+    Looked up in a table of the months of the days from the first to the last date (a history spans a few
+    thousand days and has millions of lines); over a span of more than 400 years the distinct days are
+    converted instead. `dates` must be non-empty without NaT: callers keep the lines on or before `as_of`.
     """
-    codes, days = pd.factorize(dates.to_numpy(dtype="datetime64[us]").view("int64"))
-    months = np.asarray(days).view("datetime64[us]").astype("datetime64[M]").astype("int64")
-    return months[codes]
+    day = dates.to_numpy(dtype="datetime64[us]").view("int64") // 86_400_000_000
+    lo, hi = int(day.min()), int(day.max())
+    if hi - lo <= 146_097:
+        table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]").astype("int64")
+        return table[day - lo]
+    codes, days = pd.factorize(day)
+    return np.asarray(days).astype("datetime64[D]").astype("datetime64[M]").astype("int64")[codes]
+
+
+def _sums(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sum of `values` in each group `0 .. n_groups - 1` (0.0 for a group without lines, NaN skipped).
+
+    pandas' groupby sum (compensated, over the lines in their order: the same digits as grouping by Period or
+    text), with the group numbers handed over as categorical codes so that they are not hashed again.
+    """
+    keys = pd.Categorical.from_codes(groups, categories=pd.RangeIndex(n_groups), validate=False)
+    return pd.Series(values, copy=False).groupby(keys, observed=False).sum().to_numpy()
 
 
 def _distinct_per_month(month: np.ndarray, ids: pd.Series, n_months: int) -> np.ndarray:
@@ -179,7 +194,7 @@ def trend(orders: pd.DataFrame, as_of: date | str) -> pd.DataFrame:
     n = len(full)
     monthly = pd.DataFrame(
         {
-            "sales": o["amount"].groupby(rel).sum().reindex(range(n), fill_value=0).to_numpy(),
+            "sales": _sums(o["amount"].to_numpy(), rel, n),
             "orders": _distinct_per_month(rel, _str(o["order_id"]), n),
             "customers": _distinct_per_month(rel, _str(o["customer_id"]), n),
         },
@@ -226,9 +241,7 @@ def breakdown(orders: pd.DataFrame, as_of: date | str, dimension: str) -> pd.Dat
     in_l12m = windows(as_of)[0].mask(o["order_date"]).to_numpy()
     if not has.all():
         month, codes, amount, in_l12m = month[has], codes[has], amount[has], in_l12m[has]
-    cell = pd.Series(amount, copy=False).groupby((month - first) * k + codes).sum()
-    sales = np.zeros(len(months) * k)
-    sales[cell.index.to_numpy()] = cell.to_numpy()
+    sales = _sums(amount, (month - first) * k + codes, len(months) * k)
     l12m = pd.Series(amount[in_l12m], copy=False).groupby(codes[in_l12m]).sum()
     total = l12m.sum()
     share = (l12m / total if total else l12m * 0.0).reindex(range(k), fill_value=0.0).to_numpy()

@@ -603,3 +603,12 @@ def test_notebook_writes_artefacts_that_agree_with_pandas(small_sample, tmp_path
     inc = pd.read_csv(art / "market_increment.csv")
     assert list(inc.columns[:4]) == ["source", "segment_or_dimension", "amount", "explanation"]
     assert (inc["amount"] > 0).all()
+
+
+def test_month_numbers_are_period_ordinals_over_short_and_very_long_spans():
+    # Period ordinals count months from 1970-01: 2025-01 -> (2025 - 1970) x 12 = 660; 1601-03 -> -369 x 12 + 2.
+    short = pd.Series(pd.to_datetime(["2025-01-31", "2025-02-01", "2024-12-31"]))
+    assert market._month_numbers(short).tolist() == [660, 661, 659]
+    long = pd.Series(pd.to_datetime(["2025-01-31", "1601-03-15", "2025-02-01"]).astype("datetime64[us]"))
+    assert market._month_numbers(long).tolist() == [660, -4426, 661]  # > 400 years: distinct days converted
+    assert [pd.Period(ordinal=m, freq="M").strftime("%Y-%m") for m in (660, -4426)] == ["2025-01", "1601-03"]
