@@ -260,9 +260,22 @@ def read_table(
             # Arrow prunes row groups by their statistics only for plain columns; a column written from a pandas
             # categorical (the sample's region) is dictionary-typed in the file's Arrow schema, so without this
             # every row group of a region-sorted 10 M-line file would be decoded to keep a sixth of it.
+            # Row groups whose statistics show that all their rows match are read without the row filter
+            # (it costs ~20% of the scan); runs of row groups are read in file order, keeping the row order.
             frag = next(iter(dset.get_fragments()))
-            frag = frag.subset(row_group_ids=_row_groups(frag.metadata, bounds))
-            arrow = frag.to_table(schema=dset.schema, filter=filt, columns=cols)
+            runs: list[tuple[list[int], bool]] = []
+            for rg, whole in _row_groups(frag.metadata, bounds):
+                if runs and runs[-1][1] == whole:
+                    runs[-1][0].append(rg)
+                else:
+                    runs.append(([rg], whole))
+            parts = [
+                frag.subset(row_group_ids=ids).to_table(
+                    schema=dset.schema, filter=None if whole else filt, columns=cols
+                )
+                for ids, whole in runs or [([], False)]
+            ]
+            arrow = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
         else:
             arrow = dset.to_table(filter=filt, columns=cols)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
@@ -273,26 +286,33 @@ def read_table(
     return coerce_table(df, table, source=str(path), date_filter=None if dated_in_scan else as_of_d)
 
 
-def _row_groups(meta, bounds: dict) -> list[int]:
-    """The row groups of a Parquet file that may hold rows with `column == value` (for `region`) and
-    `column <= value` (for the date column) for each item of `bounds`, judged by the row groups' min / max
-    statistics. A row group without usable statistics for a column (none written, all nulls, another type) is
-    kept: the row filter of the scan decides for its rows."""
+def _row_groups(meta, bounds: dict) -> list[tuple[int, bool]]:
+    """(row group, whether all its rows match) for the row groups of a Parquet file that may hold rows with
+    `column == value` (for `region`) and `column <= value` (for the date column) for each item of `bounds`,
+    judged by the row groups' min / max statistics. A row group without usable statistics for a column (none
+    written, all nulls, another type) is kept, as not known to match entirely: the scan's row filter decides."""
     index = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
     keep = []
     for rg in range(meta.num_row_groups):
         group = meta.row_group(rg)
+        whole = True
         for col, value in bounds.items():
             stats = group.column(index[col]).statistics if col in index else None
             if stats is None or not stats.has_min_max:
+                whole = False
                 continue
             lo, hi = stats.min, stats.max
             if type(lo) is not type(value) or type(hi) is not type(value):
+                whole = False
                 continue
             if lo > value or (col == "region" and hi < value):
                 break
+            exact = getattr(stats, "is_max_value_exact", True) and getattr(stats, "is_min_value_exact", True)
+            nulls = stats.null_count if stats.has_null_count else None
+            if not (exact and nulls == 0 and hi <= value and (col != "region" or lo == value)):
+                whole = False
         else:
-            keep.append(rg)
+            keep.append((rg, whole))
     return keep
 
 

@@ -203,16 +203,18 @@ def test_region_and_as_of_together_and_filter_equivalence(tiny):
         pd.testing.assert_frame_equal(pushed.get(name), later.get(name), obj=name)
 
 
-def _region_sorted_orders(path, write_statistics: bool = True):
-    """Six order lines sorted by region, two per row group, region written from a pandas categorical (as the
-    sample does: the file's Arrow schema says dictionary<string>).
-    Row group 0: east 2024-01-01, east 2024-02-01; 1: east 2025-03-01, north 2024-01-01; 2: south x 2 (2024)."""
+SORTED_LINES = [("east", "2024-01-01", 1.0), ("east", "2024-02-01", 2.0), ("east", "2025-03-01", 4.0),
+                ("north", "2024-01-01", 8.0), ("south", "2024-05-01", 16.0), ("south", "2024-06-01", 32.0)]  # fmt: skip
+
+
+def _orders_parquet(path, lines=SORTED_LINES, write_statistics: bool = True):
+    """Order lines (region, date, amount), two per row group, region written from a pandas categorical (as the
+    sample does: the file's Arrow schema says dictionary<string>). With SORTED_LINES, row group 0: east
+    2024-01-01, east 2024-02-01; 1: east 2025-03-01, north 2024-01-01; 2: south 2024-05-01, south 2024-06-01."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     base = FIXTURE["orders"][0]
-    lines = [("east", "2024-01-01", 1.0), ("east", "2024-02-01", 2.0), ("east", "2025-03-01", 4.0),
-             ("north", "2024-01-01", 8.0), ("south", "2024-05-01", 16.0), ("south", "2024-06-01", 32.0)]  # fmt: skip
     df = pd.DataFrame([dict(base, order_id=f"SO{i}", region=r, order_date=d, amount=a) for i, (r, d, a) in
                        enumerate(lines)])  # fmt: skip
     df["region"] = df["region"].astype("category")
@@ -226,20 +228,24 @@ def test_parquet_row_groups_pruned_by_region_and_date_statistics(tmp_path):
     import pyarrow.dataset as ds
     import pyarrow.parquet as pq
 
-    path = _region_sorted_orders(tmp_path / "orders.parquet")
+    path = _orders_parquet(tmp_path / "orders.parquet")
     assert str(ds.dataset(path).schema.field("region").type).startswith("dictionary")
     meta = pq.ParquetFile(path).metadata
     d = pd.Timestamp
-    assert data._row_groups(meta, {"region": "east"}) == [0, 1]
+    # (row group, all its rows match): group 0 is east only; group 1 also holds north.
+    assert data._row_groups(meta, {"region": "east"}) == [(0, True), (1, False)]
     # "north" lies outside the range east..east of group 0 and south..south of group 2.
-    assert data._row_groups(meta, {"region": "north"}) == [1]
+    assert data._row_groups(meta, {"region": "north"}) == [(1, False)]
     assert data._row_groups(meta, {"region": "west"}) == []
     assert data._row_groups(meta, {"region": "north", "order_date": d("2023-12-31").date()}) == []
-    assert data._row_groups(meta, {"order_date": d("2024-03-01").date()}) == [
-        0,
-        1,
-    ]  # group 2 starts 2024-05-01
-    assert data._row_groups(meta, {"order_date": d("2024-05-01").date()}) == [0, 1, 2]
+    # Group 1 runs to 2025-03-01, group 2 starts 2024-05-01 and ends 2024-06-01.
+    assert data._row_groups(meta, {"order_date": d("2024-03-01").date()}) == [(0, True), (1, False)]
+    assert data._row_groups(meta, {"order_date": d("2024-05-01").date()}) == [
+        (0, True),
+        (1, False),
+        (2, False),
+    ]
+    assert data._row_groups(meta, {"order_date": d("2025-12-31").date()}) == [(0, True), (1, True), (2, True)]
     # Only the rows asked for, whatever was pruned: east up to 2024-12-31 = lines of 1 + 2.
     east = data.read_table(path, "orders", region="east", as_of="2024-12-31")
     assert east["amount"].tolist() == [1.0, 2.0] and east["region"].tolist() == ["east", "east"]
@@ -250,11 +256,27 @@ def test_parquet_row_groups_pruned_by_region_and_date_statistics(tmp_path):
     assert len(none) == 0 and list(none.columns) == list(data.SCHEMA["orders"])
 
 
+def test_parquet_rows_keep_file_order_across_whole_and_filtered_row_groups(tmp_path):
+    import pyarrow.parquet as pq
+
+    lines = [("east", "2024-01-01", 1.0), ("north", "2024-01-01", 2.0), ("east", "2024-01-02", 4.0),
+             ("east", "2024-01-03", 8.0), ("north", "2024-01-04", 16.0), ("east", "2024-01-04", 32.0)]  # fmt: skip
+    path = _orders_parquet(tmp_path / "orders.parquet", lines)
+    assert data._row_groups(pq.ParquetFile(path).metadata, {"region": "east"}) == [
+        (0, False),
+        (1, True),
+        (2, False),
+    ]
+    east = data.read_table(path, "orders", region="east")
+    assert east["amount"].tolist() == [1.0, 4.0, 8.0, 32.0]  # file order; filtered, whole, filtered group
+
+
 def test_parquet_without_statistics_reads_every_row_group(tmp_path):
     import pyarrow.parquet as pq
 
-    path = _region_sorted_orders(tmp_path / "orders.parquet", write_statistics=False)
-    assert data._row_groups(pq.ParquetFile(path).metadata, {"region": "north"}) == [0, 1, 2]
+    path = _orders_parquet(tmp_path / "orders.parquet", write_statistics=False)
+    meta = pq.ParquetFile(path).metadata
+    assert data._row_groups(meta, {"region": "north"}) == [(0, False), (1, False), (2, False)]
     south = data.read_table(path, "orders", region="south", as_of="2024-05-31")
     assert south["amount"].tolist() == [16.0]
 
