@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import gc
+import sys
 
+import pytest
 from IPython.core.interactiveshell import InteractiveShell
 
 from planning import kernel
 
 
-def test_fresh_namespace_empties_the_user_namespace_without_collecting(monkeypatch) -> None:
-    ip = InteractiveShell.instance()
+@pytest.fixture
+def shell(monkeypatch: pytest.MonkeyPatch):
+    """An in-process IPython shell. It installs its own `__main__` module (without `__spec__`, which breaks
+    multiprocessing's spawn in later tests): the real one is put back afterwards."""
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+    yield InteractiveShell.instance()
+    InteractiveShell.clear_instance()
+
+
+def test_fresh_namespace_empties_the_user_namespace_without_collecting(shell, monkeypatch) -> None:
+    ip = shell
     ip.run_cell("import pandas as pd\nframe = pd.DataFrame({'a': [1, 2]})\nframe", store_history=True)
     assert "frame" in ip.user_ns and "pd" in ip.user_ns and len(ip.user_ns["Out"]) >= 1
     calls: list[tuple] = []
