@@ -478,7 +478,9 @@ def parse(argv: list[str] | None = None) -> Config:
     ap.add_argument("--large-scale", type=float, help="scale of the large history (default 100 = ~10M lines)")
     ap.add_argument("--large-region", default="east", help="region run on the large history")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--repeat", type=int, help="repetitions of planning run and floor (median)")
+    ap.add_argument(
+        "--repeat", type=int, help="repetitions of planning run and floor, median (default 3; quick 1)"
+    )
     ap.add_argument("--work", type=Path, help="work folder (default: a temporary folder, removed at the end)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     ap.add_argument("--out", type=Path, help="JSON result file (default benchmarks/results/latest.json)")
@@ -496,7 +498,7 @@ def parse(argv: list[str] | None = None) -> Config:
         large_scale=a.large_scale or (2.0 if a.quick else 100.0),
         large_region=a.large_region,
         workers=a.workers,
-        repeat=a.repeat or 1,
+        repeat=a.repeat or (1 if a.quick else 3),
         whatif_repeat=20 if a.quick else 50,
         reps=1000,
         customers=100_000,
