@@ -53,14 +53,17 @@ ctx.say(review.describe_plan(plan, ctx))
 ctx.h("review.pva.title")
 pva = review.plan_vs_actual(ctx.data.orders, plan, ctx.as_of)
 ctx.chart(charts.plan_actual_months(pva, ctx.lang))
+shown = review.pva_shown(pva)  # every rep up to 20, else the 10 furthest below and above plan
 has_plan = plan.source != "none"  # without a plan there is no variance to chart (the sentence above says why)
 if has_plan:
-    ctx.chart(charts.variance_bars(pva, ctx.p.review.root_cause_threshold, ctx.lang))
+    ctx.chart(charts.variance_bars(shown, ctx.p.review.root_cause_threshold, ctx.lang))
+ctx.say(review.describe_pva_reps(pva, shown, ctx.lang))
 ctx.table(
-    review.pva_display(pva, ctx.lang),
+    review.pva_display(shown, ctx.lang),
     domain="review",
     money=["plan", "actual", "variance"],
     pct=["variance_pct", "completion"],
+    max_rows=None,
 )
 ctx.save("plan_vs_actual", pva)
 

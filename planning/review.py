@@ -393,6 +393,38 @@ def plan_vs_actual(orders: pd.DataFrame, plan: Plan, as_of: date) -> pd.DataFram
     return out[PVA_COLUMNS].reset_index(drop=True)
 
 
+#: Reps the report's plan-vs-actual chart and table show at each end (furthest below and furthest above plan,
+#: year to date) when a region has more than twice as many; plan_vs_actual.csv always holds every rep.
+PVA_REPS_SHOWN = 10
+
+
+def pva_shown(pva: pd.DataFrame, shown: int = PVA_REPS_SHOWN) -> pd.DataFrame:
+    """The plan-vs-actual rows a report shows: every period, product line and channel row, and the rep rows -
+    all of them when there are at most 2 x `shown`, else the `shown` furthest below plan and the `shown` furthest
+    above by variance % (ties by rep id; reps without a plan have no variance and are left out). Rows keep their
+    order, so a table stays grouped by level; with hundreds of reps the report stays readable and its size
+    bounded."""
+    if shown < 1:
+        raise ValueError(f"pva_shown: shown must be a positive number of reps, got {shown}")
+    is_rep = pva["level"] == "rep"
+    if int(is_rep.sum()) <= 2 * shown:
+        return pva
+    ranked = pva[is_rep].dropna(subset=["variance_pct"]).sort_values(["variance_pct", "key"], kind="stable")
+    keep = ranked.index[:shown].union(ranked.index[-shown:])
+    return pva[~is_rep | pva.index.isin(keep)]
+
+
+def describe_pva_reps(pva: pd.DataFrame, shown: pd.DataFrame, lang: str) -> str:
+    """Which reps the plan-vs-actual chart and table show (all, or the ends of how many) and where every rep's
+    plan, actual and variance are (artifacts/plan_vs_actual.csv)."""
+    reps = int((pva["level"] == "rep").sum())
+    listed = int((shown["level"] == "rep").sum())
+    fmt = {"reps": i18n.number(reps, lang), "file": "artifacts/plan_vs_actual.csv"}
+    if listed >= reps:
+        return i18n.t("review.pva.reps_all", lang, **fmt)
+    return i18n.t("review.pva.reps_ends", lang, shown=i18n.number(listed // 2, lang), **fmt)
+
+
 def pva_display(pva: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Plan vs actual for reading: level and plan basis translated, keys of products / channels named."""
     key = [

@@ -522,3 +522,43 @@ def test_two_snapshots_second_review_uses_first_plan_and_forecast(small_sample, 
     assert manifest["regions"]["east"]["headline"]["ytd_plan"] == pytest.approx(ytd["plan"].iloc[0])
     html = (out / "2026-08-31" / "east" / "05_review.html").read_text(encoding="utf-8")
     assert "snapshot of 2025-12-31" in html
+
+
+def _pva_with_reps(n: int) -> pd.DataFrame:
+    """Two period rows, `n` reps with variance % (i - 12) / 100 for rep i (r00: -12 %, r12: 0 %, r24: +12 %), a
+    rep without a plan, and one product line row."""
+    rows = [{"level": "ytd", "key": "2026", "variance_pct": -0.05}, {"level": "month", "key": "2026-01",
+            "variance_pct": 0.01}]  # fmt: skip
+    rows += [{"level": "rep", "key": f"r{i:02d}", "variance_pct": (i - 12) / 100} for i in range(n)]
+    rows += [{"level": "rep", "key": "r99", "variance_pct": math.nan}, {"level": "product_line", "key": "pumps",
+             "variance_pct": 0.02}]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_pva_shown_keeps_all_rows_up_to_twice_the_ends() -> None:
+    pva = _pva_with_reps(19)  # 19 reps + the one without a plan = 20 = 2 x 10: all shown
+    assert review.pva_shown(pva).equals(pva)
+
+
+def test_pva_shown_keeps_the_reps_furthest_below_and_above_plan_in_their_order() -> None:
+    pva = _pva_with_reps(25)  # 26 reps: r00..r09 (-12 .. -3 %) and r15..r24 (+3 .. +12 %) shown
+    shown = review.pva_shown(pva)
+    reps = shown.loc[shown["level"] == "rep", "key"].tolist()
+    assert reps == [
+        f"r{i:02d}" for i in [*range(10), *range(15, 25)]
+    ]  # r10..r14 (-2 .. +2 %) and r99 left out
+    assert shown["level"].tolist()[:2] == ["ytd", "month"] and shown["level"].iloc[-1] == "product_line"
+    assert len(review.pva_shown(pva, shown=3)) == 2 + 6 + 1
+    with pytest.raises(ValueError, match="positive"):
+        review.pva_shown(pva, shown=0)
+
+
+def test_describe_pva_reps_says_how_many_and_where_the_rest_is() -> None:
+    pva = _pva_with_reps(25)
+    text = review.describe_pva_reps(pva, review.pva_shown(pva), "en")
+    assert "10 of the 26 reps furthest below plan and 10 furthest above" in text
+    assert "artifacts/plan_vs_actual.csv" in text
+    zh = review.describe_pva_reps(pva, review.pva_shown(pva), "zh")
+    assert "26 名" in zh and "10 人" in zh
+    small = _pva_with_reps(5)
+    assert review.describe_pva_reps(small, review.pva_shown(small), "en").startswith("All 6 reps are shown")
