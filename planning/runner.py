@@ -133,17 +133,30 @@ class _KernelSlot:
 
 
 def _shutdown(km) -> None:
-    """Stop the region's kernel (also after a timeout, a death or an interrupt); never raises."""
+    """Stop the worker's kernel (also after a timeout, a death or an interrupt); never raises.
+
+    The kernel's process is killed when jupyter_client's shutdown did not end it (it failed, e.g. on an event
+    loop left running by an interrupted cell, or a second Ctrl-C cut it short): a surviving kernel would keep
+    running its cell and hold the run's stdout / stderr open after the run has exited.
+    """
     from jupyter_core.utils import run_sync
 
+    provisioner = getattr(km, "provisioner", None)
+    process = getattr(provisioner, "process", None)
     try:
         if km.has_kernel:
             run_sync(km.shutdown_kernel)(now=True)
-    except Exception:  # a dead kernel: nothing left to stop
+    except Exception:  # a dead kernel, or a shutdown that failed: the process is checked below
         pass
     except KeyboardInterrupt:  # a second Ctrl-C while stopping: kill without waiting
-        if km.has_kernel and km.provisioner is not None and km.provisioner.process is not None:
-            km.provisioner.process.kill()
+        pass
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+            try:
+                process.wait(timeout=5)
+            except Exception:  # noqa: BLE001 - an unkillable process is the OS's to reap
+                pass
 
 
 ENGINE = "planning"  # the papermill engine `run_region` uses (registered by `_register_engine`)
