@@ -135,9 +135,9 @@ class _KernelSlot:
 def _shutdown(km) -> None:
     """Stop the worker's kernel (also after a timeout, a death or an interrupt); never raises.
 
-    The kernel's process is killed when jupyter_client's shutdown did not end it (it failed, e.g. on an event
-    loop left running by an interrupted cell, or a second Ctrl-C cut it short): a surviving kernel would keep
-    running its cell and hold the run's stdout / stderr open after the run has exited.
+    The kernel's process is killed when jupyter_client's shutdown did not end it (the shutdown raised, or a
+    second Ctrl-C cut it short): a surviving kernel would keep running its cell and hold the run's stdout /
+    stderr open after the run has exited.
     """
     from jupyter_core.utils import run_sync
 

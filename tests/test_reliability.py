@@ -502,6 +502,9 @@ def test_ctrl_c_stops_cleanly_and_publishes_nothing(tmp_path: Path, small_sample
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As in a terminal: a test session started in the background (`pytest &`, a non-interactive shell's
+        # job) ignores SIGINT, the child would inherit that and Python then installs no Ctrl-C handler.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 90
