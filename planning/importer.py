@@ -677,6 +677,21 @@ def _non_ascii(s: pd.Series) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------- the report
+def _info_record(call: int, table: str, check: str, column: str, rows: int, detail: str) -> dict[str, Any]:
+    """A report record saying how a column was built (an "info" outcome: no example rows, no codes)."""
+    return {
+        "call": call,
+        "table": table,
+        "outcome": "info",
+        "check": check,
+        "column": column,
+        "rows": rows,
+        "detail": detail,
+        "examples": [],
+        "codes": None,
+    }
+
+
 class _Findings:
     """Collects what happened to the rows of one table (or one record batch of it); every dropped row is
     counted once (first reason).
@@ -748,19 +763,7 @@ class _Findings:
         """How a column was built (derived, numbered): every kept row, not a problem."""
         self._calls += 1
         if n:
-            self.records.append(
-                {
-                    "call": self._calls,
-                    "table": self.table,
-                    "outcome": "info",
-                    "check": check,
-                    "column": column,
-                    "rows": n,
-                    "detail": detail,
-                    "examples": [],
-                    "codes": None,
-                }
-            )
+            self.records.append(_info_record(self._calls, self.table, check, column, n, detail))
 
 
 def _public(r: dict[str, Any]) -> dict[str, Any]:
@@ -808,17 +811,9 @@ class _Accumulated:
         """A finding about the whole table, after the last record batch (e.g. line numbers)."""
         self._last_call += 1
         if n:
-            self.by_call[self._last_call] = {
-                "call": self._last_call,
-                "table": self.table,
-                "outcome": "info",
-                "check": check,
-                "column": column,
-                "rows": n,
-                "detail": detail,
-                "examples": [],
-                "codes": None,
-            }
+            self.by_call[self._last_call] = _info_record(
+                self._last_call, self.table, check, column, n, detail
+            )
 
     @property
     def items(self) -> list[dict[str, Any]]:
