@@ -40,10 +40,9 @@ def _fail(exc: BaseException, code: int = EXIT_BAD_INPUT) -> None:
 
 
 def _bad_input_types() -> tuple[type[BaseException], ...]:
-    from planning import params, runner
-    from planning.data import DataError
+    from planning import errors
 
-    return (params.ParamsError, runner.SnapshotExists, runner.UnsafePath, DataError)
+    return (errors.ParamsError, errors.SnapshotExists, errors.UnsafePath, errors.DataError)
 
 
 @contextmanager

@@ -1,121 +1,304 @@
 """The artefacts each step hands to the next and to reviewers: a declared contract, tested like an API.
 
-Each artefact is `outputs/<as-of>/<region>/artifacts/<name>.csv`, written by exactly one step with at least the
-columns listed here (a step may add columns; it may not drop or rename these). `Context.save` enforces it.
+Each artefact is `<snapshot>/<region>/artifacts/<name>.csv`, written by exactly one step with at least the
+columns listed here, each of a declared type (a step may add columns; it may not drop or rename these).
+`planning.store` enforces the contract when it writes an artefact and applies the types when it reads one.
 The meanings are documented in docs/artifacts.md.
+
+Types: "str" text, "date" an ISO date or month as text (YYYY-MM-DD / YYYY-MM, kept as text: the reader decides
+whether it is a day or a month), "int", "float", "bool".
 """
 
 from __future__ import annotations
 
-ARTIFACTS: dict[str, tuple[str, tuple[str, ...]]] = {
-    # step 1: market analysis
-    "market_trend": (
+from dataclasses import dataclass
+
+TYPES = ("str", "date", "int", "float", "bool")
+
+
+@dataclass(frozen=True)
+class Contract:
+    """Who writes an artefact and the columns (name -> type) it guarantees."""
+
+    step: str
+    columns: dict[str, str]
+
+    def __post_init__(self) -> None:
+        bad = {c: t for c, t in self.columns.items() if t not in TYPES}
+        if bad:
+            raise ValueError(f"unknown column types {bad}; expected one of {TYPES}")
+
+
+ARTIFACTS: dict[str, Contract] = {
+    # 01_market_analysis
+    "market_trend": Contract(
         "01_market_analysis",
-        ("month", "sales", "orders", "customers", "yoy_growth", "mom_growth"),
+        {
+            "month": "date",
+            "sales": "float",
+            "orders": "int",
+            "customers": "int",
+            "yoy_growth": "float",
+            "mom_growth": "float",
+        },
     ),
-    "seasonality": ("01_market_analysis", ("month_of_year", "index")),
-    "segments": (
+    "seasonality": Contract("01_market_analysis", {"month_of_year": "int", "index": "float"}),
+    "segments": Contract(
         "01_market_analysis",
-        ("segment", "customers", "sales", "avg_order_value", "clv", "win_rate", "growth", "icp_rank"),
+        {
+            "segment": "str",
+            "customers": "int",
+            "sales": "float",
+            "avg_order_value": "float",
+            "clv": "float",
+            "win_rate": "float",
+            "growth": "float",
+            "icp_rank": "int",
+        },
     ),
-    "market_share": ("01_market_analysis", ("segment", "market_size", "our_sales", "share", "share_change")),
-    "competitors": ("01_market_analysis", ("competitor", "dimension", "score")),
-    "swot": ("01_market_analysis", ("quadrant", "item", "source", "evidence")),
-    "market_increment": ("01_market_analysis", ("source", "segment_or_dimension", "amount", "explanation")),
-    # step 2: goals
-    "forecast": ("02_goals", ("month", "model", "forecast", "lower", "upper")),
-    "backtest": ("02_goals", ("model", "origin", "horizon_months", "mape", "bias")),
-    "calibration": ("02_goals", ("step", "component", "amount", "explanation")),
-    "goals": (
+    "market_share": Contract(
+        "01_market_analysis",
+        {
+            "segment": "str",
+            "market_size": "float",
+            "our_sales": "float",
+            "share": "float",
+            "share_change": "float",
+        },
+    ),
+    "competitors": Contract(
+        "01_market_analysis", {"competitor": "str", "dimension": "str", "score": "float"}
+    ),
+    "swot": Contract(
+        "01_market_analysis", {"quadrant": "str", "item": "str", "source": "str", "evidence": "str"}
+    ),
+    "market_increment": Contract(
+        "01_market_analysis",
+        {"source": "str", "segment_or_dimension": "str", "amount": "float", "explanation": "str"},
+    ),
+    # 02_goals
+    "forecast": Contract(
+        "02_goals", {"month": "date", "model": "str", "forecast": "float", "lower": "float", "upper": "float"}
+    ),
+    "backtest": Contract(
         "02_goals",
-        (
-            "goal",
-            "metric",
-            "value",
-            "deadline",
-            "specific",
-            "measurable",
-            "achievable",
-            "relevant",
-            "time_bound",
-        ),
+        {"model": "str", "origin": "date", "horizon_months": "int", "mape": "float", "bias": "float"},
     ),
-    "targets": ("02_goals", ("level", "period", "start", "end", "target")),
-    "targets_rep": ("02_goals", ("rep_id", "team", "month", "target")),
-    "calibration_dimensions": ("02_goals", ("dimension", "component", "amount", "explanation")),
-    # step 3: strategy
-    "customer_tiers": (
+    "calibration": Contract(
+        "02_goals", {"step": "int", "component": "str", "amount": "float", "explanation": "str"}
+    ),
+    "goals": Contract(
+        "02_goals",
+        {
+            "goal": "str",
+            "metric": "str",
+            "value": "float",
+            "deadline": "date",
+            "specific": "bool",
+            "measurable": "bool",
+            "achievable": "bool",
+            "relevant": "bool",
+            "time_bound": "bool",
+        },
+    ),
+    "targets": Contract(
+        "02_goals", {"level": "str", "period": "str", "start": "date", "end": "date", "target": "float"}
+    ),
+    "targets_rep": Contract("02_goals", {"rep_id": "str", "team": "str", "month": "date", "target": "float"}),
+    "calibration_dimensions": Contract(
+        "02_goals", {"dimension": "str", "component": "str", "amount": "float", "explanation": "str"}
+    ),
+    "team_capacity": Contract(
+        "02_goals",
+        {"month": "date", "reps_capacity": "float", "tools": "float", "house": "float", "capacity": "float"},
+    ),
+    # 03_strategy
+    "customer_tiers": Contract(
         "03_strategy",
-        (
-            "customer_id",
-            "recency_days",
-            "frequency",
-            "monetary",
-            "complexity",
-            "potential",
-            "value_score",
-            "potential_score",
-            "tier",
-            "playbook",
-        ),
+        {
+            "customer_id": "str",
+            "recency_days": "float",
+            "frequency": "int",
+            "monetary": "float",
+            "complexity": "float",
+            "potential": "float",
+            "value_score": "float",
+            "potential_score": "float",
+            "tier": "str",
+            "playbook": "str",
+        },
     ),
-    "funnel": ("03_strategy", ("stage", "entered", "advanced", "conversion_rate", "median_days")),
-    "coverage": (
+    "funnel": Contract(
         "03_strategy",
-        (
-            "period",
-            "target",
-            "win_rate",
-            "required_pipeline",
-            "open_pipeline",
-            "coverage_ratio",
-            "leads_needed",
-        ),
+        {
+            "stage": "str",
+            "entered": "int",
+            "advanced": "int",
+            "conversion_rate": "float",
+            "median_days": "float",
+        },
     ),
-    "health": ("03_strategy", ("customer_id", "health_score", "risk", "revenue_at_risk", "action")),
-    # step 4: resources
-    "capacity": (
+    "coverage": Contract(
+        "03_strategy",
+        {
+            "period": "str",
+            "target": "float",
+            "win_rate": "float",
+            "required_pipeline": "float",
+            "open_pipeline": "float",
+            "coverage_ratio": "float",
+            "leads_needed": "float",
+        },
+    ),
+    "health": Contract(
+        "03_strategy",
+        {
+            "customer_id": "str",
+            "health_score": "float",
+            "risk": "str",
+            "revenue_at_risk": "float",
+            "action": "str",
+        },
+    ),
+    # 04_resources
+    "capacity": Contract(
         "04_resources",
-        (
-            "month",
-            "headcount_start",
-            "hires",
-            "exits",
-            "ramping",
-            "productive_fte",
-            "capacity",
-            "target",
-            "gap",
-        ),
+        {
+            "month": "date",
+            "headcount_start": "float",
+            "hires": "float",
+            "exits": "float",
+            "ramping": "float",
+            "productive_fte": "float",
+            "capacity": "float",
+            "target": "float",
+            "gap": "float",
+        },
     ),
-    "incentives": ("04_resources", ("attainment", "payout", "rate_applied")),
-    "budget": (
+    "incentives": Contract(
+        "04_resources", {"attainment": "float", "payout": "float", "rate_applied": "float"}
+    ),
+    "budget": Contract(
         "04_resources",
-        ("channel", "current_budget", "optimal_budget", "leads", "customers", "revenue", "roi"),
+        {
+            "channel": "str",
+            "current_budget": "float",
+            "optimal_budget": "float",
+            "leads": "float",
+            "customers": "float",
+            "revenue": "float",
+            "roi": "float",
+        },
     ),
-    "action_plan": ("04_resources", ("task", "owner", "start", "end", "depends_on", "kpi", "status")),
-    "hiring_plan": ("04_resources", ("start_month", "hires", "requisition_by", "productive_from")),
-    "incentive_summary": ("04_resources", ("metric", "value", "unit")),
-    "cost_of_sales": ("04_resources", ("category", "item", "amount")),
-    # step 5: review
-    "plan_vs_actual": ("05_review", ("level", "key", "plan", "actual", "variance", "variance_pct")),
-    "kpis": ("05_review", ("kpi", "kind", "actual", "baseline", "target", "status", "rule")),
-    "root_causes": (
-        "05_review",
-        ("key", "variance_pct", "driver", "effect", "why_1", "why_2", "why_3", "why_4", "why_5"),
+    "action_plan": Contract(
+        "04_resources",
+        {
+            "task": "str",
+            "owner": "str",
+            "start": "date",
+            "end": "date",
+            "depends_on": "str",
+            "kpi": "str",
+            "status": "str",
+        },
     ),
-    "forecast_accuracy": ("05_review", ("snapshot", "month", "forecast", "actual", "ape")),
-    "risks": (
+    "hiring_plan": Contract(
+        "04_resources",
+        {"start_month": "date", "hires": "int", "requisition_by": "date", "productive_from": "date"},
+    ),
+    "incentive_summary": Contract("04_resources", {"metric": "str", "value": "float", "unit": "str"}),
+    "cost_of_sales": Contract("04_resources", {"category": "str", "item": "str", "amount": "float"}),
+    # 05_review
+    "plan_vs_actual": Contract(
         "05_review",
-        ("risk", "kind", "likelihood", "impact", "score", "contingency", "owner", "status"),
+        {
+            "level": "str",
+            "key": "str",
+            "plan": "float",
+            "actual": "float",
+            "variance": "float",
+            "variance_pct": "float",
+        },
+    ),
+    "kpis": Contract(
+        "05_review",
+        {
+            "kpi": "str",
+            "kind": "str",
+            "actual": "float",
+            "baseline": "float",
+            "target": "float",
+            "status": "str",
+            "rule": "str",
+        },
+    ),
+    "root_causes": Contract(
+        "05_review",
+        {
+            "key": "str",
+            "variance_pct": "float",
+            "driver": "str",
+            "effect": "float",
+            "why_1": "str",
+            "why_2": "str",
+            "why_3": "str",
+            "why_4": "str",
+            "why_5": "str",
+        },
+    ),
+    "forecast_accuracy": Contract(
+        "05_review",
+        {"snapshot": "date", "month": "date", "forecast": "float", "actual": "float", "ape": "float"},
+    ),
+    "risks": Contract(
+        "05_review",
+        {
+            "risk": "str",
+            "kind": "str",
+            "likelihood": "int",
+            "impact": "int",
+            "score": "int",
+            "contingency": "str",
+            "owner": "str",
+            "status": "str",
+        },
+    ),
+    "resplit": Contract(
+        "05_review",
+        {
+            "month": "date",
+            "plan": "float",
+            "resplit": "float",
+            "change": "float",
+            "required": "bool",
+            "quarter_completion": "float",
+        },
+    ),
+    "pdca_log": Contract(
+        "05_review",
+        {
+            "kpi": "str",
+            "act": "str",
+            "action": "str",
+            "owner": "str",
+            "opened": "date",
+            "due": "date",
+            "state": "str",
+            "status_now": "str",
+        },
     ),
 }
 
 
 def producer(name: str) -> str:
     """The step that writes artefact `name` (KeyError for an undeclared artefact)."""
-    return ARTIFACTS[name][0]
+    return ARTIFACTS[name].step
 
 
 def required_columns(name: str) -> tuple[str, ...]:
-    return ARTIFACTS[name][1]
+    return tuple(ARTIFACTS[name].columns)
+
+
+def of_step(step: str) -> list[str]:
+    """The artefacts `step` writes, in declaration order."""
+    return [name for name, c in ARTIFACTS.items() if c.step == step]

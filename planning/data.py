@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from planning.errors import DataError
+
 __all__ = [
     "SCHEMA",
     "REQUIRED_TABLES",
@@ -140,10 +142,6 @@ NOT_NULL: dict[str, tuple[str, ...]] = {
 }
 _STAGES = ("discovery_date", "proposal_date", "negotiation_date")
 _STAGE_NAMES = ("lead", "discovery", "proposal", "negotiation")
-
-
-class DataError(ValueError):
-    """A data file is missing, empty or has a column that does not match `docs/data.md`."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -750,25 +748,3 @@ def fingerprint(data_dir: str | os.PathLike) -> dict[str, str]:
                 h.update(chunk)
         out[fname] = h.hexdigest()
     return out
-
-
-def resolve_dir(p, override: str | os.PathLike | None = None) -> Path:
-    """The folder of canonical tables a run of parameters `p` (`planning.params.Params`) plans on.
-
-    In order: `override` (`--data`, a notebook's `data_dir`), an imported export when `data.mapping` is set
-    (imported once per content, docs/import.md), `data.dir`, else the embedded sample company at
-    `data.sample_scale` (generated on first use).
-    """
-    if override:
-        return Path(override).resolve()
-    if p.data.mapping:
-        from planning import importer
-
-        return Path(importer.resolve_data_dir(p))
-    if p.data.dir:
-        from planning import config
-
-        return (config.PROJECT_ROOT / p.data.dir).resolve()
-    from planning import sample
-
-    return sample.ensure_sample(scale=p.data.sample_scale)

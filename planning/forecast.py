@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from planning.errors import ForecastError
+
 SEASON = 12
 
 #: Months of training a model needs (two full seasons for a seasonal state-space model).
@@ -37,10 +39,6 @@ TIERS: tuple[tuple[str, ...], ...] = (
     ("holt", "mean"),
     ("mean",),
 )
-
-
-class ForecastError(ValueError):
-    """The history cannot support any forecast (e.g. no sales at all)."""
 
 
 # ------------------------------------------------------------------------------------------------ history

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -175,3 +176,61 @@ def column(col: str, lang: str = "en", domain: str = "common") -> str:
 def columns(df: Any, lang: str = "en", domain: str = "common") -> Any:
     """A copy of DataFrame `df` with translated column headers (see `column`). Data is unchanged."""
     return df.rename(columns={c: column(c, lang, domain) for c in df.columns})
+
+
+# ---------------------------------------------------------------------------------------------- voice
+@dataclass(frozen=True)
+class Voice:
+    """How a step speaks: the report language and the company currency, bound once.
+
+    Every step's sentence builders (`planning/<step>/narrate.py`) and translated views take a Voice as their last
+    argument, `describe_trend(trend, voice)`; a notebook passes `ctx.voice`, a test `Voice("en", "CNY")`.
+    """
+
+    lang: str = "en"
+    currency: str = "CNY"
+
+    def __post_init__(self) -> None:
+        _check_lang(self.lang)
+
+    def t(self, key: str, **fmt: Any) -> str:
+        return t(key, self.lang, **fmt)
+
+    def name(self, kind: str, value: Any) -> str:
+        return name(kind, value, self.lang)
+
+    def segment(self, value: Any) -> str:
+        return segment(value, self.lang)
+
+    def number(self, x: Any, decimals: int | None = None) -> str:
+        return number(x, self.lang, decimals)
+
+    def pct(self, x: Any, decimals: int = 1, signed: bool = False) -> str:
+        return pct(x, self.lang, decimals, signed)
+
+    def money(self, x: Any, compact: bool = True) -> str:
+        return money(x, self.lang, self.currency, compact)
+
+    def columns(self, df: Any, domain: str = "common") -> Any:
+        return columns(df, self.lang, domain)
+
+    def missing(self, tables: str | tuple[str, ...] | list[str], what: str, column: str = "") -> str:
+        return missing_text(tables, what, self.lang, column)
+
+
+def missing_text(tables: str | tuple[str, ...] | list[str], what: str, lang: str, column: str = "") -> str:
+    """The sentence a report shows for a part it could not compute for lack of optional data (docs/data.md).
+
+    `tables`: the table (or alternatives, any one of which would do) whose file would enable `what` (already
+    translated text). With `column` (e.g. "rep_id"), the order lines' column is named as the other alternative.
+    """
+    names_ = (tables,) if isinstance(tables, str) else tuple(tables)
+    sep = t("data.missing.or", lang)
+    fmt = {
+        "what": what,
+        "tables": sep.join(t(f"data.tables.{n}", lang) for n in names_),
+        "files": sep.join(f"{n}.csv / {n}.parquet" for n in names_),
+    }
+    if column:
+        return t("data.missing.column", lang, column=column, **fmt)
+    return t("data.missing.text", lang, **fmt)

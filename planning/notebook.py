@@ -8,15 +8,13 @@ JupyterLab the notebook loads params/ itself and writes to `outputs/interactive/
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planning import config, contracts
+from planning import config, i18n, store
 from planning import params as params_mod
 
 if TYPE_CHECKING:
@@ -24,10 +22,6 @@ if TYPE_CHECKING:
 
     from planning.data import Tables
     from planning.params import Params
-
-
-class ArtifactMissing(FileNotFoundError):
-    """An artefact an earlier step should have written is not there."""
 
 
 @dataclass
@@ -60,12 +54,15 @@ class Context:
 
     @property
     def artifacts_dir(self) -> Path:
-        return self.out_dir / "artifacts"
+        return store.artifacts_dir(self.out_dir)
+
+    @property
+    def voice(self) -> i18n.Voice:
+        """Report language and company currency, for the steps' sentence builders and views."""
+        return i18n.Voice(self.lang, self.p.company.currency)
 
     @property
     def region_name(self) -> str:
-        from planning import i18n
-
         explicit = self.p.region.name_zh if self.lang == "zh" else self.p.region.name
         return explicit or i18n.name("region", self.region, self.lang)
 
@@ -105,48 +102,21 @@ class Context:
 
     # ------------------------------------------------------------------ artefacts
     def save(self, name: str, df: pd.DataFrame) -> None:
-        """Write artefact `name` as CSV (deterministic formatting, atomic replace); check its contract.
+        """Write artefact `name` through the store (contract checked, deterministic CSV, atomic replace).
 
         Returns nothing, so that a `ctx.save(...)` ending a cell prints nothing into the report.
         """
-        if name in contracts.ARTIFACTS:
-            owner, columns = contracts.ARTIFACTS[name]
-            if owner != self.step:
-                raise ValueError(f"artefact {name!r} belongs to step {owner}, not {self.step}")
-            missing = [c for c in columns if c not in df.columns]
-            if missing:
-                raise ValueError(
-                    f"artefact {name!r} lacks contract columns {missing}; has {list(df.columns)}"
-                )
-        self.artifacts_dir.mkdir(parents=True, exist_ok=True)
-        path = self.artifacts_dir / f"{name}.csv"
-        fd, tmp = tempfile.mkstemp(dir=self.artifacts_dir, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            df.to_csv(fh, index=False, lineterminator="\n", float_format="%.6f", date_format="%Y-%m-%d")
-        os.replace(tmp, path)
+        store.write_artifact(self.out_dir, name, df, step=self.step)
 
     def load(self, name: str, **read_csv: Any) -> pd.DataFrame:
-        """Read an artefact written earlier in this run by the step that owns it."""
-        import pandas as pd
-
-        path = self.artifacts_dir / f"{name}.csv"
-        if not path.is_file():
-            step = contracts.ARTIFACTS.get(name, ("an earlier step",))[0]
-            raise ArtifactMissing(
-                f"{path}: artefact {name!r} not found; run step {step} for region {self.region!r} first "
-                f"(`planning run --region {self.region} --step {step[:2]}` or open notebooks/{step}.ipynb)"
-            )
-        return pd.read_csv(path, **read_csv)
+        """Read an artefact written earlier in this run by the step that owns it (contract types applied)."""
+        return store.read_artifact(self.out_dir, name, region=self.region, **read_csv)
 
     # ------------------------------------------------------------------ display
     def t(self, key: str, **fmt: Any) -> str:
-        from planning import i18n
-
         return i18n.t(key, self.lang, **fmt)
 
     def name(self, kind: str, value: Any) -> str:
-        from planning import i18n
-
         return i18n.name(kind, value, self.lang)
 
     def h(self, key: str, level: int = 2, **fmt: Any) -> None:
@@ -189,7 +159,7 @@ class Context:
                 orders = self.data.orders
                 when = when and (column not in orders.columns or not orders[column].notna().any())
         if when:
-            self.say(missing_text(tables, self.t(what, **fmt), self.lang, column=column))
+            self.say(i18n.missing_text(tables, self.t(what, **fmt), self.lang, column=column))
         return bool(when)
 
     def chart(self, chart: Any) -> None:
@@ -198,34 +168,10 @@ class Context:
         charts.show(chart)
 
     def money(self, x: float) -> str:
-        from planning import i18n
-
         return i18n.money(x, self.lang, self.p.company.currency)
 
     def pct(self, x: float) -> str:
-        from planning import i18n
-
         return i18n.pct(x, self.lang)
-
-
-def missing_text(tables: str | tuple[str, ...] | list[str], what: str, lang: str, column: str = "") -> str:
-    """The sentence a report shows for a part it could not compute for lack of optional data (docs/data.md).
-
-    `tables`: the table (or alternatives, any one of which would do) whose file would enable `what` (already
-    translated text). With `column` (e.g. "rep_id"), the order lines' column is named as the other alternative.
-    """
-    from planning import i18n
-
-    names = (tables,) if isinstance(tables, str) else tuple(tables)
-    sep = i18n.t("data.missing.or", lang)
-    fmt = {
-        "what": what,
-        "tables": sep.join(i18n.t(f"data.tables.{t}", lang) for t in names),
-        "files": sep.join(f"{t}.csv / {t}.parquet" for t in names),
-    }
-    if column:
-        return i18n.t("data.missing.column", lang, column=column, **fmt)
-    return i18n.t("data.missing.text", lang, **fmt)
 
 
 def setup(
@@ -257,9 +203,9 @@ def setup(
         if language:
             overrides["language"] = language
         p = params_mod.load(region, overrides=overrides).params
-    from planning import data
+    from planning import sources
 
-    ddir = data.resolve_dir(p, data_dir)
+    ddir = sources.resolve_dir(p, data_dir)
     odir = Path(out_dir) if out_dir else config.OUTPUTS_DIR / "interactive" / p.region.key
     odir.mkdir(parents=True, exist_ok=True)
 

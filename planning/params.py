@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from planning import config
+from planning.errors import ParamsError
 
 REGION_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 RESERVED_FILES = {"base", "local"}
@@ -37,12 +38,6 @@ RESERVED_NAMES = {
     *(f"com{i}" for i in range(10)),
     *(f"lpt{i}" for i in range(10)),
 }
-
-
-class ParamsError(ValueError):
-    """Bad parameters: the message names the file, the key path, the value and what was expected."""
-
-    exit_code = 2
 
 
 class _Model(BaseModel):

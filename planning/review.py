@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from planning import i18n
-from planning.notebook import missing_text
+from planning.i18n import missing_text
 
 if TYPE_CHECKING:
     from planning.params import Params, Review

@@ -50,23 +50,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from planning import config
+from planning import config, sources
 from planning import params as params_mod
+from planning.errors import SnapshotExists, UnsafePath
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 MANIFEST = "manifest.json"
 # Hidden working folders next to the snapshots: `.<as-of>.tmp-<pid>-<random>`.
 _WORK_DIR = re.compile(r"^\.\d{4}-\d{2}-\d{2}\.tmp-(\d+)-")
-
-
-class SnapshotExists(FileExistsError):
-    exit_code = EXIT_BAD_INPUT
-
-
-class UnsafePath(ValueError):
-    """An output folder the runner refuses to write to or replace."""
-
-    exit_code = EXIT_BAD_INPUT
 
 
 @dataclass
@@ -689,7 +680,7 @@ def run(
         else:
             _check_replaceable(final)
 
-    data_dirs = {r: str(data_mod.resolve_dir(loaded[r].params, data_dir)) for r in wanted}
+    data_dirs = {r: str(sources.resolve_dir(loaded[r].params, data_dir)) for r in wanted}
     check_out_root(out_root, [params_dir, notebooks_dir, *map(Path, data_dirs.values())])
     validation_report = out_root / f"{snapshot_name}.validation.json"
     data_warnings: list[Any] = []
@@ -875,14 +866,12 @@ def _steps_to_run(
 
 def _remove_outputs(region_dir: Path, steps: list[str]) -> None:
     """Delete what a resumed snapshot holds of steps that run again (their notebook, report, artefacts)."""
-    from planning import contracts
+    from planning import store
 
     for s in steps:
         for suffix in (".ipynb", ".html"):
             (region_dir / f"{s}{suffix}").unlink(missing_ok=True)
-        for name, (owner, _cols) in contracts.ARTIFACTS.items():
-            if owner == s:
-                (region_dir / "artifacts" / f"{name}.csv").unlink(missing_ok=True)
+        store.remove_step_outputs(region_dir, s)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -1096,7 +1096,7 @@ def channel_mix(orders: pd.DataFrame, as_of: Any, months: int = 12) -> pd.DataFr
 def upstream(ctx: Any, name: str) -> pd.DataFrame | None:
     """Artefact `name` of an earlier step of this run, or None when that step has not written it (the notebook
     then says which part is missing instead of failing)."""
-    from planning.notebook import ArtifactMissing
+    from planning.errors import ArtifactMissing
 
     try:
         return ctx.load(name)

@@ -7,7 +7,8 @@ from planning import config, contracts
 
 def test_every_artefact_belongs_to_a_step_and_is_documented():
     doc = (config.PROJECT_ROOT / "docs" / "artifacts.md").read_text(encoding="utf-8")
-    for name, (step, columns) in contracts.ARTIFACTS.items():
+    for name, contract in contracts.ARTIFACTS.items():
+        step, columns = contract.step, tuple(contract.columns)
         assert step in config.STEPS
         assert len(columns) == len(set(columns)) > 0
         assert f"| {name} |" in doc, f"docs/artifacts.md does not describe {name}"

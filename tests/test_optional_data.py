@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning import charts, contracts, goals, market, notebook, resources, review, strategy
+from planning import charts, contracts, goals, i18n, market, notebook, resources, review, strategy
 from planning import params as params_mod
 from planning.charts import market as market_charts
 from planning.data import Tables
@@ -67,14 +67,14 @@ def ctx(tmp_path: Path, p: params_mod.Params, orders: pd.DataFrame, monkeypatch)
 
 # ------------------------------------------------------------------------------------------------ shared sentence
 def test_missing_text_names_the_part_and_the_file_in_both_languages():
-    en = notebook.missing_text("customers", "customer health", "en")
+    en = i18n.missing_text("customers", "customer health", "en")
     assert en.startswith("Not computed: customer health.")
     assert "customers.csv / customers.parquet" in en and "docs/data.md" in en
-    zh = notebook.missing_text("reps", "个人目标", "zh")
+    zh = i18n.missing_text("reps", "个人目标", "zh")
     assert zh.startswith("未计算：个人目标。") and "reps.csv / reps.parquet" in zh
-    both = notebook.missing_text(("opportunities", "marketing"), "leads", "en")
+    both = i18n.missing_text(("opportunities", "marketing"), "leads", "en")
     assert "opportunities.csv / opportunities.parquet or marketing.csv / marketing.parquet" in both
-    col = notebook.missing_text("reps", "rep targets", "en", column="rep_id")
+    col = i18n.missing_text("reps", "rep targets", "en", column="rep_id")
     assert "rep_id on the order lines or the reps" in col
 
 

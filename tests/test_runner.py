@@ -146,7 +146,8 @@ def test_real_steps_for_two_regions(sample_snapshot: Path):
     manifest = json.loads((sample_snapshot / "manifest.json").read_text())
     assert manifest["status"] == "complete" and len(manifest["regions"]) == 2
     for region in manifest["regions"]:
-        for name, (step, columns) in contracts.ARTIFACTS.items():
+        for name, contract in contracts.ARTIFACTS.items():
+            step, columns = contract.step, tuple(contract.columns)
             path = sample_snapshot / region / "artifacts" / f"{name}.csv"
             assert path.is_file(), f"{region}: {step} did not write {name}.csv"
             header = path.read_text(encoding="utf-8").splitlines()[0].split(",")

@@ -1,0 +1,251 @@
+"""The one store of the workbook: where snapshots, regions, artefacts and manifests live, and how they are read.
+
+Layout (docs/artifacts.md):
+
+    <root>/<as-of>/manifest.json                 what ran, with which parameters, data and code
+    <root>/<as-of>/<region>/artifacts/<name>.csv  the tables each step hands to the next
+
+Only this module knows these paths. Artefacts are written through `write_artifact` (contract checked,
+deterministic CSV, atomic replace) and read through `read_artifact` (contract types applied, a clear error naming
+the step to run when the file is missing). Snapshots are found with `snapshots`, manifests read and written with
+`read_manifest` / `write_manifest`. The Context of a notebook, the review's plan of record, the runner, the
+report and the index all go through here, as kedro's DataCatalog is the only thing that knows where a dataset
+is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from planning import contracts
+from planning.errors import ArtifactInvalid, ArtifactMissing
+
+MANIFEST = "manifest.json"
+ARTIFACTS_DIR = "artifacts"
+SNAPSHOT_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # published snapshots; temp folders start with "."
+
+_READ_TYPES = {"str": "str", "date": "str"}  # CSV text columns the reader must not turn into numbers
+_CAST = {"int": "int64", "float": "float64", "bool": "bool"}
+
+
+# ------------------------------------------------------------------------------------------------ artefacts
+def artifacts_dir(region_dir: str | os.PathLike) -> Path:
+    """The folder of a region's artefacts in a snapshot (or in `outputs/interactive/<region>`)."""
+    return Path(region_dir) / ARTIFACTS_DIR
+
+
+def artifact_path(region_dir: str | os.PathLike, name: str) -> Path:
+    return artifacts_dir(region_dir) / f"{name}.csv"
+
+
+def has_artifacts(region_dir: str | os.PathLike, *names: str) -> bool:
+    """True when every one of `names` was written for the region."""
+    return all(artifact_path(region_dir, n).is_file() for n in names)
+
+
+def check_contract(name: str, df: pd.DataFrame, step: str | None = None) -> None:
+    """Raise ArtifactInvalid when `df` lacks a contract column of artefact `name` or `step` does not own it."""
+    contract = contracts.ARTIFACTS.get(name)
+    if contract is None:
+        return
+    if step is not None and contract.step != step:
+        raise ArtifactInvalid(f"artefact {name!r} belongs to step {contract.step}, not {step}")
+    missing = [c for c in contract.columns if c not in df.columns]
+    if missing:
+        raise ArtifactInvalid(f"artefact {name!r} lacks contract columns {missing}; has {list(df.columns)}")
+
+
+def write_artifact(
+    region_dir: str | os.PathLike, name: str, df: pd.DataFrame, step: str | None = None
+) -> Path:
+    """Write artefact `name` as CSV: contract checked, deterministic formatting, replaced atomically.
+
+    Floats are written with 6 decimals and dates as YYYY-MM-DD, so the same plan gives the same bytes.
+    """
+    check_contract(name, df, step)
+    folder = artifacts_dir(region_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.csv"
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            df.to_csv(fh, index=False, lineterminator="\n", float_format="%.6f", date_format="%Y-%m-%d")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_artifact(
+    region_dir: str | os.PathLike, name: str, region: str = "", **read_csv: Any
+) -> pd.DataFrame:
+    """Read artefact `name` of a region, with the contract's column types.
+
+    Text and date columns stay text (an id such as "007" keeps its zeros); int, float and bool columns are checked
+    and cast, so an empty artefact still has typed columns. Raises ArtifactMissing (naming the step to run)
+    when the file is not there, ArtifactInvalid when a value does not fit its column's type.
+    """
+    path = artifact_path(region_dir, name)
+    contract = contracts.ARTIFACTS.get(name)
+    if not path.is_file():
+        step = contract.step if contract else "an earlier step"
+        region = region or Path(region_dir).name
+        raise ArtifactMissing(
+            f"{path}: artefact {name!r} not found; run step {step} for region {region!r} first "
+            f"(`planning run --region {region} --step {step[:2]}` or open notebooks/{step}.ipynb)"
+        )
+    if contract is None:
+        return pd.read_csv(path, **read_csv)
+    dtype = {c: _READ_TYPES[t] for c, t in contract.columns.items() if t in _READ_TYPES}
+    dtype.update(read_csv.pop("dtype", None) or {})
+    df = pd.read_csv(path, dtype=dtype, **read_csv)
+    for column, kind in contract.columns.items():
+        if kind not in _CAST or column not in df.columns or str(df[column].dtype) == _CAST[kind]:
+            continue
+        df[column] = _cast(df[column], kind, path, column)
+    return df
+
+
+def _cast(values: pd.Series, kind: str, path: Path, column: str) -> pd.Series:
+    """`values` as the contract's `kind`; an int column with gaps becomes float (NaN is not an int)."""
+    if kind == "bool":
+        text = values.astype("str").str.strip().str.lower()
+        ok = text.isin(["true", "false"]) | values.isna()
+        if not ok.all():
+            return _bad(values, ~ok, path, column, "True or False")
+        return text.map({"true": True, "false": False}).astype("boolean" if values.isna().any() else "bool")
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = numbers.isna() & values.notna()
+    if bad.any():
+        return _bad(values, bad, path, column, "a number")
+    if kind == "int" and not numbers.isna().any() and (numbers % 1 == 0).all():
+        return numbers.astype("int64")
+    return numbers.astype("float64")
+
+
+def _bad(values: pd.Series, bad: pd.Series, path: Path, column: str, expected: str) -> pd.Series:
+    pos = int(bad.to_numpy().nonzero()[0][0])
+    raise ArtifactInvalid(
+        f"{path}: line {pos + 2}, column {column!r}: {values.iloc[pos]!r}; expected {expected}"
+    )
+
+
+def read_optional(region_dir: str | os.PathLike, name: str, **read_csv: Any) -> pd.DataFrame | None:
+    """Artefact `name` of a region, or None when it was not written."""
+    if not artifact_path(region_dir, name).is_file():
+        return None
+    return read_artifact(region_dir, name, **read_csv)
+
+
+def remove_step_outputs(region_dir: str | os.PathLike, step: str) -> None:
+    """Delete the artefacts `step` owns in a region (before it is re-run, so no stale table survives)."""
+    for name in contracts.of_step(step):
+        artifact_path(region_dir, name).unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------------------------------------ manifests
+def manifest_path(snapshot: str | os.PathLike) -> Path:
+    return Path(snapshot) / MANIFEST
+
+
+def is_snapshot(path: str | os.PathLike) -> bool:
+    """True for a folder that holds a manifest (published or being assembled)."""
+    return manifest_path(path).is_file()
+
+
+def read_manifest(snapshot: str | os.PathLike) -> dict[str, Any] | None:
+    """The manifest of a snapshot, or None when it is missing or unreadable."""
+    try:
+        manifest = json.loads(manifest_path(snapshot).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def write_manifest(snapshot: str | os.PathLike, manifest: dict[str, Any]) -> Path:
+    """Write a snapshot's manifest (UTF-8 JSON, indented), replacing it atomically."""
+    return write_json(manifest_path(snapshot), manifest)
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> Path:
+    """Write `obj` as indented UTF-8 JSON to `path`, replacing it atomically."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(obj, indent=2, ensure_ascii=False))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# ------------------------------------------------------------------------------------------------ snapshots
+@dataclass(frozen=True)
+class Snapshot:
+    """A published, dated snapshot: its as-of date, folder and manifest."""
+
+    as_of: date
+    path: Path
+    manifest: dict
+
+    def region_dir(self, region: str) -> Path:
+        return self.path / region
+
+    @property
+    def complete(self) -> bool:
+        return self.manifest.get("status") == "complete"
+
+    def plan_year(self, region: str) -> int | None:
+        try:
+            return int(self.manifest["regions"][region]["params"]["plan_year"])
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def snapshot_dir(root: str | os.PathLike, as_of: date | str) -> Path:
+    """Where the snapshot of `as_of` is (or will be) published under `root`."""
+    return Path(root) / (as_of.isoformat() if isinstance(as_of, date) else str(as_of))
+
+
+def snapshot_root(region_dir: str | os.PathLike) -> Path:
+    """The folder holding the dated snapshots, from a region folder: `<root>/<as-of or temp>/<region>` -> `<root>`."""
+    return Path(region_dir).resolve().parent.parent
+
+
+def snapshots(root: str | os.PathLike, before: date | None = None, complete: bool = True) -> list[Snapshot]:
+    """Published snapshots in `root`, oldest first: folders named YYYY-MM-DD with a readable manifest.
+
+    `before`: only those dated strictly earlier. `complete`: only those whose manifest says
+    `"status": "complete"`. Hidden temp folders (".<as-of>.tmp-...") are never snapshots.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    out = []
+    for d in root.iterdir():
+        if not d.is_dir() or not SNAPSHOT_NAME.match(d.name):
+            continue
+        try:
+            when = date.fromisoformat(d.name)
+        except ValueError:
+            continue
+        manifest = read_manifest(d)
+        if manifest is None or (before is not None and when >= before):
+            continue
+        snap = Snapshot(when, d, manifest)
+        if complete and not snap.complete:
+            continue
+        out.append(snap)
+    return sorted(out, key=lambda s: s.as_of)
