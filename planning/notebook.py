@@ -8,13 +8,14 @@ JupyterLab the notebook loads params/ itself and writes to `outputs/interactive/
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planning import config, i18n, store
+from planning import charts, config, data, display, i18n, sources, store
 from planning import params as params_mod
 
 if TYPE_CHECKING:
@@ -71,10 +72,6 @@ class Context:
     def data(self) -> Tables:
         """The region's canonical tables, rows on or before `as_of`; of the order lines only the columns the step
         reads (`ORDER_COLUMNS` of its module, e.g. `planning.market` for 01_market_analysis)."""
-        import importlib
-
-        from planning import data
-
         columns = {}
         if self.step in config.STEPS:
             module = importlib.import_module(f"planning.{self.step.split('_')[1]}")
@@ -88,8 +85,6 @@ class Context:
         `ctx.company("opportunities")` reads the other tables not at all and of the order lines (always part of
         a `Tables`) only their dates: the whole company's order lines would be several GB on a 10 M-line history.
         """
-        from planning import data
-
         wanted = tuple(sorted(set(tables))) if tables else data.TABLES
         if self._company is None:
             self._company = {}
@@ -121,20 +116,14 @@ class Context:
 
     def h(self, key: str, level: int = 2, **fmt: Any) -> None:
         """Show a translated heading (a table-of-contents entry in the report)."""
-        from planning import display
-
         display.heading(self.t(key, **fmt), level)
 
     def say(self, text: str) -> None:
         """Show a generated sentence (escaped)."""
-        from planning import display
-
         display.paragraph(text)
 
     def table(self, df: pd.DataFrame, **kw: Any) -> None:
         """Show a table (`display.table_html` keywords); money columns in the company currency unless given."""
-        from planning import display
-
         kw.setdefault("currency", self.p.company.currency)
         display.table(df, self.lang, **kw)
 
@@ -163,8 +152,6 @@ class Context:
         return bool(when)
 
     def chart(self, chart: Any) -> None:
-        from planning import charts
-
         charts.show(chart)
 
     def money(self, x: float) -> str:
@@ -203,18 +190,12 @@ def setup(
         if language:
             overrides["language"] = language
         p = params_mod.load(region, overrides=overrides).params
-    from planning import sources
-
     ddir = sources.resolve_dir(p, data_dir)
     odir = Path(out_dir) if out_dir else config.OUTPUTS_DIR / "interactive" / p.region.key
     odir.mkdir(parents=True, exist_ok=True)
 
-    from planning import charts
-
     charts.enable(batch=batch, lang=p.language, svg_fallback=p.run.static_charts, currency=p.company.currency)
     ctx = Context(step=step, p=p, data_dir=ddir, out_dir=odir, batch=batch)
     if not batch:  # in reports the page header carries step and region
-        from planning import display
-
         display.heading(f"{ctx.name('step', step)} · {ctx.region_name}", 1)
     return ctx

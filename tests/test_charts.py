@@ -166,7 +166,7 @@ def test_interactive_display_accepts_compound_charts(compound: str, monkeypatch)
     """altair's `jupyter` renderer rejects concat / facet specs; `charts.show` must not."""
     pytest.importorskip("anywidget")
     shown: list = []
-    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    monkeypatch.setattr("planning.charts.display", lambda obj: shown.append(obj))
     df = pd.DataFrame({"a": [1, 2], "b": [3, 4]})
     base = alt.Chart(df).mark_bar().encode(x="a:Q", y="b:Q")
     chart = {
@@ -184,10 +184,9 @@ def test_interactive_display_accepts_compound_charts(compound: str, monkeypatch)
 
 
 def test_show_in_batch_displays_the_renderer_output_and_raises_on_bad_charts(monkeypatch) -> None:
-    import IPython.display
 
     shown: list[tuple] = []
-    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.append((objs, kw)))
+    monkeypatch.setattr(charts, "display", lambda *objs, **kw: shown.append((objs, kw)))
     charts.enable(batch=True, lang="en", svg_fallback=False)
     charts.show(_bar())
     ((bundle,), kw), expected = shown[0], _html(_bar())

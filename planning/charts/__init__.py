@@ -29,6 +29,9 @@ import re
 from typing import Any
 
 import altair as alt
+from IPython.display import display
+
+from planning import i18n
 
 THEME = "planning"
 RENDERER = "planning_batch"
@@ -91,8 +94,6 @@ _state: dict[str, Any] = {"lang": "en", "batch": False, "svg_fallback": True, "c
 
 def currency_symbol() -> str:
     """Symbol of the company currency set by `enable` (¥ for CNY, $ for USD, the code itself when unknown)."""
-    from planning import i18n
-
     code = str(_state["currency"]).upper()
     return i18n.CURRENCY_SYMBOLS.get(code, code + " ")
 
@@ -258,6 +259,7 @@ EMBED_OPTIONS = {
 def _svg(spec: dict) -> str:
     """Static SVG of `spec` via vl-convert, or "" if conversion fails (the interactive chart still renders)."""
     try:
+        # lazy: vl-convert loads a ~70 MB native library; only batch runs with the SVG fallback need it
         import vl_convert as vlc
         from altair.utils.html import vl_version_for_vl_convert
 
@@ -322,6 +324,7 @@ def enable(batch: bool, lang: str = "en", svg_fallback: bool = True, currency: s
         alt.renderers.enable(RENDERER)
         return RENDERER
     try:
+        # lazy: only an interactive session needs anywidget, and its absence selects the svg renderer
         import anywidget  # noqa: F401
 
         # Offline: the widget's JS module is vl-convert's local bundle instead of an esm.sh import, so charts
@@ -345,8 +348,6 @@ def show(chart: Any) -> None:
     (`to_dict()` validates), and a spec that fails here (e.g. `ChartDataTooLarge`) fails the step instead of
     leaving a traceback where the chart should be.
     """
-    from IPython.display import display
-
     if not _state["batch"] and alt.renderers.active == "jupyter":
         display(alt.JupyterChart(chart))
     elif _state["batch"] and alt.renderers.active == RENDERER:
