@@ -1,0 +1,127 @@
+"""planning.store: the one place that knows where artefacts, manifests and snapshots live."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from planning import contracts, store
+from planning.errors import ArtifactInvalid, ArtifactMissing
+
+
+# ------------------------------------------------------------------------------------------------ artefacts
+def test_write_then_read_keeps_bytes_and_types(tmp_path):
+    region = tmp_path / "east"
+    reps = pd.DataFrame(
+        {
+            "rep_id": ["007", "010"],
+            "team": ["east-1", "east-1"],
+            "month": ["2027-01", "2027-01"],
+            "target": [1.5, 2],
+        }
+    )
+    path = store.write_artifact(region, "targets_rep", reps, step="02_goals")
+    assert path == region / "artifacts" / "targets_rep.csv"
+    assert path.read_text() == (
+        "rep_id,team,month,target\n007,east-1,2027-01,1.500000\n010,east-1,2027-01,2.000000\n"
+    )
+    back = store.read_artifact(region, "targets_rep")
+    assert back["rep_id"].tolist() == ["007", "010"]  # an id keeps its zeros
+    assert back["month"].tolist() == ["2027-01", "2027-01"]  # a month stays text
+    assert str(back["target"].dtype) == "float64"
+    assert not list(region.glob("artifacts/.*")), "no temp file left behind"
+
+
+def test_an_empty_artefact_still_has_typed_columns(tmp_path):
+    store.write_artifact(
+        tmp_path, "hiring_plan", pd.DataFrame(columns=list(contracts.required_columns("hiring_plan")))
+    )
+    back = store.read_artifact(tmp_path, "hiring_plan")
+    assert back.empty and str(back["hires"].dtype) == "int64" and str(back["start_month"].dtype) == "str"
+
+
+def test_int_and_bool_columns_are_cast_and_checked(tmp_path):
+    folder = tmp_path / "artifacts"
+    folder.mkdir()
+    (folder / "seasonality.csv").write_text("month_of_year,index\n1.0,1.1\n2.0,0.9\n")
+    assert store.read_artifact(tmp_path, "seasonality")["month_of_year"].tolist() == [1, 2]
+    (folder / "seasonality.csv").write_text("month_of_year,index\n1,1.1\n2,high\n")
+    with pytest.raises(
+        ArtifactInvalid, match=r"seasonality\.csv: line 3, column 'index': 'high'; expected a number"
+    ):
+        store.read_artifact(tmp_path, "seasonality")
+    header = ",".join(contracts.required_columns("goals"))
+    (folder / "goals.csv").write_text(f"{header}\nrevenue,revenue,1,2027-12-31,True,True,maybe,True,True\n")
+    with pytest.raises(ArtifactInvalid, match=r"column 'achievable': 'maybe'; expected True or False"):
+        store.read_artifact(tmp_path, "goals")
+
+
+def test_the_contract_is_enforced_on_write(tmp_path):
+    with pytest.raises(ArtifactInvalid, match="lacks contract columns"):
+        store.write_artifact(tmp_path, "seasonality", pd.DataFrame({"month_of_year": [1]}))
+    with pytest.raises(ArtifactInvalid, match="belongs to step 02_goals"):
+        store.write_artifact(tmp_path, "targets", pd.DataFrame(), step="05_review")
+    assert not (tmp_path / "artifacts" / "seasonality.csv").exists()
+
+
+def test_a_missing_artefact_names_the_step_to_run(tmp_path):
+    with pytest.raises(
+        ArtifactMissing, match=r"artefact 'targets' not found; run step 02_goals for region 'east'"
+    ):
+        store.read_artifact(tmp_path / "east", "targets")
+    assert store.read_optional(tmp_path / "east", "targets") is None
+    assert not store.has_artifacts(tmp_path / "east", "targets")
+
+
+def test_remove_step_outputs_deletes_only_that_steps_artefacts(tmp_path):
+    store.write_artifact(tmp_path, "seasonality", pd.DataFrame({"month_of_year": [1], "index": [1.0]}))
+    store.write_artifact(
+        tmp_path, "incentive_summary", pd.DataFrame({"metric": ["x"], "value": [1.0], "unit": [""]})
+    )
+    store.remove_step_outputs(tmp_path, "04_resources")
+    assert store.has_artifacts(tmp_path, "seasonality") and not store.has_artifacts(
+        tmp_path, "incentive_summary"
+    )
+
+
+# ------------------------------------------------------------------------------------------------ snapshots
+def _snapshot(root, name, status="complete", plan_year=2027):
+    d = root / name
+    d.mkdir(parents=True)
+    store.write_manifest(d, {"status": status, "regions": {"east": {"params": {"plan_year": plan_year}}}})
+    return d
+
+
+def test_manifests_round_trip_atomically(tmp_path):
+    d = _snapshot(tmp_path, "2026-09-30")
+    assert store.read_manifest(d)["status"] == "complete" and store.is_snapshot(d)
+    assert json.loads((d / store.MANIFEST).read_text(encoding="utf-8"))["regions"]["east"]
+    assert [p.name for p in d.iterdir()] == [store.MANIFEST]
+    (d / store.MANIFEST).write_text("{not json")
+    assert store.read_manifest(d) is None
+    assert store.read_manifest(tmp_path / "nowhere") is None
+
+
+def test_snapshots_lists_complete_dated_folders_oldest_first(tmp_path):
+    _snapshot(tmp_path, "2026-09-30")
+    _snapshot(tmp_path, "2026-03-31")
+    _snapshot(tmp_path, "2026-06-30", status="incomplete")
+    _snapshot(tmp_path, ".2026-12-31.tmp-1-abc")  # a run in progress
+    (tmp_path / "2026-01-31").mkdir()  # no manifest
+    (tmp_path / "notes").mkdir()
+    assert [s.as_of for s in store.snapshots(tmp_path)] == [date(2026, 3, 31), date(2026, 9, 30)]
+    assert [s.as_of for s in store.snapshots(tmp_path, before=date(2026, 9, 30))] == [date(2026, 3, 31)]
+    every = store.snapshots(tmp_path, complete=False)
+    assert [s.path.name for s in every] == ["2026-03-31", "2026-06-30", "2026-09-30"]
+    assert every[0].plan_year("east") == 2027 and every[0].plan_year("west") is None
+    assert store.snapshots(tmp_path / "missing") == []
+
+
+def test_paths_between_snapshot_region_and_root(tmp_path):
+    snap = store.snapshot_dir(tmp_path, date(2026, 9, 30))
+    assert snap == tmp_path / "2026-09-30" == store.snapshot_dir(tmp_path, "2026-09-30")
+    assert store.snapshot_root(snap / "east") == tmp_path.resolve()
+    assert store.artifact_path(snap / "east", "targets") == snap / "east" / "artifacts" / "targets.csv"
