@@ -167,3 +167,71 @@ def test_action_plan_shows_owner_roles_and_kpis_translated() -> None:
     row = resources.wbs(plan, "zh").iloc[1].tolist()
     assert "区域销售总监" in row and "目标完成率" in row
     assert "Target completion" in resources.wbs(plan, "en").iloc[1].tolist()
+
+
+# --- Voice: the language and currency bound once, every method delegating to the module function -----------
+VOICE_CALLS = [
+    # (Voice method, its arguments, the module function, the arguments it must receive; L = lang, C = currency)
+    ("t", ("common.index.summary",), {"ok": 3, "total": 5}, "t", ("common.index.summary", "L"), {"ok": 3, "total": 5}),
+    ("name", ("region", "east"), {}, "name", ("region", "east", "L"), {}),
+    ("segment", ("energy/large",), {}, "segment", ("energy/large", "L"), {}),
+    ("number", (1234.567,), {}, "number", (1234.567, "L", None), {}),
+    ("number", (1234.567, 1), {}, "number", (1234.567, "L", 1), {}),
+    ("pct", (0.153,), {}, "pct", (0.153, "L", 1, False), {}),
+    ("pct", (0.05,), {"decimals": 0, "signed": True}, "pct", (0.05, "L", 0, True), {}),
+    ("money", (12_345_000,), {}, "money", (12_345_000, "L", "C", True), {}),
+    ("money", (12_345_000,), {"compact": False}, "money", (12_345_000, "L", "C", False), {}),
+    ("columns", ("DF",), {}, "columns", ("DF", "L", "common"), {}),
+    ("columns", ("DF", "market"), {}, "columns", ("DF", "L", "market"), {}),
+    ("missing", ("customers", "customer health"), {}, "missing_text", ("customers", "customer health", "L", ""), {}),
+    ("missing", (("reps",), "rep targets"), {"column": "rep_id"}, "missing_text", (("reps",), "rep targets", "L", "rep_id"), {}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "currency"), [("en", "CNY"), ("zh", "USD")])
+@pytest.mark.parametrize(("method", "args", "kwargs", "func", "want_args", "want_kwargs"), VOICE_CALLS)
+def test_voice_delegates_with_its_lang_and_currency(
+    monkeypatch, lang, currency, method, args, kwargs, func, want_args, want_kwargs
+) -> None:
+    calls = []
+    monkeypatch.setattr(i18n, func, lambda *a, **k: calls.append((a, k)) or "sentence")
+    voice = i18n.Voice(lang, currency)
+    assert getattr(voice, method)(*args, **kwargs) == "sentence"
+    bound = {"L": lang, "C": currency}
+    assert calls == [(tuple(bound.get(a, a) if isinstance(a, str) else a for a in want_args), want_kwargs)]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_voice_says_what_the_functions_say(lang) -> None:
+    voice = i18n.Voice(lang, "USD")
+    df = pd.DataFrame({"region": ["east"], "revenue": [1.0]})
+    assert voice.t("common.index.summary", ok=3, total=5) == i18n.t(
+        "common.index.summary", lang, ok=3, total=5
+    )
+    assert voice.name("region", "east") == i18n.name("region", "east", lang)
+    assert voice.segment("manufacturing/small") == i18n.segment("manufacturing/small", lang)
+    assert voice.number(1234.567, 1) == i18n.number(1234.567, lang, 1)
+    assert voice.pct(0.05, signed=True) == i18n.pct(0.05, lang, signed=True)
+    assert voice.money(2_000_000) == i18n.money(2_000_000, lang, "USD")
+    assert voice.money(2_000_000, compact=False) == i18n.money(2_000_000, lang, "USD", compact=False)
+    assert list(voice.columns(df).columns) == list(i18n.columns(df, lang).columns)
+    assert voice.missing("customers", "health") == i18n.missing_text("customers", "health", lang)
+    assert voice.missing("reps", "targets", column="rep_id") == i18n.missing_text(
+        "reps", "targets", lang, column="rep_id"
+    )
+
+
+def test_voice_binds_language_and_currency() -> None:
+    en, zh = i18n.Voice("en", "CNY"), i18n.Voice("zh", "CNY")
+    assert i18n.Voice() == en
+    assert en.t("common.index.summary", ok=3, total=5) == "3 of 5 reports produced"
+    assert zh.t("common.index.summary", ok=3, total=5) == "已生成 3/5 份报告"
+    assert en.money(12_345_000) == "¥12.3M" and zh.money(12_345_000) == "¥1,234.5万"
+    assert i18n.Voice("en", "USD").money(2_000_000) == "$2M"
+    assert en.segment("energy") != zh.segment("energy")
+
+
+@pytest.mark.parametrize("lang", ["fr", "EN", ""])
+def test_voice_of_an_unknown_language_raises(lang) -> None:
+    with pytest.raises(ValueError, match="language"):
+        i18n.Voice(lang, "CNY")
