@@ -474,9 +474,9 @@ def _arrow_frame(table: Any) -> pd.DataFrame:
         elif pa.types.is_date32(t) or pa.types.is_date64(t):
             col = pc.cast(col, pa.timestamp("us"))
         cols.append(col)
-    from planning.data import _types_mapper
+    from planning.data import types_mapper
 
-    return pa.table(cols, names=table.column_names).to_pandas(types_mapper=_types_mapper)
+    return pa.table(cols, names=table.column_names).to_pandas(types_mapper=types_mapper)
 
 
 # --------------------------------------------------------------------------------------------- parsing
@@ -1480,7 +1480,7 @@ def _totals(table_file: Path, by_region: bool) -> tuple[float | None, dict[str, 
     rows and amount per region, read back from the file (two columns)."""
     import pyarrow.parquet as pq
 
-    from planning.data import _types_mapper
+    from planning.data import types_mapper
 
     names = pq.read_schema(table_file).names
     if "amount" not in names:
@@ -1491,7 +1491,7 @@ def _totals(table_file: Path, by_region: bool) -> tuple[float | None, dict[str, 
     total = round(_fsum(amount), 2)
     if len(cols) == 1:
         return total, {}
-    codes, uniques = pd.factorize(t.column("region").to_pandas(types_mapper=_types_mapper), sort=True)
+    codes, uniques = pd.factorize(t.column("region").to_pandas(types_mapper=types_mapper), sort=True)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
     regions = {}
