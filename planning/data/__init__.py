@@ -6,8 +6,8 @@ exist). `load_tables(data_dir, region=..., as_of=...)` returns a `Tables` with t
 (with its row) and what was expected.
 
 Where what lives:
-- `schema.py`    SCHEMA (table -> column -> kind), TABLES, REQUIRED_TABLES, OPTIONAL_TABLES, KEYS, DATE_COLUMN,
-                 NOT_NULL
+- `schema.py`    SCHEMA (table -> column -> kind), TABLES, REQUIRED_TABLES, OPTIONAL_TABLES, KEYS,
+                 DATE_COLUMN, NOT_NULL
 - `read.py`      one file: table_file, read_table (region and as-of pushed into the scan), coerce_table,
                  types_mapper (Arrow -> pandas dtypes, shared with the importer)
 - `tables.py`    one data set: Tables (filter by region / as of), load_tables, check_regions, fingerprint

@@ -8,8 +8,8 @@
 The region filter and the as-of date are pushed down into the file scan (pyarrow dataset filter, Parquet row
 groups pruned by their statistics), so one region of a 10-million line orders file is read without loading the
 rest. Problems with a file raise `DataError` naming the file, the column, an example value (with its row) and
-what was expected. `read_table(path, table)` is the single-file entry point; `coerce_table` types a frame built
-elsewhere (the importer's mapped exports).
+what was expected. `read_table(path, table)` is the single-file entry point; `coerce_table` types a frame
+built elsewhere (the importer's mapped exports).
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ def types_mapper(t: pa.DataType):
     return None
 
 
-# --- typing a frame ------------------------------------------------------------------------------------------
+# --- typing a frame -----------------------------------------------------------------------------------
 def _bad(source: str, column: str, series: pd.Series, mask: np.ndarray, expected: str) -> DataError:
     pos = int(np.flatnonzero(mask)[0])
     n = int(mask.sum())

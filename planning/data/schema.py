@@ -1,8 +1,8 @@
-"""The canonical schema of `docs/data.md`: the tables, their columns and kinds, keys, dates and required values.
+"""The canonical schema of `docs/data.md`: tables, columns and their kinds, keys, dates, required values.
 
 `SCHEMA` maps table -> column -> kind ('str' | 'date' | 'float' | 'int'), in the order of docs/data.md; the
-reading (`planning.data.read`), the data set (`planning.data.tables`), the checks (`planning.data.validate`) and
-the importer build on it.
+reading (`planning.data.read`), the data set (`planning.data.tables`), the checks (`planning.data.validate`)
+and the importer build on it.
 """
 
 from __future__ import annotations
