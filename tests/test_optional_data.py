@@ -3,7 +3,7 @@
 Tiny hand-checkable order lines with no customers, reps, opportunities, marketing, market size or plan: the step
 functions still return their artefacts (zero rows where a part cannot be computed, with the contract columns),
 and the shared sentence names what was not computed and which file would enable it. The full run on an
-orders-only export is `tests/test_importer.py::test_full_run_on_mapped_export_with_only_orders`.
+orders-only export is `tests/test_importer_cache.py::test_full_run_on_mapped_export_with_only_orders`.
 """
 
 from __future__ import annotations

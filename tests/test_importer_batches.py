@@ -1,4 +1,4 @@
-"""The large-file path of the importer (planning/importer.py `_import_large`): a messy export imported in
+"""The large-file path of the importer (planning/importer/batches.py `import_large`): a messy export imported in
 record batches of a few rows gives the same canonical Parquet (byte for byte) and the same validation report
 as the same export read whole, never holds more than one batch in pandas, and writes orders sorted by region
 and date in fixed-size row groups."""
@@ -17,6 +17,8 @@ import pytest
 import yaml
 
 from planning import importer
+from planning.errors import DataError
+from planning.importer import batches, reading, transform, writing
 
 COLUMNS = ["Order ID", "Order Date", "Customer", "Region", "Category", "Qty", "Sales", "Status", "Note"]
 
@@ -104,17 +106,17 @@ def _mapping(folder: Path, path: Path, engine: str, **over) -> Path:
 
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Record batches of 40 rows, row groups of 50; records the size of every frame `_map_rows` maps."""
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 40)
-    monkeypatch.setattr(importer, "ROW_GROUP_ROWS", 50)
+    """Record batches of 40 rows, row groups of 50; records the size of every frame `map_rows` maps."""
+    monkeypatch.setattr(reading, "CHUNK_ROWS", 40)
+    monkeypatch.setattr(writing, "ROW_GROUP_ROWS", 50)
     sizes: list[int] = []
-    real = importer._map_rows
+    real = transform.map_rows
 
     def spy(name, raw, *args):
         sizes.append(len(raw))
         return real(name, raw, *args)
 
-    monkeypatch.setattr(importer, "_map_rows", spy)
+    monkeypatch.setattr(transform, "map_rows", spy)
     return sizes
 
 
@@ -171,7 +173,7 @@ def test_large_orders_sorted_numbered_in_row_groups_and_deterministic(
     def whole(*a, **k):
         raise AssertionError("read_source reads a file whole")
 
-    monkeypatch.setattr(importer, "read_source", whole)  # the large path never does
+    monkeypatch.setattr(reading, "read_source", whole)  # the large path never does
     path = _export(tmp_path, "csv")
     m = _mapping(tmp_path, path, "duckdb")
     d, report = importer.materialize(m, cache_dir=tmp_path / "c1")
@@ -215,7 +217,7 @@ def test_large_path_hard_errors_name_file_and_row(tmp_path: Path, small_batches:
     row = int(np.flatnonzero(src["Region"] == "North Pole")[0]) + 1
     assert row > 40
     with pytest.raises(
-        importer.DataError,
+        DataError,
         match=rf"orders\.csv: column 'Region' \(-> region\), row {row}: value 'North Pole' is not in",
     ):
         importer.materialize(m, cache_dir=tmp_path / "c")
@@ -240,13 +242,13 @@ def test_large_path_hard_errors_name_file_and_row(tmp_path: Path, small_batches:
         ),
         encoding="utf-8",
     )
-    with pytest.raises(importer.DataError, match=r"no value is a date, e.g. row 1: 'soon'"):
+    with pytest.raises(DataError, match=r"no value is a date, e.g. row 1: 'soon'"):
         importer.materialize(m, cache_dir=tmp_path / "c")
     assert not any((tmp_path / "c").glob(".*tmp*"))  # nothing half-written left behind
 
 
 def test_seen_rows_across_batches() -> None:
-    seen = importer._SeenRows()
+    seen = batches.SeenRows()
     # keys (h1, h2): row 3 repeats row 1; row 4 shares h1 with row 1 but not h2 (a first-hash collision)
     dup, first = seen.check(np.array([5, 9], np.uint64), np.array([1, 2], np.uint64), np.array([1, 2]))
     assert dup.tolist() == [False, False] and first.tolist() == [1, 2]

@@ -1,0 +1,214 @@
+"""One data set: the canonical tables of a folder as a `Tables`, filtered by region and as-of date.
+
+One folder holds one data set, one file per table: `<table>.parquet` or `<table>.csv` (parquet wins when both
+exist). `load_tables(data_dir, region=..., as_of=...)` reads each table with `planning.data.read.read_table`
+(the region and the date pushed into the scan) and returns a `Tables`; `Tables.filter` restricts a data set to
+what was known on a date; `fingerprint` hashes a folder's files for the run manifest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planning.data.read import as_of_date, read_table, table_file
+from planning.data.schema import DATE_COLUMN, REQUIRED_TABLES, SCHEMA, TABLES
+from planning.errors import DataError
+
+_STAGES = ("discovery_date", "proposal_date", "negotiation_date")
+_STAGE_NAMES = ("lead", "discovery", "proposal", "negotiation")
+
+
+@dataclasses.dataclass(frozen=True)
+class Tables:
+    """One data set as typed frames; `orders` always present, the optional tables None when not supplied."""
+
+    orders: pd.DataFrame
+    regions: pd.DataFrame | None = None
+    reps: pd.DataFrame | None = None
+    customers: pd.DataFrame | None = None
+    opportunities: pd.DataFrame | None = None
+    marketing: pd.DataFrame | None = None
+    market_size: pd.DataFrame | None = None
+    plan_of_record: pd.DataFrame | None = None
+
+    def get(self, name: str) -> pd.DataFrame | None:
+        """The frame of table `name` (None if not supplied)."""
+        if name not in SCHEMA:
+            raise KeyError(f"unknown table {name!r}; expected one of {', '.join(SCHEMA)}")
+        return getattr(self, name)
+
+    def available(self) -> list[str]:
+        """Names of the tables present, in schema order."""
+        return [t for t in TABLES if getattr(self, t) is not None]
+
+    def missing(self) -> list[str]:
+        """Names of the optional tables not supplied (a report can say which file would enable a section)."""
+        return [t for t in TABLES if getattr(self, t) is None]
+
+    def items(self):
+        """(name, frame) of the tables present."""
+        return [(t, getattr(self, t)) for t in self.available()]
+
+    def filter(self, region: str | None = None, as_of=None) -> Tables:
+        """A new Tables restricted to one region and/or to what was known on `as_of`.
+
+        Region: rows of other regions dropped from every table with a `region` column except `regions` (a
+        lookup kept whole). As of (date or ISO string): orders by order_date, marketing by month and
+        opportunities by lead_date after it are dropped; of the remaining opportunities, stage dates after it
+        are blanked and a deal closed after it is open again at the furthest stage reached by then; reps hired
+        after it are dropped and later exits blanked; customers whose first order is after it are dropped.
+        `plan_of_record` and `market_size` are kept whole (they are plans / estimates, not events).
+        """
+        as_of_d = as_of_date(as_of)
+        out = {}
+        for name in TABLES:
+            df = getattr(self, name)
+            if df is not None and region is not None and name != "regions" and "region" in df.columns:
+                df = df.loc[df["region"] == region].reset_index(drop=True)
+            if df is not None and as_of_d is not None:
+                df = _as_of(name, df, pd.Timestamp(as_of_d))
+            out[name] = df
+        return Tables(**out)
+
+
+def _as_of(name: str, df: pd.DataFrame, ts: pd.Timestamp) -> pd.DataFrame:
+    dcol = DATE_COLUMN.get(name)
+    if dcol is not None and dcol in df.columns:
+        df = df.loc[df[dcol] <= ts].reset_index(drop=True)
+    if name == "reps" and "hire_date" in df.columns:
+        df = df.loc[df["hire_date"] <= ts].reset_index(drop=True)
+        if "exit_date" in df.columns:
+            df = df.assign(exit_date=df["exit_date"].where(df["exit_date"] <= ts))
+    elif name == "customers" and "first_order_date" in df.columns:
+        df = df.loc[~(df["first_order_date"] > ts)].reset_index(drop=True)
+    elif name == "opportunities":
+        df = _opportunities_as_of(df, ts)
+    return df
+
+
+def _opportunities_as_of(df: pd.DataFrame, ts: pd.Timestamp) -> pd.DataFrame:
+    """Blank what happened after `ts`; deals closed later are open at the furthest stage reached by `ts`."""
+    upd = {}
+    for c in (*_STAGES, "close_date"):
+        if c in df.columns:
+            upd[c] = df[c].where(df[c] <= ts)
+    if not upd:
+        return df
+    df = df.assign(**upd)
+    if "close_date" in df.columns and "status" in df.columns:
+        reopened = df["close_date"].isna().to_numpy() & (df["status"] != "open").to_numpy()
+        if reopened.any():
+            reached = np.zeros(len(df), dtype=np.int64)
+            for k, c in enumerate(_STAGES, start=1):
+                if c in df.columns:
+                    reached = np.where(df[c].notna().to_numpy(), k, reached)
+            status = df["status"].to_numpy(dtype=object, copy=True)
+            status[reopened] = "open"
+            upd = {"status": pd.array(status, dtype="str")}
+            if "stage" in df.columns:
+                stage = df["stage"].to_numpy(dtype=object, copy=True)
+                stage[reopened] = np.array(_STAGE_NAMES, dtype=object)[reached[reopened]]
+                upd["stage"] = pd.array(stage, dtype="str")
+            df = df.assign(**upd)
+    return df
+
+
+def load_tables(
+    data_dir: str | os.PathLike,
+    region: str | None = None,
+    as_of=None,
+    tables: Iterable[str] | None = None,
+    columns: dict[str, Iterable[str]] | None = None,
+) -> Tables:
+    """Load a data set folder.
+
+    In: the folder; a region key (rows of other regions are not read); an as-of date (date or YYYY-MM-DD:
+    later rows dropped and the funnel rewound, see `Tables.filter`); `tables` = optional tables to load
+    (default all present; `orders` is always loaded); `columns` = table -> the schema columns to read of it
+    (default all; columns of the file outside the schema are read in any case; e.g. `{"orders": ["order_date"]}`
+    when the order lines are not needed: a step reads only what it uses of a 10 M-line file). Out: `Tables`,
+    optional tables None when their file is absent or not asked for. Raises DataError when the folder or
+    `orders` is missing, a file is empty or malformed, or `region` does not occur in the orders.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise DataError(
+            f"{data_dir}: data folder not found; expected a folder with orders.parquet or orders.csv"
+        )
+    wanted = set(TABLES if tables is None else tables) | set(REQUIRED_TABLES)
+    unknown = wanted - set(SCHEMA)
+    if unknown:
+        raise DataError(
+            f"unknown table(s) {', '.join(sorted(unknown))}; expected some of {', '.join(SCHEMA)}"
+        )
+    frames: dict[str, pd.DataFrame | None] = {}
+    for name in TABLES:
+        path = table_file(data_dir, name)
+        if path is None:
+            if name in REQUIRED_TABLES:
+                raise DataError(
+                    f"{data_dir}: required table {name!r} is missing; expected {name}.parquet or {name}.csv "
+                    f"with columns {', '.join(SCHEMA[name])}"
+                )
+            frames[name] = None
+            continue
+        if name not in wanted:
+            frames[name] = None
+            continue
+        frames[name] = read_table(
+            path,
+            name,
+            region=region if name != "regions" else None,
+            as_of=as_of,
+            columns=(columns or {}).get(name),
+            extra=True,
+        )
+    if region is not None and len(frames["orders"]) == 0:
+        check_regions(data_dir, [region])
+    return Tables(**frames).filter(as_of=as_of)
+
+
+def check_regions(data_dir: str | os.PathLike, regions: Iterable[str]) -> None:
+    """Fail early (before any notebook runs) when a region key has no orders in the data set.
+
+    In: the data folder and the region keys to be planned. Reads only the `region` column of the orders file.
+    Raises DataError naming the file, the missing region(s) and the regions present.
+    """
+    path = table_file(data_dir, "orders")
+    if path is None:
+        raise DataError(
+            f"{data_dir}: required table 'orders' is missing; expected orders.parquet or orders.csv"
+        )
+    present = set(read_table(path, "orders", columns=["region"])["region"].dropna().unique().tolist())
+    missing = [r for r in regions if r not in present]
+    if missing:
+        raise DataError(
+            f"{path}: column 'region' has no rows for region {', '.join(map(repr, missing))}; "
+            f"regions present: {', '.join(sorted(present))}"
+        )
+
+
+# --- provenance ----------------------------------------------------------------------------------------------
+def fingerprint(data_dir: str | os.PathLike) -> dict[str, str]:
+    """sha256 of every table file (and `sample.json`) in `data_dir`: file name -> hex digest, sorted by name.
+    For the run manifest: two runs on the same data have the same fingerprint."""
+    data_dir = Path(data_dir)
+    out: dict[str, str] = {}
+    names = [f"{t}.{ext}" for t in TABLES for ext in ("parquet", "csv")] + ["sample.json"]
+    for fname in sorted(names):
+        p = data_dir / fname
+        if not p.is_file():
+            continue
+        h = hashlib.sha256()
+        with open(p, "rb") as fh:
+            for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                h.update(chunk)
+        out[fname] = h.hexdigest()
+    return out

@@ -1,0 +1,152 @@
+"""Basic consistency checks of a loaded data set: schema kinds, required values, duplicate keys, references
+between tables, absurd amounts. `validate_tables(tables)` returns the `Problem`s found (empty when clean).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from planning.data.schema import KEYS, NOT_NULL, SCHEMA
+from planning.data.tables import Tables
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """One finding of `validate_tables`: where (table, column, first row position), the offending value, what
+    was expected, 'error' or 'warning', and how many rows share the problem."""
+
+    table: str
+    column: str
+    row: int | None
+    value: str
+    expected: str
+    severity: str = "error"
+    count: int = 1
+
+    def __str__(self) -> str:
+        where = f"{self.table}.{self.column}" + (f" row {self.row}" if self.row is not None else "")
+        more = f" ({self.count} rows)" if self.count > 1 else ""
+        return f"{self.severity}: {where}: {self.value!r}{more}; expected {self.expected}"
+
+
+def kind_of(s: pd.Series) -> str:
+    """The schema kind of a column: 'str', 'date', 'float', 'int' or 'other'."""
+    dt = s.dtype
+    if isinstance(dt, pd.CategoricalDtype):
+        return kind_of(pd.Series(dt.categories))
+    if pd.api.types.is_datetime64_any_dtype(dt):
+        return "date"
+    if pd.api.types.is_bool_dtype(dt):
+        return "other"
+    if pd.api.types.is_integer_dtype(dt):
+        return "int"
+    if pd.api.types.is_float_dtype(dt):
+        return "float"
+    if pd.api.types.is_string_dtype(dt):
+        return "str"
+    return "other"
+
+
+def _first(
+    table: str, column: str, df: pd.DataFrame, mask, expected: str, severity: str = "error"
+) -> Problem | None:
+    mask = np.asarray(mask, dtype=bool)
+    n = int(mask.sum())
+    if n == 0:
+        return None
+    pos = int(np.flatnonzero(mask)[0])
+    return Problem(table, column, pos, str(df[column].iloc[pos]), expected, severity, n)
+
+
+ABSURD_FACTOR = 1000  # an order line this many times the 99th percentile of line amounts is rejected
+ABSURD_MIN_LINES = 20  # below this many lines a percentile says nothing
+
+
+def validate_tables(tables: Tables) -> list[Problem]:
+    """Basic, vectorised consistency checks of a loaded data set.
+
+    In: `Tables`. Out: list of `Problem` (empty when clean): schema kinds, empty required values, duplicate keys,
+    orders.rep_id / opportunities.rep_id not in reps, orders.customer_id not in customers, regions not in the
+    regions table (warning), negative unit prices, absurd amounts (over ABSURD_FACTOR x the 99th percentile),
+    amount != quantity * unit_price (warning), an order booked
+    by a rep not employed on its date (warning).
+    """
+    probs: list[Problem | None] = []
+    for name, df in tables.items():
+        for col, kind in SCHEMA[name].items():
+            if col not in df.columns:
+                probs.append(Problem(name, col, None, "<missing>", f"a column of kind {kind}"))
+                continue
+            k = kind_of(df[col])
+            if k != kind and not (kind == "float" and k == "int"):
+                probs.append(Problem(name, col, None, str(df[col].dtype), f"kind {kind}"))
+            elif kind == "date" and col in NOT_NULL.get(name, ()):
+                probs.append(_first(name, col, df, df[col].isna(), "a date"))
+        key = [c for c in KEYS[name] if c in df.columns]
+        if key and len(key) == len(KEYS[name]):
+            dup = df.duplicated(key, keep="first").to_numpy()
+            probs.append(_first(name, key[0], df, dup, f"unique {' + '.join(key)}"))
+    o, reps, cust = tables.orders, tables.reps, tables.customers
+    if "unit_price" in o.columns:
+        probs.append(_first("orders", "unit_price", o, o["unit_price"] < 0, "a unit price >= 0"))
+    if {"amount", "quantity", "unit_price"} <= set(o.columns):
+        diff = (o["amount"] - o["quantity"] * o["unit_price"]).abs()
+        probs.append(
+            _first(
+                "orders",
+                "amount",
+                o,
+                diff > 0.01 + 1e-9 * o["amount"].abs(),
+                "quantity * unit_price",
+                "warning",
+            )
+        )
+    if "amount" in o.columns and len(o) >= ABSURD_MIN_LINES:
+        # Relative to the data's own scale, so it holds for any currency: a line a thousand times larger
+        # than the 99th percentile is a typo or a unit error (cents as yuan), not a sale.
+        size = o["amount"].abs()
+        bound = ABSURD_FACTOR * max(float(size.quantile(0.99)), 1.0)
+        probs.append(
+            _first(
+                "orders",
+                "amount",
+                o,
+                size > bound,
+                f"an amount within {ABSURD_FACTOR:,}x the 99th percentile "
+                f"of line amounts (|amount| <= {bound:,.2f})",
+            )
+        )
+    if reps is not None and "rep_id" in reps.columns:
+        known = reps["rep_id"]
+        for name in ("orders", "opportunities", "plan_of_record"):
+            df = tables.get(name)
+            if df is not None and "rep_id" in df.columns:
+                sev = "error" if name == "orders" else "warning"
+                probs.append(_first(name, "rep_id", df, ~df["rep_id"].isin(known), "a rep_id of reps", sev))
+        if {"rep_id", "order_date"} <= set(o.columns) and {"hire_date", "exit_date"} <= set(reps.columns):
+            r = reps.drop_duplicates("rep_id").set_index("rep_id")
+            hire = o["rep_id"].map(r["hire_date"])
+            ex = o["rep_id"].map(r["exit_date"])
+            off = (o["order_date"] < hire) | (ex.notna() & (o["order_date"] > ex))
+            probs.append(_first("orders", "rep_id", o, off, "a rep employed on the order date", "warning"))
+    if cust is not None and "customer_id" in cust.columns and "customer_id" in o.columns:
+        probs.append(
+            _first(
+                "orders",
+                "customer_id",
+                o,
+                ~o["customer_id"].isin(cust["customer_id"]),
+                "a customer_id of customers",
+            )
+        )
+    if tables.regions is not None and "region" in tables.regions.columns:
+        known_r = tables.regions["region"]
+        for name, df in tables.items():
+            if name != "regions" and "region" in df.columns:
+                probs.append(
+                    _first(name, "region", df, ~df["region"].isin(known_r), "a region of regions", "warning")
+                )
+    return [p for p in probs if p is not None]

@@ -1,0 +1,223 @@
+"""Reading one canonical table file and typing frames (planning/data/read.py): kinds, CSV and Parquet alike,
+row groups pruned by statistics, column projection, and the errors naming file, column, value and line."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from frames_data import FIXTURE, write_csv, write_parquet
+
+from planning import data
+from planning.data import read as data_read
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    return write_csv(tmp_path / "tiny")
+
+
+@pytest.fixture
+def tiny_parquet(tmp_path, tiny):
+    return write_parquet(tmp_path / "tiny_pq", tiny)
+
+
+def test_loaded_kinds(tiny):
+    t = data.load_tables(tiny)
+    for name, df in t.items():
+        for col, kind in data.SCHEMA[name].items():
+            assert data.kind_of(df[col]) == kind, (name, col)
+    assert t.orders["order_date"].dtype == "datetime64[us]"
+    assert t.orders["region"].dtype == "str"
+    assert t.reps["exit_date"].isna().tolist() == [True, True, False]
+
+
+def test_csv_and_parquet_load_the_same(tiny, tiny_parquet):
+    a, b = data.load_tables(tiny), data.load_tables(tiny_parquet)
+    for name in data.TABLES:
+        pd.testing.assert_frame_equal(a.get(name), b.get(name), obj=name)
+
+
+def test_ids_stay_text(tmp_path):
+    rows = [dict(r, rep_id="007", customer_id="0042") for r in FIXTURE["orders"]]
+    folder = write_csv(tmp_path / "ids", {"orders": rows})
+    o = data.load_tables(folder).orders
+    assert o["rep_id"].unique().tolist() == ["007"] and o["customer_id"].unique().tolist() == ["0042"]
+
+
+SORTED_LINES = [("east", "2024-01-01", 1.0), ("east", "2024-02-01", 2.0), ("east", "2025-03-01", 4.0),
+                ("north", "2024-01-01", 8.0), ("south", "2024-05-01", 16.0), ("south", "2024-06-01", 32.0)]  # fmt: skip
+
+
+def _orders_parquet(path, lines=SORTED_LINES, write_statistics: bool = True):
+    """Order lines (region, date, amount), two per row group, region written from a pandas categorical (as the
+    sample does: the file's Arrow schema says dictionary<string>). With SORTED_LINES, row group 0: east
+    2024-01-01, east 2024-02-01; 1: east 2025-03-01, north 2024-01-01; 2: south 2024-05-01, south 2024-06-01."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    base = FIXTURE["orders"][0]
+    df = pd.DataFrame([dict(base, order_id=f"SO{i}", region=r, order_date=d, amount=a) for i, (r, d, a) in
+                       enumerate(lines)])  # fmt: skip
+    df["region"] = df["region"].astype("category")
+    df["order_date"] = pd.to_datetime(df["order_date"]).dt.date
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, row_group_size=2,
+                   write_statistics=write_statistics)  # fmt: skip
+    return path
+
+
+def test_parquet_row_groups_pruned_by_region_and_date_statistics(tmp_path):
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    path = _orders_parquet(tmp_path / "orders.parquet")
+    assert str(ds.dataset(path).schema.field("region").type).startswith("dictionary")
+    meta = pq.ParquetFile(path).metadata
+    d = pd.Timestamp
+    # (row group, all its rows match): group 0 is east only; group 1 also holds north.
+    assert data_read._row_groups(meta, {"region": "east"}) == [(0, True), (1, False)]
+    # "north" lies outside the range east..east of group 0 and south..south of group 2.
+    assert data_read._row_groups(meta, {"region": "north"}) == [(1, False)]
+    assert data_read._row_groups(meta, {"region": "west"}) == []
+    assert data_read._row_groups(meta, {"region": "north", "order_date": d("2023-12-31").date()}) == []
+    # Group 1 runs to 2025-03-01, group 2 starts 2024-05-01 and ends 2024-06-01.
+    assert data_read._row_groups(meta, {"order_date": d("2024-03-01").date()}) == [(0, True), (1, False)]
+    assert data_read._row_groups(meta, {"order_date": d("2024-05-01").date()}) == [
+        (0, True),
+        (1, False),
+        (2, False),
+    ]
+    assert data_read._row_groups(meta, {"order_date": d("2025-12-31").date()}) == [
+        (0, True),
+        (1, True),
+        (2, True),
+    ]
+    # Only the rows asked for, whatever was pruned: east up to 2024-12-31 = lines of 1 + 2.
+    east = data.read_table(path, "orders", region="east", as_of="2024-12-31")
+    assert east["amount"].tolist() == [1.0, 2.0] and east["region"].tolist() == ["east", "east"]
+    assert east["order_date"].dtype == "datetime64[us]"
+    north = data.read_table(path, "orders", region="north", columns=["order_date", "amount"])
+    assert north["amount"].tolist() == [8.0] and list(north.columns) == ["order_date", "amount"]
+    none = data.read_table(path, "orders", region="west")
+    assert len(none) == 0 and list(none.columns) == list(data.SCHEMA["orders"])
+
+
+def test_parquet_rows_keep_file_order_across_whole_and_filtered_row_groups(tmp_path):
+    import pyarrow.parquet as pq
+
+    lines = [("east", "2024-01-01", 1.0), ("north", "2024-01-01", 2.0), ("east", "2024-01-02", 4.0),
+             ("east", "2024-01-03", 8.0), ("north", "2024-01-04", 16.0), ("east", "2024-01-04", 32.0)]  # fmt: skip
+    path = _orders_parquet(tmp_path / "orders.parquet", lines)
+    assert data_read._row_groups(pq.ParquetFile(path).metadata, {"region": "east"}) == [
+        (0, False),
+        (1, True),
+        (2, False),
+    ]
+    east = data.read_table(path, "orders", region="east")
+    assert east["amount"].tolist() == [1.0, 4.0, 8.0, 32.0]  # file order; filtered, whole, filtered group
+
+
+def test_parquet_without_statistics_reads_every_row_group(tmp_path):
+    import pyarrow.parquet as pq
+
+    path = _orders_parquet(tmp_path / "orders.parquet", write_statistics=False)
+    meta = pq.ParquetFile(path).metadata
+    assert data_read._row_groups(meta, {"region": "north"}) == [(0, False), (1, False), (2, False)]
+    south = data.read_table(path, "orders", region="south", as_of="2024-05-31")
+    assert south["amount"].tolist() == [16.0]
+
+
+def test_dates_with_a_time_of_day_become_calendar_dates():
+    stamps = pd.Series(
+        pd.to_datetime(["2025-01-05 13:45", "2025-01-06 00:00", None])
+    )  # exit_date may be empty
+    out = data.coerce_table(pd.DataFrame({"exit_date": stamps}), "reps")["exit_date"]
+    assert out.tolist()[:2] == [pd.Timestamp("2025-01-05"), pd.Timestamp("2025-01-06")]
+    assert pd.isna(out.iloc[2]) and out.dtype == "datetime64[us]"
+    # All at midnight already (as read from Parquet dates): the same values, by position (index 1, 2 -> 0, 1).
+    midnight = data.coerce_table(pd.DataFrame({"exit_date": stamps.iloc[1:]}), "reps")["exit_date"]
+    assert midnight.index.tolist() == [0, 1]
+    assert midnight.iloc[0] == pd.Timestamp("2025-01-06") and pd.isna(midnight.iloc[1])
+
+
+def test_column_projection_keeps_extra_file_columns(tmp_path):
+    # An export's orders with one column outside the schema ("industry"): a step reading two schema columns
+    # still gets it (segments fall back to it), and nothing else of the schema.
+    rows = [dict(r, industry="machinery") for r in FIXTURE["orders"]]
+    folder = write_csv(tmp_path / "extra", {"orders": rows})
+    t = data.load_tables(folder, columns={"orders": ["order_date", "amount"]})
+    assert list(t.orders.columns) == ["order_date", "amount", "industry"]
+    assert t.orders["order_date"].dtype == "datetime64[us]"
+    full = data.load_tables(folder)
+    pd.testing.assert_frame_equal(t.orders, full.orders[["order_date", "amount", "industry"]])
+    exact = data.read_table(folder / "orders.csv", "orders", columns=["amount"])
+    assert list(exact.columns) == ["amount"]  # without extra=True: exactly the columns asked for
+
+
+# --- errors ----------------------------------------------------------------------------------------------------
+def test_missing_required_column_names_file_and_column(tmp_path):
+    bad = pd.DataFrame(FIXTURE["orders"]).drop(columns=["amount"])
+    folder = write_csv(tmp_path / "bad", {"orders": FIXTURE["orders"]}, orders=bad)
+    with pytest.raises(data.DataError) as err:
+        data.load_tables(folder)
+    msg = str(err.value)
+    assert "orders.csv" in msg and "missing required column 'amount'" in msg and "expected columns" in msg
+
+
+def test_empty_file(tmp_path):
+    folder = write_csv(tmp_path / "empty", {"orders": FIXTURE["orders"]})
+    (folder / "reps.csv").write_text("")
+    with pytest.raises(
+        data.DataError, match=r"reps\.csv: the file is empty; expected a header with columns rep_id"
+    ):
+        data.load_tables(folder)
+    (folder / "reps.csv").unlink()
+    header_only = pd.DataFrame(columns=list(data.SCHEMA["orders"]))
+    write_csv(folder, {"orders": []}, orders=header_only)
+    with pytest.raises(data.DataError, match=r"orders\.csv: the file has no data rows"):
+        data.load_tables(folder)
+
+
+def test_unparseable_date_names_file_column_value_and_line(tmp_path):
+    rows = [dict(r) for r in FIXTURE["orders"]]
+    rows[1]["order_date"] = "2024-13-45"
+    folder = write_csv(tmp_path / "dates", {"orders": rows})
+    with pytest.raises(data.DataError) as err:
+        data.load_tables(folder)
+    msg = str(err.value)
+    assert "orders.csv" in msg and "'order_date'" in msg and "line 3" in msg and "'2024-13-45'" in msg
+    assert "YYYY-MM-DD" in msg
+
+
+def test_bad_number_and_bad_integer(tmp_path):
+    rows = [dict(r) for r in FIXTURE["orders"]]
+    rows[0]["amount"] = "abc"
+    folder = write_csv(tmp_path / "num", {"orders": rows})
+    with pytest.raises(
+        data.DataError, match=r"orders\.csv: column 'amount', line 2: value 'abc' is not a number"
+    ):
+        data.load_tables(folder)
+    rows = [dict(r) for r in FIXTURE["orders"]]
+    rows[4]["line_no"] = 1.5
+    folder = write_csv(tmp_path / "int", {"orders": rows})
+    with pytest.raises(data.DataError, match=r"column 'line_no', line 6: value '1.5' is not a whole number"):
+        data.load_tables(folder)
+
+
+def test_empty_required_value(tmp_path):
+    rows = [dict(r) for r in FIXTURE["orders"]]
+    rows[2]["region"] = ""
+    folder = write_csv(tmp_path / "blank", {"orders": rows})
+    with pytest.raises(data.DataError, match=r"column 'region', line 4: .* is not a non-empty text"):
+        data.load_tables(folder)
+
+
+def test_bad_as_of(tiny):
+    with pytest.raises(data.DataError, match="as_of 'soon' is not a date"):
+        data.load_tables(tiny, as_of="soon")
+
+
+@pytest.mark.parametrize("kind_col, value", [("quantity", "1E400"), ("amount", "-1e999")])
+def test_infinite_numbers_are_data_errors(kind_col: str, value: str):
+    frame = pd.DataFrame({"order_id": ["A1"], kind_col: [value]})
+    with pytest.raises(data.DataError, match=rf"{kind_col}.*'{value}'.*a finite number"):
+        data.coerce_table(frame, "orders", "orders.csv")

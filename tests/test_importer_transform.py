@@ -1,0 +1,161 @@
+"""One export frame -> one canonical table (planning/importer/transform.py): messy fixture exports mapped,
+validation-report counts checked by hand, hard errors naming file, column and row, and junk cells fuzzed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from frames_importer import CN_EXPORT, CN_MAPPING, cn_table, findings
+
+from planning import importer
+from planning.errors import DataError
+from planning.importer import TableMapping
+
+
+def test_chinese_gbk_export_is_mapped_and_every_row_accounted_for(tmp_path: Path) -> None:
+    raw, info, df, f = cn_table(tmp_path)
+    assert info["encoding"] == "gb18030" and info["delimiter"] == ","
+    assert len(raw) == 9
+    dropped = findings(f, "dropped")
+    # SO-3 cancelled, the second SO-1/备件 line a duplicate, SO-4 has no customer, SO-5 before the window,
+    # SO-6 has no date ("下周") -> 5 dropped, 4 kept (SO-1 x2, SO-2, SO-7)
+    assert dropped == {
+        ("excluded", "状态"): 1,
+        ("duplicate", "*"): 1,
+        ("not_a_date", "order_date"): 1,
+        ("empty", "customer_id"): 1,
+        ("outside_window", "order_date"): 1,
+    }
+    assert len(df) == 4 and int(f.alive.sum()) == 4 and int((~f.alive).sum()) == 5
+    assert df["order_id"].tolist() == ["SO-1", "SO-1", "SO-2", "SO-7"]
+    assert df["line_no"].tolist() == [1, 2, 1, 1]
+    # "NA" is a customer id, not a missing value
+    assert df.loc[2, "customer_id"] == "NA"
+    # amount = quantity x unit price: 2 x 1000 + 1 x 250.5 + 1 x 800 + 1 x 10 = 3060.5
+    assert df["amount"].sum() == pytest.approx(3060.5)
+    assert df["order_date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-01-05",
+        "2024-01-05",
+        "2024-02-10",
+        "2024-03-05",
+    ]
+    assert df["region"].tolist() == ["east", "east", "south", "西北"]
+    warnings = findings(f, "warning")
+    # 西北 is not in the value map: kept, flagged twice (unmapped, not an ASCII key)
+    assert warnings == {("unmapped_value", "region"): 1, ("non_ascii_key", "region"): 1}
+    fixed = findings(f, "fixed")
+    # unit prices with "￥" of the rows still there when prices are parsed (after dates): the 4 kept rows and
+    # SO-4, SO-5 (dropped later); SO-3, the duplicate and SO-6 (no date) were gone already -> 6
+    assert fixed[("number_format", "unit_price")] == 6
+    assert fixed[("date_format", "order_date")] == 1  # "10 Feb 2024" is not ISO
+    assert str(df["order_date"].dtype) == "datetime64[us]" and df["customer_id"].dtype == "str"
+
+
+def test_duplicates_kept_when_asked_and_constants_fill(tmp_path: Path) -> None:
+    path = tmp_path / "o.csv"
+    path.write_text("id,d,c,amt\n1,2024-01-01,,5\n1,2024-01-01,,5\n", encoding="utf-8")
+    tm = TableMapping(
+        file="o.csv",
+        duplicates="keep",
+        columns={"order_id": "id", "order_date": "d", "customer_id": "c", "amount": "amt"},
+        constants={"region": "east", "channel": "direct"},
+        fill={"customer_id": "UNKNOWN"},
+    )
+    raw, _ = importer.read_source(path, tm)
+    df, f = importer.import_table("orders", raw, tm)
+    assert len(df) == 2 and df["customer_id"].tolist() == ["UNKNOWN", "UNKNOWN"]
+    assert df["line_no"].tolist() == [1, 2] and df["region"].tolist() == ["east", "east"]
+    assert findings(f, "warning") == {("duplicate", "*"): 1}
+    assert findings(f, "fixed") == {("filled", "customer_id"): 2}
+    ex = [i for i in f.items if i["check"] == "duplicate"][0]["examples"]
+    assert ex == "row 2: 'same as row 1'"
+
+
+# ------------------------------------------------------------------------------------------------ errors
+def _one(tmp_path: Path, text: str, **tm) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text(text, encoding="utf-8")
+    t = TableMapping(file="x.csv", **tm)
+    raw, _ = importer.read_source(path, t)
+    importer.import_table("orders", raw, t, source=str(path))
+
+
+BASIC = {"order_id": "id", "order_date": "d", "customer_id": "c", "region": "r", "amount": "a"}
+
+
+def test_missing_source_column_names_file_column_and_suggestion(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"x\.csv: column 'Sale' .*did you mean 'Sales'"):
+        _one(tmp_path, "id,d,c,r,Sales\n1,2024-01-01,c,e,1\n", columns={**BASIC, "amount": "Sale"})
+    # a header with stray spaces (or a BOM) still matches
+    _one(tmp_path, "\ufeffid,d,c,r, Sales \n1,2024-01-01,c,e,1\n", columns={**BASIC, "amount": "Sales"})
+
+
+def test_no_parseable_date_is_a_hard_error(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"'d' \(-> order_date\): no value is a date, e.g. row 1: 'soon'"):
+        _one(tmp_path, "id,d,c,r,a\n1,soon,c,e,1\n2,later,c,e,2\n", columns=BASIC)
+
+
+def test_required_column_without_mapping(tmp_path: Path) -> None:
+    cols = {k: v for k, v in BASIC.items() if k != "customer_id"}
+    with pytest.raises(DataError, match="needs column 'customer_id'"):
+        _one(tmp_path, "id,d,c,r,a\n1,2024-01-01,c,e,1\n", columns=cols)
+
+
+def test_unmapped_value_error_policy(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"row 2: value 'Mars' is not in tables.orders.values.region"):
+        _one(
+            tmp_path,
+            "id,d,c,r,a\n1,2024-01-01,c,East,1\n2,2024-01-01,c,Mars,1\n",
+            columns=BASIC,
+            values={"region": {"East": "east"}},
+            unmapped={"region": "error"},
+        )
+
+
+def test_bad_derive_expression(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="only \\+ - \\* / "):
+        _one(
+            tmp_path, "id,d,c,r,a\n1,2024-01-01,c,e,1\n", columns=BASIC, derive={"margin": "__import__('os')"}
+        )
+
+
+# ------------------------------------------------------------------------------------------------ fuzz
+def test_junk_cells_become_findings_never_crashes(tmp_path: Path) -> None:
+    """Random junk in any cell of a mapped export: the import either accounts for every row in its findings
+    or stops with a DataError naming the problem; no other exception escapes (reliability issue)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    lines = CN_EXPORT.splitlines()
+    header, rows = lines[0], [r.split(",") for r in lines[1:]]
+    junk = st.one_of(
+        st.text(max_size=10).map(
+            lambda s: s.replace(",", "").replace("\n", "").replace("\r", "").replace('"', "")
+        ),
+        st.sampled_from(
+            ["", "NA", "null", "1e400", "-0", "2026-02-30", "１２３", "¥1,234", "$1,001.18", "nan"]
+        ),
+    )
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(
+        cells=st.lists(
+            st.tuples(st.integers(0, len(rows) - 1), st.integers(0, 8), junk), min_size=1, max_size=5
+        )
+    )
+    def check(cells):
+        table = [list(r) for r in rows]
+        for r, c, value in cells:
+            table[r][c] = f'"{value}"' if "," in value else value
+        path = tmp_path / "orders.csv"
+        path.write_bytes((header + "\n" + "\n".join(",".join(r) for r in table) + "\n").encode("utf-8"))
+        tm = TableMapping.model_validate(CN_MAPPING)
+        try:
+            raw, _ = importer.read_source(path, tm)
+            df, f = importer.import_table("orders", raw, tm, source=str(path))
+        except DataError:
+            return
+        assert int(f.alive.sum()) == len(df) and len(f.alive) == len(raw)
+
+    check()
