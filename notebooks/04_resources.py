@@ -161,7 +161,8 @@ ctx.table(views.wbs(action_plan, ctx.voice), max_rows=None)
 
 # %%
 if not ctx.batch and has_team and channels is not None:
-    from planning.resources import widgets  # the what-if panel: ipywidgets only in an interactive session
+    # ipywidgets takes ~0.5 s to import (measured): only an interactive session loads the what-if panel
+    from planning.resources import widgets
 
     ctx.h("resources.whatif.title")
     widgets.whatif_panel(ctx, team, targets, quotas["quota"].median(), channels, marketing_budget)
