@@ -40,17 +40,16 @@ ctx = notebook.setup(
 )
 
 # %%
-from planning import resources
-from planning.charts import resources as charts
+from planning import contracts
+from planning.resources import actions, budget, capacity, charts, common, incentives, narrate, views
 
 ctx.say(ctx.t("resources.intro.text"))
 
 # %%
 ctx.h("resources.baseline.title")
-team = resources.team_baseline(
+team = capacity.team_baseline(
     ctx.data.orders,
     ctx.data.reps,
-    ctx.as_of,
     ctx.p,
     seasonality=ctx.load("seasonality"),
     targets_rep=ctx.load("targets_rep"),
@@ -58,125 +57,112 @@ team = resources.team_baseline(
 )  # fmt: skip  (None without a reps table)
 has_team = not ctx.missing("reps", "resources.missing.team", when=team is None)
 if has_team:
-    ctx.table(resources.baseline_table(team, ctx.lang, ctx.p.company.currency))
-    ctx.say(resources.describe_baseline(team, ctx))
+    ctx.table(views.baseline_table(team, ctx.voice))
+    ctx.say(narrate.describe_baseline(team, ctx.p.resources, ctx.voice))
 
 # %%
 ctx.h("resources.capacity.title")
-targets = resources.monthly_targets(ctx.load("targets"), ctx.plan_year)
-capacity, hiring = resources.no_rows("capacity"), resources.no_rows("hiring_plan")
+targets = capacity.monthly_targets(ctx.load("targets"), ctx.p)
+capacity_by_month, hiring = common.no_rows("capacity"), common.no_rows("hiring_plan")
 if not ctx.missing("reps", "resources.missing.capacity", when=not has_team):
-    capacity, hiring = resources.capacity_plan(team, targets, ctx.p.resources)
-    ctx.chart(charts.capacity_chart(capacity, ctx.lang))
-    ctx.say(resources.describe_capacity(capacity, hiring, team, ctx))
+    capacity_by_month, hiring = capacity.capacity_plan(team, targets, ctx.p.resources)
+    ctx.chart(charts.capacity_chart(capacity_by_month, ctx.lang))
+    ctx.say(narrate.describe_capacity(capacity_by_month, hiring, team, ctx.p.resources, ctx.voice))
     ctx.table(
-        capacity[
-            [
-                "month",
-                "headcount_start",
-                "hires",
-                "exits",
-                "ramping",
-                "productive_fte",
-                "capacity",
-                "target",
-                "gap",
-            ]
-        ],
+        capacity_by_month[list(contracts.required_columns("capacity"))],
         domain="resources",
         money=["capacity", "target", "gap"],
         decimals={"headcount_start": 1, "exits": 2, "ramping": 1, "productive_fte": 2},
     )
-ctx.save("capacity", capacity)
+ctx.save("capacity", capacity_by_month)
 
 # %%
 ctx.h("resources.hiring.title")
 ctx.save("hiring_plan", hiring)
 if not ctx.missing("reps", "resources.missing.hiring", when=not has_team):
-    ctx.table(resources.hiring_table(hiring, ctx.lang), domain="resources")
-    ctx.say(resources.describe_hiring(hiring, team, ctx))
-    ctx.chart(charts.headcount_chart(capacity, ctx.lang))
+    ctx.table(views.hiring_table(hiring, ctx.voice), domain="resources")
+    ctx.say(narrate.describe_hiring(hiring, team, ctx.p.resources, ctx.voice))
+    ctx.chart(charts.headcount_chart(capacity_by_month, ctx.lang))
 
 # %%
 ctx.h("resources.incentives.title")
-curve, incentive_cost = resources.no_rows("incentives"), resources.no_rows("incentive_summary")
+curve, incentive_cost = common.no_rows("incentives"), common.no_rows("incentive_summary")
 if not ctx.missing("reps", "resources.missing.incentives", when=not has_team):
-    quotas = resources.expected_output(
-        resources.rep_quotas(ctx.load("targets_rep"), ctx.plan_year), team, ctx.plan_year
-    )
-    curve = resources.payout_curve(quotas["quota"].median(), ctx.p.resources)
+    quotas = incentives.expected_output(incentives.rep_quotas(ctx.load("targets_rep"), ctx.p), team, ctx.p)
+    curve = incentives.payout_curve(quotas["quota"].median(), ctx.p.resources)
     ctx.chart(charts.payout_chart(curve, ctx.p.resources, ctx.lang))
-    ctx.say(resources.describe_incentive_plan(quotas["quota"].median(), ctx))
+    ctx.say(narrate.describe_incentive_plan(quotas["quota"].median(), ctx.p.resources, ctx.voice))
 ctx.save("incentives", curve)
 
 # %%
 if has_team:
     ctx.h("resources.incentives.simulation_title")
-    simulation = resources.simulate_incentives(quotas, team.factors, ctx.p.resources)
-    incentive_cost = resources.incentive_summary(
+    simulation = incentives.simulate_incentives(quotas, team.factors, ctx.p.resources)
+    incentive_cost = incentives.incentive_summary(
         simulation, quotas, int(hiring["hires"].sum()), ctx.p.resources
     )
-    ctx.chart(charts.attainment_chart(resources.attainment_histogram(simulation), ctx.lang))
-    reference = resources.historical_attainment(ctx.data.orders, ctx.data.plan_of_record, team, ctx.as_of)
-    ctx.say(resources.describe_attainment_source(quotas, team.factors, reference, simulation, ctx))
-    ctx.table(resources.summary_table(incentive_cost, ctx.lang, ctx.p.company.currency))
-    ctx.say(resources.describe_incentives(incentive_cost, ctx))
+    ctx.chart(charts.attainment_chart(incentives.attainment_histogram(simulation), ctx.lang))
+    reference = incentives.historical_attainment(ctx.data.orders, ctx.data.plan_of_record, team, ctx.p)
+    ctx.say(
+        narrate.describe_attainment_source(
+            quotas, team.factors, reference, simulation, ctx.plan_year, ctx.as_of.year, ctx.voice
+        )
+    )
+    ctx.table(views.summary_table(incentive_cost, ctx.voice))
+    ctx.say(narrate.describe_incentives(incentive_cost, ctx.p.resources, ctx.voice))
 ctx.save("incentive_summary", incentive_cost)
 
 # %%
 ctx.h("resources.budget.title")
-channels, budget = None, resources.no_rows("budget")
+channels, allocation = None, common.no_rows("budget")
 if not ctx.missing("marketing", "resources.missing.budget"):
-    channels = resources.channel_economics(
-        ctx.data.marketing, ctx.data.opportunities, ctx.as_of, ctx.p.resources
-    )
-    budget = resources.allocate(channels, resources.total_budget(channels, ctx.p), ctx.p.resources)
-    ctx.chart(charts.budget_chart(budget, ctx.lang))
-    ctx.say(resources.describe_budget_method(ctx))
+    channels = budget.channel_economics(ctx.data.marketing, ctx.data.opportunities, ctx.p)
+    allocation = budget.allocate(channels, budget.total_budget(channels, ctx.p), ctx.p.resources)
+    ctx.chart(charts.budget_chart(allocation, ctx.lang))
+    ctx.say(narrate.describe_budget_method(ctx.p.resources, ctx.voice))
     ctx.table(
-        budget[["channel", "current_budget", "optimal_budget", "leads", "customers", "revenue", "roi", "cost_per_lead",
-                "b", "win_rate", "aov", "stopped"]],
+        allocation[["channel", "current_budget", "optimal_budget", "leads", "customers", "revenue", "roi",
+                    "cost_per_lead", "b", "win_rate", "aov", "stopped"]],
         domain="resources",
         money=["current_budget", "optimal_budget", "revenue", "cost_per_lead", "aov"],
         pct=["win_rate"],
         decimals={"leads": 0, "customers": 1, "roi": 1, "b": 2},
     )  # fmt: skip
-    ctx.say(resources.describe_budget(budget, ctx))
+    ctx.say(narrate.describe_budget(allocation, ctx.voice))
     ctx.h("resources.budget.response_title", level=3)
-    ctx.chart(charts.response_chart(resources.response_curves(budget, channels), budget, ctx.lang))
-ctx.save("budget", budget)
-marketing_budget = resources.total_budget(
-    channels, ctx.p
-)  # params, else last year's spend; NaN without either
+    ctx.chart(charts.response_chart(budget.response_curves(allocation, channels), allocation, ctx.lang))
+ctx.save("budget", allocation)
+marketing_budget = budget.total_budget(channels, ctx.p)  # params, else last year's spend; NaN without either
 
 # %%
 ctx.h("resources.costs.title")
 revenue_target = float(targets.sum())
-costs = resources.cost_of_sales(
-    capacity, team, incentive_cost, int(hiring["hires"].sum()), marketing_budget, revenue_target, ctx.p.resources,
-    ctx.lang,
+costs = budget.cost_of_sales(
+    capacity_by_month, team, incentive_cost, int(hiring["hires"].sum()), marketing_budget, revenue_target,
+    ctx.p.resources, ctx.lang,
 )  # fmt: skip
 ctx.save("cost_of_sales", costs)
 ctx.chart(charts.cost_chart(costs, ctx.lang))
-ctx.table(resources.cost_table(costs, ctx.lang, ctx.p.company.currency))
-ctx.say(resources.describe_costs(costs, revenue_target, ctx))
+ctx.table(views.cost_table(costs, ctx.voice))
+ctx.say(narrate.describe_costs(costs, revenue_target, ctx.voice))
 ctx.missing("reps", "resources.missing.costs_team", when=not has_team)
-ctx.missing("marketing", "resources.missing.costs_marketing", when=not resources.has_item(costs, "marketing"))
+ctx.missing("marketing", "resources.missing.costs_marketing", when=not budget.has_item(costs, "marketing"))
 
 # %%
 ctx.h("resources.actions.title")
-derived = resources.derived_tasks(
-    hiring, ctx.load("customer_tiers"), ctx.load("funnel"), budget, ctx.p, ctx.lang
-)  # fmt: skip
-action_plan = resources.action_plan(derived, ctx.p, ctx.lang)
+derived = actions.derived_tasks(hiring, ctx.load("customer_tiers"), ctx.load("funnel"), allocation, ctx.p)
+action_plan = actions.action_plan(narrate.word_tasks(derived, ctx.p.resources, ctx.voice), ctx.p, ctx.lang)
 ctx.save("action_plan", action_plan)
 ctx.chart(charts.gantt_chart(action_plan, ctx.as_of, ctx.lang))
-ctx.say(resources.describe_actions(action_plan, ctx))
+ctx.say(narrate.describe_actions(action_plan, ctx.voice))
 
 ctx.h("resources.actions.wbs_title", level=3)
-ctx.table(resources.wbs(action_plan, ctx.lang), max_rows=None)
+ctx.table(views.wbs(action_plan, ctx.voice), max_rows=None)
 
 # %%
 if not ctx.batch and has_team and channels is not None:
+    # ipywidgets takes ~0.5 s to import (measured): only an interactive session loads the what-if panel
+    from planning.resources import widgets
+
     ctx.h("resources.whatif.title")
-    resources.whatif_panel(ctx, team, targets, quotas["quota"].median(), channels, marketing_budget)
+    widgets.whatif_panel(ctx, team, targets, quotas["quota"].median(), channels, marketing_budget)

@@ -444,7 +444,7 @@ def test_notebook_writes_the_contract_artefacts(small_sample, tmp_path):
 
 # --------------------------------------------------------------------------------------------- agreement with step 4
 def test_goals_team_dimension_equals_resources_capacity(tiny):
-    from planning import resources
+    from planning.resources import capacity
 
     t, _, result, _ = tiny
     # Without attrition, by hand: R1, R2 at 1,200 a year = 2,400; the planned hire starts in March on the ramp
@@ -461,13 +461,11 @@ def test_goals_team_dimension_equals_resources_capacity(tiny):
         if expected is not None:
             assert plan.estimates["team"] == pytest.approx(expected)
         # The resources step on the same inputs: same ramp, attrition, productivity and planned hire.
-        base = resources.team_baseline(
-            t.orders, t.reps, p.as_of, p, targets_rep=plan.targets_rep, team_capacity=tc
-        )
+        base = capacity.team_baseline(t.orders, t.reps, p, targets_rep=plan.targets_rep, team_capacity=tc)
         assert (base.ramp_months, base.attrition) == (inputs.ramp_months, plan.levers.attrition)
         assert base.productivity == pytest.approx(inputs.productivity)
-        cap, hiring = resources.capacity_plan(
-            base, resources.monthly_targets(plan.targets, 2027), p.resources, hires={}
+        cap, hiring = capacity.capacity_plan(
+            base, capacity.monthly_targets(plan.targets, p), p.resources, hires={}
         )
         assert cap["capacity"].to_numpy() == pytest.approx(tc["capacity"].to_numpy())
         assert hiring[["start_month", "hires", "source"]].to_dict("records") == [

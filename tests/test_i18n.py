@@ -157,16 +157,17 @@ def test_market_increment_components_are_translated() -> None:
 
 
 def test_action_plan_shows_owner_roles_and_kpis_translated() -> None:
-    from planning import resources
+    from planning.i18n import Voice
+    from planning.resources import views
 
     plan = pd.DataFrame(
         {"goal": ["revenue"], "task": ["与每位销售确认目标"], "owner": ["Regional sales director"],
          "start": ["2026-11-01"], "end": ["2026-12-15"], "kpi": ["target_completion"],
          "no_owner": [False], "overdue": [False]}
     )  # fmt: skip
-    row = resources.wbs(plan, "zh").iloc[1].tolist()
+    row = views.wbs(plan, Voice("zh", "CNY")).iloc[1].tolist()
     assert "区域销售总监" in row and "目标完成率" in row
-    assert "Target completion" in resources.wbs(plan, "en").iloc[1].tolist()
+    assert "Target completion" in views.wbs(plan, Voice("en", "CNY")).iloc[1].tolist()
 
 
 # --- Voice: the language and currency bound once, every method delegating to the module function -----------

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning import charts, contracts, goals, i18n, market, notebook, resources, review, strategy
+from planning import charts, contracts, goals, i18n, market, notebook, review, strategy
 from planning import params as params_mod
 from planning.charts import market as market_charts
 from planning.data import Tables
+from planning.resources import budget, capacity, common
 
 D = pd.Timestamp
 AS_OF = "2026-06-30"
@@ -224,22 +225,22 @@ def test_funnel_coverage_and_health_without_their_tables(orders, p):
 
 # ------------------------------------------------------------------------------------------------ resources
 def test_resources_without_reps_and_marketing(orders, p):
-    assert resources.team_baseline(orders, None, D(AS_OF).date(), p) is None
+    assert capacity.team_baseline(orders, None, p) is None
     for name in ("capacity", "hiring_plan", "incentives", "incentive_summary", "budget"):
-        empty = resources.no_rows(name)
+        empty = common.no_rows(name)
         assert empty.empty and list(empty.columns) == list(contracts.required_columns(name))
     r = p.resources.model_copy(update={"marketing_budget": 0.0})
     p2 = p.model_copy(update={"resources": r, "goals": p.goals.model_copy(update={"marketing_budget": 0.0})})
-    assert math.isnan(resources.total_budget(None, p2))
-    costs = resources.cost_of_sales(
-        resources.no_rows("capacity"), None, resources.no_rows("incentive_summary"), 0, math.nan, 1e6, r
+    assert math.isnan(budget.total_budget(None, p2))
+    costs = budget.cost_of_sales(
+        common.no_rows("capacity"), None, common.no_rows("incentive_summary"), 0, math.nan, 1e6, r
     )
     tools = sum(t.cost for t in r.tools)
     # only the tools from params are priced; total = their sum, share = amount / 1,000,000
     assert set(costs["category"]) == {"tools", "total"} if tools else {"total"}
     assert costs.iloc[-1]["amount"] == pytest.approx(tools)
     assert costs.iloc[-1]["share"] == pytest.approx(tools / 1e6)
-    assert not resources.has_item(costs, "marketing") and not resources.has_item(costs, "base_salary")
+    assert not budget.has_item(costs, "marketing") and not budget.has_item(costs, "base_salary")
 
 
 # ------------------------------------------------------------------------------------------------ review

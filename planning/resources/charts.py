@@ -1,6 +1,7 @@
 """Charts of step 4 (resources): capacity vs target, headcount, payout curve, attainment spread, budget split,
-response curves, cost of sales and the Gantt chart. Each takes an aggregated frame from `planning.resources` and
-the report language, and returns an `alt.Chart` (titles, axes and legends translated)."""
+response curves, cost of sales and the Gantt chart. Each takes an aggregated frame from the step's compute
+modules (`capacity`, `incentives`, `budget`, `actions`) and the report language, and returns an `alt.Chart`
+(titles, axes and legends translated)."""
 
 from __future__ import annotations
 
