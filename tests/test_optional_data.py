@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 
 from planning import charts, contracts, goals, i18n, market, notebook, resources, review
-from planning.strategy import coverage, funnel, health, narrate, tiers
 from planning import params as params_mod
 from planning.charts import market as market_charts
 from planning.data import Tables
+from planning.strategy import coverage, funnel, health, narrate, tiers
 
 D = pd.Timestamp
 AS_OF = "2026-06-30"
