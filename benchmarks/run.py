@@ -133,8 +133,8 @@ class Bench:
             "planning.charts",
             *(f"planning.{m}" for m in ("market", "goals", "strategy", "resources", "review")),
             *(f"planning.charts.{m}" for m in ("market", "goals", "resources", "review")),
-            *(f"planning.strategy.{m}" for m in ("tiers", "scatter", "retention", "funnel", "coverage", "health",
-                                                 "fourp", "narrate", "charts", "widgets")),  # fmt: skip
+            *(f"planning.strategy.{m}" for m in ("tiers", "scatter", "retention", "funnel", "coverage")),
+            *(f"planning.strategy.{m}" for m in ("health", "fourp", "narrate", "charts", "widgets")),
         ]
         code = (
             "import time, sys, IPython.display, ipykernel\n"
