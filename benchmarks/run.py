@@ -132,7 +132,9 @@ class Bench:
             "planning.display",
             "planning.charts",
             *(f"planning.{m}" for m in ("market", "goals", "strategy", "resources", "review")),
-            *(f"planning.charts.{m}" for m in ("market", "goals", "strategy", "resources", "review")),
+            *(f"planning.charts.{m}" for m in ("market", "goals", "resources", "review")),
+            *(f"planning.strategy.{m}" for m in ("tiers", "scatter", "retention", "funnel", "coverage")),
+            *(f"planning.strategy.{m}" for m in ("health", "fourp", "narrate", "charts", "widgets")),
         ]
         code = (
             "import time, sys, IPython.display, ipykernel\n"
@@ -246,12 +248,12 @@ class Bench:
         self.add("whatif_goals_ms", f"3. goals.whatif, {len(inputs.roster)} reps / {len(inputs.teams)} teams, "
                  f"{len(inputs.week_labels)} weeks (median)", med * 1000, "ms", "<=", 50.0,
                  note=f"without texts {bare * 1000:.1f} ms")  # fmt: skip
-        features, sp, lang = whatif.strategy_features(data, cfg.customers)
-        med_t, samples_t = measure.median_time(lambda: whatif.strategy_recompute(features, sp, lang),
+        features, sp = whatif.strategy_features(data, cfg.customers)
+        med_t, samples_t = measure.median_time(lambda: whatif.strategy_recompute(features, sp),
                                                cfg.whatif_repeat)  # fmt: skip
-        from planning import strategy
+        from planning.strategy import health
 
-        med_h, _ = measure.median_time(lambda: strategy.health(features, sp, lang), cfg.whatif_repeat)
+        med_h, _ = measure.median_time(lambda: health.health(features, sp), cfg.whatif_repeat)
         self.add("whatif_tiers_ms", f"3. strategy.tier_customers, {len(features):,} customers (median)",
                  med_t * 1000, "ms", "<=", 100.0, note=f"+ health() {med_h * 1000:.1f} ms")  # fmt: skip
         self.details["whatif"] = {

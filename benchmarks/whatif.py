@@ -4,8 +4,8 @@
   call the sliders make (`goals.whatif_panel` -> `redraw`). The inputs are prepared from a sample region with
   `goals.prepare` (real forecast, seasonality, team curve), then the roster is widened to `reps` reps in teams
   of `team_size` (the region's reps repeated with new ids; tenure, survival and territory potential copied).
-- strategy: `strategy.tier_customers(features, params)` on `customers` customers: the extended-RFM features of
-  the sample company (`strategy.customer_features`) drawn with replacement up to that count, new ids.
+- strategy: `tiers.tier_customers(features, params)` on `customers` customers: the extended-RFM features of
+  the sample company (`tiers.customer_features`) drawn with replacement up to that count, new ids.
 """
 
 from __future__ import annotations
@@ -61,22 +61,23 @@ def goals_recompute(inputs: Any, levers: Any, explain: bool = True) -> Any:
     return goals.whatif(inputs, levers, explain=explain)
 
 
-def strategy_features(data_dir: str | Path, customers: int = 100_000, seed: int = 11) -> tuple[Any, Any, str]:
-    """(features of `customers` customers, the strategy parameters, language) from the whole sample company."""
-    from planning import data, params, strategy
+def strategy_features(data_dir: str | Path, customers: int = 100_000, seed: int = 11) -> tuple[Any, Any]:
+    """(features of `customers` customers, the strategy parameters) from the whole sample company."""
+    from planning import data, params
+    from planning.strategy import tiers
 
     p = params.load(params.region_keys()[0]).params
     tables = data.load_tables(data_dir, as_of=p.as_of)
-    features = strategy.customer_features(tables.orders, tables.customers, p.as_of, p.strategy)
+    features = tiers.customer_features(tables.orders, tables.customers, p)
     rng = np.random.default_rng(seed)
     pick = rng.integers(0, len(features), customers)
     big = features.iloc[pick].reset_index(drop=True)
     big["customer_id"] = [f"X{i:07d}" for i in range(customers)]
-    return big, p.strategy, p.language
+    return big, p.strategy
 
 
-def strategy_recompute(features: Any, sp: Any, lang: str) -> Any:
-    """One slider move of the tier cut-offs: `tier_customers`, as `strategy.whatif_panel` calls it."""
-    from planning import strategy
+def strategy_recompute(features: Any, sp: Any) -> Any:
+    """One slider move of the tier cut-offs: `tier_customers`, as `strategy.widgets.whatif_panel` calls it."""
+    from planning.strategy import tiers
 
-    return strategy.tier_customers(features, sp, lang)
+    return tiers.tier_customers(features, sp)

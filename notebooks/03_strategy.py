@@ -40,30 +40,42 @@ ctx = notebook.setup(
 )
 
 # %%
-from planning import strategy
-from planning.charts import strategy as charts
+from planning import store
+from planning.strategy import (
+    charts,
+    coverage,
+    fourp,
+    funnel,
+    health,
+    narrate,
+    retention,
+    scatter,
+    tiers,
+    widgets,
+)
 
-p = ctx.p.strategy
-cur = ctx.p.company.currency
-segments = strategy.upstream(ctx, "segments")
-targets = strategy.upstream(ctx, "targets")
-goals = strategy.upstream(ctx, "goals")
-target = strategy.target_year(targets)
+s = ctx.p.strategy
+voice = ctx.voice
+segments, targets, goals = (
+    ctx.load(name) if store.has_artifacts(ctx.out_dir, name) else None
+    for name in ("segments", "targets", "goals")
+)
+target = retention.target_year(targets)
 
 # %%
 ctx.h("strategy.tiers.title")
-growth = strategy.segment_growth(segments)
-features = strategy.customer_features(ctx.data.orders, ctx.data.customers, ctx.as_of, p, growth)
-tiers = strategy.tier_customers(features, p, ctx.lang)
-kept = strategy.retention(ctx.data.orders, ctx.as_of, p)
-summary = strategy.tier_summary(tiers, features, p, target, kept, ctx.lang)
-ctx.save("customer_tiers", tiers)
-ctx.say(strategy.describe_method(tiers, p, growth, ctx.lang))
+growth = tiers.segment_growth(segments)
+features = tiers.customer_features(ctx.data.orders, ctx.data.customers, ctx.p, growth)
+tiered = tiers.tier_customers(features, s)
+kept = retention.retention(ctx.data.orders, ctx.p)
+summary = narrate.summary_table(tiers.tier_summary(tiered, features, s, target, kept), s, voice)
+ctx.save("customer_tiers", narrate.tiers_table(tiered, s, voice))
+ctx.say(narrate.describe_method(tiered, growth, s, voice))
 ctx.missing("customers", "strategy.missing.tiers")
-cut = strategy.cutoffs(tiers, p)
-ctx.chart(charts.tier_scatter(strategy.scatter_cells(tiers, cut), cut, ctx.lang))
-ctx.chart(charts.tier_bars(summary, ctx.lang))
-ctx.say(strategy.describe_tiers(summary, target, ctx.plan_year, ctx.lang, cur))
+cut = tiers.cutoffs(tiered, s)
+ctx.chart(charts.tier_scatter(scatter.scatter_cells(tiered, cut), cut, voice))
+ctx.chart(charts.tier_bars(summary, voice))
+ctx.say(narrate.describe_tiers(summary, target, ctx.plan_year, voice))
 
 # %%
 ctx.h("strategy.tiers.playbooks", level=3)
@@ -73,125 +85,105 @@ ctx.table(
     domain="strategy",
     money=["revenue_12m", "potential", "expected_loss", "expected_gain", "expected_revenue"],
     pct=["revenue_share", "share_of_target"],
-    currency=cur,
+    currency=voice.currency,
 )
 ctx.h("strategy.tiers.top", level=3)
 ctx.table(
-    strategy.top_accounts(tiers, features, 3).drop(columns=["potential"]),
+    tiers.top_accounts(tiered, features, 3).drop(columns=["potential"]),
     domain="strategy",
     money=["revenue_12m"],
-    currency=cur,
+    currency=voice.currency,
 )
 
 # %%
 ctx.h("strategy.funnel.title")
-funnel = strategy.funnel(
-    ctx.data.opportunities, ctx.as_of, p, benchmark=ctx.company("opportunities").opportunities
-)
-ctx.save("funnel", funnel)
+stages = funnel.funnel(ctx.data.opportunities, ctx.p, benchmark=ctx.company("opportunities").opportunities)
+ctx.save("funnel", stages)
 has_opportunities = not ctx.missing("opportunities", "strategy.missing.funnel")
 if has_opportunities:
-    ctx.chart(charts.funnel_chart(funnel, ctx.lang))
-    ctx.say(
-        strategy.describe_funnel(
-            funnel, strategy.win_stats(ctx.data.opportunities, ctx.as_of, p), p, ctx.lang
-        )
-    )
-    ctx.table(funnel, domain="strategy", pct=["conversion_rate", "benchmark_rate", "vs_benchmark"])
+    ctx.chart(charts.funnel_chart(stages, voice))
+    ctx.say(narrate.describe_funnel(stages, funnel.win_stats(ctx.data.opportunities, ctx.p), s, voice))
+    ctx.table(stages, domain="strategy", pct=["conversion_rate", "benchmark_rate", "vs_benchmark"])
 
 # %%
 if has_opportunities:
     ctx.h("strategy.funnel.by_segment", level=3)
-    by_segment = strategy.win_stats(ctx.data.opportunities, ctx.as_of, p, by="industry")
+    by_segment = funnel.win_stats(ctx.data.opportunities, ctx.p, by="industry")
     ctx.table(
         by_segment.drop(columns=["avg_lead_amount"]),
         domain="strategy",
         pct=["win_rate", "value_win_rate"],
         money=["avg_won_amount", "won_amount"],
-        currency=cur,
+        currency=voice.currency,
     )
-    ctx.say(strategy.describe_segments(by_segment, p, ctx.lang))
+    ctx.say(narrate.describe_segments(by_segment, s, voice))
 
 # %%
 ctx.h("strategy.coverage.title")
-first_year = strategy.first_year_revenue(
-    ctx.data.orders, ctx.data.customers, ctx.data.opportunities, ctx.as_of, p
+first_year = retention.first_year_revenue(ctx.data.orders, ctx.data.customers, ctx.data.opportunities, ctx.p)
+pipeline = coverage.coverage_or_empty(
+    targets, ctx.data.opportunities, ctx.p, stages, tiers.installed_base(summary), first_year["used"]
 )
-coverage = strategy.coverage_or_empty(
-    targets,
-    ctx.data.opportunities,
-    ctx.as_of,
-    p,
-    funnel,
-    strategy.installed_base(summary),
-    first_year["used"],
-)
-ctx.save("coverage", coverage)
-if len(coverage):
-    ctx.chart(charts.coverage_chart(coverage, ctx.lang))
+ctx.save("coverage", pipeline)
+if len(pipeline):
+    ctx.chart(charts.coverage_chart(pipeline, voice))
     ctx.table(
-        coverage.drop(columns=["start", "end"]),
+        pipeline.drop(columns=["start", "end"]),
         domain="strategy",
         pct=["win_rate", "coverage_ratio"],
         money=["target", "pipeline_target", "won_value_needed", "required_pipeline", "open_pipeline", "gap"],
-        currency=cur,
+        currency=voice.currency,
     )
 if not ctx.missing("opportunities", "strategy.missing.coverage"):
-    ctx.say(
-        strategy.describe_coverage(
-            coverage, ctx.plan_year, ctx.lang, cur, kept,
-            strategy.leads_last_12m(ctx.data.marketing, ctx.data.opportunities, ctx.as_of),
-            strategy.pipeline_timing(ctx.data.opportunities, ctx.as_of, funnel, ctx.plan_year),
-            first_year,
-        )
-    )  # fmt: skip
+    leads_12m = coverage.leads_last_12m(ctx.data.marketing, ctx.data.opportunities, ctx.p)
+    timing = coverage.pipeline_timing(ctx.data.opportunities, ctx.p, stages)
+    ctx.say(narrate.describe_coverage(pipeline, ctx.plan_year, kept, leads_12m, timing, first_year, voice))
 
 # %%
 ctx.h("strategy.coverage.acquisition", level=3)
 if not ctx.missing("opportunities", "strategy.missing.acquisition"):
-    mix = strategy.acquisition_mix(
-        ctx.data.opportunities, ctx.data.customers, ctx.data.marketing, ctx.as_of, p
-    )
-    ctx.chart(charts.acquisition_chart(mix, ctx.lang))
+    mix = coverage.acquisition_mix(ctx.data.opportunities, ctx.data.customers, ctx.data.marketing, ctx.p)
+    ctx.chart(charts.acquisition_chart(mix, voice))
     ctx.table(
         mix,
         domain="strategy",
         pct=["win_rate"],
         money=["won_amount", "spend", "cost_per_lead", "cost_per_win"],
-        currency=cur,
+        currency=voice.currency,
     )
-    ctx.say(strategy.describe_acquisition(mix, ctx.lang, cur))
+    ctx.say(narrate.describe_acquisition(mix, voice))
 
 # %%
 ctx.h("strategy.health.title")
-health = strategy.health_report(features, p, ctx.lang)  # no rows without usage / satisfaction / renewal data
-ctx.save("health", health)
-has_health = not ctx.missing("customers", "strategy.missing.health", when=health.empty)
+# no rows without usage / satisfaction / renewal data
+scores = narrate.health_table(health.health_report(features, s), s, voice)
+ctx.save("health", scores)
+has_health = not ctx.missing("customers", "strategy.missing.health", when=scores.empty)
 if has_health:
-    ctx.say(strategy.describe_health_method(p, ctx.lang))
-    ctx.chart(charts.health_histogram(strategy.health_bins(health), ctx.lang))
-    ctx.say(strategy.describe_health(health, features, ctx.lang, cur))
+    ctx.say(narrate.describe_health_method(s, voice))
+    ctx.chart(charts.health_histogram(health.health_bins(scores), voice))
+    ctx.say(narrate.describe_health(scores, features, voice))
 
 # %%
 if has_health:
     ctx.h("strategy.health.list", level=3)
     ctx.table(
-        strategy.at_risk(health, features, tiers, 15),
+        health.at_risk(scores, features, tiered, 15),
         domain="strategy",
         money=["revenue_at_risk"],
-        currency=cur,
+        currency=voice.currency,
     )
 
 # %%
 ctx.h("strategy.fourp.title")
-four_p = strategy.four_p(p, goals, ctx.lang)
-ctx.table(strategy.four_p_display(four_p, ctx.lang), domain="strategy")
-ctx.say(strategy.describe_four_p(four_p, goals, ctx.lang))
-channels = strategy.channel_mix(ctx.data.orders, ctx.as_of)
-ctx.chart(charts.channel_mix_chart(channels, ctx.lang))
-ctx.say(strategy.describe_channels(channels, ctx.lang))
+decisions = narrate.four_p_table(fourp.four_p(s, goals), s, voice)
+ctx.table(narrate.four_p_view(decisions, voice), domain="strategy")
+ctx.say(narrate.describe_four_p(decisions, goals, voice))
+channels = fourp.channel_mix(ctx.data.orders, ctx.p)
+ctx.chart(charts.channel_mix_chart(channels, voice))
+ctx.say(narrate.describe_channels(channels, voice))
 
 # %%
 if not ctx.batch:
     ctx.h("strategy.whatif.title")
-    strategy.whatif_panel(ctx, features)
+    widgets.whatif_panel(ctx, features)

@@ -15,11 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning import charts, contracts, goals, i18n, market, notebook, review, strategy
+from planning import charts, contracts, goals, i18n, market, notebook, review
 from planning import params as params_mod
 from planning.charts import market as market_charts
 from planning.data import Tables
 from planning.resources import budget, capacity, common
+from planning.strategy import coverage, funnel, health, narrate, tiers
 
 D = pd.Timestamp
 AS_OF = "2026-06-30"
@@ -178,7 +179,7 @@ def test_goals_without_reps_calibrate_on_the_other_dimensions(p):
 
 # ------------------------------------------------------------------------------------------------ strategy
 def test_customer_features_from_orders_alone(orders, p):
-    f = strategy.customer_features(orders, None, AS_OF, p.strategy).set_index("customer_id")
+    f = tiers.customer_features(orders, None, p).set_index("customer_id")
     assert list(f.index) == ["C1", "C2"]
     # C1: last order 2026-06-15 -> 15 days; 24-month RFM window (strategy.rfm_months): O1 + O2 + O4 = 3 orders,
     # 100 + 300 + 100 = 500; revenue of the last 12 months O2 + O4 = 400
@@ -193,17 +194,17 @@ def test_customer_features_from_orders_alone(orders, p):
 
 def test_tiers_without_potential_data_rate_no_one_high_potential(orders, p):
     growth = pd.Series({"energy": 0.5, "retail": -0.2})  # segment growth is not used without customers
-    f = strategy.customer_features(orders, None, AS_OF, p.strategy, growth)
+    f = tiers.customer_features(orders, None, p, growth)
     assert (f["segment_growth"] == 0.0).all() and (f["rank_segment_growth"] == 0.5).all()
-    tiers = strategy.tier_customers(f, p.strategy)
-    assert set(tiers["tier"].astype(str)) <= {"profit", "maintain"}
+    tiered = tiers.tier_customers(f, p.strategy)
+    assert set(tiered["tier"].astype(str)) <= {"profit", "maintain"}
     # C1 (recent, 2 orders, 400) outranks C2 (1 order, 200) on value: profit vs maintain
-    assert dict(zip(tiers["customer_id"], tiers["tier"].astype(str), strict=True)) == {
+    assert dict(zip(tiered["customer_id"], tiered["tier"].astype(str), strict=True)) == {
         "C1": "profit",
         "C2": "maintain",
     }
-    summary = strategy.tier_summary(tiers, f, p.strategy)
-    text = strategy.describe_tiers(summary, math.nan, 2027)
+    summary = tiers.tier_summary(tiered, f, p.strategy)
+    text = narrate.describe_tiers(summary, math.nan, 2027, i18n.Voice("en", "CNY"))
     # C1's last-12-month revenue 400 of 600 (C2: 200) = 66.7%
     assert text.startswith(
         "No strategic accounts; the Profit tier's 1 accounts (50.0% of 2 customers) bring 66.7%"
@@ -211,16 +212,16 @@ def test_tiers_without_potential_data_rate_no_one_high_potential(orders, p):
 
 
 def test_funnel_coverage_and_health_without_their_tables(orders, p):
-    funnel = strategy.funnel(None, AS_OF, p.strategy)
-    assert funnel.empty and set(contracts.required_columns("funnel")) <= set(funnel.columns)
+    stages = funnel.funnel(None, p)
+    assert stages.empty and set(contracts.required_columns("funnel")) <= set(stages.columns)
     targets = pd.DataFrame({"level": ["quarter"], "period": ["2027-Q1"], "start": ["2027-01-01"],
                             "end": ["2027-03-31"], "target": [100.0]})  # fmt: skip
-    cov = strategy.coverage_or_empty(targets, None, AS_OF, p.strategy, funnel)
+    cov = coverage.coverage_or_empty(targets, None, p, stages)
     assert cov.empty and set(contracts.required_columns("coverage")) <= set(cov.columns)
-    f = strategy.customer_features(orders, None, AS_OF, p.strategy)
-    health = strategy.health_report(f, p.strategy)
-    assert health.empty and set(contracts.required_columns("health")) <= set(health.columns)
-    assert len(strategy.health(f, p.strategy)) == 2  # the tier summary still weighs churn by revenue trend
+    f = tiers.customer_features(orders, None, p)
+    scores = narrate.health_table(health.health_report(f, p.strategy), p.strategy, i18n.Voice("en", "CNY"))
+    assert scores.empty and set(contracts.required_columns("health")) <= set(scores.columns)
+    assert len(health.health(f, p.strategy)) == 2  # the tier summary still weighs churn by revenue trend
 
 
 # ------------------------------------------------------------------------------------------------ resources

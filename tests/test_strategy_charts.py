@@ -1,4 +1,5 @@
-"""planning.charts.strategy: the tier scatter's embedded data is bounded by its grid, not by the customers."""
+"""planning.strategy.charts: chart specs, and the tier scatter's embedded data bounded by its grid, not by the
+customers."""
 
 from __future__ import annotations
 
@@ -7,9 +8,39 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from frames_strategy import customers, full, opps, orders, targets
 
-from planning import params, strategy
-from planning.charts import strategy as charts
+from planning import params
+from planning.i18n import Voice
+from planning.strategy import charts, coverage, funnel, health, scatter, tiers
+
+
+@pytest.fixture
+def p() -> params.Strategy:
+    return params.Strategy()
+
+
+def test_chart_specs(p):
+    f = tiers.customer_features(orders(), customers(), full(p))
+    tiered = tiers.tier_customers(f, p)
+    cut = tiers.cutoffs(tiered, p)
+    spec = charts.tier_scatter(scatter.scatter_cells(tiered, cut), cut, Voice("zh", "CNY")).to_dict()
+    layer = spec["layer"][0]
+    assert layer["mark"]["type"] == "circle"
+    assert layer["title"]["subtitle"][0].startswith("全部 3 个客户")  # every customer of the fixture counted
+    assert layer["encoding"]["x"]["field"] == "value_score" and layer["encoding"]["x"]["title"] == "价值分"
+    assert "战略客户" in layer["encoding"]["color"]["scale"]["domain"]
+    fun = charts.funnel_chart(funnel.funnel(opps(), full(p)), Voice("en", "CNY")).to_dict()
+    values = fun["datasets"][next(iter(fun["datasets"]))]
+    assert [v["stage_name"] for v in values] == ["Lead", "Needs discovery", "Proposal", "Negotiation"]
+    assert sum(v["kind"] == "Bottleneck" for v in values) == 1
+    cov = coverage.coverage(targets(), opps(), full(p.model_copy(update={"pipeline_share": 1.0})),
+                            funnel.funnel(opps(), full(p)))  # fmt: skip
+    c = charts.coverage_chart(cov, Voice("en", "CNY")).to_dict()
+    assert c["mark"]["type"] == "bar" and c["encoding"]["xOffset"]["field"] == "series"
+    h = health.health(f, p)
+    hist = charts.health_histogram(health.health_bins(h), Voice("en", "CNY")).to_dict()
+    assert hist["encoding"]["color"]["scale"]["domain"] == ["High", "Medium", "Low"]
 
 
 def _tiers(n: int, seed: int = 0) -> pd.DataFrame:
@@ -25,15 +56,15 @@ def _tiers(n: int, seed: int = 0) -> pd.DataFrame:
             "potential": 50.0,
         }
     )
-    for col in (*strategy.VALUE_DIMS.values(), *strategy.POTENTIAL_DIMS.values()):
+    for col in (*tiers.VALUE_DIMS.values(), *tiers.POTENTIAL_DIMS.values()):
         f[col] = rng.random(n)
-    return strategy.tier_customers(f, params.Strategy())
+    return tiers.tier_customers(f, params.Strategy())
 
 
 def _scatter(n: int, lang: str = "en") -> dict:
-    tiers = _tiers(n)
-    cut = strategy.cutoffs(tiers, params.Strategy())
-    return charts.tier_scatter(strategy.scatter_cells(tiers, cut), cut, lang).to_dict()
+    tiered = _tiers(n)
+    cut = tiers.cutoffs(tiered, params.Strategy())
+    return charts.tier_scatter(scatter.scatter_cells(tiered, cut), cut, Voice(lang, "CNY")).to_dict()
 
 
 def _points(spec: dict) -> list[dict]:
@@ -43,7 +74,7 @@ def _points(spec: dict) -> list[dict]:
 def test_scatter_data_is_bounded_by_the_grid_not_the_customers():
     small, large = _scatter(1_000), _scatter(100_000)
     rows_small, rows_large = _points(small), _points(large)
-    assert len(rows_small) == len(rows_large) == strategy.SCATTER_GRID**2  # 400 cells at both sizes
+    assert len(rows_small) == len(rows_large) == scatter.SCATTER_GRID**2  # 400 cells at both sizes
     size_small = len(json.dumps(rows_small, separators=(",", ":")))
     size_large = len(json.dumps(rows_large, separators=(",", ":")))
     # Only the digits of the counts and sums grow (~61 kB -> ~63 kB here); the report inlines this once.
@@ -68,9 +99,9 @@ def test_scatter_says_every_customer_is_counted_and_draws_only_filled_cells():
 
 
 def test_scatter_cut_off_rules_are_the_cutoffs():
-    tiers = _tiers(500)
+    tiered = _tiers(500)
     cut = {"value": 61.25, "potential": 38.5}
-    spec = charts.tier_scatter(strategy.scatter_cells(tiers, cut), cut, "en").to_dict()
+    spec = charts.tier_scatter(scatter.scatter_cells(tiered, cut), cut, Voice("en", "CNY")).to_dict()
     rules = [spec["datasets"][layer["data"]["name"]] for layer in spec["layer"][1:]]
     assert rules == [[{"value": 61.25, "potential": 38.5}]] * 2
     cells = pd.DataFrame(_points(spec))
@@ -81,8 +112,8 @@ def test_scatter_cut_off_rules_are_the_cutoffs():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_scatter_of_no_customers_is_an_empty_grid(lang):
-    tiers = _tiers(0)
-    cells = strategy.scatter_cells(tiers, {"value": 50.0, "potential": 50.0})
+    tiered = _tiers(0)
+    cells = scatter.scatter_cells(tiered, {"value": 50.0, "potential": 50.0})
     assert len(cells) == 400 and cells["customers"].sum() == 0
-    spec = charts.tier_scatter(cells, {"value": 50.0, "potential": 50.0}, lang).to_dict()
+    spec = charts.tier_scatter(cells, {"value": 50.0, "potential": 50.0}, Voice(lang, "CNY")).to_dict()
     assert spec["layer"][0]["title"]["subtitle"][0].startswith("All 0" if lang == "en" else "全部 0")

@@ -1,0 +1,392 @@
+"""Step 3's sentences and translated tables: the tiering method and what the tiers carry, the funnel and its
+bottleneck, pipeline coverage and lead sources, customer health, the 4P decisions and the channel mix.
+
+Every builder takes the compute modules' frames, then the `strategy` params section where it needs one, and the
+`i18n.Voice` last (a notebook passes `ctx.voice`). The `*_table` functions put the planner's texts from params
+(playbooks, health actions, 4P items, in the report's language) into the compute frames: `tiers_table` and
+`health_table` give the `customer_tiers` and `health` artefacts.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planning import i18n
+from planning.params import Strategy
+from planning.strategy.funnel import bottleneck
+from planning.strategy.health import at_risk
+from planning.strategy.retention import FIRST_YEAR_BOUNDS
+from planning.strategy.tiers import TIERS, cutoffs, tier_codes
+
+
+# =============================================================================================== planner's texts
+def local_text(value: Any, lang: str) -> str:
+    """A planner's text from params: a plain string, or {en: ..., zh: ...} (falls back to the other language)."""
+    if isinstance(value, dict):
+        return str(value.get(lang) or next(iter(value.values()), ""))
+    return "" if value is None else str(value)
+
+
+def _playbooks(p: Strategy, voice: i18n.Voice) -> list[str]:
+    """The action of each tier's playbook, in TIERS order ("" for a tier without one)."""
+    return [local_text(p.playbooks[t].action, voice.lang) if t in p.playbooks else "" for t in TIERS]
+
+
+def _labels(codes: np.ndarray, labels: list[str]) -> pd.Categorical | np.ndarray:
+    """labels[codes] without building 100,000 Python strings: a Categorical when the labels are distinct."""
+    if len(set(labels)) == len(labels):
+        return pd.Categorical.from_codes(codes, categories=labels)
+    return np.asarray(labels, dtype=object)[codes]
+
+
+def tiers_table(tiers: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> pd.DataFrame:
+    """`tier_customers` output with each customer's playbook (`strategy.playbooks` action) after its tier: the
+    `customer_tiers` artefact."""
+    out = tiers.copy()
+    out.insert(
+        out.columns.get_loc("tier") + 1, "playbook", _labels(tier_codes(tiers["tier"]), _playbooks(p, voice))
+    )
+    return out
+
+
+def summary_table(summary: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> pd.DataFrame:
+    """`tier_summary` output with each tier's playbook as its last column."""
+    by_tier = dict(zip(TIERS, _playbooks(p, voice), strict=True))
+    return summary.assign(playbook=[by_tier.get(t, "") for t in summary["tier"]])
+
+
+def health_table(h: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> pd.DataFrame:
+    """`health` output with each customer's action (`strategy.health_actions` of its risk level) after the revenue
+    at risk: the `health` artefact."""
+    actions = {k: local_text(v, voice.lang) for k, v in p.health_actions.items()}
+    out = h.copy()
+    action = pd.Series(h["risk"].to_numpy()).map(actions).fillna("").to_numpy()
+    out.insert(out.columns.get_loc("revenue_at_risk") + 1, "action", action)
+    return out
+
+
+def four_p_table(table: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> pd.DataFrame:
+    """`four_p` output with each decision's item text in place of its index into `strategy.four_p`."""
+    items = [local_text(p.four_p[int(i)].item, voice.lang) for i in table["entry"]]
+    out = table.copy()
+    out.insert(out.columns.get_loc("entry"), "item", pd.Series(items, index=table.index, dtype=object))
+    return out.drop(columns=["entry"])
+
+
+def four_p_view(table: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """The 4P table (`four_p_table`) with the P, segments and tiers as display names (for `ctx.table`)."""
+
+    def names(kind: str, text: str) -> str:
+        return ", ".join(voice.name(kind, v.strip()) for v in text.split(",") if v.strip())
+
+    return table.assign(
+        p=table["p"].map(lambda v: voice.t(f"strategy.p.{v}")),
+        segments=table["segments"].map(lambda s: names("industry", s)),
+        tiers=table["tiers"].map(lambda s: names("tier", s)),
+    ).drop(columns=["linked"])
+
+
+# =============================================================================================== sentences
+def _w(weights: dict[str, float], key: str) -> str:
+    return f"{weights.get(key, 0.0) / sum(weights.values()):.0%}"
+
+
+def describe_method(tiers: pd.DataFrame, growth: pd.Series | None, p: Strategy, voice: i18n.Voice) -> str:
+    """The tiering method in one paragraph, with the weights and cut-offs in force (and a note when segment growth
+    from step 1 is missing). Reads `strategy.value_weights`, `potential_weights`, `cutoff_kind`, cut-offs."""
+    cut = cutoffs(tiers, p)
+    kind = (
+        voice.t(
+            "strategy.tiers.kind_quantile",
+            value_q=f"{p.value_cutoff:.0%}",
+            potential_q=f"{p.potential_cutoff:.0%}",
+        )
+        if p.cutoff_kind == "quantile"
+        else voice.t("strategy.tiers.kind_score")
+    )
+    vw, pw = p.value_weights, p.potential_weights
+    text = voice.t(
+        "strategy.tiers.method",
+        recency=_w(vw, "recency"),
+        frequency=_w(vw, "frequency"),
+        monetary=_w(vw, "monetary"),
+        complexity=_w(vw, "complexity"),
+        months=p.rfm_months,
+        headroom=_w(pw, "headroom"),
+        segment_growth=_w(pw, "segment_growth"),
+        decision_chain=_w(pw, "decision_chain"),
+        value_cut=f"{cut['value']:.1f}",
+        potential_cut=f"{cut['potential']:.1f}",
+        kind=kind,
+    )
+    if growth is None or growth.empty:
+        text += " " + voice.t("strategy.tiers.growth_missing")
+    return text
+
+
+def describe_tiers(summary: pd.DataFrame, target: float, year: int, voice: i18n.Voice) -> str:
+    """Strategic accounts' weight, and what the installed base carries of the plan year's target."""
+    s = summary.set_index("tier")
+    customers = int(s["customers"].sum())
+    expected = float(s["expected_revenue"].sum())
+    # without strategic accounts (no potential data: customers tiered by value alone) lead with the top tier
+    lead = "strategic" if s.loc["strategic", "customers"] > 0 else str(s["revenue_share"].idxmax())
+    text = voice.t(
+        "strategy.tiers.summary" if lead == "strategic" else "strategy.tiers.summary_top",
+        strategic=voice.number(s.loc[lead, "customers"]),
+        strategic_share=voice.pct(s.loc[lead, "customers"] / customers if customers else math.nan),
+        customers=voice.number(customers),
+        strategic_revenue=voice.pct(s.loc[lead, "revenue_share"]),
+        expected=voice.money(expected),
+        tier=voice.name("tier", lead),
+    )
+    if not (target and target > 0):
+        return text + " " + voice.t("strategy.tiers.no_target")
+    key = "strategy.tiers.carry" if expected < target else "strategy.tiers.carry_over"
+    return (
+        text
+        + " "
+        + voice.t(
+            key,
+            carry=voice.pct(expected / target),
+            year=year,
+            target=voice.money(target),
+            new=voice.money(target - expected),
+        )
+    )
+
+
+def describe_funnel(funnel_df: pd.DataFrame, stats: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> str:
+    """Win rate and cycle, and the bottleneck stage named against its benchmark."""
+    st = stats.iloc[0]
+    decided = int(st["won"] + st["lost"])
+    if int(st["leads"]) == 0:
+        return voice.t("strategy.funnel.no_data", months=p.funnel_months)
+    text = voice.t(
+        "strategy.funnel.summary",
+        months=p.funnel_months,
+        win_rate=voice.pct(st["win_rate"]),
+        won=voice.number(st["won"]),
+        decided=voice.number(decided),
+        value_win_rate=voice.pct(st["value_win_rate"]),
+        cycle=voice.number(st["cycle_days"], 0),
+    )
+    b = bottleneck(funnel_df)
+    stage = voice.name("stage", b["stage"])
+    if pd.notna(b["benchmark_rate"]):
+        more = voice.t(
+            "strategy.funnel.bottleneck",
+            stage=stage,
+            rate=voice.pct(b["conversion_rate"]),
+            benchmark=voice.pct(b["benchmark_rate"]),
+            gap=voice.pct(b["vs_benchmark"], signed=True),
+        )
+    else:
+        more = voice.t("strategy.funnel.bottleneck_own", stage=stage, rate=voice.pct(b["conversion_rate"]))
+    return text + " " + more
+
+
+def describe_segments(by_segment: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> str:
+    """Best and weakest segment by win rate, among segments with at least `strategy.min_segment_deals` decided."""
+    col = by_segment.columns[0]
+    ok = by_segment.loc[(by_segment["won"] + by_segment["lost"]) >= min(p.min_segment_deals, 10)].dropna(
+        subset=["win_rate"]
+    )
+    if ok.empty:
+        ok = by_segment.dropna(subset=["win_rate"])
+    if ok.empty:
+        return ""
+    best, worst = ok.loc[ok["win_rate"].idxmax()], ok.loc[ok["win_rate"].idxmin()]
+    kind = "industry" if col == "industry" else "lead_source"
+    return voice.t(
+        "strategy.funnel.segments",
+        best=voice.name(kind, best[col]),
+        best_rate=voice.pct(best["win_rate"]),
+        worst=voice.name(kind, worst[col]),
+        worst_rate=voice.pct(worst["win_rate"]),
+    )
+
+
+def describe_coverage(
+    cov: pd.DataFrame | None,
+    year: int,
+    kept: dict[str, Any] | None,
+    leads_12m: float,
+    timing: dict[str, Any] | None,
+    first_year: dict[str, Any] | None,
+    voice: i18n.Voice,
+) -> str:
+    """Pipeline needed for the plan year, how much the open pipeline covers, and the leads to generate by when;
+    with `kept` (`retention`) the installed base it rests on, with `first_year` (`first_year_revenue`) the
+    first-year revenue per won deal value that turns the revenue need into won deal value, with `leads_12m` the
+    leads needed against the leads of the last 12 months, with `timing` (`pipeline_timing`) when the open pipeline
+    is expected to close (each None / NaN to leave its sentence out).
+    """
+    if cov is None or cov.empty:
+        return voice.t("strategy.coverage.missing")
+    money = voice.money
+    parts = []
+    if kept is not None:
+        parts.append(
+            voice.t(
+                f"strategy.coverage.base_{kept['source']}",
+                base=money(float(cov["target"].sum() - cov["pipeline_target"].sum())),
+                nrr=voice.pct(kept["nrr_used"]),
+                churn=voice.pct(kept["churn_used"]),
+                customers=voice.number(kept["customers_prior"]),
+            )
+        )
+    required = float(cov["required_pipeline"].sum())
+    open_ = float(cov["open_pipeline"].sum())
+    if required <= 0:
+        parts.append(voice.t("strategy.coverage.covered", open=money(open_)))
+        return " ".join(parts)
+    if first_year is not None:
+        factor = lambda x: voice.number(x, decimals=2)  # noqa: E731
+        capped = ""
+        if first_year["source"] == "data" and abs(first_year["measured"] - first_year["used"]) > 1e-9:
+            capped = voice.t("strategy.coverage.first_year_capped", measured=factor(first_year["measured"]),
+                            low=factor(FIRST_YEAR_BOUNDS[0]), high=factor(FIRST_YEAR_BOUNDS[1]))  # fmt: skip
+        parts.append(
+            voice.t(
+                f"strategy.coverage.first_year_{first_year['source']}",
+                factor=factor(first_year["used"]),
+                customers=voice.number(first_year["customers"]),
+                start=str(first_year["cohort_start"]),
+                end=str(first_year["cohort_end"]),
+                revenue=money(first_year["revenue"]),
+                won=money(first_year["won_value"]),
+                capped=capped,
+            )
+        )
+    first = cov.loc[cov["leads_needed"] > 0].iloc[0] if (cov["leads_needed"] > 0).any() else cov.iloc[0]
+    leads = float(cov["leads_needed"].sum())
+    won_needed = cov["won_value_needed"] if "won_value_needed" in cov else cov["pipeline_target"]
+    parts.append(
+        voice.t(
+            "strategy.coverage.summary",
+            pipeline_target=money(cov["pipeline_target"].sum()),
+            won_needed=money(won_needed.sum()),
+            year=year,
+            win_rate=voice.pct(cov["win_rate"].iloc[0]),
+            required=money(required),
+            coverage=voice.pct(open_ / required),
+            leads=voice.number(leads),
+            first_leads=voice.number(first["leads_needed"]),
+            first_date=str(first["leads_by"]),
+        )
+    )
+    if math.isfinite(leads_12m) and leads_12m > 0:
+        parts.append(
+            voice.t(
+                "strategy.coverage.leads_check",
+                ratio=voice.number(leads / leads_12m, decimals=1),
+                actual=voice.number(leads_12m),
+            )
+        )
+    if timing is not None and timing["n_open"]:
+        key = "strategy.coverage.open_before" if timing["in_plan"] <= 0 else "strategy.coverage.open_in_plan"
+        parts.append(
+            voice.t(
+                key,
+                n=voice.number(timing["n_open"]),
+                open=money(timing["open_amount"]),
+                latest=str(timing["latest"]),
+                year=year,
+                in_plan=money(timing["in_plan"]),
+            )
+        )
+    return " ".join(parts)
+
+
+def describe_acquisition(mix: pd.DataFrame, voice: i18n.Voice) -> str:
+    """The lead source that converts best and the one that converts worst, with their cost per lead."""
+    ok = mix.dropna(subset=["win_rate"])
+    if ok.empty:
+        return ""
+    best, worst = ok.loc[ok["win_rate"].idxmax()], ok.loc[ok["win_rate"].idxmin()]
+    return voice.t(
+        "strategy.coverage.acquisition_say",
+        best=voice.name("lead_source", best["source"]),
+        best_rate=voice.pct(best["win_rate"]),
+        best_cpl=voice.money(best["cost_per_lead"]),
+        worst=voice.name("lead_source", worst["source"]),
+        worst_rate=voice.pct(worst["win_rate"]),
+        worst_cpl=voice.money(worst["cost_per_lead"]),
+    )
+
+
+def describe_health_method(p: Strategy, voice: i18n.Voice) -> str:
+    """The health score's weights and risk thresholds in force (`strategy.health_weights`, risk_*_below)."""
+    w = p.health_weights
+    return voice.t(
+        "strategy.health.method",
+        usage=_w(w, "usage"),
+        usage_full=f"{p.usage_full:g}",
+        satisfaction=_w(w, "satisfaction"),
+        renewal=_w(w, "renewal"),
+        trend=_w(w, "trend"),
+        months=p.trend_months,
+        high=f"{p.risk_high_below:g}",
+        medium=f"{p.risk_medium_below:g}",
+    )
+
+
+def describe_health(h: pd.DataFrame, features: pd.DataFrame, voice: i18n.Voice) -> str:
+    """How many customers are at risk, the revenue at stake, and the largest case with its action."""
+    risky = at_risk(h, features, n=1)
+    if risky.empty:
+        return voice.t("strategy.health.none")
+    total = float(features["revenue_12m"].sum())
+    stake = float(h["revenue_at_risk"].sum())
+    top = risky.iloc[0]
+    return (
+        voice.t(
+            "strategy.health.summary",
+            high=voice.number(int((h["risk"] == "high").sum())),
+            medium=voice.number(int((h["risk"] == "medium").sum())),
+            revenue=voice.money(stake),
+            share=voice.pct(stake / total if total else math.nan),
+        )
+        + " "
+        + voice.t(
+            "strategy.health.largest",
+            name=top["name"],
+            amount=voice.money(top["revenue_at_risk"]),
+            score=voice.number(top["health_score"], 0),
+            action=top["action"],
+        )
+    )
+
+
+def describe_four_p(table: pd.DataFrame, goals: pd.DataFrame | None, voice: i18n.Voice) -> str:
+    """How many 4P decisions are linked to a goal of step 2, and which are not."""
+    if table.empty:
+        return voice.t("strategy.fourp.empty")
+    if goals is None:
+        return voice.t("strategy.fourp.no_goals")
+    text = voice.t("strategy.fourp.linked", linked=int(table["linked"].sum()), total=len(table))
+    loose = table.loc[~table["linked"], "item"]
+    if len(loose):
+        text += " " + voice.t("strategy.fourp.unlinked", items="; ".join(loose))
+    return text
+
+
+def describe_channels(mix: pd.DataFrame, voice: i18n.Voice) -> str:
+    """The largest sales channel's share and the fastest-growing channel."""
+    if mix.empty:
+        return ""
+    top = mix.iloc[0]
+    g = mix.dropna(subset=["growth"])
+    fastest = g.loc[g["growth"].idxmax()] if len(g) else top
+    return voice.t(
+        "strategy.fourp.channels",
+        top=voice.name("channel", top["channel"]),
+        share=voice.pct(top["share"]),
+        fastest=voice.name("channel", fastest["channel"]),
+        growth=voice.pct(fastest["growth"], signed=True),
+    )

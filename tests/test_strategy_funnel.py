@@ -1,0 +1,62 @@
+"""planning.strategy.funnel: stage conversion, the bottleneck, win stats."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from frames_strategy import full, opps
+
+from planning import contracts, params
+from planning.strategy import funnel
+
+
+@pytest.fixture
+def p() -> params.Strategy:
+    return params.Strategy()
+
+
+def test_funnel_rates_from_counts(p):
+    f = funnel.funnel(opps(), full(p)).set_index("stage")
+    # lead: entered 10, advanced 8, open 1 -> 8 / (10 - 1)
+    assert (f.loc["lead", "entered"], f.loc["lead", "advanced"], f.loc["lead", "open"]) == (10, 8, 1)
+    assert f.loc["lead", "conversion_rate"] == pytest.approx(8 / 9)
+    # discovery: entered 8, advanced 4, none open -> 4 / 8; 10 days in stage
+    assert f.loc["discovery", "conversion_rate"] == pytest.approx(0.5)
+    assert f.loc["discovery", "median_days"] == 10
+    # proposal: entered 4, advanced 2, open 1 -> 2 / 3;  negotiation: 2 entered, 1 won -> 1 / 2, days 10 and -
+    assert f.loc["proposal", "conversion_rate"] == pytest.approx(2 / 3)
+    assert f.loc["negotiation", "conversion_rate"] == pytest.approx(0.5)
+    assert f.loc["negotiation", "median_days"] == 10
+    # no benchmark: the lowest rate is the bottleneck (discovery and negotiation tie at 0.5 -> first)
+    assert f["bottleneck"].sum() == 1 and f.loc["discovery", "bottleneck"]
+    assert set(contracts.required_columns("funnel")) <= set(f.reset_index().columns)
+
+
+def test_bottleneck_is_largest_drop_against_benchmark(p):
+    region = opps()
+    # company benchmark: the same deals plus extra deals that all advance from proposal -> proposal looks weak
+    extra = region.iloc[[0]].assign(opportunity_id="X")
+    company = pd.concat(
+        [region] + [extra.assign(opportunity_id=f"X{i}") for i in range(6)], ignore_index=True
+    )
+    f = funnel.funnel(region, full(p), benchmark=company).set_index("stage")
+    # benchmark proposal rate: (2 + 6) / (3 + 6) = 8/9; region 2/3 -> ratio 0.75
+    # benchmark negotiation: (1 + 6) / (2 + 6) = 7/8; region 1/2 -> ratio 0.571 -> the largest drop
+    assert f.loc["proposal", "benchmark_rate"] == pytest.approx(8 / 9)
+    assert f.loc["negotiation", "vs_benchmark"] == pytest.approx(0.5 / (7 / 8) - 1)
+    assert f.loc["negotiation", "bottleneck"] and f["bottleneck"].sum() == 1
+
+
+def test_funnel_ignores_dates_after_as_of(p):
+    # as of 2026-06-15 the deals that reached proposal on 06-21 have not yet: discovery has 8 entered, 0 advanced
+    f = funnel.funnel(opps(), full(p, "2026-06-15")).set_index("stage")
+    assert f.loc["discovery", "advanced"] == 0
+
+
+def test_win_stats(p):
+    s = funnel.win_stats(opps(), full(p)).iloc[0]
+    # 8 decided: 1 won (300) and 7 lost (100 each)
+    assert (s["won"], s["lost"], s["open"]) == (1, 7, 2)
+    assert s["win_rate"] == pytest.approx(1 / 8)
+    assert s["value_win_rate"] == pytest.approx(300 / 1000)
+    assert s["cycle_days"] == 40  # 2026-06-01 -> 2026-07-11

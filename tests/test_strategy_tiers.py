@@ -1,0 +1,144 @@
+"""planning.strategy.tiers: extended RFM features, tiers, the tier summary, on hand-checked fixtures."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from frames_strategy import customers, full, orders, ranked
+
+from planning import contracts, params
+from planning.i18n import Voice
+from planning.strategy import health, narrate, tiers
+
+
+@pytest.fixture
+def p() -> params.Strategy:
+    return params.Strategy()
+
+
+def test_one_customer_per_quadrant(p):
+    # value ranks 1, 1, 0, 0 and potential ranks 1, 0, 1, 0 -> scores 100/0; the 0.5 quantile of
+    # [100, 100, 0, 0] is 50, so customers 0-1 are high value and 0, 2 high potential.
+    t = tiers.tier_customers(ranked([1, 1, 0, 0], [1, 0, 1, 0]), p)
+    assert list(t["tier"].astype(str)) == ["strategic", "profit", "nurture", "maintain"]
+    assert list(t["value_score"]) == [100, 100, 0, 0]
+    assert list(t["touches_per_year"]) == [24, 8, 6, 2]
+    table = narrate.tiers_table(t, p, Voice("en", "CNY"))  # the customer_tiers artefact
+    assert table["playbook"].iloc[0] == p.playbooks["strategic"].action
+    assert list(table.columns[table.columns.get_loc("tier") :][:3]) == [
+        "tier",
+        "playbook",
+        "touches_per_year",
+    ]
+    assert set(contracts.required_columns("customer_tiers")) <= set(table.columns)
+
+
+def test_score_equal_to_cutoff_is_high(p):
+    # cutoff_kind score, value_cutoff 0.5 -> threshold 50; a value rank of 0.5 scores exactly 50 -> high.
+    q = p.model_copy(update={"cutoff_kind": "score"})
+    t = tiers.tier_customers(ranked([0.5, 0.49], [0.5, 0.49]), q)
+    assert list(t["tier"].astype(str)) == ["strategic", "maintain"]
+
+
+def test_weights_are_relative(p):
+    # value weights recency 1, monetary 3: ranks recency 1, monetary 0 -> 100 * 1/4 = 25.
+    f = ranked([0.0], [0.0])
+    f["rank_recency"] = 1.0
+    q = p.model_copy(update={"value_weights": {"recency": 1.0, "monetary": 3.0}})
+    assert tiers.tier_customers(f, q)["value_score"].iloc[0] == 25.0
+
+
+def test_tier_customers_rejects_features_without_ranks(p):
+    with pytest.raises(ValueError, match="rank_recency"):
+        tiers.tier_customers(pd.DataFrame({"customer_id": ["C1"]}), p)
+
+
+def test_customer_features_by_hand(p):
+    growth = pd.Series({"energy": 0.10})  # retail missing -> 0
+    f = tiers.customer_features(orders(), customers(), full(p), growth).set_index("customer_id")
+    assert f.loc["C1", "recency_days"] == 10  # 2026-09-30 - 2026-09-20
+    assert f.loc["C1", "frequency"] == 2  # orders A and B within 24 months (A has two lines)
+    assert f.loc["C1", "monetary"] == 150.0
+    assert f.loc["C1", "revenue_12m"] == 150.0
+    assert f.loc["C1", "potential"] == pytest.approx(1000 * 1.10 - 150)  # 950
+    assert f.loc["C2", "potential"] == 0.0  # wallet 100 < revenue 200 -> floored at 0
+    assert np.isnan(f.loc["C3", "recency_days"]) and f.loc["C3", "frequency"] == 0
+    # trend window 6 months: C1 recent (after 2026-03-30) 100, prior (2025-09-30..2026-03-30) 50; C2 prior 200
+    assert (f.loc["C1", "revenue_recent"], f.loc["C1", "revenue_prior"]) == (100.0, 50.0)
+    assert (f.loc["C2", "revenue_recent"], f.loc["C2", "revenue_prior"]) == (0.0, 200.0)
+    # ranks: recency C1 (10 d) > C2 (213 d) > C3 (never) -> 1, 0.5, 0
+    assert list(f["rank_recency"]) == [1.0, 0.5, 0.0]
+    # segment growth 0.1, 0, 0.1 -> ties share the average rank: (2+3)/2=2.5 -> (2.5-1)/2 = 0.75; C2 0
+    assert list(f["rank_segment_growth"]) == [0.75, 0.0, 0.75]
+
+
+def test_customer_features_needs_customer_columns(p):
+    with pytest.raises(ValueError, match="wallet_size"):
+        tiers.customer_features(orders(), customers().drop(columns="wallet_size"), full(p))
+
+
+def test_tier_summary_expected_revenue(p):
+    f = tiers.customer_features(orders(), customers(), full(p))
+    tiered = tiers.tier_customers(f, p)
+    s = tiers.tier_summary(tiered, f, p, target=1000.0).set_index("tier")
+    assert s["customers"].sum() == 3
+    h = health.health(f, p).set_index("customer_id")
+    for cid in ("C1", "C2", "C3"):
+        tier = tiered.set_index("customer_id").loc[cid, "tier"]
+        row = f.set_index("customer_id").loc[cid]
+        churn = p.churn_probability[h.loc[cid, "risk"]]
+        expected = row["revenue_12m"] * (1 - churn) + p.playbooks[tier].headroom_capture * row["potential"]
+        assert s.loc[tier, "customers"] == 1
+        assert s.loc[tier, "expected_revenue"] == pytest.approx(expected)
+        assert s.loc[tier, "share_of_target"] == pytest.approx(expected / 1000.0)
+    assert tiers.installed_base(s.reset_index()) == pytest.approx(s["expected_revenue"].sum())
+
+
+def test_tier_customers_is_fast_on_100k_customers(p):
+    rng = np.random.default_rng(1)
+    n = 100_000
+    f = ranked(rng.random(n), rng.random(n))
+    for col in (*tiers.VALUE_DIMS.values(), *tiers.POTENTIAL_DIMS.values()):
+        f[col] = rng.random(n)
+    tiers.tier_customers(f, p)
+    runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        tiers.tier_customers(f, p)
+        runs.append(time.perf_counter() - start)
+    assert min(runs) < 0.100
+
+
+def test_segment_growth_by_industry_and_size(p):
+    # step 1 names segments industry/size_band; energy/small grows 20 % on 100 sales, energy/large 0 % on 300
+    seg = pd.DataFrame(
+        {
+            "segment": ["energy/small", "energy/large"],
+            "industry": ["energy", "energy"],
+            "size_band": ["small", "large"],
+            "sales": [100.0, 300.0],
+            "growth": [0.2, 0.0],
+        }  # fmt: skip
+    )
+    g = tiers.segment_growth(seg)
+    assert g["energy/small"] == 0.2 and g["energy"] == pytest.approx(0.05)  # (0.2*100 + 0*300) / 400
+    cust = customers().assign(size_band=["small", "small", "medium"])
+    f = tiers.customer_features(orders(), cust, full(p), g).set_index("customer_id")
+    # C1 energy/small -> 0.2; C2 retail -> 0; C3 energy/medium unknown -> industry mean 0.05
+    assert list(f["segment_growth"]) == [0.2, 0.0, 0.05]
+    assert tiers.segment_growth(seg.drop(columns="growth")).empty
+
+
+def test_installed_base_is_revenue_times_net_retention(p):
+    f = tiers.customer_features(orders(), customers(), full(p))
+    tiered = tiers.tier_customers(f, p)
+    kept = {"nrr_used": 1.1, "churn_used": 0.1}
+    s = tiers.tier_summary(tiered, f, p, target=1000.0, kept=kept)
+    total = f["revenue_12m"].sum()
+    # loss = 10% of revenue, growth = (1.1 - 1 + 0.1) = 20% of revenue -> base = 110% of revenue
+    assert s["expected_loss"].sum() == pytest.approx(0.1 * total)
+    assert s["expected_gain"].sum() == pytest.approx(0.2 * total)
+    assert tiers.installed_base(s) == pytest.approx(1.1 * total)
