@@ -6,7 +6,7 @@ The aggregate set (what the market step's trend and breakdown sections compute f
 - per month and channel: sales;
 for one region, order lines on or before `as_of`. Both sides start from the file: the market side reads the
 region's order lines with `planning.data.read_table` (as `Context.data` does for the market step: its
-`market.ORDER_COLUMNS`, region and date pushed into the scan) and calls `market.trend` and `market.breakdown`
+`market.ORDER_COLUMNS`, region and date pushed into the scan) and calls `trend.trend` and `trend.breakdown`
 twice; the DuckDB side runs three SQL aggregates over `read_parquet` and fetches them as data frames. `check_same` proves both computed the same numbers.
 """
 
@@ -34,26 +34,27 @@ GROUP BY 1, 2 ORDER BY 1, 2
 def market_side(orders_file: str | Path, region: str, as_of: date) -> dict[str, pd.DataFrame]:
     """The market step's aggregates, starting from the file (load + trend + two breakdowns)."""
     from planning import data, market
+    from planning.market import trend
 
     # The columns the market step reads (`market.ORDER_COLUMNS`), as `Context.data` reads them for the step.
     orders = data.read_table(
         orders_file, "orders", region=region, as_of=as_of, columns=market.ORDER_COLUMNS, extra=True
     )
     return {
-        "trend": market.trend(orders, as_of),
-        "product_line": market.breakdown(orders, as_of, "product_line"),
-        "channel": market.breakdown(orders, as_of, "channel"),
+        "trend": trend.trend(orders, as_of),
+        "product_line": trend.breakdown(orders, as_of, "product_line"),
+        "channel": trend.breakdown(orders, as_of, "channel"),
     }
 
 
 def market_compute_only(orders: pd.DataFrame, as_of: date) -> dict[str, pd.DataFrame]:
     """The same aggregates on order lines already in memory (to split the market side's time: load vs compute)."""
-    from planning import market
+    from planning.market import trend
 
     return {
-        "trend": market.trend(orders, as_of),
-        "product_line": market.breakdown(orders, as_of, "product_line"),
-        "channel": market.breakdown(orders, as_of, "channel"),
+        "trend": trend.trend(orders, as_of),
+        "product_line": trend.breakdown(orders, as_of, "product_line"),
+        "channel": trend.breakdown(orders, as_of, "channel"),
     }
 
 

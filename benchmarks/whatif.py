@@ -19,12 +19,13 @@ import numpy as np
 
 def goals_inputs(data_dir: str | Path, region: str, reps: int = 1000, team_size: int = 10) -> tuple[Any, Any]:
     """(Inputs widened to `reps` reps, the levers the parameters set) for `region` of the data in `data_dir`."""
-    from planning import data, goals, market, params
+    from planning import data, goals, params
+    from planning.market import trend as market_trend
 
     p = params.load(region).params
     tables = data.load_tables(data_dir, region=region, as_of=p.as_of)
-    trend = market.trend(tables.orders, p.as_of)
-    season = market.seasonality(trend, p.market.seasonality_years)
+    trend = market_trend.trend(tables.orders, p.as_of)
+    season = market_trend.seasonality(trend, p.market.seasonality_years)
     result = goals.baseline_forecast(tables.orders, p)
     inputs = goals.prepare(tables, p, result, season, None)
     return widen(inputs, reps, team_size), goals.levers_from(p, inputs)

@@ -40,99 +40,94 @@ ctx = notebook.setup(
 )
 
 # %%
-from planning import market
-from planning.charts import market as charts
+from planning.market import charts, competitors, narrate, needs, segments, share, swot, trend, views, widgets
 
 ctx.h("market.trend.title")
-trend = market.trend(ctx.data.orders, ctx.as_of)
-ctx.chart(charts.trend_line(trend, ctx.lang))
-ctx.save("market_trend", trend)
-ctx.say(market.describe_trend(trend, ctx.data.orders, ctx))
+sales_trend = trend.trend(ctx.data.orders, ctx.as_of)
+ctx.chart(charts.trend_line(sales_trend, ctx.lang))
+ctx.save("market_trend", sales_trend)
+ctx.say(narrate.describe_trend(sales_trend, ctx.data.orders, ctx.as_of, ctx.region_name, ctx.voice))
 
-seasonality = market.seasonality(trend, ctx.p.market.seasonality_years)
+seasonality = trend.seasonality(sales_trend, ctx.p.market.seasonality_years)
 ctx.chart(charts.seasonality_bar(seasonality, ctx.lang))
 ctx.save("seasonality", seasonality)
-ctx.say(market.describe_seasonality(seasonality, ctx))
+ctx.say(narrate.describe_seasonality(seasonality, ctx.voice))
 
 # %%
-by_product = market.breakdown(ctx.data.orders, ctx.as_of, "product_line")
+by_product = trend.breakdown(ctx.data.orders, ctx.as_of, "product_line")
 ctx.chart(charts.breakdown_small_multiples(by_product, "product_line", ctx.lang))
-ctx.say(market.describe_breakdown(by_product, "product_line", ctx))
-by_channel = market.breakdown(ctx.data.orders, ctx.as_of, "channel")
+ctx.say(narrate.describe_breakdown(by_product, "product_line", ctx.voice))
+by_channel = trend.breakdown(ctx.data.orders, ctx.as_of, "channel")
 ctx.chart(charts.breakdown_small_multiples(by_channel, "channel", ctx.lang, columns=3))
-ctx.say(market.describe_breakdown(by_channel, "channel", ctx))
+ctx.say(narrate.describe_breakdown(by_channel, "channel", ctx.voice))
 
 # %%
 ctx.h("market.share.title")
-dims = market.segment_dimensions(ctx.data.orders, ctx.data.customers)  # industry / size band the data knows
-share = market.market_share(
-    ctx.data.orders, ctx.data.customers, ctx.data.market_size, ctx.p.market, ctx.as_of
-)
-ctx.save("market_share", share)
-if len(share):
-    ctx.chart(charts.share_dumbbell(share, ctx.lang))
-    ctx.table(market.share_view(share, ctx.lang), domain="market", money=["market_size", "our_sales"],
+dims = segments.segment_dimensions(ctx.data.orders, ctx.data.customers)  # industry / size band the data knows
+market_share = share.market_share(ctx.data.orders, ctx.data.customers, ctx.data.market_size, ctx.p)
+ctx.save("market_share", market_share)
+if len(market_share):
+    ctx.chart(charts.share_dumbbell(market_share, ctx.lang))
+    ctx.table(views.share_view(market_share, ctx.voice), domain="market", money=["market_size", "our_sales"],
               pct=["share", "market_growth", "our_growth"], decimals={"share_change": 2})  # fmt: skip
 if not ctx.missing("customers", "market.share.missing", when="industry" not in dims):
-    ctx.say(market.describe_share(share, ctx))
+    ctx.say(narrate.describe_share(market_share, ctx.p.market, ctx.voice))
 
 # %%
 ctx.h("market.segments.title")
-segments = market.segments(
-    ctx.data.orders, ctx.data.customers, ctx.data.opportunities, ctx.p.market, ctx.as_of, by=dims
-)
-ctx.save("segments", segments)
-ctx.missing("customers", "market.segments.missing_dims", when=dims != market.SEGMENT_DIMENSIONS,
-            dims=market.missing_dimensions(dims, ctx.lang))  # fmt: skip
-if len(segments):
-    ctx.chart(charts.segments_bubble(market.label_segments(segments, dims, ctx.lang), ctx.lang))
-    ctx.table(market.segments_view(segments, dims, ctx.lang), domain="market",
+segs = segments.segments(ctx.data.orders, ctx.data.customers, ctx.data.opportunities, ctx.p, by=dims)
+ctx.save("segments", segs)
+ctx.missing("customers", "market.segments.missing_dims", when=dims != segments.SEGMENT_DIMENSIONS,
+            dims=narrate.missing_dimensions(dims, ctx.voice))  # fmt: skip
+if len(segs):
+    ctx.chart(charts.segments_bubble(narrate.label_segments(segs, dims, ctx.voice), ctx.lang))
+    ctx.table(views.segments_view(segs, dims, ctx.voice), domain="market",
               money=["sales", "avg_order_value", "clv"], pct=["win_rate", "growth"])  # fmt: skip
     ctx.say(ctx.t("market.segments.formula", cap=f"{ctx.p.market.clv_max_years:g}"))
-    ctx.say(market.describe_segments(segments, ctx, dims))
+    ctx.say(narrate.describe_segments(segs, dims, ctx.p.market, ctx.voice))
     ctx.missing("opportunities", "market.segments.missing_win_rate")
 
 # %%
 ctx.h("market.competitors.title")
-competitors = market.competitors(ctx.p.market)
-if len(competitors):
-    ctx.chart(charts.competitor_heatmap(competitors, ctx.p.market.own_scores, ctx.lang))
-    ctx.table(market.openings_view(ctx.p.market, ctx.lang), domain="market")
-ctx.save("competitors", competitors)
-ctx.say(market.describe_competitors(competitors, ctx))
+matrix = competitors.competitors(ctx.p.market)
+if len(matrix):
+    ctx.chart(charts.competitor_heatmap(matrix, ctx.p.market.own_scores, ctx.lang))
+    ctx.table(views.openings_view(ctx.p.market, ctx.voice), domain="market")
+ctx.save("competitors", matrix)
+ctx.say(narrate.describe_competitors(matrix, ctx.p.market, ctx.voice))
 
 # %%
 ctx.h("market.increment.title")
-tam_plan = market.market_size_plan_year(ctx.data.market_size, ctx.p.market, ctx.plan_year)
-increment = market.market_increment(
-    share, ctx.p.market, tam_plan, ctx.plan_year, ctx.lang, ctx.p.company.currency
+tam_plan = share.market_size_plan_year(ctx.data.market_size, ctx.p)
+increment = narrate.explain_increment(
+    competitors.market_increment(market_share, ctx.p.market, tam_plan), ctx.plan_year, ctx.voice
 )
 ctx.save("market_increment", increment)
 if increment["amount"].any():
-    ctx.chart(charts.increment_bar(market.label_increment(increment, ctx.lang), ctx.lang))
+    ctx.chart(charts.increment_bar(narrate.label_increment(increment, ctx.voice), ctx.lang))
 if len(increment):
-    ctx.table(market.increment_view(increment, ctx.lang), domain="market", money=["amount"])
-ctx.say(market.describe_increment(increment, ctx))
+    ctx.table(views.increment_view(increment, ctx.voice), domain="market", money=["amount"])
+ctx.say(narrate.describe_increment(increment, ctx.plan_year, ctx.voice))
 ctx.missing("market_size", "market.increment.missing", when=tam_plan.empty and len(increment) > 0)
 
 # %%
 ctx.h("market.needs.title")
-needs = market.needs(ctx.p.market, segments, ctx.lang)
-if len(needs):
-    ctx.table(market.needs_view(needs, ctx.lang), domain="market", money=["sales"], pct=["growth"])
-ctx.say(market.describe_needs(needs, ctx))
+customer_needs = needs.needs(ctx.p.market, segs)
+if len(customer_needs):
+    ctx.table(views.needs_view(customer_needs, ctx.voice), domain="market", money=["sales"], pct=["growth"])
+ctx.say(narrate.describe_needs(customer_needs, ctx.voice))
 
 # %%
 ctx.h("market.swot.title")
-swot = market.swot(ctx.p.market, share, competitors, ctx.lang)
-if len(swot):
-    ctx.table(market.swot_view(swot, ctx.lang), domain="market")
-ctx.save("swot", swot)
-ctx.say(market.describe_swot(swot, ctx))
+swot_table = narrate.swot_table(swot.swot(ctx.p.market, market_share, matrix), ctx.voice)
+if len(swot_table):
+    ctx.table(views.swot_view(swot_table, ctx.voice), domain="market")
+ctx.save("swot", swot_table)
+ctx.say(narrate.describe_swot(swot_table, ctx.voice))
 
 # %%
 if not ctx.batch:
-    market.whatif_panel(ctx)
+    widgets.whatif_panel(ctx)
 
 # %%
 from planning import importer

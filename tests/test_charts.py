@@ -150,17 +150,6 @@ def test_waterfalls_keep_labels_horizontal() -> None:
     assert spec["layer"][0]["encoding"]["x"]["axis"]["labelAngle"] == 0
 
 
-def test_breakdown_title_reads_as_a_sentence() -> None:
-    from planning.charts import market as market_charts
-
-    d = pd.DataFrame({"month": ["2026-01", "2026-02"], "product_line": ["equipment", "equipment"],
-                      "sales": [1.0, 2.0], "l12m_share": [1.0, 1.0]})  # fmt: skip
-    d["date"] = pd.to_datetime(d["month"])
-    assert market_charts.breakdown_small_multiples(d, "product_line", "en").to_dict()["title"] == (
-        "Monthly sales by product line"
-    )
-
-
 @pytest.mark.parametrize("compound", ["vconcat", "hconcat", "facet"])
 def test_interactive_display_accepts_compound_charts(compound: str, monkeypatch) -> None:
     """altair's `jupyter` renderer rejects concat / facet specs; `charts.show` must not."""

@@ -15,10 +15,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning import charts, contracts, goals, i18n, market, notebook, review
+from planning import charts, contracts, goals, i18n, notebook, review
 from planning import params as params_mod
-from planning.charts import market as market_charts
 from planning.data import Tables
+from planning.market import charts as market_charts
+from planning.market import competitors as market_competitors
+from planning.market import narrate as market_narrate
+from planning.market import segments as market_segments
+from planning.market import share as market_share
 from planning.resources import budget, capacity, common
 from planning.strategy import coverage, funnel, health, narrate, tiers
 
@@ -111,15 +115,16 @@ def test_ctx_table_and_chart_money_use_the_company_currency(ctx, monkeypatch):
 
 # ------------------------------------------------------------------------------------------------ market
 def test_segment_dimensions_are_those_the_data_has(orders):
-    assert market.segment_dimensions(orders, None) == ("industry",)
-    assert market.segment_dimensions(orders.drop(columns="industry"), None) == ()
+    assert market_segments.segment_dimensions(orders, None) == ("industry",)
+    assert market_segments.segment_dimensions(orders.drop(columns="industry"), None) == ()
     customers = pd.DataFrame({"customer_id": ["C1"], "industry": ["energy"], "size_band": ["large"]})
-    assert market.segment_dimensions(orders.drop(columns="industry"), customers) == ("industry", "size_band")
-    assert market.missing_dimensions(("industry",), "en") == "company size"
+    dims = market_segments.segment_dimensions(orders.drop(columns="industry"), customers)
+    assert dims == ("industry", "size_band")
+    assert market_narrate.missing_dimensions(("industry",), i18n.Voice("en")) == "company size"
 
 
 def test_segments_by_industry_from_the_order_lines(orders, p):
-    seg = market.segments(orders, None, None, p.market, AS_OF, by=("industry",)).set_index("segment")
+    seg = market_segments.segments(orders, None, None, p, by=("industry",)).set_index("segment")
     assert list(seg.index.sort_values()) == ["energy", "retail"] and "size_band" not in seg.columns
     # energy L12M: O2 300 + O4 100 = 400 from C1 (1 customer, 2 orders); P12M: O1 100 -> growth 400/100-1 = 3
     assert seg.loc["energy", "sales"] == 400.0 and seg.loc["energy", "orders"] == 2
@@ -131,24 +136,27 @@ def test_segments_by_industry_from_the_order_lines(orders, p):
 
 
 def test_segments_without_any_dimension_have_no_rows_but_the_columns(orders, p):
-    seg = market.segments(orders.drop(columns="industry"), None, None, p.market, AS_OF, by=())
+    seg = market_segments.segments(orders.drop(columns="industry"), None, None, p, by=())
     assert seg.empty and set(contracts.required_columns("segments")) <= set(seg.columns)
     with pytest.raises(ValueError, match="customers"):  # asking for a dimension nobody has is still an error
-        market.segments(orders.drop(columns="industry"), None, None, p.market, AS_OF)
+        market_segments.segments(orders.drop(columns="industry"), None, None, p)
 
 
 def test_share_and_increment_without_market_size(orders, p):
     mp = p.market.model_copy(update={"market_size": {}, "share_gain": {"energy": 0.01}})
-    share = market.market_share(orders, None, None, mp, AS_OF)
+    share = market_share.market_share(orders, None, None, p.model_copy(update={"market": mp}))
     assert share.empty and set(contracts.required_columns("market_share")) <= set(share.columns)
-    tam = market.market_size_plan_year(None, mp, 2027)
-    inc = market.market_increment(share, mp, tam, 2027)
+    tam = market_share.market_size_plan_year(None, p.model_copy(update={"market": mp}))
+    inc = market_competitors.market_increment(share, mp, tam)
+    inc = market_narrate.explain_increment(inc, 2027, i18n.Voice("en"))
     gain = inc[inc["source"] == "share_gain"].iloc[0]
     assert gain["amount"] == 0.0 and "not quantified" in gain["explanation"]
     assert inc["amount"].notna().all()  # openings by a share of no market are 0, not NaN
     # with a market size but no industry on the lines or in customers: no share either
     sized = mp.model_copy(update={"market_size": {"energy": 1e6}})
-    assert market.market_share(orders.drop(columns="industry"), None, None, sized, AS_OF).empty
+    assert market_share.market_share(
+        orders.drop(columns="industry"), None, None, p.model_copy(update={"market": sized})
+    ).empty
 
 
 # ------------------------------------------------------------------------------------------------ goals

@@ -1,5 +1,6 @@
-"""Chart builders of step 1 (market analysis): aggregated DataFrames from `planning.market` + `lang` in,
-`alt.Chart` out. Titles, axes and legends are translated; category labels are display names.
+"""Chart builders of step 1 (market analysis): aggregated DataFrames from the `planning.market` compute modules
+(and narrate's labelled frames) + `lang` in, `alt.Chart` out. Titles, axes and legends are translated; category
+labels are display names.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import pandas as pd
 
 from planning import i18n
 from planning.charts import PALETTE, PCT_FORMAT, money_axis
+from planning.market.narrate import dimension_name
 
 
 def _t(key: str, lang: str, **fmt) -> str:
@@ -24,7 +26,7 @@ def _month_date(month: pd.Series) -> pd.Series:
 def trend_line(trend: pd.DataFrame, lang: str = "en") -> alt.Chart:
     """Monthly sales (solid) with the same month a year earlier (dashed) on the same time axis.
 
-    In: `market.trend` output (month, sales, complete).
+    In: `trend.trend` output (month, sales, complete).
     """
     df = trend[["month", "sales"]].copy()
     df["prior"] = df["sales"].shift(12)
@@ -62,7 +64,7 @@ def trend_line(trend: pd.DataFrame, lang: str = "en") -> alt.Chart:
 
 
 def seasonality_bar(season: pd.DataFrame, lang: str = "en") -> alt.Chart:
-    """Month-of-year index bars with a rule at 1.0 (the average month). In: `market.seasonality` output."""
+    """Month-of-year index bars with a rule at 1.0 (the average month). In: `trend.seasonality` output."""
     df = season[["month_of_year", "index"]].copy()
     month_names = [f"{m}月" for m in range(1, 13)] if lang == "zh" else [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -92,7 +94,7 @@ def breakdown_small_multiples(
 ) -> alt.Chart:
     """One small line chart of monthly sales per value of `dimension` (product_line, channel ...).
 
-    In: `market.breakdown` output (month, <dimension>, sales, l12m_share); panels ordered by L12M share.
+    In: `trend.breakdown` output (month, <dimension>, sales, l12m_share); panels ordered by L12M share.
     """
     d = df.copy()
     d["date"] = _month_date(d["month"])
@@ -125,7 +127,7 @@ def breakdown_small_multiples(
 def share_dumbbell(share: pd.DataFrame, lang: str = "en") -> alt.Chart:
     """Our share per industry: previous 12 months (hollow) -> last 12 months (filled), gaining green, losing red.
 
-    In: `market.market_share` output (the `total` row is drawn first, as the region's reference).
+    In: `share.market_share` output (the `total` row is drawn first, as the region's reference).
     """
     df = share.copy()
     df["label"] = [
@@ -166,7 +168,7 @@ def share_dumbbell(share: pd.DataFrame, lang: str = "en") -> alt.Chart:
 def segments_bubble(segs: pd.DataFrame, lang: str = "en", top: int = 5) -> alt.Chart:
     """CLV (y) against win rate (x) per segment, bubble area = L12M sales; the `top` ICP segments are labelled.
 
-    In: `market.segments` output with a `label` column (display name), or the segment key is shown. Without any
+    In: `segments.segments` output with a `label` column (`narrate.label_segments`), or the segment key is shown. Without any
     win rate (no opportunities table) the x axis is the segment's sales growth instead.
     """
     x_field = "win_rate" if segs["win_rate"].notna().any() else "growth"
@@ -208,11 +210,10 @@ def competitor_heatmap(
 ) -> alt.Chart:
     """Competitors x dimensions heatmap of scores (1 weak .. 5 strong), our own row first, openings marked ▲.
 
-    In: `market.competitors` output (competitor, competitor_zh, dimension, score, opening); `own_scores` from
+    In: `competitors.competitors` output (competitor, competitor_zh, dimension, score, opening); `own_scores` from
     params `market.own_scores`.
     """
-    from planning.market import dimension_name
-
+    voice = i18n.Voice(lang)
     df = comp.copy()
     df["who"] = df["competitor_zh"] if lang == "zh" else df["competitor"]
     us = company or i18n.t("market.competitors.us", lang)
@@ -223,7 +224,7 @@ def competitor_heatmap(
         df = pd.concat([own, df[["who", "dimension", "score", "opening"]]], ignore_index=True)
     dims = list(dict.fromkeys(comp["dimension"]))
     df["dim_label"] = [
-        dimension_name(d, lang) + (" ▲" if o else "")
+        dimension_name(d, voice) + (" ▲" if o else "")
         for d, o in zip(df["dimension"], df["opening"], strict=True)
     ]
     dim_order = list(dict.fromkeys(df.set_index("dimension").loc[dims, "dim_label"]))
@@ -245,7 +246,7 @@ def competitor_heatmap(
 def increment_bar(inc: pd.DataFrame, lang: str = "en") -> alt.Chart:
     """Horizontal bars of the market increment per named segment / opening, coloured by source.
 
-    In: `market.market_increment` output with a `label` column (display name).
+    In: `narrate.explain_increment` output with a `label` column (`narrate.label_increment`).
     """
     df = inc.copy()
     if "label" not in df:
