@@ -131,8 +131,11 @@ class Bench:
             "planning.data",
             "planning.display",
             "planning.charts",
-            *(f"planning.{m}" for m in ("market", "goals", "strategy", "resources", "review")),
-            *(f"planning.charts.{m}" for m in ("market", "goals", "strategy", "resources", "review")),
+            *(f"planning.{m}" for m in ("market", "strategy", "resources", "review")),
+            *(f"planning.charts.{m}" for m in ("market", "strategy", "resources", "review")),
+            *(f"planning.goals.{m}" for m in ("calibration", "decompose", "smart", "narrate", "views")),
+            "planning.goals.charts",
+            "planning.goals.widgets",
         ]
         code = (
             "import time, sys, IPython.display, ipykernel\n"
