@@ -112,8 +112,7 @@ def _mean(y: np.ndarray, h: int, level: float) -> Prediction:
 
 
 def _ets(y: np.ndarray, h: int, level: float, seasonal: bool) -> Prediction:
-    # lazy: statsmodels adds ~0.3 s to an import; only the ETS / SARIMA fits need it, not the naive models nor
-    # the review step's kernel when it reads the chosen model
+    # lazy: statsmodels costs ~0.3 s to import; only ETS / SARIMA fits need it (not the review step's reads)
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     season = ("mul" if np.all(y > 0) else "add") if seasonal else None
