@@ -32,8 +32,6 @@ from planning import team as tm
 from planning.goals.prepare import Inputs, Levers
 
 MONTHS = 12
-#: The four estimates in the order the report lists them (and the tie order of the "min" rule).
-DIMENSIONS = ("ambition", "market", "team", "resources")
 
 
 @dataclass(frozen=True)
@@ -162,7 +160,10 @@ def combine(estimates: dict[str, float], rule: str) -> tuple[str, float]:
 
 
 def calibrate(inputs: Inputs, lv: Levers) -> Calibration:
-    """The four estimates for `levers`, combined by inputs.combine (goals.combine) into the committed target."""
+    """The four estimates for `levers`, combined by inputs.combine (goals.combine) into the committed target.
+
+    The estimates keep the order ambition, market, team, resources: the report's order and the tie order of
+    the "min" rule."""
     team = team_dimension(inputs, lv)
     res = resources_dimension(inputs, lv)
     estimates = {

@@ -14,7 +14,7 @@ parent (`sums_exact` checks it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -140,10 +140,6 @@ def whatif(inputs: Inputs, levers: Levers) -> Plan:
 def plan(inputs: Inputs, p: Params) -> Plan:
     """The batch plan: `whatif` with the levers the parameters set (`prepare.levers_from`)."""
     return whatif(inputs, levers_from(p, inputs))
-
-
-def with_levers(levers: Levers, **changes: float) -> Levers:
-    return replace(levers, **changes)
 
 
 # ------------------------------------------------------------------------------------------------ splits
