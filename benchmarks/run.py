@@ -69,6 +69,20 @@ class Figure:
         return "" if self.op is None else f"{self.op} {_num(self.limit)} {self.unit}".strip()
 
 
+STEP_PACKAGES = ("market", "goals", "strategy", "resources", "review")
+
+
+def _step_modules() -> list[str]:
+    """Every module of the step packages a batch kernel imports (the what-if widgets only load in JupyterLab)."""
+    root = ROOT / "planning"
+    return [
+        f"planning.{pkg}" + ("" if f.stem == "__init__" else f".{f.stem}")
+        for pkg in STEP_PACKAGES
+        for f in sorted((root / pkg).glob("*.py"))
+        if f.stem != "widgets"
+    ]
+
+
 def _num(x: float | None) -> str:
     if x is None:
         return "-"
@@ -131,10 +145,7 @@ class Bench:
             "planning.data",
             "planning.display",
             "planning.charts",
-            *(f"planning.{m}" for m in ("market", "goals", "strategy", "resources", "review")),
-            *(f"planning.charts.{m}" for m in ("market", "goals", "resources", "review")),
-            *(f"planning.strategy.{m}" for m in ("tiers", "scatter", "retention", "funnel", "coverage")),
-            *(f"planning.strategy.{m}" for m in ("health", "fourp", "narrate", "charts", "widgets")),
+            *_step_modules(),
         ]
         code = (
             "import time, sys, IPython.display, ipykernel\n"

@@ -1,9 +1,10 @@
 """Target 3: the pure functions behind the what-if panels, timed on the sizes the issue names.
 
-- goals: `goals.whatif(inputs, levers)` - calibration plus decomposition to weeks and to 1,000 reps - exactly the
-  call the sliders make (`goals.whatif_panel` -> `redraw`). The inputs are prepared from a sample region with
-  `goals.prepare` (real forecast, seasonality, team curve), then the roster is widened to `reps` reps in teams
-  of `team_size` (the region's reps repeated with new ids; tenure, survival and territory potential copied).
+- goals: `decompose.whatif(inputs, levers)` - calibration plus decomposition to weeks and to 1,000 reps - and the
+  waterfall's explanation texts (`views.calibration_view`): exactly what the sliders compute
+  (`goals.widgets.whatif_panel` -> `redraw`). The inputs are prepared from a sample region with
+  `goals.prepare.prepare` (real forecast, seasonality, team curve), then the roster is widened to `reps` reps in
+  teams of `team_size` (the region's reps repeated with new ids; tenure, survival and territory potential copied).
 - strategy: `tiers.tier_customers(features, params)` on `customers` customers: the extended-RFM features of
   the sample company (`tiers.customer_features`) drawn with replacement up to that count, new ids.
 """
@@ -19,16 +20,17 @@ import numpy as np
 
 def goals_inputs(data_dir: str | Path, region: str, reps: int = 1000, team_size: int = 10) -> tuple[Any, Any]:
     """(Inputs widened to `reps` reps, the levers the parameters set) for `region` of the data in `data_dir`."""
-    from planning import data, goals, params
+    from planning import data, params
+    from planning.goals import forecast, prepare
     from planning.market import trend as market_trend
 
     p = params.load(region).params
     tables = data.load_tables(data_dir, region=region, as_of=p.as_of)
     trend = market_trend.trend(tables.orders, p.as_of)
     season = market_trend.seasonality(trend, p.market.seasonality_years)
-    result = goals.baseline_forecast(tables.orders, p)
-    inputs = goals.prepare(tables, p, result, season, None)
-    return widen(inputs, reps, team_size), goals.levers_from(p, inputs)
+    result = forecast.baseline_forecast(tables.orders, p)
+    inputs = prepare.prepare(tables, p, result, season, None)
+    return widen(inputs, reps, team_size), prepare.levers_from(p, inputs)
 
 
 def widen(inputs: Any, reps: int, team_size: int = 10) -> Any:
@@ -56,10 +58,15 @@ def widen(inputs: Any, reps: int, team_size: int = 10) -> Any:
 
 
 def goals_recompute(inputs: Any, levers: Any, explain: bool = True) -> Any:
-    """One slider move: the same call `goals.whatif_panel` makes."""
-    from planning import goals
+    """One slider move: `decompose.whatif`, as `goals.widgets.whatif_panel` calls it, and (`explain`) the
+    waterfall with its explanation texts the panel shows (English, the sample's currency)."""
+    from planning.goals import decompose, views
+    from planning.i18n import Voice
 
-    return goals.whatif(inputs, levers, explain=explain)
+    plan = decompose.whatif(inputs, levers)
+    if explain:
+        views.calibration_view(plan, Voice("en", "CNY"))
+    return plan
 
 
 def strategy_features(data_dir: str | Path, customers: int = 100_000, seed: int = 11) -> tuple[Any, Any]:

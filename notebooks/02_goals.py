@@ -40,76 +40,76 @@ ctx = notebook.setup(
 )
 
 # %%
-from planning import goals
-from planning.charts import goals as charts
+from planning.goals import calibration, charts, decompose, forecast, narrate, prepare, smart, views, widgets
 
 ctx.h("goals.forecast.title")
-result = goals.baseline_forecast(ctx.data.orders, ctx.p)
-ctx.say(goals.describe_forecast(result, ctx.plan_year, ctx.lang, ctx.p.company.currency))
+result = forecast.baseline_forecast(ctx.data.orders, ctx.p)
+ctx.say(narrate.describe_forecast(result, ctx.plan_year, ctx.voice))
 ctx.chart(charts.backtest_bars(result.backtest, result.chosen, ctx.lang))
-ctx.table(goals.backtest_table(result, ctx.lang), domain="goals", pct=["mape", "bias"])
+ctx.table(views.backtest_table(result, ctx.voice), domain="goals", pct=["mape", "bias"])
 ctx.say(ctx.t("goals.forecast.backtest_note", horizon=ctx.p.goals.forecast_horizon))
 ctx.save("forecast", result.forecast)
 ctx.save("backtest", result.backtest)
 
 # %%
 ctx.h("goals.calibration.title")
-inputs = goals.prepare(ctx.data, ctx.p, result, ctx.load("seasonality"), ctx.load("market_increment"))
-plan = goals.plan(inputs, ctx.p)
-ctx.chart(charts.dimensions(goals.estimates_view(plan, ctx.lang), plan.committed, ctx.lang))
-ctx.say(goals.describe_calibration(plan, inputs))
-ctx.missing("reps", "goals.missing.team", when=goals.unavailable(plan, "team"))
-ctx.missing("marketing", "goals.missing.resources", when=goals.unavailable(plan, "resources"))
-ctx.chart(charts.waterfall(goals.calibration_view(plan, ctx.lang), ctx.lang))
-ctx.save("calibration", plan.calibration)
-ctx.save("calibration_dimensions", plan.dimensions)
+inputs = prepare.prepare(ctx.data, ctx.p, result, ctx.load("seasonality"), ctx.load("market_increment"))
+plan = decompose.plan(inputs, ctx.p)  # calibration.calibrate -> decompose.flex_buffer -> decompose.split
+ctx.chart(charts.dimensions(views.estimates_view(plan, ctx.voice), plan.committed, ctx.lang))
+ctx.say(narrate.describe_calibration(plan, inputs, ctx.voice))
+ctx.missing("reps", "goals.missing.team", when=calibration.unavailable(plan, "team"))
+ctx.missing("marketing", "goals.missing.resources", when=calibration.unavailable(plan, "resources"))
+ctx.chart(charts.waterfall(views.calibration_view(plan, ctx.voice), ctx.lang))
+ctx.save("calibration", narrate.calibration_frame(plan, ctx.voice))
+ctx.save("calibration_dimensions", narrate.dimensions_frame(plan, ctx.voice))
 
 # %%
 ctx.h("goals.calibration.dimensions", level=3)
-ctx.table(goals.dimensions_view(plan, ctx.lang), domain="goals", money=["amount"])
+ctx.table(views.dimensions_view(plan, ctx.voice), domain="goals", money=["amount"])
 ctx.h("goals.calibration.curve", level=3)
-ctx.table(goals.curve_view(inputs), domain="goals", money=["sales", "per_rep", "aov"],
+ctx.table(views.curve_view(inputs), domain="goals", money=["sales", "per_rep", "aov"],
           pct=["lead_conversion", "retention", "attrition"], decimals={"rep_fte": 1})  # fmt: skip
 
 # %%
 ctx.h("goals.calibration.side_by_side")
-ctx.chart(charts.forecast_vs_plan(goals.forecast_vs_plan(result, plan, ctx.plan_year), ctx.lang))
-ctx.table(goals.monthly_comparison(result, plan, ctx.plan_year), domain="goals",
+ctx.chart(charts.forecast_vs_plan(decompose.forecast_vs_plan(result, plan), ctx.lang))
+ctx.table(decompose.monthly_comparison(result, plan, ctx.p), domain="goals",
           money=["forecast", "lower", "upper", "target", "gap"])  # fmt: skip
 
 # %%
 ctx.h("goals.smart.title")
-smart = goals.smart_goals(
+checked = smart.smart_goals(
     plan, inputs, ctx.p, ctx.load("segments"), ctx.load("market_share"), ctx.data.market_size
 )
-ctx.table(goals.smart_table(smart, ctx.lang, ctx.p.company.currency), domain="goals")
-ctx.say(goals.describe_smart(smart, ctx.lang))
+goals = narrate.smart_frame(checked, inputs, ctx.voice)
+ctx.table(views.smart_table(goals, ctx.voice), domain="goals")
+ctx.say(narrate.describe_smart(goals, ctx.voice))
 ctx.say(ctx.t("goals.smart.criteria"))
-ctx.save("goals", smart)
+ctx.save("goals", goals)
 
 # %%
 ctx.h("goals.calendar.title")
 ctx.chart(charts.calendar(plan.targets, ctx.lang))
-ctx.say(goals.describe_decomposition(plan, inputs))
-ctx.table(goals.calendar_table(plan), domain="goals", money=["target"])
+ctx.say(narrate.describe_decomposition(plan, ctx.voice))
+ctx.table(views.calendar_table(plan), domain="goals", money=["target"])
 ctx.say(ctx.t("goals.calendar.note"))
 ctx.save("targets", plan.targets)
 
 # %%
 ctx.h("goals.reps.title")
 ctx.save("targets_rep", plan.targets_rep)
-ctx.save("team_capacity", goals.team_capacity(plan, inputs))
+ctx.save("team_capacity", decompose.team_capacity(plan, inputs))
 if not ctx.missing("reps", "goals.missing.reps"):
-    ctx.say(goals.describe_reps(plan, inputs))
+    ctx.say(narrate.describe_reps(inputs, ctx.voice))
 if len(plan.targets_rep):
-    ctx.table(goals.team_targets(plan), domain="goals", money=["target"], pct=["share"])
-    sheet = goals.rep_sheet(plan, ctx.lang, shown=goals.REP_SHEET_SHOWN)  # all, or the largest and smallest
-    ctx.say(goals.describe_rep_sheet(plan, sheet, ctx.lang, ctx.p.company.currency))
+    ctx.table(decompose.team_targets(plan), domain="goals", money=["target"], pct=["share"])
+    sheet = views.rep_sheet(plan, ctx.voice, shown=views.REP_SHEET_SHOWN)  # all, or the largest and smallest
+    ctx.say(narrate.describe_rep_sheet(plan, sheet, ctx.voice))
     ctx.chart(charts.rep_heatmap(plan.targets_rep, ctx.lang, reps=sheet["rep_id"]))
     ctx.h("goals.reps.sheet", level=3)
-    ctx.table(sheet, domain="goals", money=goals.money_columns(sheet), max_rows=None)
+    ctx.table(sheet, domain="goals", money=views.money_columns(sheet), max_rows=None)
 
 # %%
 if not ctx.batch:
     ctx.h("goals.whatif.title")
-    goals.whatif_panel(ctx, inputs)
+    widgets.whatif_panel(ctx, inputs)

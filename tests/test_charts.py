@@ -128,8 +128,8 @@ def test_wrap_label_balances_lines() -> None:
 
 
 def test_waterfalls_keep_labels_horizontal() -> None:
-    from planning.charts import goals as goals_charts
     from planning.charts import review as review_charts
+    from planning.goals import charts as goals_charts
 
     cal = pd.DataFrame(
         {

@@ -145,15 +145,16 @@ def test_segment_names_combinations() -> None:
 
 def test_market_increment_components_are_translated() -> None:
     # calibration.csv names a market increment "<source>: <segment or dimension>"; the report shows it translated.
-    from planning import goals
+    from planning.goals import views
 
-    assert goals._component_label("share_gain: energy", "zh") == "份额提升（能源）"
-    assert goals._component_label("opening: service", "en") == "Differentiation opening: Service"
+    zh, en = i18n.Voice("zh", "CNY"), i18n.Voice("en", "CNY")
+    assert views.component_label("share_gain: energy", zh) == "份额提升（能源）"
+    assert views.component_label("opening: service", en) == "Differentiation opening: Service"
     assert (
-        goals._component_label("share_gain: manufacturing/large", "en")
+        views.component_label("share_gain: manufacturing/large", en)
         == "Share gain: Manufacturing · Large (1000+)"
     )
-    assert goals._component_label("buffer", "zh") == "弹性空间"
+    assert views.component_label("buffer", zh) == "弹性空间"
 
 
 def test_action_plan_shows_owner_roles_and_kpis_translated() -> None:

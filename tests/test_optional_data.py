@@ -15,9 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning import charts, contracts, goals, i18n, notebook, review
+from planning import charts, contracts, i18n, notebook, review
 from planning import params as params_mod
 from planning.data import Tables
+from planning.goals import calibration, decompose, forecast, prepare
+from planning.goals import narrate as goals_narrate
 from planning.market import charts as market_charts
 from planning.market import competitors as market_competitors
 from planning.market import narrate as market_narrate
@@ -168,21 +170,22 @@ def _monthly_orders(months: int = 36) -> pd.DataFrame:
 
 def test_goals_without_reps_calibrate_on_the_other_dimensions(p):
     o = _monthly_orders()
-    result = goals.baseline_forecast(o, p)
-    inputs = goals.prepare(Tables(orders=o), p, result)
-    plan = goals.plan(inputs, p)
+    result = forecast.baseline_forecast(o, p)
+    inputs = prepare.prepare(Tables(orders=o), p, result)
+    plan = decompose.plan(inputs, p)
     assert inputs.roster.empty  # no measured team: planned hires are not placed either
-    assert goals.unavailable(plan, "team") and goals.unavailable(plan, "resources")
+    assert calibration.unavailable(plan, "team") and calibration.unavailable(plan, "resources")
     known = {k: v for k, v in plan.estimates.items() if math.isfinite(v)}
     assert set(known) == {"ambition", "market"}
     assert plan.committed == pytest.approx(min(known.values()))  # rule min over the dimensions with data
-    committed = plan.calibration.set_index("component").loc["committed", "explanation"]
+    cal = goals_narrate.calibration_frame(plan, i18n.Voice("en", "CNY")).set_index("component")
+    committed = cal.loc["committed", "explanation"]
     assert "not computable: team capacity, resource capacity" in committed
     team_rows = plan.dimensions[plan.dimensions["dimension"] == "team"]
     assert len(team_rows) == 1 and np.isnan(team_rows["amount"].iloc[0])
     assert plan.targets_rep.empty
     assert set(contracts.required_columns("targets_rep")) <= set(plan.targets_rep.columns)
-    assert goals.sums_exact(plan)  # the calendar still sums exactly
+    assert decompose.sums_exact(plan)  # the calendar still sums exactly
 
 
 # ------------------------------------------------------------------------------------------------ strategy

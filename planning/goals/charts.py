@@ -1,4 +1,4 @@
-"""Chart builders of step 2 (goals): aggregated DataFrames from `planning.goals` + `lang` in, `alt.Chart` out.
+"""Chart builders of step 2 (goals): frames of `planning.goals` (compute and views) + `lang` in, `alt.Chart` out.
 
 Titles, axes and legends are translated (`locale/goals.yaml` `chart:`); months are ISO dates shown in UTC so
 every viewer's time zone sees the same month.
@@ -31,7 +31,7 @@ def _month_x(lang: str) -> alt.X:
 def forecast_vs_plan(df: pd.DataFrame, lang: str = "en") -> alt.Chart:
     """Actual sales, the chosen forecast with its prediction interval (band) and the monthly targets.
 
-    In: `goals.forecast_vs_plan` (month, series actual|forecast|target, value, lower, upper).
+    In: `decompose.forecast_vs_plan` (month, series actual|forecast|target, value, lower, upper).
     """
     d = df.copy()
     d["date"] = _date(d["month"])
@@ -97,8 +97,8 @@ def backtest_bars(bt: pd.DataFrame, chosen: str, lang: str = "en") -> alt.Chart:
 def waterfall(cal: pd.DataFrame, lang: str = "en") -> alt.Chart:
     """Baseline -> market increments -> calibration bound -> buffer -> target as floating bars.
 
-    In: calibration.csv (step, component, amount, kind start|delta|subtotal|total, label). Totals and subtotals
-    are full bars from 0; deltas float from the running total.
+    In: `views.calibration_view` (calibration.csv: step, component, amount, kind start|delta|subtotal|total,
+    explanation, label). Totals and subtotals are full bars from 0; deltas float from the running total.
     """
     d = cal.sort_values("step").reset_index(drop=True).copy()
     level, lo, hi = 0.0, [], []
@@ -215,8 +215,8 @@ def calendar(targets: pd.DataFrame, lang: str = "en") -> alt.Chart:
 
 def rep_heatmap(targets_rep: pd.DataFrame, lang: str = "en", reps: Sequence[str] | None = None) -> alt.Chart:
     """Rep x month quota heatmap (ramped hires start pale). In: targets_rep.csv (rep_id, name, team, month,
-    target). `reps`: the rep ids to show, top to bottom (e.g. `rep_sheet(..., shown=n)["rep_id"]`, the largest
-    and smallest targets); a subtitle then says how many of how many reps are shown. None: every rep, in the
+    target). `reps`: the rep ids to show, top to bottom (e.g. `views.rep_sheet(..., shown=n)["rep_id"]`, the
+    largest and smallest targets); a subtitle then says how many of how many reps are shown. None: every rep, in the
     order of `targets_rep`."""
     d = targets_rep[["rep_id", "name", "team", "month", "target"]]
     total = d["rep_id"].nunique()

@@ -1,4 +1,4 @@
-"""planning.forecast: monthly history, models, rolling-origin backtest, model choice and graceful degradation."""
+"""planning.goals.forecast: monthly history, models, rolling-origin backtest, model choice and graceful degradation."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning import forecast as fc
+from planning.goals import forecast as fc
 
 
 def _orders(values: list[float] | np.ndarray, start: str = "2023-01") -> pd.DataFrame:

@@ -1,5 +1,8 @@
 """Baseline sales forecast ("what will likely happen") with a rolling-origin backtest that picks the model.
 
+`baseline_forecast(orders, p)` is the step's entry (the parameters' horizon, origins, step and interval);
+`run` is the same with explicit dates (the review step refits models at back-dated origins with `predict`).
+
 Models (statsmodels, plus the seasonal-naive benchmark every forecast has to beat):
 
 - `ets`: ETS with additive error, additive damped trend and multiplicative seasonality (additive when a month
@@ -20,12 +23,16 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from planning.errors import ForecastError
+
+if TYPE_CHECKING:
+    from planning.params import Params
 
 SEASON = 12
 
@@ -105,6 +112,7 @@ def _mean(y: np.ndarray, h: int, level: float) -> Prediction:
 
 
 def _ets(y: np.ndarray, h: int, level: float, seasonal: bool) -> Prediction:
+    # lazy: statsmodels costs ~0.3 s to import; only ETS / SARIMA fits need it (not the review step's reads)
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     season = ("mul" if np.all(y > 0) else "add") if seasonal else None
@@ -124,6 +132,7 @@ def _ets(y: np.ndarray, h: int, level: float, seasonal: bool) -> Prediction:
 
 
 def _sarima(y: np.ndarray, h: int, level: float) -> Prediction:
+    # lazy: statsmodels adds ~0.3 s to an import; only the SARIMA fit needs it (see _ets)
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     res = SARIMAX(y, order=(1, 0, 0), seasonal_order=(0, 1, 1, SEASON), trend="c").fit(
@@ -328,3 +337,19 @@ def plan_year_baseline(result: Result, plan_year: int) -> pd.DataFrame:
             r = fc.loc[key]
             rows.append((key, float(r["forecast"]), "forecast", float(r["lower"]), float(r["upper"])))
     return pd.DataFrame(rows, columns=["month", "baseline", "source", "lower", "upper"])
+
+
+def baseline_forecast(orders: pd.DataFrame, p: Params) -> Result:
+    """The forecast the plan starts from. Reads as_of, plan_year and goals.forecast_horizon, backtest_origins,
+    backtest_step, interval.
+    """
+    g = p.goals
+    return run(
+        orders,
+        p.as_of,
+        p.plan_year,
+        horizon=g.forecast_horizon,
+        count=g.backtest_origins,
+        step=g.backtest_step,
+        level=g.interval,
+    )

@@ -1,11 +1,13 @@
-"""planning.charts.goals: the rep heatmap shows the reps asked for, in that order, and says how many of how many."""
+"""planning.goals.charts: chart specs; the rep heatmap shows the reps asked for, in order, and how many of how many."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
+from frames_goals import tiny
 
-from planning.charts import goals as charts
+from planning.goals import charts, decompose, views
+from planning.i18n import Voice
 
 
 def _targets_rep(n: int) -> pd.DataFrame:
@@ -57,3 +59,19 @@ def test_heatmap_keeps_namesakes_of_one_team_apart():
         "R003": "t1 · Name 1 (R003)",
         "R004": "t0 · Name 4",
     }
+
+
+def test_chart_specs():
+    _, p, result, inputs = tiny()
+    plan = decompose.plan(inputs, p)
+    wf = charts.waterfall(views.calibration_view(plan, Voice("zh", "CNY")), "zh").to_dict()
+    assert wf["mark"]["type"] == "bar" and wf["encoding"]["y2"]["field"] == "to"
+    assert wf["title"] == "校准：从基线到目标"
+    values = wf["datasets"][wf["data"]["name"]]
+    assert values[-1]["to"] == pytest.approx(plan.target)
+    fv = charts.forecast_vs_plan(decompose.forecast_vs_plan(result, plan), "en").to_dict()
+    assert [layer["mark"]["type"] for layer in fv["layer"]] == ["area", "line"]
+    cal = charts.calendar(plan.targets, "en").to_dict()
+    assert len(cal["vconcat"]) == 2
+    dims = charts.dimensions(views.estimates_view(plan, Voice("en", "CNY")), plan.committed, "en").to_dict()
+    assert dims["layer"][1]["mark"]["type"] == "rule"

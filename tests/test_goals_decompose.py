@@ -1,0 +1,232 @@
+"""planning.goals.decompose: allocation, the flex buffer, exact splits to week and rep, team rollups, the
+agreement with step 4, and the notebook's artefacts."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from frames_goals import params, tiny
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planning.goals import capacity, decompose, prepare
+from planning.goals.prepare import Levers
+
+
+# --------------------------------------------------------------------------------------------- allocation
+def test_allocate_awkward_total_over_53_weeks_is_exact():
+    # 1,000,003.37 = 100,000,337 cents over 53 equal weeks: 100,000,337 = 53 x 1,886,798 + 43
+    parts = decompose.allocate(100_000_337, np.ones(53))
+    assert parts.sum() == 100_000_337
+    assert (parts == 1_886_799).sum() == 43 and (parts == 1_886_798).sum() == 10
+    assert parts[:43].tolist() == [1_886_799] * 43  # ties go to the earlier week
+
+
+def test_allocate_by_weights_by_hand():
+    # 10 cents over 1:1:1 -> 3.33 each, remainder 1 to the first -> 4, 3, 3
+    assert decompose.allocate(10, [1, 1, 1]).tolist() == [4, 3, 3]
+    # 100 over 1:3 -> 25, 75 exactly; zero weights split evenly
+    assert decompose.allocate(100, [1, 3]).tolist() == [25, 75]
+    assert decompose.allocate(5, [0, 0]).tolist() == [3, 2]
+
+
+def test_allocate_rejects_negative_inputs():
+    with pytest.raises(ValueError, match="negative total"):
+        decompose.allocate(-1, [1, 1])
+    with pytest.raises(ValueError, match="non-negative"):
+        decompose.allocate(10, [1, -1])
+    with pytest.raises(ValueError, match="zero parts"):
+        decompose.allocate(10, [])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    totals=st.lists(st.integers(0, 10**13), min_size=1, max_size=6),
+    k=st.integers(1, 60),
+    data=st.data(),
+)
+def test_allocate_rows_invariants(totals, k, data):
+    weights = np.array(
+        [data.draw(st.lists(st.floats(0, 1e6, allow_nan=False), min_size=k, max_size=k)) for _ in totals]
+    )
+    out = decompose.allocate_rows(np.array(totals), weights)
+    assert (out >= 0).all()
+    assert out.sum(axis=1).tolist() == totals
+    s = weights.sum(axis=1, keepdims=True)
+    share = np.where(s > 0, weights / np.where(s > 0, s, 1), 1 / k)
+    assert np.all(
+        np.abs(out - np.array(totals)[:, None] * share) <= 1 + 1e-6 * np.array(totals)[:, None] / 1e6
+    )
+
+
+# --------------------------------------------------------------------------------------------- flex buffer
+def test_flex_buffer_by_hand():
+    # 1,234.567 committed x 1.1 = 1,358.0237 -> 135,802 cents; committed to the cent 1,234.57: buffer 123.45
+    b = decompose.flex_buffer(1234.567, 0.10)
+    assert b.total_cents == 135_802 and b.target == 1358.02 and b.amount == pytest.approx(123.45)
+    assert decompose.flex_buffer(2400.0, 0.0) == decompose.Buffer(240_000, 2400.0, 0.0)
+
+
+def test_plan_buffer_is_the_flex_buffer_of_the_committed_target():
+    _, p, _, inputs = tiny()
+    plan = decompose.plan(inputs, p)
+    b = decompose.flex_buffer(plan.committed, p.goals.buffer)
+    cal = plan.calibration.set_index("component")["amount"]
+    assert plan.target == b.target and cal["buffer"] == b.amount and cal["target"] == b.target
+
+
+# --------------------------------------------------------------------------------------------- decomposition
+def test_every_level_sums_exactly_for_an_awkward_total():
+    _, _, _, inputs = tiny()
+    lv = Levers(0.1, 0.1, 0.1, 1000.0, 0.0, 0.0, 0.0)
+    plan = decompose.whatif(inputs, lv)
+    targets, reps = decompose.split(inputs, 100_000_337, plan.capacity_rep, capacity.ramp(inputs.tenure, 2))
+    c = (targets["target"] * 100).round().astype("int64")
+    for level in ("year", "quarter", "month", "week"):
+        assert c[targets["level"] == level].sum() == 100_000_337, level
+    months = c[targets["level"] == "month"].to_numpy()
+    assert (months.reshape(4, 3).sum(axis=1) == c[targets["level"] == "quarter"].to_numpy()).all()
+    by_month = (reps["target"] * 100).round().astype("int64").groupby(reps["month"]).sum().to_numpy()
+    assert (by_month == months).all()
+    assert (reps["target"] >= 0).all()
+    assert targets.loc[targets["level"] == "week", "period"].iloc[0] == "2026-W53"  # 1-3 Jan 2027
+
+
+def test_ramped_hire_gets_the_expected_share():
+    t, _, result, _ = tiny()
+    # One hire in t1 from January with ramp 2: 1/3, 2/3, 1 of R1's weight in t1 -> t1 splits 3:1, 3:2, 1:1.
+    p = params(planned_hires=[{"team": "t1", "start_month": 1}])
+    inputs = prepare.prepare(t, p, result)
+    lv = Levers(0.1, 0.0, 0.1, 1000.0, 0.0, 0.0, 0.0)
+    plan = decompose.whatif(inputs, lv)
+    tr = plan.targets_rep.pivot(index="rep_id", columns="month", values="target")
+    r1, hire = tr.loc["R1"], tr.loc["HIRE-01"]
+    # Within a cent of the exact share of t1's month target (largest-remainder rounding).
+    t1 = r1 + hire
+    assert hire["2027-01"] == pytest.approx(t1["2027-01"] * 1 / 4, abs=0.01)
+    assert hire["2027-02"] == pytest.approx(t1["2027-02"] * 2 / 5, abs=0.01)
+    assert hire["2027-03"] == pytest.approx(t1["2027-03"] / 2, abs=0.01)
+    assert decompose.sums_exact(plan)
+    teams = decompose.team_targets(plan)
+    assert round(teams["target"].sum() * 100) == round(plan.target * 100)
+    assert teams.set_index("team").loc["t1", "hires"] == 1
+
+
+def test_whatif_is_pure_and_fast_on_1000_reps():
+    _, _, _, inputs = tiny()
+    n = 1000
+    ros = pd.DataFrame({"rep_id": [f"R{i:04d}" for i in range(n)], "name": "x", "team": [f"t{i % 40}" for i in range(n)],
+                        "kind": "current", "start": "2020-01", "potential": 1.0})  # fmt: skip
+    big = dataclasses.replace(
+        inputs,
+        roster=ros,
+        tenure=np.tile(np.arange(1, 13, dtype=float), (n, 1)) + np.arange(n)[:, None] % 5,
+        elapsed=np.tile(np.arange(12) + 3.5, (n, 1)),
+        teams=[f"t{i}" for i in range(40)],
+        team_of=np.arange(n) % 40,
+    )
+    lv = Levers(0.1, 0.12, 0.1, 1000.0, 0.1, 0.3, 0.2)
+    a = decompose.whatif(big, lv)
+    b = decompose.whatif(big, lv)
+    assert a.target == b.target and a.targets_rep["target"].equals(b.targets_rep["target"])
+    start = time.perf_counter()
+    for _ in range(5):
+        decompose.whatif(big, lv)
+    per_call = (time.perf_counter() - start) / 5
+    assert decompose.sums_exact(a)
+    assert per_call < 0.5  # generous for loaded CI; the benchmark target is 50 ms
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_rep_targets_are_stable_under_permutation_of_input_rows(seed):
+    """Shuffling the reps and order lines changes nothing: every rep gets the same cents (reliability issue)."""
+    t, p, result, inputs = tiny()
+    rng = np.random.default_rng(seed)
+    shuffled = type(t)(
+        **{
+            **vars(t),
+            "reps": t.reps.iloc[rng.permutation(len(t.reps))].reset_index(drop=True),
+            "orders": t.orders.iloc[rng.permutation(len(t.orders))].reset_index(drop=True),
+        }
+    )
+    lv = Levers(0.1, 0.12, 0.1, 1000.0, 0.05, 0.3, 0.2)
+    key = ["rep_id", "month"]
+    a = decompose.whatif(inputs, lv).targets_rep.sort_values(key).reset_index(drop=True)
+    b = decompose.whatif(prepare.prepare(shuffled, p, result), lv).targets_rep
+    b = b.sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(a[key + ["target"]], b[key + ["target"]])
+    assert (a["target"] >= 0).all()
+
+
+# --------------------------------------------------------------------------------------------- vs forecast
+def test_monthly_comparison_lines_up_forecast_and_targets():
+    _, p, result, inputs = tiny()
+    plan = decompose.plan(inputs, p)
+    side = decompose.monthly_comparison(result, plan, p)
+    assert side["month"].tolist() == [f"2027-{m:02d}" for m in range(1, 13)]
+    assert (side["gap"] == side["target"] - side["forecast"]).all()
+    long = decompose.forecast_vs_plan(result, plan)
+    assert set(long["series"]) == {"actual", "forecast", "target"}
+    assert long.loc[long["series"] == "target", "value"].sum() == pytest.approx(plan.target)
+
+
+# --------------------------------------------------------------------------------------------- agreement with step 4
+def test_goals_team_dimension_equals_resources_capacity():
+    from planning.resources import capacity
+
+    t, _, result, _ = tiny()
+    # Without attrition, by hand: R1, R2 at 1,200 a year = 2,400; the planned hire starts in March on the ramp
+    # of 2 months lifted 30% by training: 1/3 x 1.3, 2/3 x 1.3, then 1 -> (0.4333 + 0.8667 + 8) x 100 = 930;
+    # tools +20%: (2,400 + 930) x 1.2 = 3,996.
+    hire = [{"team": "t1", "start_month": 3}]
+    for attrition, expected in ((0.0, 3996.0), (0.25, None)):
+        p = params(planned_hires=hire, training_uplift=0.3, tool_efficiency=0.2)
+        p = p.model_copy(update={"resources": p.resources.model_copy(update={"attrition": attrition})})
+        inputs = prepare.prepare(t, p, result)
+        plan = decompose.plan(inputs, p)
+        tc = decompose.team_capacity(plan, inputs)
+        assert tc["capacity"].sum() == pytest.approx(plan.estimates["team"])
+        if expected is not None:
+            assert plan.estimates["team"] == pytest.approx(expected)
+        # The resources step on the same inputs: same ramp, attrition, productivity and planned hire.
+        base = capacity.team_baseline(t.orders, t.reps, p, targets_rep=plan.targets_rep, team_capacity=tc)
+        assert (base.ramp_months, base.attrition) == (inputs.ramp_months, plan.levers.attrition)
+        assert base.productivity == pytest.approx(inputs.productivity)
+        cap, hiring = capacity.capacity_plan(
+            base, capacity.monthly_targets(plan.targets, p), p.resources, hires={}
+        )
+        assert cap["capacity"].to_numpy() == pytest.approx(tc["capacity"].to_numpy())
+        assert hiring[["start_month", "hires", "source"]].to_dict("records") == [
+            {"start_month": "2027-03", "hires": 1, "source": "goals"}
+        ]
+
+
+# --------------------------------------------------------------------------------------------- notebook
+@pytest.mark.slow
+def test_notebook_writes_the_contract_artefacts(small_sample, tmp_path):
+    from planning import contracts, runner
+
+    res = runner.run(
+        regions=["east"], steps=["01", "02"], data_dir=str(small_sample), out_root=tmp_path, workers=1
+    )
+    assert res.ok, res.results
+    art = res.snapshot / "east" / "artifacts"
+    for name in ("forecast", "backtest", "calibration", "goals", "targets", "targets_rep"):
+        df = pd.read_csv(art / f"{name}.csv", dtype={"period": str, "month": str})
+        assert set(contracts.required_columns(name)) <= set(df.columns), name
+    targets = pd.read_csv(art / "targets.csv", dtype={"period": str})
+    c = (targets["target"] * 100).round().astype("int64")
+    year = c[targets["level"] == "year"].iloc[0]
+    for level in ("quarter", "month", "week"):
+        assert c[targets["level"] == level].sum() == year
+    reps = pd.read_csv(art / "targets_rep.csv", dtype={"month": str})
+    assert (reps["target"] * 100).round().astype("int64").sum() == year
+    cal = pd.read_csv(art / "calibration.csv")
+    assert cal["component"].iloc[-1] == "target" and round(cal["amount"].iloc[-1] * 100) == year
+    fcst = pd.read_csv(art / "forecast.csv", dtype={"month": str})
+    assert fcst.loc[fcst["chosen"], "model"].nunique() == 1

@@ -1,0 +1,76 @@
+"""planning.goals.smart: the SMART criteria, each flagged when missing; derived goals pass."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from frames_goals import params, tiny
+
+from planning.goals import decompose, prepare, smart
+
+
+def test_smart_checks_flag_each_missing_criterion():
+    t, _, result, _ = tiny()
+    p = params(
+        smart=[
+            {
+                "goal": "50 leads by June",
+                "metric": "leads",
+                "value": 50,
+                "deadline": "2027-06-30",
+                "relevant_to": "energy",  # a part of the segment "energy/large"
+            },
+            {
+                "goal": "Win 500 customers",
+                "metric": "new_customers",
+                "value": 500,
+                "deadline": "2027-12-31",
+                "relevant_to": "funnel",
+            },
+            {"goal": "Improve satisfaction"},
+            {
+                "goal": "Sell more in 2030",
+                "metric": "revenue",
+                "value": 10,
+                "deadline": "2030-01-01",
+                "relevant_to": "moon",
+            },
+        ]  # fmt: skip
+    )
+    inputs = prepare.prepare(t, p, result)
+    plan = decompose.plan(inputs, p)
+    segs = pd.DataFrame({"segment": ["energy/large"], "icp_rank": [1], "clv": [5000.0], "customers": [2]})
+    checked = smart.smart_goals(plan, inputs, p, segs, None, None)
+    assert (
+        checked["derived"].sum() == len(smart.METRICS)
+        and (checked.loc[checked["derived"], "goal"] == "").all()
+    )
+    g = checked.set_index("goal")
+    assert g.loc[g["metric"] == "revenue", "relevant_to"].iloc[0] == "energy/large"
+    assert set(smart.METRICS) <= set(g["metric"])
+    # 120 leads a year pro-rated to 30 June: 120 x 181 / 365 = 59.5 (x 1.1 buffer) >= 50
+    assert g.loc["50 leads by June", "smart"]
+    assert not g.loc["Win 500 customers", "achievable"]
+    vague = g.loc["Improve satisfaction"]
+    assert (
+        not vague["specific"]
+        and not vague["measurable"]
+        and not vague["time_bound"]
+        and not vague["relevant"]
+    )
+    late = g.loc["Sell more in 2030"]
+    assert not late["time_bound"] and not late["relevant"] and late["specific"]
+    revenue = g[g["metric"] == "revenue"].iloc[0]
+    assert revenue["value"] == pytest.approx(plan.target) and revenue["achievable"]
+
+
+def test_market_total_prefers_the_plan_years_market_size():
+    size = pd.DataFrame({"year": [2026, 2027, 2027], "market_size": [1.0, 10.0, 5.0]})
+    share = pd.DataFrame({"market_size": [7.0, 8.0]})
+    assert smart.market_total(share, size, 2027) == 15.0
+    assert smart.market_total(share, size, 2030) == 15.0  # no row of 2030: step 1's market_share
+    assert smart.market_total(None, None, 2027) != smart.market_total(None, None, 2027)  # NaN
+
+
+def test_unit_of_each_metric():
+    assert [smart.unit(m) for m in ("revenue", "leads", "retention")] == ["money", "count", "rate"]
