@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning import charts, contracts, goals, i18n, market, notebook, resources, review, strategy
+from planning import charts, contracts, goals, i18n, market, notebook, resources, strategy
 from planning import params as params_mod
 from planning.charts import market as market_charts
 from planning.data import Tables
+from planning.review import narrate as review_narrate
 
 D = pd.Timestamp
 AS_OF = "2026-06-30"
@@ -247,7 +248,7 @@ def test_review_kpis_name_the_missing_tables(ctx, orders, p):
     board = pd.DataFrame(
         columns=["kpi", "kind", "actual", "baseline", "target", "status", "rule", "shortfall"]
     )
-    text = review.describe_kpis(board, ctx)
+    text = review_narrate.describe_kpis(board, ctx.data, ctx.voice)
     assert "Not computed: the KPIs" in text
     assert "opportunities.csv / opportunities.parquet" in text and "reps.csv / reps.parquet" in text
     assert "plan_of_record.csv" in text  # target completion needs a plan

@@ -23,6 +23,12 @@ if TYPE_CHECKING:
     from planning.params import Review
 
 
+def _text(values: list[str], like: pd.DataFrame) -> pd.Series:
+    """A text column for `like`; an empty one keeps the object dtype of an empty compute frame's text columns (a
+    plain empty list would make it a float column, shown as a number column in the report's table)."""
+    return pd.Series(values, index=like.index, dtype=None if values else object)
+
+
 # ---------------------------------------------------------------------------------------------- plan of record
 def describe_plan(plan: Plan, voice: i18n.Voice) -> str:
     """Which plan the review uses."""
@@ -168,7 +174,10 @@ def why_text(why: Why | None, voice: i18n.Voice) -> str:
 
 def root_cause_whys(rc: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
     """The root causes (`root_causes.root_causes`) with the 5-Why lines worded (the `root_causes` artefact)."""
-    whys = {c: [why_text(w, voice) for w in rc[c]] for c in ("why_1", "why_2", "why_3", "why_4", "why_5")}
+    whys = {
+        c: _text([why_text(w, voice) for w in rc[c]], rc)
+        for c in ("why_1", "why_2", "why_3", "why_4", "why_5")
+    }
     return rc.assign(**whys)
 
 
@@ -232,7 +241,7 @@ def risk_texts(reg: pd.DataFrame, signals: pd.DataFrame, p: Review, voice: i18n.
             text = voice.t(f"review.risk.signal_{r.signal}", value=_fmt_signal(r.signal, s["value"], voice),
                            reference=_fmt_signal(r.signal, s["reference"], voice))  # fmt: skip
         evidence.append(text)
-    return reg.assign(risk=names, contingency=conts, evidence=evidence)
+    return reg.assign(risk=_text(names, reg), contingency=_text(conts, reg), evidence=_text(evidence, reg))
 
 
 def describe_risks(reg: pd.DataFrame, voice: i18n.Voice) -> str:
@@ -263,7 +272,7 @@ def pdca_actions(log: pd.DataFrame, p: Review, voice: i18n.Voice) -> pd.DataFram
         action(k) if s == "new" else a
         for k, s, a in zip(log["kpi"], log["state"], log["action"], strict=True)
     ]
-    return log.assign(action=text)
+    return log.assign(action=_text(text, log))
 
 
 def describe_pdca(log: pd.DataFrame, voice: i18n.Voice) -> str:
