@@ -132,7 +132,8 @@ class Bench:
             "planning.display",
             "planning.charts",
             *(f"planning.{m}" for m in ("market", "goals", "strategy", "resources", "review")),
-            *(f"planning.charts.{m}" for m in ("market", "goals", "strategy", "resources", "review")),
+            *(f"planning.charts.{m}" for m in ("market", "goals", "strategy", "resources")),
+            "planning.review.charts",
         ]
         code = (
             "import time, sys, IPython.display, ipykernel\n"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from planning import params
 from planning.review.kpis import KPI_META
 from planning.review.plan import Plan
 
@@ -121,3 +122,58 @@ def pva_with_reps(n: int) -> pd.DataFrame:
     rows += [{"level": "rep", "key": "r99", "variance_pct": math.nan}, {"level": "product_line", "key": "pumps",
              "variance_pct": 0.02}]  # fmt: skip
     return pd.DataFrame(rows)
+
+
+#: A KPI board and the previous snapshot's PDCA log (tests/test_review_pdca.py, test_review_narrate.py).
+BOARD = pd.DataFrame(
+    {
+        "kpi": ["leads", "lead_conversion", "retention"],
+        "status": ["red", "red", "green"],
+        "shortfall": [0.3, 0.25, -0.1],
+    }  # fmt: skip
+)
+PREVIOUS = pd.DataFrame(
+    {
+        "kpi": ["leads", "retention"],
+        "act": ["stop", "fix"],
+        "action": ["old leads action", "call"],
+        "owner": ["M", "CS"],
+        "opened": ["2026-06-30", "2026-06-30"],
+        "due": ["2026-07-30", "2026-07-30"],
+        "state": ["new", "carried"],
+        "status_now": ["red", "red"],
+    }  # fmt: skip
+)
+
+#: A risk register and fired data signals (tests/test_review_risks.py, test_review_narrate.py).
+RISKS = [
+    params.Risk(
+        risk="Staff loss",
+        kind="internal",
+        likelihood=5,
+        impact=4,
+        contingency="pool",
+        owner="HR",
+        signal="attrition",
+        risk_zh="人员流失",
+    ),  # fmt: skip
+    params.Risk(
+        risk="Price war",
+        kind="external",
+        likelihood=2,
+        impact=3,
+        contingency="value",
+        owner="S",
+        signal="price",
+    ),  # fmt: skip
+    params.Risk(risk="Supply", kind="internal", likelihood=2, impact=5, contingency="backup", owner="SC"),
+]
+SIGNALS = pd.DataFrame(
+    {
+        "signal": ["attrition", "price"],
+        "value": [0.3, 0.9],
+        "reference": [0.15, 1.0],
+        "triggered": [True, True],
+        "evidence_key": ["attrition", "price"],
+    }  # fmt: skip
+)

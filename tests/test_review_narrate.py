@@ -6,21 +6,19 @@ import math
 
 import pandas as pd
 import pytest
-from frames_review import kpi_values, pva_with_reps
-from test_review_pdca import BOARD, PREVIOUS
-from test_review_risks import RISKS, SIGNALS
+from frames_review import BOARD, PREVIOUS, RISKS, SIGNALS, kpi_values, pva_with_reps
 
 from planning import params
 from planning.i18n import Voice
 from planning.review import kpis, narrate, pdca, plan, risks
+from planning.review.resplit import ResplitCheck
 from planning.review.root_causes import ROOT_CAUSE_COLUMNS, Why
+from planning.review.variance import pva_shown
 
 EN, ZH = Voice("en", "CNY"), Voice("zh", "CNY")
 
 
 def test_describe_pva_reps_says_how_many_and_where_the_rest_is() -> None:
-    from planning.review.variance import pva_shown
-
     pva = pva_with_reps(25)
     text = narrate.describe_pva_reps(pva, pva_shown(pva), EN)
     assert "10 of the 26 reps furthest below plan and 10 furthest above" in text
@@ -116,8 +114,6 @@ def test_pdca_actions_word_new_entries_only():
 
 
 def test_describe_pva_with_and_without_a_plan():
-    from planning.review.resplit import ResplitCheck
-
     pva = pd.DataFrame({"level": ["ytd"], "key": ["2026"], "plan": [200.0], "actual": [210.0], "variance": [10.0],
                         "completion": [1.05]})  # fmt: skip
     proj = pd.DataFrame({"item": ["annual_plan", "linear", "seasonal"], "amount": [1300.0, 1700.0, 1365.0]})

@@ -5,30 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from frames_review import snapshot
+from frames_review import BOARD, PREVIOUS, snapshot
 
 from planning import params, store
 from planning.review import pdca
-
-BOARD = pd.DataFrame(
-    {
-        "kpi": ["leads", "lead_conversion", "retention"],
-        "status": ["red", "red", "green"],
-        "shortfall": [0.3, 0.25, -0.1],
-    }  # fmt: skip
-)
-PREVIOUS = pd.DataFrame(
-    {
-        "kpi": ["leads", "retention"],
-        "act": ["stop", "fix"],
-        "action": ["old leads action", "call"],
-        "owner": ["M", "CS"],
-        "opened": ["2026-06-30", "2026-06-30"],
-        "due": ["2026-07-30", "2026-07-30"],
-        "state": ["new", "carried"],
-        "status_now": ["red", "red"],
-    }  # fmt: skip
-)
 
 
 def test_pdca_log_new_carried_resolved():

@@ -5,41 +5,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pandas as pd
+from frames_review import RISKS, SIGNALS
 
 from planning import params
 from planning.review import risks
-
-RISKS = [
-    params.Risk(
-        risk="Staff loss",
-        kind="internal",
-        likelihood=5,
-        impact=4,
-        contingency="pool",
-        owner="HR",
-        signal="attrition",
-        risk_zh="人员流失",
-    ),  # fmt: skip
-    params.Risk(
-        risk="Price war",
-        kind="external",
-        likelihood=2,
-        impact=3,
-        contingency="value",
-        owner="S",
-        signal="price",
-    ),  # fmt: skip
-    params.Risk(risk="Supply", kind="internal", likelihood=2, impact=5, contingency="backup", owner="SC"),
-]
-SIGNALS = pd.DataFrame(
-    {
-        "signal": ["attrition", "price"],
-        "value": [0.3, 0.9],
-        "reference": [0.15, 1.0],
-        "triggered": [True, True],
-        "evidence_key": ["attrition", "price"],
-    }  # fmt: skip
-)
 
 
 def test_risk_register_raises_likelihood_on_a_fired_signal():

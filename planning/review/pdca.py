@@ -38,7 +38,7 @@ def pdca_log(board: pd.DataFrame, previous: pd.DataFrame | None, p: Params) -> p
     Out (PDCA_COLUMNS): kpi, act, action, owner, opened, due, state (new | carried | resolved), status_now. The
     action of a new entry is "": `narrate.pdca_table` fills it in the report language.
     """
-    as_of, r_p = p.as_of, p.review
+    as_of, review = p.as_of, p.review
     status = dict(zip(board["kpi"], board["status"], strict=True))
     red = [k for k in board.sort_values("shortfall", ascending=False)["kpi"] if status[k] == "red"]
     prev_open = {}
@@ -46,13 +46,13 @@ def pdca_log(board: pd.DataFrame, previous: pd.DataFrame | None, p: Params) -> p
         for r in previous[previous["state"].isin(["new", "carried"])].itertuples():
             prev_open[r.kpi] = r
     rows = []
-    due = (as_of + timedelta(days=r_p.action_days)).isoformat()
+    due = (as_of + timedelta(days=review.action_days)).isoformat()
     for k in red:
         if k in prev_open:
             r = prev_open[k]
             rows.append((k, r.act, r.action, r.owner, r.opened, due, "carried", "red"))
             continue
-        a = r_p.actions.get(k)
+        a = review.actions.get(k)
         act, owner = (a.act, a.owner) if a is not None else ("fix", "")
         rows.append((k, act, "", owner, as_of.isoformat(), due, "new", "red"))
     for k, r in prev_open.items():
