@@ -40,26 +40,26 @@ ctx = notebook.setup(
 )
 
 # %%
-from planning import review
-from planning.charts import review as charts
+from planning import store
+from planning.review import charts, narrate, plan, variance, views
 
 ctx.h("review.plan.title")
-plan = review.find_plan(
-    review.snapshot_root(ctx.out_dir), ctx.region, ctx.as_of, ctx.data.plan_of_record, ctx.data.reps
-)
-ctx.say(review.describe_plan(plan, ctx))
+snapshots = store.snapshot_root(ctx.out_dir)  # the earlier snapshots beside this run's
+plan_of_record = plan.find_plan(snapshots, ctx.region, ctx.as_of, ctx.data.plan_of_record, ctx.data.reps)
+ctx.say(narrate.describe_plan(plan_of_record, ctx.voice))
 
 # %%
 ctx.h("review.pva.title")
-pva = review.plan_vs_actual(ctx.data.orders, plan, ctx.as_of)
+pva = variance.plan_vs_actual(ctx.data.orders, plan_of_record, ctx.as_of)
 ctx.chart(charts.plan_actual_months(pva, ctx.lang))
-shown = review.pva_shown(pva)  # every rep up to 20, else the 10 furthest below and above plan
-has_plan = plan.source != "none"  # without a plan there is no variance to chart (the sentence above says why)
+shown = variance.pva_shown(pva)  # every rep up to 20, else the 10 furthest below and above plan
+# without a plan there is no variance to chart (the sentence above says why)
+has_plan = plan_of_record.source != "none"
 if has_plan:
     ctx.chart(charts.variance_bars(shown, ctx.p.review.root_cause_threshold, ctx.lang))
-ctx.say(review.describe_pva_reps(pva, shown, ctx.lang))
+ctx.say(narrate.describe_pva_reps(pva, shown, ctx.voice))
 ctx.table(
-    review.pva_display(shown, ctx.lang),
+    views.pva_view(shown, ctx.voice),
     domain="review",
     money=["plan", "actual", "variance"],
     pct=["variance_pct", "completion"],
@@ -68,74 +68,83 @@ ctx.table(
 ctx.save("plan_vs_actual", pva)
 
 # %%
-outlook = review.projection(pva, plan, ctx.as_of)
-check = review.resplit_check(pva, ctx.p.review)
-remaining = review.resplit(pva, plan, ctx.as_of)
-ctx.say(review.describe_pva(pva, outlook, check, ctx))
-ctx.table(review.projection_display(outlook, ctx.lang), domain="review", money=["amount"])
+from planning.review import resplit
+
+outlook = variance.projection(pva, plan_of_record, ctx.as_of)
+check = resplit.resplit_check(pva, ctx.p.review)
+remaining = resplit.resplit(pva, plan_of_record, ctx.as_of)
+ctx.say(narrate.describe_pva(pva, outlook, check, ctx.voice))
+ctx.table(views.projection_view(outlook, ctx.voice), domain="review", money=["amount"])
 if has_plan:
     ctx.chart(charts.resplit_chart(remaining, ctx.lang))
 ctx.save("resplit", remaining.assign(required=check.required, quarter_completion=check.completion))
 
 # %%
+from planning.review import kpis
+
 ctx.h("review.kpi.title")
-kpi_values = review.kpi_values(ctx.data, pva, ctx.as_of, ctx.p)
-board = review.kpi_status(
-    kpi_values, ctx.p.review.red_below_baseline, ctx.p.review.yellow_below_baseline, ctx.lang
-)
-ctx.table(review.kpi_display(board, ctx.lang, ctx.p.company.currency), domain="review")
-ctx.chart(
-    charts.kpi_chart(board, ctx.p.review.red_below_baseline, ctx.p.review.yellow_below_baseline, ctx.lang)
-)
-ctx.say(review.describe_kpis(board, ctx))
+red, yellow = ctx.p.review.red_below_baseline, ctx.p.review.yellow_below_baseline
+kpi_values = kpis.kpi_values(ctx.data, pva, ctx.p)
+board = narrate.kpi_rules(kpis.kpi_status(kpi_values, red, yellow), red, yellow, ctx.voice)
+ctx.table(views.kpi_view(board, ctx.voice), domain="review")
+ctx.chart(charts.kpi_chart(board, red, yellow, ctx.lang))
+ctx.say(narrate.describe_kpis(board, ctx.data, ctx.voice))
 ctx.save("kpis", board)
 
 # %%
 if not ctx.batch:
-    review.whatif_panel(ctx, kpi_values, pva)
+    from planning.review import widgets
+
+    widgets.whatif_panel(ctx, kpi_values, pva)
 
 # %%
+from planning.review import root_causes
+
 ctx.h("review.rc.title")
-causes = review.root_causes(ctx.data, pva, ctx.as_of, ctx.p.review, ctx.lang, ctx.p.company.currency)
+causes = narrate.root_cause_whys(root_causes.root_causes(ctx.data, pva, ctx.p), ctx.voice)
 if not ctx.missing("plan_of_record", "review.rc.missing", when=not has_plan):
-    ctx.chart(charts.waterfall(review.waterfall_data(causes, "ytd", str(ctx.as_of.year)), ctx.lang))
-    ctx.say(review.describe_root_causes(causes, ctx))
+    ctx.chart(charts.waterfall(root_causes.waterfall_data(causes, "ytd", str(ctx.as_of.year)), ctx.lang))
+    ctx.say(narrate.describe_root_causes(causes, ctx.p.review, ctx.voice))
 if len(causes):
     ctx.h("review.rc.template_title", level=3)
-    ctx.table(review.five_why(causes, ctx.lang), domain="review", pct=["variance_pct"])
+    ctx.table(views.five_why_view(causes, ctx.voice), domain="review", pct=["variance_pct"])
 ctx.save("root_causes", causes)
 
 # %%
 ctx.h("review.process.title", level=3)
-checks = review.process_checks(board)
+checks = kpis.process_checks(board)
 ctx.table(checks, domain="review", pct=["process_change", "outcome_change"])
-ctx.say(review.describe_process_checks(checks, ctx))
+ctx.say(narrate.describe_process_checks(checks, ctx.voice))
 
 # %%
+from planning.review import accuracy
+
 ctx.h("review.accuracy.title")
-accuracy = review.accuracy_review(
-    review.snapshot_root(ctx.out_dir), ctx.region, ctx.as_of, ctx.data.orders, ctx.artifacts_dir
-)
-summary = review.accuracy_summary(accuracy)
-ctx.chart(charts.accuracy_chart(accuracy, ctx.lang))
+forecast_accuracy = accuracy.accuracy_review(snapshots, ctx.region, ctx.as_of, ctx.data.orders, ctx.out_dir)
+summary = accuracy.accuracy_summary(forecast_accuracy)
+ctx.chart(charts.accuracy_chart(forecast_accuracy, ctx.lang))
 ctx.table(summary, domain="review", pct=["mape", "bias"])
-ctx.say(review.describe_accuracy(accuracy, summary, ctx))
-ctx.save("forecast_accuracy", accuracy)
+ctx.say(narrate.describe_accuracy(forecast_accuracy, summary, ctx.voice))
+ctx.save("forecast_accuracy", forecast_accuracy)
 
 # %%
+from planning.review import risks
+
 ctx.h("review.risk.title")
-signals = review.risk_signals(ctx.data, board, ctx.as_of, ctx.p)
-risks = review.risk_register(ctx.p.review, signals, ctx.lang)
-if len(risks):
-    ctx.chart(charts.risk_heatmap(risks, ctx.lang))
-    ctx.table(review.risk_display(risks, ctx.lang), domain="review")
-ctx.say(review.describe_risks(risks, ctx))
-ctx.save("risks", risks)
+signals = risks.risk_signals(ctx.data, board, ctx.p)
+register = narrate.risk_texts(risks.risk_register(ctx.p.review, signals), signals, ctx.p.review, ctx.voice)
+if len(register):
+    ctx.chart(charts.risk_heatmap(register, ctx.lang))
+    ctx.table(views.risk_view(register, ctx.voice), domain="review")
+ctx.say(narrate.describe_risks(register, ctx.voice))
+ctx.save("risks", register)
 
 # %%
+from planning.review import pdca
+
 ctx.h("review.pdca.title")
-log = review.pdca_log(board, review.previous_log(review.snapshot_root(ctx.out_dir), ctx.region, ctx.as_of),
-                      ctx.as_of, ctx.p.review, ctx.lang)  # fmt: skip
-ctx.table(review.pdca_display(log, ctx.lang), domain="review")
-ctx.say(review.describe_pdca(log, ctx))
+previous = pdca.previous_log(snapshots, ctx.region, ctx.as_of)
+log = narrate.pdca_actions(pdca.pdca_log(board, previous, ctx.p), ctx.p.review, ctx.voice)
+ctx.table(views.pdca_view(log, ctx.voice), domain="review")
+ctx.say(narrate.describe_pdca(log, ctx.voice))
 ctx.save("pdca_log", log)

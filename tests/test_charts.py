@@ -128,7 +128,6 @@ def test_wrap_label_balances_lines() -> None:
 
 
 def test_waterfalls_keep_labels_horizontal() -> None:
-    from planning.charts import review as review_charts
     from planning.goals import charts as goals_charts
 
     cal = pd.DataFrame(
@@ -144,10 +143,7 @@ def test_waterfalls_keep_labels_horizontal() -> None:
     spec = goals_charts.waterfall(cal, "zh").to_dict()
     axis = spec["encoding"]["x"]["axis"]
     assert axis["labelAngle"] == 0 and "split(datum.label" in axis["labelExpr"]
-    wf = pd.DataFrame({"step": ["plan", "leads", "actual"], "start": [0.0, 100.0, 0.0], "end": [100.0, 80.0, 80.0],
-                       "kind": ["total", "down", "total"]})  # fmt: skip
-    spec = review_charts.waterfall(wf, "en").to_dict()
-    assert spec["layer"][0]["encoding"]["x"]["axis"]["labelAngle"] == 0
+    # the review's waterfall: tests/test_review_charts.py
 
 
 @pytest.mark.parametrize("compound", ["vconcat", "hconcat", "facet"])

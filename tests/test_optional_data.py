@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning import charts, contracts, i18n, notebook, review
+from planning import charts, contracts, i18n, notebook
 from planning import params as params_mod
 from planning.data import Tables
 from planning.goals import calibration, decompose, forecast, prepare
@@ -26,6 +26,7 @@ from planning.market import narrate as market_narrate
 from planning.market import segments as market_segments
 from planning.market import share as market_share
 from planning.resources import budget, capacity, common
+from planning.review import narrate as review_narrate
 from planning.strategy import coverage, funnel, health, narrate, tiers
 
 D = pd.Timestamp
@@ -260,7 +261,7 @@ def test_review_kpis_name_the_missing_tables(ctx, orders, p):
     board = pd.DataFrame(
         columns=["kpi", "kind", "actual", "baseline", "target", "status", "rule", "shortfall"]
     )
-    text = review.describe_kpis(board, ctx)
+    text = review_narrate.describe_kpis(board, ctx.data, ctx.voice)
     assert "Not computed: the KPIs" in text
     assert "opportunities.csv / opportunities.parquet" in text and "reps.csv / reps.parquet" in text
     assert "plan_of_record.csv" in text  # target completion needs a plan

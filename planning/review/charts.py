@@ -1,4 +1,5 @@
-"""Charts of step 5 (review): aggregated frames from `planning.review` in, `alt.Chart` out, every label translated."""
+"""Charts of step 5 (review): aggregated frames from the review's compute modules in, `alt.Chart` out, every label
+translated into `lang`; the theme and shared encodings come from `planning.charts`."""
 
 from __future__ import annotations
 

@@ -1,0 +1,294 @@
+"""Root causes: each plan-vs-actual gap beyond `review.root_cause_threshold` split into drivers (volume: leads
+or orders; conversion; mix; price) that add up to it exactly, and the 5-Why template on the largest driver.
+
+The evidence lines of the template are returned as `Why` facts (a sentence key and its raw values);
+`narrate.root_causes_table` words them in the report language for the `root_causes` artefact.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from planning.review.periods import between, div, isnan, month_start, shift_year, ytd_window
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from planning.params import Params
+
+ROOT_CAUSE_COLUMNS = ["level", "key", "plan", "actual", "variance_pct", "driver", "effect", "largest",
+                      "why_1", "why_2", "why_3", "why_4", "why_5"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Why:
+    """One line of a 5-Why template: the sentence `review.why.<key>` and the raw values it is worded from.
+
+    Keys and values: gap (level, key, actual, plan, variance_pct, driver, effect); leads (leads, needed, source,
+    now, ly); leads_since (source, month); conversion (now, ly: orders per lead); conversion_stage (stage, now,
+    ly: stage pass rates); mix (product, now, ly: shares); price (product, now, ly: order values, change);
+    price_since (product, month); orders (now, needed); no_history.
+    """
+
+    key: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def _order_table(lines: pd.DataFrame) -> pd.DataFrame:
+    """One row per order: order_id, product (the line of the order with the largest amount), revenue, month."""
+    if lines.empty:
+        return pd.DataFrame(columns=["order_id", "product", "revenue", "month"])
+    lines = lines.assign(
+        order_id=lines["order_id"].astype(str), product_line=lines["product_line"].astype(str)
+    )
+    main = lines.sort_values(["order_id", "amount"], ascending=[True, False]).drop_duplicates("order_id")
+    rev = lines.groupby("order_id")["amount"].sum()
+    out = main[["order_id", "product_line", "order_date"]].rename(columns={"product_line": "product"})
+    out["revenue"] = out["order_id"].map(rev).to_numpy()
+    out["month"] = month_start(out["order_date"])
+    return out.drop(columns="order_date").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class DriverInputs:
+    """revenue = leads x conversion (orders per lead) x sum over product lines of share x order value."""
+
+    leads: float  # NaN when leads cannot be attributed (then volume = orders)
+    orders: float
+    revenue: float
+    share: dict[str, float]  # product line -> share of orders
+    value: dict[str, float]  # product line -> average order value
+
+
+def driver_inputs(order_table: pd.DataFrame, leads: float = math.nan) -> DriverInputs:
+    n = float(len(order_table))
+    rev = float(order_table["revenue"].sum()) if n else 0.0
+    if not n:
+        return DriverInputs(leads, 0.0, 0.0, {}, {})
+    g = order_table.groupby("product")["revenue"].agg(["size", "mean"])
+    return DriverInputs(leads, n, rev, (g["size"] / n).to_dict(), {k: float(v) for k, v in g["mean"].items()})
+
+
+def decompose(actual: DriverInputs, reference: DriverInputs, plan: float) -> pd.DataFrame:
+    """Split the gap actual.revenue - plan into drivers that add up to it exactly.
+
+    The plan is read as `reference` (last year's same window) with last year's conversion, mix and order values
+    and the volume the plan needs: reference leads (or orders) * plan / reference revenue. Then, by sequential
+    substitution in the order leads -> conversion -> mix -> price (average order value per product line):
+    each effect is the revenue change when that factor moves from its reference to its actual value. Without
+    leads the volume driver is "orders" (leads x conversion). With no reference revenue the whole gap is
+    "no_history". Out: driver, effect (sum = actual.revenue - plan).
+    """
+    gap = actual.revenue - plan
+    if reference.revenue <= 0 or reference.orders <= 0:
+        return pd.DataFrame({"driver": ["no_history"], "effect": [gap]})
+    scale = plan / reference.revenue
+    products = sorted(set(reference.share) | set(actual.share))
+    # an order value for a product line that did not sell last year is taken as this year's (no price effect)
+    v0 = {k: reference.value.get(k, actual.value.get(k, 0.0)) for k in products}
+    v1 = {k: actual.value.get(k, 0.0) for k in products}
+    s0 = {k: reference.share.get(k, 0.0) for k in products}
+    s1 = {k: actual.share.get(k, 0.0) for k in products}
+    aov00 = sum(s0[k] * v0[k] for k in products)  # reference mix, reference values
+    aov10 = sum(s1[k] * v0[k] for k in products)  # actual mix, reference values
+    aov11 = sum(s1[k] * v1[k] for k in products)
+    n_ref = reference.orders * scale
+    leads_ok = (
+        not (isnan(actual.leads) or isnan(reference.leads)) and reference.leads > 0 and actual.leads > 0
+    )
+    rows = []
+    if leads_ok:
+        l_ref = reference.leads * scale
+        c0 = reference.orders / reference.leads
+        rows.append(("leads", (actual.leads - l_ref) * c0 * aov00))
+        rows.append(("conversion", (actual.orders - actual.leads * c0) * aov00))
+    else:
+        rows.append(("orders", (actual.orders - n_ref) * aov00))
+    rows.append(("mix", actual.orders * (aov10 - aov00)))
+    rows.append(("price", actual.orders * (aov11 - aov10)))
+    out = pd.DataFrame(rows, columns=["driver", "effect"])
+    # numerical residue from plan * scale rounding is below a cent; put it on the price line so the sum is exact
+    out.loc[out.index[-1], "effect"] += gap - out["effect"].sum()
+    return out
+
+
+def largest_driver(decomp: pd.DataFrame, gap: float) -> str:
+    """The driver that moved revenue most in the direction of the gap (else the largest in size)."""
+    same = decomp[np.sign(decomp["effect"]) == np.sign(gap)]
+    pick = same if len(same) else decomp
+    return str(pick.loc[pick["effect"].abs().idxmax(), "driver"])
+
+
+def _slice(level: str, key: str, as_of: date) -> tuple[pd.Timestamp, pd.Timestamp, str | None, str | None]:
+    """Window and filter of a plan-vs-actual row: (start, end, column, value)."""
+    start, end = ytd_window(as_of)
+    if level == "month":
+        m = pd.Timestamp(f"{key}-01")
+        return m, min(m + pd.offsets.MonthEnd(0), end), None, None
+    if level in ("quarter", "qtd"):
+        y, q = key.split("-Q")
+        m = pd.Timestamp(int(y), 3 * int(q) - 2, 1)
+        return m, min(m + pd.offsets.QuarterEnd(0), end), None, None
+    if level == "ytd":
+        return start, end, None, None
+    return start, end, {"rep": "rep_id"}.get(level, level), key
+
+
+def _since(act: pd.Series, ref: pd.Series, threshold: float) -> str | None:
+    """First month from which `act` stayed more than `threshold` below `ref` every month (None if it did not)."""
+    below = act < ref * (1 - threshold)
+    if below.empty or not below.iloc[-1]:
+        return None
+    i = len(below) - 1
+    while i > 0 and below.iloc[i - 1]:
+        i -= 1
+    return below.index[i].strftime("%Y-%m")
+
+
+class _Evidence:
+    """What the data says about one slice, for the 5-Why lines (all monthly series on this year's months)."""
+
+    def __init__(self, tables: Any, level: str, key: str, as_of: date):
+        self.start, self.end, self.col, self.val = _slice(level, key, as_of)
+        self.ly_start, self.ly_end = shift_year(self.start), shift_year(self.end)
+        orders = tables.orders
+        if self.col:
+            orders = orders[orders[self.col].astype(str) == self.val]
+        self.orders_now = orders[between(orders["order_date"], self.start, self.end)]
+        self.orders_ly = orders[between(orders["order_date"], self.ly_start, self.ly_end)]
+        opps = getattr(tables, "opportunities", None)
+        self.has_leads = opps is not None and len(opps) > 0 and self.col in (None, "rep_id", "product_line")
+        if self.has_leads:
+            if self.col:
+                opps = opps[opps[self.col].astype(str) == self.val]
+            self.opps_now = opps[between(opps["lead_date"], self.start, self.end)]
+            self.opps_ly = opps[between(opps["lead_date"], self.ly_start, self.ly_end)]
+
+    def inputs(self) -> tuple[DriverInputs, DriverInputs]:
+        ln = float(len(self.opps_now)) if self.has_leads else math.nan
+        ll = float(len(self.opps_ly)) if self.has_leads else math.nan
+        return driver_inputs(_order_table(self.orders_now), ln), driver_inputs(
+            _order_table(self.orders_ly), ll
+        )
+
+    def monthly(self, frame: pd.DataFrame, date_col: str, ly: bool, value: str | None = None) -> pd.Series:
+        """Monthly count (or sum of `value`) indexed by this year's months."""
+        months = pd.date_range(self.start.to_period("M").to_timestamp(), self.end, freq="MS")
+        m = month_start(frame[date_col])
+        if ly:
+            m = m + pd.DateOffset(years=1)
+        s = frame.groupby(m)[value].sum() if value else frame.groupby(m).size()
+        return s.reindex(months, fill_value=0).astype(float)
+
+
+def _why_facts(ev: _Evidence, driver: str, act: DriverInputs, ref: DriverInputs, plan: float,
+               threshold: float) -> tuple[Why | None, Why | None]:  # fmt: skip
+    """(why_2, why_3): the evidence one and two levels down from the largest driver, None where the data is silent."""
+    scale = plan / ref.revenue if ref.revenue else math.nan
+    if driver == "leads":
+        by_now = ev.opps_now.groupby(ev.opps_now["source"].astype(str)).size()
+        by_ly = ev.opps_ly.groupby(ev.opps_ly["source"].astype(str)).size()
+        diff = (by_now.reindex(by_ly.index.union(by_now.index), fill_value=0)
+                - by_ly.reindex(by_ly.index.union(by_now.index), fill_value=0))  # fmt: skip
+        src = str(diff.idxmin())
+        why2 = Why("leads", {"leads": int(act.leads), "needed": int(round(ref.leads * scale)), "source": src,
+                             "now": int(by_now.get(src, 0)), "ly": int(by_ly.get(src, 0))})  # fmt: skip
+        sel_now, sel_ly = ev.opps_now[ev.opps_now["source"] == src], ev.opps_ly[ev.opps_ly["source"] == src]
+        since = _since(
+            ev.monthly(sel_now, "lead_date", False), ev.monthly(sel_ly, "lead_date", True), threshold
+        )
+        return why2, Why("leads_since", {"source": src, "month": since}) if since else None
+    if driver == "conversion":
+        c1, c0 = div(act.orders, act.leads), div(ref.orders, ref.leads)
+        stages = [("discovery_date", "discovery"), ("proposal_date", "proposal"),
+                  ("negotiation_date", "negotiation")]  # fmt: skip
+        worst, worst_drop, rates = "", 0.0, {}
+        prev_now, prev_ly = len(ev.opps_now), len(ev.opps_ly)
+        for col, name in stages:
+            n_now, n_ly = ev.opps_now[col].notna().sum(), ev.opps_ly[col].notna().sum()
+            r_now, r_ly = div(n_now, prev_now), div(n_ly, prev_ly)
+            if not isnan(r_now) and not isnan(r_ly) and r_now - r_ly < worst_drop:
+                worst, worst_drop, rates = name, r_now - r_ly, (r_now, r_ly)
+            prev_now, prev_ly = n_now, n_ly
+        why2 = Why("conversion", {"now": c1, "ly": c0})
+        if worst:
+            return why2, Why("conversion_stage", {"stage": worst, "now": rates[0], "ly": rates[1]})
+        return why2, None
+    if driver in ("mix", "price"):
+        products = sorted(set(act.share) | set(ref.share))
+        if driver == "mix":
+            d = {k: act.share.get(k, 0.0) - ref.share.get(k, 0.0) for k in products}
+            k = max(d, key=lambda x: abs(d[x]))
+            return Why("mix", {"product": k, "now": act.share.get(k, 0.0), "ly": ref.share.get(k, 0.0)}), None
+        d = {k: div(act.value.get(k, math.nan), ref.value.get(k, math.nan)) - 1 for k in products}
+        d = {k: v for k, v in d.items() if not isnan(v)}
+        if not d:
+            return None, None
+        k = min(d, key=lambda x: d[x]) if act.revenue < plan else max(d, key=lambda x: d[x])
+        why2 = Why("price", {"product": k, "now": act.value[k], "ly": ref.value[k], "change": d[k]})
+        now_t, ly_t = _order_table(ev.orders_now), _order_table(ev.orders_ly)
+        now_t, ly_t = now_t[now_t["product"] == k], ly_t[ly_t["product"] == k]
+        a_now = now_t.groupby("month")["revenue"].mean()
+        a_ly = ly_t.groupby(ly_t["month"] + pd.DateOffset(years=1))["revenue"].mean()
+        common = a_now.index.intersection(a_ly.index)
+        since = _since(a_now[common], a_ly[common], threshold) if len(common) else None
+        return why2, Why("price_since", {"product": k, "month": since}) if since else None
+    if driver == "orders":
+        return Why("orders", {"now": int(act.orders), "needed": int(round(ref.orders * scale))}), None
+    return Why("no_history"), None
+
+
+def root_causes(tables: Any, pva: pd.DataFrame, p: Params) -> pd.DataFrame:
+    """Every plan-vs-actual row whose |variance_pct| exceeds `review.root_cause_threshold`, decomposed.
+
+    In: the region's tables up to `p.as_of` (orders; opportunities when there are any), the plan-vs-actual frame.
+    One row per (level, key, driver): effect (the drivers of a key add up to its variance), largest (bool),
+    and on the largest driver's row a 5-Why template as `Why` facts: why_1 the gap and the driver, why_2 / why_3
+    the evidence found one and two levels down (which lead source / funnel stage / product line; since which
+    month; None where the data is silent), why_4 / why_5 "" for the team to complete. Out columns
+    (ROOT_CAUSE_COLUMNS): level, key, plan, actual, variance_pct, driver, effect, largest, why_1 .. why_5.
+    Reads `p.as_of`, `review.root_cause_threshold`.
+    """
+    threshold = p.review.root_cause_threshold
+    # the current quarter's "qtd" row is the same window as its "quarter" row: analysed once
+    hits = pva[(pva["variance_pct"].abs() > threshold) & (pva["level"] != "qtd")]
+    rows = []
+    for r in hits.itertuples():
+        ev = _Evidence(tables, r.level, str(r.key), p.as_of)
+        act, ref = ev.inputs()
+        dec = decompose(act, ref, r.plan)
+        gap = r.actual - r.plan
+        top = largest_driver(dec, gap)
+        eff = float(dec.loc[dec["driver"] == top, "effect"].iloc[0])
+        why1 = Why("gap", {"level": r.level, "key": str(r.key), "actual": r.actual, "plan": r.plan,
+                           "variance_pct": r.variance_pct, "driver": top, "effect": eff})  # fmt: skip
+        why2, why3 = _why_facts(ev, top, act, ref, r.plan, threshold)
+        for d in dec.itertuples():
+            is_top = d.driver == top
+            whys = (why1, why2, why3, "", "") if is_top else (None, None, None, "", "")
+            rows.append((r.level, r.key, r.plan, r.actual, r.variance_pct, d.driver, d.effect, is_top, *whys))
+    out = pd.DataFrame(rows, columns=ROOT_CAUSE_COLUMNS)
+    # typed even when empty: a boolean mask of an empty object column would select columns instead of rows
+    return out.astype(
+        {"plan": float, "actual": float, "variance_pct": float, "effect": float, "largest": bool}
+    )
+
+
+def waterfall_data(rc: pd.DataFrame, level: str, key: str) -> pd.DataFrame:
+    """Plan -> each driver -> actual of one root-cause key, as step, start, end, kind (for the waterfall chart)."""
+    d = rc[(rc["level"] == level) & (rc["key"].astype(str) == str(key))]
+    if d.empty:
+        return pd.DataFrame(columns=["step", "start", "end", "kind"])
+    plan, actual = float(d["plan"].iloc[0]), float(d["actual"].iloc[0])
+    rows = [("plan", 0.0, plan, "total")]
+    level_now = plan
+    for r in d.itertuples():
+        rows.append((r.driver, level_now, level_now + r.effect, "up" if r.effect >= 0 else "down"))
+        level_now += r.effect
+    rows.append(("actual", 0.0, actual, "total"))
+    return pd.DataFrame(rows, columns=["step", "start", "end", "kind"])

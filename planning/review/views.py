@@ -1,0 +1,85 @@
+"""The review's tables for reading: labels, levels and states translated, numbers formatted by unit.
+
+Convention (every step): data arguments first, `voice: i18n.Voice` last. `ctx.table(..., domain="review")`
+translates the headers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from planning import i18n
+
+
+def pva_view(pva: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """Plan vs actual for reading: level and plan basis translated, keys of products / channels named."""
+    key = [
+        voice.name(lvl, k) if lvl in ("product_line", "channel") else k
+        for lvl, k in zip(pva["level"], pva["key"], strict=True)
+    ]
+    return pva.assign(
+        level=[voice.t(f"review.pva.levels.{lvl}") for lvl in pva["level"]],
+        key=key,
+        plan_basis=[voice.t(f"review.pva.basis.{b}") for b in pva["plan_basis"]],
+    )
+
+
+def projection_view(proj: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """The full-year outlook with its items named."""
+    return proj.assign(item=[voice.t(f"review.pva.items.{i}") for i in proj["item"]])
+
+
+def kpi_view(board: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """The board for reading (`ctx.table(..., domain="review")` lights the status): translated names, numbers
+    formatted by unit, the rule (`board` as returned by `narrate.kpi_rules`)."""
+
+    def fmt(x: float, unit: str) -> str:
+        if unit == "pct":
+            return voice.pct(x)
+        if unit == "money":
+            return voice.money(x)
+        if unit == "days":
+            return voice.number(x, 0)
+        return voice.number(x)
+
+    rows = []
+    for r in board.itertuples():
+        rows.append(
+            {
+                "kpi": voice.t(f"review.kpi.names.{r.kpi}"),
+                "kind": voice.t(f"review.kpi.kinds.{r.kind}"),
+                "actual": fmt(r.actual, r.unit),
+                "baseline": fmt(r.baseline, r.unit),
+                "target": fmt(r.target, r.unit),
+                "status": r.status,
+                "rule": r.rule,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def five_why_view(rc: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """The 5-Why template: one row per analysed key (its largest driver), for reading (`rc` as returned by
+    `narrate.root_cause_whys`)."""
+    t = rc[rc["largest"]].reset_index(drop=True)
+    return t.assign(driver=[voice.t(f"review.drivers.{d}") for d in t["driver"]])[
+        ["key", "variance_pct", "driver", "why_1", "why_2", "why_3", "why_4", "why_5"]
+    ]
+
+
+def risk_view(reg: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """The register for reading: kind and status translated, the columns a risk review looks at."""
+    cols = ["risk", "kind", "likelihood", "impact", "score", "contingency", "owner", "status", "evidence"]
+    out = reg[cols].copy()
+    out["kind"] = [voice.t(f"review.risk.kinds.{k}") for k in out["kind"]]
+    out["status"] = [voice.t(f"review.risk.statuses.{k}") for k in out["status"]]
+    return out.rename(columns={"status": "risk_status"})
+
+
+def pdca_view(log: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """The PDCA log for reading: KPI, act and state translated."""
+    return log.assign(
+        kpi=[voice.t(f"review.kpi.names.{k}") for k in log["kpi"]],
+        act=[voice.t(f"review.pdca.acts.{a}") for a in log["act"]],
+        state=[voice.t(f"review.pdca.states.{s}") for s in log["state"]],
+    )

@@ -1,0 +1,101 @@
+"""planning/review/kpis.py: the KPI values, their red / yellow / green lights and the process checks."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from frames_review import AS_OF, kpi_values, tiny_orders, tiny_plan
+from pydantic import ValidationError
+
+from planning import params
+from planning.review import kpis
+from planning.review.variance import plan_vs_actual
+
+
+@pytest.mark.parametrize(
+    ("kpi", "actual", "baseline", "status"),
+    [
+        ("lead_conversion", 0.080, 0.10, "yellow"),  # exactly 20% below: not "more than 20%" -> yellow
+        ("lead_conversion", 0.0799, 0.10, "red"),  # 20.1% below -> red
+        ("lead_conversion", 0.090, 0.10, "green"),  # exactly 10% below -> green
+        ("lead_conversion", 0.0899, 0.10, "yellow"),
+        ("lead_conversion", 0.150, 0.10, "green"),
+        ("cycle_time", 120.0, 100.0, "yellow"),  # lower is better: 20% longer -> yellow
+        ("cycle_time", 121.0, 100.0, "red"),
+        ("cycle_time", 50.0, 100.0, "green"),
+    ],
+)
+def test_kpi_status_boundaries(kpi, actual, baseline, status):
+    board = kpis.kpi_status(kpi_values(kpi, actual, baseline), red=0.20, yellow=0.10)
+    assert board["status"].iloc[0] == status
+    assert board["compared_with"].iloc[0] == "baseline"
+
+
+def test_kpi_status_prefers_target_and_compares_growth_as_levels():
+    # growth 0% against a planned +25%: 1.00 / 1.25 = 0.8 -> exactly 20% short -> yellow
+    board = kpis.kpi_status(kpi_values("revenue_growth", 0.0, 0.10, 0.25), red=0.20, yellow=0.10)
+    assert board["compared_with"].iloc[0] == "target" and board["status"].iloc[0] == "yellow"
+    board = kpis.kpi_status(kpi_values("revenue_growth", -0.01, 0.10, 0.25), red=0.20, yellow=0.10)
+    assert board["status"].iloc[0] == "red"
+
+
+def test_kpi_status_drops_unmeasurable_and_rejects_inverted_thresholds():
+    assert kpis.kpi_status(kpi_values("win_rate", math.nan, 0.3), 0.2, 0.1).empty
+    with pytest.raises(ValueError, match="yellow threshold"):
+        kpis.kpi_status(kpi_values("win_rate", 0.3, 0.3), red=0.1, yellow=0.2)
+
+
+def test_kpi_values_from_tables():
+    orders = tiny_orders()
+    opps = pd.DataFrame(
+        {
+            "opportunity_id": ["A", "B", "C", "D"],
+            "source": ["content"] * 4,
+            "lead_date": pd.to_datetime(["2025-01-05", "2025-01-06", "2026-01-05", "2026-01-06"]),
+            "proposal_date": pd.to_datetime(["2025-01-20", None, "2026-01-20", "2026-01-21"]),
+            "close_date": pd.to_datetime(["2025-02-01", "2025-02-01", "2026-02-01", None]),
+            "status": ["won", "lost", "won", "open"],
+        }
+    )
+    tables = SimpleNamespace(orders=orders, customers=None, opportunities=opps, marketing=None, reps=None)
+    pva = plan_vs_actual(orders, tiny_plan(), AS_OF)
+    v = kpis.kpi_values(tables, pva, params.Params(as_of=AS_OF)).set_index("kpi")
+    assert (v.at["leads", "actual"], v.at["leads", "baseline"]) == (2.0, 2.0)
+    assert (v.at["win_rate", "actual"], v.at["win_rate", "baseline"]) == (1.0, 0.5)  # 1 of 1 vs 1 of 2 closed
+    assert (v.at["proposals", "actual"], v.at["proposals", "baseline"]) == (2.0, 1.0)
+    assert v.at["cycle_time", "actual"] == 27.0  # 5 Jan -> 1 Feb
+    assert v.at["target_completion", "actual"] == pytest.approx(1.05)
+    # revenue 210 this year to date vs 100 last year: +110%; the plan (200) asked for +100%
+    assert v.at["revenue_growth", "actual"] == pytest.approx(1.10)
+    assert v.at["revenue_growth", "target"] == pytest.approx(1.00)
+    assert math.isnan(v.at["productivity", "actual"])  # no reps table
+    checks = kpis.process_checks(kpis.kpi_status(v.reset_index(), 0.2, 0.1))
+    prop = checks.set_index("check").loc["proposal_fit"]
+    assert prop["process_change"] == pytest.approx(1.0) and not prop["flagged"]  # win rate rose too
+
+
+def test_missing_and_absent_kpis():
+    board = kpis.kpi_status(kpi_values("win_rate", 0.3, 0.3), 0.2, 0.1)
+    assert "win_rate" not in kpis.missing_kpis(board) and "leads" in kpis.missing_kpis(board)
+    tables = SimpleNamespace(get=lambda name: None)  # no optional table at all
+    absent = kpis.absent_kpis(board, tables)
+    assert "leads" in absent and "productivity" in absent and "retention" not in absent  # retention: orders
+    assert kpis.absent_kpis(board, None) == []
+
+
+def test_review_params_reject_bad_entries():
+    with pytest.raises(ValidationError):
+        params.Risk(risk="x", kind="external", likelihood=6, impact=1, contingency="c", owner="o")
+    with pytest.raises(ValidationError, match="unique"):
+        r = {"risk": "x", "kind": "internal", "likelihood": 1, "impact": 1, "contingency": "c", "owner": "o"}
+        params.Review(risks=[r, r])
+    with pytest.raises(ValidationError):
+        params.Review(actions={"not_a_kpi": {"act": "stop", "action": "a", "owner": "o"}})
+    with pytest.raises(ValidationError):
+        params.Review(kpi_targets={"leeds": 10})
+    base = params.load("east").params.review
+    assert {r.kind for r in base.risks} == {"external", "internal"} and len(base.risks) >= 4
+    assert set(base.actions) == set(kpis.KPI_META)

@@ -1,0 +1,79 @@
+"""planning/review/root_causes.py: drivers that add up to the gap, and the 5-Why facts on the largest."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from frames_review import AS_OF, tiny_orders, tiny_plan
+
+from planning import contracts, params
+from planning.review import root_causes
+from planning.review.root_causes import DriverInputs, Why, decompose, largest_driver
+from planning.review.variance import plan_vs_actual
+
+
+def _inputs(leads, orders, share, value):
+    revenue = orders * sum(share[k] * value[k] for k in share)
+    return DriverInputs(leads, orders, revenue, share, value)
+
+
+def test_decompose_adds_up_to_the_gap():
+    # reference: 10 leads -> 5 orders (0.5 per lead), mix a 60% / b 40%, values 100 / 50 -> AOV 80, revenue 400
+    ref = _inputs(10.0, 5.0, {"a": 0.6, "b": 0.4}, {"a": 100.0, "b": 50.0})
+    # actual: 10 leads -> 6 orders, mix 50/50, values 120 / 50 -> AOV 85, revenue 510; plan 480 (= 1.2 x 400)
+    act = _inputs(10.0, 6.0, {"a": 0.5, "b": 0.5}, {"a": 120.0, "b": 50.0})
+    d = decompose(act, ref, 480.0).set_index("driver")["effect"]
+    assert d["leads"] == pytest.approx((10 - 12) * 0.5 * 80)  # -80: 12 leads needed for the plan
+    assert d["conversion"] == pytest.approx((6 - 10 * 0.5) * 80)  # +80
+    assert d["mix"] == pytest.approx(6 * (75 - 80))  # -30: 0.5*100 + 0.5*50 = 75 at last year's values
+    assert d["price"] == pytest.approx(6 * (85 - 75))  # +60
+    assert d.sum() == pytest.approx(510 - 480)
+    assert largest_driver(d.reset_index(), 30.0) == "conversion"
+    assert largest_driver(d.reset_index(), -30.0) == "leads"
+
+
+def test_decompose_without_leads_or_history():
+    ref = _inputs(math.nan, 5.0, {"a": 0.6, "b": 0.4}, {"a": 100.0, "b": 50.0})
+    act = _inputs(math.nan, 6.0, {"a": 0.5, "b": 0.5}, {"a": 120.0, "b": 50.0})
+    d = decompose(act, ref, 480.0).set_index("driver")["effect"]
+    assert list(d.index) == ["orders", "mix", "price"]
+    assert d["orders"] == pytest.approx(0.0)  # 6 orders = 5 x 1.2 needed
+    assert d.sum() == pytest.approx(30.0)
+    none = decompose(act, DriverInputs(math.nan, 0.0, 0.0, {}, {}), 480.0)
+    assert none.to_dict("records") == [{"driver": "no_history", "effect": pytest.approx(30.0)}]
+
+
+def test_root_causes_only_beyond_threshold_with_a_five_why():
+    orders = tiny_orders()
+    tables = SimpleNamespace(orders=orders, opportunities=None)
+    pva = plan_vs_actual(orders, tiny_plan(), AS_OF)
+    p = params.Params(as_of=AS_OF, review=params.Review(root_cause_threshold=0.10))
+    rc = root_causes.root_causes(tables, pva, p)
+    keys = set(rc["key"])
+    # January -10% is not beyond 10%; February +20%, R1 -25%, R2 +50%, equipment -10% (no), services +20%
+    assert "2026-01" not in keys and "equipment" not in keys
+    assert {"2026-02", "R1", "R2", "services"} <= keys
+    for _key, g in rc.groupby("key"):
+        assert g["effect"].sum() == pytest.approx(g["actual"].iloc[0] - g["plan"].iloc[0])
+        top = g[g["largest"]]
+        assert len(top) == 1 and top["why_1"].iloc[0] and top["why_4"].iloc[0] == ""
+        assert g.loc[~g["largest"], "why_1"].isna().all()  # only the largest driver carries the template
+    assert list(contracts.required_columns("root_causes")) == [
+        c for c in rc.columns if c in contracts.required_columns("root_causes")
+    ]
+    r1 = rc[(rc["key"] == "R1") & rc["largest"]].iloc[0]
+    assert r1["why_1"] == Why("gap", {"level": "rep", "key": "R1", "actual": 90.0, "plan": pytest.approx(120.0),
+                                      "variance_pct": pytest.approx(-0.25), "driver": r1["driver"],
+                                      "effect": pytest.approx(r1["effect"])})  # fmt: skip
+
+
+def test_waterfall_data_runs_from_plan_through_the_drivers_to_actual():
+    wf = pd.DataFrame({"level": "ytd", "key": "2026", "plan": 480.0, "actual": 510.0,
+                       "driver": ["leads", "conversion"], "effect": [-50.0, 80.0]})  # fmt: skip
+    data = root_causes.waterfall_data(wf, "ytd", "2026")
+    assert list(data["end"]) == [480.0, 430.0, 510.0, 510.0]
+    assert list(data["kind"]) == ["total", "down", "up", "total"]
+    assert root_causes.waterfall_data(wf, "ytd", "2025").empty
