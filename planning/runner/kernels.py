@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 
 from planning import report
 from planning.params import Params
@@ -30,9 +32,6 @@ def _kernel_manager(sock_dir: str):
     It must be the async manager nbclient itself would create: with the blocking KernelManager's client
     nbclient never fires `execution_timeout` (a stuck cell would run for ever).
     """
-    # lazy: jupyter_client's manager (~0.07 s) is needed only where a kernel starts
-    from jupyter_client.manager import AsyncKernelManager
-
     return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sock_dir, "kernel"))
 
 
@@ -70,9 +69,6 @@ def shutdown(km) -> None:
     second Ctrl-C cut it short): a surviving kernel would keep running its cell and hold the run's stdout /
     stderr open after the run has exited.
     """
-    # lazy: only where a kernel was started (jupyter_client loaded it already)
-    from jupyter_core.utils import run_sync
-
     provisioner = getattr(km, "provisioner", None)
     process = getattr(provisioner, "process", None)
     try:
@@ -103,7 +99,7 @@ def register_engine() -> str:
     of up to 0.5 MB per step, measured at 0.2-0.5 s of a step's 1-3 s. Nobody watches a step notebook while the
     run assembles the snapshot in its hidden folder, so the writes in between bought nothing.
     """
-    # lazy: papermill (~0.2 s) only where notebooks execute, as in `run_region`
+    # lazy: papermill, as in `run_region`
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
     class SaveAtEnd(NotebookExecutionManager):
@@ -223,8 +219,8 @@ def run_region(spec: dict[str, Any], slot: KernelSlot | None = None) -> list[Ste
     artefacts) and discards the kernel. KeyboardInterrupt (Ctrl-C, or SIGTERM in a worker) propagates after the
     kernel is shut down.
     """
-    # lazy: papermill (+ nbclient) costs ~0.2 s to import and only a process that executes notebooks needs it:
-    # not `planning check`, nor the parent of a parallel run
+    # lazy: papermill (+ nbclient) adds ~0.1 s CPU to the runner's ~0.4 s import, and only a process that executes
+    # notebooks needs it: not `planning check`, nor the parent of a parallel run
     import papermill as pm
 
     region, steps, region_dir = spec["region"], spec["steps"], Path(spec["region_dir"])
