@@ -74,19 +74,11 @@ def run_region(spec: dict[str, Any]) -> dict[str, Any]:
     """Worker: run the steps of one region in this process; returns seconds per step and the worker's pid."""
     stub_display()
     os.chdir(spec["notebooks_dir"])  # where papermill runs the kernel (`cwd=notebooks_dir`)
-    region_dir = Path(spec["region_dir"])
     seconds: dict[str, float] = {}
     for step, cells in spec["notebooks"]:
-        parameters = {
-            "region": spec["region"],
-            "params_json": str(region_dir / "params.json"),
-            "data_dir": spec["data_dir"],
-            "out_dir": str(region_dir),
-            "batch": True,
-        }
         t0 = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()):
-            execute(cells, parameters, f"{spec['region']}/{step}")
+            execute(cells, spec["parameters"], f"{spec['region']}/{step}")
         seconds[step] = time.perf_counter() - t0
     return {"region": spec["region"], "seconds": seconds, "pid": os.getpid()}
 
@@ -110,6 +102,7 @@ def run_floor(
     """Run `steps` for `regions` in `workers` fresh Python processes; wall time covers process start to the last
     region's end (parameters are validated and notebooks parsed before the clock starts, like inputs)."""
     from planning import params as params_mod
+    from planning import runner
 
     notebooks_dir = Path(notebooks_dir).resolve()
     notebooks = [(s, notebook_cells(notebooks_dir / f"{s}.py")) for s in steps]
@@ -117,15 +110,17 @@ def run_floor(
     for r in regions:
         region_dir = Path(out_root) / r
         region_dir.mkdir(parents=True, exist_ok=True)
-        loaded = params_mod.load(r, params_dir) if params_dir else params_mod.load(r)
-        (region_dir / "params.json").write_text(loaded.params.model_dump_json(), encoding="utf-8")
+        run_input = params_mod.resolve(r, params_dir=params_dir)
+        (region_dir / "params.json").write_text(run_input.params.model_dump_json(), encoding="utf-8")
         specs.append(
             {
                 "region": r,
                 "notebooks": notebooks,
                 "notebooks_dir": str(notebooks_dir),
-                "data_dir": str(Path(data_dir).resolve()),
-                "region_dir": str(region_dir.resolve()),
+                # what the runner injects (runner.notebook_parameters), so the floor runs the same notebooks
+                "parameters": runner.notebook_parameters(
+                    run_input.params, region_dir.resolve(), str(Path(data_dir).resolve())
+                ),
             }
         )
     n = max(1, min(workers, len(specs)))

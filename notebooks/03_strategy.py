@@ -16,9 +16,9 @@
 
 # %% tags=["parameters"]
 region: str = "east"  # key of params/<region>.yaml
-as_of: str = ""  # planning date YYYY-MM-DD (empty: the value in params/base.yaml)
-plan_year: int = 0  # year being planned (0: the value in params/base.yaml)
-language: str = ""  # report language, en or zh (empty: from params)
+as_of: str = ""  # planning date YYYY-MM-DD (empty: from params/; `planning run` sets the snapshot's date)
+plan_year: int = 0  # year being planned (0: from params/; `planning run` sets the run's year)
+language: str = ""  # report language, en or zh (empty: from params/; `planning run` sets the run's language)
 data_dir: str = ""  # folder of canonical tables (empty: params data.dir, else the sample company)
 out_dir: str = ""  # this region's snapshot folder (empty: outputs/interactive/<region>)
 params_json: str = ""  # set by `planning run`: the merged parameters it has validated

@@ -174,22 +174,15 @@ def setup(
 ) -> Context:
     """Validate the notebook's parameters and return its Context.
 
-    `params_json` (set by the runner) is the merged parameters it already validated; otherwise params/ is loaded
-    for `region`, and non-empty `as_of`, `plan_year`, `language` override it. Empty `data_dir` means the
-    params' `data.dir`, else the embedded sample company; empty `out_dir` means `outputs/interactive/<region>`.
+    Every parameter goes through `params.resolve`, the function `planning run` validated them with: the region's
+    params/ (or, set by the runner, `params_json`: the merged parameters it already validated), with non-empty
+    `as_of`, `plan_year`, `language` overriding them. Empty `data_dir` means the params' `data.dir`, else the
+    embedded sample company; empty `out_dir` means `outputs/interactive/<region>`.
     """
     step = config.step_key(step)
-    if params_json:
-        p = params_mod.load_json(Path(params_json).read_text(encoding="utf-8"))
-    else:
-        overrides: dict[str, Any] = {}
-        if as_of:
-            overrides["as_of"] = as_of
-        if plan_year:
-            overrides["plan_year"] = plan_year
-        if language:
-            overrides["language"] = language
-        p = params_mod.load(region, overrides=overrides).params
+    p = params_mod.resolve(
+        region, as_of=as_of, plan_year=plan_year, language=language, params_json=params_json
+    ).params
     ddir = sources.resolve_dir(p, data_dir)
     odir = Path(out_dir) if out_dir else config.OUTPUTS_DIR / "interactive" / p.region.key
     odir.mkdir(parents=True, exist_ok=True)

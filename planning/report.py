@@ -5,7 +5,7 @@ require.js, MathJax or mermaid from a CDN) and wraps the body in this module's p
 minimal CSS, and the vega / vega-lite / vega-embed bundle inlined once when the page has charts made by
 `planning.charts` (batch renderer). Nothing is loaded from the network, so the file works when e-mailed alone.
 
-`write_index(snapshot_dir, manifest, lang)` writes the overview of a snapshot (see `runner.py` for the manifest).
+`write_index(snapshot_dir, manifest, lang)` writes the overview of a snapshot (see `planning/runner/snapshot.py` for the manifest).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 import nbformat
 
-from planning import config, i18n
+from planning import config, i18n, store
 from planning.config import STEPS
 
 #: Cell tags whose cells never reach a report (papermill's and the usual "remove" conventions).
@@ -299,13 +299,12 @@ def _headline_cells(h: dict[str, Any], lang: str, currency: str) -> str:
 def market_headline(region_dir: Path) -> dict[str, float]:
     """Sales of the last 12 and the 12 months before, from the market step's `market_trend.csv` (monthly
     sales up to the planning date); {} when the step did not run. The same sums as the market report."""
-    import csv
-
-    path = Path(region_dir) / "artifacts" / "market_trend.csv"
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            sales = [float(row["sales"] or 0) for row in csv.DictReader(fh)]
-    except (OSError, KeyError, ValueError):
+        trend = store.read_optional(region_dir, "market_trend")
+        if trend is None:
+            return {}
+        sales = [float(x) for x in trend["sales"].fillna(0.0)]
+    except (OSError, KeyError, ValueError):  # ArtifactInvalid is a ValueError
         return {}
     out = {"sales_l12m": sum(sales[-12:])}
     if len(sales) >= 24:

@@ -29,7 +29,7 @@ from stand_ins import notebooks
 
 from planning import config, params, runner
 from planning.data import DataError
-from planning.params import ParamsError
+from planning.errors import ParamsError, UnsafePath
 
 AS_OF = "2026-09-30"
 # Every stand-in writes where it ran and its kernel's pid (to prove kernels are stopped).
@@ -403,19 +403,19 @@ def test_parameters_are_values_never_code(tmp_path: Path, small_sample: Path):
 def test_out_folder_safety(tmp_path: Path, small_sample: Path):
     common = {"regions": ["east"], "data_dir": str(small_sample)}
     (tmp_path / "afile").write_text("x")
-    with pytest.raises(runner.UnsafePath, match="is a file"):
+    with pytest.raises(UnsafePath, match="is a file"):
         runner.run(out_root=tmp_path / "afile", **common)
-    with pytest.raises(runner.UnsafePath, match="NUL"):
+    with pytest.raises(UnsafePath, match="NUL"):
         runner.run(out_root=str(tmp_path / "o\x00ut"), **common)
     for inside in (config.PARAMS_DIR / "x", config.NOTEBOOKS_DIR, small_sample / "out"):
-        with pytest.raises(runner.UnsafePath, match="holds inputs"):
+        with pytest.raises(UnsafePath, match="holds inputs"):
             runner.run(out_root=inside, **common)
     assert not (config.PARAMS_DIR / "x").exists() and not (small_sample / "out").exists()
     # --force replaces a snapshot, never a user's folder that happens to carry the date as its name
     mine = tmp_path / "out" / AS_OF
     mine.mkdir(parents=True)
     (mine / "notes.txt").write_text("my notes")
-    with pytest.raises(runner.UnsafePath, match="not a snapshot"):
+    with pytest.raises(UnsafePath, match="not a snapshot"):
         runner.run(out_root=tmp_path / "out", force=True, **common)
     assert (mine / "notes.txt").read_text() == "my notes"
     assert sorted(os.listdir(tmp_path / "out")) == [AS_OF]

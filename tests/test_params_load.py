@@ -1,28 +1,20 @@
-"""Parameter schema and layered loader: valid files, each kind of invalid file, and the error messages."""
+"""planning.params.load: the layered loader, valid files, each kind of invalid file, and the error messages."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
+from frames_params import params_copy, write
 
-from planning import config, params
-from planning.params import ParamsError
+from planning import params
+from planning.errors import ParamsError
 
 
 @pytest.fixture
 def pdir(tmp_path: Path) -> Path:
-    """A copy of the project's params/ to mutate."""
-    d = tmp_path / "params"
-    shutil.copytree(config.PARAMS_DIR, d, ignore=shutil.ignore_patterns("local.yaml"))
-    return d
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
+    return params_copy(tmp_path)
 
 
 def test_project_params_are_valid_for_every_region():
@@ -32,16 +24,6 @@ def test_project_params_are_valid_for_every_region():
         loaded = params.load(key)
         assert loaded.params.region.key == key
         assert loaded.params.region.name and loaded.params.region.name_zh
-
-
-def test_method_defaults():
-    p = params.Params()
-    assert 0.10 <= p.goals.buffer <= 0.15
-    assert p.review.red_below_baseline == 0.20
-    assert p.review.root_cause_threshold == 0.10
-    assert p.resources.team_bonus_threshold == 0.80
-    assert p.resources.team_bonus_uplift == 0.10
-    assert p.review.resplit_completion == 0.80
 
 
 def test_layers_region_overrides_base_and_local_overrides_both(pdir: Path):

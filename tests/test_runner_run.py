@@ -1,4 +1,4 @@
-"""The batch runner: snapshot layout, isolation of a failing step, manifest, atomic publishing.
+"""planning.runner.run: snapshot layout, isolation of a failing step, manifest, bad input stops the run.
 
 Fast tests run fault-injected stand-in notebooks (no step logic); one slow test runs the real five steps for two
 regions of the small sample company.
@@ -12,36 +12,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from stand_ins import notebooks as stand_in_notebooks
+from frames_runner import FAIL_NORTH_STEP2, OK_BODY, run
 
-from planning import config, runner
-from planning.runner import SnapshotExists
-
-OK_BODY = (
-    "from pathlib import Path\n"
-    "import json\n"
-    "leftover = globals().get('marker')\n"
-    "marker = '{step}'\n"
-    "art = Path(out_dir) / 'artifacts'\n"
-    "art.mkdir(exist_ok=True)\n"
-    "(art / '{step}.txt').write_text(f'{{region}} {{leftover}}')\n"
-    "print(json.load(open(params_json))['region']['key'])\n"
-)
-FAIL_NORTH_STEP2 = (
-    OK_BODY + "if region == 'north' and '{step}' == '02_goals':\n    raise RuntimeError('boom in north')\n"
-)
+from planning import config
+from planning.errors import ParamsError
 
 
 @pytest.fixture
 def data_dir(small_sample: Path) -> Path:
     return small_sample
-
-
-def run(tmp_path: Path, body: str, data_dir: Path, **kw):
-    nbs = stand_in_notebooks(tmp_path / "nbs", body)
-    return runner.run(
-        regions=["east", "north"], data_dir=str(data_dir), out_root=tmp_path / "out", notebooks_dir=nbs, **kw
-    )
 
 
 def test_snapshot_layout_manifest_and_clean_namespace(tmp_path: Path, data_dir: Path):
@@ -84,56 +63,10 @@ def test_failing_step_is_isolated_and_recorded(tmp_path: Path, data_dir: Path):
     assert (snap / "north" / "02_goals.html").is_file()
 
 
-PID_BODY = (
-    OK_BODY + "import os\n"
-    "(art / '{step}.pid').write_text(str(os.getpid()))\n"
-    "if region == 'north' and '{step}' == '02_goals':\n    raise RuntimeError('boom in north')\n"
-)
-
-
-def test_a_worker_keeps_its_kernel_across_regions_until_a_step_fails(tmp_path: Path, data_dir: Path):
-    """One worker runs east, north, south in turn on one kernel with a clean namespace per notebook; north's
-    failure discards that kernel, so south starts in a fresh one."""
-    nbs = stand_in_notebooks(tmp_path / "nbs", PID_BODY)
-    result = runner.run(
-        regions=["east", "north", "south"], data_dir=str(data_dir), out_root=tmp_path / "out",
-        notebooks_dir=nbs, workers=1,
-    )  # fmt: skip
-    snap = tmp_path / "out" / "2026-09-30"
-    pids = {
-        r: {(snap / r / "artifacts" / f"{s}.pid").read_text() for s in config.STEPS[:2]}
-        for r in ("east", "north")
-    }
-    pids["south"] = {(snap / "south" / "artifacts" / f"{s}.pid").read_text() for s in config.STEPS}
-    assert len(pids["east"]) == len(pids["south"]) == 1 and pids["east"] == pids["north"]
-    assert pids["south"] != pids["east"]
-    assert (snap / "south" / "artifacts" / "01_market_analysis.txt").read_text() == "south None"
-    assert {(r.region, r.status) for r in result.results if r.status != "ok"} == {
-        ("north", "failed"),
-        ("north", "skipped"),
-    }
-
-
-def test_existing_snapshot_is_kept_without_force_and_replaced_whole_with_force(
-    tmp_path: Path, data_dir: Path
-):
-    run(tmp_path, OK_BODY, data_dir, workers=1, steps=["01"])
-    snap = tmp_path / "out" / "2026-09-30"
-    before = (snap / "manifest.json").read_bytes()
-    with pytest.raises(SnapshotExists, match="--force"):
-        run(tmp_path, OK_BODY, data_dir, workers=1, steps=["01"])
-    assert (snap / "manifest.json").read_bytes() == before
-    run(tmp_path, OK_BODY, data_dir, workers=1, steps=["01", "02"], force=True)
-    assert (snap / "east" / "02_goals.html").is_file()
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["2026-09-30"]
-
-
 def test_bad_parameters_stop_before_anything_is_written(tmp_path: Path, data_dir: Path):
     pdir = tmp_path / "params"
     shutil.copytree(config.PARAMS_DIR, pdir, ignore=shutil.ignore_patterns("local.yaml"))
     (pdir / "north.yaml").write_text("goals:\n  buffer: 0.8\n", encoding="utf-8")
-    from planning.params import ParamsError
-
     with pytest.raises(ParamsError, match="north.yaml: key 'goals.buffer' = 0.8"):
         run(tmp_path, OK_BODY, data_dir, params_dir=pdir)
     assert not (tmp_path / "out").exists()

@@ -1,0 +1,79 @@
+"""Parameters: the schema of params/*.yaml, the layered loader, and the one run input.
+
+- `schema.py`  the pydantic models, one per section (`Market`, `Goals`, `Strategy`, `Resources`, `Review` ...)
+               and `Params` holding them all, with the method's defaults;
+- `load.py`    base.yaml + <region>.yaml + local.yaml merged and validated (`load`, `region_keys`,
+               `load_json`); errors name the file, the key, the value and what was expected;
+- `resolve.py` `resolve(region, as_of, plan_year, language, params_dir, params_json)`: what the runner validates
+               before a run and what a notebook's setup cell uses, one function for both.
+"""
+
+from planning.params.load import Loaded, check_region_key, load, load_json, read_yaml, region_keys
+from planning.params.resolve import RunInput, resolve
+from planning.params.schema import (
+    ICP_METRICS,
+    Action,
+    Company,
+    Competitor,
+    DataSection,
+    FourP,
+    Goals,
+    GoalText,
+    KpiName,
+    LocalText,
+    Market,
+    MarketText,
+    Need,
+    Params,
+    PlannedHire,
+    Playbook,
+    Region,
+    Resources,
+    Review,
+    Risk,
+    RunSection,
+    SmartGoal,
+    Strategy,
+    Task,
+    TaskKind,
+    TierName,
+    Tool,
+)
+
+__all__ = [
+    "ICP_METRICS",
+    "Action",
+    "Company",
+    "Competitor",
+    "DataSection",
+    "FourP",
+    "GoalText",
+    "Goals",
+    "KpiName",
+    "LocalText",
+    "Loaded",
+    "Market",
+    "MarketText",
+    "Need",
+    "Params",
+    "PlannedHire",
+    "Playbook",
+    "Region",
+    "Resources",
+    "Review",
+    "Risk",
+    "RunInput",
+    "RunSection",
+    "SmartGoal",
+    "Strategy",
+    "Task",
+    "TaskKind",
+    "TierName",
+    "Tool",
+    "check_region_key",
+    "load",
+    "load_json",
+    "read_yaml",
+    "region_keys",
+    "resolve",
+]

@@ -1,0 +1,40 @@
+"""Batch runs: every region x step through papermill into one dated snapshot (`planning run`).
+
+- `run.py`      `run`: validate, run regions x steps (in parallel workers), write the manifest, publish;
+- `kernels.py`  a worker's kernel (IPC sockets, reused across regions), the papermill engine, `run_region`,
+                `notebook_parameters` (what papermill injects: the run input of `params.resolve`);
+- `snapshot.py` the manifest's content (headline, versions, commit, step inputs for `--resume`);
+- `checks.py`   what stops a run before any kernel starts (unsafe `--out`, not a snapshot, bad data);
+- `publish.py`  the hidden work folder and the atomic publish;
+- `results.py`  StepResult, RunResult, exit codes, progress lines.
+"""
+
+from planning.runner.checks import check_out_root, validate_data
+from planning.runner.kernels import notebook_parameters, run_region
+from planning.runner.results import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    RunResult,
+    StepResult,
+    print_progress,
+)
+from planning.runner.run import run
+from planning.runner.snapshot import headline
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "RunResult",
+    "StepResult",
+    "check_out_root",
+    "headline",
+    "notebook_parameters",
+    "print_progress",
+    "run",
+    "run_region",
+    "validate_data",
+]

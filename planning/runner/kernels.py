@@ -1,0 +1,272 @@
+"""The kernels of a run: one per worker, on IPC sockets, and the papermill engine that executes a step in it.
+
+A worker keeps its kernel for the regions it runs in turn (`KernelSlot`); the first cell the run adds to every
+step notebook (`with_reset_cell`) empties the namespace, so each notebook starts as in a fresh kernel while the
+~2 s of kernel start and `import pandas, altair, statsmodels` are paid once per worker. IPC sockets in a private
+folder avoid the TCP port race of parallel papermill runs (papermill#511). The `planning` engine writes the
+output notebook once, at the end. A failed step is recorded as an error dict naming the cell it stopped in.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+
+from planning import report
+from planning.params import Params
+from planning.runner.results import StepResult
+
+
+def _kernel_manager(sock_dir: str):
+    """A kernel manager on IPC transport with its sockets in `sock_dir` (no TCP ports to race for).
+
+    It must be the async manager nbclient itself would create: with the blocking KernelManager's client
+    nbclient never fires `execution_timeout` (a stuck cell would run for ever).
+    """
+    return AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sock_dir, "kernel"))
+
+
+class KernelSlot:
+    """The kernel a worker reuses for the regions it runs in turn, started on first use.
+
+    After a failed step (error, timeout, dead kernel) the kernel is discarded, so the next region starts in a
+    fresh one; otherwise `fresh_namespace` between notebooks is the only reset. `close` stops it (end of the
+    worker, Ctrl-C).
+    """
+
+    def __init__(self) -> None:
+        self.km = None
+        self.sock_dir: str | None = None
+
+    def get(self):
+        if self.km is None:
+            self.sock_dir = tempfile.mkdtemp(prefix="planning-kernel-")
+            self.km = _kernel_manager(self.sock_dir)
+        return self.km
+
+    def close(self) -> None:
+        if self.km is not None:
+            shutdown(self.km)
+            self.km = None
+        if self.sock_dir is not None:
+            shutil.rmtree(self.sock_dir, ignore_errors=True)
+            self.sock_dir = None
+
+
+def shutdown(km) -> None:
+    """Stop the worker's kernel (also after a timeout, a death or an interrupt); never raises.
+
+    The kernel's process is killed when jupyter_client's shutdown did not end it (the shutdown raised, or a
+    second Ctrl-C cut it short): a surviving kernel would keep running its cell and hold the run's stdout /
+    stderr open after the run has exited.
+    """
+    provisioner = getattr(km, "provisioner", None)
+    process = getattr(provisioner, "process", None)
+    try:
+        if km.has_kernel:
+            run_sync(km.shutdown_kernel)(now=True)
+    except Exception:  # a dead kernel, or a shutdown that failed: the process is checked below
+        pass
+    except KeyboardInterrupt:  # a second Ctrl-C while stopping: kill without waiting
+        pass
+    finally:
+        if process is not None and process.poll() is None:
+            process.kill()
+            try:
+                process.wait(timeout=5)
+            except Exception:  # noqa: BLE001 - an unkillable process is the OS's to reap
+                pass
+
+
+ENGINE = "planning"  # the papermill engine `run_region` uses (registered by `register_engine`)
+
+
+@functools.cache
+def register_engine() -> str:
+    """Register papermill's nbclient engine with a notebook manager that writes the output notebook once, when
+    execution ends (also after an error, a timeout or a dead kernel), instead of before and after every cell.
+
+    papermill's per-cell saves re-serialise and re-validate the whole notebook, charts' data included: ~30 writes
+    of up to 0.5 MB per step, measured at 0.2-0.5 s of a step's 1-3 s. Nobody watches a step notebook while the
+    run assembles the snapshot in its hidden folder, so the writes in between bought nothing.
+    """
+    # lazy: papermill, as in `run_region`
+    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+
+    class SaveAtEnd(NotebookExecutionManager):
+        def save(self, **kwargs: Any) -> None:
+            if self.end_time is not None:  # set by notebook_complete, which papermill calls in a `finally`
+                super().save(**kwargs)
+
+    class Engine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                             autosave_cell_every=30, **kwargs):  # fmt: skip
+            nb_man = SaveAtEnd(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                               autosave_cell_every=autosave_cell_every)  # fmt: skip
+            nb_man.notebook_start()
+            try:
+                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            finally:
+                nb_man.cleanup_pbar()
+                nb_man.notebook_complete()
+            return nb_man.nb
+
+    papermill_engines.register(ENGINE, Engine)
+    return ENGINE
+
+
+# Cells the run adds to a step notebook: the namespace reset, papermill's parameters and error anchors.
+_ADDED_TAGS = {"remove-cell", "injected-parameters", "papermill-error-cell-tag"}
+
+
+def _failed_cell(nb_path: Path) -> dict[str, Any]:
+    """Where a notebook stopped: the last cell papermill started, as its 1-based position in the step's own
+    notebook (notebooks/<step>.ipynb, not counting the cells the run adds) and its first line.
+
+    Works for all faults: an error marks its cell, while after a timeout or a dead kernel papermill marks the
+    interrupted cell "completed" but never starts the cells after it.
+    """
+    try:
+        nb = nbformat.read(nb_path, as_version=4)
+    except Exception:  # no notebook written (e.g. the kernel never started): nothing to point at
+        return {}
+    last, position, found = None, 0, 0
+    for cell in nb.cells:
+        if _ADDED_TAGS & set(cell.get("metadata", {}).get("tags", [])):
+            continue
+        position += 1
+        pm_meta = cell.get("metadata", {}).get("papermill", {})
+        if pm_meta.get("start_time") or pm_meta.get("exception"):
+            last, found = cell, position
+        if pm_meta.get("exception"):
+            break
+    if last is None:
+        return {}
+    source = last.get("source", "").strip().splitlines()
+    return {"cell": found, "source": source[0][:120] if source else ""}
+
+
+def error_of(exc: BaseException, nb_path: Path, timeout: int | None = None) -> dict[str, Any]:
+    """Region/step-level error record: exception name, message and the cell it stopped in."""
+    info: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc).strip().splitlines()[-1:] or [""]}
+    info["message"] = info["message"][0][:500]
+    for attr in ("ename", "evalue", "exec_count"):
+        if getattr(exc, attr, None) is not None:
+            info[attr] = getattr(exc, attr)
+    if getattr(exc, "evalue", None):
+        info["message"] = f"{exc.ename}: {exc.evalue}"[:500]
+    if isinstance(exc, TimeoutError) and timeout:
+        info["message"] = f"cell exceeded run.execution_timeout ({timeout} s)"
+    if type(exc).__name__ == "DeadKernelError":
+        info["message"] = f"the kernel died ({info['message']})"
+    info.update(_failed_cell(nb_path))
+    info["notebook"] = str(nb_path)
+    return info
+
+
+RESET_TAG = "remove-cell"  # report.export_html drops cells with this tag
+
+
+RESET_SOURCE = "from planning.kernel import fresh_namespace\nfresh_namespace()"
+
+
+def with_reset_cell(nb_path: Path):
+    """The notebook with a first cell that empties the kernel's namespace.
+
+    One kernel serves all the regions and steps of a worker (`KernelSlot`): imported modules stay loaded (the
+    ~2 s of kernel start and `import pandas, altair, statsmodels` is paid once per worker, not once per region or
+    notebook), while `planning.kernel.fresh_namespace` (`%reset -f` without its garbage collections) gives every
+    notebook a clean namespace, as a fresh kernel would. The report export drops the cell by its tag.
+    """
+    nb = nbformat.read(nb_path, as_version=4)
+    cell = nbformat.v4.new_code_cell(RESET_SOURCE, metadata={"tags": [RESET_TAG]})
+    nb.cells.insert(0, cell)
+    return nb
+
+
+def notebook_parameters(p: Params, region_dir: Path, data_dir: str) -> dict[str, Any]:
+    """The values papermill injects into a step notebook (as escaped literals, never as code): every parameter of
+    the notebooks' parameters cell, in its order, with the run's resolved values (`params.resolve`), which the
+    setup cell passes back through `params.resolve` (tests/test_runner_kernels.py checks the names match)."""
+    return {
+        "region": p.region.key,
+        "as_of": p.as_of.isoformat(),
+        "plan_year": p.plan_year,
+        "language": p.language,
+        "data_dir": data_dir,
+        "out_dir": str(region_dir),
+        "params_json": str(region_dir / "params.json"),
+        "batch": True,
+    }
+
+
+def run_region(spec: dict[str, Any], slot: KernelSlot | None = None) -> list[StepResult]:
+    """Run the steps of one region in order (in a worker process); returns one StepResult per step.
+
+    `spec`: region, steps, region_dir, notebooks_dir, parameters (`notebook_parameters`), execution_timeout and
+    meta (the reports' page header). `slot` is the worker's kernel, kept for its next region; without one the
+    region gets its own kernel, stopped at the end. A failed step skips the rest of the region (they read its
+    artefacts) and discards the kernel. KeyboardInterrupt (Ctrl-C, or SIGTERM in a worker) propagates after the
+    kernel is shut down.
+    """
+    # lazy: papermill (+ nbclient) adds ~0.1 s CPU to the runner's ~0.4 s import, and only a process that executes
+    # notebooks needs it: not `planning check`, nor the parent of a parallel run
+    import papermill as pm
+
+    region, steps, region_dir = spec["region"], spec["steps"], Path(spec["region_dir"])
+    results: list[StepResult] = []
+    failed = False
+    own = slot is None
+    slot = slot or KernelSlot()
+    try:
+        for step in steps:
+            if failed:
+                results.append(
+                    StepResult(region, step, "skipped", error={"message": "an earlier step failed"})
+                )
+                continue
+            out = region_dir / f"{step}.ipynb"
+            started = time.perf_counter()
+            error = None
+            nb = None  # the executed notebook, when papermill returns it (else read back from `out`)
+            try:
+                nb = pm.execute_notebook(
+                    with_reset_cell(Path(spec["notebooks_dir"]) / f"{step}.ipynb"),
+                    str(out),
+                    parameters=spec["parameters"],
+                    kernel_name="python3",
+                    engine_name=register_engine(),
+                    progress_bar=False,
+                    log_output=False,
+                    cwd=spec["notebooks_dir"],
+                    execution_timeout=spec["execution_timeout"],
+                    km=slot.get(),
+                )
+            except Exception as exc:  # papermill errors, cell timeouts, dead kernels: recorded, never fatal
+                error = error_of(exc, out, spec["execution_timeout"])
+                failed = True
+            duration = time.perf_counter() - started
+            if out.is_file():
+                try:
+                    html = report.export_html(nb or out, {**spec["meta"], "step": step, "error": error})
+                    out.with_suffix(".html").write_text(html, encoding="utf-8")
+                except Exception as exc:  # a report that cannot be rendered is a failure of the step
+                    error = error or {"type": type(exc).__name__, "message": f"HTML export failed: {exc}"}
+                    failed = True
+            results.append(StepResult(region, step, "failed" if error else "ok", round(duration, 2), error))
+    except BaseException:
+        slot.close()
+        raise
+    if own or failed:
+        slot.close()
+    return results

@@ -1,0 +1,44 @@
+"""What a run returns: one StepResult per region-step, the RunResult holding them, and the exit codes."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+@dataclass
+class StepResult:
+    region: str
+    step: str
+    status: str  # ok | failed | skipped
+    duration_s: float = 0.0
+    error: dict[str, Any] | None = None
+    reused: bool = False  # --resume kept the result of an earlier run
+
+
+@dataclass
+class RunResult:
+    snapshot: Path
+    results: list[StepResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status == "ok" for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+
+def print_progress(results: list[StepResult]) -> None:
+    """One line per finished step on stderr (the CLI's `progress` callback)."""
+    for r in results:
+        mark = {"ok": "ok    ", "failed": "FAILED", "skipped": "skip  "}[r.status]
+        msg = f"  [{mark}] {r.region:<12} {r.step:<20} {r.duration_s:6.1f} s"
+        if r.error and r.status == "failed":
+            msg += f"  {r.error.get('message', '')}"
+        print(msg, file=sys.stderr, flush=True)

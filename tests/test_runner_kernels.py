@@ -1,0 +1,106 @@
+"""planning.runner.kernels: what papermill injects, the worker's kernel kept across regions, error records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+from frames_runner import OK_BODY
+from stand_ins import notebooks as stand_in_notebooks
+
+from planning import config, params, runner
+from planning.runner import kernels
+
+
+@pytest.fixture
+def data_dir(small_sample: Path) -> Path:
+    return small_sample
+
+
+@pytest.mark.parametrize("step", config.STEPS)
+def test_the_runner_injects_exactly_the_parameters_the_notebook_declares(step: str, tmp_path: Path):
+    """No decorative parameter: every parameter of the parameters cell gets the run's value, and the runner
+    injects nothing the notebook does not declare (papermill would only warn)."""
+    declared = pm.inspect_notebook(str(config.NOTEBOOKS_DIR / f"{step}.ipynb"))
+    injected = runner.notebook_parameters(params.resolve("east").params, tmp_path / "east", "data")
+    assert list(injected) == list(declared)  # same names, same order
+    for name, value in injected.items():
+        assert type(value).__name__ == declared[name]["inferred_type_name"], name
+
+
+def test_injected_values_are_the_resolved_run_input(tmp_path: Path):
+    p = params.resolve("north", as_of="2026-06-30", language="zh").params
+    got = runner.notebook_parameters(p, tmp_path / "north", "/data")
+    assert got == {
+        "region": "north",
+        "as_of": "2026-06-30",
+        "plan_year": p.plan_year,
+        "language": "zh",
+        "data_dir": "/data",
+        "out_dir": str(tmp_path / "north"),
+        "params_json": str(tmp_path / "north" / "params.json"),
+        "batch": True,
+    }
+    # what the setup cell does with them: the same Params
+    (tmp_path / "north").mkdir()
+    (tmp_path / "north" / "params.json").write_text(p.model_dump_json(indent=2), encoding="utf-8")
+    back = params.resolve(
+        got["region"], as_of=got["as_of"], plan_year=got["plan_year"], language=got["language"],
+        params_json=got["params_json"],
+    )  # fmt: skip
+    assert back.params == p
+
+
+def test_the_reset_cell_comes_first_and_is_tagged_for_removal(tmp_path: Path):
+    nbs = stand_in_notebooks(tmp_path / "nbs", "x = 1")
+    nb = kernels.with_reset_cell(nbs / "01_market_analysis.ipynb")
+    assert nb.cells[0].source == kernels.RESET_SOURCE
+    assert nb.cells[0].metadata["tags"] == [kernels.RESET_TAG]
+    assert "parameters" in nb.cells[1].metadata["tags"]
+
+
+def test_an_error_record_names_the_cell_of_the_step_notebook(tmp_path: Path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("reset", metadata={"tags": ["remove-cell"]}),
+        nbformat.v4.new_code_cell("a = 1", metadata={"papermill": {"start_time": "t"}}),
+        nbformat.v4.new_code_cell("raise ValueError('x')\nmore", metadata={"papermill": {"exception": True}}),
+        nbformat.v4.new_code_cell("never"),
+    ]
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    err = kernels.error_of(TimeoutError("slow"), path, timeout=30)
+    assert err["message"] == "cell exceeded run.execution_timeout (30 s)"
+    assert (err["cell"], err["source"], err["notebook"]) == (2, "raise ValueError('x')", str(path))
+
+
+PID_BODY = (
+    OK_BODY + "import os\n"
+    "(art / '{step}.pid').write_text(str(os.getpid()))\n"
+    "if region == 'north' and '{step}' == '02_goals':\n    raise RuntimeError('boom in north')\n"
+)
+
+
+def test_a_worker_keeps_its_kernel_across_regions_until_a_step_fails(tmp_path: Path, data_dir: Path):
+    """One worker runs east, north, south in turn on one kernel with a clean namespace per notebook; north's
+    failure discards that kernel, so south starts in a fresh one."""
+    nbs = stand_in_notebooks(tmp_path / "nbs", PID_BODY)
+    result = runner.run(
+        regions=["east", "north", "south"], data_dir=str(data_dir), out_root=tmp_path / "out",
+        notebooks_dir=nbs, workers=1,
+    )  # fmt: skip
+    snap = tmp_path / "out" / "2026-09-30"
+    pids = {
+        r: {(snap / r / "artifacts" / f"{s}.pid").read_text() for s in config.STEPS[:2]}
+        for r in ("east", "north")
+    }
+    pids["south"] = {(snap / "south" / "artifacts" / f"{s}.pid").read_text() for s in config.STEPS}
+    assert len(pids["east"]) == len(pids["south"]) == 1 and pids["east"] == pids["north"]
+    assert pids["south"] != pids["east"]
+    assert (snap / "south" / "artifacts" / "01_market_analysis.txt").read_text() == "south None"
+    assert {(r.region, r.status) for r in result.results if r.status != "ok"} == {
+        ("north", "failed"),
+        ("north", "skipped"),
+    }
