@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gc
 
+from IPython import get_ipython
+
 
 def fresh_namespace() -> None:
     """Empty the kernel's user namespace and output history, as `%reset -f` does, minus its garbage collections.
@@ -18,8 +20,6 @@ def fresh_namespace() -> None:
     when the namespace is cleared; a measured pass after a strategy notebook found 117 objects). Python's own
     collector still runs as usual.
     """
-    from IPython import get_ipython
-
     ip = get_ipython()
     if ip is None:  # not in IPython: nothing to reset
         return

@@ -39,6 +39,7 @@ _TAG = re.compile(r"<[^>]+>")
 @cache
 def _exporter() -> Any:
     """One HTMLExporter per process (building it and its Jinja environment is the slow part)."""
+    # lazy: nbconvert costs ~0.28 s to import, and `planning check` imports the runner but writes no report
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
@@ -83,6 +84,8 @@ def vega_bundle() -> str:
     therefore kept in `BUNDLE_CACHE_DIR` under a name holding the vl-convert and Vega-Lite versions, written
     atomically, and rebuilt when missing or unreadable (a read-only project just builds it each time).
     """
+    # lazy: altair (~1 s to import) is needed here only to name the Vega-Lite version, and the run's parent
+    # process, which warms the bundle cache, draws no chart
     import vl_convert as vlc
     from altair.utils.html import vl_version_for_vl_convert
 

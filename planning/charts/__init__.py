@@ -29,6 +29,8 @@ import re
 from typing import Any
 
 import altair as alt
+import vl_convert as vlc
+from altair.utils.html import vl_version_for_vl_convert
 from IPython.display import display
 
 from planning import i18n
@@ -259,10 +261,6 @@ EMBED_OPTIONS = {
 def _svg(spec: dict) -> str:
     """Static SVG of `spec` via vl-convert, or "" if conversion fails (the interactive chart still renders)."""
     try:
-        # lazy: vl-convert loads a ~70 MB native library; only batch runs with the SVG fallback need it
-        import vl_convert as vlc
-        from altair.utils.html import vl_version_for_vl_convert
-
         return vlc.vegalite_to_svg(spec, vl_version=vl_version_for_vl_convert())
     except Exception:  # noqa: BLE001 - a fallback must never break the report
         return ""
