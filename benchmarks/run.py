@@ -8,7 +8,7 @@ Sections (each can be chosen with `--only`):
 - batch (targets 1, 2): `planning run` for the regions and all steps, against the plain shell loop
   (`benchmarks/baseline.sh`: papermill CLI + `jupyter nbconvert --to html` per notebook) and against the floor
   (`benchmarks/floor.py`: the notebooks' code in plain Python processes, same worker count);
-- whatif (target 3): `goals.whatif` with 1,000 reps, `strategy.tier_customers` with 100,000 customers;
+- whatif (target 3): `goals.decompose.whatif` with 1,000 reps, `strategy.tiers.tier_customers` with 100,000 customers;
 - large (targets 4, 5): a generated history of ~10 million order lines: generation, `planning run` for one
   region (wall, peak memory of the process tree), the market step's aggregations against DuckDB,
   `planning check`, and the report weight against the ~100,000-line history of the batch section.
@@ -256,7 +256,7 @@ class Bench:
             lambda: whatif.goals_recompute(inputs, levers, False), cfg.whatif_repeat
         )
         plan = whatif.goals_recompute(inputs, levers)
-        self.add("whatif_goals_ms", f"3. goals.whatif, {len(inputs.roster)} reps / {len(inputs.teams)} teams, "
+        self.add("whatif_goals_ms", f"3. goals.decompose.whatif, {len(inputs.roster)} reps / {len(inputs.teams)} teams, "
                  f"{len(inputs.week_labels)} weeks (median)", med * 1000, "ms", "<=", 50.0,
                  note=f"without texts {bare * 1000:.1f} ms")  # fmt: skip
         features, sp = whatif.strategy_features(data, cfg.customers)
@@ -265,7 +265,7 @@ class Bench:
         from planning.strategy import health
 
         med_h, _ = measure.median_time(lambda: health.health(features, sp), cfg.whatif_repeat)
-        self.add("whatif_tiers_ms", f"3. strategy.tier_customers, {len(features):,} customers (median)",
+        self.add("whatif_tiers_ms", f"3. strategy.tiers.tier_customers, {len(features):,} customers (median)",
                  med_t * 1000, "ms", "<=", 100.0, note=f"+ health() {med_h * 1000:.1f} ms")  # fmt: skip
         self.details["whatif"] = {
             "goals_samples_ms": [round(s * 1000, 2) for s in samples],

@@ -226,13 +226,14 @@ class Team:
     managers: int = 0
 
 
-def measure(orders: pd.DataFrame, reps: pd.DataFrame | None, as_of: date, p: Params) -> Team:
+def measure(orders: pd.DataFrame, reps: pd.DataFrame | None, p: Params) -> Team:
     """Measure the current team: productivity, ramp, attrition, house share, output spread and roster.
 
-    Reads resources.ramp_months, ramp_fallback_months, attrition, attrition_months and goals.capacity_basis
-    (latest: the last 12-month period's per-rep output; mean: the mean over the last 3 periods).
+    Reads as_of (the end of the measurement), resources.ramp_months, ramp_fallback_months, attrition,
+    attrition_months and goals.capacity_basis (latest: the last 12-month period's per-rep output; mean: the mean over the last 3 periods).
     Without reps: productivity 0 and an empty roster (every sale is house sales).
     """
+    as_of = p.as_of
     r, basis = p.resources, p.goals.capacity_basis
     last = last_month(as_of)
     od = pd.to_datetime(orders["order_date"])

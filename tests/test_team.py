@@ -128,17 +128,17 @@ def test_output_periods_are_ramp_adjusted_rep_years():
 
 # --------------------------------------------------------------------------------------------- the team
 def test_measure_the_team_by_hand():
-    t = team.measure(_orders(), _reps(), date(2025, 12, 31), _params())
+    t = team.measure(_orders(), _reps(), _params())
     assert t.ramp_months == 2 and t.productivity == pytest.approx(1250 * 12 / 17)
     assert t.house_share == pytest.approx(250 / 1500)  # the manager's sales
     assert t.attrition == pytest.approx(12 / 17) and t.attrition_measured == pytest.approx(12 / 17)
     assert t.roster["rep_id"].tolist() == ["R1"] and t.managers == 1  # R2 has left
     assert t.first_month == P("2026-01", "M")
-    assert team.measure(_orders(), _reps(), date(2025, 12, 31), _params(attrition=0.1)).attrition == 0.1
+    assert team.measure(_orders(), _reps(), _params(attrition=0.1)).attrition == 0.1
 
 
 def test_measure_without_reps_has_no_capacity():
-    t = team.measure(_orders(), None, date(2025, 12, 31), _params())
+    t = team.measure(_orders(), None, _params())
     assert t.productivity == 0.0 and t.roster.empty and t.house_share == 1.0
 
 

@@ -181,7 +181,7 @@ def prepare(
     base = fc.plan_year_baseline(result, plan_year)
     hist = result.history
     last12 = float(hist.iloc[-12:].sum()) if len(hist) >= 12 else float(hist.mean() * 12)
-    crew = tm.measure(tables.orders, tables.reps, p.as_of, p)
+    crew = tm.measure(tables.orders, tables.reps, p)
     ramp_months = crew.ramp_months
     curve = capacity.capacity_curve(tables, p, ramp_months)
     latest = curve.iloc[-1] if len(curve) else pd.Series(dtype=float)

@@ -386,7 +386,7 @@ KpiName = Literal[
     "aov",
     "clv",
     "productivity",
-]  # the KPIs of the review board (planning/review.py)
+]  # the KPIs of the review board (planning/review/kpis.py)
 
 
 class Action(_Model):

@@ -149,7 +149,7 @@ def team_baseline(
     if reps is None or reps.empty:
         return None
     require(reps, "reps", ("rep_id", "team", "role", "hire_date", "exit_date"))
-    crew = tm.measure(orders, reps, p.as_of, p)
+    crew = tm.measure(orders, reps, p)
     if crew.productivity <= 0:
         raise ValueError(f"no quota rep has sales in the 12 months before {p.as_of}: cannot measure output")
     current = crew.roster.assign(kind="current")[["rep_id", "team", "kind", "hire_month"]]
