@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from planning import config, importer, sample
+from planning import config
 
 if TYPE_CHECKING:
     from planning.params import Params
@@ -27,7 +27,14 @@ def resolve_dir(p: Params, override: str | os.PathLike | None = None) -> Path:
     if override:
         return Path(override).resolve()
     if p.data.mapping:
+        # lazy: importer and sample cost ~25 ms together and every kernel imports this module; a batch run
+        # passes `override`, so neither is needed there
+        from planning import importer
+
         return Path(importer.resolve_data_dir(p))
     if p.data.dir:
         return (config.PROJECT_ROOT / p.data.dir).resolve()
+    # lazy: see above
+    from planning import sample
+
     return sample.ensure_sample(scale=p.data.sample_scale)

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from planning.data import require
+
 if TYPE_CHECKING:
     from planning.params import Params
 
@@ -86,15 +88,8 @@ def rep_months(orders: pd.DataFrame, reps: pd.DataFrame, start: pd.Period, end: 
     Out: rep_id, team, month (Period), tenure (months since the month of hire: 0 in it), sales (0 without orders).
     A rep counts in every month in which they were employed for at least one day.
     """
-    for name, df, cols in (
-        ("orders", orders, ("order_date", "rep_id", "amount")),
-        ("reps", reps, ("rep_id", "team", "role", "hire_date", "exit_date")),
-    ):
-        if df is None:
-            raise ValueError(f"table {name!r} is required to measure the team and is missing")
-        missing = [c for c in cols if c not in df.columns]
-        if missing:
-            raise ValueError(f"table {name!r} lacks columns {missing}; has {list(df.columns)}")
+    require(orders, "orders", ("order_date", "rep_id", "amount"))
+    require(reps, "reps", ("rep_id", "team", "role", "hire_date", "exit_date"))
     quota = quota_reps(reps)
     months = pd.period_range(start, end, freq="M")
     if quota.empty or len(months) == 0:

@@ -145,3 +145,13 @@ def test_fingerprint(tiny):
         fh.write("SO5,1,2025-03-01,C1,R1,east,services,direct,1,1,1,0.5\n")
     fp2 = data.fingerprint(tiny)
     assert fp2["orders.csv"] != fp["orders.csv"] and fp2["reps.csv"] == fp["reps.csv"]
+
+
+def test_require_names_the_table_and_the_missing_columns():
+    """The one check every step's computations make on their input tables."""
+    df = pd.DataFrame({"a": [1]})
+    assert data.require(df, "orders", ["a"]) is df
+    with pytest.raises(data.DataError, match=r"table 'orders' lacks columns \['amount'\]; has \['a'\]"):
+        data.require(df, "orders", ["a", "amount"])
+    with pytest.raises(data.DataError, match="table 'customers' is required here but missing"):
+        data.require(None, "customers", ["customer_id"])

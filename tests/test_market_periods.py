@@ -28,14 +28,5 @@ def test_ratio_is_nan_without_a_positive_denominator():
     assert got.iloc[0] == 1.0 and got.iloc[1:].isna().all()
 
 
-def test_require_names_the_table_and_the_missing_column():
-    df = pd.DataFrame({"a": [1]})
-    assert periods.require(df, "orders", ["a"]) is df
-    with pytest.raises(ValueError, match="'orders' lacks column"):
-        periods.require(df, "orders", ["a", "amount"])
-    with pytest.raises(ValueError, match="'customers' is required"):
-        periods.require(None, "customers", ["customer_id"])
-
-
 def test_order_columns_are_schema_columns():
     assert set(ORDER_COLUMNS) <= set(data.SCHEMA["orders"]) and "order_date" in ORDER_COLUMNS

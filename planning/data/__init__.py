@@ -29,7 +29,7 @@ from planning.data.schema import (
     SCHEMA,
     TABLES,
 )
-from planning.data.tables import Tables, check_regions, fingerprint, load_tables
+from planning.data.tables import Tables, check_regions, fingerprint, load_tables, require
 from planning.data.validate import ABSURD_FACTOR, ABSURD_MIN_LINES, Problem, kind_of, validate_tables
 from planning.errors import DataError
 
@@ -48,6 +48,7 @@ __all__ = [
     "Tables",
     "table_file",
     "read_table",
+    "require",
     "coerce_table",
     "types_mapper",
     "load_tables",

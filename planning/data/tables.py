@@ -175,6 +175,19 @@ def load_tables(
     return Tables(**frames).filter(as_of=as_of)
 
 
+def require(df: pd.DataFrame | None, name: str, columns: Iterable[str]) -> pd.DataFrame:
+    """`df` itself, for a computation that needs table (or artefact) `name` with `columns`.
+
+    Raises DataError naming the table when it is missing or lacks one of the columns (docs/data.md lists them).
+    """
+    if df is None:
+        raise DataError(f"table {name!r} is required here but missing (see docs/data.md)")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise DataError(f"table {name!r} lacks columns {missing}; has {list(df.columns)}")
+    return df
+
+
 def check_regions(data_dir: str | os.PathLike, regions: Iterable[str]) -> None:
     """Fail early (before any notebook runs) when a region key has no orders in the data set.
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from planning.goals.decompose import Plan
 from planning.goals.prepare import Inputs
+from planning.params import local_text
 
 if TYPE_CHECKING:
     from planning.params import Params
@@ -141,7 +142,7 @@ def smart_goals(
     rows = [("", metric, value, deadline, rel, capacity, True) for metric, value, capacity, rel in derived]
     lang = p.language
     for g in p.goals.smart:
-        text = g.goal.get(lang) or next(iter(g.goal.values()), "") if isinstance(g.goal, dict) else g.goal
+        text = local_text(g.goal, lang)
         capacity = _capacity_of(g.metric, rows)
         if g.metric in FLOW_METRICS and g.deadline is not None and math.isfinite(capacity):
             days = (g.deadline - date(year, 1, 1)).days + 1

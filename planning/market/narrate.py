@@ -19,19 +19,13 @@ from planning import i18n
 from planning.market import trend as trend_mod
 from planning.market.periods import as_str, ratio
 from planning.market.segments import SEGMENT_DIMENSIONS, SEGMENT_SEP
+from planning.params import local_text
 
 if TYPE_CHECKING:
     from planning.params import Market
 
 
 # ------------------------------------------------------------------------------------------------ names
-def params_text(value: Any, voice: i18n.Voice) -> str:
-    """A params text (str or {en, zh}) in the voice's language (the English one, then any, when it is missing)."""
-    if isinstance(value, dict):
-        return str(value.get(voice.lang) or value.get("en") or next(iter(value.values()), ""))
-    return str(value or "")
-
-
 def _dimension_names(lang: str) -> dict[str, str]:
     names = i18n._domain("market").get("dimensions", {})
     return {k: str(v.get(lang, k)) for k, v in names.items()}
@@ -144,7 +138,7 @@ def swot_table(sw: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
     items, evidence = [], []
     for r in sw.itertuples(index=False):
         if r.source == "params":
-            items.append(params_text(r.facts["text"], voice))
+            items.append(local_text(r.facts["text"], voice.lang))
             evidence.append("")
             continue
         fmt = {k: _swot_fact(k, v, voice) for k, v in r.facts.items()}
@@ -167,7 +161,7 @@ def needs_table(nd: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
     out = nd.copy()
     all_segments = voice.t("market.needs.all_segments")
     for col in ("need", "scenario", "evidence"):
-        out[col] = [params_text(v, voice) for v in nd[col]]
+        out[col] = [local_text(v, voice.lang) for v in nd[col]]
     out["segments"] = [", ".join([_need_segment_label(s, voice) for s in keys] or [all_segments])
                        for keys in nd["segments"]]  # fmt: skip
     return out
@@ -359,7 +353,7 @@ def describe_needs(nd: pd.DataFrame, voice: i18n.Voice) -> str:
         "market.needs.summary",
         unmet=len(unmet),
         total=len(nd),
-        need=params_text(unmet["need"].iloc[0], voice),
+        need=local_text(unmet["need"].iloc[0], voice.lang),
         customers=int(unmet["customers"].iloc[0]),
         sales=voice.money(unmet["sales"].iloc[0]),
     )

@@ -6,7 +6,6 @@ order-line columns the step reads (`ORDER_COLUMNS`, used by `notebook.Context.da
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -60,13 +59,3 @@ def ratio(num: Any, den: Any) -> Any:
     if isinstance(den, pd.Series):
         return num / den.where(den > 0) - 1.0
     return float(num) / den - 1.0 if den and den > 0 else float("nan")
-
-
-def require(df: pd.DataFrame | None, name: str, columns: Iterable[str]) -> pd.DataFrame:
-    """`df` itself; ValueError naming the table when it is missing or lacks one of `columns`."""
-    if df is None:
-        raise ValueError(f"table {name!r} is required here but missing (see docs/data.md)")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"table {name!r} lacks column(s) {missing}; has {list(df.columns)}")
-    return df

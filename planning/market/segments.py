@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planning.market.periods import Window, as_str, ratio, require, windows
+from planning.data import require
+from planning.market.periods import Window, as_str, ratio, windows
 
 if TYPE_CHECKING:
     from planning.params import Params

@@ -14,7 +14,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from planning.market.periods import as_str, ratio, require, windows
+from planning.data import require
+from planning.market.periods import as_str, ratio, windows
 
 
 def filter_orders(

@@ -49,8 +49,17 @@ class RunSection(_Model):
     static_charts: bool = False
 
 
-# Text a planner writes in the market section: one string for every language, or {en: ..., zh: ...}.
-MarketText = str | dict[Literal["en", "zh"], str]
+# Text a planner writes in params: one string for every language, or {en: ..., zh: ...}.
+LocalText = str | dict[Literal["en", "zh"], str]
+
+
+def local_text(value: LocalText | None, lang: str) -> str:
+    """A planner's text from params in `lang`: the string itself, or the entry of `lang` (else the other one)."""
+    if isinstance(value, dict):
+        return str(value.get(lang) or next(iter(value.values()), ""))
+    return "" if value is None else str(value)
+
+
 ICP_METRICS = ("sales", "clv", "win_rate", "growth")
 
 
@@ -75,11 +84,11 @@ class Competitor(_Model):
 class Need(_Model):
     """A customer pain point or need found in surveys / interviews, linked to the segments it applies to."""
 
-    need: MarketText  # the pain point in the customer's words
+    need: LocalText  # the pain point in the customer's words
     segments: list[str] = []  # industries (or industry/size_band) it applies to; empty = all
     unmet: bool = False  # nobody (including us) serves it today -> a new sales scenario
-    scenario: MarketText = ""  # the sales scenario it opens
-    evidence: MarketText = ""  # where it comes from, e.g. "14 of 40 customer interviews, 2026 Q2"
+    scenario: LocalText = ""  # the sales scenario it opens
+    evidence: LocalText = ""  # where it comes from, e.g. "14 of 40 customer interviews, 2026 Q2"
 
 
 class Market(_Model):
@@ -102,7 +111,7 @@ class Market(_Model):
     opening_increment: dict[str, float] = {}  # dimension -> increment (currency); overrides opening_share
     share_gain: dict[str, float] = {}  # industry -> planned share gain in the plan year (0.005 = +0.5 pp)
     needs: list[Need] = []  # customer pain points / unmet needs with the segments they apply to
-    swot: dict[Literal["S", "W", "O", "T"], list[MarketText]] = {}  # entries from interviews and workshops
+    swot: dict[Literal["S", "W", "O", "T"], list[LocalText]] = {}  # entries from interviews and workshops
 
     @field_validator("own_scores")
     @classmethod
@@ -138,10 +147,6 @@ class Market(_Model):
         return v
 
 
-# Text a planner writes in the goals section: one string for every language, or {en: ..., zh: ...}.
-GoalText = str | dict[Literal["en", "zh"], str]
-
-
 class PlannedHire(_Model):
     team: str = ""  # team key (e.g. east-1); empty = the team with the fewest quota reps
     start_month: int = Field(default=1, ge=1, le=12)  # month of the plan year the hire starts
@@ -149,7 +154,7 @@ class PlannedHire(_Model):
 
 
 class SmartGoal(_Model):
-    goal: GoalText  # the goal as the planner wrote it
+    goal: LocalText  # the goal as the planner wrote it
     metric: str = ""  # one of planning.goals.METRICS (revenue, new_customers, leads, lead_conversion, ...)
     value: float | None = None  # the number (fractions for rates: 0.18 = 18%)
     deadline: date | None = None  # the date it is due
@@ -183,8 +188,6 @@ class Goals(_Model):
 
 
 TierName = Literal["strategic", "profit", "nurture", "maintain"]
-# Text a planner writes in params: one string for every language, or {en: ..., zh: ...}.
-LocalText = str | dict[Literal["en", "zh"], str]
 
 
 class Playbook(_Model):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from planning.resources.common import local_text
+from planning.params import local_text
 
 if TYPE_CHECKING:
     from planning.params import Params

@@ -17,7 +17,9 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from planning.resources.common import local_text, period, require
+from planning.data import require
+from planning.params import local_text
+from planning.resources.common import period
 from planning.resources.training import training_costs
 
 if TYPE_CHECKING:

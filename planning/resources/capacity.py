@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from planning import team as tm
-from planning.resources.common import month_str, require
+from planning.data import require
+from planning.resources.common import month_str
 
 if TYPE_CHECKING:
     from planning.params import Params, Resources

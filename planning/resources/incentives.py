@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from planning import team as tm
-from planning.resources.common import require
+from planning.data import require
 
 if TYPE_CHECKING:
     from planning.params import Params, Resources

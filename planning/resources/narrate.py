@@ -11,7 +11,7 @@ import pandas as pd
 
 from planning import i18n
 from planning import team as tm
-from planning.resources.common import local_text
+from planning.params import local_text
 
 if TYPE_CHECKING:
     from planning.params import Resources

@@ -10,9 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning.data import require
 from planning.params import Params
 from planning.strategy.funnel import STAGE_DATE, STAGES, reached_stages, win_stats
-from planning.strategy.history import months_before, require
+from planning.strategy.history import months_before
 
 
 def coverage(
@@ -38,9 +39,9 @@ def coverage(
     amount (rounded up), and the deals that must reach each later stage (leads x the funnel's conversion rates);
     leads_by = the latest date those leads must enter (quarter end - median cycle days).
     """
-    require(targets, ("level", "period", "start", "end", "target"), "targets")
-    require(opps, ("lead_date", "status", "amount"), "opportunities")
-    require(funnel_df, ("stage", "conversion_rate", "median_days"), "funnel")
+    require(targets, "targets", ("level", "period", "start", "end", "target"))
+    require(opps, "opportunities", ("lead_date", "status", "amount"))
+    require(funnel_df, "funnel", ("stage", "conversion_rate", "median_days"))
     as_of, share = pd.Timestamp(p.as_of), p.strategy.pipeline_share
     q = targets.loc[targets["level"].astype(str) == "quarter"].copy()
     if q.empty:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from planning.data import require
 from planning.params import Params, Strategy
-from planning.strategy.history import months_before, require
+from planning.strategy.history import months_before
 
 
 def four_p(p: Strategy, goals: pd.DataFrame | None) -> pd.DataFrame:
@@ -44,7 +45,7 @@ def four_p(p: Strategy, goals: pd.DataFrame | None) -> pd.DataFrame:
 def channel_mix(orders: pd.DataFrame, p: Params, months: int = 12) -> pd.DataFrame:
     """Revenue, margin rate and share by sales channel (direct, partner, online) over the last `months` months up
     to `as_of`, with the growth against the `months` before. Out: channel, revenue, share, margin_rate, growth."""
-    require(orders, ("order_date", "channel", "amount", "margin"), "orders")
+    require(orders, "orders", ("order_date", "channel", "amount", "margin"))
     as_of = pd.Timestamp(p.as_of)
     d = orders["order_date"]
     cur = (d > months_before(as_of, months)) & (d <= as_of)

@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planning.data import require
 from planning.params import Params
-from planning.strategy.history import months_before, require
+from planning.strategy.history import months_before
 
 # stage -> the date at which an opportunity reached it; `won` is reached at close_date when status is won.
 STAGES = ("lead", "discovery", "proposal", "negotiation", "won")
@@ -101,7 +102,7 @@ def funnel(opps: pd.DataFrame | None, p: Params, benchmark: pd.DataFrame | None 
     if opps is None:
         return pd.DataFrame({c: pd.Series(dtype="str" if c == "stage" else "bool" if c == "bottleneck" else
                                           "float64") for c in FUNNEL_COLUMNS})  # fmt: skip
-    require(opps, ("lead_date", "status"), "opportunities")
+    require(opps, "opportunities", ("lead_date", "status"))
     as_of, months = pd.Timestamp(p.as_of), p.strategy.funnel_months
     out = _stage_rates(in_window(opps, as_of, months), as_of)
     if benchmark is not None and len(benchmark):
@@ -125,7 +126,7 @@ def win_stats(opps: pd.DataFrame, p: Params, by: str | None = None) -> pd.DataFr
     Out: [by], leads, open, won, lost, win_rate = won / (won + lost), value_win_rate = won amount / (won + lost
     amount), cycle_days (median lead -> close of won deals), avg_won_amount, avg_lead_amount, won_amount.
     """
-    require(opps, ("lead_date", "status", "amount"), "opportunities")
+    require(opps, "opportunities", ("lead_date", "status", "amount"))
     as_of = pd.Timestamp(p.as_of)
     w = in_window(opps, as_of, p.strategy.funnel_months)
     _, closed, won = reached_stages(w, as_of)

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from planning.data import require
 from planning.params import Strategy
-from planning.strategy.history import require
 
 RISKS = ("high", "medium", "low")
 
@@ -27,7 +27,7 @@ def health(features: pd.DataFrame, p: Strategy) -> pd.DataFrame:
     renewal, trend, in the order of `features`: the `health` contract once `narrate.health_table` has put the
     action (`strategy.health_actions`) in after revenue_at_risk.
     """
-    require(features, ("customer_id", "revenue_12m", "revenue_recent", "revenue_prior"), "features")
+    require(features, "features", ("customer_id", "revenue_12m", "revenue_recent", "revenue_prior"))
     usage = (features["usage_frequency"].astype(float) / p.usage_full).clip(0.0, 1.0)
     sat = ((features["satisfaction"].astype(float) - 1.0) / 4.0).clip(0.0, 1.0)
     renew = features["renewal_intent"].astype(float).clip(0.0, 1.0)

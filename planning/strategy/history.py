@@ -15,16 +15,6 @@ import pandas as pd
 ORDER_COLUMNS = ("order_id", "order_date", "customer_id", "channel", "amount", "margin")
 
 
-def require(df: pd.DataFrame | None, columns: tuple[str, ...] | list[str], what: str) -> pd.DataFrame:
-    """`df` itself; ValueError naming `what` when it is None or lacks one of `columns`."""
-    if df is None:
-        raise ValueError(f"{what} is missing")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{what} lacks columns {missing}; has {list(df.columns)}")
-    return df
-
-
 def months_before(as_of: Any, months: int) -> pd.Timestamp:
     """The date `months` calendar months before `as_of` (windows are (months_before, as_of])."""
     return pd.Timestamp(as_of) - pd.DateOffset(months=months)

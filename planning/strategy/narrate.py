@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from planning import i18n
-from planning.params import Strategy
+from planning.params import Strategy, local_text
 from planning.strategy.funnel import bottleneck
 from planning.strategy.health import at_risk
 from planning.strategy.retention import FIRST_YEAR_BOUNDS
@@ -24,13 +24,6 @@ from planning.strategy.tiers import TIERS, cutoffs, tier_codes
 
 
 # =============================================================================================== planner's texts
-def local_text(value: Any, lang: str) -> str:
-    """A planner's text from params: a plain string, or {en: ..., zh: ...} (falls back to the other language)."""
-    if isinstance(value, dict):
-        return str(value.get(lang) or next(iter(value.values()), ""))
-    return "" if value is None else str(value)
-
-
 def _playbooks(p: Strategy, voice: i18n.Voice) -> list[str]:
     """The action of each tier's playbook, in TIERS order ("" for a tier without one)."""
     return [local_text(p.playbooks[t].action, voice.lang) if t in p.playbooks else "" for t in TIERS]

@@ -9,8 +9,9 @@ from typing import Any
 
 import pandas as pd
 
+from planning.data import require
 from planning.params import Params
-from planning.strategy.history import months_before, require
+from planning.strategy.history import months_before
 
 #: A won deal brought a new customer when it closed no later than this many days after the first order.
 MATCH_DAYS = 31
@@ -37,7 +38,7 @@ def retention(orders: pd.DataFrame, p: Params) -> dict[str, float]:
     Out: prior_revenue, retained_revenue, churned_revenue, customers_prior, customers_churned, nrr, gross_churn,
     nrr_used, churn_used, expansion_used, source.
     """
-    require(orders, ("order_date", "customer_id", "amount"), "orders")
+    require(orders, "orders", ("order_date", "customer_id", "amount"))
     as_of, s = pd.Timestamp(p.as_of), p.strategy
     d = pd.to_datetime(orders["order_date"])
     cid = orders["customer_id"].astype(str)
@@ -93,7 +94,7 @@ def first_year_revenue(
     Out: cohort_start, cohort_end (dates), customers, revenue, won_value, measured, used, source
     (params | data | none).
     """
-    require(orders, ("order_date", "customer_id", "amount"), "orders")
+    require(orders, "orders", ("order_date", "customer_id", "amount"))
     as_of, factor = pd.Timestamp(p.as_of), p.strategy.first_year_revenue_factor
     start, end = months_before(as_of, 24), months_before(as_of, 12)
     od = pd.to_datetime(orders["order_date"])

@@ -17,9 +17,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from planning.data import require
 from planning.params import Params, Strategy
 from planning.strategy.health import health
-from planning.strategy.history import months_before, pct_rank, require
+from planning.strategy.history import months_before, pct_rank
 
 TIERS = ("strategic", "profit", "nurture", "maintain")
 VALUE_DIMS = {"recency": "rank_recency", "frequency": "rank_frequency", "monetary": "rank_monetary",
@@ -61,7 +62,7 @@ def customers_from_orders(orders: pd.DataFrame, p: Params) -> pd.DataFrame:
     demand_complexity, decision_chain_length, wallet_size and the health inputs empty (unknown), so that their
     percentile ranks are the same for every customer (neutral, 0.5).
     """
-    require(orders, ("order_date", "customer_id"), "orders")
+    require(orders, "orders", ("order_date", "customer_id"))
     o = orders[orders["order_date"] <= pd.Timestamp(p.as_of)].sort_values("order_date", kind="stable")
     last = o.assign(customer_id=o["customer_id"].astype(str)).drop_duplicates("customer_id", keep="last")
     last = last.sort_values("customer_id", ignore_index=True)
@@ -94,13 +95,13 @@ def customer_features(
     Without a customers table (None) the buyers of the order lines stand in (`customers_from_orders`): RFM from
     the orders; complexity, decision chain, wallet headroom and segment growth neutral (the same rank for all).
     """
-    require(orders, ("order_id", "order_date", "customer_id", "amount"), "orders")
+    require(orders, "orders", ("order_id", "order_date", "customer_id", "amount"))
     if customers is None:  # potential neutral for everyone (segment growth alone would split on industry)
         customers, growth = customers_from_orders(orders, p), None
     require(
         customers,
-        ("customer_id", "industry", "demand_complexity", "decision_chain_length", "wallet_size"),
         "customers",
+        ("customer_id", "industry", "demand_complexity", "decision_chain_length", "wallet_size"),
     )
     as_of, s = pd.Timestamp(p.as_of), p.strategy
     o = orders.loc[orders["order_date"] <= as_of, ["order_id", "order_date", "customer_id", "amount"]]
@@ -190,7 +191,7 @@ def tier_customers(features: pd.DataFrame, p: Strategy) -> pd.DataFrame:
     tier (a Categorical of TIERS), touches_per_year: the `customer_tiers` contract once `narrate.tiers_table` has
     put the playbook in after the tier.
     """
-    require(features, ("customer_id", *VALUE_DIMS.values(), *POTENTIAL_DIMS.values()), "features")
+    require(features, "features", ("customer_id", *VALUE_DIMS.values(), *POTENTIAL_DIMS.values()))
     value = _weighted(features, p.value_weights, VALUE_DIMS)
     potential = _weighted(features, p.potential_weights, POTENTIAL_DIMS)
     high_v = value >= _threshold(value, p.value_cutoff, p.cutoff_kind) - 1e-9
