@@ -226,6 +226,19 @@ def test_function_local_imports_say_why():
     )
 
 
+def test_no_function_takes_the_params_and_a_separate_date():
+    """`p.as_of` / `p.plan_year` are the run's dates: a function given the Params reads them there, so two dates
+    can never disagree. (A function that reads no parameters takes the date it works as of, e.g. a backtest's.)"""
+    both = []
+    for mod, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                names = {a.arg for a in node.args.args + node.args.kwonlyargs}
+                if names & {"p", "params"} and names & {"as_of", "plan_year"}:
+                    both.append(f"{mod}.{node.name}")
+    assert not both, f"functions taking both the Params and a date: {both}"
+
+
 def compute_modules() -> list[str]:
     return sorted(m for m in modules() if layer(m)[1] == 0)
 
