@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 
 from planning import errors
+from planning.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED
 
 app = typer.Typer(
     add_completion=False,
@@ -26,9 +27,6 @@ app = typer.Typer(
 )
 
 _debug = False
-
-
-EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
 
 
 def _fail(exc: BaseException, code: int = EXIT_BAD_INPUT) -> None:

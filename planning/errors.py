@@ -1,12 +1,14 @@
-"""The domain errors, in one place: what can go wrong for a user, each with the exit code the CLI gives it.
+"""The domain errors and the command's exit codes, in one place.
 
 Every message names the file, the key or row (as the user counts it), the value and what was expected.
-Bad input exits 2 (`planning run` and `planning check` print one `error:` line per problem).
+Bad input (the errors with `exit_code = EXIT_BAD_INPUT`) stops `planning run` / `planning check` before any
+notebook starts: exit 2, one `error:` line per problem. ArtifactMissing, ArtifactInvalid and ForecastError arise
+inside a step notebook: that step fails and the run exits 1 (EXIT_FAILED).
 """
 
 from __future__ import annotations
 
-EXIT_BAD_INPUT = 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class ParamsError(ValueError):

@@ -56,7 +56,9 @@ def check_contract(name: str, df: pd.DataFrame, step: str | None = None) -> None
     """Raise ArtifactInvalid when `df` lacks a contract column of artefact `name` or `step` does not own it."""
     contract = contracts.ARTIFACTS.get(name)
     if contract is None:
-        return
+        raise ArtifactInvalid(
+            f"artefact {name!r} is not declared in planning/contracts.py (and docs/artifacts.md)"
+        )
     if step is not None and contract.step != step:
         raise ArtifactInvalid(f"artefact {name!r} belongs to step {contract.step}, not {step}")
     missing = [c for c in contract.columns if c not in df.columns]
@@ -98,8 +100,12 @@ def read_artifact(
     path = artifact_path(region_dir, name)
     contract = contracts.ARTIFACTS.get(name)
     if not path.is_file():
-        step = contract.step if contract else "an earlier step"
         region = region or Path(region_dir).name
+        if contract is None:
+            raise ArtifactMissing(
+                f"{path}: artefact {name!r} not found (and not declared in planning/contracts.py)"
+            )
+        step = contract.step
         raise ArtifactMissing(
             f"{path}: artefact {name!r} not found; run step {step} for region {region!r} first "
             f"(`planning run --region {region} --step {step[:2]}` or open notebooks/{step}.ipynb)"

@@ -125,3 +125,10 @@ def test_paths_between_snapshot_region_and_root(tmp_path):
     assert snap == tmp_path / "2026-09-30" == store.snapshot_dir(tmp_path, "2026-09-30")
     assert store.snapshot_root(snap / "east") == tmp_path.resolve()
     assert store.artifact_path(snap / "east", "targets") == snap / "east" / "artifacts" / "targets.csv"
+
+
+def test_an_undeclared_artefact_is_refused_and_named(tmp_path):
+    with pytest.raises(ArtifactInvalid, match=r"artefact 'scratch' is not declared in planning/contracts\.py"):
+        store.write_artifact(tmp_path, "scratch", pd.DataFrame({"a": [1]}))
+    with pytest.raises(ArtifactMissing, match=r"artefact 'scratch' not found \(and not declared"):
+        store.read_artifact(tmp_path, "scratch")

@@ -1,5 +1,5 @@
-"""Helpers the resources step's compute modules share: table checks, month labels, the planner's own texts and
-the empty artefact a part hands on when the data cannot compute it."""
+"""Helpers the resources step's compute modules share: month labels and the empty artefact a part hands on when
+the data cannot compute it."""
 
 from __future__ import annotations
 

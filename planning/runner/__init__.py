@@ -9,17 +9,10 @@
 - `results.py`  StepResult, RunResult, exit codes, progress lines.
 """
 
+from planning.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from planning.runner.checks import check_out_root, validate_data
 from planning.runner.kernels import notebook_parameters, run_region
-from planning.runner.results import (
-    EXIT_BAD_INPUT,
-    EXIT_FAILED,
-    EXIT_INTERRUPTED,
-    EXIT_OK,
-    RunResult,
-    StepResult,
-    print_progress,
-)
+from planning.runner.results import RunResult, StepResult, print_progress
 from planning.runner.run import run
 from planning.runner.snapshot import headline
 

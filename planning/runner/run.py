@@ -44,11 +44,11 @@ from typing import Any
 from planning import config, importer, report, sources, store
 from planning import data as data_mod
 from planning import params as params_mod
-from planning.errors import ParamsError, SnapshotExists
+from planning.errors import EXIT_INTERRUPTED, ParamsError, SnapshotExists
 from planning.params import RunInput
 from planning.runner import checks, publish, snapshot
 from planning.runner.kernels import KernelSlot, notebook_parameters, run_region
-from planning.runner.results import EXIT_INTERRUPTED, RunResult, StepResult
+from planning.runner.results import RunResult, StepResult
 
 
 def run(

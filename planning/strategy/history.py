@@ -1,4 +1,4 @@
-"""The order history step 3 reads, and the checks and date windows its compute modules share.
+"""The order history step 3 reads, and the date windows and ranks its compute modules share.
 
 `ORDER_COLUMNS` are the order-line columns the step reads (`notebook.Context.data` reads only these of the orders
 file: on a 10 M-line history the others would cost seconds and memory for nothing). A new use of another column
