@@ -76,6 +76,18 @@ ARTIFACTS: dict[str, Contract] = {
         "01_market_analysis",
         {"source": "str", "segment_or_dimension": "str", "amount": "float", "explanation": "str"},
     ),
+    "validation": Contract(
+        "01_market_analysis",
+        {
+            "table": "str",
+            "outcome": "str",
+            "check": "str",
+            "column": "str",
+            "rows": "int",
+            "detail": "str",
+            "examples": "str",
+        },
+    ),
     # 02_goals
     "forecast": Contract(
         "02_goals", {"month": "date", "model": "str", "forecast": "float", "lower": "float", "upper": "float"}
