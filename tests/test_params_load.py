@@ -212,3 +212,44 @@ def test_anchors_and_merge_keys_within_the_limits_still_work(tmp_path: Path):
     f = tmp_path / "p.yaml"
     write(f, "x: &base {a: 1, b: 2}\ny:\n  <<: *base\n  b: 3\n")
     assert params.read_yaml(f) == {"x": {"a": 1, "b": 2}, "y": {"a": 1, "b": 3}}
+
+
+# ------------------------------------------------------------------ issue 18, case 5: rules between keys
+@pytest.mark.adversarial
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            "resources:\n  min_share: 0.7\n  max_share: 0.5\n",
+            "local.yaml: keys 'resources.min_share' = 0.7 and 'resources.max_share' = 0.5: expected min_share <= "
+            "max_share",
+        ),
+        (
+            "review:\n  yellow_below_baseline: 0.3\n",
+            "local.yaml: keys 'review.yellow_below_baseline' = 0.3 and 'review.red_below_baseline' = 0.2 (from ",
+        ),
+        (
+            "review:\n  kpi_targets: {win_rate: 1.5}\n",
+            "local.yaml: key 'review.kpi_targets.win_rate' = 1.5: expected 0 < win_rate <= 1 as a fraction",
+        ),
+        (
+            "plan_year: 2025\n",
+            "local.yaml: keys 'plan_year' = 2025 and 'as_of' = '2026-09-30' (from ",
+        ),
+    ],
+)
+def test_a_broken_rule_names_the_files_keys_values_and_expectation(pdir: Path, text: str, line: str):
+    write(pdir / "local.yaml", text)
+    with pytest.raises(ParamsError) as exc:
+        params.load("east", pdir)
+    assert str(exc.value).startswith(str(pdir / line.split(":")[0])), str(exc.value)
+    assert line in str(exc.value), str(exc.value)
+    assert len(str(exc.value).splitlines()) == 1
+
+
+@pytest.mark.adversarial
+def test_a_command_line_plan_year_before_the_as_of_year_names_the_command_line(pdir: Path):
+    with pytest.raises(
+        ParamsError, match=r"^command line: keys 'plan_year' = 2020 and 'as_of' = '2026-09-30'"
+    ):
+        params.resolve("east", plan_year=2020, params_dir=pdir)

@@ -89,9 +89,21 @@ def merge(base: dict, override: dict, source: str, origin: dict, prefix: tuple =
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = merge(out[key], value, source, origin, path)
         else:
+            if isinstance(
+                out.get(key), dict
+            ):  # a mapping replaced: nothing below it comes from an earlier file
+                _forget_below(origin, path)
             out[key] = value
+            if isinstance(value, dict):  # record its keys: a later file merging into it must not claim them
+                merge({}, value, source, origin, path)
         origin[path] = source
     return out
+
+
+def _forget_below(origin: dict, path: tuple) -> None:
+    n = len(path)
+    for key in [k for k in origin if len(k) > n and k[:n] == path]:
+        del origin[key]
 
 
 def _source_of(loc: tuple, origin: dict, default: str) -> str:
