@@ -7,7 +7,7 @@ step at 80% of target. Every model forbids unknown keys, so a misspelt key is an
 every number must be finite (`.nan` / `.inf` are refused).
 
 Rules between keys are checked here too (model validators raising `cross_key`), so that a run fails before any
-notebook starts (exit 2), not in the notebook that would trip over them (docs/params.md "Rules between keys"):
+notebook starts (exit 2), not in the notebook that would trip over them (README "Parameters"):
 plan_year not before the as-of year and not already over; every goals.holiday in the plan year;
 market.weak_score below market.strong_score; strategy.risk_high_below <= strategy.risk_medium_below;
 resources.min_share <= resources.max_share; review.yellow_below_baseline <= review.red_below_baseline; and each
