@@ -162,3 +162,43 @@ def test_traceback_only_with_debug(tmp_path: Path):
         [*args, "--debug", "run", "-r", "../x"], capture_output=True, text=True, timeout=120
     )
     assert debug.returncode != 0 and "Traceback" in debug.stderr and "ParamsError" in debug.stderr
+
+
+# issue 18, cases 4 and 5: an alias bomb and each rule between keys stop `planning run` and `planning check` before
+# any kernel starts (exit 2, one line naming file, keys, values and expectation), with nothing written
+HOSTILE_PARAMS = {
+    "alias bomb": (
+        "l0: &l0 [" + ", ".join(['"lol"'] * 9) + "]\n"
+        + "".join(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]\n" for i in range(1, 9)),
+        "local.yaml: holds 490,329,064 values once its 72 aliases are expanded; expected at most 100,000",
+    ),
+    "plan year before as-of": ("plan_year: 2025\n", "local.yaml: keys 'plan_year' = 2025 and 'as_of' = '2026-09-30'"),
+    "min share above max": (
+        "resources: {min_share: 0.7, max_share: 0.5}\n",
+        "local.yaml: keys 'resources.min_share' = 0.7 and 'resources.max_share' = 0.5: expected min_share <=",
+    ),
+    "yellow above red": (
+        "review: {yellow_below_baseline: 0.3, red_below_baseline: 0.2}\n",
+        "expected yellow_below_baseline <= red_below_baseline",
+    ),
+    "win-rate target of 150%": (
+        "review: {kpi_targets: {win_rate: 1.5}}\n",
+        "local.yaml: key 'review.kpi_targets.win_rate' = 1.5: expected 0 < win_rate <= 1",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.adversarial
+@pytest.mark.parametrize("case", list(HOSTILE_PARAMS))
+def test_hostile_params_exit_2_fast_before_any_kernel_and_write_nothing(
+    tmp_path: Path, pdir: Path, small_sample: Path, case: str
+):
+    text, fragment = HOSTILE_PARAMS[case]
+    (pdir / "local.yaml").write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(pdir, small_sample, out, "-r", "east")
+    assert_bad_input(result, fragment)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+    checked = CliRunner().invoke(app, ["check", "--params", str(pdir), "-r", "east"])
+    assert_bad_input(checked, fragment)

@@ -2,7 +2,8 @@
 
 `load_mapping(path)` parses and validates the YAML (pydantic models `Mapping` -> `TableMapping` per table,
 `Rule` for exclusions, `Window` for a date range) and resolves each table's input file; `${VAR}` in paths is
-expanded from the environment (`expand`).
+expanded from the environment (`expand`). The YAML is read within the limits of `planning.params.yamlsafe` (1 MiB,
+100 aliases, 100,000 values with aliases expanded, unique keys): a guard against alias bombs.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from planning.data import SCHEMA
 from planning.errors import DataError
 from planning.importer.parsing import DEFAULT_CURRENCY
+from planning.params import yamlsafe
 
 
 class _Model(BaseModel):
@@ -133,18 +134,26 @@ def load_mapping(path: str | os.PathLike) -> tuple[Mapping, dict[str, Path]]:
     """
     path = Path(path)
     if not path.is_file():
-        raise DataError(f"{path}: mapping file not found")
+        raise DataError(f"{path}: mapping file not found" if not path.exists() else f"{path}: not a file")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: malformed mapping YAML ({exc})") from None
+        yamlsafe.check_size(path)
+        raw = yamlsafe.parse(path.read_text(encoding="utf-8")) or {}
+    except yamlsafe.YamlInputError as exc:
+        raise DataError(f"{path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{path}: malformed mapping YAML (not UTF-8 text: {exc.reason} at byte {exc.start})"
+        ) from None
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the mapping ({exc.strerror or exc})") from None
     try:
         mapping = Mapping.model_validate(raw)
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"])
-            lines.append(f"{path}: key '{key}' = {err.get('input')!r}: {err['msg']}")
+            key = yamlsafe.clip_text(".".join(str(p) for p in err["loc"]))
+            value = yamlsafe.clip(err.get("input"))
+            lines.append(f"{path}: key '{key}' = {value}: {yamlsafe.clip_text(err['msg'], 400)}")
         raise DataError("\n".join(lines)) from None
     files = {}
     for name, tm in mapping.tables.items():

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from planning import config
 from planning.errors import ParamsError
+from planning.params import yamlsafe
 from planning.params.schema import Params
 
 REGION_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -36,40 +36,31 @@ RESERVED_NAMES = {
 }
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys (PyYAML silently keeps the last one)."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: dict[Any, Any] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            mark = key_node.start_mark
-            raise ParamsError(
-                f"{loader.name}: line {mark.line + 1}, column {mark.column + 1}: duplicate key {key!r} "
-                f"(first at line {seen[key].line + 1}); expected each key once"
-            )
-        seen[key] = key_node.start_mark
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 # Parsed params files by (path, text): `planning run` loads base.yaml once per region, and PyYAML's pure-Python
 # parser takes ~0.15 s for it; the text is read every time, so an edited file is parsed again.
 _PARSED: dict[tuple[str, str], dict] = {}
 
 
 def read_yaml(path: Path) -> dict:
-    """Parse one params file into a mapping (empty file = {}); errors carry file, line and column."""
+    """Parse one params file into a mapping (empty file = {}); errors carry file, line and column.
+
+    The file is refused when it is not a regular file, or exceeds the limits of `planning.params.yamlsafe`
+    (1 MiB, 100 aliases, 100,000 values with aliases expanded, 64 levels): a guard against alias bombs.
+    """
     try:
+        if not path.exists():
+            raise ParamsError(f"{path}: file not found")
+        if not path.is_file():
+            what = "a folder" if path.is_dir() else "not a regular file"
+            raise ParamsError(f"{path}: {what}; expected a YAML file")
+        yamlsafe.check_size(path)
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ParamsError(f"{path}: file not found") from None
+    except yamlsafe.YamlInputError as exc:
+        raise ParamsError(f"{path}: {exc}") from None
     except UnicodeDecodeError as exc:
         raise ParamsError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise ParamsError(f"{path}: cannot read ({exc.strerror or exc})") from None
     key = (str(path), text)
     if key not in _PARSED:
         if len(_PARSED) > 64:
@@ -79,26 +70,10 @@ def read_yaml(path: Path) -> dict:
 
 
 def _parse_yaml(path: Path, text: str) -> dict:
-    loader = None
     try:
-        # The reader checks characters as soon as the loader is built: a NUL raises here already.
-        loader = _UniqueKeyLoader(text)
-        loader.name = str(path)
-        data = loader.get_single_data()
-    except yaml.reader.ReaderError as exc:
-        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        raise ParamsError(
-            f"{path}: character U+{code:04X} at position {exc.position}: not allowed in YAML; expected printable text"
-        ) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise ParamsError(f"{path}: {where}malformed YAML: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise ParamsError(f"{path}: malformed YAML: {exc}") from None
-    finally:
-        if loader is not None:
-            loader.dispose()
+        data = yamlsafe.parse(text)
+    except yamlsafe.YamlInputError as exc:
+        raise ParamsError(f"{path}: {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -114,9 +89,21 @@ def merge(base: dict, override: dict, source: str, origin: dict, prefix: tuple =
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = merge(out[key], value, source, origin, path)
         else:
+            if isinstance(
+                out.get(key), dict
+            ):  # a mapping replaced: nothing below it comes from an earlier file
+                _forget_below(origin, path)
             out[key] = value
+            if isinstance(value, dict):  # record its keys: a later file merging into it must not claim them
+                merge({}, value, source, origin, path)
         origin[path] = source
     return out
+
+
+def _forget_below(origin: dict, path: tuple) -> None:
+    n = len(path)
+    for key in [k for k in origin if len(k) > n and k[:n] == path]:
+        del origin[key]
 
 
 def _source_of(loc: tuple, origin: dict, default: str) -> str:
@@ -140,6 +127,10 @@ def _fields_at(loc: tuple) -> list[str]:
 
 
 def describe(exc: ValidationError, origin: dict, default: str) -> str:
+    """One line per error: the file that set the key, the key path, the value (cut to 200 characters by
+    `yamlsafe.clip`) and what was expected. A rule between keys (`schema.cross_key`) names every key it involves,
+    led by the file latest in the layering (the one a planner most likely just edited)."""
+    layer = {src: i for i, src in enumerate(dict.fromkeys(origin.values()))}
     lines = []
     for err in exc.errors():
         loc = tuple(err["loc"])
@@ -149,9 +140,22 @@ def describe(exc: ValidationError, origin: dict, default: str) -> str:
         if err["type"] == "extra_forbidden":
             hint = difflib.get_close_matches(str(loc[-1]), _fields_at(loc), n=1)
             expected = f"one of the known keys{f' (did you mean {hint[0]!r}?)' if hint else ''}"
-            lines.append(f"{source}: unknown key '{key}'; expected {expected}")
+            lines.append(f"{source}: unknown key '{yamlsafe.clip_text(key)}'; expected {expected}")
+        elif err["type"] == "cross_key":
+            keys = [((*loc, *rel.split(".")), v) for rel, v in err["ctx"]["keys"].items()]
+            sources = [_source_of(k, origin, default) for k, _ in keys]
+            lead = max(sources, key=lambda src: layer.get(src, -1))
+            named = [
+                f"'{'.'.join(map(str, k))}' = {yamlsafe.clip(v)}" + ("" if src == lead else f" (from {src})")
+                for (k, v), src in zip(keys, sources, strict=True)
+            ]
+            what = "key" if len(named) == 1 else "keys"
+            lines.append(f"{lead}: {what} {' and '.join(named)}: {yamlsafe.clip_text(err['msg'], 400)}")
         else:
-            lines.append(f"{source}: key '{key}' = {value!r}: {err['msg']}")
+            lines.append(
+                f"{source}: key '{yamlsafe.clip_text(key)}' = {yamlsafe.clip(value)}: "
+                f"{yamlsafe.clip_text(err['msg'], 400)}"
+            )
     return "\n".join(lines)
 
 
@@ -177,7 +181,7 @@ def check_region_key(key: str, where: Any = "region") -> str:
     """A region key is used in paths: lower-case ASCII word, no separators, no reserved device names."""
     if not isinstance(key, str) or not REGION_KEY.match(key) or key in RESERVED_NAMES:
         raise ParamsError(
-            f"{where}: region {key!r} is not a valid region key; expected lower-case letters, digits, '-' or '_', "
+            f"{where}: region {yamlsafe.clip(key, 60)} is not a valid region key; expected lower-case letters, digits, '-' or '_', "
             "starting with a letter (at most 40 characters)"
         )
     return key
@@ -212,7 +216,7 @@ def load(region: str, params_dir: Path | str | None = None, overrides: dict | No
         )
     if region_block.get("key", region) != region:
         raise ParamsError(
-            f"{region_file}: key 'region.key' = {region_block['key']!r}: expected {region!r} (the file name)"
+            f"{region_file}: key 'region.key' = {yamlsafe.clip(region_block['key'])}: expected {region!r} (the file name)"
         )
     region_block["key"] = region
     try:

@@ -3,22 +3,40 @@
 Each step owns a section (`market`, `goals`, `strategy`, `resources`, `review`); its docstrings say which keys a
 function reads. Defaults are the numbers of the planning method (docs/method.md): a 10-15% flex buffer, red when
 lead conversion is more than 20% below its baseline, a root-cause analysis beyond a 10% deviation, the team bonus
-step at 80% of target. Every model forbids unknown keys, so a misspelt key is an error, not a silent default.
+step at 80% of target. Every model forbids unknown keys, so a misspelt key is an error, not a silent default, and
+every number must be finite (`.nan` / `.inf` are refused).
+
+Rules between keys are checked here too (model validators raising `cross_key`), so that a run fails before any
+notebook starts (exit 2), not in the notebook that would trip over them (README "Parameters"):
+plan_year not before the as-of year and not already over; every goals.holiday in the plan year;
+market.weak_score below market.strong_score; strategy.risk_high_below <= strategy.risk_medium_below;
+resources.min_share <= resources.max_share; review.yellow_below_baseline <= review.red_below_baseline; and each
+review.kpi_targets value within the range its KPI can take (`KPI_TARGET_RANGES`: rates within 0..1).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 Fraction = Field(ge=0.0, le=1.0)
+NonNegative = Annotated[float, Field(ge=0.0)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def cross_key(expected: str, **keys: Any) -> PydanticCustomError:
+    """The error of a rule on keys of one model (a rule between keys, or a range that depends on the key):
+    `keys` maps each key (relative to where the validator runs, dotted) to its value;
+    `planning.params.load.describe` names every key with its full path, value and file."""
+    return PydanticCustomError("cross_key", expected, {"keys": keys})
 
 
 class Company(_Model):
@@ -99,7 +117,7 @@ class Market(_Model):
     min_customers: int = Field(default=5, ge=1)  # active customers a segment needs for its own ICP rank
     # Weights of the ideal-customer-profile score (percentile ranks of these segment metrics).
     icp_weights: dict[str, float] = {"sales": 0.3, "clv": 0.3, "win_rate": 0.2, "growth": 0.2}
-    market_size: dict[str, float] = {}  # industry -> annual TAM; used when the data has no market_size
+    market_size: dict[str, NonNegative] = {}  # industry -> annual TAM; used when the data has no market_size
     market_growth: float = Field(default=0.0, ge=-0.5, le=2.0)  # annual TAM growth used with `market_size`
     share_threshold: float = Field(default=0.005, ge=0.0, le=1.0)  # share change (0.005 = 0.5 pp) that counts
     growth_margin: float = Field(default=0.02, ge=0.0, le=1.0)  # faster industry market = opportunity
@@ -119,6 +137,16 @@ class Market(_Model):
         for dim, s in v.items():
             _check_score(dim, s)
         return v
+
+    @model_validator(mode="after")
+    def _weak_below_strong(self) -> Market:
+        if self.weak_score >= self.strong_score:
+            raise cross_key(
+                "expected weak_score below strong_score (a score cannot be weak and strong at once)",
+                weak_score=self.weak_score,
+                strong_score=self.strong_score,
+            )
+        return self
 
     @field_validator("icp_weights")
     @classmethod
@@ -238,7 +266,7 @@ class Strategy(_Model):
             action="Simplified service to cut cost to serve", touches_per_year=2, headroom_capture=0.0
         ),
     }  # tier -> what it gets, contacts a year, share of its wallet headroom expected to be won
-    churn_probability: dict[Literal["high", "medium", "low"], float] = {
+    churn_probability: dict[Literal["high", "medium", "low"], Probability] = {
         "high": 0.50,
         "medium": 0.20,
         "low": 0.05,
@@ -282,13 +310,15 @@ class Strategy(_Model):
     def _health_weights(cls, v: dict[str, float]) -> dict[str, float]:
         return _weights(v, {"usage", "satisfaction", "renewal", "trend"})
 
-    @field_validator("risk_medium_below")
-    @classmethod
-    def _risk_order(cls, v: float, info) -> float:
-        high = info.data.get("risk_high_below", 0.0)
-        if v < high:
-            raise ValueError(f"risk_medium_below ({v}) must be >= risk_high_below ({high})")
-        return v
+    @model_validator(mode="after")
+    def _risk_order(self) -> Strategy:
+        if self.risk_medium_below < self.risk_high_below:
+            raise cross_key(
+                "expected risk_high_below <= risk_medium_below (high risk lies below medium risk)",
+                risk_high_below=self.risk_high_below,
+                risk_medium_below=self.risk_medium_below,
+            )
+        return self
 
 
 class Tool(_Model):
@@ -344,7 +374,7 @@ class Resources(_Model):
     new_hire_first_deal_bonus: float = Field(default=5000.0, ge=0.0)  # the "growth fund"
     base_salary: float = Field(default=180_000.0, ge=0.0)  # annual fixed pay of a quota-carrying rep
     travel_per_rep: float = Field(default=36_000.0, ge=0.0)  # annual travel budget per rep
-    training_per_person: dict[Literal["new_hires", "core", "managers"], float] = {
+    training_per_person: dict[Literal["new_hires", "core", "managers"], NonNegative] = {
         "new_hires": 8_000.0,  # product + basic selling
         "core": 6_000.0,  # key-account negotiation + teamwork
         "managers": 12_000.0,  # target decomposition + motivation
@@ -352,13 +382,24 @@ class Resources(_Model):
     tools: list[Tool] = []  # CRM, AI calling ... with their efficiency factors
     marketing_budget: float = Field(default=0.0, ge=0.0)  # 0 = goals.marketing_budget, else last 12m spend
     min_share: float = Field(default=0.05, ge=0.0, le=1.0)  # least share of the budget any channel keeps
-    max_share: float = Field(default=0.60, ge=0.0, le=1.0)  # most share of the budget one channel may take
+    max_share: float = Field(default=0.60, gt=0.0, le=1.0)  # most share of the budget one channel may take
     max_growth: float = Field(default=1.0, ge=0.0, le=20.0)  # a channel may grow at most +100% vs last 12m
     max_elasticity: float = Field(default=0.95, gt=0.0, lt=1.0)  # cap on fitted b in leads = a*spend^b
     stopped_drop: float = Field(default=0.50, ge=0.0, le=1.0)  # recent yield this far below before = stopped
     recent_months: int = Field(default=6, ge=1, le=12)  # "recent" window for the stopped-channel check
     owners: dict[TaskKind, LocalText] = {}  # owner of the tasks derived from the plan, by kind
     tasks: list[Task] = []  # the action plan's planner-written tasks
+
+    @model_validator(mode="after")
+    def _share_bounds(self) -> Resources:
+        if self.min_share > self.max_share:
+            raise cross_key(
+                "expected min_share <= max_share (every channel keeps at least min_share, none takes more than "
+                "max_share)",
+                min_share=self.min_share,
+                max_share=self.max_share,
+            )
+        return self
 
 
 class Risk(_Model):
@@ -391,6 +432,26 @@ KpiName = Literal[
     "productivity",
 ]  # the KPIs of the review board (planning/review/kpis.py)
 
+#: The values a `review.kpi_targets` entry may take, by KPI: low < target <= high. Rates are fractions (0.30 =
+#: 30%); target_completion is attainment (1.0 = 100%) and revenue_growth is relative to last year (-1 would be no
+#: revenue at all), both capped like goals.growth_ambition; counts, days and money are positive (a target of 0
+#: leaves the KPI no reference to be lit against).
+KPI_TARGET_RANGES: dict[str, tuple[float, float]] = {
+    "target_completion": (0.0, 2.0),
+    "revenue_growth": (-1.0, 3.0),
+    "new_customers": (0.0, 1e9),
+    "retention": (0.0, 1.0),
+    "leads": (0.0, 1e9),
+    "lead_conversion": (0.0, 1.0),
+    "proposals": (0.0, 1e9),
+    "win_rate": (0.0, 1.0),
+    "cycle_time": (0.0, 3650.0),
+    "aov": (0.0, 1e15),
+    "clv": (0.0, 1e15),
+    "productivity": (0.0, 1e15),
+}
+RATE_KPIS = ("retention", "lead_conversion", "win_rate", "target_completion", "revenue_growth")
+
 
 class Action(_Model):
     """The action the PDCA log proposes when a KPI turns red."""
@@ -417,6 +478,26 @@ class Review(_Model):
     risks: list[Risk] = []  # the risk register
     actions: dict[KpiName, Action] = {}  # KPI name -> action proposed when it is red
 
+    @field_validator("kpi_targets")
+    @classmethod
+    def _target_ranges(cls, v: dict[str, float]) -> dict[str, float]:
+        for kpi, x in v.items():
+            low, high = KPI_TARGET_RANGES[kpi]
+            if not low < x <= high:
+                unit = " as a fraction (0.30 = 30%)" if kpi in RATE_KPIS else ""
+                raise cross_key(f"expected {low:g} < {kpi} <= {high:g}{unit}", **{kpi: x})
+        return v
+
+    @model_validator(mode="after")
+    def _yellow_before_red(self) -> Review:
+        if self.yellow_below_baseline > self.red_below_baseline:
+            raise cross_key(
+                "expected yellow_below_baseline <= red_below_baseline (a KPI turns yellow before it turns red)",
+                yellow_below_baseline=self.yellow_below_baseline,
+                red_below_baseline=self.red_below_baseline,
+            )
+        return self
+
     @field_validator("risks")
     @classmethod
     def _unique_risks(cls, v: list[Risk]) -> list[Risk]:
@@ -442,3 +523,22 @@ class Params(_Model):
     strategy: Strategy = Strategy()
     resources: Resources = Resources()
     review: Review = Review()
+
+    @model_validator(mode="after")
+    def _plan_year_after_as_of(self) -> Params:
+        year_over = (self.as_of.month, self.as_of.day) == (12, 31)
+        if self.plan_year < self.as_of.year or (self.plan_year == self.as_of.year and year_over):
+            first = self.as_of.year + 1 if year_over else self.as_of.year
+            raise cross_key(
+                f"expected plan_year >= {first} (the year being planned cannot lie before or end on the "
+                "planning date)",
+                plan_year=self.plan_year,
+                as_of=self.as_of.isoformat(),
+            )
+        for i, day in enumerate(self.goals.holidays):
+            if day.year != self.plan_year:
+                raise cross_key(
+                    f"expected every holiday in the plan year {self.plan_year}",
+                    **{f"goals.holidays.{i}": day.isoformat(), "plan_year": self.plan_year},
+                )
+        return self
