@@ -1,9 +1,9 @@
 """The `planning` command: run the plan, check inputs, write the sample company.
 
 Exit codes: 0 success; 1 a notebook failed (the snapshot is written, marked incomplete) or an unexpected error;
-2 bad input (parameters, data, an existing snapshot, an unsafe --out) - nothing is written to outputs/ except, for
-data problems, `<out>/<as-of>.validation.json`; 130 interrupted (Ctrl-C / SIGTERM: nothing published). Errors print
-one line per problem and no traceback; `planning --debug ...` shows it.
+2 bad input (parameters, data, an existing snapshot, an unsafe --out, missing notebooks, --workers outside 0..64) -
+nothing is written to outputs/ except, for data problems, `<out>/<as-of>.validation.json`; 130 interrupted (Ctrl-C /
+SIGTERM: nothing published). Errors print one line per problem and no traceback; `planning --debug ...` shows it.
 """
 
 from __future__ import annotations
@@ -74,7 +74,9 @@ def run(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Planning date YYYY-MM-DD.")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="Folder of canonical tables.")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Snapshot root (default outputs/).")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", "-w", help="Parallel regions.")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", help="Parallel regions, 0..64 (0 = one per CPU core).")
+    ] = None,
     language: Annotated[str | None, typer.Option("--language", help="en or zh.")] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Replace an existing snapshot of this date.")

@@ -202,3 +202,90 @@ def test_hostile_params_exit_2_fast_before_any_kernel_and_write_nothing(
     assert not out.exists()
     checked = CliRunner().invoke(app, ["check", "--params", str(pdir), "-r", "east"])
     assert_bad_input(checked, fragment)
+
+
+# ------------------------------------------------------------------------ issue 18: paths and unsafe input
+def _listing(folder: Path) -> list[str]:
+    return sorted(os.listdir(folder))
+
+
+@pytest.mark.adversarial
+@pytest.mark.parametrize("where", ["root", "project", "home"])
+def test_out_at_the_root_the_project_or_home_exits_2_and_writes_nothing(
+    pdir: Path, small_sample: Path, where: str, monkeypatch: pytest.MonkeyPatch
+):
+    """`--out /` and `--out <project root>` wrote a snapshot there and exited 0 (issue 18, case 6)."""
+    from planning.runner import publish
+
+    def never(
+        out_root: Path, name: str
+    ) -> Path:  # should the check regress, fail here rather than write there
+        raise AssertionError(f"the run was about to write into {out_root}")
+
+    monkeypatch.setattr(publish, "work_dir", never)
+    out = {"root": Path("/"), "project": config.PROJECT_ROOT, "home": Path.home()}[where]
+    before = _listing(out)
+    assert_bad_input(invoke(pdir, small_sample, out, "-r", "east"), f"error: --out {out}: ")
+    assert _listing(out) == before
+
+
+@pytest.mark.adversarial
+@pytest.mark.parametrize("workers", ["-1", "1000"])
+def test_workers_out_of_range_exit_2(tmp_path: Path, pdir: Path, small_sample: Path, workers: str):
+    out = tmp_path / "out"
+    result = invoke(pdir, small_sample, out, "-r", "east", "--workers", workers)
+    assert_bad_input(result, f"error: --workers {workers}: out of range; expected 0 to 64")
+    assert not out.exists()
+
+
+@pytest.mark.adversarial
+def test_missing_notebooks_folder_exits_2(tmp_path: Path, pdir: Path, small_sample: Path):
+    """It failed every step at run time and exited 1 (issue 18, case 6)."""
+    out = tmp_path / "out"
+    result = invoke(pdir, small_sample, out, "-r", "east", "--notebooks", str(tmp_path / "nope"))
+    assert_bad_input(result, f"error: --notebooks {tmp_path / 'nope'}: folder not found")
+    assert not out.exists()
+
+
+@pytest.mark.adversarial
+def test_relative_out_params_and_notebooks_run_and_force_keeps_it_complete(
+    tmp_path: Path, pdir: Path, small_sample: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """docs/import.md's example form, `planning run --params <relative> --out outputs/superstore`: every
+    notebook failed with FileNotFoundError, and --force published 0/5 ok over a complete snapshot (case 1)."""
+    from frames_runner import OK_BODY
+    from stand_ins import notebooks as stand_in_notebooks
+
+    stand_in_notebooks(tmp_path / "nbs", OK_BODY)
+    monkeypatch.chdir(tmp_path)
+    args = [
+        "run",
+        "--params",
+        "params",
+        "--data",
+        os.path.relpath(small_sample),
+        "--out",
+        "outputs/superstore",
+    ]
+    args += ["--notebooks", "nbs", "-r", "east", "-s", "01", "-s", "02", "-w", "1"]
+    snap = tmp_path / "outputs" / "superstore" / AS_OF
+    for extra in ([], ["--force"]):
+        result = CliRunner().invoke(app, args + extra)
+        assert result.exit_code == 0, result.output
+        assert "2/2 notebooks ok" in result.stderr
+        manifest = json.loads((snap / "manifest.json").read_text())
+        assert manifest["status"] == "complete"
+        assert all(Path(f).is_absolute() for f in manifest["regions"]["east"]["params_files"])
+
+
+@pytest.mark.adversarial
+def test_force_over_a_symlinked_snapshot_says_it_is_a_symlink(tmp_path: Path, pdir: Path, small_sample: Path):
+    real = tmp_path / "elsewhere"
+    real.mkdir()
+    (real / "manifest.json").write_text('{"status": "complete"}')
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / AS_OF).symlink_to(real)
+    result = invoke(pdir, small_sample, out, "-r", "east", "--force")
+    assert_bad_input(result, f"error: {out / AS_OF}: is a symlink (to {real}), not a snapshot folder")
+    assert _listing(out) == [AS_OF] and _listing(real) == ["manifest.json"]

@@ -3,6 +3,8 @@ row groups pruned by statistics, column projection, and the errors naming file, 
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import pytest
 from frames_data import FIXTURE, write_csv, write_parquet
@@ -221,3 +223,75 @@ def test_infinite_numbers_are_data_errors(kind_col: str, value: str):
     frame = pd.DataFrame({"order_id": ["A1"], kind_col: [value]})
     with pytest.raises(data.DataError, match=rf"{kind_col}.*'{value}'.*a finite number"):
         data.coerce_table(frame, "orders", "orders.csv")
+
+
+# ------------------------------------------------------------------------ issue 18: what a path is
+def _not_a_file(kind: str, tmp_path):
+    path = tmp_path / "orders.csv"
+    if kind == "folder":
+        path.mkdir()
+    elif kind == "FIFO":
+        os.mkfifo(path)
+    elif kind == "broken symlink":
+        path.symlink_to(tmp_path / "gone.csv")
+    else:  # a character device
+        path.symlink_to("/dev/null")
+    return path
+
+
+KINDS = {
+    "folder": "is a folder, not a file",
+    "FIFO": "is a FIFO (named pipe), not a file",
+    "character device": "is a character device, not a file",
+    "broken symlink": "is a broken symlink (to ",
+}
+
+
+@pytest.mark.adversarial
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_a_data_file_that_is_not_a_file_is_reported_as_what_it_is(tmp_path, kind: str):
+    """A folder, device or FIFO given as a data file was reported as "not found" (issue 18, case 6); reading a
+    FIFO would wait for a writer for ever."""
+    path = _not_a_file(kind, tmp_path)
+    with pytest.raises(data.DataError) as exc:
+        data.read_table(path, "orders")
+    assert str(exc.value).startswith(f"{path}: {KINDS[kind]}"), exc.value
+    assert "expected table 'orders' as a csv file" in str(exc.value)
+
+
+@pytest.mark.adversarial
+def test_a_table_in_a_data_folder_that_is_a_folder_is_not_called_missing(tmp_path, tiny):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for f in tiny.iterdir():
+        (folder / f.name).write_bytes(f.read_bytes())
+    orders = next(folder.glob("orders.*"))
+    orders.unlink()
+    orders.mkdir()
+    with pytest.raises(data.DataError, match=rf"{orders}: is a folder, not a file") as exc:
+        data.load_tables(folder)
+    assert "missing" not in str(exc.value)
+    with pytest.raises(data.DataError, match=rf"{orders}: is a folder"):
+        data.check_regions(folder, ["east"])
+
+
+@pytest.mark.adversarial
+def test_a_data_folder_that_is_a_file_or_device_says_so(tmp_path):
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(
+        data.DataError, match=rf"{afile}: is a file, not a folder; expected a folder with orders"
+    ):
+        data.load_tables(afile)
+    with pytest.raises(data.DataError, match="/dev/null: is a character device, not a folder"):
+        data.load_tables("/dev/null")
+    with pytest.raises(data.DataError, match=rf"{tmp_path / 'nope'}: data folder not found"):
+        data.load_tables(tmp_path / "nope")
+
+
+def test_file_kind_of_a_regular_file_and_a_missing_one(tmp_path):
+    (tmp_path / "f").write_text("x")
+    (tmp_path / "link").symlink_to(tmp_path / "f")
+    assert data.file_kind(tmp_path / "f") is None and data.file_kind(tmp_path / "link") is None
+    assert data.file_kind(tmp_path / "nope") == "not found"
+    assert data.file_kind(tmp_path / "f" / "below") == "not found"

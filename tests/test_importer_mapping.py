@@ -3,6 +3,7 @@ missing input files are errors naming the file and the key."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -89,3 +90,16 @@ def test_a_mapping_over_1_mib_or_a_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "d.yaml").mkdir()
     with pytest.raises(DataError, match="d.yaml: not a file"):
         importer.load_mapping(tmp_path / "d.yaml")
+
+
+@pytest.mark.adversarial
+def test_an_export_file_that_is_a_folder_or_fifo_is_named_as_such(tmp_path: Path) -> None:
+    """It was reported as "not found" (issue 18, case 6)."""
+    m = tmp_path / "m.yaml"
+    (tmp_path / "export.csv").mkdir()
+    os.mkfifo(tmp_path / "pipe.csv")
+    for name, kind in (("export.csv", "is a folder"), ("pipe.csv", "is a FIFO (named pipe)")):
+        m.write_text(f"tables:\n  orders:\n    file: {name}\n", encoding="utf-8")
+        with pytest.raises(DataError) as exc:
+            importer.load_mapping(m)
+        assert f"tables.orders.file: {tmp_path / name} {kind}; expected the export file" in str(exc.value)

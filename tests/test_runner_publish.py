@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from pathlib import Path
 
 import pytest
-from frames_runner import OK_BODY, run
+from frames_runner import FAIL_NORTH_STEP2, OK_BODY, run
+from stand_ins import notebooks as stand_in_notebooks
 
+from planning import runner, store
 from planning.errors import SnapshotExists
 from planning.runner import publish
 
@@ -65,3 +69,84 @@ def test_work_dirs_of_dead_runs_are_swept(tmp_path: Path):
     user.mkdir()
     publish.sweep_dead_work_dirs(tmp_path)
     assert not dead.exists() and user.exists()
+
+
+# ------------------------------------------------------------------------ issue 18: paths and records
+@pytest.mark.adversarial
+def test_relative_out_runs_and_force_over_it_keeps_a_complete_snapshot(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """With a relative --out every notebook failed (the temp path reached the kernel, which runs in the notebooks
+    folder, unresolved) and --force replaced a complete snapshot by one with 0/5 ok (issue 18, case 1)."""
+    stand_in_notebooks(tmp_path / "nbs", OK_BODY)
+    monkeypatch.chdir(tmp_path)
+    common = {"regions": ["east"], "steps": ["01", "02"], "workers": 1, "notebooks_dir": "nbs"}
+    first = runner.run(data_dir=os.path.relpath(data_dir), out_root="relout", **common)
+    assert first.ok, [r.error for r in first.results]
+    snap = tmp_path / "relout" / "2026-09-30"
+    assert first.snapshot == snap.resolve() and first.snapshot.is_absolute()
+    assert store.read_manifest(snap)["status"] == "complete"
+    second = runner.run(data_dir=str(data_dir), out_root=Path("relout"), force=True, **common)
+    assert second.ok, [r.error for r in second.results]
+    assert store.read_manifest(snap)["status"] == "complete"
+    assert (snap / "east" / "artifacts" / "02_goals.txt").is_file()
+    assert sorted(os.listdir(tmp_path / "relout")) == ["2026-09-30"]
+
+
+@pytest.mark.adversarial
+def test_error_notebook_names_the_notebook_in_the_published_snapshot(tmp_path: Path, data_dir: Path):
+    """`error.notebook` pointed into the deleted temp folder (issue 18, case 9)."""
+    result = run(tmp_path, FAIL_NORTH_STEP2, data_dir, workers=1, steps=["01", "02"])
+    error = store.read_manifest(result.snapshot)["regions"]["north"]["steps"]["02_goals"]["error"]
+    published = result.snapshot / "north" / "02_goals.ipynb"
+    assert error["notebook"] == str(published) and published.is_file()
+    assert "boom in north" in published.read_text()
+    failed = [r for r in result.results if r.status == "failed"]
+    assert [r.error["notebook"] for r in failed] == [str(published)]
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+@pytest.mark.adversarial
+def test_published_snapshot_honours_the_umask(tmp_path: Path, umask_022):
+    """Snapshot folders were published mode 700 (tempfile.mkdtemp), the manifest and artefacts 600 (mkstemp):
+    other users of a shared reports server could not read them (issue 18, case 9)."""
+    assert publish.umask() == 0o022
+    tmp = publish.work_dir(tmp_path / "out", "2026-09-30")
+    (tmp / "east" / "artifacts").mkdir(parents=True)
+    store.write_json(tmp / "east" / "artifacts" / "x.json", {})  # a temp file renamed: 600
+    store.write_manifest(tmp, {"status": "complete"})
+    (tmp / "link").symlink_to("/nonexistent")
+    final = tmp_path / "out" / "2026-09-30"
+    publish.publish(tmp, final, replace=False)
+    modes = {
+        str(p.relative_to(final)): stat.S_IMODE(p.lstat().st_mode)
+        for p in [final, *final.rglob("*")]
+        if not p.is_symlink()
+    }
+    assert modes == {
+        ".": 0o755,
+        "east": 0o755,
+        "east/artifacts": 0o755,
+        "east/artifacts/x.json": 0o644,
+        "manifest.json": 0o644,
+    }
+
+
+@pytest.mark.adversarial
+def test_a_strict_umask_is_honoured_too(tmp_path: Path):
+    old = os.umask(0o077)
+    try:
+        tmp = publish.work_dir(tmp_path, "2026-09-30")
+        (tmp / "f").write_text("x")
+        os.chmod(tmp / "f", 0o666)
+        publish.publish(tmp, tmp_path / "2026-09-30", replace=False)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "2026-09-30").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "2026-09-30" / "f").stat().st_mode) == 0o600

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from planning import contracts, params, store
 from planning.runner import snapshot
@@ -83,3 +84,27 @@ def test_report_meta_is_in_the_report_language():
     meta = snapshot.report_meta(p, "abc")
     assert meta["company"] == p.company.name_zh and meta["region_name"] == p.region.name_zh
     assert (meta["as_of"], meta["commit"], meta["language"]) == (p.as_of.isoformat(), "abc", "zh")
+
+
+@pytest.mark.adversarial
+def test_error_notebook_points_into_the_published_snapshot(tmp_path: Path):
+    """It named the notebook in the hidden work folder, deleted once published (issue 18, case 9); a carried-over
+    region's entry (a resumed run) is pointed at the snapshot as well."""
+    work = tmp_path / ".2026-09-30.tmp-1-abc"
+    err = {"type": "RuntimeError", "message": "boom", "notebook": str(work / "east" / "02_goals.ipynb")}
+    results = [StepResult("east", "02_goals", "failed", 1.0, dict(err))]
+    entries = {
+        "east": {"steps": {"02_goals": {"status": "failed", "error": results[0].error}}},
+        "north": {"steps": {"01_market_analysis": {"status": "failed", "error": dict(err)}}},
+    }
+    final = tmp_path / "2026-09-30"
+    m = snapshot.manifest(
+        RunResult(final, results), entries, started_at=datetime(2026, 10, 1, tzinfo=UTC), wall_s=1.0, workers=1,
+        commit="abc", steps=["02_goals"], fingerprints={}, data_warnings=[], previous=None,
+    )  # fmt: skip
+    assert m["regions"]["east"]["steps"]["02_goals"]["error"]["notebook"] == str(
+        final / "east" / "02_goals.ipynb"
+    )
+    north = m["regions"]["north"]["steps"]["01_market_analysis"]["error"]["notebook"]
+    assert north == str(final / "north" / "01_market_analysis.ipynb")
+    assert results[0].error["notebook"] == str(final / "east" / "02_goals.ipynb")

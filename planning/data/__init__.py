@@ -8,7 +8,7 @@ exist). `load_tables(data_dir, region=..., as_of=...)` returns a `Tables` with t
 Where what lives:
 - `schema.py`    SCHEMA (table -> column -> kind), TABLES, REQUIRED_TABLES, OPTIONAL_TABLES, KEYS,
                  DATE_COLUMN, NOT_NULL
-- `read.py`      one file: table_file, read_table (region and as-of pushed into the scan), coerce_table,
+- `read.py`      one file: table_file, file_kind / require_file (what a path is when not a file), read_table (region and as-of pushed into the scan), coerce_table,
                  types_mapper (Arrow -> pandas dtypes, shared with the importer)
 - `tables.py`    one data set: Tables (filter by region / as of), load_tables, check_regions, fingerprint
 - `validate.py`  Problem, kind_of, validate_tables
@@ -19,7 +19,7 @@ imported export, `data.dir` or the sample company).
 
 from __future__ import annotations
 
-from planning.data.read import coerce_table, read_table, table_file, types_mapper
+from planning.data.read import coerce_table, file_kind, read_table, require_file, table_file, types_mapper
 from planning.data.schema import (
     DATE_COLUMN,
     KEYS,
@@ -47,6 +47,8 @@ __all__ = [
     "Problem",
     "Tables",
     "table_file",
+    "file_kind",
+    "require_file",
     "read_table",
     "require",
     "coerce_table",

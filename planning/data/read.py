@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -31,12 +32,53 @@ from planning.errors import DataError
 
 
 def table_file(data_dir: str | os.PathLike, table: str) -> Path | None:
-    """The file holding `table` in `data_dir` (`<table>.parquet`, else `<table>.csv`), or None."""
+    """The file holding `table` in `data_dir` (`<table>.parquet`, else `<table>.csv`), or None.
+
+    A path of that name that is not a regular file (a folder, a FIFO, a device, a broken symlink) is returned as
+    well, so that reading it says what it is (`read_table`) instead of calling the table missing.
+    """
     for ext in ("parquet", "csv"):
         p = Path(data_dir) / f"{table}.{ext}"
-        if p.is_file():
+        if p.exists() or p.is_symlink():
             return p
     return None
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def file_kind(path: str | os.PathLike) -> str | None:
+    """None when `path` is a regular file (or a symlink to one), else what it is, for a message: "not found",
+    "a broken symlink (to ...)", "a folder", "a FIFO (named pipe)", "a character device", "a block device",
+    "a socket". Never opens the path (opening a FIFO would wait for a writer)."""
+    p = Path(path)
+    try:
+        mode = p.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        if p.is_symlink():
+            return f"a broken symlink (to {os.readlink(p)})"
+        return "not found"
+    except OSError as exc:  # a loop of symlinks, a path too long, no permission on a parent folder
+        return f"not readable ({exc.strerror or exc})"
+    if stat.S_ISREG(mode):
+        return None
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def require_file(path: str | os.PathLike, expected: str) -> Path:
+    """`path` itself when it is a regular file; else DataError naming the path, what it is and `expected`."""
+    kind = file_kind(path)
+    if kind is None:
+        return Path(path)
+    if kind == "not found":
+        raise DataError(f"{path}: file not found; expected {expected}")
+    raise DataError(f"{path}: is {kind}, not a file; expected {expected}")
 
 
 def as_of_date(as_of) -> _dt.date | None:
@@ -82,8 +124,7 @@ def read_table(
     path = Path(path)
     if table not in SCHEMA:
         raise DataError(f"{path}: unknown table {table!r}; expected one of {', '.join(SCHEMA)}")
-    if not path.is_file():
-        raise DataError(f"{path}: file not found (table {table!r})")
+    require_file(path, f"table {table!r} as a {path.suffix[1:] or 'Parquet or CSV'} file")
     if path.stat().st_size == 0:
         raise DataError(
             f"{path}: the file is empty; expected a header with columns {', '.join(SCHEMA[table])}"

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planning.data.read import as_of_date, read_table, table_file
+from planning.data.read import as_of_date, file_kind, read_table, table_file
 from planning.data.schema import DATE_COLUMN, REQUIRED_TABLES, SCHEMA, TABLES
 from planning.errors import DataError
 
@@ -139,9 +139,9 @@ def load_tables(
     """
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
-        raise DataError(
-            f"{data_dir}: data folder not found; expected a folder with orders.parquet or orders.csv"
-        )
+        kind = file_kind(data_dir) or "a file"
+        found = "data folder not found" if kind == "not found" else f"is {kind}, not a folder"
+        raise DataError(f"{data_dir}: {found}; expected a folder with orders.parquet or orders.csv")
     wanted = set(TABLES if tables is None else tables) | set(REQUIRED_TABLES)
     unknown = wanted - set(SCHEMA)
     if unknown:

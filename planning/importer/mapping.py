@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from planning.data import SCHEMA
+from planning.data import SCHEMA, file_kind
 from planning.errors import DataError
 from planning.importer.parsing import DEFAULT_CURRENCY
 from planning.params import yamlsafe
@@ -159,7 +159,9 @@ def load_mapping(path: str | os.PathLike) -> tuple[Mapping, dict[str, Path]]:
     for name, tm in mapping.tables.items():
         f = Path(expand(tm.file, f"{path}: tables.{name}.file"))
         f = f if f.is_absolute() else (path.parent / f)
-        if not f.is_file():
-            raise DataError(f"{path}: tables.{name}.file: {f} not found")
+        kind = file_kind(f)  # a folder, FIFO or device is named as such, not "not found"
+        if kind is not None:
+            what = "not found" if kind == "not found" else f"is {kind}; expected the export file"
+            raise DataError(f"{path}: tables.{name}.file: {f} {what}")
         files[name] = f.resolve()
     return mapping, files

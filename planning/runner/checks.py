@@ -1,4 +1,5 @@
-"""The checks a run makes before any kernel starts: a safe output folder, a replaceable snapshot, valid data.
+"""The checks a run makes before any kernel starts: absolute folders, a safe output folder, the notebooks, the
+number of workers, a replaceable snapshot, valid data.
 
 Bad input stops the run here (UnsafePath, DataError: exit 2) and writes nothing to the output folder, except for
 data problems the validation report `<out>/<as-of>.validation.json` (`validate_data`).
@@ -6,40 +7,101 @@ data problems the validation report `<out>/<as-of>.validation.json` (`validate_d
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from planning import config, store
 from planning import data as data_mod
-from planning.errors import UnsafePath
+from planning.errors import ParamsError, UnsafePath
+from planning.runner import publish
 
 
-def check_out_root(out_root: Path, inputs: list[Path]) -> Path:
-    """Refuse an output folder that is not a folder, holds NUL, or lies inside the package or one of the run's
-    `inputs` folders (params, notebooks, data: a `--force` there would replace inputs)."""
+def absolute(path: str | os.PathLike, option: str, error: type[ValueError] = ParamsError) -> Path:
+    """`path` (as given on the command line) made absolute and resolved, before anything uses it.
+
+    A kernel runs in the notebooks folder, so a path relative to the shell's folder would point elsewhere there;
+    every folder of a run is resolved once, here. Raises `error` (naming `option`) for a path holding NUL.
+    """
+    text = os.fspath(path)
+    if "\x00" in str(text):
+        raise error(f"{option} {text!r}: a path may not contain a NUL character")
+    return Path(text).expanduser().resolve()
+
+
+MAX_WORKERS = 64  # as params' run.workers (planning/params/schema.py)
+
+
+def check_workers(workers: int | None) -> None:
+    """`--workers` within the range `run.workers` allows: 0 (one per CPU core) .. 64."""
+    if workers is not None and not 0 <= workers <= MAX_WORKERS:
+        raise ParamsError(
+            f"--workers {workers}: out of range; expected 0 to {MAX_WORKERS} parallel regions (0 = one per CPU core)"
+        )
+
+
+def check_notebooks(folder: Path, steps: list[str]) -> None:
+    """The notebooks folder holds `<step>.ipynb` for every step to run (a missing one is bad input, exit 2)."""
+    if not folder.is_dir():
+        kind = data_mod.file_kind(folder) or "a file"
+        found = "folder not found" if kind == "not found" else f"is {kind}, not a folder"
+        raise ParamsError(
+            f"--notebooks {folder}: {found}; expected the folder of the step notebooks ({', '.join(steps)} .ipynb)"
+        )
+    for step in steps:
+        nb = folder / f"{step}.ipynb"
+        kind = data_mod.file_kind(nb)
+        if kind is not None:
+            found = "not found" if kind == "not found" else f"is {kind}, not a file"
+            raise ParamsError(f"{nb}: {found}; expected the notebook of step {step} (--notebooks)")
+
+
+def check_out_root(out_root: Path, inputs: list[Path], data_dirs: list[Path] | tuple[Path, ...] = ()) -> Path:
+    """Refuse an output folder that is not a folder, holds NUL, or where a run (or a `--force`) would write into or
+    next to the project's own files.
+
+    Refused: the file system root; the user's home folder or a folder holding it; a folder holding, or lying
+    inside, the project's params/, notebooks/ or planning/ or the run's `inputs` (its params and notebooks
+    folders); a folder inside one of the `data_dirs`.
+    """
     text = str(out_root)
     if "\x00" in text:
         raise UnsafePath(f"--out {text!r}: a path may not contain a NUL character")
     if out_root.exists() and not out_root.is_dir():
         raise UnsafePath(f"--out {text}: is a file; expected a folder for the snapshots")
     resolved = out_root.resolve()
-    for inner in [config.PARAMS_DIR, config.NOTEBOOKS_DIR, config.PACKAGE_DIR, *inputs]:
-        inner = inner.resolve()
+    expected = "expected a separate folder for the snapshots, such as outputs/ in the project"
+    if resolved == Path(resolved.anchor):
+        raise UnsafePath(f"--out {text}: is the file system root; {expected}")
+    home = Path.home().resolve()
+    if resolved == home or resolved in home.parents:
+        what = "is your home folder" if resolved == home else f"holds your home folder {home}"
+        raise UnsafePath(f"--out {text}: {what}; {expected}")
+    own = [config.PARAMS_DIR, config.NOTEBOOKS_DIR, config.PACKAGE_DIR, *inputs]
+    for inner in [p.resolve() for p in [*own, *data_dirs]]:
         if resolved == inner or inner in resolved.parents:
+            raise UnsafePath(f"--out {text}: lies inside {inner}, which holds inputs of the run; {expected}")
+    for inner in [p.resolve() for p in own]:
+        if resolved in inner.parents:
             raise UnsafePath(
-                f"--out {text}: lies inside {inner}, which holds inputs of the run; expected a separate folder "
-                "such as outputs/"
+                f"--out {text}: holds {inner} (the project's own files: a run would write next to them); {expected}"
             )
     return out_root
 
 
 def check_replaceable(final: Path) -> None:
     """Only a snapshot (a folder with a manifest) may be replaced: never a user's folder or a symlink."""
-    if final.is_symlink() or not final.is_dir() or not store.is_snapshot(final):
+    if final.is_symlink():
         raise UnsafePath(
-            f"{final}: exists but is not a snapshot (no {store.MANIFEST}); refusing to replace it; move it away or "
-            "choose another --out"
+            f"{final}: is a symlink (to {os.readlink(final)}), not a snapshot folder; refusing to replace it; "
+            "move it away or choose another --out"
+        )
+    if not final.is_dir() or not store.is_snapshot(final):
+        kind = "a folder" if final.is_dir() else (data_mod.file_kind(final) or "a file")
+        raise UnsafePath(
+            f"{final}: exists but is not a snapshot ({kind} without {store.MANIFEST}); refusing to replace it; "
+            "move it away or choose another --out"
         )
 
 
@@ -100,6 +162,7 @@ def validate_data(data_dir: Path, regions: list[str], as_of, report_path: Path |
     }
     report_path.parent.mkdir(parents=True, exist_ok=True)
     store.write_json(report_path, report)
+    publish.share(report_path)  # readable as any file the user creates (store.write_json's temp file is 600)
     raise data_mod.DataError(f"{problems[0]['message']}{more}; validation report: {report_path}")
 
 

@@ -4,6 +4,10 @@ The snapshot is assembled in a hidden sibling folder (`.<as-of>.tmp-<pid>-*`, `w
 only when every file is written; an existing snapshot (`--force`, `--resume`) is swapped out in one atomic
 exchange, so a crash at any moment leaves earlier snapshots byte-identical and never shows a half-written folder
 under a visible name. Hidden folders of runs that died are removed by the next run (`sweep_dead_work_dirs`).
+
+A published snapshot has the permissions of any folder the user creates (the umask: 755 folders and 644 files
+under the usual 022), so other users of a shared reports server can read it; the work folder (`tempfile.mkdtemp`,
+700) and the files written through temp files (600) are opened up just before publishing (`share`).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -62,12 +67,50 @@ def exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
+def umask() -> int:
+    """The process's umask, read without changing it where the system tells it (Linux: /proc/self/status); else
+    set and restored at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+def share(path: Path) -> None:
+    """Give `path` and, for a folder, everything in it the permissions of a new folder / file under the umask
+    (folders 777 - umask, files 666 - umask, or 777 - umask for a file with an execute bit); symlinks are left."""
+    mask = umask()
+    dir_mode, file_mode, exec_mode = 0o777 & ~mask, 0o666 & ~mask, 0o777 & ~mask
+    if path.is_symlink():
+        return
+    if not path.is_dir():
+        os.chmod(path, exec_mode if path.stat().st_mode & 0o111 else file_mode)
+        return
+    os.chmod(path, dir_mode)
+    for root, dirs, files in os.walk(path):
+        for name in dirs + files:
+            p = os.path.join(root, name)
+            st = os.lstat(p)
+            if stat.S_ISDIR(st.st_mode):
+                os.chmod(p, dir_mode)
+            elif stat.S_ISREG(st.st_mode):
+                os.chmod(p, exec_mode if st.st_mode & 0o111 else file_mode)
+
+
 def publish(tmp: Path, final: Path, replace: bool) -> None:
     """Rename the finished temp folder into place.
 
     An existing snapshot is replaced only with `replace` (--force, --resume), in one atomic exchange where the
     system supports it (else two renames: for an instant no snapshot of that date is visible, but no half one).
+    The folder gets the umask's permissions first (`share`).
     """
+    share(tmp)
     if final.exists() or final.is_symlink():
         if not replace:
             raise SnapshotExists(f"{final}: a snapshot for {final.name} appeared while this run was working")

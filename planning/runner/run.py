@@ -44,7 +44,7 @@ from typing import Any
 from planning import config, importer, report, sources, store
 from planning import data as data_mod
 from planning import params as params_mod
-from planning.errors import EXIT_INTERRUPTED, ParamsError, SnapshotExists
+from planning.errors import EXIT_INTERRUPTED, ParamsError, SnapshotExists, UnsafePath
 from planning.params import RunInput
 from planning.runner import checks, publish, snapshot
 from planning.runner.kernels import KernelSlot, notebook_parameters, run_region
@@ -71,14 +71,18 @@ def run(
     input is bad, and KeyboardInterrupt (after removing the temp folder, nothing published) on Ctrl-C.
     `resume=True` completes an existing snapshot of the same date (see the module docstring).
     """
-    params_dir = Path(params_dir or config.PARAMS_DIR)
-    out_root = Path(out_root or config.OUTPUTS_DIR)
-    notebooks_dir = Path(notebooks_dir or config.NOTEBOOKS_DIR)
+    # absolute before anything uses them: the kernels run in the notebooks folder (checks.absolute)
+    params_dir = checks.absolute(params_dir or config.PARAMS_DIR, "--params")
+    out_root = checks.absolute(out_root or config.OUTPUTS_DIR, "--out", UnsafePath)
+    notebooks_dir = checks.absolute(notebooks_dir or config.NOTEBOOKS_DIR, "--notebooks")
+    data_dir = str(checks.absolute(data_dir, "--data")) if data_dir else None
+    checks.check_workers(workers)
     try:
         step_list = [config.step_key(s) for s in steps] if steps else list(config.STEPS)
     except ValueError as exc:
         raise ParamsError(f"--step: {exc}") from None
     step_list = [s for s in config.STEPS if s in step_list]
+    checks.check_notebooks(notebooks_dir, step_list)
     wanted = list(dict.fromkeys(regions or params_mod.region_keys(params_dir)))
     if not wanted:
         raise ParamsError(f"{params_dir}: no region files (<region>.yaml); nothing to run")
@@ -114,7 +118,7 @@ def run(
             checks.check_replaceable(final)
 
     data_dirs = {r: str(sources.resolve_dir(inputs[r].params, data_dir)) for r in wanted}
-    checks.check_out_root(out_root, [params_dir, notebooks_dir, *map(Path, data_dirs.values())])
+    checks.check_out_root(out_root, [params_dir, notebooks_dir], [*map(Path, data_dirs.values())])
     validation_report = out_root / f"{final.name}.validation.json"
     data_warnings: list[Any] = []
     for d in sorted(set(data_dirs.values())):

@@ -133,6 +133,18 @@ def region_entry(
     }
 
 
+def published_notebooks(result: RunResult, region_entries: dict[str, dict[str, Any]]) -> None:
+    """Point every step error's `notebook` (this run's results and the manifest's region entries, carried-over
+    ones included) at `<snapshot>/<region>/<step>.ipynb` of the published snapshot."""
+    errors = [(x.region, x.step, x.error) for x in result.results]
+    errors += [
+        (r, s, st.get("error")) for r, e in region_entries.items() for s, st in e.get("steps", {}).items()
+    ]
+    for region, step, error in errors:
+        if isinstance(error, dict) and "notebook" in error:
+            error["notebook"] = str(result.snapshot / region / f"{step}.ipynb")
+
+
 def manifest(
     result: RunResult,
     region_entries: dict[str, dict[str, Any]],
@@ -146,7 +158,12 @@ def manifest(
     data_warnings: list[dict[str, Any]],
     previous: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """The snapshot's manifest: complete when this run's steps and every carried-over region's steps are ok."""
+    """The snapshot's manifest: complete when this run's steps and every carried-over region's steps are ok.
+
+    A failed step's `error.notebook` names its notebook in the published snapshot (`result.snapshot`), not in
+    the work folder it ran in, which is gone once the snapshot is published (`published_notebooks`).
+    """
+    published_notebooks(result, region_entries)
     complete = result.ok and all(
         st.get("status") == "ok" for e in region_entries.values() for st in e.get("steps", {}).values()
     )
