@@ -18,6 +18,12 @@ Reliability rules (README "When things go wrong"):
 - `resume=True` re-runs only the region-steps of an existing snapshot that did not finish or whose inputs (the
   region's params.json, the data fingerprint, the notebook source) changed since, and every later step of the
   same region.
+- A subset (`regions` and/or `steps`) into an existing snapshot updates it: those region-steps run again with the
+  later steps of the same region (and any earlier one `resume` would re-run); the other regions and steps are
+  carried over byte-identical, so the snapshot never shrinks (`force` changes nothing there; `force` without a
+  subset replaces the snapshot whole; neither: SnapshotExists). An update that fails a step of a complete
+  snapshot is kept as `<out>/<as-of>.failed/` and not published; one that finds the snapshot replaced meanwhile
+  publishes nothing (SnapshotExists).
 
 Every region's parameters are resolved once, before any kernel starts (`params.resolve`), and reach its notebooks
 as values: papermill writes every parameter of the parameters cell as an escaped Python literal
@@ -69,7 +75,8 @@ def run(
 
     Raises ParamsError / DataError / SnapshotExists / UnsafePath (exit code 2) before any kernel starts when the
     input is bad, and KeyboardInterrupt (after removing the temp folder, nothing published) on Ctrl-C.
-    `resume=True` completes an existing snapshot of the same date (see the module docstring).
+    `resume=True` completes an existing snapshot of the same date; `regions` / `steps` update it (see the module
+    docstring).
     """
     params_dir = Path(params_dir or config.PARAMS_DIR)
     out_root = Path(out_root or config.OUTPUTS_DIR)
