@@ -66,10 +66,20 @@ def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks."
 @app.command()
 def run(
     region: Annotated[
-        list[str] | None, typer.Option("--region", "-r", help="Region key (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--region",
+            "-r",
+            help="Region key (repeatable). Into an existing snapshot: re-run these regions, keep the others.",
+        ),
     ] = None,
     step: Annotated[
-        list[str] | None, typer.Option("--step", "-s", help="Step: 01..05 or name (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--step",
+            "-s",
+            help="Step: 01..05 or name (repeatable). Into an existing snapshot: re-run it and the later steps.",
+        ),
     ] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Planning date YYYY-MM-DD.")] = None,
     data: Annotated[Path | None, typer.Option("--data", help="Folder of canonical tables.")] = None,
@@ -79,7 +89,11 @@ def run(
     ] = None,
     language: Annotated[str | None, typer.Option("--language", help="en or zh.")] = None,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing snapshot of this date.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace an existing snapshot of this date whole (with --region/--step: update, never shrink).",
+        ),
     ] = False,
     resume: Annotated[
         bool,

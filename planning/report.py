@@ -334,6 +334,16 @@ def _rollup(regions: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _rollup_label(manifest: dict[str, Any], regions: dict[str, Any], lang: str) -> str:
+    """The roll-up row's name: the company's total when the snapshot holds every region of the company
+    (`company_regions` in the manifest; an older manifest does not say: every region), else "Total of n of m
+    regions" (a snapshot of some regions only)."""
+    company = {r for r in manifest.get("company_regions") or [] if isinstance(r, str)}
+    if company <= set(regions):
+        return i18n.name("region", "company", lang)
+    return i18n.t("common.index.partial_total", lang, n=len(regions), m=len(company | set(regions)))
+
+
 def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = "en") -> Path:
     """Write `<snapshot_dir>/index.html`: company roll-up, then per region headline numbers and step links.
 
@@ -370,7 +380,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     rollup_html = (
         f'<section class="rollup"><h2>{_e(t("rollup"))}</h2><table class="headline"><thead><tr>'
         f"<th>{_e(company_name)}</th>{num_heads}</tr></thead><tbody><tr>"
-        f'<th scope="row">{_e(i18n.name("region", "company", lang))}</th>'
+        f'<th scope="row">{_e(_rollup_label(manifest, regions, lang))}</th>'
         f"{_headline_cells(rollup, lang, currency)}</tr></tbody></table></section>"
     )
 

@@ -129,7 +129,8 @@ def test_unsafe_or_occupied_output_folders_exit_2(tmp_path: Path, pdir: Path, sm
     out = tmp_path / "out"
     (out / AS_OF).mkdir(parents=True)
     (out / AS_OF / "manifest.json").write_text("{}")
-    assert_bad_input(invoke(pdir, small_sample, out, "-r", "east"), "already exists; pass --force")
+    # a full run over a snapshot says how to update part of it or replace it (a subset would update it)
+    assert_bad_input(invoke(pdir, small_sample, out), "already exists; to update part of it name the regions")
     (out / AS_OF / "manifest.json").unlink()
     assert_bad_input(invoke(pdir, small_sample, out, "-r", "east", "--force"), "is not a snapshot")
     assert os.listdir(out / AS_OF) == []

@@ -286,6 +286,20 @@ def test_index_rows_links_and_rollup(tmp_path: Path) -> None:
     assert "1 of 4" not in html and "2 of 4 reports" in html
 
 
+@pytest.mark.adversarial
+def test_index_calls_a_total_over_some_regions_partial(tmp_path: Path) -> None:
+    """Issue 18: a snapshot of East alone was labelled "Company total"; the manifest names the company's regions."""
+    manifest = {**_manifest(), "company_regions": ["east", "north", "south", "west"]}
+    rollup = re.compile(r'<section class="rollup">.*?</section>', re.S)
+    html = report.write_index(_snapshot(tmp_path), manifest, "en").read_text(encoding="utf-8")
+    assert "Total of 2 of 4 regions" in rollup.search(html).group(0) and "Company total" not in html
+    zh = report.write_index(tmp_path, manifest, "zh").read_text(encoding="utf-8")
+    assert "4 个区域中 2 个的合计" in rollup.search(zh).group(0) and "公司合计" not in zh
+    manifest["company_regions"] = ["east", "north"]  # every region of the company
+    html = report.write_index(tmp_path, manifest, "en").read_text(encoding="utf-8")
+    assert "Company total" in rollup.search(html).group(0)
+
+
 def test_index_in_chinese(tmp_path: Path) -> None:
     html = report.write_index(_snapshot(tmp_path), _manifest(), "zh").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in html

@@ -27,8 +27,10 @@ def test_existing_snapshot_is_kept_without_force_and_replaced_whole_with_force(
     run(tmp_path, OK_BODY, data_dir, workers=1, steps=["01"])
     snap = tmp_path / "out" / "2026-09-30"
     before = (snap / "manifest.json").read_bytes()
-    with pytest.raises(SnapshotExists, match="--force"):
-        run(tmp_path, OK_BODY, data_dir, workers=1, steps=["01"])
+    with pytest.raises(SnapshotExists, match="--force"):  # a full run (no --region, no --step)
+        runner.run(
+            data_dir=str(data_dir), out_root=tmp_path / "out", notebooks_dir=tmp_path / "nbs", workers=1
+        )
     assert (snap / "manifest.json").read_bytes() == before
     run(tmp_path, OK_BODY, data_dir, workers=1, steps=["01", "02"], force=True)
     assert (snap / "east" / "02_goals.html").is_file()

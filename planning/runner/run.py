@@ -18,6 +18,12 @@ Reliability rules (README "When things go wrong"):
 - `resume=True` re-runs only the region-steps of an existing snapshot that did not finish or whose inputs (the
   region's params.json, the data fingerprint, the notebook source) changed since, and every later step of the
   same region.
+- A subset (`regions` and/or `steps`) into an existing snapshot updates it: those region-steps run again with the
+  later steps of the same region (and any earlier one `resume` would re-run); the other regions and steps are
+  carried over byte-identical, so the snapshot never shrinks (`force` changes nothing there; `force` without a
+  subset replaces the snapshot whole; neither: SnapshotExists). An update that fails a step of a complete
+  snapshot is kept as `<out>/<as-of>.failed/` and not published; one that finds the snapshot replaced meanwhile
+  publishes nothing (SnapshotExists).
 
 Every region's parameters are resolved once, before any kernel starts (`params.resolve`), and reach its notebooks
 as values: papermill writes every parameter of the parameters cell as an escaped Python literal
@@ -69,7 +75,8 @@ def run(
 
     Raises ParamsError / DataError / SnapshotExists / UnsafePath (exit code 2) before any kernel starts when the
     input is bad, and KeyboardInterrupt (after removing the temp folder, nothing published) on Ctrl-C.
-    `resume=True` completes an existing snapshot of the same date (see the module docstring).
+    `resume=True` completes an existing snapshot of the same date; `regions` / `steps` update it (see the module
+    docstring).
     """
     # absolute before anything uses them: the kernels run in the notebooks folder (checks.absolute)
     params_dir = checks.absolute(params_dir or config.PARAMS_DIR, "--params")
@@ -100,22 +107,29 @@ def run(
     final = store.snapshot_dir(out_root, first.as_of)
 
     previous = None
+    forced: dict[str, set[str]] = {}
     if final.exists() or final.is_symlink():
-        if resume:
-            checks.check_replaceable(final)
-            previous = store.read_manifest(final) or {}
-            if not regions and previous.get("regions"):
-                wanted = [r for r in previous["regions"] if r in inputs] or wanted
-            if not steps and previous.get("steps"):
-                step_list = [s for s in config.STEPS if s in previous["steps"]]
-        elif not force:
+        subset = bool(regions or steps)
+        if not (resume or subset or force):
             raise SnapshotExists(
-                f"{final}: a snapshot for {final.name} already exists; pass --force to replace it "
-                "(the old one is kept until the new one is complete), --resume to complete it, or --out to "
-                "write elsewhere"
+                f"{final}: a snapshot for {final.name} already exists; to update part of it name the regions or "
+                "steps to run again (--region east, --step 03: the rest of the snapshot is kept), --resume to "
+                "complete it, --force to replace it whole (the old one is kept until the new one is complete), "
+                "or --out to write elsewhere"
             )
-        else:
-            checks.check_replaceable(final)
+        checks.check_replaceable(final)
+        if resume or subset:  # update the snapshot in place of replacing it (`_update_plan`)
+            previous = store.read_manifest(final) or {}
+            wanted, step_list, forced = _update_plan(
+                previous,
+                wanted,
+                step_list,
+                inputs,
+                final,
+                regions=bool(regions),
+                steps=bool(steps),
+                resume=resume,
+            )
 
     data_dirs = {r: str(sources.resolve_dir(inputs[r].params, data_dir)) for r in wanted}
     checks.check_out_root(out_root, [params_dir, notebooks_dir], [*map(Path, data_dirs.values())])
@@ -137,6 +151,8 @@ def run(
             data_dirs,
             fingerprints,
             previous,
+            forced,
+            _company_regions(params_dir, wanted),
             notebooks_dir,
             workers,
             progress,
@@ -144,11 +160,88 @@ def run(
         )
         importer.write_snapshot_report(tmp, sorted(set(data_dirs.values())))  # <snapshot>/validation.json
         report.write_index(tmp, store.read_manifest(tmp) or {}, first.language)
+        if previous is not None and previous.get("status") == "complete" and not result.ok:
+            result.snapshot = _keep_failed(tmp, final)  # the complete snapshot stays as it was
+            return result
+        if previous is not None and store.read_manifest(final) != previous:
+            raise SnapshotExists(
+                f"{final}: the snapshot was replaced by another run while this one was updating it; nothing was "
+                "published (this run's changes would have undone the other's): run the same command again"
+            )
         publish.publish(tmp, final, replace=force or previous is not None)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return result
+
+
+def _update_plan(
+    previous: dict[str, Any],
+    wanted: list[str],
+    step_list: list[str],
+    inputs: dict[str, RunInput],
+    final: Path,
+    *,
+    regions: bool,
+    steps: bool,
+    resume: bool,
+) -> tuple[list[str], list[str], dict[str, set[str]]]:
+    """What a run into the existing snapshot `final` (manifest `previous`) does: its regions, its steps and, per
+    region, the steps that run again even when they could be reused.
+
+    The snapshot never shrinks: every step it holds stays a step of it (`--step` may add one), and its regions
+    that the run does not name are carried over unchanged (`_run_into`).
+    - A subset (`--region` and/or `--step`, with or without `--force`) runs the named steps (every step of the
+      snapshot with `--region` alone) of the named regions (every region of params/ with `--step` alone) again,
+      with the later steps of the same region (they read the earlier steps' artefacts) and any earlier step of
+      that region the snapshot lacks or holds out of date (failed, or its inputs changed: as `--resume`).
+    - `--resume` runs nothing again that is up to date; without `--region` it covers the snapshot's regions.
+    A region carried over must plan the same year in the same language as this run: else SnapshotExists.
+    """
+    prev_regions = previous.get("regions") or {}
+    prev_steps = [s for s in config.STEPS if s in (previous.get("steps") or [])]
+    named_steps = step_list if steps else []
+    if prev_steps:
+        step_list = [s for s in config.STEPS if s in prev_steps or s in named_steps]
+    if resume and not regions and prev_regions:
+        wanted = [r for r in prev_regions if r in inputs] or wanted
+    forced = {} if resume else {r: set(named_steps or step_list) for r in wanted}
+    first = inputs[wanted[0]].params
+    for r, entry in prev_regions.items():
+        old = entry.get("params") or {} if isinstance(entry, dict) else {}
+        if r in wanted or not old:
+            continue
+        if (old.get("plan_year"), old.get("language")) != (first.plan_year, first.language):
+            raise SnapshotExists(
+                f"{final}: region {r!r} of the snapshot plans {old.get('plan_year')} in language "
+                f"{old.get('language')!r}, this run {first.plan_year} in {first.language!r}; expected one plan "
+                "year and language per snapshot: run every region with --force to replace the snapshot, or "
+                "--out to write elsewhere"
+            )
+    return wanted, step_list, forced
+
+
+def _keep_failed(tmp: Path, final: Path) -> Path:
+    """An update (a subset, `--resume`) of a complete snapshot in which a step failed is not published: the
+    snapshot stays complete, and the run is kept as `<out>/<as-of>.failed/` (replacing an earlier one) so that
+    its failed notebooks can be read. Returns that folder (the snapshot itself where it cannot be written)."""
+    failed = final.with_name(f"{final.name}.failed")
+    if failed.is_dir() and not failed.is_symlink() and store.is_snapshot(failed):
+        shutil.rmtree(failed, ignore_errors=True)
+    if failed.exists() or failed.is_symlink():  # not a failed run of ours: leave it alone
+        shutil.rmtree(tmp, ignore_errors=True)
+        return final
+    os.replace(tmp, failed)
+    return failed
+
+
+def _company_regions(params_dir: Path, wanted: list[str]) -> list[str] | None:
+    """Every region of params/ and the run's (for the index: is a total over the snapshot's regions the
+    company's?); None when params/ holds a file that is not a region (the run names its regions itself)."""
+    try:
+        return list(dict.fromkeys([*params_mod.region_keys(params_dir), *wanted]))
+    except ParamsError:
+        return None
 
 
 def _run_into(
@@ -160,12 +253,15 @@ def _run_into(
     data_dirs: dict[str, str],
     fingerprints: dict[str, dict[str, str]],
     previous: dict[str, Any] | None,
+    forced: dict[str, set[str]],
+    company_regions: list[str] | None,
     notebooks_dir: Path,
     workers: int | None,
     progress,
     data_warnings: list[Any],
 ) -> RunResult:
-    """Run what has to run into `tmp`, reuse what `previous` already has, and write the manifest."""
+    """Run what has to run into `tmp`, reuse what `previous` already has (but the steps `forced` per region), carry
+    over the regions of `previous` this run does not name, and write the manifest."""
     commit = snapshot.git_commit()
     started_at = datetime.now(UTC)
     first = inputs[regions[0]].params
@@ -185,7 +281,8 @@ def _run_into(
             s: snapshot.step_inputs(params_json, fingerprints[data_dirs[r]], notebooks_dir / f"{s}.ipynb")
             for s in steps
         }
-        to_run = steps_to_run(steps, hashes[r], prev_regions.get(r, {}).get("steps", {}), region_dir)
+        old_steps = prev_regions.get(r, {}).get("steps", {})
+        to_run = steps_to_run(steps, hashes[r], old_steps, region_dir, forced.get(r, set()))
         for s in steps[: len(steps) - len(to_run)]:
             old = prev_regions[r]["steps"][s]
             result.results.append(StepResult(r, s, "ok", old.get("duration_s", 0.0), None, reused=True))
@@ -225,17 +322,16 @@ def _run_into(
 
     order = {r: i for i, r in enumerate(regions)}
     result.results.sort(key=lambda x: (order[x.region], steps.index(x.step)))
-    region_entries = {
-        r: snapshot.region_entry(
-            inputs[r], data_dirs[r], tmp / r, [x for x in result.results if x.region == r], hashes[r]
-        )
-        for r in regions
-    }
-    # regions of the resumed snapshot that this run does not cover are carried over unchanged
-    for r, entry in prev_regions.items():
-        if r not in region_entries and (final / r).is_dir():
+    # every region of the earlier snapshot stays, in its place: the regions this run does not name are carried
+    # over unchanged (files byte-identical, manifest entry as it was); new regions follow
+    region_entries: dict[str, dict[str, Any]] = {}
+    for r in [*prev_regions, *(r for r in regions if r not in prev_regions)]:
+        if r in order:
+            results = [x for x in result.results if x.region == r]
+            region_entries[r] = snapshot.region_entry(inputs[r], data_dirs[r], tmp / r, results, hashes[r])
+        elif (final / r).is_dir():
             shutil.copytree(final / r, tmp / r, symlinks=True)
-            region_entries[r] = entry
+            region_entries[r] = prev_regions[r]
     manifest = snapshot.manifest(
         result,
         region_entries,
@@ -244,22 +340,31 @@ def _run_into(
         workers=n_workers,
         commit=commit,
         steps=steps,
-        fingerprints=fingerprints,
+        fingerprints={**(previous or {}).get("data", {}), **fingerprints},
         data_warnings=[checks.problem_dict(p) for p in data_warnings[:100]],
         previous=previous,
+        company_regions=company_regions,
     )
     store.write_manifest(tmp, manifest)
     return result
 
 
 def steps_to_run(
-    steps: list[str], inputs: dict[str, dict[str, str]], previous: dict[str, Any], region_dir: Path
+    steps: list[str],
+    inputs: dict[str, dict[str, str]],
+    previous: dict[str, Any],
+    region_dir: Path,
+    forced: set[str] | frozenset[str] = frozenset(),
 ) -> list[str]:
-    """The steps from the first one that cannot be reused onwards (a later step reads the earlier's artefacts)."""
+    """The steps from the first one that cannot be reused onwards (a later step reads the earlier's artefacts).
+
+    A step is reused when it finished ok, its inputs are unchanged, its notebook and report are on disk, and it
+    is not one of the `forced` steps (named by a subset run)."""
     for i, s in enumerate(steps):
         old = previous.get(s) or {}
         reusable = (
-            old.get("status") == "ok"
+            s not in forced
+            and old.get("status") == "ok"
             and old.get("inputs") == inputs[s]
             and (region_dir / f"{s}.ipynb").is_file()
             and (region_dir / f"{s}.html").is_file()

@@ -2,7 +2,8 @@
 headline numbers of each region for the index, and the step inputs `--resume` compares.
 
 Manifest entries (docs/architecture.md): `snapshot`, `status` (complete | incomplete), `started_at`, `wall_s`,
-`workers`, `commit`, `versions`, `steps`, `data` (fingerprints), `data_warnings`, `resumed_from` (resumed runs),
+`workers`, `commit`, `versions`, `steps`, `data` (fingerprints), `data_warnings`, `resumed_from` (resumed and
+updated runs), `company_regions` (every region of params/: the index calls a total over fewer a partial one),
 `regions` -> {region: {params, params_files, data_dir, headline, steps -> {step: {status, duration_s, error,
 inputs, reused}}}}. The manifest itself is read and written by `planning.store`.
 """
@@ -157,6 +158,7 @@ def manifest(
     fingerprints: dict[str, dict[str, str]],
     data_warnings: list[dict[str, Any]],
     previous: dict[str, Any] | None,
+    company_regions: list[str] | None = None,
 ) -> dict[str, Any]:
     """The snapshot's manifest: complete when this run's steps and every carried-over region's steps are ok.
 
@@ -179,5 +181,6 @@ def manifest(
         "data": fingerprints,
         "data_warnings": data_warnings,
         **({"resumed_from": previous.get("started_at")} if previous else {}),
+        **({"company_regions": company_regions} if company_regions else {}),
         "regions": region_entries,
     }
