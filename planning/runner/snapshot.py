@@ -4,7 +4,7 @@ headline numbers of each region for the index, and the step inputs `--resume` co
 Manifest entries (docs/architecture.md): `snapshot`, `status` (complete | incomplete), `started_at`, `wall_s`,
 `workers`, `commit`, `versions`, `steps`, `data` (fingerprints), `data_warnings`, `resumed_from` (resumed runs),
 `regions` -> {region: {params, params_files, data_dir, headline, steps -> {step: {status, duration_s, error,
-inputs, reused}}}}. The manifest itself is read and written by `planning.store`.
+inputs, reused, retried}}}}. The manifest itself is read and written by `planning.store`.
 """
 
 from __future__ import annotations
@@ -127,6 +127,7 @@ def region_entry(
                 "error": x.error,
                 "inputs": inputs[x.step],
                 **({"reused": True} if x.reused else {}),
+                **({"retried": x.retried} if x.retried else {}),
             }
             for x in results
         },
