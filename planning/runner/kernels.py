@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -210,14 +211,17 @@ def notebook_parameters(p: Params, region_dir: Path, data_dir: str) -> dict[str,
     }
 
 
-def run_region(spec: dict[str, Any], slot: KernelSlot | None = None) -> list[StepResult]:
+def run_region(
+    spec: dict[str, Any], slot: KernelSlot | None = None, on_step: Callable[[StepResult], None] | None = None
+) -> list[StepResult]:
     """Run the steps of one region in order (in a worker process); returns one StepResult per step.
 
     `spec`: region, steps, region_dir, notebooks_dir, parameters (`notebook_parameters`), execution_timeout and
     meta (the reports' page header). `slot` is the worker's kernel, kept for its next region; without one the
     region gets its own kernel, stopped at the end. A failed step skips the rest of the region (they read its
     artefacts) and discards the kernel. KeyboardInterrupt (Ctrl-C, or SIGTERM in a worker) propagates after the
-    kernel is shut down.
+    kernel is shut down. `on_step` is called with each step's result as soon as it is known (a parallel run's
+    worker sends it to the runner, which so knows what finished should the worker process die).
     """
     # lazy: papermill (+ nbclient) adds ~0.1 s CPU to the runner's ~0.4 s import, and only a process that executes
     # notebooks needs it: not `planning check`, nor the parent of a parallel run
@@ -225,15 +229,19 @@ def run_region(spec: dict[str, Any], slot: KernelSlot | None = None) -> list[Ste
 
     region, steps, region_dir = spec["region"], spec["steps"], Path(spec["region_dir"])
     results: list[StepResult] = []
+
+    def record(result: StepResult) -> None:
+        results.append(result)
+        if on_step:
+            on_step(result)
+
     failed = False
     own = slot is None
     slot = slot or KernelSlot()
     try:
         for step in steps:
             if failed:
-                results.append(
-                    StepResult(region, step, "skipped", error={"message": "an earlier step failed"})
-                )
+                record(StepResult(region, step, "skipped", error={"message": "an earlier step failed"}))
                 continue
             out = region_dir / f"{step}.ipynb"
             started = time.perf_counter()
@@ -263,7 +271,7 @@ def run_region(spec: dict[str, Any], slot: KernelSlot | None = None) -> list[Ste
                 except Exception as exc:  # a report that cannot be rendered is a failure of the step
                     error = error or {"type": type(exc).__name__, "message": f"HTML export failed: {exc}"}
                     failed = True
-            results.append(StepResult(region, step, "failed" if error else "ok", round(duration, 2), error))
+            record(StepResult(region, step, "failed" if error else "ok", round(duration, 2), error))
     except BaseException:
         slot.close()
         raise

@@ -18,6 +18,8 @@ class StepResult:
     duration_s: float = 0.0
     error: dict[str, Any] | None = None
     reused: bool = False  # --resume kept the result of an earlier run
+    # its worker process died in it and it ran again: message, worker_deaths (runner.pool)
+    retried: dict[str, Any] | None = None
 
 
 @dataclass
@@ -41,4 +43,6 @@ def print_progress(results: list[StepResult]) -> None:
         msg = f"  [{mark}] {r.region:<12} {r.step:<20} {r.duration_s:6.1f} s"
         if r.error and r.status == "failed":
             msg += f"  {r.error.get('message', '')}"
+        if r.retried and not (r.error and r.error.get("message") == r.retried["message"]):
+            msg += f"  ({r.retried['message']})"
         print(msg, file=sys.stderr, flush=True)

@@ -28,21 +28,16 @@ Reliability rules (README "When things go wrong"):
 Every region's parameters are resolved once, before any kernel starts (`params.resolve`), and reach its notebooks
 as values: papermill writes every parameter of the parameters cell as an escaped Python literal
 (`kernels.notebook_parameters`), and the whole of them travels in the region's params.json. Regions run in
-parallel worker processes, each with its own kernel (`kernels`).
+parallel worker processes, each with its own kernel (`kernels`); a worker process that dies costs only the
+region-step it was running, which is retried once on a fresh worker (`pool`).
 """
 
 from __future__ import annotations
 
-import atexit
-import ctypes
-import multiprocessing as mp
 import os
 import shutil
-import signal
-import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,10 +45,11 @@ from typing import Any
 from planning import config, importer, report, sources, store
 from planning import data as data_mod
 from planning import params as params_mod
-from planning.errors import EXIT_INTERRUPTED, ParamsError, SnapshotExists, UnsafePath
+from planning.errors import ParamsError, SnapshotExists, UnsafePath
 from planning.params import RunInput
 from planning.runner import checks, publish, snapshot
 from planning.runner.kernels import KernelSlot, notebook_parameters, run_region
+from planning.runner.pool import run_parallel
 from planning.runner.results import RunResult, StepResult
 
 
@@ -317,7 +313,7 @@ def _run_into(
         finally:
             slot.close()
     else:
-        result.results.extend(_run_parallel(specs, n_workers, progress))
+        result.results.extend(run_parallel(specs, n_workers, progress))
     wall = time.perf_counter() - t0
 
     order = {r: i for i, r in enumerate(regions)}
@@ -389,65 +385,3 @@ def _warm_bundle() -> None:
         report.vega_bundle()
     except Exception:  # a worker builds it itself (and reports a real failure through its step)
         pass
-
-
-def _raise_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-def _worker_init() -> None:
-    """Workers leave Ctrl-C to the parent, which stops them with SIGTERM (-> KeyboardInterrupt -> kernel shutdown).
-
-    On Linux a worker also gets SIGTERM when its parent, the runner, dies, so a runner killed with SIGKILL leaves
-    no worker (and, through the worker's kernel shutdown, no kernel) behind.
-    """
-    global _WORKER_SLOT
-
-    _WORKER_SLOT = KernelSlot()
-    atexit.register(_WORKER_SLOT.close)  # a worker exits normally when the pool shuts down
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    if sys.platform.startswith("linux"):
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
-
-
-_WORKER_SLOT: KernelSlot | None = None  # the worker process's kernel (set by `_worker_init`)
-
-
-def _region_worker(spec: dict[str, Any]) -> list[StepResult]:
-    """run_region in a worker process, on the worker's kernel; once stopped (SIGTERM) and its kernel shut down,
-    the worker exits at once instead of waiting for more work from a runner that is gone or stopping."""
-    try:
-        return run_region(spec, _WORKER_SLOT)
-    except KeyboardInterrupt:
-        os._exit(EXIT_INTERRUPTED)
-
-
-def _run_parallel(specs: list[dict[str, Any]], n_workers: int, progress) -> list[StepResult]:
-    # Workers are spawned: forking the runner is unsafe once it has threads (kernel clients, a caller's own
-    # threads), as a lock held by another thread at fork time deadlocks the child for ever; a fork server would
-    # outlive a runner killed with SIGKILL. Spawned workers are the runner's children and die with it.
-    ctx = mp.get_context("spawn")
-    results: list[StepResult] = []
-    pool = ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, initializer=_worker_init)
-    try:
-        futures = {pool.submit(_region_worker, spec): spec for spec in specs}
-        for fut in as_completed(futures):
-            try:
-                res = fut.result()
-            except Exception as exc:  # a worker that died takes only its own region with it
-                spec = futures[fut]
-                err = {"type": type(exc).__name__, "message": str(exc) or "the worker process died"}
-                res = [StepResult(spec["region"], s, "failed", error=err) for s in spec["steps"]]
-            results.extend(res)
-            if progress:
-                progress(res)
-    except BaseException:
-        for proc in list((getattr(pool, "_processes", None) or {}).values()):
-            if proc.is_alive():
-                proc.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-    return results

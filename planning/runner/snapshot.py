@@ -5,7 +5,7 @@ Manifest entries (docs/architecture.md): `snapshot`, `status` (complete | incomp
 `workers`, `commit`, `versions`, `steps`, `data` (fingerprints), `data_warnings`, `resumed_from` (resumed and
 updated runs), `company_regions` (every region of params/: the index calls a total over fewer a partial one),
 `regions` -> {region: {params, params_files, data_dir, headline, steps -> {step: {status, duration_s, error,
-inputs, reused}}}}. The manifest itself is read and written by `planning.store`.
+inputs, reused, retried}}}}. The manifest itself is read and written by `planning.store`.
 """
 
 from __future__ import annotations
@@ -128,6 +128,7 @@ def region_entry(
                 "error": x.error,
                 "inputs": inputs[x.step],
                 **({"reused": True} if x.reused else {}),
+                **({"retried": x.retried} if x.retried else {}),
             }
             for x in results
         },
