@@ -18,10 +18,12 @@ TYPES = ("str", "date", "int", "float", "bool")
 
 @dataclass(frozen=True)
 class Contract:
-    """Who writes an artefact and the columns (name -> type) it guarantees."""
+    """Who writes an artefact and the columns (name -> type) it guarantees; `optional` when the step writes it
+    only in some runs (the import's `validation` table exists only for imported data)."""
 
     step: str
     columns: dict[str, str]
+    optional: bool = False
 
     def __post_init__(self) -> None:
         bad = {c: t for c, t in self.columns.items() if t not in TYPES}
@@ -87,6 +89,7 @@ ARTIFACTS: dict[str, Contract] = {
             "detail": "str",
             "examples": "str",
         },
+        optional=True,
     ),
     # 02_goals
     "forecast": Contract(

@@ -84,6 +84,8 @@ def test_real_steps_for_two_regions(sample_snapshot: Path):
     assert manifest["status"] == "complete" and len(manifest["regions"]) == 2
     for region in manifest["regions"]:
         for name, contract in contracts.ARTIFACTS.items():
+            if contract.optional:
+                continue
             step, columns = contract.step, tuple(contract.columns)
             path = sample_snapshot / region / "artifacts" / f"{name}.csv"
             assert path.is_file(), f"{region}: {step} did not write {name}.csv"
