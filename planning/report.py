@@ -349,7 +349,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
 
     In: the snapshot folder (step pages at `<region>/<step>.html`) and the run manifest: `regions` ->
     {region: {"headline": {plan_target, ytd_plan, ytd_actual, completion (fraction), kpi_lights {green,
-    yellow, red}}, "steps": {step: {"status", "duration_s", "error"}}, "params": {...}}}, plus `commit`,
+    yellow, red}}, "steps": {step: {"status", "error"}}, "params": {...}}}, plus `commit`,
     `snapshot`, `steps`. Missing numbers show "—". Out: the path written.
     """
     snapshot_dir = Path(snapshot_dir)
@@ -405,9 +405,8 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
                 if status == "missing"
                 else i18n.name("run_status", status, lang)
             )
-            detail = ""
-            if st and st.get("duration_s") is not None:
-                detail = t("duration", seconds=f"{float(st['duration_s']):.1f}")
+            # No duration here: run-time fields live in the manifest only, so a rerun gives the same page
+            # (docs/artifacts.md "Reruns").
             err = (st or {}).get("error")
             title = ""
             if isinstance(err, dict) and err.get("message"):
@@ -421,10 +420,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
             if isinstance(err, dict) and err.get("message") and status != "skipped":
                 short = err["message"] if len(err["message"]) <= 90 else err["message"][:87] + "..."
                 message = f'<span class="error">{_e(short)}</span>'
-            cells.append(
-                f'<td class="step status-{_e(status)}"{title}>{status_html}'
-                f'<span class="duration">{_e(detail)}</span>{message}</td>'
-            )
+            cells.append(f'<td class="step status-{_e(status)}"{title}>{status_html}{message}</td>')
         rows.append(
             f'<tr><th scope="row">{_e(rname)}</th>{_headline_cells(info.get("headline") or {}, lang, currency)}</tr>'
         )

@@ -6,8 +6,9 @@ Layout (docs/artifacts.md):
     <root>/<as-of>/<region>/artifacts/<name>.csv  the tables each step hands to the next
 
 Only this module knows these paths. Artefacts are written through `write_artifact` (contract checked,
-deterministic CSV, atomic replace) and read through `read_artifact` (contract types applied, a clear error naming
-the step to run when the file is missing). Snapshots are found with `snapshots`, manifests read and written with
+deterministic CSV, formula-safe text, atomic replace) and read through `read_artifact` (contract types applied,
+a clear error naming the step to run when the file is missing). `write_csv` is the one CSV writer of the
+workbook: every table a person may open in a spreadsheet goes through it. Snapshots are found with `snapshots`, manifests read and written with
 `read_manifest` / `write_manifest`. The Context of a notebook, the review's plan of record, the runner, the
 report and the index all go through here, as kedro's DataCatalog is the only thing that knows where a dataset
 is stored.
@@ -69,15 +70,84 @@ def check_contract(name: str, df: pd.DataFrame, step: str | None = None) -> None
 def write_artifact(
     region_dir: str | os.PathLike, name: str, df: pd.DataFrame, step: str | None = None
 ) -> Path:
-    """Write artefact `name` as CSV: contract checked, deterministic formatting, replaced atomically.
-
-    Floats are written with 6 decimals and dates as YYYY-MM-DD, so the same plan gives the same bytes.
-    """
+    """Write artefact `name` as CSV (`write_csv`): contract checked, deterministic, formula-safe, atomic."""
     check_contract(name, df, step)
     folder = artifacts_dir(region_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.csv"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    return write_csv(folder / f"{name}.csv", df)
+
+
+# Spreadsheet formula injection (OWASP "CSV Injection"): Excel and LibreOffice evaluate a cell that starts with
+# one of these characters as a formula (`=HYPERLINK(...)`, `+cmd|' /C calc'!A0`, `@SUM(...)`); a tab or a line
+# break first hides the formula from a reader's eye.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A text cell that is a plain number ("-5", "+10%", "-1.5e3") is read by a spreadsheet as that number and
+# runs nothing: it is left as it is.
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
+_ESCAPED = re.compile(r"^'+[=+\-@\t\r\n]")  # a text `escape_formula` prefixed (or that began so)
+
+
+def escape_formula(value: Any) -> Any:
+    """A text cell made safe to open in a spreadsheet: prefixed with a single quote when it starts with a
+    formula character (`FORMULA_START`) and is not a plain number; other values unchanged.
+
+    Carriage returns become line feeds first (the CSV writer does not quote a field for a lone CR, which would
+    split the row). Reversible otherwise (`unescape_formula`): a text that already starts with quotes before a
+    formula character gets one more, so reading back gives the text as written.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if value.startswith(FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    if value[0] == "'" and _ESCAPED.match(value):
+        return "'" + value
+    return value
+
+
+def unescape_formula(value: Any) -> Any:
+    """The text `escape_formula` was given (one leading quote removed before a formula character)."""
+    if isinstance(value, str) and value[:1] == "'" and _ESCAPED.match(value):
+        return value[1:]
+    return value
+
+
+def _text_columns(df: pd.DataFrame) -> list[str]:
+    return [
+        c
+        for c in df.columns
+        if pd.api.types.is_object_dtype(df[c])
+        or pd.api.types.is_string_dtype(df[c])
+        or isinstance(df[c].dtype, pd.CategoricalDtype)
+    ]
+
+
+def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with every formula-leading text cell escaped (`escape_formula`); numbers, dates and booleans are
+    never touched (a negative number is a number). A copy only when a cell changes."""
+    out = df
+    for c in _text_columns(df):
+        values = df[c].astype(object)
+        escaped = values.map(escape_formula)
+        changed = escaped.ne(values) & values.notna()
+        if changed.any():
+            if out is df:
+                out = df.copy()
+            out[c] = escaped
+    return out
+
+
+def write_csv(path: str | os.PathLike, df: pd.DataFrame) -> Path:
+    """Write `df` as UTF-8 CSV to `path`, replaced atomically: the workbook's one CSV writer.
+
+    Floats are written with 6 decimals and dates as YYYY-MM-DD, so the same plan gives the same bytes. Text
+    cells that a spreadsheet would run as a formula are prefixed with a single quote (`escape_formula`, OWASP
+    CSV Injection); `read_artifact` removes the quote again.
+    """
+    path = Path(path)
+    df = escape_formulas(df)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             df.to_csv(fh, index=False, lineterminator="\n", float_format="%.6f", date_format="%Y-%m-%d")
@@ -93,8 +163,9 @@ def read_artifact(
 ) -> pd.DataFrame:
     """Read artefact `name` of a region, with the contract's column types.
 
-    Text and date columns stay text (an id such as "007" keeps its zeros); int, float and bool columns are checked
-    and cast, so an empty artefact still has typed columns. Raises ArtifactMissing (naming the step to run)
+    Text and date columns stay text (an id such as "007" keeps its zeros), with the quote `write_csv` put before
+    a formula-leading text removed; int, float and bool columns are checked and cast, so an empty artefact still
+    has typed columns. Raises ArtifactMissing (naming the step to run)
     when the file is not there, ArtifactInvalid when a value does not fit its column's type.
     """
     path = artifact_path(region_dir, name)
@@ -111,14 +182,21 @@ def read_artifact(
             f"(`planning run --region {region} --step {step[:2]}` or open notebooks/{step}.ipynb)"
         )
     if contract is None:
-        return pd.read_csv(path, **read_csv)
+        return _unescape(pd.read_csv(path, **read_csv))
     dtype = {c: _READ_TYPES[t] for c, t in contract.columns.items() if t in _READ_TYPES}
     dtype.update(read_csv.pop("dtype", None) or {})
-    df = pd.read_csv(path, dtype=dtype, **read_csv)
+    df = _unescape(pd.read_csv(path, dtype=dtype, **read_csv))
     for column, kind in contract.columns.items():
         if kind not in _CAST or column not in df.columns or str(df[column].dtype) == _CAST[kind]:
             continue
         df[column] = _cast(df[column], kind, path, column)
+    return df
+
+
+def _unescape(df: pd.DataFrame) -> pd.DataFrame:
+    for c in _text_columns(df):
+        if df[c].astype(object).map(lambda v: isinstance(v, str) and v[:1] == "'").any():
+            df[c] = df[c].map(unescape_formula)
     return df
 
 

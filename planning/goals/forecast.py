@@ -6,7 +6,9 @@
 Models (statsmodels, plus the seasonal-naive benchmark every forecast has to beat):
 
 - `ets`: ETS with additive error, additive damped trend and multiplicative seasonality (additive when a month
-  has no sales), statsmodels `ETSModel`; prediction intervals from the model.
+  has no sales), statsmodels `ETSModel`; prediction intervals from the model: exact where statsmodels has them
+  (fully additive models), else the quantiles of `SIMULATIONS` simulated paths drawn with the fixed
+  `INTERVAL_SEED`, so the same history gives the same interval in every run.
 - `sarima`: SARIMA(1,0,0)(0,1,1)12 with a constant (a year-over-year drift), statsmodels `SARIMAX`.
 - `seasonal_naive`: the same month one year earlier; interval from the spread of year-over-year changes
   (Hyndman & Athanasopoulos, FPP3 5.5: sigma_h = sigma * sqrt(k + 1), k = whole years into the horizon).
@@ -35,6 +37,11 @@ if TYPE_CHECKING:
     from planning.params import Params
 
 SEASON = 12
+
+#: Simulated paths behind an ETS interval that has no closed form (multiplicative season), and the seed of
+#: their errors: fixed, so a rerun gives the same bytes (the point forecast does not depend on them).
+SIMULATIONS = 1000
+INTERVAL_SEED = 20270101
 
 #: Months of training a model needs (two full seasons for a seasonal state-space model).
 MIN_TRAIN = {"ets": 24, "sarima": 24, "seasonal_naive": 12, "holt": 6, "mean": 1}
@@ -127,7 +134,13 @@ def _ets(y: np.ndarray, h: int, level: float, seasonal: bool) -> Prediction:
         seasonal_periods=SEASON if seasonal else None,
     )
     res = model.fit(disp=False, maxiter=200)
-    frame = res.get_prediction(start=len(y), end=len(y) + h - 1).summary_frame(alpha=1 - level)
+    # The errors of the simulated paths are given (statsmodels would draw them from fresh OS entropy); an
+    # exact interval ignores them.
+    errors = np.random.default_rng(INTERVAL_SEED).standard_normal((h, SIMULATIONS)) * math.sqrt(res.scale)
+    prediction = res.get_prediction(
+        start=len(y), end=len(y) + h - 1, simulate_repetitions=SIMULATIONS, random_errors=errors
+    )
+    frame = prediction.summary_frame(alpha=1 - level)
     return Prediction(frame["mean"].to_numpy(), frame["pi_lower"].to_numpy(), frame["pi_upper"].to_numpy())
 
 

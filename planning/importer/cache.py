@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from planning import config, data
+from planning import config, data, store
 from planning.importer import batches, reading, transform, writing
 from planning.importer.mapping import Mapping, TableMapping, expand, load_mapping
 from planning.importer.report import (
@@ -92,7 +92,7 @@ def materialize(
     try:
         report = _import_all(mapping, files, key, mapping_file, tmp)
         report.data_dir = str(final)
-        report.findings.to_csv(tmp / FINDINGS_FILE, index=False, lineterminator="\n")
+        store.write_csv(tmp / FINDINGS_FILE, report.findings)  # formula-safe: holds the export's own values
         (tmp / REPORT_FILE).write_text(report.to_json(), encoding="utf-8")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -5,6 +5,8 @@ step notebook (`with_reset_cell`) empties the namespace, so each notebook starts
 ~2 s of kernel start and `import pandas, altair, statsmodels` are paid once per worker. IPC sockets in a private
 folder avoid the TCP port race of parallel papermill runs (papermill#511). The `planning` engine writes the
 output notebook once, at the end. A failed step is recorded as an error dict naming the cell it stopped in.
+The executed notebook is then made reproducible (`tidy_notebook`): no timestamp or duration, fixed ids for the
+cells the run adds, and paths that name the published snapshot, so a rerun gives the same bytes.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from jupyter_core.utils import run_sync
 
 from planning import report
 from planning.params import Params
+from planning.runner.publish import published_path
 from planning.runner.results import StepResult
 
 
@@ -191,7 +194,71 @@ def with_reset_cell(nb_path: Path):
     """
     nb = nbformat.read(nb_path, as_version=4)
     cell = nbformat.v4.new_code_cell(RESET_SOURCE, metadata={"tags": [RESET_TAG]})
+    cell.id = RESET_TAG  # a fixed id: nbformat would draw a random one in every run
     nb.cells.insert(0, cell)
+    return nb
+
+
+#: What papermill records of when a notebook and each of its cells ran: dropped from the executed notebook (the
+#: manifest keeps each step's duration; docs/artifacts.md "Reruns").
+RUN_TIME_KEYS = ("start_time", "end_time", "duration")
+
+
+def tidy_notebook(nb, work_dir: Path):
+    """The executed notebook `nb` made the same in every run of the same inputs (changed in place, returned).
+
+    - papermill's `start_time`, `end_time` and `duration` (of the notebook and of every cell) and nbclient's
+      `execution` timings are removed;
+    - the cells the run adds (the namespace reset, the injected parameters, papermill's error markers) get fixed
+      ids `<tag>` / `<tag>-<n>` instead of random ones;
+    - the hidden working folder `work_dir` (`.<as-of>.tmp-...`) in any text (the injected `out_dir` and
+      `params_json`, papermill's `output_path`, a traceback) becomes the published snapshot folder.
+    """
+    pm_meta = nb.metadata.get("papermill")
+    if isinstance(pm_meta, dict):
+        for key in RUN_TIME_KEYS:
+            pm_meta.pop(key, None)
+    seen: dict[str, int] = {}
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell_pm = cell.metadata.get("papermill")
+        if isinstance(cell_pm, dict):
+            for key in RUN_TIME_KEYS:
+                cell_pm.pop(key, None)
+        added = [t for t in cell.metadata.get("tags", []) if t in _ADDED_TAGS]
+        if added:
+            n = seen[added[0]] = seen.get(added[0], 0) + 1
+            cell.id = added[0] if n == 1 else f"{added[0]}-{n}"
+    final = published_path(work_dir)
+    if final != work_dir:
+        olds = {str(work_dir), str(work_dir.resolve())}
+        _replace_text(nb, [(old, str(final)) for old in sorted(olds, key=len, reverse=True)])
+    return nb
+
+
+def _replace_text(node: Any, pairs: list[tuple[str, str]]) -> Any:
+    """Every string in a notebook node (dicts, lists, strings), with each `old` replaced by its `new`."""
+    if isinstance(node, str):
+        for old, new in pairs:
+            if old in node:
+                node = node.replace(old, new)
+        return node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            node[key] = _replace_text(value, pairs)
+    elif isinstance(node, list):
+        node[:] = [_replace_text(value, pairs) for value in node]
+    return node
+
+
+def _tidy_written(out: Path, nb, work_dir: Path):
+    """Tidy the executed notebook at `out` (`tidy_notebook`) and write it back; returns it (None without one)."""
+    if nb is None:
+        try:
+            nb = nbformat.read(out, as_version=4)
+        except Exception:  # an unreadable partial notebook stays as it is; the step has failed anyway
+            return None
+    nbformat.write(tidy_notebook(nb, work_dir), out)
     return nb
 
 
@@ -258,6 +325,7 @@ def run_region(
                     log_output=False,
                     cwd=spec["notebooks_dir"],
                     execution_timeout=spec["execution_timeout"],
+                    record_timing=False,  # nbclient's per-cell timestamps: run-time, not part of the notebook
                     km=slot.get(),
                 )
             except Exception as exc:  # papermill errors, cell timeouts, dead kernels: recorded, never fatal
@@ -266,6 +334,7 @@ def run_region(
             duration = time.perf_counter() - started
             if out.is_file():
                 try:
+                    nb = _tidy_written(out, nb, region_dir.parent)
                     html = report.export_html(nb or out, {**spec["meta"], "step": step, "error": error})
                     out.with_suffix(".html").write_text(html, encoding="utf-8")
                 except Exception as exc:  # a report that cannot be rendered is a failure of the step

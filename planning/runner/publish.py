@@ -26,6 +26,14 @@ from planning.errors import SnapshotExists
 
 # Hidden working folders next to the snapshots: `.<as-of>.tmp-<pid>-<random>`.
 _WORK_DIR = re.compile(r"^\.\d{4}-\d{2}-\d{2}\.tmp-(\d+)-")
+_WORK_DIR_DATE = re.compile(r"^\.(\d{4}-\d{2}-\d{2})\.tmp-\d+-")
+
+
+def published_path(work: Path) -> Path:
+    """The snapshot folder a hidden working folder (`work_dir`) is published as: `<root>/<as-of>`; `work` itself
+    when it is not a working folder."""
+    m = _WORK_DIR_DATE.match(work.name)
+    return work.with_name(m.group(1)) if m else work
 
 
 def work_dir(out_root: Path, snapshot_name: str) -> Path:

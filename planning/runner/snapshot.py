@@ -6,6 +6,10 @@ Manifest entries (docs/architecture.md): `snapshot`, `status` (complete | incomp
 updated runs), `company_regions` (every region of params/: the index calls a total over fewer a partial one),
 `regions` -> {region: {params, params_files, data_dir, headline, steps -> {step: {status, duration_s, error,
 inputs, reused, retried}}}}. The manifest itself is read and written by `planning.store`.
+
+Run-time fields (`RUN_TIME_FIELDS`: when the run started, how long it and each step took) are the only values
+that differ between two runs of the same inputs; they are kept in the manifest and nowhere else (not in the
+executed notebooks, the reports or the index), so a rerun is byte-identical but for them (docs/artifacts.md).
 """
 
 from __future__ import annotations
@@ -22,6 +26,29 @@ from typing import Any
 from planning import config, store
 from planning.params import Params, RunInput
 from planning.runner.results import RunResult, StepResult
+
+#: The manifest's run-time fields, as paths ("*" = every key at that level): all a rerun may change.
+RUN_TIME_FIELDS = ("started_at", "wall_s", "resumed_from", "regions.*.steps.*.duration_s")
+
+
+def without_run_time(manifest: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `manifest` without its run-time fields: equal for two runs of the same inputs."""
+    out = json.loads(json.dumps(manifest))
+    for field in RUN_TIME_FIELDS:
+        _drop(out, field.split("."))
+    return out
+
+
+def _drop(node: Any, path: list[str]) -> None:
+    if not isinstance(node, dict) or not path:
+        return
+    head, rest = path[0], path[1:]
+    keys = list(node) if head == "*" else [head]
+    for key in keys:
+        if not rest:
+            node.pop(key, None)
+        elif key in node:
+            _drop(node[key], rest)
 
 
 def git_commit() -> str:
