@@ -1,9 +1,10 @@
-"""The `planning` command: run the plan, check inputs, write the sample company.
+"""The `planning` command: run the plan, check inputs, audit a snapshot, write the sample company.
 
 Exit codes: 0 success; 1 a notebook failed (the snapshot is written, marked incomplete) or an unexpected error;
 2 bad input (parameters, data, an existing snapshot, an unsafe --out, missing notebooks, --workers outside 0..64) -
 nothing is written to outputs/ except, for data problems, `<out>/<as-of>.validation.json`; 130 interrupted (Ctrl-C /
-SIGTERM: nothing published). Errors print one line per problem and no traceback; `planning --debug ...` shows it.
+SIGTERM: nothing published). `planning audit` exits 0 when every check passes, 1 on a violation, 2 when the
+snapshot is missing or not a snapshot. Errors print one line per problem and no traceback; `planning --debug ...` shows it.
 """
 
 from __future__ import annotations
@@ -193,6 +194,46 @@ def check(
             print(f"data ok: {data}")
     except _bad_input_types() as exc:
         _fail(exc, EXIT_BAD_INPUT)
+
+
+@app.command()
+def audit(
+    snapshot: Annotated[
+        Path | None,
+        typer.Argument(help="Snapshot folder outputs/<as-of> (default: the latest snapshot under outputs/)."),
+    ] = None,
+) -> None:
+    """Check a snapshot's plan for contradictions: breakdown sums, target vs calibration and forecast, shared
+    facts, signs, hires, step inputs. Writes <snapshot>/audit.csv; exit 1 on a violation."""
+    # lazy: pandas and the store are not needed by `planning --help`
+    from planning import audit as audit_mod
+    from planning import config, store
+
+    if snapshot is None:
+        found = store.snapshots(config.OUTPUTS_DIR, complete=False)
+        if not found:
+            _fail(FileNotFoundError(f"{config.OUTPUTS_DIR}: no snapshot (run `planning run` first)"))
+        snapshot = found[-1].path
+    manifest = store.read_manifest(snapshot) if store.is_snapshot(snapshot) else None
+    if manifest is None:
+        what = "does not exist" if not snapshot.exists() else "is not a snapshot (no readable manifest.json)"
+        _fail(
+            FileNotFoundError(
+                f"{snapshot}: {what}; expected a folder outputs/<as-of> written by `planning run`"
+            )
+        )
+    result = audit_mod.audit_snapshot(snapshot, manifest)
+    path = store.write_audit(snapshot, result)
+    failed = audit_mod.failures(result)
+    for r in failed.itertuples():
+        print(f"fail: {r.region} / {r.check}: {r.values}")
+    counts = result["status"].value_counts()
+    print(
+        f"audit: {len(result)} checks, {counts.get(audit_mod.PASS, 0)} pass, {len(failed)} fail, "
+        f"{counts.get(audit_mod.SKIPPED, 0)} skipped -> {path}",
+        file=sys.stderr,
+    )
+    raise typer.Exit(EXIT_FAILED if len(failed) else 0)
 
 
 @app.command()

@@ -31,6 +31,7 @@ from planning import contracts
 from planning.errors import ArtifactInvalid, ArtifactMissing
 
 MANIFEST = "manifest.json"
+AUDIT = "audit.csv"  # the plan audit of a snapshot (`planning audit`, planning/audit/)
 ARTIFACTS_DIR = "artifacts"
 SNAPSHOT_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # published snapshots; temp folders start with "."
 
@@ -273,6 +274,22 @@ def write_json(path: str | os.PathLike, obj: Any) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def region_dir(snapshot: str | os.PathLike, region: str) -> Path:
+    """The folder of `region` in a snapshot (`<snapshot>/<region>`)."""
+    return Path(snapshot) / region
+
+
+def audit_path(snapshot: str | os.PathLike) -> Path:
+    """Where a snapshot's plan audit is written: `<snapshot>/audit.csv`."""
+    return Path(snapshot) / AUDIT
+
+
+def write_audit(snapshot: str | os.PathLike, df: pd.DataFrame) -> Path:
+    """Write a snapshot's plan audit (`planning audit`) as `<snapshot>/audit.csv` (`write_csv`: atomic,
+    formula-safe). A snapshot-level file beside the manifest, not an artefact of a step."""
+    return write_csv(audit_path(snapshot), df)
 
 
 # ------------------------------------------------------------------------------------------------ snapshots

@@ -36,7 +36,19 @@ PRESENTATION_MODULES = (
 )
 PRESENTATION_LIBS = ("altair", "ipywidgets", "IPython", "vl_convert", "nbconvert")
 # The shared core below the steps: computations and I/O, no presentation.
-CORE = ("config", "errors", "contracts", "store", "team", "params", "data", "sources", "importer", "sample")
+CORE = (
+    "config",
+    "errors",
+    "contracts",
+    "store",
+    "team",
+    "params",
+    "data",
+    "sources",
+    "importer",
+    "sample",
+    "audit",
+)
 
 
 def module_name(path: Path) -> str:

@@ -1,0 +1,155 @@
+"""The plan audit of a snapshot: every region's checks and the company's, read through the store.
+
+`audit_region` runs the checks of planning/audit/ on one region's artefacts; `audit_company` checks the
+snapshot as a whole (manifest status, regions present, the index's headline numbers); `audit_snapshot` returns
+both as one frame (region, check, status, values, explanation) for `planning audit` to write as audit.csv.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from planning import contracts, store
+from planning.audit import facts, signs, smart, steps, targets
+from planning.audit.result import CENT, COLUMNS, COMPANY, FAIL, Row, frame, listed, money, row, skipped
+from planning.errors import ArtifactInvalid
+
+
+def load(region_dir: str | os.PathLike) -> tuple[dict[str, pd.DataFrame | None], list[Row]]:
+    """Every declared artefact of a region ({name: frame or None when absent}) and a failed row for each one
+    that does not match its contract."""
+    arts: dict[str, pd.DataFrame | None] = {}
+    bad: list[Row] = []
+    for name in contracts.ARTIFACTS:
+        try:
+            arts[name] = store.read_optional(region_dir, name)
+        except ArtifactInvalid as exc:
+            arts[name] = None
+            bad.append(row(f"artefact_readable:{name}", False, str(exc), "Artefacts match their contracts."))
+    return arts, bad
+
+
+def region_checks(a: Mapping[str, pd.DataFrame | None], statuses: Mapping[str, str]) -> list[Row]:
+    """Every region check on the artefacts `a` ({name: frame or None}) and the manifest's step statuses."""
+    rows = [
+        *targets.quarters_sum_to_year(a["targets"]),
+        *targets.months_sum_to_quarters(a["targets"]),
+        *targets.weeks_sum_to_year(a["targets"]),
+        *targets.reps_sum_to_months(a["targets"], a["targets_rep"]),
+        *targets.target_vs_dimensions(a["targets"], a["calibration_dimensions"]),
+        *targets.target_vs_forecast_interval(a["targets"], a["forecast"]),
+        *smart.achievable_within_capacity(a["goals"]),
+        *smart.achievable_revenue_consistent(
+            a["goals"], a["targets"], a["calibration_dimensions"], a["forecast"]
+        ),
+        *facts.annual_target_shared(a["targets"], a["calibration"], a["goals"], a["capacity"], a["coverage"]),
+        *facts.ramp_months_stated(),
+        *facts.ramp_months_goals_vs_resources(a["targets_rep"], a["hiring_plan"]),
+        *facts.attrition_goals_vs_resources(a["capacity"], a["calibration_dimensions"]),
+        *facts.hires_goals_vs_resources(a["targets_rep"], a["hiring_plan"], a["capacity"]),
+        *facts.team_capacity_goals_vs_resources(
+            a["team_capacity"], a["capacity"], a["calibration_dimensions"]
+        ),
+        *facts.capacity_vs_incentive_simulation(a["capacity"], a["incentive_summary"]),
+        *facts.existing_customer_revenue_shared(a["calibration_dimensions"]),
+        *facts.hires_only_where_short(a["capacity"], a["hiring_plan"], a["calibration_dimensions"]),
+        *signs.calibration_totals_non_negative(a["calibration_dimensions"]),
+    ]
+    for name in signs.NON_NEGATIVE:
+        rows += signs.non_negative(name, a[name])
+    rows += signs.not_in_artefacts()
+    rows += steps.step_status_vs_artefacts(statuses, [n for n, f in a.items() if f is not None])
+    return rows
+
+
+def _statuses(manifest: Mapping[str, Any], region: str) -> dict[str, str]:
+    entry = (manifest.get("regions") or {}).get(region) or {}
+    return {s: str((r or {}).get("status")) for s, r in (entry.get("steps") or {}).items()}
+
+
+def audit_region(region_dir: str | os.PathLike, region: str, statuses: Mapping[str, str]) -> pd.DataFrame:
+    """The audit rows of one region (COLUMNS)."""
+    arts, bad = load(region_dir)
+    return frame(bad + region_checks(arts, statuses), region)
+
+
+def snapshot_status_consistent(manifest: Mapping[str, Any]) -> list[Row]:
+    """The manifest says `complete` exactly when every step of every region is ok (issue 16 item 3: an index
+    that shows OK over a failed or partial step misleads)."""
+    rule = "A snapshot is complete exactly when every region's every step is ok (issue 16 item 3)."
+    not_ok = [
+        f"{region} / {s}: {st}"
+        for region in (manifest.get("regions") or {})
+        for s, st in _statuses(manifest, region).items()
+        if st != "ok"
+    ]
+    status = manifest.get("status")
+    values = f"manifest status {status!r}; steps not ok: {listed(not_ok) if not_ok else 'none'}"
+    return [row("snapshot_status_consistent", (status == "complete") == (not not_ok), values, rule)]
+
+
+def regions_present(snapshot: str | os.PathLike, manifest: Mapping[str, Any]) -> list[Row]:
+    """Every region of the manifest has its folder of artefacts in the snapshot."""
+    regions = list(manifest.get("regions") or {})
+    absent = [r for r in regions if not store.artifacts_dir(store.region_dir(snapshot, r)).is_dir()]
+    rule = "Each region the manifest lists has its artefacts in the snapshot."
+    if not regions:
+        return [skipped("regions_present", "the manifest lists no regions", rule)]
+    values = f"absent: {listed(absent)}" if absent else f"{len(regions)} regions present"
+    return [row("regions_present", not absent, values, rule)]
+
+
+def index_headline(
+    manifest: Mapping[str, Any], arts: Mapping[str, Mapping[str, pd.DataFrame | None]]
+) -> list[Row]:
+    """The index's headline numbers (manifest regions.<r>.headline: plan_target, ytd_plan, ytd_actual) equal the
+    artefacts they come from (targets.csv year, plan_vs_actual.csv ytd), to the cent, for every region."""
+    rule = "The index shows the artefacts' numbers (targets year, plan_vs_actual ytd), to the cent."
+    bad, compared = [], 0
+    for region, a in arts.items():
+        head = ((manifest.get("regions") or {}).get(region) or {}).get("headline") or {}
+        shown: dict[str, float | None] = {}
+        if a.get("targets") is not None:
+            shown["plan_target"] = targets.year_target(a["targets"])
+        pva = a.get("plan_vs_actual")
+        if pva is not None and (pva["level"] == "ytd").any():
+            ytd = pva[pva["level"] == "ytd"].iloc[0]
+            shown.update(ytd_plan=float(ytd["plan"]), ytd_actual=float(ytd["actual"]))
+        for key, value in shown.items():
+            if value is None or head.get(key) is None:
+                continue
+            compared += 1
+            if abs(float(head[key]) - value) >= CENT:
+                bad.append(f"{region} {key}: index {money(float(head[key]))} vs artefact {money(value)}")
+    if not compared:
+        return [skipped("index_headline", "no headline number to compare", rule)]
+    return [
+        row("index_headline", not bad, listed(bad) if bad else f"{compared} headline numbers equal", rule)
+    ]
+
+
+def audit_snapshot(snapshot: str | os.PathLike, manifest: Mapping[str, Any]) -> pd.DataFrame:
+    """The plan audit of a snapshot: every region of its manifest, then the company (region `company`)."""
+    frames, arts = [], {}
+    for region in manifest.get("regions") or {}:
+        rdir = store.region_dir(snapshot, region)
+        if not store.artifacts_dir(rdir).is_dir():
+            continue
+        arts[region], bad = load(rdir)
+        frames.append(frame(bad + region_checks(arts[region], _statuses(manifest, region)), region))
+    company = (
+        snapshot_status_consistent(manifest)
+        + regions_present(snapshot, manifest)
+        + index_headline(manifest, arts)
+    )
+    frames.append(frame(company, COMPANY))
+    return pd.concat(frames, ignore_index=True)[list(COLUMNS)]
+
+
+def failures(audit: pd.DataFrame) -> pd.DataFrame:
+    """The failed rows of an audit frame."""
+    return audit[audit["status"] == FAIL]

@@ -1,0 +1,63 @@
+"""planning/audit/signs.py: no negative money or count where the quantity cannot be negative."""
+
+from __future__ import annotations
+
+import pandas as pd
+from frames_audit import calibration_dimensions
+
+from planning import contracts
+from planning.audit import signs
+
+
+def health(*at_risk: float) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": [f"C{i}" for i in range(len(at_risk))],
+            "health_score": 50.0,
+            "revenue_at_risk": at_risk,
+        }
+    )
+
+
+def test_every_listed_column_is_an_artefact_column_or_a_known_extra():
+    for name, cols in signs.NON_NEGATIVE.items():
+        assert name in contracts.ARTIFACTS
+        declared = set(contracts.ARTIFACTS[name].columns)
+        extras = {"targets_rep": {"capacity"}, "goals": {"capacity"}}.get(name, set())
+        assert set(cols) <= declared | extras, name
+
+
+def test_zero_and_positive_values_pass():
+    rows = signs.non_negative("health", health(0.0, 10.0))
+    assert [(r["check"], r["status"]) for r in rows] == [
+        ("non_negative:health.health_score", "pass"),
+        ("non_negative:health.revenue_at_risk", "pass"),
+    ]
+
+
+def test_negative_revenue_at_risk_fails_naming_the_customers_most_negative_first():
+    rows = signs.non_negative("health", health(5.0, -186775.53, -4711.73))
+    r = rows[1]
+    assert r["status"] == "fail"
+    assert r["values"] == "2 rows < 0 (sum -191,487.26): C1: -186,775.53; C2: -4,711.73"
+
+
+def test_a_missing_artefact_or_column_is_skipped():
+    assert signs.non_negative("health", None)[0]["status"] == "skipped"
+    r = signs.non_negative("health", health(1.0).drop(columns="health_score"))[0]
+    assert (r["status"], r["values"]) == ("skipped", "health.csv has no column 'health_score'")
+
+
+def test_calibration_totals_are_checked_and_deltas_are_not():
+    (ok,) = signs.calibration_totals_non_negative(calibration_dimensions())
+    assert ok["status"] == "pass"
+    cd = calibration_dimensions()
+    cd.loc[cd["component"] == "hires", "amount"] = -3.0  # a delta may be negative
+    cd.loc[cd["component"] == "market", "amount"] = -1.0
+    (bad,) = signs.calibration_totals_non_negative(cd)
+    assert (bad["status"], bad["values"]) == ("fail", "market: -1")
+
+
+def test_figures_no_artefact_carries_are_skipped():
+    (r,) = signs.not_in_artefacts()
+    assert (r["check"], r["status"]) == ("non_negative:tier_expected_revenue", "skipped")
