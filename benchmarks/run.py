@@ -11,7 +11,10 @@ Sections (each can be chosen with `--only`):
 - whatif (target 3): `goals.decompose.whatif` with 1,000 reps, `strategy.tiers.tier_customers` with 100,000 customers;
 - large (targets 4, 5): a generated history of ~10 million order lines: generation, `planning run` for one
   region (wall, peak memory of the process tree), the market step's aggregations against DuckDB,
-  `planning check`, and the report weight against the ~100,000-line history of the batch section.
+  `planning check`, and the report weight against the ~100,000-line history of the batch section;
+- forecast (issue 22): the goals step's forecast scored out of sample on each region's last 12 complete months
+  against seasonal naive, with the coverage of its 80% intervals, for the sample company and the Superstore
+  example (`benchmarks/forecast.py`).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from benchmarks import measure
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-SECTIONS = ("imports", "batch", "whatif", "large")
+SECTIONS = ("imports", "batch", "whatif", "large", "forecast")
 OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
 MB = 1_000_000
 GB = 1_000_000_000
@@ -409,6 +412,12 @@ class Bench:
         self.add("html_growth_pct", f"5. HTML growth, scale {cfg.scale:g} -> {cfg.large_scale:g} (worst step)",
                  growth[worst] * 100, "%", "<", 10.0, note=worst)  # fmt: skip
         self.details["weight"] = {"sizes": sizes, "growth": growth}
+
+    def forecast(self) -> None:
+        """Issue 22: out-of-sample accuracy and interval coverage of the goals step's forecast."""
+        from benchmarks import forecast
+
+        forecast.section(self)
 
 
 # ---------------------------------------------------------------------------------------------- helpers

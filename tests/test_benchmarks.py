@@ -194,3 +194,37 @@ def test_harness_command_writes_the_table(tmp_path: Path) -> None:
     assert doc["figures"][0]["key"] == "import_planning" and doc["figures"][0]["value"] > 0
     assert out.with_suffix(".md").is_file()
     assert "| figure | value | target | pass |" in out.with_suffix(".md").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------------ forecast
+def test_forecast_section_scores_the_sample_and_skips_an_absent_export(
+    small_sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from conftest import SAMPLE_REGIONS, SMALL_SCALE
+
+    from benchmarks import forecast as bench_forecast
+
+    monkeypatch.setenv("SUPERSTORE_DIR", str(tmp_path / "nowhere"))
+    monkeypatch.setattr(bench_forecast, "ROOT", tmp_path / "project")  # no shared/data above it either
+    assert bench_forecast.superstore_dir()[0] is None
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / f"sample-{SMALL_SCALE:g}").symlink_to(small_sample)
+    cfg = bench_run.Config(
+        quick=True, regions=list(SAMPLE_REGIONS), scale=SMALL_SCALE, large_scale=2.0, large_region="east",
+        workers=1, repeat=1, whatif_repeat=3, reps=1000, customers=100_000, work=work, keep=False,
+        only=["forecast"],
+    )  # fmt: skip
+    b = bench_run.Bench(cfg)
+    b.forecast()
+    out = capsys.readouterr().out
+    assert "superstore: skipped: 'Sample - Superstore.csv' not found ($SUPERSTORE_DIR;" in out
+    keys = [f.key for f in b.figures]
+    assert keys == [*(f"fc_sample_{r}_gain" for r in SAMPLE_REGIONS), "fc_sample_mean_gain", "fc_sample_coverage",
+                    "fc_mean_gain", "fc_worst_gain", "fc_coverage_min", "fc_coverage_max"]  # fmt: skip
+    details = b.details["forecast"]
+    assert details["superstore"]["skipped"].startswith("'Sample - Superstore.csv' not found")
+    assert [r["region"] for r in details["sample"]["regions"]] == list(SAMPLE_REGIONS)
+    assert details["all"]["months"] == 12 * len(SAMPLE_REGIONS)
+    for r in SAMPLE_REGIONS:
+        assert f"sample: {r:<10} " in out and len(details["sample"]["months"][r]) == 12

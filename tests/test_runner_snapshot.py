@@ -153,6 +153,7 @@ def test_a_full_rerun_is_byte_identical_but_for_the_manifests_run_time_fields(tw
     first, second = two_runs
     assert sorted(first) == sorted(second), "files added or removed"
     assert len(first) > 80
+    assert {f"{r}/artifacts/forecast.csv" for r in ("east", "northeast")} <= first.keys()  # issue 22 item 4
     differ = [name for name in first if name != "manifest.json" and first[name] != second[name]]
     assert differ == []
     m1, m2 = (json.loads(c["manifest.json"]) for c in two_runs)
