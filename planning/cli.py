@@ -112,9 +112,11 @@ def run(
 ) -> None:
     """Run the plan: every region x step into outputs/<as-of>/ (notebooks, HTML, artefacts, index, manifest)."""
     # lazy: the runner (pandas, pydantic, the importer: ~0.45 s) is not needed by `planning --help` (~0.05 s)
-    from planning import runner
+    from planning import params, runner
 
     try:
+        if not region:
+            _notes_on_skipped(params.skipped_files(params_dir))
         with _sigterm_as_interrupt():
             result = runner.run(
                 regions=region or None,
@@ -163,6 +165,12 @@ def run(
     raise typer.Exit(result.exit_code)
 
 
+def _notes_on_skipped(skipped: list) -> None:
+    """One `note:` line per YAML file of params/ that is not a region (an import mapping kept there)."""
+    for path, what in skipped:
+        print(f"note: {path}: {what}; not planned as a region", file=sys.stderr)
+
+
 @app.command()
 def check(
     region: Annotated[list[str] | None, typer.Option("--region", "-r")] = None,
@@ -176,6 +184,8 @@ def check(
     from planning import importer, params, runner
 
     try:
+        if not region:
+            _notes_on_skipped(params.skipped_files(params_dir))
         keys = region or params.region_keys(params_dir)
         loaded = [params.resolve(r, params_dir=params_dir) for r in keys]
         print(f"parameters ok: {len(keys)} regions ({', '.join(keys)})")
@@ -184,7 +194,8 @@ def check(
             print("\n".join(["import ok:", *importer.report_of(data).lines()]))
         if data is not None:
             try:
-                warnings = runner.validate_data(data, keys, loaded[0].params.as_of, None)
+                configured = None if region else keys  # every region of params/: the data's must all have one
+                warnings = runner.validate_data(data, keys, loaded[0].params.as_of, None, configured)
             except _bad_input_types() as exc:
                 for problem in getattr(exc, "problems", [])[1:]:
                     print(f"error: {problem['message']}", file=sys.stderr)

@@ -290,3 +290,36 @@ def test_force_over_a_symlinked_snapshot_says_it_is_a_symlink(tmp_path: Path, pd
     result = invoke(pdir, small_sample, out, "-r", "east", "--force")
     assert_bad_input(result, f"error: {out / AS_OF}: is a symlink (to {real}), not a snapshot folder")
     assert _listing(out) == [AS_OF] and _listing(real) == ["manifest.json"]
+
+
+# --- issue 17 case 9: regions of the data without a params file; a mapping YAML kept in params/ ---------------
+@pytest.mark.adversarial
+def test_a_region_of_the_data_without_a_params_file_is_refused_naming_it(
+    tmp_path: Path, pdir: Path, small_sample: Path
+):
+    (pdir / "southwest.yaml").unlink()  # the data still has southwest's orders
+    n = int(
+        (pd.read_parquet(small_sample / "orders.parquet", columns=["region"])["region"] == "southwest").sum()
+    )
+    fragment = f"column 'region' has orders of region 'southwest' ({n:,} order lines) without a params file"
+    bad = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(small_sample)])
+    assert_bad_input(bad, fragment)
+    assert "--region naming the regions to plan" in bad.stderr
+    out = tmp_path / "out"
+    assert_bad_input(invoke(pdir, small_sample, out), fragment)
+    assert os.listdir(out) == [f"{AS_OF}.validation.json"]  # before any kernel: no snapshot
+    # naming the regions plans that subset, as before
+    ok = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(small_sample), "-r", "east"])
+    assert ok.exit_code == 0 and "data ok" in ok.stdout, ok.output
+
+
+@pytest.mark.adversarial
+def test_an_import_mapping_in_the_params_folder_is_not_read_as_a_region(pdir: Path, small_sample: Path):
+    shutil.copy(config.PROJECT_ROOT / "examples" / "superstore" / "mapping.yaml", pdir / "mapping.yaml")
+    ok = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(small_sample)])
+    assert ok.exit_code == 0, ok.output
+    assert "parameters ok: 6 regions" in ok.stdout and "mapping" not in ok.stdout
+    assert f"note: {pdir / 'mapping.yaml'}: an import mapping (docs/import.md)" in ok.stderr
+    assert "unknown key 'tables'" not in ok.output
+    named = CliRunner().invoke(app, ["check", "--params", str(pdir), "-r", "mapping"])
+    assert_bad_input(named, "mapping.yaml: is an import mapping (docs/import.md), not a region's parameters")

@@ -188,24 +188,41 @@ def require(df: pd.DataFrame | None, name: str, columns: Iterable[str]) -> pd.Da
     return df
 
 
-def check_regions(data_dir: str | os.PathLike, regions: Iterable[str]) -> None:
-    """Fail early (before any notebook runs) when a region key has no orders in the data set.
+def check_regions(
+    data_dir: str | os.PathLike, regions: Iterable[str], configured: Iterable[str] | None = None
+) -> None:
+    """Fail early (before any notebook runs) when a region key has no orders in the data set, or, given the
+    `configured` regions (every region of params/: a run that plans them all), when the data holds orders of a
+    region that has no params file (a plan would leave that region out without a word).
 
-    In: the data folder and the region keys to be planned. Reads only the `region` column of the orders file.
-    Raises DataError naming the file, the missing region(s) and the regions present.
+    In: the data folder, the region keys to be planned, the regions configured in params/ (None = a run that
+    names its regions). Reads only the `region` column of the orders file. Raises DataError naming the file, the
+    missing (or unplanned) region(s) with their row counts, and what was expected.
     """
+    regions = list(regions)
     path = table_file(data_dir, "orders")
     if path is None:
         raise DataError(
             f"{data_dir}: required table 'orders' is missing; expected orders.parquet or orders.csv"
         )
-    present = set(read_table(path, "orders", columns=["region"])["region"].dropna().unique().tolist())
+    counts = read_table(path, "orders", columns=["region"])["region"].dropna().astype(str).value_counts()
+    present = set(counts.index)
     missing = [r for r in regions if r not in present]
     if missing:
         raise DataError(
             f"{path}: column 'region' has no rows for region {', '.join(map(repr, missing))}; "
             f"regions present: {', '.join(sorted(present))}"
         )
+    if configured is not None:
+        known = set(configured)
+        extra = sorted(r for r in present if r not in known)
+        if extra:
+            listed = ", ".join(f"{r!r} ({int(counts[r]):,} order lines)" for r in extra)
+            raise DataError(
+                f"{path}: column 'region' has orders of region {listed} without a params file; expected a "
+                f"params/<region>.yaml for every region of the data (a file holding only `region: {{name: ...}}` "
+                f"is enough: everything else comes from base.yaml), or --region naming the regions to plan"
+            )
 
 
 # --- provenance ----------------------------------------------------------------------------------------------

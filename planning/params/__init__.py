@@ -8,7 +8,15 @@
                before a run and what a notebook's setup cell uses, one function for both.
 """
 
-from planning.params.load import Loaded, check_region_key, load, load_json, read_yaml, region_keys
+from planning.params.load import (
+    Loaded,
+    check_region_key,
+    load,
+    load_json,
+    read_yaml,
+    region_keys,
+    skipped_files,
+)
 from planning.params.resolve import RunInput, resolve
 from planning.params.schema import (
     ICP_METRICS,
@@ -74,4 +82,5 @@ __all__ = [
     "read_yaml",
     "region_keys",
     "resolve",
+    "skipped_files",
 ]

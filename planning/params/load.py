@@ -168,10 +168,36 @@ class Loaded:
     raw: dict
 
 
-def region_keys(params_dir: Path | None = None) -> list[str]:
-    """Regions configured in `params/`: every `<key>.yaml` except base.yaml and local.yaml, sorted."""
+# Top-level keys that mark a YAML file as something other than a region's parameters (what it is, for the note).
+NOT_REGION_MARKERS = {"tables": "an import mapping (docs/import.md)"}
+
+
+def not_region(path: Path) -> str:
+    """What a YAML file of params/ is when it is not a region's parameters ("" = a region file): an import
+    mapping placed next to the params (top-level key `tables`) is kept out of the regions, not read as one."""
+    data = read_yaml(path)
+    for key, what in NOT_REGION_MARKERS.items():
+        if key in data and key not in Params.model_fields:
+            return f"{what}, not a region's parameters (top-level key {key!r})"
+    return ""
+
+
+def skipped_files(params_dir: Path | None = None) -> list[tuple[Path, str]]:
+    """The YAML files of `params/` that `region_keys` leaves out, each with what it is (for a note)."""
     params_dir = Path(params_dir or config.PARAMS_DIR)
-    keys = sorted(p.stem for p in params_dir.glob("*.yaml") if p.stem not in RESERVED_FILES)
+    out = []
+    for p in sorted(params_dir.glob("*.yaml")):
+        if p.stem not in RESERVED_FILES and p.is_file() and (what := not_region(p)):
+            out.append((p, what))
+    return out
+
+
+def region_keys(params_dir: Path | None = None) -> list[str]:
+    """Regions configured in `params/`: every `<key>.yaml` except base.yaml, local.yaml and the files
+    `skipped_files` lists (an import mapping kept beside the params), sorted."""
+    params_dir = Path(params_dir or config.PARAMS_DIR)
+    skipped = {p.stem for p, _ in skipped_files(params_dir)}
+    keys = sorted(p.stem for p in params_dir.glob("*.yaml") if p.stem not in RESERVED_FILES | skipped)
     for key in keys:
         check_region_key(key, params_dir / f"{key}.yaml")
     return keys
@@ -199,6 +225,11 @@ def load(region: str, params_dir: Path | str | None = None, overrides: dict | No
     if not region_file.is_file():
         known = ", ".join(region_keys(params_dir)) or "none"
         raise ParamsError(f"{region_file}: no parameters for region {region!r}; configured regions: {known}")
+    if what := not_region(region_file):
+        known = ", ".join(region_keys(params_dir)) or "none"
+        raise ParamsError(
+            f"{region_file}: is {what}; expected the parameters of region {region!r} (configured regions: {known})"
+        )
     origin: dict = {}
     merged: dict = {}
     files = [base_file, region_file]

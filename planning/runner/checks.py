@@ -108,19 +108,26 @@ def check_replaceable(final: Path) -> None:
 AS_OF_GRACE_DAYS = 31
 
 
-def validate_data(data_dir: Path, regions: list[str], as_of, report_path: Path | None) -> list[Any]:
+def validate_data(
+    data_dir: Path,
+    regions: list[str],
+    as_of,
+    report_path: Path | None,
+    configured: list[str] | None = None,
+) -> list[Any]:
     """Load and validate the data the run will use, before any kernel starts.
 
     In: the data folder, the regions to plan, the planning date, where to write the validation report.
     Checks: the tables load (columns, types, dates), `data.validate_tables`, every region has orders, and
-    `as_of` lies within the orders' date range. Out: the warnings (`data.Problem`). On an error writes
+    `as_of` lies within the orders' date range; given `configured` (every region of params/, for a run that
+    plans them all), every region of the data has a params file (`data.check_regions`). Out: the warnings (`data.Problem`). On an error writes
     `report_path` (JSON: every problem; None = no report) and raises DataError naming the first problem.
     A single-region run loads only that region (large histories).
     """
     problems: list[dict[str, Any]] = []
     warnings: list[Any] = []
     try:
-        data_mod.check_regions(data_dir, regions)
+        data_mod.check_regions(data_dir, regions, configured)
         tables = data_mod.load_tables(data_dir, region=regions[0] if len(regions) == 1 else None)
         found = data_mod.validate_tables(tables)
         warnings = [p for p in found if p.severity != "error"]

@@ -131,9 +131,11 @@ def run(
     checks.check_out_root(out_root, [params_dir, notebooks_dir], [*map(Path, data_dirs.values())])
     validation_report = out_root / f"{final.name}.validation.json"
     data_warnings: list[Any] = []
+    # a run of every region of params/ plans every region of the data: one without a params file is refused
+    configured = None if (regions or resume) else params_mod.region_keys(params_dir)
     for d in sorted(set(data_dirs.values())):
         rs = [r for r in wanted if data_dirs[r] == d]
-        data_warnings += checks.validate_data(Path(d), rs, first.as_of, validation_report)
+        data_warnings += checks.validate_data(Path(d), rs, first.as_of, validation_report, configured)
     fingerprints = {d: data_mod.fingerprint(Path(d)) for d in sorted(set(data_dirs.values()))}
 
     tmp = publish.work_dir(out_root, final.name)
