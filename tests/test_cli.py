@@ -323,3 +323,78 @@ def test_an_import_mapping_in_the_params_folder_is_not_read_as_a_region(pdir: Pa
     assert "unknown key 'tables'" not in ok.output
     named = CliRunner().invoke(app, ["check", "--params", str(pdir), "-r", "mapping"])
     assert_bad_input(named, "mapping.yaml: is an import mapping (docs/import.md), not a region's parameters")
+
+
+# --- issue 17 case 12: extreme values are stopped by `planning check` / before any kernel of `planning run` -------
+def _orders_edit(tmp_path: Path, small_sample: Path, edit) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(small_sample, data)
+    o = pd.read_parquet(data / "orders.parquet")
+    o["order_date"] = pd.to_datetime(o["order_date"]).astype("datetime64[s]")
+    o = edit(o)
+    o.to_parquet(data / "orders.parquet")
+    return data
+
+
+def _east_row(o: pd.DataFrame) -> int:
+    return int((o["region"] == "east").to_numpy().nonzero()[0][5])
+
+
+@pytest.mark.adversarial
+@pytest.mark.parametrize(
+    ("edit", "fragment"),
+    [
+        (
+            lambda o: o.assign(
+                order_date=o["order_date"].where(o.index != _east_row(o), pd.Timestamp(1900, 1, 2))
+            ),
+            "'1900-01-02 (order_id ",
+        ),
+        (
+            lambda o: o.assign(
+                order_date=o["order_date"].where(
+                    o.index != _east_row(o), pd.Timestamp(2300, 1, 2).as_unit("s")
+                ),
+            ),
+            "'2300-01-02 (order_id ",
+        ),
+        (
+            lambda o: o.assign(amount=o["amount"].where(o.index != _east_row(o), 1e308)),
+            "'1e+308 (order_id ",
+        ),
+    ],
+    ids=["1900", "2300", "1e308"],
+)
+def test_extreme_values_stop_check_and_run_naming_row_value_and_expectation(
+    tmp_path: Path, pdir: Path, small_sample: Path, edit, fragment
+):
+    data = _orders_edit(tmp_path, small_sample, edit)
+    bad = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(data), "-r", "east"])
+    assert_bad_input(bad, fragment)
+    assert "orders." in bad.stderr and "expected a" in bad.stderr, bad.stderr
+    out = tmp_path / "out"
+    assert_bad_input(invoke(pdir, data, out, "-r", "east"), fragment)
+    assert os.listdir(out) == [f"{AS_OF}.validation.json"]  # no kernel started, no snapshot
+
+
+@pytest.mark.adversarial
+@pytest.mark.parametrize("months", [0, 3])
+def test_a_region_with_too_little_history_is_refused_saying_what_cannot_be_computed(
+    tmp_path: Path, pdir: Path, small_sample: Path, months: int
+):
+    def edit(o: pd.DataFrame) -> pd.DataFrame:
+        east = o["region"] == "east"
+        keep = ~east | (o["order_date"] > pd.Timestamp(AS_OF) - pd.DateOffset(months=months))
+        if months == 0:  # a one-line history
+            keep.loc[o.index[east][-1]] = True
+        return o[keep]
+
+    data = _orders_edit(tmp_path, small_sample, edit)
+    bad = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(data), "-r", "east"])
+    span = "orders in 1 month (" if months == 0 else f"orders in {months} months ("
+    assert_bad_input(bad, f"region 'east' has {span}")
+    assert "expected at least 13 months of orders" in bad.stderr and "cannot be computed" in bad.stderr
+    assert "Traceback" not in bad.output and "TypeError" not in bad.output
+    out = tmp_path / "out"
+    assert_bad_input(invoke(pdir, data, out, "-r", "east"), "cannot be computed")
+    assert os.listdir(out) == [f"{AS_OF}.validation.json"]

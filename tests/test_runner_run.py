@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from frames_runner import FAIL_NORTH_STEP2, OK_BODY, run
 from stand_ins import notebooks as stand_in_notebooks
@@ -109,7 +110,11 @@ class Subset:
     the number in `bump` for east) and fail in 03 for the regions named in `fail`; one complete snapshot."""
 
     def __init__(self, root: Path, data_dir: Path):
-        self.root, self.data_dir = root, data_dir
+        # a 3-region company's data: a run of every region of params/ refuses data regions without a params file
+        self.root, self.data_dir = root, root / "data"
+        shutil.copytree(data_dir, self.data_dir)
+        orders = pd.read_parquet(self.data_dir / "orders.parquet")
+        orders[orders["region"].isin(SUBSET_REGIONS)].to_parquet(self.data_dir / "orders.parquet")
         self.log, self.bump, self.fail = root / "runs.log", root / "bump", root / "fail"
         self.params = root / "params"
         shutil.copytree(config.PARAMS_DIR, self.params, ignore=shutil.ignore_patterns("local.yaml"))

@@ -51,14 +51,87 @@ def kind_of(s: pd.Series) -> str:
 
 
 def _first(
-    table: str, column: str, df: pd.DataFrame, mask, expected: str, severity: str = "error"
+    table: str,
+    column: str,
+    df: pd.DataFrame,
+    mask,
+    expected: str,
+    severity: str = "error",
+    ident: bool = False,
 ) -> Problem | None:
+    """The first row where `mask` holds, as a Problem; `ident`: the value names the row's key (order_id ...), which
+    a user finds in the export whatever order the table was sorted in."""
     mask = np.asarray(mask, dtype=bool)
     n = int(mask.sum())
     if n == 0:
         return None
     pos = int(np.flatnonzero(mask)[0])
-    return Problem(table, column, pos, str(df[column].iloc[pos]), expected, severity, n)
+    value = df[column].iloc[pos]
+    text = str(value.date()) if isinstance(value, pd.Timestamp) else str(value)
+    key = next((c for c in KEYS.get(table, ()) if c in df.columns and c != column), None)
+    if ident and key is not None:
+        text = f"{text} ({key} {df[key].iloc[pos]})"
+    return Problem(table, column, pos, text, expected, severity, n)
+
+
+# Extreme values that would pass every other check and break the plan (issue 17 case 12).
+MAX_ABS = (
+    1e15  # no amount, price or count of a sales plan is this large in any currency; sums of 1e308 overflow
+)
+FIRST_DATE, LAST_DATE = pd.Timestamp("1970-01-01"), pd.Timestamp("2099-12-31")
+MAX_GAP_DAYS = 5 * 366  # orders this far from all the others are a typo (1900 for 2019), not history
+MIN_MONTHS = 3  # below this many months of orders a plan has no trend, seasonality or forecast
+
+
+def extreme_values(name: str, df: pd.DataFrame) -> list[Problem | None]:
+    """Numbers that are not finite or beyond MAX_ABS, dates outside 1970-2099, and order dates separated from the
+    rest of the history by more than MAX_GAP_DAYS: each an error naming the row's key and what was expected."""
+    probs: list[Problem | None] = []
+    for col, kind in SCHEMA[name].items():
+        if col not in df.columns:
+            continue
+        k = kind_of(df[col])
+        if kind in ("float", "int") and k in ("float", "int"):
+            x = df[col].to_numpy(dtype=float, na_value=np.nan)
+            bad = np.isinf(x) | (np.abs(np.nan_to_num(x)) > MAX_ABS)
+            probs.append(_first(name, col, df, bad, f"a finite number within +-{MAX_ABS:.0e}", ident=True))
+        elif kind == "date" and k == "date":
+            d = df[col]
+            bad = (d < FIRST_DATE) | (d > LAST_DATE)
+            probs.append(
+                _first(
+                    name, col, df, bad.fillna(False), "a date between 1970-01-01 and 2099-12-31", ident=True
+                )
+            )
+    if name == "orders" and "order_date" in df.columns and kind_of(df["order_date"]) == "date":
+        probs.append(_isolated_dates(df))
+    return probs
+
+
+def _isolated_dates(o: pd.DataFrame) -> Problem | None:
+    """Order dates cut off from the bulk of the history by a gap over MAX_GAP_DAYS (the smaller side)."""
+    days = np.unique(o["order_date"].dropna().to_numpy(dtype="datetime64[D]"))
+    if len(days) < 2:
+        return None
+    gaps = np.flatnonzero(np.diff(days).astype(int) > MAX_GAP_DAYS)
+    if not len(gaps):
+        return None
+    d = o["order_date"].to_numpy(dtype="datetime64[D]")
+    bulk_lo, bulk_hi = days[0], days[-1]
+    # the bulk: the longest run of days without such a gap (by rows)
+    edges = [0, *(gaps + 1), len(days)]
+    runs = [(days[a], days[b - 1]) for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    bulk_lo, bulk_hi = max(runs, key=lambda r: int(((d >= r[0]) & (d <= r[1])).sum()))
+    off = ~((d >= bulk_lo) & (d <= bulk_hi)) & ~pd.isna(o["order_date"]).to_numpy()
+    return _first(
+        "orders",
+        "order_date",
+        o,
+        off,
+        f"a date near the rest of the history ({bulk_lo} to {bulk_hi}; more than {MAX_GAP_DAYS // 366} years "
+        "away is taken for a typo in the year)",
+        ident=True,
+    )
 
 
 ABSURD_FACTOR = 1000  # an order line this many times the 99th percentile of line amounts is rejected
@@ -89,6 +162,8 @@ def validate_tables(tables: Tables) -> list[Problem]:
         if key and len(key) == len(KEYS[name]):
             dup = df.duplicated(key, keep="first").to_numpy()
             probs.append(_first(name, key[0], df, dup, f"unique {' + '.join(key)}"))
+    for name, df in tables.items():
+        probs += extreme_values(name, df)
     o, reps, cust = tables.orders, tables.reps, tables.customers
     if "unit_price" in o.columns:
         probs.append(_first("orders", "unit_price", o, o["unit_price"] < 0, "a unit price >= 0"))

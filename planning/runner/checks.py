@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from planning import config, store
 from planning import data as data_mod
 from planning.errors import ParamsError, UnsafePath
@@ -148,6 +150,8 @@ def validate_data(
                     f"that range or at most {AS_OF_GRACE_DAYS} days after it (as_of in params/base.yaml or --as-of)",
                 }
             )
+        if not problems:
+            problems += short_history(tables.orders, regions, as_of, data_mod.table_file(data_dir, "orders"))
     except data_mod.DataError as exc:
         problems.append({"severity": "error", "message": str(exc)})
     if not problems:
@@ -171,6 +175,36 @@ def validate_data(
     store.write_json(report_path, report)
     publish.share(report_path)  # readable as any file the user creates (store.write_json's temp file is 600)
     raise data_mod.DataError(f"{problems[0]['message']}{more}; validation report: {report_path}")
+
+
+MIN_HISTORY_MONTHS = 13  # a year and the month before it: YoY growth, segment growth and seasonality need it
+
+
+def short_history(orders, regions: list[str], as_of, source) -> list[dict[str, Any]]:
+    """An error per planned region whose orders up to `as_of` cover fewer than MIN_HISTORY_MONTHS calendar months:
+    the plan's growth figures, seasonality and backtested forecast cannot be computed from them (issue 17 case 12;
+    before this check the market step stopped with a TypeError)."""
+    dates = orders.loc[orders["order_date"] <= pd.Timestamp(as_of), ["region", "order_date"]].dropna()
+    months = dates.assign(m=dates["order_date"].dt.to_period("M")).groupby("region", observed=True)["m"]
+    out = []
+    for r in regions:
+        ms = months.get_group(r) if r in months.groups else None
+        n = 0 if ms is None else ms.nunique()
+        if n >= MIN_HISTORY_MONTHS:
+            continue
+        span = "no order" if ms is None else f"orders in {n} month{'s' * (n != 1)} ({ms.min()} to {ms.max()})"
+        out.append(
+            {
+                "severity": "error",
+                "table": "orders",
+                "column": "order_date",
+                "message": f"{source}: region {r!r} has {span} up to as_of {as_of.isoformat()}; expected at least "
+                f"{MIN_HISTORY_MONTHS} months of orders: with less, year-on-year and segment growth, seasonality "
+                "and the backtested forecast cannot be computed (plan the region once it has a year of history, "
+                "or run the other regions with --region)",
+            }
+        )
+    return out
 
 
 def problem_dict(p: Any) -> dict[str, Any]:
