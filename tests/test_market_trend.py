@@ -262,3 +262,15 @@ def test_trend_first_month_with_one_day_of_data_is_partial_and_no_growth_against
     assert not trend.trend(orders, "2025-03-15")["complete"].iloc[-1]
     short = trend.trend(orders[orders["order_date"] <= "2025-03-10"], "2025-03-31")
     assert not short["complete"].iloc[-1] and np.isnan(short["mom_growth"].iloc[-1])
+
+
+@pytest.mark.adversarial
+def test_breakdown_growth_uses_the_complete_last_12_months():
+    # as_of 2026-09-15: the product-line sentence's "last 12 months" are September 2025 - August 2026, as in the
+    # trend summary, goals and the index; not October 2025 - half of September 2026.
+    days = pd.date_range("2024-09-01", "2026-09-15", freq="D")
+    orders = pd.DataFrame({"order_date": days, "amount": 1.0, "product_line": "equipment"})
+    bd = trend.breakdown(orders, "2026-09-15", "product_line")
+    g = trend.breakdown_growth(bd, "product_line", "2026-09-15").set_index("product_line")
+    assert g.at["equipment", "l12m"] == 365.0 and g.at["equipment", "growth"] == pytest.approx(365 / 365 - 1)
+    assert trend.breakdown_growth(bd, "product_line").at[0, "l12m"] == 350.0  # no as_of: the last 12 rows

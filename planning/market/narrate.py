@@ -244,9 +244,10 @@ def describe_seasonality(season: pd.DataFrame, voice: i18n.Voice) -> str:
     )
 
 
-def describe_breakdown(bd: pd.DataFrame, dimension: str, voice: i18n.Voice) -> str:
-    """The largest value of `dimension` by L12M share and the fastest growing one (from `trend.breakdown`)."""
-    g = trend_mod.breakdown_growth(bd, dimension)
+def describe_breakdown(bd: pd.DataFrame, dimension: str, as_of: date | None, voice: i18n.Voice) -> str:
+    """The largest value of `dimension` by L12M share and the fastest growing one (from `trend.breakdown`); the
+    last 12 months of `periods.windows(as_of)` (None: the last 12 months of `bd`)."""
+    g = trend_mod.breakdown_growth(bd, dimension, as_of)
     if g.empty:
         return voice.t("market.trend.no_data")
     top = g.iloc[0]

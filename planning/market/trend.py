@@ -248,10 +248,18 @@ def l12m_customers(orders: pd.DataFrame, as_of: date | str) -> int:
     return int(as_str(orders.loc[last.mask(orders["order_date"]), "customer_id"]).nunique())
 
 
-def breakdown_growth(bd: pd.DataFrame, dimension: str) -> pd.DataFrame:
-    """Per value of `dimension`: L12M sales, share and growth on P12M, from `breakdown` output (last 24 months)."""
+def breakdown_growth(bd: pd.DataFrame, dimension: str, as_of: date | str | None = None) -> pd.DataFrame:
+    """Per value of `dimension`: L12M sales, share and growth on P12M, from `breakdown` output.
+
+    L12M and P12M are `periods.windows(as_of)` (complete months, as everywhere); without `as_of`, the last 24
+    months of `bd`. Growth only when `bd` holds all 12 months before.
+    """
     months = sorted(bd["month"].unique())
-    last, prev = set(months[-12:]), set(months[-24:-12])
+    if as_of is not None:
+        w_last, w_prev = windows(as_of)
+        last, prev = set(w_last.months()), set(w_prev.months()) & set(months)
+    else:
+        last, prev = set(months[-12:]), set(months[-24:-12])
     g = (
         bd.assign(
             l12m=bd["sales"].where(bd["month"].isin(last), 0.0),
