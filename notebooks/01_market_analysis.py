@@ -56,10 +56,10 @@ ctx.say(narrate.describe_seasonality(seasonality, ctx.voice))
 # %%
 by_product = trend.breakdown(ctx.data.orders, ctx.as_of, "product_line")
 ctx.chart(charts.breakdown_small_multiples(by_product, "product_line", ctx.lang))
-ctx.say(narrate.describe_breakdown(by_product, "product_line", ctx.voice))
+ctx.say(narrate.describe_breakdown(by_product, "product_line", ctx.as_of, ctx.voice))
 by_channel = trend.breakdown(ctx.data.orders, ctx.as_of, "channel")
 ctx.chart(charts.breakdown_small_multiples(by_channel, "channel", ctx.lang, columns=3))
-ctx.say(narrate.describe_breakdown(by_channel, "channel", ctx.voice))
+ctx.say(narrate.describe_breakdown(by_channel, "channel", ctx.as_of, ctx.voice))
 
 # %%
 ctx.h("market.share.title")

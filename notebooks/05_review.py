@@ -88,7 +88,7 @@ kpi_values = kpis.kpi_values(ctx.data, pva, ctx.p)
 board = narrate.kpi_rules(kpis.kpi_status(kpi_values, red, yellow), red, yellow, ctx.voice)
 ctx.table(views.kpi_view(board, ctx.voice), domain="review")
 ctx.chart(charts.kpi_chart(board, red, yellow, ctx.lang))
-ctx.say(narrate.describe_kpis(board, ctx.data, ctx.voice))
+ctx.say(narrate.describe_kpis(board, ctx.data, ctx.voice, kpis.baseline_gaps(ctx.data, ctx.as_of)))
 ctx.save("kpis", board)
 
 # %%

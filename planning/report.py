@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import pandas as pd
 
 from planning import config, i18n, store
 from planning.config import STEPS
+from planning.market import periods
 
 #: Cell tags whose cells never reach a report (papermill's and the usual "remove" conventions).
 REMOVE_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell", "remove_cell", "hide-report"})
@@ -299,20 +301,42 @@ def _headline_cells(h: dict[str, Any], lang: str, currency: str) -> str:
     )
 
 
-def market_headline(region_dir: Path) -> dict[str, float]:
+def market_headline(region_dir: Path, as_of: Any = None) -> dict[str, float]:
     """Sales of the last 12 and the 12 months before, from the market step's `market_trend.csv` (monthly
-    sales up to the planning date); {} when the step did not run. The same sums as the market report."""
+    sales up to the planning date); {} when the step did not run. The last 12 months are those of
+    `market.periods.windows(as_of)`, the complete months the market report and goals use (without `as_of`: the
+    trend's last 12 complete months); the 12 before only when the data covers all of them."""
     try:
         trend = store.read_optional(region_dir, "market_trend")
         if trend is None:
             return {}
+        month = [str(m) for m in trend["month"]]
         sales = [float(x) for x in trend["sales"].fillna(0.0)]
+        flags = trend["complete"] if "complete" in trend else [True] * len(month)  # (older artefacts)
+        complete = [str(c).lower() == "true" for c in flags]
     except (OSError, KeyError, ValueError):  # ArtifactInvalid is a ValueError
         return {}
-    out = {"sales_l12m": sum(sales[-12:])}
-    if len(sales) >= 24:
-        out["sales_p12m"] = sum(sales[-24:-12])
+    if not month:
+        return {}
+    if not as_of:  # the last complete month of the trend (or its last month) is the window's end
+        done = [m for m, c in zip(month, complete, strict=True) if c]
+        as_of = pd.Period(done[-1] if done else month[-1], freq="M").to_timestamp(how="end")
+    try:
+        last, prev = periods.windows(as_of)
+    except ValueError:
+        return {}
+    by_month = dict(zip(month, sales, strict=True))
+    covered = {m for m, c in zip(month, complete, strict=True) if c}
+    out = {"sales_l12m": sum(by_month.get(m, 0.0) for m in last.months())}
+    if set(prev.months()) <= covered:
+        out["sales_p12m"] = sum(by_month[m] for m in prev.months())
     return out
+
+
+def _region_as_of(info: dict[str, Any], params: dict[str, Any], manifest: dict[str, Any]) -> Any:
+    """The planning date a region's headline is taken at: its own parameters', else the snapshot's."""
+    own = info.get("params") if isinstance(info.get("params"), dict) else {}
+    return own.get("as_of") or params.get("as_of") or manifest.get("as_of") or None
 
 
 def _rollup(regions: dict[str, Any]) -> dict[str, Any]:
@@ -354,12 +378,18 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     """
     snapshot_dir = Path(snapshot_dir)
     lang = lang if lang in i18n.LANGUAGES else "en"
+    params = _first_params(manifest)
     regions: dict[str, Any] = {
         # Sales of the last 12 months come from the market step's artefact when the manifest lacks them.
-        r: {**info, "headline": {**market_headline(snapshot_dir / r), **(info.get("headline") or {})}}
+        r: {
+            **info,
+            "headline": {
+                **market_headline(snapshot_dir / r, _region_as_of(info, params, manifest)),
+                **(info.get("headline") or {}),
+            },
+        }
         for r, info in manifest.get("regions", {}).items()
     }
-    params = _first_params(manifest)
     company = params.get("company", {}) if isinstance(params.get("company"), dict) else {}
     company_name = (company.get("name_zh") if lang == "zh" else None) or company.get("name") or ""
     currency = company.get("currency") or "CNY"

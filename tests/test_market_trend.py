@@ -238,3 +238,39 @@ def test_month_numbers_are_period_ordinals_over_short_and_very_long_spans():
     long = pd.Series(pd.to_datetime(["2025-01-31", "1601-03-15", "2025-02-01"]).astype("datetime64[us]"))
     assert trend._month_numbers(long).tolist() == [660, -4426, 661]  # > 400 years: distinct days converted
     assert [pd.Period(ordinal=m, freq="M").strftime("%Y-%m") for m in (660, -4426)] == ["2025-01", "1601-03"]
+
+
+@pytest.mark.adversarial
+def test_trend_first_month_with_one_day_of_data_is_partial_and_no_growth_against_it():
+    # Issue 17 case 5: an export starting on 31 January 2024 (one day of January) showed +3,438% YoY for
+    # January 2025 and +3,036% MoM for February 2024.
+    days = pd.date_range("2024-01-31", "2025-03-31", freq="D")
+    orders = pd.DataFrame(
+        {
+            "order_date": days,
+            "order_id": [f"O{i}" for i in range(len(days))],
+            "customer_id": "C1",
+            "amount": 100.0,
+        }
+    )
+    tr = trend.trend(orders, "2025-03-31").set_index("month")
+    assert not tr.at["2024-01", "complete"] and tr.drop(index="2024-01")["complete"].all()
+    assert np.isnan(tr.at["2024-02", "mom_growth"]) and np.isnan(tr.at["2025-01", "yoy_growth"])
+    assert tr.at["2025-02", "yoy_growth"] == pytest.approx(28 / 29 - 1)  # 2024 is a leap year
+    assert tr.at["2024-03", "mom_growth"] == pytest.approx(31 / 29 - 1)
+    # Cut by as_of within a month: that month is partial as before, and so is a month the data stops in.
+    assert not trend.trend(orders, "2025-03-15")["complete"].iloc[-1]
+    short = trend.trend(orders[orders["order_date"] <= "2025-03-10"], "2025-03-31")
+    assert not short["complete"].iloc[-1] and np.isnan(short["mom_growth"].iloc[-1])
+
+
+@pytest.mark.adversarial
+def test_breakdown_growth_uses_the_complete_last_12_months():
+    # as_of 2026-09-15: the product-line sentence's "last 12 months" are September 2025 - August 2026, as in the
+    # trend summary, goals and the index; not October 2025 - half of September 2026.
+    days = pd.date_range("2024-09-01", "2026-09-15", freq="D")
+    orders = pd.DataFrame({"order_date": days, "amount": 1.0, "product_line": "equipment"})
+    bd = trend.breakdown(orders, "2026-09-15", "product_line")
+    g = trend.breakdown_growth(bd, "product_line", "2026-09-15").set_index("product_line")
+    assert g.at["equipment", "l12m"] == 365.0 and g.at["equipment", "growth"] == pytest.approx(365 / 365 - 1)
+    assert trend.breakdown_growth(bd, "product_line").at[0, "l12m"] == 350.0  # no as_of: the last 12 rows

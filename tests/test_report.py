@@ -375,3 +375,26 @@ def test_export_leaves_the_notebook_unchanged() -> None:
     before = nbformat.writes(nb)
     report.export_html(nb, META)
     assert nbformat.writes(nb) == before
+
+
+@pytest.mark.adversarial
+def test_index_last_12_months_leave_out_a_month_the_planning_date_cuts(tmp_path: Path) -> None:
+    # Issue 17 case 5: with as_of 2026-06-15 the index summed the 12 trend rows up to June (a half month) while
+    # goals used July 2025 .. May 2026; now both are the 12 complete months (`market.periods.windows`).
+    from planning.goals import forecast
+
+    months = pd.period_range("2024-06", "2026-06", freq="M").astype(str)
+    sales = [1_000_000.0] * 13 + [2_000_000.0] * 11 + [500_000.0]  # June 2026: half a month
+    trend = pd.DataFrame({"month": months, "sales": sales, "complete": [True] * 24 + [False]})
+    (tmp_path / "artifacts").mkdir()
+    trend.to_csv(tmp_path / "artifacts" / "market_trend.csv", index=False)
+    head = report.market_headline(tmp_path, "2026-06-15")
+    assert head["sales_l12m"] == 1_000_000.0 + 11 * 2_000_000.0  # 2025-06 .. 2026-05
+    assert head["sales_p12m"] == 12 * 1_000_000.0  # 2024-06 .. 2025-05
+    orders = pd.DataFrame({"order_date": pd.to_datetime([f"{m}-01" for m in months]), "amount": sales})
+    goals = forecast.monthly_sales(orders, pd.Timestamp("2026-06-15").date())
+    assert float(goals.iloc[-12:].sum()) == head["sales_l12m"]
+    # The 12 months before are not shown when the data covers them only in part (a partial first month).
+    trend.loc[0, "complete"] = False
+    trend.to_csv(tmp_path / "artifacts" / "market_trend.csv", index=False)
+    assert "sales_p12m" not in report.market_headline(tmp_path, "2026-06-15")

@@ -99,3 +99,68 @@ def test_review_params_reject_bad_entries():
     base = params.load("east").params.review
     assert {r.kind for r in base.risks} == {"external", "internal"} and len(base.risks) >= 4
     assert set(base.actions) == set(kpis.KPI_META)
+
+
+def _leads_from(first: str) -> pd.DataFrame:
+    """One lead a day from `first` to the planning date (AS_OF, 14 February 2026), each closed won a week later."""
+    days = pd.date_range(first, AS_OF, freq="D")
+    return pd.DataFrame(
+        {
+            "opportunity_id": [f"L{i}" for i in range(len(days))],
+            "source": "content",
+            "lead_date": days,
+            "proposal_date": days + pd.Timedelta(days=3),
+            "close_date": days + pd.Timedelta(days=7),
+            "status": "won",
+        }
+    )
+
+
+@pytest.mark.adversarial
+def test_kpis_get_no_baseline_when_last_year_is_only_partly_in_the_data():
+    # Issue 17 case 7: "Leads 2,198 vs last year 93 -> On track" where last year held three months of leads.
+    # Here the opportunities start on 1 February 2025: last year's window (1 January - 14 February 2025) holds 14
+    # days of leads against 45 this year, which read as +221% and green.
+    orders = tiny_orders()
+    tables = SimpleNamespace(orders=orders, customers=None, opportunities=_leads_from("2025-02-01"), marketing=None,
+                             reps=None)  # fmt: skip
+    pva = plan_vs_actual(orders, tiny_plan(), AS_OF)
+    v = kpis.kpi_values(tables, pva, params.Params(as_of=AS_OF)).set_index("kpi")
+    assert v.at["leads", "actual"] == 45.0 and math.isnan(v.at["leads", "baseline"])
+    assert math.isnan(v.at["proposals", "baseline"]) and math.isnan(v.at["win_rate", "baseline"])
+    board = kpis.kpi_status(v.reset_index(), 0.2, 0.1)
+    assert "leads" not in set(board["kpi"])  # not lit green (nor red) against part of a window
+    gap = kpis.baseline_gaps(tables, AS_OF)["leads"]
+    assert gap.table == "opportunities" and gap.covered.start == pd.Timestamp("2025-02-01")
+    assert (gap.start, gap.end) == (pd.Timestamp("2025-01-01"), pd.Timestamp("2026-02-14"))
+    # A target still lights it: compared with the target, not with a partial baseline.
+    with_target = params.Params(as_of=AS_OF, review={"kpi_targets": {"leads": 50}})
+    lit = kpis.kpi_status(kpis.kpi_values(tables, pva, with_target), 0.2, 0.1).set_index("kpi")
+    assert lit.at["leads", "compared_with"] == "target" and lit.at["leads", "status"] == "green"
+
+
+@pytest.mark.adversarial
+def test_kpis_keep_the_baseline_when_the_data_covers_last_year():
+    orders = tiny_orders()
+    tables = SimpleNamespace(orders=orders, customers=None, opportunities=_leads_from("2024-12-01"), marketing=None,
+                             reps=None)  # fmt: skip
+    pva = plan_vs_actual(orders, tiny_plan(), AS_OF)
+    v = kpis.kpi_values(tables, pva, params.Params(as_of=AS_OF)).set_index("kpi")
+    assert (v.at["leads", "actual"], v.at["leads", "baseline"]) == (45.0, 45.0)
+    assert "leads" not in kpis.baseline_gaps(tables, AS_OF)
+
+
+@pytest.mark.adversarial
+def test_revenue_growth_is_not_computed_on_part_of_last_year():
+    # Daily orders from 1 February 2025 only: growth on last year's 1 January - 14 February would be +200%.
+    days = pd.date_range("2025-02-01", AS_OF, freq="D")
+    orders = tiny_orders().iloc[:0]
+    orders = pd.concat([orders, orders.reindex(range(len(days)))], ignore_index=True).assign(
+        order_id=[f"O{i}" for i in range(len(days))], order_date=days, amount=10.0, margin=3.0,
+        customer_id="C1", rep_id="R1", product_line="equipment", channel="direct",
+    )  # fmt: skip
+    tables = SimpleNamespace(orders=orders, customers=None, opportunities=None, marketing=None, reps=None)
+    pva = plan_vs_actual(orders, tiny_plan(), AS_OF)
+    v = kpis.kpi_values(tables, pva, params.Params(as_of=AS_OF)).set_index("kpi")
+    assert math.isnan(v.at["revenue_growth", "actual"]) and math.isnan(v.at["revenue_growth", "target"])
+    assert "revenue_growth" not in set(kpis.kpi_status(v.reset_index(), 0.2, 0.1)["kpi"])

@@ -121,3 +121,19 @@ def test_describe_pva_with_and_without_a_plan():
     assert "105.0%" in text and "2026-Q1" in text
     no_plan = narrate.describe_pva(pva.assign(plan=math.nan), proj, ResplitCheck("", math.nan, 0.8), EN)
     assert "nothing to compare" in no_plan
+
+
+@pytest.mark.adversarial
+def test_describe_kpis_says_why_a_kpi_has_no_baseline():
+    from planning.market.periods import Window
+
+    board = kpis.kpi_status(kpi_values("win_rate", 0.3, 0.3), 0.2, 0.1)  # leads not lit
+    gap = kpis.BaselineGap(
+        "opportunities", pd.Timestamp("2025-01-01"), pd.Timestamp("2026-09-30"),
+        Window(pd.Timestamp("2025-07-01"), pd.Timestamp("2026-09-30")),
+    )  # fmt: skip
+    text = narrate.describe_kpis(board, None, EN, {"leads": gap, "win_rate": gap})
+    assert "No baseline for Leads" in text and "2025-07-01 – 2026-09-30" in text and "opportunities" in text
+    assert "Win rate" not in text.split("No baseline")[1]  # lit (here against its baseline): not listed
+    assert "Not shown for lack of data: Leads" not in text and "Leads," not in text.split("No baseline")[0]
+    assert "没有基准" in narrate.describe_kpis(board, None, ZH, {"leads": gap})

@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import stats
 
 from planning.errors import ForecastError
+from planning.market import periods
 
 if TYPE_CHECKING:
     from planning.params import Params
@@ -61,11 +62,9 @@ def month_start(d: date | pd.Timestamp) -> pd.Timestamp:
 
 
 def last_complete_month(as_of: date) -> pd.Timestamp:
-    """The last month fully on or before `as_of` (as_of on a month's last day counts that month)."""
-    ts = pd.Timestamp(as_of)
-    if (ts + pd.Timedelta(days=1)).month != ts.month:
-        return month_start(ts)
-    return month_start(ts) - pd.DateOffset(months=1)
+    """The first day of the last month fully on or before `as_of` (`market.periods.last_complete_month`: the one
+    definition of the last 12 months, shared with the market step and the snapshot index)."""
+    return periods.last_complete_month(as_of).to_timestamp()
 
 
 def monthly_sales(orders: pd.DataFrame, as_of: date) -> pd.Series:

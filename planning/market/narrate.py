@@ -17,7 +17,7 @@ import pandas as pd
 
 from planning import i18n
 from planning.market import trend as trend_mod
-from planning.market.periods import as_str, ratio
+from planning.market.periods import as_str, ratio, windows
 from planning.market.segments import SEGMENT_DIMENSIONS, SEGMENT_SEP
 from planning.params import local_text
 
@@ -201,20 +201,28 @@ def describe_trend(
     if tr.empty or not tr["sales"].any():
         return voice.t("market.trend.no_data")
     complete = tr[tr["complete"]]
-    last12, prev12 = tr["sales"].iloc[-12:].sum(), tr["sales"].iloc[-24:-12].sum()
+    # The last 12 months (`periods.windows`, as in goals and the index); growth only on 24 complete months.
+    last, prev = windows(as_of)
+    last12 = tr.loc[tr["month"].isin(last.months()), "sales"].sum()
+    prev12 = tr.loc[tr["month"].isin(prev.months()), "sales"].sum()
+    both = set(last.months()) | set(prev.months())
     latest = complete.iloc[-1] if not complete.empty else tr.iloc[-1]
     text = voice.t(
         "market.trend.summary",
-        end=as_of.isoformat(),
+        end=last.end.date().isoformat(),
         region=region,
         sales=voice.money(last12),
-        growth=voice.pct(ratio(last12, prev12) if len(tr) >= 24 else None, 1, signed=True),
+        growth=voice.pct(ratio(last12, prev12) if both <= set(complete["month"]) else None, 1, signed=True),
         customers=voice.number(trend_mod.l12m_customers(orders, as_of)),
         month=latest["month"],
         yoy=voice.pct(latest["yoy_growth"], 1, signed=True),
     )
     if not bool(tr["complete"].iloc[-1]):
         text += " " + voice.t("market.trend.partial")
+    # A first (or last) month the data covers only in part, e.g. an export that starts on 31 January.
+    edge = [m for m in tr.loc[~tr["complete"].astype(bool), "month"] if m != tr["month"].iloc[-1]]
+    if edge:
+        text += " " + voice.t("market.trend.partial_data", months=", ".join(edge))
     return text
 
 
@@ -236,9 +244,10 @@ def describe_seasonality(season: pd.DataFrame, voice: i18n.Voice) -> str:
     )
 
 
-def describe_breakdown(bd: pd.DataFrame, dimension: str, voice: i18n.Voice) -> str:
-    """The largest value of `dimension` by L12M share and the fastest growing one (from `trend.breakdown`)."""
-    g = trend_mod.breakdown_growth(bd, dimension)
+def describe_breakdown(bd: pd.DataFrame, dimension: str, as_of: date | None, voice: i18n.Voice) -> str:
+    """The largest value of `dimension` by L12M share and the fastest growing one (from `trend.breakdown`); the
+    last 12 months of `periods.windows(as_of)` (None: the last 12 months of `bd`)."""
+    g = trend_mod.breakdown_growth(bd, dimension, as_of)
     if g.empty:
         return voice.t("market.trend.no_data")
     top = g.iloc[0]

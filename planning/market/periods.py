@@ -1,7 +1,10 @@
 """The periods every market figure is anchored on, and the small table helpers the market modules share.
 
-"L12M" is the 12 months ending on `as_of` (inclusive), "P12M" the 12 months before that. Also here: the
-order-line columns the step reads (`ORDER_COLUMNS`, used by `notebook.Context.data`).
+"L12M" ("the last 12 months") is the 12 complete calendar months ending with the last complete month at `as_of`
+(`last_complete_month`), "P12M" the 12 months before that: the one definition the market step, the goals step and
+the snapshot index all use. `covered` says which days the data covers, so that a month the data only partly
+covers (its first or last month) is not taken for a complete month. Also here: the order-line columns the step
+reads (`ORDER_COLUMNS`, used by `notebook.Context.data`).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 #: The order-line columns this step reads (`Context.data` reads only these of the orders file: on a 10 M-line
@@ -36,15 +40,69 @@ class Window:
     def mask(self, dates: pd.Series) -> pd.Series:
         return (dates >= self.start) & (dates <= self.end)
 
+    def months(self) -> list[str]:
+        """The calendar months of the window as YYYY-MM (the `month` of `market_trend`)."""
+        return list(pd.period_range(self.start, self.end, freq="M").strftime("%Y-%m"))
+
+
+def last_complete_month(as_of: date | str | pd.Timestamp) -> pd.Period:
+    """The last calendar month fully on or before `as_of` (`as_of` on a month's last day counts that month)."""
+    end = pd.Timestamp(as_of).normalize()
+    month = end.to_period("M")
+    return month if end.day == end.days_in_month else month - 1
+
 
 def windows(as_of: date | str | pd.Timestamp) -> tuple[Window, Window]:
-    """(L12M, P12M): the 12 months ending on `as_of` and the 12 months before (2026-09-30 -> 2025-10-01..2026-09-30
-    and 2024-10-01..2025-09-30)."""
-    end = pd.Timestamp(as_of).normalize()
-    start = end - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-    prev_end = start - pd.Timedelta(days=1)
-    prev_start = prev_end - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-    return Window(start, end), Window(prev_start, prev_end)
+    """(L12M, P12M): the 12 complete calendar months ending with `last_complete_month(as_of)` and the 12 months
+    before (2026-09-30 -> 2025-10-01..2026-09-30 and 2024-10-01..2025-09-30; 2026-09-15 -> 2025-09-01..2026-08-31
+    and 2024-09-01..2025-08-31: a month the planning date cuts is in neither)."""
+    last = last_complete_month(as_of)
+    end = last.to_timestamp(how="end").normalize()
+    start = (last - 11).to_timestamp()
+    prev_start = (last - 23).to_timestamp()
+    return Window(start, end), Window(prev_start, start - pd.Timedelta(days=1))
+
+
+#: How unlikely a run of days without an order at an edge of the data must be (at the data's own share of days
+#: with an order) before the days beyond the first or last order are taken as not covered by the data.
+EDGE_CHANCE = 0.001
+
+
+def covered(dates: pd.Series, as_of: date | str | pd.Timestamp) -> Window | None:
+    """The days the data covers, from its first and last order dates (on or before `as_of`) and `as_of`.
+
+    The data starts on its first month's first day, unless the days from there to the first order are too many
+    to be quiet days: with a share `q` of days having an order, k days without one has the chance (1 - q) ** k;
+    below `EDGE_CHANCE` the data starts on the first order's date (an export that begins on 31 January covers
+    one day of January, not January). Likewise the data ends on `as_of` unless the days after the last order are
+    too many; then it ends on the last order's date. None without dates.
+    """
+    as_of = pd.Timestamp(as_of).normalize()
+    day = pd.to_datetime(dates).dropna().to_numpy(dtype="datetime64[D]").view("int64")
+    day = day[day <= as_of.to_datetime64().astype("datetime64[D]").astype("int64")]
+    if not len(day):
+        return None
+    lo, hi = int(day.min()), int(day.max())
+    active = int(np.count_nonzero(np.bincount(day - lo))) if hi - lo <= 146_097 else len(np.unique(day))
+    quiet = 1.0 - active / (hi - lo + 1)  # share of days without an order, first to last order
+
+    def plausible(days: int) -> bool:
+        return days <= 0 or quiet**days >= EDGE_CHANCE
+
+    first, last = pd.Timestamp(lo, unit="D"), pd.Timestamp(hi, unit="D")
+    month_start = first.to_period("M").to_timestamp()
+    start = month_start if plausible((first - month_start).days) else first
+    end = as_of if plausible((as_of - last).days) else last
+    return Window(start, end)
+
+
+def complete_months(months: pd.PeriodIndex, cover: Window | None) -> np.ndarray:
+    """Whether each calendar month lies wholly within the covered days `cover` (all False when None)."""
+    if cover is None:
+        return np.zeros(len(months), dtype=bool)
+    starts = months.to_timestamp(how="start")
+    ends = months.to_timestamp(how="end").normalize()
+    return np.asarray((starts >= cover.start) & (ends <= cover.end), dtype=bool)
 
 
 def as_str(s: pd.Series) -> pd.Series:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from planning.data import require
-from planning.market.periods import as_str, ratio, windows
+from planning.market.periods import as_str, complete_months, covered, ratio, windows
 
 
 def filter_orders(
@@ -98,8 +98,10 @@ def trend(orders: pd.DataFrame, as_of: date | str) -> pd.DataFrame:
     In: order lines (order_date, order_id, customer_id, amount). Out: one row per calendar month from the first
     order's month to `as_of`'s month, months without orders included (zero sales): `month` (YYYY-MM), `sales`
     (sum of amount), `orders` (distinct order ids), `customers` (distinct buying customers), `yoy_growth` (sales /
-    same month a year earlier - 1; empty without a prior year), `mom_growth` (sales / previous month - 1), and
-    `complete` (False for `as_of`'s month when `as_of` is not its last day: its growth rates are left empty).
+    same month a year earlier - 1), `mom_growth` (sales / previous month - 1), and `complete` (whether the data
+    covers every day of the month, `periods.covered`: False for `as_of`'s month when `as_of` is not its last
+    day, and for a first or last month the data covers only in part). A growth rate is left empty unless both
+    months are complete.
     Missing order or customer ids are not counted as an order or a customer; their lines' amounts are in `sales`.
     """
     require(orders, "orders", ("order_date", "order_id", "customer_id", "amount"))
@@ -127,8 +129,10 @@ def trend(orders: pd.DataFrame, as_of: date | str) -> pd.DataFrame:
         {"sales": _sums(o["amount"].to_numpy(), rel, n), "orders": n_orders, "customers": n_customers},
         index=full,
     )
-    complete = pd.Series(True, index=full)
-    complete.iloc[-1] = as_of == as_of + pd.offsets.MonthEnd(0)
+    # A month is complete when the data covers all its days (`periods.covered`): not `as_of`'s month when
+    # `as_of` is not its last day, nor a first (last) month the data covers only from (to) a day within it.
+    # Growth rates compare two complete months only.
+    complete = pd.Series(complete_months(full, covered(o["order_date"], as_of)), index=full)
     sales = monthly["sales"].where(complete)
     out = pd.DataFrame(
         {
@@ -136,8 +140,8 @@ def trend(orders: pd.DataFrame, as_of: date | str) -> pd.DataFrame:
             "sales": monthly["sales"].to_numpy(),
             "orders": monthly["orders"].to_numpy(),
             "customers": monthly["customers"].to_numpy(),
-            "yoy_growth": ratio(sales, monthly["sales"].shift(12)).to_numpy(),
-            "mom_growth": ratio(sales, monthly["sales"].shift(1)).to_numpy(),
+            "yoy_growth": ratio(sales, sales.shift(12)).to_numpy(),
+            "mom_growth": ratio(sales, sales.shift(1)).to_numpy(),
             "complete": complete.to_numpy(),
         }
     )
@@ -244,10 +248,18 @@ def l12m_customers(orders: pd.DataFrame, as_of: date | str) -> int:
     return int(as_str(orders.loc[last.mask(orders["order_date"]), "customer_id"]).nunique())
 
 
-def breakdown_growth(bd: pd.DataFrame, dimension: str) -> pd.DataFrame:
-    """Per value of `dimension`: L12M sales, share and growth on P12M, from `breakdown` output (last 24 months)."""
+def breakdown_growth(bd: pd.DataFrame, dimension: str, as_of: date | str | None = None) -> pd.DataFrame:
+    """Per value of `dimension`: L12M sales, share and growth on P12M, from `breakdown` output.
+
+    L12M and P12M are `periods.windows(as_of)` (complete months, as everywhere); without `as_of`, the last 24
+    months of `bd`. Growth only when `bd` holds all 12 months before.
+    """
     months = sorted(bd["month"].unique())
-    last, prev = set(months[-12:]), set(months[-24:-12])
+    if as_of is not None:
+        w_last, w_prev = windows(as_of)
+        last, prev = set(w_last.months()), set(w_prev.months()) & set(months)
+    else:
+        last, prev = set(months[-12:]), set(months[-24:-12])
     g = (
         bd.assign(
             l12m=bd["sales"].where(bd["month"].isin(last), 0.0),

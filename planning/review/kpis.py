@@ -5,11 +5,14 @@ checks (a process KPI rising while its outcome falls)."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from planning.market.periods import Window, covered
 from planning.review.periods import between, div, ytd_window
 
 if TYPE_CHECKING:
@@ -127,8 +130,74 @@ def period_metrics(tables: Any, start: pd.Timestamp, end: pd.Timestamp, clv_year
     return m
 
 
+@dataclass(frozen=True)
+class BaselineGap:
+    """A KPI without a like-for-like baseline: the comparison needs `table`'s data from `start` to `end` (last
+    year's same window through the planning date) but the data covers only `covered` (None: no dates)."""
+
+    table: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    covered: Window | None
+
+
+def _kpi_source(tables: Any, kpi: str) -> tuple[str, pd.Series] | None:
+    """The table a KPI is counted on and the dates that say which days it covers (None when it is missing)."""
+    if kpi == "target_completion":
+        return None
+    if KPI_NEEDS.get(kpi) == "opportunities" or kpi == "leads":
+        opps = getattr(tables, "opportunities", None)
+        if opps is not None and len(opps):
+            return "opportunities", pd.concat(
+                [pd.to_datetime(opps["lead_date"]), pd.to_datetime(opps["close_date"])]
+            )
+        mk = getattr(tables, "marketing", None)
+        if kpi == "leads" and mk is not None and len(mk):
+            # a month's row covers the month: its first and last day
+            month = pd.to_datetime(mk["month"]).dt.to_period("M")
+            return "marketing", pd.concat([month.dt.start_time, month.dt.end_time.dt.normalize()])
+        return None
+    cust = getattr(tables, "customers", None)
+    if kpi == "new_customers" and cust is not None and "first_order_date" in cust:
+        return "customers", pd.to_datetime(cust["first_order_date"])
+    orders = getattr(tables, "orders", None)
+    return ("orders", pd.to_datetime(orders["order_date"])) if orders is not None else None
+
+
+def baseline_gaps(tables: Any, as_of: date) -> dict[str, BaselineGap]:
+    """The KPIs whose baseline (last year's same window) the data does not cover, nor the window to `as_of`.
+
+    A baseline counted on part of a window (leads of the three months an export holds of last year against nine
+    months this year) is no baseline: such a KPI gets none and is lit only against a target. Needed from: last
+    year's 1 January (revenue growth's own baseline: the year before; retention: the calendar year before the
+    window; CLV: the 24 months to the window's end). Coverage: `market.periods.covered` of the KPI's table.
+    """
+    start, end = ytd_window(as_of, 1)
+    need = {k: start for k in KPI_META}
+    need["revenue_growth"] = ytd_window(as_of, 2)[0]
+    need["retention"] = pd.Timestamp(start.year - 1, 1, 1)
+    need["clv"] = end - pd.DateOffset(years=2) + pd.Timedelta(days=1)
+    as_of_ts = pd.Timestamp(as_of)
+    gaps: dict[str, BaselineGap] = {}
+    cover_of: dict[str, Window | None] = {}
+    for kpi in KPI_META:
+        source = _kpi_source(tables, kpi)
+        if source is None:
+            continue
+        table, dates = source
+        if table not in cover_of:
+            cover_of[table] = covered(dates, as_of_ts)
+        cover = cover_of[table]
+        if cover is None or cover.start > need[kpi] or cover.end < as_of_ts:
+            gaps[kpi] = BaselineGap(table, need[kpi], as_of_ts, cover)
+    return gaps
+
+
 def kpi_values(tables: Any, pva: pd.DataFrame, p: Params) -> pd.DataFrame:
     """KPI actual (this year to date), baseline (same window last year) and target, before any status.
+
+    No baseline (NaN) where the data does not cover last year's window (`baseline_gaps`): such a KPI is lit only
+    against a target from `review.kpi_targets`, and revenue growth has no value at all without last year.
 
     Targets: target_completion 100%; revenue_growth the growth the plan asks for over last year's same window;
     the rest from `review.kpi_targets` (NaN when not set). Reads `p.as_of`, `review.kpi_targets`,
@@ -140,12 +209,25 @@ def kpi_values(tables: Any, pva: pd.DataFrame, p: Params) -> pd.DataFrame:
     base = period_metrics(tables, *ytd_window(as_of, 1), clv_years)
     base2 = period_metrics(tables, *ytd_window(as_of, 2), clv_years)
     ytd = pva[pva["level"] == "ytd"].iloc[0]
-    values = {k: (cur.get(k, math.nan), base.get(k, math.nan), math.nan) for k in KPI_META}
+    gaps = baseline_gaps(tables, as_of)
+    values = {
+        k: (cur.get(k, math.nan), math.nan if k in gaps else base.get(k, math.nan), math.nan)
+        for k in KPI_META
+    }
     values["target_completion"] = (ytd["completion"], math.nan, 1.0)
+    # Growth on last year needs all of last year's window; its own baseline (last year's growth) the year before.
+    year_ago_ok = (
+        "revenue_growth" not in gaps
+        or gaps["revenue_growth"].covered is not None
+        and (
+            gaps["revenue_growth"].covered.start <= ytd_window(as_of, 1)[0]
+            and gaps["revenue_growth"].covered.end >= pd.Timestamp(as_of)
+        )
+    )
     values["revenue_growth"] = (
-        div(cur["revenue"], base["revenue"]) - 1,
-        div(base["revenue"], base2["revenue"]) - 1,
-        div(ytd["plan"], base["revenue"]) - 1,
+        div(cur["revenue"], base["revenue"]) - 1 if year_ago_ok else math.nan,
+        div(base["revenue"], base2["revenue"]) - 1 if "revenue_growth" not in gaps else math.nan,
+        div(ytd["plan"], base["revenue"]) - 1 if year_ago_ok else math.nan,
     )
     rows = []
     for kpi, (a, b, t) in values.items():

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from planning import i18n
-from planning.review.kpis import KPI_NEEDS, STATUSES, absent_kpis, missing_kpis
+from planning.review.kpis import KPI_NEEDS, STATUSES, BaselineGap, absent_kpis, missing_kpis
 from planning.review.periods import isnan
 from planning.review.plan import Plan
 from planning.review.resplit import ResplitCheck
@@ -92,9 +92,12 @@ def kpi_rules(board: pd.DataFrame, red: float, yellow: float, voice: i18n.Voice)
     return board.assign(rule=rules)
 
 
-def describe_kpis(board: pd.DataFrame, tables: Any, voice: i18n.Voice) -> str:
+def describe_kpis(
+    board: pd.DataFrame, tables: Any, voice: i18n.Voice, gaps: dict[str, BaselineGap] | None = None
+) -> str:
     """How many KPIs are green / yellow / red (naming the red ones), and which KPIs could not be lit: those whose
-    table is not in `tables` (the region's Tables, or None) with the shared sentence naming the file."""
+    table is not in `tables` (the region's Tables, or None) with the shared sentence naming the file, and those
+    without a like-for-like baseline (`gaps`, from `kpis.baseline_gaps`) with the days the data covers."""
     counts = {s: int((board["status"] == s).sum()) for s in STATUSES}
     red = board[board["status"] == "red"].sort_values("shortfall", ascending=False)
     names = ", ".join(voice.t(f"review.kpi.names.{k}") for k in red["kpi"])
@@ -105,7 +108,25 @@ def describe_kpis(board: pd.DataFrame, tables: Any, voice: i18n.Voice) -> str:
     for table in sorted({KPI_NEEDS[k] for k in absent}):
         names = sep.join(voice.t(f"review.kpi.names.{k}") for k in absent if KPI_NEEDS[k] == table)
         text += " " + voice.missing(table, voice.t("review.kpi.missing_what", names=names))
-    missing = [k for k in missing_kpis(board) if k not in absent]
+    unlit = set(missing_kpis(board))
+    no_base = {k: g for k, g in (gaps or {}).items() if k in unlit and k not in absent}
+    groups: dict[tuple, list[str]] = {}
+    for k, g in no_base.items():
+        groups.setdefault((g.table, g.start, g.end, g.covered), []).append(k)
+    for (table, start, end, cover), kpis_ in groups.items():
+        text += " " + voice.t(
+            "review.kpi.no_baseline",
+            names=sep.join(voice.t(f"review.kpi.names.{k}") for k in kpis_),
+            table=table,
+            start=start.date().isoformat(),
+            end=end.date().isoformat(),
+            covered=(
+                f"{cover.start.date().isoformat()} – {cover.end.date().isoformat()}"
+                if cover is not None
+                else i18n.DASH
+            ),
+        )
+    missing = [k for k in missing_kpis(board) if k not in absent and k not in no_base]
     if missing:
         needs = sorted({KPI_NEEDS.get(k, "orders") for k in missing})
         text += " " + voice.t(
