@@ -62,7 +62,7 @@ class TableMapping(_Model):
     file: str  # path, relative to the mapping file; ${VAR} is expanded from the environment
     format: Literal["auto", "csv", "excel", "parquet"] = "auto"  # auto = by the file suffix
     sheet: str | int = 0  # Excel sheet name or 0-based position
-    encoding: str = "auto"  # auto = BOM / UTF-8 / GB18030 (GBK) / latin-1, in that order
+    encoding: str = "auto"  # auto = BOM, UTF-8, else detected by charset-normalizer (reading.detect_encoding)
     delimiter: str = "auto"  # auto = sniffed from the header line (, ; tab |)
     skip_rows: int = Field(default=0, ge=0)  # lines above the header
     decimal: str = "."  # decimal separator of numbers

@@ -214,3 +214,20 @@ def non_ascii(s: pd.Series) -> np.ndarray:
     """Text with a character outside ASCII (missing is not), per distinct value."""
     codes, uniques = pd.factorize(s)
     return ~np.array([str(u).isascii() for u in uniques] + [True], bool)[codes]
+
+
+# Signs of text decoded with the wrong code page: a CJK character inside a Latin word ("Berguvsv刧en": cp1252
+# read as GB18030), UTF-8 read as a single-byte code page ("Ã©", "â€™"), the replacement character.
+_MOJIBAKE = (
+    r"[A-Za-z][\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]+[A-Za-z]"
+    r"|[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac|\ufffd"
+)
+
+
+def mojibake(s: pd.Series) -> np.ndarray:
+    """Text that looks mis-decoded (see _MOJIBAKE), per distinct value; missing is not."""
+    codes, uniques = pd.factorize(s)
+    if not len(uniques):
+        return np.zeros(len(s), bool)
+    hit = pd.Series(uniques, dtype="str").str.contains(_MOJIBAKE, regex=True).fillna(False).to_numpy(bool)
+    return np.append(hit, False)[codes]

@@ -17,7 +17,16 @@ import pandas as pd
 from planning.data import DATE_COLUMN, NOT_NULL, SCHEMA, coerce_table
 from planning.errors import DataError
 from planning.importer.mapping import TableMapping
-from planning.importer.parsing import as_text, derive, is_text, non_ascii, parse_dates, parse_numbers, snake
+from planning.importer.parsing import (
+    as_text,
+    derive,
+    is_text,
+    mojibake,
+    non_ascii,
+    parse_dates,
+    parse_numbers,
+    snake,
+)
 from planning.importer.report import Findings
 
 # Columns holding category keys: value maps apply, then (normalize_keys) `Office Supplies` -> `office_supplies`.
@@ -164,6 +173,17 @@ def map_rows(
                 f.fix_missing(hit, c, txt)
                 if hit.any():
                     src[c] = raw[c].where(~hit)
+
+    # 1b. text that looks mis-decoded (a wrong encoding): kept, with a warning naming the rows
+    for c in used:
+        txt = as_text(src[c]) if is_text(src[c]) else None
+        f.note(
+            mojibake(txt) if txt is not None else np.zeros(len(src), bool),
+            "mojibake",
+            c,
+            f"text looks mis-decoded (e.g. a CJK character inside a Latin word); check tables.{name}.encoding",
+            txt,
+        )
 
     # 2. exclusion rules (on the source text)
     for rule in tm.exclude:
