@@ -290,3 +290,31 @@ def test_force_over_a_symlinked_snapshot_says_it_is_a_symlink(tmp_path: Path, pd
     result = invoke(pdir, small_sample, out, "-r", "east", "--force")
     assert_bad_input(result, f"error: {out / AS_OF}: is a symlink (to {real}), not a snapshot folder")
     assert _listing(out) == [AS_OF] and _listing(real) == ["manifest.json"]
+
+
+# --- issue 17: an export imported through a mapping (case 2: dates, case 10: messages) ------------------
+def _mapped_params(tmp_path: Path, export: str, date_format: str = "") -> Path:
+    (tmp_path / "x.csv").write_text(export, encoding="utf-8")
+    extra = f"    date_format: '{date_format}'\n" if date_format else ""
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        f"cache_dir: {tmp_path / 'cache'}\ntables:\n  orders:\n    file: x.csv\n{extra}"
+        "    columns: {order_id: id, order_date: d, customer_id: c, region: r, amount: a, rep_id: p}\n",
+        encoding="utf-8",
+    )
+    pd_ = tmp_path / "params"
+    pd_.mkdir()
+    (pd_ / "base.yaml").write_text(
+        "company: {name: T, currency: USD}\nas_of: 2019-12-31\nplan_year: 2020\n"
+        f"data: {{mapping: '{mapping}'}}\n",
+        encoding="utf-8",
+    )
+    (pd_ / "east.yaml").write_text("region: {name: East}\n", encoding="utf-8")
+    return pd_
+
+
+def test_check_refuses_a_date_format_that_does_not_fit_the_export(tmp_path: Path) -> None:
+    export = "id,d,c,r,a,p\n1,01/02/19,c,east,1,R1\n2,12/31/19,c,east,2,R1\n"
+    result = CliRunner().invoke(app, ["check", "--params", str(_mapped_params(tmp_path, export, "%d/%m/%y"))])
+    assert_bad_input(result, "tables.orders.date_format %d/%m/%y does not fit the dates row 2 '12/31/19'")
+    assert "expected date_format: '%m/%d/%y'" in result.stderr

@@ -258,3 +258,38 @@ def test_seen_rows_across_batches() -> None:
     assert dup.tolist() == [True, False, True] and first.tolist() == [1, 4, 4]
     dup, first = seen.check(np.array([5, 9], np.uint64), np.array([7, 3], np.uint64), np.array([6, 7]))
     assert dup.tolist() == [True, False] and first.tolist() == [4, 7]
+
+
+# --- issue 17 case 2 in record batches: one date convention for the whole file -------------------------
+def _dated_export(tmp_path: Path, dates: list[str]) -> Path:
+    mapping = tmp_path / "m.yaml"
+    cols = {"order_id": "id", "order_date": "d", "customer_id": "c", "region": "r", "amount": "a"}
+    tables = {"orders": {"file": "x.csv", "engine": "duckdb", "columns": cols}}
+    mapping.write_text(yaml.safe_dump({"tables": tables}), encoding="utf-8")
+    text = "id,d,c,r,a\n" + "".join(f"{i},{d},c,e,1\n" for i, d in enumerate(dates, 1))
+    (tmp_path / "x.csv").write_text(text, encoding="utf-8")
+    return mapping
+
+
+def test_batches_keep_the_date_convention_decided_by_an_earlier_batch(
+    tmp_path: Path, small_batches: list[int]
+) -> None:
+    # batch 1 holds 13/01/2019 (day-first); batch 2 only ambiguous dates: read day-first as well
+    mapping = _dated_export(tmp_path, ["13/01/2019"] * 40 + ["03/02/2019"] * 5)
+    out, _ = importer.materialize(mapping, tmp_path / "cache")
+    dates = pd.read_parquet(out / "orders.parquet")["order_date"].dt.strftime("%Y-%m-%d")
+    assert set(dates) == {"2019-01-13", "2019-02-03"} and len(small_batches) == 2
+
+
+def test_batches_refuse_a_later_batch_contradicting_the_default(
+    tmp_path: Path, small_batches: list[int]
+) -> None:
+    mapping = _dated_export(tmp_path, ["03/02/2019"] * 40 + ["13/01/2019"])
+    with pytest.raises(DataError, match=r"the dates up to row 40 were read month-first \(no value told day from "
+                       r"month\), but row 41 '13/01/2019' is day-first; set tables.orders.date_format: "
+                       r"'%d/%m/%Y'"):  # fmt: skip
+        importer.materialize(mapping, tmp_path / "cache")
+    mapping = _dated_export(tmp_path, ["13/01/2019"] * 40 + ["01/13/2019"])
+    with pytest.raises(DataError, match=r"mixes day-first dates \(row 1 '13/01/2019'\) and month-first dates "
+                       r"\(row 41 '01/13/2019'\)"):  # fmt: skip
+        importer.materialize(mapping, tmp_path / "cache")

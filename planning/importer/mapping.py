@@ -70,7 +70,7 @@ class TableMapping(_Model):
     currency: list[str] = DEFAULT_CURRENCY  # symbols / codes removed from numbers ("$1,001.18", "¥1,234")
     missing: list[str] = [""]  # cell values read as missing; "NA", "N/A", "-" stay text unless listed
     date_format: list[str] = []  # strftime formats tried in order (e.g. "%d/%m/%y"); then ISO
-    dayfirst: bool = False  # 03/01/19 is 3 January (when no date_format matches)
+    dayfirst: bool = False  # 03/01/19 is 3 January when no value of the column decides (docs/import.md)
     columns: dict[str, str] = {}  # canonical column <- source column
     constants: dict[str, str | int | float] = {}  # canonical column <- one value for every row
     values: dict[str, dict[str, str]] = {}  # canonical column -> {source value: canonical value}

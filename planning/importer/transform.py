@@ -18,6 +18,8 @@ from planning.data import DATE_COLUMN, NOT_NULL, SCHEMA, coerce_table
 from planning.errors import DataError
 from planning.importer.mapping import TableMapping
 from planning.importer.parsing import (
+    DAY_FIRST,
+    DateMismatch,
     as_text,
     derive,
     is_text,
@@ -121,6 +123,8 @@ class DateCheck:
 
     def __init__(self, name: str, tm: TableMapping, source: str, whole: bool):
         self.name, self.tm, self.source, self.whole = name, tm, source, whole
+        # column -> (convention, decided by the values, row, value) of the first batch that set it
+        self.convention: dict[str, tuple[str, bool, Any, Any]] = {}
         self.seen: dict[
             str, list[Any]
         ] = {}  # column -> [any live value, any live date, (row, value) example]
@@ -135,6 +139,44 @@ class DateCheck:
         st[1] = st[1] or bool((live_present & ~bad).any())
         if self.whole:
             self.raise_if_no_date()
+
+    def decide(self, col: str, how: dict[str, Any], shown: pd.Series, rows) -> None:
+        """Keep one convention per column across record batches: the first decided by the values wins; a
+        batch whose values contradict the default an earlier batch was read with is an error."""
+        if not how:
+            return
+        have = self.convention.get(col)
+        here = (how["convention"], how["decided"], rows[how["position"]], shown.iloc[how["position"]])
+        if have is not None and have[1] and here[1] and have[0] != here[0]:
+            raise DataError(
+                f"{self.source}: column {self.tm.columns.get(col, col)!r} (-> {col}) mixes {have[0]} dates "
+                f"(row {have[2]} {have[3]!r}) and {here[0]} dates (row {here[2]} {here[3]!r}); expected one "
+                "convention per column: correct the export"
+            )
+        if have is None or (not have[1] and here[1]):
+            if have is not None and have[0] != here[0]:
+                raise DataError(
+                    f"{self.source}: column {self.tm.columns.get(col, col)!r} (-> {col}): the dates up to row "
+                    f"{rows[0] - 1} were read {have[0]} (no value told day from month), but row {here[2]} "
+                    f"{here[3]!r} is {here[0]}; set tables.{self.name}.date_format: {how['format']!r}"
+                )
+            self.convention[col] = here
+
+    def mismatch(self, col: str, exc: DateMismatch, shown: pd.Series, rows) -> DataError:
+        """The error for dates that do not fit the mapping (or mix day-first and month-first)."""
+        column = f"column {self.tm.columns.get(col, col)!r} (-> {col})"
+        examples = ", ".join(f"row {int(rows[p])} {str(shown.iloc[p])!r}" for p in exc.positions)
+        if exc.other:
+            others = ", ".join(f"row {int(rows[p])} {str(shown.iloc[p])!r}" for p in exc.other)
+            return DataError(
+                f"{self.source}: {column} mixes month-first dates ({examples}) and day-first dates ({others}); "
+                "expected one convention per column: correct the export"
+            )
+        return DataError(
+            f"{self.source}: {column}: tables.{self.name}.{exc.given} does not fit the dates "
+            f"{examples} (a month cannot be over 12); "
+            f"expected date_format: {exc.fits!r}, which fits them"
+        )
 
     def raise_if_no_date(self) -> None:
         for col, (present, good, example) in self.seen.items():
@@ -272,17 +314,48 @@ def map_rows(
             df[col] = vals.where(~bad)
         elif kind == "date":
             raw_col = df[col]
-            vals, fixed, bad = parse_dates(raw_col, tm.date_format, tm.dayfirst)
             shown = as_text(raw_col) if not pd.api.types.is_datetime64_any_dtype(raw_col.dtype) else raw_col
+            how: dict[str, Any] = {}
+            try:
+                vals, fixed, bad = parse_dates(
+                    raw_col, tm.date_format, tm.dayfirst, how, dates.convention.get(col, (None,))[0]
+                )
+            except DateMismatch as exc:
+                raise dates.mismatch(col, exc, shown, f.rows) from None
+            dates.decide(col, how, shown, f.rows)
             if col in NOT_NULL.get(name, ()):
                 dates(col, f.alive & raw_col.notna().to_numpy(), bad, shown, f.rows)
-            f.fix(fixed, "date_format", col, _date_detail(tm), shown)
+            f.fix(fixed, "date_format", col, _date_detail(tm, how), shown)
             if tm.date_format:
                 f.info(
                     "date_format",
                     col,
                     int((f.alive & ~fixed & ~bad & raw_col.notna().to_numpy()).sum()),
                     f"read with {', '.join(tm.date_format)}",
+                )
+            else:
+                # no date_format: the convention was detected from the values, or is the default
+                numeric = np.zeros(len(df), bool)
+                if how:
+                    numeric = (
+                        f.alive
+                        & ~bad
+                        & shown.astype("str").str.match(r"^\d{1,2}[/.\-]").fillna(False).to_numpy(bool)
+                    )
+                decided = bool(how.get("decided"))
+                f.info(
+                    "date_format",
+                    col,
+                    int(numeric.sum()) if decided else 0,
+                    _convention_detail(how, shown, f.rows),
+                )
+                f.note(
+                    numeric if not decided else np.zeros(len(df), bool),
+                    "ambiguous_date",
+                    col,
+                    f"no day over 12 tells day from month: read {how.get('convention', '')} "
+                    f"({how.get('format', '')}); set tables.{name}.date_format if that is wrong",
+                    shown,
                 )
             if col in NOT_NULL.get(name, ()):
                 f.drop(bad, "not_a_date", col, "not a date (required): dropped", shown)
@@ -385,9 +458,16 @@ def _first_rows(src: pd.DataFrame, dup: np.ndarray, rows: np.ndarray) -> pd.Seri
     return pd.Series(out, index=src.index)
 
 
-def _date_detail(tm: TableMapping) -> str:
-    if tm.date_format:
-        return f"date in none of {', '.join(tm.date_format)}: read " + (
-            "day-first" if tm.dayfirst else "month-first"
-        )
-    return "date not ISO: read " + ("day-first" if tm.dayfirst else "month-first")
+def _date_detail(tm: TableMapping, how: dict[str, Any]) -> str:
+    conv = how.get("convention") or ("day-first" if tm.dayfirst else "month-first")
+    return f"date in none of {', '.join(tm.date_format)}: read {conv} (the column's convention)"
+
+
+def _convention_detail(how: dict[str, Any], shown: pd.Series, rows: np.ndarray) -> str:
+    if not how.get("decided"):
+        return ""
+    p = how["position"]
+    return (
+        f"dates read {how['convention']} ({how['format']}): row {int(rows[p])} {str(shown.iloc[p])!r} "
+        f"has a {'day' if how['convention'] == DAY_FIRST else 'second number'} over 12"
+    )
