@@ -316,5 +316,5 @@ def _mapped_params(tmp_path: Path, export: str, date_format: str = "") -> Path:
 def test_check_refuses_a_date_format_that_does_not_fit_the_export(tmp_path: Path) -> None:
     export = "id,d,c,r,a,p\n1,01/02/19,c,east,1,R1\n2,12/31/19,c,east,2,R1\n"
     result = CliRunner().invoke(app, ["check", "--params", str(_mapped_params(tmp_path, export, "%d/%m/%y"))])
-    assert_bad_input(result, "tables.orders.date_format %d/%m/%y does not fit the dates row 2 '12/31/19'")
+    assert_bad_input(result, "tables.orders.date_format %d/%m/%y does not fit the dates row 3 '12/31/19'")
     assert "expected date_format: '%m/%d/%y'" in result.stderr

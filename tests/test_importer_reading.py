@@ -173,5 +173,5 @@ def test_mis_decoded_text_is_warned_with_its_rows(tmp_path: Path) -> None:
     assert list(moji[["outcome", "column", "rows"]].itertuples(index=False, name=None)) == [
         ("warning", "Customer", 2)
     ]
-    assert moji["examples"].iloc[0] == "row 1: 'Berguvsv刧en'; row 2: 'SociÃ©tÃ©'"
+    assert moji["examples"].iloc[0] == "row 2: 'Berguvsv刧en'; row 3: 'SociÃ©tÃ©'"
     assert "tables.orders.encoding" in moji["detail"].iloc[0]

@@ -69,7 +69,7 @@ def test_duplicates_kept_when_asked_and_constants_fill(tmp_path: Path) -> None:
     assert findings(f, "warning") == {("duplicate", "*"): 1}
     assert findings(f, "fixed") == {("filled", "customer_id"): 2}
     ex = [i for i in f.items if i["check"] == "duplicate"][0]["examples"]
-    assert ex == "row 2: 'same as row 1'"
+    assert ex == "row 3: 'same as row 2'"
 
 
 # ------------------------------------------------------------------------------------------------ errors
@@ -92,7 +92,7 @@ def test_missing_source_column_names_file_column_and_suggestion(tmp_path: Path) 
 
 
 def test_no_parseable_date_is_a_hard_error(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match=r"'d' \(-> order_date\): no value is a date, e.g. row 1: 'soon'"):
+    with pytest.raises(DataError, match=r"'d' \(-> order_date\): no value is a date, e.g. row 2: 'soon'"):
         _one(tmp_path, "id,d,c,r,a\n1,soon,c,e,1\n2,later,c,e,2\n", columns=BASIC)
 
 
@@ -103,7 +103,7 @@ def test_required_column_without_mapping(tmp_path: Path) -> None:
 
 
 def test_unmapped_value_error_policy(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match=r"row 2: value 'Mars' is not in tables.orders.values.region"):
+    with pytest.raises(DataError, match=r"row 3: value 'Mars' is not in tables.orders.values.region"):
         _one(
             tmp_path,
             "id,d,c,r,a\n1,2024-01-01,c,East,1\n2,2024-01-01,c,Mars,1\n",
@@ -182,7 +182,7 @@ def test_wrong_date_format_is_an_error_naming_column_examples_and_the_format_tha
         _dates(tmp_path, dates, date_format="%d/%m/%y")
     msg = str(exc.value)
     assert "x.csv: column 'd' (-> order_date): tables.orders.date_format %d/%m/%y does not fit" in msg
-    assert "row 2 '12/31/19', row 4 '11/28/19'" in msg
+    assert "row 3 '12/31/19', row 5 '11/28/19'" in msg
     assert msg.endswith("expected date_format: '%m/%d/%y', which fits them")
     # the same with dayfirst: true
     with pytest.raises(DataError, match=r"tables.orders.dayfirst: true does not fit .*'%m/%d/%y'"):
@@ -195,10 +195,10 @@ def test_wrong_date_format_is_an_error_naming_column_examples_and_the_format_tha
 
 def test_date_convention_detected_from_a_day_over_12_for_the_whole_column(tmp_path: Path) -> None:
     got, f = _dates(tmp_path, ["03/01/2019", "13/01/2019", "04/02/2019 10:30"])
-    assert got == ["2019-01-03", "2019-01-13", "2019-02-04"]  # day-first everywhere, not only on row 2
+    assert got == ["2019-01-03", "2019-01-13", "2019-02-04"]  # day-first everywhere, not only on line 3
     info = [i for i in f.items if i["check"] == "date_format"][0]
     assert info["outcome"] == "info" and info["rows"] == 3
-    assert info["detail"] == "dates read day-first (%d/%m/%Y): row 2 '13/01/2019' has a day over 12"
+    assert info["detail"] == "dates read day-first (%d/%m/%Y): row 3 '13/01/2019' has a day over 12"
     assert not findings(f, "fixed") or ("date_format", "order_date") not in findings(f, "fixed")
     got, _ = _dates(tmp_path, ["03/01/19", "01/13/19"])
     assert got == ["2019-03-01", "2019-01-13"]  # month-first, decided by the second number over 12
@@ -215,8 +215,8 @@ def test_ambiguous_dates_are_read_by_the_default_with_a_warning(tmp_path: Path) 
 
 
 def test_day_first_and_month_first_in_one_column_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match=r"mixes month-first dates \(row 3 '01/13/2019'\) and day-first dates "
-                       r"\(row 2 '13/01/2019'\); expected one convention per column"):  # fmt: skip
+    with pytest.raises(DataError, match=r"mixes month-first dates \(row 4 '01/13/2019'\) and day-first dates "
+                       r"\(row 3 '13/01/2019'\); expected one convention per column"):  # fmt: skip
         _dates(tmp_path, ["03/01/2019", "13/01/2019", "01/13/2019"])
 
 

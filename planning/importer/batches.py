@@ -118,7 +118,7 @@ def import_large(name: str, path: Path, tm: TableMapping, out_file: Path, work_d
         for raw in reading.source_batches(path, tm, info):
             if batches == 0:
                 transform.check_columns(name, list(raw.columns), tm, source)
-            rows = np.arange(offset + 1, offset + len(raw) + 1) + tm.skip_rows
+            rows = np.arange(offset, offset + len(raw)) + transform.first_row(source, tm)
             f = Findings(name, len(raw), rows)
             df = transform.map_rows(
                 name, raw, tm, source, f, lambda s, r: _batch_duplicates(s, r, seen, con), dates

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,6 +17,7 @@ import pandas as pd
 
 from planning.data import DATE_COLUMN, NOT_NULL, SCHEMA, coerce_table
 from planning.errors import DataError
+from planning.importer import reading
 from planning.importer.mapping import TableMapping
 from planning.importer.parsing import (
     DAY_FIRST,
@@ -61,7 +63,7 @@ def import_table(
     a table with no parseable date, a value map violation with `unmapped: error`.
     """
     check_columns(name, list(raw.columns), tm, source)
-    f = Findings(name, len(raw), np.arange(1, len(raw) + 1) + tm.skip_rows)
+    f = Findings(name, len(raw), np.arange(len(raw)) + first_row(source, tm))
     dates = DateCheck(name, tm, source, whole=True)
     df = map_rows(name, raw, tm, source, f, _frame_duplicates, dates)
     kept = df.loc[f.alive].reset_index(drop=True)
@@ -75,6 +77,12 @@ def import_table(
         order = np.lexsort((np.arange(len(kept)), kept["order_date"].to_numpy().view("int64"), region))
         kept = kept.take(order).reset_index(drop=True)
     return kept, f
+
+
+def first_row(source: str, tm: TableMapping) -> int:
+    """The number the user sees on the first data row: the line of a CSV file / the row of an Excel sheet
+    (the header is line / row 1 + skip_rows), 1 for Parquet (no lines)."""
+    return 1 if reading.format_of(Path(source), tm) == "parquet" else 2 + tm.skip_rows
 
 
 LINE_NO_DETAIL = "numbered 1, 2, ... within order_id in file order"

@@ -175,5 +175,5 @@ def problem_dict(p: Any) -> dict[str, Any]:
         "value": p.value,
         "expected": p.expected,
         "count": p.count,
-        "message": str(p),
+        "message": p.message,  # without "error: ": the command adds it
     }
