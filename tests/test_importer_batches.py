@@ -296,3 +296,22 @@ def test_batches_refuse_a_later_batch_contradicting_the_default(
     with pytest.raises(DataError, match=r"mixes day-first dates \(row 2 '13/01/2019'\) and month-first dates "
                        r"\(row 42 '01/13/2019'\)"):  # fmt: skip
         importer.materialize(mapping, tmp_path / "cache")
+
+
+def test_source_rows_name_the_export_line_of_each_canonical_row_on_both_paths(
+    tmp_path: Path, small_batches: list[int]
+) -> None:
+    # orders sorted by region and date: the stored rows say where each canonical row is in the export
+    dates = [f"2019-{1 + (i * 7) % 12:02d}-01" for i in range(90)]
+    mapping = _dated_export(tmp_path, dates)
+    text = (tmp_path / "x.csv").read_text(encoding="utf-8").splitlines()
+    got = {}
+    for engine in ("duckdb", "pandas"):
+        m = tmp_path / f"m-{engine}.yaml"
+        m.write_text(mapping.read_text(encoding="utf-8").replace("engine: duckdb", f"engine: {engine}"))
+        out, _ = importer.materialize(m, tmp_path / f"cache-{engine}")
+        rows = pd.read_parquet(out / "source_rows" / "orders.parquet")["row"].tolist()
+        orders = pd.read_parquet(out / "orders.parquet")
+        assert [text[r - 1].split(",")[0] for r in rows] == orders["order_id"].tolist()
+        got[engine] = rows
+    assert got["duckdb"] == got["pandas"] and len(small_batches) >= 3

@@ -226,3 +226,11 @@ def test_a_listed_format_keeps_its_convention_for_other_separators(tmp_path: Pat
     assert findings(f, "fixed")[("date_format", "order_date")] == 1
     detail = [i for i in f.items if i["check"] == "date_format" and i["outcome"] == "fixed"][0]["detail"]
     assert detail == "date in none of %d/%m/%y: read day-first (the column's convention)"
+
+
+def test_a_file_that_is_no_export_is_not_echoed_in_the_column_error(tmp_path: Path) -> None:
+    header = ",".join(f"secret{i}" + "x" * 80 for i in range(40))
+    with pytest.raises(DataError) as exc:
+        _one(tmp_path, header + "\n1\n", columns=BASIC)
+    msg = str(exc.value)
+    assert len(msg) < 600 and "secret0xxx" in msg and "secret39" not in msg and "(40 columns)" in msg

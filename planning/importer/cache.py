@@ -181,6 +181,7 @@ def _import_file(name: str, path: Path, tm: TableMapping, out_file: Path, work_d
     sink = writing.ParquetSink(out_file, table.schema)
     sink.write(table)
     sink.close()
+    writing.write_source_rows(out_file.parent, name, f.kept_rows)
     kept = int(f.alive.sum())
     return TableResult(len(raw), kept, int((f.fixed & f.alive).sum()), len(raw) - kept, f.items, info)
 

@@ -146,6 +146,18 @@ def load_mapping(path: str | os.PathLike) -> tuple[Mapping, dict[str, Path]]:
         ) from None
     except OSError as exc:
         raise DataError(f"{path}: cannot read the mapping ({exc.strerror or exc})") from None
+    if not isinstance(raw, dict):  # e.g. data.mapping pointing at a CSV or a system file: never echo it
+        what = {str: "plain text", list: "a list"}.get(type(raw), f"a single {type(raw).__name__} value")
+        raise DataError(
+            f"{path}: not a mapping file: it holds {what}; expected YAML with a 'tables:' key naming the export "
+            "files (docs/import.md)"
+        )
+    if "tables" not in raw:  # a params or other YAML file: name its keys, not their values
+        keys = yamlsafe.clip_text(", ".join(map(str, list(raw)[:8])), 120)
+        raise DataError(
+            f"{path}: not a mapping file: no 'tables:' key (found {keys}); expected YAML with a 'tables:' key "
+            "naming the export files (docs/import.md)"
+        )
     try:
         mapping = Mapping.model_validate(raw)
     except ValidationError as exc:

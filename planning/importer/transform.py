@@ -32,6 +32,7 @@ from planning.importer.parsing import (
     snake,
 )
 from planning.importer.report import Findings
+from planning.params import yamlsafe
 
 # Columns holding category keys: value maps apply, then (normalize_keys) `Office Supplies` -> `office_supplies`.
 KEY_COLUMNS = frozenset(
@@ -67,6 +68,7 @@ def import_table(
     dates = DateCheck(name, tm, source, whole=True)
     df = map_rows(name, raw, tm, source, f, _frame_duplicates, dates)
     kept = df.loc[f.alive].reset_index(drop=True)
+    f.kept_rows = f.rows[f.alive]
     # 11. line numbers of orders: 1, 2, ... within an order in file order
     if name == "orders" and "line_no" not in kept.columns:
         kept["line_no"] = kept.groupby(kept["order_id"].astype("str"), sort=False).cumcount() + 1
@@ -76,6 +78,7 @@ def import_table(
         region = pd.factorize(kept["region"], sort=True)[0]
         order = np.lexsort((np.arange(len(kept)), kept["order_date"].to_numpy().view("int64"), region))
         kept = kept.take(order).reset_index(drop=True)
+        f.kept_rows = f.kept_rows[order]
     return kept, f
 
 
@@ -99,7 +102,7 @@ def check_columns(name: str, columns: list[str], tm: TableMapping, source: str) 
         raise DataError(
             f"{source}: column {missing_cols[0]!r} (mapped in tables.{name}) is not in the file"
             + (f"; did you mean {hint[0]!r}?" if hint else "")
-            + f"; columns found: {', '.join(map(str, columns))}"
+            + f"; columns found: {_columns_found(columns)}"
         )
     provided = set(tm.columns) | set(tm.constants) | set(tm.derive)
     needed = [c for c in NOT_NULL.get(name, ()) if c not in provided]
@@ -113,6 +116,13 @@ def check_columns(name: str, columns: list[str], tm: TableMapping, source: str) 
             f"{source}: table {name!r} needs column {needed[0]!r}, which the mapping does not provide; map a "
             f"source column to it (tables.{name}.columns), set a constant or derive it"
         )
+
+
+def _columns_found(columns: list[str]) -> str:
+    """The file's header for a message, cut short: a file that is no export (a log, /etc/passwd) is not echoed."""
+    shown = ", ".join(yamlsafe.clip_text(str(c), 40) for c in columns[:20])
+    more = f" ... ({len(columns)} columns)" if len(columns) > 20 else ""
+    return yamlsafe.clip_text(shown, 300) + more
 
 
 def _used_columns(tm: TableMapping) -> list[str]:
