@@ -181,11 +181,23 @@ def parse_dates(
     expected = out.notna().to_numpy()  # read by a listed format or as ISO: not a fix
 
     # numeric dates, year last: one convention for the column, decided by the values where they can
-    parts = txt.str.extract(_NUMERIC_DATE)
-    numeric = parts[0].notna().to_numpy()
+    # worked out once per distinct text (a date column of millions of rows holds a few thousand days)
+    codes, uniques = pd.factorize(txt)
+    parts = pd.Series(uniques, dtype="str").str.extract(_NUMERIC_DATE)
+    num_u = parts[0].notna().to_numpy()
     a = pd.to_numeric(parts[0], errors="coerce").to_numpy()
     b = pd.to_numeric(parts[2], errors="coerce").to_numpy()
-    day_ev, month_ev = numeric & (a > 12) & (b <= 12), numeric & (b > 12) & (a <= 12)
+
+    def per_row(x: np.ndarray) -> np.ndarray:
+        return np.append(x, False)[codes]
+
+    numeric = per_row(num_u)
+    day_ev, month_ev = per_row(num_u & (a > 12) & (b <= 12)), per_row(num_u & (b > 12) & (a <= 12))
+
+    def format_at(pos: int, conv: str) -> str:
+        u = codes[pos]
+        return _format_of(parts.iloc[u, 1], parts.iloc[u, 4], parts.iloc[u, 5], conv)
+
     listed = _convention_of(formats)
     if day_ev.any() and month_ev.any():
         raise DateMismatch(
@@ -200,16 +212,17 @@ def parse_dates(
     if evidence is not None and (listed or dayfirst) and given[1] != conv:
         pos = list(np.flatnonzero(evidence)[:3])
         p0 = pos[0]
-        raise DateMismatch(
-            pos, _format_of(parts.iloc[p0, 1], parts.iloc[p0, 4], parts.iloc[p0, 5], conv), given[0]
-        )
+        raise DateMismatch(pos, format_at(p0, conv), given[0])
     todo = ~expected & present & numeric
     if todo.any():
-        p = parts[todo]
+        need = np.unique(codes[todo])
+        p = parts.iloc[need]
         day, month = (p[0], p[2]) if conv == DAY_FIRST else (p[2], p[0])
         year = p[4].where(p[4].str.len() == 4, (p[4].astype("float") + 0).map(_century))
         iso = year + "-" + month.str.zfill(2) + "-" + day.str.zfill(2) + (" " + p[5]).fillna("")
-        out.loc[todo] = pd.to_datetime(iso, format="ISO8601", errors="coerce").astype("datetime64[us]")
+        vals = np.full(len(parts), np.datetime64("NaT"), "datetime64[us]")
+        vals[need] = pd.to_datetime(iso, format="ISO8601", errors="coerce").to_numpy("datetime64[us]")
+        out.loc[todo] = vals[codes[todo]]
     todo = out.isna().to_numpy() & present & ~numeric
     if todo.any():  # text months and other styles
         got = pd.to_datetime(txt[todo], format="mixed", dayfirst=conv == DAY_FIRST, errors="coerce")
@@ -226,7 +239,7 @@ def parse_dates(
             convention=conv,
             decided=evidence is not None,
             position=p0,
-            format=_format_of(parts.iloc[p0, 1], parts.iloc[p0, 4], parts.iloc[p0, 5], conv),
+            format=format_at(p0, conv),
             rows=int((numeric & ~expected & ~bad).sum()),
         )
     return out, fixed, bad
