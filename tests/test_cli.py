@@ -398,3 +398,74 @@ def test_a_region_with_too_little_history_is_refused_saying_what_cannot_be_compu
     out = tmp_path / "out"
     assert_bad_input(invoke(pdir, data, out, "-r", "east"), "cannot be computed")
     assert os.listdir(out) == [f"{AS_OF}.validation.json"]
+
+
+# --- issue 17: an export imported through a mapping (case 2: dates, case 10: messages) ------------------
+def _mapped_params(tmp_path: Path, export: str, date_format: str = "") -> Path:
+    (tmp_path / "x.csv").write_text(export, encoding="utf-8")
+    extra = f"    date_format: '{date_format}'\n" if date_format else ""
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        f"cache_dir: {tmp_path / 'cache'}\ntables:\n  orders:\n    file: x.csv\n{extra}"
+        "    columns: {order_id: id, order_date: d, customer_id: c, region: r, amount: a, rep_id: p}\n",
+        encoding="utf-8",
+    )
+    pd_ = tmp_path / "params"
+    pd_.mkdir()
+    (pd_ / "base.yaml").write_text(
+        "company: {name: T, currency: USD}\nas_of: 2019-12-31\nplan_year: 2020\n"
+        f"data: {{mapping: '{mapping}'}}\n",
+        encoding="utf-8",
+    )
+    (pd_ / "east.yaml").write_text("region: {name: East}\n", encoding="utf-8")
+    return pd_
+
+
+def test_check_refuses_a_date_format_that_does_not_fit_the_export(tmp_path: Path) -> None:
+    export = "id,d,c,r,a,p\n1,01/02/19,c,east,1,R1\n2,12/31/19,c,east,2,R1\n"
+    result = CliRunner().invoke(app, ["check", "--params", str(_mapped_params(tmp_path, export, "%d/%m/%y"))])
+    assert_bad_input(result, "tables.orders.date_format %d/%m/%y does not fit the dates row 3 '12/31/19'")
+    assert "expected date_format: '%m/%d/%y'" in result.stderr
+
+
+def test_check_names_the_export_file_mapping_key_and_line_of_a_bad_imported_row(tmp_path: Path) -> None:
+    # order 7 twice with the same line_no: lines 2-9 are central / east orders, the repeat is line 10; the
+    # canonical table is sorted by region and date, so its positions say nothing to the user
+    rows = [(i, f"2019-{10 - i:02d}-01", "central" if i < 4 else "east") for i in range(1, 9)]
+    rows.append((7, "2019-01-05", "east"))
+    export = "id,d,c,r,a,p,n\n" + "".join(f"{i},{d},c,{r},1,R1,1\n" for i, d, r in rows)
+    pdir_ = _mapped_params(tmp_path, export)
+    (pdir_ / "central.yaml").write_text("region: {name: Central}\n", encoding="utf-8")
+    m = tmp_path / "mapping.yaml"
+    m.write_text(
+        m.read_text(encoding="utf-8").replace("rep_id: p}", "rep_id: p, line_no: n}"), encoding="utf-8"
+    )
+    for args in ([], ["-r", "east"]):
+        result = CliRunner().invoke(app, ["check", "--params", str(pdir_), *args])
+        assert_bad_input(result, f"{tmp_path / 'x.csv'} (tables.orders of {m}): orders.order_id row ")
+        assert "error: error:" not in result.stderr and ".parquet" not in result.stderr
+        line = int(result.stderr.split("orders.order_id row ")[1].split(":")[0])
+        assert export.splitlines()[line - 1].startswith("7,"), (line, result.stderr)  # a line holding order 7
+
+
+def test_check_names_the_export_not_the_cache_when_as_of_is_outside_the_data(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["check", "--params", str(_mapped_params(tmp_path, "id,d,c,r,a,p\n1,2018-01-01,c,east,1,R1\n"))]
+    )
+    assert_bad_input(
+        result, f"after the data ends: {tmp_path / 'x.csv'} (tables.orders of {tmp_path / 'mapping.yaml'})"
+    )
+    assert ".parquet" not in result.stderr and str(tmp_path / "cache") not in result.stderr
+
+
+def test_check_does_not_echo_a_non_yaml_file_given_as_the_mapping(tmp_path: Path) -> None:
+    pdir_ = _mapped_params(tmp_path, "id,d,c,r,a,p\n1,2019-12-01,c,east,1,R1\n")
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n" * 50, encoding="utf-8")
+    base = pdir_ / "base.yaml"
+    base.write_text(base.read_text(encoding="utf-8").replace(str(tmp_path / "mapping.yaml"), str(secret)))
+    result = CliRunner().invoke(app, ["check", "--params", str(pdir_)])
+    assert_bad_input(
+        result, f"{secret}: not a mapping file: it holds plain text; expected YAML with a 'tables:' key"
+    )
+    assert "root:" not in result.stderr

@@ -164,7 +164,10 @@ def test_large_path_equals_whole_file_path(tmp_path: Path, small_batches: list[i
     n_dup = int((src.duplicated() & (src["Status"] != "Cancelled")).sum())
     assert src.duplicated().iloc[[150, 200]].all() and n_dup > 2
     dup = large.findings[large.findings["check"] == "duplicate"].iloc[0]
-    assert dup["rows"] == n_dup and dup["examples"].startswith("row 2: 'same as row 1'")
+    first = (
+        "row 2: 'same as row 1'" if kind == "parquet" else "row 3: 'same as row 2'"
+    )  # data row / file line
+    assert dup["rows"] == n_dup and dup["examples"].startswith(first)
 
 
 def test_large_orders_sorted_numbered_in_row_groups_and_deterministic(
@@ -214,7 +217,7 @@ def test_large_path_hard_errors_name_file_and_row(tmp_path: Path, small_batches:
         unmapped={"region": "error"},
     )
     src = pd.DataFrame(_messy_rows(), columns=COLUMNS)
-    row = int(np.flatnonzero(src["Region"] == "North Pole")[0]) + 1
+    row = int(np.flatnonzero(src["Region"] == "North Pole")[0]) + 2  # the file line (header: line 1)
     assert row > 40
     with pytest.raises(
         DataError,
@@ -242,7 +245,7 @@ def test_large_path_hard_errors_name_file_and_row(tmp_path: Path, small_batches:
         ),
         encoding="utf-8",
     )
-    with pytest.raises(DataError, match=r"no value is a date, e.g. row 1: 'soon'"):
+    with pytest.raises(DataError, match=r"no value is a date, e.g. row 2: 'soon'"):
         importer.materialize(m, cache_dir=tmp_path / "c")
     assert not any((tmp_path / "c").glob(".*tmp*"))  # nothing half-written left behind
 
@@ -258,3 +261,57 @@ def test_seen_rows_across_batches() -> None:
     assert dup.tolist() == [True, False, True] and first.tolist() == [1, 4, 4]
     dup, first = seen.check(np.array([5, 9], np.uint64), np.array([7, 3], np.uint64), np.array([6, 7]))
     assert dup.tolist() == [True, False] and first.tolist() == [4, 7]
+
+
+# --- issue 17 case 2 in record batches: one date convention for the whole file -------------------------
+def _dated_export(tmp_path: Path, dates: list[str]) -> Path:
+    mapping = tmp_path / "m.yaml"
+    cols = {"order_id": "id", "order_date": "d", "customer_id": "c", "region": "r", "amount": "a"}
+    tables = {"orders": {"file": "x.csv", "engine": "duckdb", "columns": cols}}
+    mapping.write_text(yaml.safe_dump({"tables": tables}), encoding="utf-8")
+    text = "id,d,c,r,a\n" + "".join(f"{i},{d},c,e,1\n" for i, d in enumerate(dates, 1))
+    (tmp_path / "x.csv").write_text(text, encoding="utf-8")
+    return mapping
+
+
+def test_batches_keep_the_date_convention_decided_by_an_earlier_batch(
+    tmp_path: Path, small_batches: list[int]
+) -> None:
+    # batch 1 holds 13/01/2019 (day-first); batch 2 only ambiguous dates: read day-first as well
+    mapping = _dated_export(tmp_path, ["13/01/2019"] * 40 + ["03/02/2019"] * 5)
+    out, _ = importer.materialize(mapping, tmp_path / "cache")
+    dates = pd.read_parquet(out / "orders.parquet")["order_date"].dt.strftime("%Y-%m-%d")
+    assert set(dates) == {"2019-01-13", "2019-02-03"} and len(small_batches) == 2
+
+
+def test_batches_refuse_a_later_batch_contradicting_the_default(
+    tmp_path: Path, small_batches: list[int]
+) -> None:
+    mapping = _dated_export(tmp_path, ["03/02/2019"] * 40 + ["13/01/2019"])
+    with pytest.raises(DataError, match=r"the dates up to row 41 were read month-first \(no value told day from "
+                       r"month\), but row 42 '13/01/2019' is day-first; set tables.orders.date_format: "
+                       r"'%d/%m/%Y'"):  # fmt: skip
+        importer.materialize(mapping, tmp_path / "cache")
+    mapping = _dated_export(tmp_path, ["13/01/2019"] * 40 + ["01/13/2019"])
+    with pytest.raises(DataError, match=r"mixes day-first dates \(row 2 '13/01/2019'\) and month-first dates "
+                       r"\(row 42 '01/13/2019'\)"):  # fmt: skip
+        importer.materialize(mapping, tmp_path / "cache")
+
+
+def test_source_rows_name_the_export_line_of_each_canonical_row_on_both_paths(
+    tmp_path: Path, small_batches: list[int]
+) -> None:
+    # orders sorted by region and date: the stored rows say where each canonical row is in the export
+    dates = [f"2019-{1 + (i * 7) % 12:02d}-01" for i in range(90)]
+    mapping = _dated_export(tmp_path, dates)
+    text = (tmp_path / "x.csv").read_text(encoding="utf-8").splitlines()
+    got = {}
+    for engine in ("duckdb", "pandas"):
+        m = tmp_path / f"m-{engine}.yaml"
+        m.write_text(mapping.read_text(encoding="utf-8").replace("engine: duckdb", f"engine: {engine}"))
+        out, _ = importer.materialize(m, tmp_path / f"cache-{engine}")
+        rows = pd.read_parquet(out / "source_rows" / "orders.parquet")["row"].tolist()
+        orders = pd.read_parquet(out / "orders.parquet")
+        assert [text[r - 1].split(",")[0] for r in rows] == orders["order_id"].tolist()
+        got[engine] = rows
+    assert got["duckdb"] == got["pandas"] and len(small_batches) >= 3

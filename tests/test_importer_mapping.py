@@ -103,3 +103,17 @@ def test_an_export_file_that_is_a_folder_or_fifo_is_named_as_such(tmp_path: Path
         with pytest.raises(DataError) as exc:
             importer.load_mapping(m)
         assert f"tables.orders.file: {tmp_path / name} {kind}; expected the export file" in str(exc.value)
+
+
+def test_a_yaml_file_that_is_no_mapping_is_named_by_its_keys_not_its_values(tmp_path: Path) -> None:
+    p = tmp_path / "base.yaml"
+    p.write_text("company: {name: Secret Co, token: abc123}\nas_of: 2024-01-01\n", encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        importer.load_mapping(p)
+    assert str(exc.value) == (
+        f"{p}: not a mapping file: no 'tables:' key (found company, as_of); expected YAML with a 'tables:' key "
+        "naming the export files (docs/import.md)"
+    )
+    p.write_text("- a\n- b\n", encoding="utf-8")
+    with pytest.raises(DataError, match="not a mapping file: it holds a list"):
+        importer.load_mapping(p)

@@ -34,7 +34,7 @@ def test_same_export_in_utf8_bom_and_latin1(tmp_path: Path) -> None:
     )
     raw, info = importer.read_source(path, tm)
     df, f = importer.import_table("orders", raw, tm)
-    assert info["encoding"] == "latin-1"
+    assert info["encoding"] == "cp1252"  # a superset of latin-1 for text: the Windows code page
     assert df.loc[0, "customer_id"] == "Société Générale" and df.loc[0, "amount"] == 1001.18
     assert df.loc[0, "region"] == "east"  # key normalised
     assert findings(f, "fixed") == {("key_format", "region"): 1, ("number_format", "amount"): 1}
@@ -113,3 +113,65 @@ def test_duckdb_engine_matches_pandas(tmp_path: Path) -> None:
     df_d, f_d = importer.import_table("orders", raw_d, tm_d)
     pd.testing.assert_frame_equal(df_p, df_d)
     assert f_p.items == f_d.items
+
+
+# --- issue 17 case 3: the encoding of a text export ---------------------------------------------------
+_ORDERS_COLUMNS = {
+    "order_id": "Order",
+    "order_date": "Date",
+    "customer_id": "Customer",
+    "region": "Region",
+    "amount": "Sales",
+}
+
+
+def _write_mapping(tmp_path: Path, export: str, columns: dict[str, str]) -> Path:
+    lines = ["tables:", "  orders:", f"    file: {export}", "    columns:"]
+    lines += [f"      {k}: {v}" for k, v in columns.items()]
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return mapping
+
+
+def test_windows_1252_export_is_not_read_as_gb18030(tmp_path: Path) -> None:
+    text = (
+        "Order,Date,Customer,Street,Region,Sales\n"
+        "A1,2024-01-02,Alfreds,Berguvsvägen 8,East,10\n"
+        'A2,2024-01-03,Galería del gastrónomo,"Rambla de Cataluña, 23",East,20\n'
+    )
+    (tmp_path / "cp1252.csv").write_bytes(text.encode("cp1252"))
+    tm = TableMapping(file="cp1252.csv", columns={**_ORDERS_COLUMNS, "street": "Street"})
+    raw, info = importer.read_source(tmp_path / "cp1252.csv", tm)
+    assert info["encoding"] == "cp1252" and info["encoding_confidence"] >= 0.9
+    assert list(raw["Street"]) == ["Berguvsvägen 8", "Rambla de Cataluña, 23"]
+    _, report = importer.materialize(_write_mapping(tmp_path, "cp1252.csv", _ORDERS_COLUMNS), tmp_path / "c")
+    enc = report.findings[report.findings["check"] == "encoding"]
+    assert enc["detail"].iloc[0].startswith("read as cp1252 (confidence 1.00; charset-normalizer")
+    assert not (report.findings["check"] == "mojibake").any()
+
+
+def test_gb18030_chinese_export_is_read_as_gb18030(tmp_path: Path) -> None:
+    text = "单号,日期,客户,地区,销售额\nA1,2024-01-02,北京市朝阳区建国路,华东,10\nA2,2024-01-03,上海浦东新区世纪大道,华东,20\n"
+    (tmp_path / "cn.csv").write_bytes(text.encode("gb18030"))
+    tm = TableMapping(file="cn.csv", columns={"customer_id": "客户"})
+    raw, info = importer.read_source(tmp_path / "cn.csv", tm)
+    assert info["encoding"] == "gb18030"
+    assert list(raw["客户"]) == ["北京市朝阳区建国路", "上海浦东新区世纪大道"]
+
+
+def test_mis_decoded_text_is_warned_with_its_rows(tmp_path: Path) -> None:
+    # the export as a GB18030 reader shows it, and UTF-8 read as latin-1: kept, but each named
+    text = (
+        "Order,Date,Customer,Region,Sales\n"
+        "A1,2024-01-02,Berguvsv刧en,East,10\n"
+        "A2,2024-01-03,Soci\u00c3\u00a9t\u00c3\u00a9,East,20\n"
+        "A3,2024-01-04,北京客户,East,30\n"
+    )
+    (tmp_path / "m.csv").write_text(text, encoding="utf-8")
+    _, report = importer.materialize(_write_mapping(tmp_path, "m.csv", _ORDERS_COLUMNS), tmp_path / "c")
+    moji = report.findings[report.findings["check"] == "mojibake"]
+    assert list(moji[["outcome", "column", "rows"]].itertuples(index=False, name=None)) == [
+        ("warning", "Customer", 2)
+    ]
+    assert moji["examples"].iloc[0] == "row 2: 'Berguvsv刧en'; row 3: 'SociÃ©tÃ©'"
+    assert "tables.orders.encoding" in moji["detail"].iloc[0]

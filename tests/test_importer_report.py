@@ -245,7 +245,7 @@ def test_report_of_a_real_import(tmp_path: Path):
     ]
     assert len(lines) == 4 + len(back.findings)
     assert (
-        "  dropped  orders.状态: 1 rows: excluded by the mapping: cancelled order [row 4: '已取消']" in lines
+        "  dropped  orders.状态: 1 rows: excluded by the mapping: cancelled order [row 5: '已取消']" in lines
     )
     # the dropped findings account for every dropped row
     assert back.findings.loc[back.findings["outcome"] == "dropped", "rows"].sum() == 5

@@ -69,7 +69,7 @@ def test_duplicates_kept_when_asked_and_constants_fill(tmp_path: Path) -> None:
     assert findings(f, "warning") == {("duplicate", "*"): 1}
     assert findings(f, "fixed") == {("filled", "customer_id"): 2}
     ex = [i for i in f.items if i["check"] == "duplicate"][0]["examples"]
-    assert ex == "row 2: 'same as row 1'"
+    assert ex == "row 3: 'same as row 2'"
 
 
 # ------------------------------------------------------------------------------------------------ errors
@@ -92,7 +92,7 @@ def test_missing_source_column_names_file_column_and_suggestion(tmp_path: Path) 
 
 
 def test_no_parseable_date_is_a_hard_error(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match=r"'d' \(-> order_date\): no value is a date, e.g. row 1: 'soon'"):
+    with pytest.raises(DataError, match=r"'d' \(-> order_date\): no value is a date, e.g. row 2: 'soon'"):
         _one(tmp_path, "id,d,c,r,a\n1,soon,c,e,1\n2,later,c,e,2\n", columns=BASIC)
 
 
@@ -103,7 +103,7 @@ def test_required_column_without_mapping(tmp_path: Path) -> None:
 
 
 def test_unmapped_value_error_policy(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match=r"row 2: value 'Mars' is not in tables.orders.values.region"):
+    with pytest.raises(DataError, match=r"row 3: value 'Mars' is not in tables.orders.values.region"):
         _one(
             tmp_path,
             "id,d,c,r,a\n1,2024-01-01,c,East,1\n2,2024-01-01,c,Mars,1\n",
@@ -159,3 +159,78 @@ def test_junk_cells_become_findings_never_crashes(tmp_path: Path) -> None:
         assert int(f.alive.sum()) == len(df) and len(f.alive) == len(raw)
 
     check()
+
+
+# --- issue 17 case 2: one date convention per column --------------------------------------------------
+def _dates(tmp_path: Path, dates: list[str], **tm):
+    text = "id,d,c,r,a\n" + "".join(f"{i},{d},c,e,1\n" for i, d in enumerate(dates, 1))
+    path = tmp_path / "x.csv"
+    path.write_text(text, encoding="utf-8")
+    t = TableMapping(file="x.csv", columns=BASIC, **tm)
+    raw, _ = importer.read_source(path, t)
+    df, f = importer.import_table("orders", raw, t, source=str(path))
+    by_id = df.set_index("order_id")["order_date"].dt.strftime("%Y-%m-%d")
+    return [by_id[str(i)] for i in range(1, len(dates) + 1)], f
+
+
+def test_wrong_date_format_is_an_error_naming_column_examples_and_the_format_that_fits(
+    tmp_path: Path,
+) -> None:
+    # a month-first file read with %d/%m/%y: 01/02/19 parses either way, 12/31/19 only month-first
+    dates = ["01/02/19", "12/31/19", "03/04/19", "11/28/19"]
+    with pytest.raises(DataError) as exc:
+        _dates(tmp_path, dates, date_format="%d/%m/%y")
+    msg = str(exc.value)
+    assert "x.csv: column 'd' (-> order_date): tables.orders.date_format %d/%m/%y does not fit" in msg
+    assert "row 3 '12/31/19', row 5 '11/28/19'" in msg
+    assert msg.endswith("expected date_format: '%m/%d/%y', which fits them")
+    # the same with dayfirst: true
+    with pytest.raises(DataError, match=r"tables.orders.dayfirst: true does not fit .*'%m/%d/%y'"):
+        _dates(tmp_path, dates, dayfirst=True)
+    # the format that fits reads every row, none "fixed"
+    got, f = _dates(tmp_path, dates, date_format="%m/%d/%y")
+    assert got == ["2019-01-02", "2019-12-31", "2019-03-04", "2019-11-28"]
+    assert ("date_format", "order_date") not in findings(f, "fixed")
+
+
+def test_date_convention_detected_from_a_day_over_12_for_the_whole_column(tmp_path: Path) -> None:
+    got, f = _dates(tmp_path, ["03/01/2019", "13/01/2019", "04/02/2019 10:30"])
+    assert got == ["2019-01-03", "2019-01-13", "2019-02-04"]  # day-first everywhere, not only on line 3
+    info = [i for i in f.items if i["check"] == "date_format"][0]
+    assert info["outcome"] == "info" and info["rows"] == 3
+    assert info["detail"] == "dates read day-first (%d/%m/%Y): row 3 '13/01/2019' has a day over 12"
+    assert not findings(f, "fixed") or ("date_format", "order_date") not in findings(f, "fixed")
+    got, _ = _dates(tmp_path, ["03/01/19", "01/13/19"])
+    assert got == ["2019-03-01", "2019-01-13"]  # month-first, decided by the second number over 12
+
+
+def test_ambiguous_dates_are_read_by_the_default_with_a_warning(tmp_path: Path) -> None:
+    got, f = _dates(tmp_path, ["03/01/2019", "04/02/2019"])
+    assert got == ["2019-03-01", "2019-04-02"]
+    warn = [i for i in f.items if i["check"] == "ambiguous_date"][0]
+    assert warn["outcome"] == "warning" and warn["rows"] == 2
+    assert "read month-first (%m/%d/%Y); set tables.orders.date_format" in warn["detail"]
+    got, _ = _dates(tmp_path, ["03/01/2019", "04/02/2019"], dayfirst=True)
+    assert got == ["2019-01-03", "2019-02-04"]
+
+
+def test_day_first_and_month_first_in_one_column_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"mixes month-first dates \(row 4 '01/13/2019'\) and day-first dates "
+                       r"\(row 3 '13/01/2019'\); expected one convention per column"):  # fmt: skip
+        _dates(tmp_path, ["03/01/2019", "13/01/2019", "01/13/2019"])
+
+
+def test_a_listed_format_keeps_its_convention_for_other_separators(tmp_path: Path) -> None:
+    got, f = _dates(tmp_path, ["03/01/19", "04.01.2019"], date_format="%d/%m/%y")
+    assert got == ["2019-01-03", "2019-01-04"]
+    assert findings(f, "fixed")[("date_format", "order_date")] == 1
+    detail = [i for i in f.items if i["check"] == "date_format" and i["outcome"] == "fixed"][0]["detail"]
+    assert detail == "date in none of %d/%m/%y: read day-first (the column's convention)"
+
+
+def test_a_file_that_is_no_export_is_not_echoed_in_the_column_error(tmp_path: Path) -> None:
+    header = ",".join(f"secret{i}" + "x" * 80 for i in range(40))
+    with pytest.raises(DataError) as exc:
+        _one(tmp_path, header + "\n1\n", columns=BASIC)
+    msg = str(exc.value)
+    assert len(msg) < 600 and "secret0xxx" in msg and "secret39" not in msg and "(40 columns)" in msg

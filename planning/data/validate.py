@@ -26,10 +26,15 @@ class Problem:
     severity: str = "error"
     count: int = 1
 
-    def __str__(self) -> str:
+    @property
+    def message(self) -> str:
+        """What is wrong, without the severity (`planning check` prints its own `error:` prefix)."""
         where = f"{self.table}.{self.column}" + (f" row {self.row}" if self.row is not None else "")
         more = f" ({self.count} rows)" if self.count > 1 else ""
-        return f"{self.severity}: {where}: {self.value!r}{more}; expected {self.expected}"
+        return f"{where}: {self.value!r}{more}; expected {self.expected}"
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.message}"
 
 
 def kind_of(s: pd.Series) -> str:

@@ -25,7 +25,8 @@ Where what lives (imports one way, top to bottom):
 - `batches.py`     large files: import_large, SeenRows (duplicates across batches), orders sorted in DuckDB
 - `cache.py`       materialize (once per content), cache_key, CACHE_DIR, resolve_data_dir
 - `validation.py`  the report section and the snapshot's validation.json: show_validation,
-                   validation_table, write_snapshot_report
+                   validation_table, write_snapshot_report; ExportTerms (checks' problems named by export file,
+                   mapping key and export row)
 """
 
 from __future__ import annotations
@@ -43,9 +44,10 @@ from planning.importer.report import (
     report_of,
 )
 from planning.importer.transform import import_table
-from planning.importer.validation import show_validation, validation_table, write_snapshot_report
+from planning.importer.validation import ExportTerms, show_validation, validation_table, write_snapshot_report
 
 __all__ = [
+    "ExportTerms",
     "Mapping",
     "TableMapping",
     "Rule",

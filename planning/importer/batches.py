@@ -114,11 +114,12 @@ def import_large(name: str, path: Path, tm: TableMapping, out_file: Path, work_d
     con = reading.connect(work_dir)
     writer: Any = None
     offset = batches = 0
+    kept_rows: list[np.ndarray] = []  # the export's rows of the kept rows (tables other than orders)
     try:
         for raw in reading.source_batches(path, tm, info):
             if batches == 0:
                 transform.check_columns(name, list(raw.columns), tm, source)
-            rows = np.arange(offset + 1, offset + len(raw) + 1) + tm.skip_rows
+            rows = np.arange(offset, offset + len(raw)) + transform.first_row(source, tm)
             f = Findings(name, len(raw), rows)
             df = transform.map_rows(
                 name, raw, tm, source, f, lambda s, r: _batch_duplicates(s, r, seen, con), dates
@@ -139,6 +140,7 @@ def import_large(name: str, path: Path, tm: TableMapping, out_file: Path, work_d
                 writer.write_table(table)
             else:
                 writer.write(table)
+                kept_rows.append(rows[f.alive])
             acc.add(f)
             offset += len(raw)
             batches += 1
@@ -150,6 +152,10 @@ def import_large(name: str, path: Path, tm: TableMapping, out_file: Path, work_d
                 acc.info("line_no", "line_no", acc.rows_kept, transform.LINE_NO_DETAIL)
             _sort_orders(con, staged, out_file, number)
             staged.unlink()
+        else:
+            writing.write_source_rows(
+                out_file.parent, name, np.concatenate([np.zeros(0, "int64"), *kept_rows])
+            )
     finally:
         if writer is not None:
             writer.close()
@@ -174,16 +180,22 @@ def _sort_orders(con: Any, staged: Path, out_file: Path, number: bool) -> None:
             )
         else:
             cols.append(reading.sql_name(c))
+    cols.append("_file_row")
     rel = con.sql(
         f"SELECT {', '.join(cols)} FROM read_parquet({reading.sql_str(staged)}) "
         "ORDER BY region, order_date, _file_row"
     )
     sink = writing.ParquetSink(out_file, schema)
+    file_rows = []  # the export's row of each sorted row: 8 bytes a row
     try:
         for batch in rel.to_arrow_reader(reading.CHUNK_ROWS):
-            sink.write(_table_of(batch))
+            t = _table_of(batch)
+            file_rows.append(t.column("_file_row"))
+            sink.write(t.drop_columns(["_file_row"]))
     finally:
         sink.close()
+    rows = pa.chunked_array([c for part in file_rows for c in part.chunks], pa.int64())
+    writing.write_source_rows(out_file.parent, "orders", rows)
 
 
 def _table_of(batch: Any) -> Any:

@@ -121,7 +121,7 @@ def _import_all(
             res = _import_file(name, files[name], tm, out_file, work)
             res.info["sha256"] = _file_hash(files[name])
             sources[name] = res.info
-            findings += res.items
+            findings += [*_encoding_item(name, res), *res.items]
             amount, by_region = writing.totals(out_file, by_region=name == "orders")
             if name == "orders":
                 regions = by_region
@@ -148,6 +148,28 @@ def _import_all(
     )
 
 
+def _encoding_item(name: str, res: TableResult) -> list[dict[str, Any]]:
+    """The report's line on how a text file was decoded: the encoding, its confidence and how it was found."""
+    info = res.info
+    if "encoding" not in info:
+        return []
+    detail = (
+        f"read as {info['encoding']} (confidence {float(info.get('encoding_confidence', 1.0)):.2f}; "
+        f"{info.get('encoding_detected_by', '')})"
+    )
+    return [
+        {
+            "table": name,
+            "outcome": "info",
+            "check": "encoding",
+            "column": "*",
+            "rows": res.rows_read,
+            "detail": detail,
+            "examples": "",
+        }
+    ]
+
+
 def _import_file(name: str, path: Path, tm: TableMapping, out_file: Path, work_dir: Path) -> TableResult:
     """Import one table file into `out_file` (canonical Parquet): read whole, or in record batches when it
     is large (`reading.is_large`)."""
@@ -159,6 +181,7 @@ def _import_file(name: str, path: Path, tm: TableMapping, out_file: Path, work_d
     sink = writing.ParquetSink(out_file, table.schema)
     sink.write(table)
     sink.close()
+    writing.write_source_rows(out_file.parent, name, f.kept_rows)
     kept = int(f.alive.sum())
     return TableResult(len(raw), kept, int((f.fixed & f.alive).sum()), len(raw) - kept, f.items, info)
 

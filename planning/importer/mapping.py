@@ -62,7 +62,7 @@ class TableMapping(_Model):
     file: str  # path, relative to the mapping file; ${VAR} is expanded from the environment
     format: Literal["auto", "csv", "excel", "parquet"] = "auto"  # auto = by the file suffix
     sheet: str | int = 0  # Excel sheet name or 0-based position
-    encoding: str = "auto"  # auto = BOM / UTF-8 / GB18030 (GBK) / latin-1, in that order
+    encoding: str = "auto"  # auto = BOM, UTF-8, else detected by charset-normalizer (reading.detect_encoding)
     delimiter: str = "auto"  # auto = sniffed from the header line (, ; tab |)
     skip_rows: int = Field(default=0, ge=0)  # lines above the header
     decimal: str = "."  # decimal separator of numbers
@@ -70,7 +70,7 @@ class TableMapping(_Model):
     currency: list[str] = DEFAULT_CURRENCY  # symbols / codes removed from numbers ("$1,001.18", "¥1,234")
     missing: list[str] = [""]  # cell values read as missing; "NA", "N/A", "-" stay text unless listed
     date_format: list[str] = []  # strftime formats tried in order (e.g. "%d/%m/%y"); then ISO
-    dayfirst: bool = False  # 03/01/19 is 3 January (when no date_format matches)
+    dayfirst: bool = False  # 03/01/19 is 3 January when no value of the column decides (docs/import.md)
     columns: dict[str, str] = {}  # canonical column <- source column
     constants: dict[str, str | int | float] = {}  # canonical column <- one value for every row
     values: dict[str, dict[str, str]] = {}  # canonical column -> {source value: canonical value}
@@ -146,6 +146,18 @@ def load_mapping(path: str | os.PathLike) -> tuple[Mapping, dict[str, Path]]:
         ) from None
     except OSError as exc:
         raise DataError(f"{path}: cannot read the mapping ({exc.strerror or exc})") from None
+    if not isinstance(raw, dict):  # e.g. data.mapping pointing at a CSV or a system file: never echo it
+        what = {str: "plain text", list: "a list"}.get(type(raw), f"a single {type(raw).__name__} value")
+        raise DataError(
+            f"{path}: not a mapping file: it holds {what}; expected YAML with a 'tables:' key naming the export "
+            "files (docs/import.md)"
+        )
+    if "tables" not in raw:  # a params or other YAML file: name its keys, not their values
+        keys = yamlsafe.clip_text(", ".join(map(str, list(raw)[:8])), 120)
+        raise DataError(
+            f"{path}: not a mapping file: no 'tables:' key (found {keys}); expected YAML with a 'tables:' key "
+            "naming the export files (docs/import.md)"
+        )
     try:
         mapping = Mapping.model_validate(raw)
     except ValidationError as exc:

@@ -19,8 +19,6 @@ import pyarrow.compute as pc
 from planning.errors import DataError
 
 DEFAULT_CURRENCY = ["$", "¥", "￥", "€", "£", "RMB", "CNY", "USD", "元"]
-# Day-first formats tried (vectorised) before the slow per-value parser when `dayfirst` is set.
-_DAYFIRST_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
 
 
 def is_text(s: pd.Series) -> bool:
@@ -110,14 +108,55 @@ def parse_numbers(
     return pd.Series(vals, index=s.index, dtype="float64"), fixed, bad
 
 
-def parse_dates(
-    s: pd.Series, formats: list[str] | None = None, dayfirst: bool = False
-) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """Date text in the export's style -> datetime64[us] at midnight.
+# A numeric date with the year last: day and month in either order (03/01/19, 13.01.2019, 1-3-2019 10:30).
+_NUMERIC_DATE = r"^(\d{1,2})([/.\-])(\d{1,2})([/.\-])(\d{4}|\d{2})(?:[ T]+(\d{1,2}:\d{2}(?::\d{2})?))?$"
+DAY_FIRST, MONTH_FIRST = "day-first", "month-first"
 
-    Tries each of `formats` (strftime) in order, then ISO 8601, then (dayfirst) common day-first formats and
-    finally a per-value parser with `dayfirst`. Excel / Parquet dates are taken as they are. Out: (dates, fixed =
-    in none of `formats` nor ISO but still read, bad = non-empty but no date).
+
+class DateMismatch(ValueError):
+    """The column's dates do not fit the mapping's `date_format` / `dayfirst` (or mix both conventions).
+    `positions`: frame positions of example values; `fits`: the format that reads them; `given`: what the
+    mapping set (or "" when the column itself mixes day-first and month-first dates)."""
+
+    def __init__(self, positions: list[int], fits: str, given: str, other: list[int] | None = None):
+        super().__init__(f"dates fit {fits}, not {given}")
+        self.positions, self.fits, self.given, self.other = positions, fits, given, other or []
+
+
+def _convention_of(formats: list[str]) -> str | None:
+    """day-first / month-first of the first listed format with the year last (e.g. '%d/%m/%y'), else None."""
+    for fmt in formats:
+        d, m, y = (fmt.find(x) for x in ("%d", "%m", "%y" if "%y" in fmt else "%Y"))
+        if min(d, m, y) >= 0 and y > max(d, m):
+            return DAY_FIRST if d < m else MONTH_FIRST
+    return None
+
+
+def _format_of(sep: str, year: str, time: str | None, convention: str) -> str:
+    first, second = ("%d", "%m") if convention == DAY_FIRST else ("%m", "%d")
+    fmt = f"{first}{sep}{second}{sep}{'%Y' if len(year) == 4 else '%y'}"
+    if isinstance(time, str) and time:
+        fmt += " %H:%M:%S" if time.count(":") == 2 else " %H:%M"
+    return fmt
+
+
+def parse_dates(
+    s: pd.Series,
+    formats: list[str] | None = None,
+    dayfirst: bool = False,
+    how: dict[str, Any] | None = None,
+    convention: str | None = None,
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Date text in the export's style -> datetime64[us] at midnight, one convention per column.
+
+    Tries each of `formats` (strftime) in order, then ISO 8601. Numeric dates with the year last (03/01/19)
+    are read with one convention for the whole column: the values decide (a first number over 12 is a day:
+    day-first; a second one over 12: month-first), else `convention` (decided by earlier record batches),
+    else the listed format's, else `dayfirst`. Other text (3 Jan 2019) goes to a per-value parser. Excel /
+    Parquet dates are taken as they are. Out: (dates, fixed = not in `formats` / ISO but read, only when
+    `formats` are listed; bad = non-empty but no date); `how` (when given) gets the convention, whether the
+    values decided it, an example position and the format. Raises DateMismatch when the values contradict
+    `formats` / `dayfirst: true` or mix both conventions.
     """
     n = len(s)
     if isinstance(s.dtype, pd.DatetimeTZDtype):
@@ -127,33 +166,88 @@ def parse_dates(
     if s.dtype == object and len(s.dropna()) and all(isinstance(v, _dt.date) for v in s.dropna().iloc[:100]):
         out = pd.to_datetime(s, errors="coerce").astype("datetime64[us]").dt.normalize()
         return out, np.zeros(n, bool), (out.isna() & s.notna()).to_numpy()
+    formats = formats or []
     txt = as_text(s)
+    present = txt.notna().to_numpy()
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
-    iso = np.zeros(n, bool)  # read by a listed format or as ISO: as expected, not a fix
-    tries = [(f, True) for f in formats or []] + [("ISO8601", True)]
-    if dayfirst:
-        tries += [(f, False) for f in _DAYFIRST_FORMATS]
-    for fmt, is_iso in tries:
-        todo = out.isna().to_numpy() & txt.notna().to_numpy()
+    for fmt in [*formats, "ISO8601"]:
+        todo = out.isna().to_numpy() & present
         if not todo.any():
             break
         got = pd.to_datetime(txt[todo], format=fmt, errors="coerce")
         if isinstance(got.dtype, pd.DatetimeTZDtype):
             got = got.dt.tz_localize(None)
         out.loc[todo] = got.astype("datetime64[us]")
-        if is_iso:
-            iso[todo] = got.notna().to_numpy()
-    todo = out.isna().to_numpy() & txt.notna().to_numpy()
+    expected = out.notna().to_numpy()  # read by a listed format or as ISO: not a fix
+
+    # numeric dates, year last: one convention for the column, decided by the values where they can
+    # worked out once per distinct text (a date column of millions of rows holds a few thousand days)
+    codes, uniques = pd.factorize(txt)
+    parts = pd.Series(uniques, dtype="str").str.extract(_NUMERIC_DATE)
+    num_u = parts[0].notna().to_numpy()
+    a = pd.to_numeric(parts[0], errors="coerce").to_numpy()
+    b = pd.to_numeric(parts[2], errors="coerce").to_numpy()
+
+    def per_row(x: np.ndarray) -> np.ndarray:
+        return np.append(x, False)[codes]
+
+    numeric = per_row(num_u)
+    day_ev, month_ev = per_row(num_u & (a > 12) & (b <= 12)), per_row(num_u & (b > 12) & (a <= 12))
+
+    def format_at(pos: int, conv: str) -> str:
+        u = codes[pos]
+        return _format_of(parts.iloc[u, 1], parts.iloc[u, 4], parts.iloc[u, 5], conv)
+
+    listed = _convention_of(formats)
+    if day_ev.any() and month_ev.any():
+        raise DateMismatch(
+            list(np.flatnonzero(month_ev)[:3]), MONTH_FIRST, DAY_FIRST, list(np.flatnonzero(day_ev)[:3])
+        )
+    evidence = day_ev if day_ev.any() else month_ev if month_ev.any() else None
+    if evidence is not None:
+        conv = DAY_FIRST if evidence is day_ev else MONTH_FIRST
+    else:
+        conv = convention or listed or (DAY_FIRST if dayfirst else MONTH_FIRST)
+    given = (f"date_format {', '.join(formats)}", listed) if listed else ("dayfirst: true", DAY_FIRST)
+    if evidence is not None and (listed or dayfirst) and given[1] != conv:
+        pos = list(np.flatnonzero(evidence)[:3])
+        p0 = pos[0]
+        raise DateMismatch(pos, format_at(p0, conv), given[0])
+    todo = ~expected & present & numeric
     if todo.any():
-        got = pd.to_datetime(txt[todo], format="mixed", dayfirst=dayfirst, errors="coerce")
+        need = np.unique(codes[todo])
+        p = parts.iloc[need]
+        day, month = (p[0], p[2]) if conv == DAY_FIRST else (p[2], p[0])
+        year = p[4].where(p[4].str.len() == 4, (p[4].astype("float") + 0).map(_century))
+        iso = year + "-" + month.str.zfill(2) + "-" + day.str.zfill(2) + (" " + p[5]).fillna("")
+        vals = np.full(len(parts), np.datetime64("NaT"), "datetime64[us]")
+        vals[need] = pd.to_datetime(iso, format="ISO8601", errors="coerce").to_numpy("datetime64[us]")
+        out.loc[todo] = vals[codes[todo]]
+    todo = out.isna().to_numpy() & present & ~numeric
+    if todo.any():  # text months and other styles
+        got = pd.to_datetime(txt[todo], format="mixed", dayfirst=conv == DAY_FIRST, errors="coerce")
         if isinstance(got.dtype, pd.DatetimeTZDtype):
             got = got.dt.tz_localize(None)
         out.loc[todo] = got.astype("datetime64[us]")
     out = out.dt.normalize()
-    present = txt.notna().to_numpy()
     bad = present & out.isna().to_numpy()
-    fixed = present & ~bad & ~iso
+    # a fix: read by the per-value parser, or (with formats listed) by the column's convention
+    fixed = present & ~bad & ~expected & (~numeric if not formats else True)
+    if how is not None and numeric.any():
+        p0 = int(np.flatnonzero(evidence if evidence is not None else numeric)[0])
+        how.update(
+            convention=conv,
+            decided=evidence is not None,
+            position=p0,
+            format=format_at(p0, conv),
+            rows=int((numeric & ~expected & ~bad).sum()),
+        )
     return out, fixed, bad
+
+
+def _century(y: float) -> str:
+    """A two-digit year as strptime's %y reads it: 69-99 -> 19xx, 00-68 -> 20xx."""
+    return str(int(y) + (1900 if y >= 69 else 2000))
 
 
 _ALLOWED_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
@@ -214,3 +308,20 @@ def non_ascii(s: pd.Series) -> np.ndarray:
     """Text with a character outside ASCII (missing is not), per distinct value."""
     codes, uniques = pd.factorize(s)
     return ~np.array([str(u).isascii() for u in uniques] + [True], bool)[codes]
+
+
+# Signs of text decoded with the wrong code page: a CJK character inside a Latin word ("Berguvsv刧en": cp1252
+# read as GB18030), UTF-8 read as a single-byte code page ("Ã©", "â€™"), the replacement character.
+_MOJIBAKE = (
+    r"[A-Za-z][\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]+[A-Za-z]"
+    r"|[\u00c2\u00c3][\u0080-\u00bf]|\u00e2\u20ac|\ufffd"
+)
+
+
+def mojibake(s: pd.Series) -> np.ndarray:
+    """Text that looks mis-decoded (see _MOJIBAKE), per distinct value; missing is not."""
+    codes, uniques = pd.factorize(s)
+    if not len(uniques):
+        return np.zeros(len(s), bool)
+    hit = pd.Series(uniques, dtype="str").str.contains(_MOJIBAKE, regex=True).fillna(False).to_numpy(bool)
+    return np.append(hit, False)[codes]

@@ -27,23 +27,42 @@ CHUNK_ROWS = 256 * 1024
 DUCKDB_MEMORY = "1GB"
 
 
-def _detect_encoding(path: Path, sample_bytes: int = 4 << 20) -> str:
-    """BOM -> utf-8-sig / utf-16; else the first codec that decodes a sample: utf-8, gb18030, latin-1."""
+# Single-byte code pages charset-normalizer often finds equally plausible for a short Western export: the
+# Windows default for Western Europe and the Americas wins a tie (0xF1 is 'ñ' there, 'ń' in cp1250).
+_PREFERRED_TIES = ("cp1252", "latin_1", "gb18030", "utf_8")
+
+
+def detect_encoding(path: Path, sample_bytes: int = 4 << 20) -> tuple[str, float, str]:
+    """(encoding, confidence 0..1, how it was found) of a text file: a byte-order mark, else UTF-8 when the
+    sample decodes as UTF-8, else charset-normalizer's least-chaotic decoding of the sample (ties go to
+    cp1252, the Windows code page of Western exports; confidence = 1 - its chaos ratio)."""
     with open(path, "rb") as fh:
         head = fh.read(sample_bytes)
     if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
+        return "utf-8-sig", 1.0, "byte-order mark"
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
+        return "utf-16", 1.0, "byte-order mark"
     if len(head) == sample_bytes:  # cut at a character boundary: drop a possibly split last line
         head = head[: head.rfind(b"\n") + 1] or head
-    for enc in ("utf-8", "gb18030"):
-        try:
-            head.decode(enc)
-            return enc
-        except UnicodeDecodeError:
-            continue
-    return "latin-1"
+    try:
+        head.decode("utf-8")
+        return "utf-8", 1.0, "decodes as UTF-8"
+    except UnicodeDecodeError:
+        pass
+    # lazy: only files that are not UTF-8 need the detector (~40 ms to import)
+    import charset_normalizer
+
+    found = list(charset_normalizer.from_bytes(head))
+    if not found:
+        return "latin-1", 0.0, "charset-normalizer found no decoding; read as latin-1"
+    least = min(m.chaos for m in found)
+    tied = [m for m in found if m.chaos <= least]
+    # a match stands for every code page that decodes the sample to the same text (`could_be_from_charset`)
+    names = [(e, m) for e in _PREFERRED_TIES for m in tied if e in (m.encoding, *m.could_be_from_charset)]
+    enc, pick = names[0] if names else (tied[0].encoding, tied[0])
+    others = [m.encoding for m in tied if m is not pick][:3]
+    how = "charset-normalizer" + (f"; as plausible: {', '.join(others)}" if others else "")
+    return enc, round(1.0 - float(pick.chaos), 3), how
 
 
 def _sniff_delimiter(path: Path, encoding: str, skip_rows: int) -> str:
@@ -75,7 +94,12 @@ def is_large(path: Path, tm: TableMapping, fmt: str) -> bool:
 
 
 def _csv_options(path: Path, tm: TableMapping, info: dict[str, Any]) -> tuple[str, str]:
-    enc = _detect_encoding(path) if tm.encoding == "auto" else tm.encoding
+    if tm.encoding == "auto":
+        enc, confidence, how = detect_encoding(path)
+        info.update(encoding_confidence=confidence, encoding_detected_by=how)
+    else:
+        enc = tm.encoding
+        info.update(encoding_confidence=1.0, encoding_detected_by="set in the mapping")
     delim = _sniff_delimiter(path, enc, tm.skip_rows) if tm.delimiter == "auto" else tm.delimiter
     info.update(encoding=enc, delimiter=delim)
     return enc, delim
@@ -84,7 +108,13 @@ def _csv_options(path: Path, tm: TableMapping, info: dict[str, Any]) -> tuple[st
 def _duckdb_csv_sql(path: Path, tm: TableMapping, enc: str, delim: str) -> str | None:
     """DuckDB `read_csv` of the file with every cell as text and empty cells missing (as pandas reads it),
     or None for an encoding DuckDB does not decode (then pandas reads the file)."""
-    duck_enc = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "latin-1": "latin-1"}.get(enc.lower())
+    duck_enc = {
+        "utf-8": "utf-8",
+        "utf_8": "utf-8",
+        "utf-8-sig": "utf-8",
+        "latin-1": "latin-1",
+        "latin_1": "latin-1",
+    }.get(enc.lower())
     if duck_enc is None:
         return None
     return (

@@ -48,7 +48,8 @@ class Findings:
         self.table = table
         self.alive = np.ones(n, bool)
         self.fixed = np.zeros(n, bool)
-        self.rows = rows  # 1-based data row of each frame row in the source file
+        self.rows = rows  # each frame row's number as the user finds it in the file (transform.first_row)
+        self.kept_rows: np.ndarray | None = None  # rows of the kept rows in output order (import_table)
         self.records: list[dict[str, Any]] = []  # items with their call number, example list and codes
         self._calls = 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,9 +17,22 @@ import pandas as pd
 
 from planning.data import DATE_COLUMN, NOT_NULL, SCHEMA, coerce_table
 from planning.errors import DataError
+from planning.importer import reading
 from planning.importer.mapping import TableMapping
-from planning.importer.parsing import as_text, derive, is_text, non_ascii, parse_dates, parse_numbers, snake
+from planning.importer.parsing import (
+    DAY_FIRST,
+    DateMismatch,
+    as_text,
+    derive,
+    is_text,
+    mojibake,
+    non_ascii,
+    parse_dates,
+    parse_numbers,
+    snake,
+)
 from planning.importer.report import Findings
+from planning.params import yamlsafe
 
 # Columns holding category keys: value maps apply, then (normalize_keys) `Office Supplies` -> `office_supplies`.
 KEY_COLUMNS = frozenset(
@@ -50,10 +64,11 @@ def import_table(
     a table with no parseable date, a value map violation with `unmapped: error`.
     """
     check_columns(name, list(raw.columns), tm, source)
-    f = Findings(name, len(raw), np.arange(1, len(raw) + 1) + tm.skip_rows)
+    f = Findings(name, len(raw), np.arange(len(raw)) + first_row(source, tm))
     dates = DateCheck(name, tm, source, whole=True)
     df = map_rows(name, raw, tm, source, f, _frame_duplicates, dates)
     kept = df.loc[f.alive].reset_index(drop=True)
+    f.kept_rows = f.rows[f.alive]
     # 11. line numbers of orders: 1, 2, ... within an order in file order
     if name == "orders" and "line_no" not in kept.columns:
         kept["line_no"] = kept.groupby(kept["order_id"].astype("str"), sort=False).cumcount() + 1
@@ -63,7 +78,14 @@ def import_table(
         region = pd.factorize(kept["region"], sort=True)[0]
         order = np.lexsort((np.arange(len(kept)), kept["order_date"].to_numpy().view("int64"), region))
         kept = kept.take(order).reset_index(drop=True)
+        f.kept_rows = f.kept_rows[order]
     return kept, f
+
+
+def first_row(source: str, tm: TableMapping) -> int:
+    """The number the user sees on the first data row: the line of a CSV file / the row of an Excel sheet
+    (the header is line / row 1 + skip_rows), 1 for Parquet (no lines)."""
+    return 1 if reading.format_of(Path(source), tm) == "parquet" else 2 + tm.skip_rows
 
 
 LINE_NO_DETAIL = "numbered 1, 2, ... within order_id in file order"
@@ -80,7 +102,7 @@ def check_columns(name: str, columns: list[str], tm: TableMapping, source: str) 
         raise DataError(
             f"{source}: column {missing_cols[0]!r} (mapped in tables.{name}) is not in the file"
             + (f"; did you mean {hint[0]!r}?" if hint else "")
-            + f"; columns found: {', '.join(map(str, columns))}"
+            + f"; columns found: {_columns_found(columns)}"
         )
     provided = set(tm.columns) | set(tm.constants) | set(tm.derive)
     needed = [c for c in NOT_NULL.get(name, ()) if c not in provided]
@@ -94,6 +116,13 @@ def check_columns(name: str, columns: list[str], tm: TableMapping, source: str) 
             f"{source}: table {name!r} needs column {needed[0]!r}, which the mapping does not provide; map a "
             f"source column to it (tables.{name}.columns), set a constant or derive it"
         )
+
+
+def _columns_found(columns: list[str]) -> str:
+    """The file's header for a message, cut short: a file that is no export (a log, /etc/passwd) is not echoed."""
+    shown = ", ".join(yamlsafe.clip_text(str(c), 40) for c in columns[:20])
+    more = f" ... ({len(columns)} columns)" if len(columns) > 20 else ""
+    return yamlsafe.clip_text(shown, 300) + more
 
 
 def _used_columns(tm: TableMapping) -> list[str]:
@@ -112,6 +141,8 @@ class DateCheck:
 
     def __init__(self, name: str, tm: TableMapping, source: str, whole: bool):
         self.name, self.tm, self.source, self.whole = name, tm, source, whole
+        # column -> (convention, decided by the values, row, value) of the first batch that set it
+        self.convention: dict[str, tuple[str, bool, Any, Any]] = {}
         self.seen: dict[
             str, list[Any]
         ] = {}  # column -> [any live value, any live date, (row, value) example]
@@ -126,6 +157,44 @@ class DateCheck:
         st[1] = st[1] or bool((live_present & ~bad).any())
         if self.whole:
             self.raise_if_no_date()
+
+    def decide(self, col: str, how: dict[str, Any], shown: pd.Series, rows) -> None:
+        """Keep one convention per column across record batches: the first decided by the values wins; a
+        batch whose values contradict the default an earlier batch was read with is an error."""
+        if not how:
+            return
+        have = self.convention.get(col)
+        here = (how["convention"], how["decided"], rows[how["position"]], shown.iloc[how["position"]])
+        if have is not None and have[1] and here[1] and have[0] != here[0]:
+            raise DataError(
+                f"{self.source}: column {self.tm.columns.get(col, col)!r} (-> {col}) mixes {have[0]} dates "
+                f"(row {have[2]} {have[3]!r}) and {here[0]} dates (row {here[2]} {here[3]!r}); expected one "
+                "convention per column: correct the export"
+            )
+        if have is None or (not have[1] and here[1]):
+            if have is not None and have[0] != here[0]:
+                raise DataError(
+                    f"{self.source}: column {self.tm.columns.get(col, col)!r} (-> {col}): the dates up to row "
+                    f"{rows[0] - 1} were read {have[0]} (no value told day from month), but row {here[2]} "
+                    f"{here[3]!r} is {here[0]}; set tables.{self.name}.date_format: {how['format']!r}"
+                )
+            self.convention[col] = here
+
+    def mismatch(self, col: str, exc: DateMismatch, shown: pd.Series, rows) -> DataError:
+        """The error for dates that do not fit the mapping (or mix day-first and month-first)."""
+        column = f"column {self.tm.columns.get(col, col)!r} (-> {col})"
+        examples = ", ".join(f"row {int(rows[p])} {str(shown.iloc[p])!r}" for p in exc.positions)
+        if exc.other:
+            others = ", ".join(f"row {int(rows[p])} {str(shown.iloc[p])!r}" for p in exc.other)
+            return DataError(
+                f"{self.source}: {column} mixes month-first dates ({examples}) and day-first dates ({others}); "
+                "expected one convention per column: correct the export"
+            )
+        return DataError(
+            f"{self.source}: {column}: tables.{self.name}.{exc.given} does not fit the dates "
+            f"{examples} (a month cannot be over 12); "
+            f"expected date_format: {exc.fits!r}, which fits them"
+        )
 
     def raise_if_no_date(self) -> None:
         for col, (present, good, example) in self.seen.items():
@@ -164,6 +233,17 @@ def map_rows(
                 f.fix_missing(hit, c, txt)
                 if hit.any():
                     src[c] = raw[c].where(~hit)
+
+    # 1b. text that looks mis-decoded (a wrong encoding): kept, with a warning naming the rows
+    for c in used:
+        txt = as_text(src[c]) if is_text(src[c]) else None
+        f.note(
+            mojibake(txt) if txt is not None else np.zeros(len(src), bool),
+            "mojibake",
+            c,
+            f"text looks mis-decoded (e.g. a CJK character inside a Latin word); check tables.{name}.encoding",
+            txt,
+        )
 
     # 2. exclusion rules (on the source text)
     for rule in tm.exclude:
@@ -252,17 +332,48 @@ def map_rows(
             df[col] = vals.where(~bad)
         elif kind == "date":
             raw_col = df[col]
-            vals, fixed, bad = parse_dates(raw_col, tm.date_format, tm.dayfirst)
             shown = as_text(raw_col) if not pd.api.types.is_datetime64_any_dtype(raw_col.dtype) else raw_col
+            how: dict[str, Any] = {}
+            try:
+                vals, fixed, bad = parse_dates(
+                    raw_col, tm.date_format, tm.dayfirst, how, dates.convention.get(col, (None,))[0]
+                )
+            except DateMismatch as exc:
+                raise dates.mismatch(col, exc, shown, f.rows) from None
+            dates.decide(col, how, shown, f.rows)
             if col in NOT_NULL.get(name, ()):
                 dates(col, f.alive & raw_col.notna().to_numpy(), bad, shown, f.rows)
-            f.fix(fixed, "date_format", col, _date_detail(tm), shown)
+            f.fix(fixed, "date_format", col, _date_detail(tm, how), shown)
             if tm.date_format:
                 f.info(
                     "date_format",
                     col,
                     int((f.alive & ~fixed & ~bad & raw_col.notna().to_numpy()).sum()),
                     f"read with {', '.join(tm.date_format)}",
+                )
+            else:
+                # no date_format: the convention was detected from the values, or is the default
+                numeric = np.zeros(len(df), bool)
+                if how:
+                    numeric = (
+                        f.alive
+                        & ~bad
+                        & shown.astype("str").str.match(r"^\d{1,2}[/.\-]").fillna(False).to_numpy(bool)
+                    )
+                decided = bool(how.get("decided"))
+                f.info(
+                    "date_format",
+                    col,
+                    int(numeric.sum()) if decided else 0,
+                    _convention_detail(how, shown, f.rows),
+                )
+                f.note(
+                    numeric if not decided else np.zeros(len(df), bool),
+                    "ambiguous_date",
+                    col,
+                    f"no day over 12 tells day from month: read {how.get('convention', '')} "
+                    f"({how.get('format', '')}); set tables.{name}.date_format if that is wrong",
+                    shown,
                 )
             if col in NOT_NULL.get(name, ()):
                 f.drop(bad, "not_a_date", col, "not a date (required): dropped", shown)
@@ -365,9 +476,16 @@ def _first_rows(src: pd.DataFrame, dup: np.ndarray, rows: np.ndarray) -> pd.Seri
     return pd.Series(out, index=src.index)
 
 
-def _date_detail(tm: TableMapping) -> str:
-    if tm.date_format:
-        return f"date in none of {', '.join(tm.date_format)}: read " + (
-            "day-first" if tm.dayfirst else "month-first"
-        )
-    return "date not ISO: read " + ("day-first" if tm.dayfirst else "month-first")
+def _date_detail(tm: TableMapping, how: dict[str, Any]) -> str:
+    conv = how.get("convention") or ("day-first" if tm.dayfirst else "month-first")
+    return f"date in none of {', '.join(tm.date_format)}: read {conv} (the column's convention)"
+
+
+def _convention_detail(how: dict[str, Any], shown: pd.Series, rows: np.ndarray) -> str:
+    if not how.get("decided"):
+        return ""
+    p = how["position"]
+    return (
+        f"dates read {how['convention']} ({how['format']}): row {int(rows[p])} {str(shown.iloc[p])!r} "
+        f"has a {'day' if how['convention'] == DAY_FIRST else 'second number'} over 12"
+    )

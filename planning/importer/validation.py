@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from planning.importer.report import FINDING_COLUMNS, REPORT_FILE, ImportReport, report_of
+from planning.importer.writing import SOURCE_ROWS_DIR
 
 
 def validation_table(report: ImportReport) -> pd.DataFrame:
@@ -103,3 +107,51 @@ def write_snapshot_report(snapshot: str | os.PathLike, data_dirs: list[str]) -> 
         Path(snapshot, "validation.json").write_text(
             json.dumps({"imports": reports}, indent=2, ensure_ascii=False), encoding="utf-8"
         )
+
+
+class ExportTerms:
+    """Problems found in an imported data folder, said in the user's terms: the export file and the mapping key
+    instead of the cache's `<table>.parquet`, the export's row (`writing.SOURCE_ROWS_DIR`) instead of a position
+    in the canonical table (sorted by region and date, perhaps read for one region)."""
+
+    def __init__(self, data_dir: str | os.PathLike, region: str | None = None):
+        self.data_dir, self.region = Path(data_dir), region
+        self.report = report_of(data_dir)
+        self.labels: dict[str, str] = {}
+        if self.report is not None:
+            for s in self.report.summary.itertuples():
+                self.labels[s.table] = f"{s.file} (tables.{s.table} of {self.report.mapping})"
+
+    def text(self, message: str) -> str:
+        """`message` with each cache table file named as its export and mapping key."""
+        for table, label in self.labels.items():
+            for folder in {str(self.data_dir), self.report.data_dir if self.report else ""} - {""}:
+                message = message.replace(str(Path(folder) / f"{table}.parquet"), label)
+        return message
+
+    def row(self, table: str, pos: int) -> int | None:
+        """The export's row of row `pos` of the table as loaded (for `region` when one was given)."""
+        # lazy: +11 ms at kernel start (notebook.setup imports the importer via planning.sources)
+        import pyarrow.parquet as pq
+
+        rows_file = self.data_dir / SOURCE_ROWS_DIR / f"{table}.parquet"
+        if not rows_file.is_file():
+            return None
+        rows = pq.read_table(rows_file).column("row").to_numpy()
+        if self.region is not None and table != "regions":
+            names = pq.read_schema(self.data_dir / f"{table}.parquet").names
+            if "region" in names:
+                region = pq.read_table(self.data_dir / f"{table}.parquet", columns=["region"]).column(
+                    "region"
+                )
+                same = pc.fill_null(pc.equal(region, self.region), False)
+                rows = rows[np.flatnonzero(same.to_numpy(zero_copy_only=False))]
+        return int(rows[pos]) if 0 <= pos < len(rows) else None
+
+    def problem(self, p: Any) -> tuple[Any, str]:
+        """(the problem with the export's row, its message naming the export file and mapping key)."""
+        if self.report is None or p.table not in self.labels:
+            return p, p.message
+        if p.row is not None:
+            p = dataclasses.replace(p, row=self.row(p.table, p.row))
+        return p, f"{self.labels[p.table]}: {p.message}"

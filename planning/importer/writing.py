@@ -95,3 +95,20 @@ def totals(table_file: Path, by_region: bool) -> tuple[float | None, dict[str, d
         part = order[bounds[k] : bounds[k + 1]]
         regions[str(region)] = {"rows": int(len(part)), "amount": round(_fsum(amount[part]), 2)}
     return total, regions
+
+
+SOURCE_ROWS_DIR = (
+    "source_rows"  # <data dir>/source_rows/<table>.parquet: the export's row of each canonical row
+)
+
+
+def write_source_rows(out_dir: Path, table: str, rows: Any) -> None:
+    """Store, for each row of `<table>.parquet` in its order, the row number the user finds it at in the export
+    (see `transform.first_row`): messages about the imported data name that row, not a position."""
+    # lazy: +11 ms at kernel start (notebook.setup imports the importer via planning.sources)
+    import pyarrow.parquet as pq
+
+    folder = out_dir / SOURCE_ROWS_DIR
+    folder.mkdir(exist_ok=True)
+    arr = rows if isinstance(rows, pa.ChunkedArray | pa.Array) else pa.array(np.asarray(rows, "int64"))
+    pq.write_table(pa.table({"row": arr}), folder / f"{table}.parquet", compression="zstd")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from planning import config, store
+from planning import config, importer, store
 from planning import data as data_mod
 from planning.errors import ParamsError, UnsafePath
 from planning.runner import publish
@@ -128,12 +128,15 @@ def validate_data(
     """
     problems: list[dict[str, Any]] = []
     warnings: list[Any] = []
+    region = regions[0] if len(regions) == 1 else None
+    # an imported folder: name the export file, the mapping key and the export's row (docs/import.md)
+    terms = importer.ExportTerms(data_dir, region)
     try:
         data_mod.check_regions(data_dir, regions, configured)
-        tables = data_mod.load_tables(data_dir, region=regions[0] if len(regions) == 1 else None)
-        found = data_mod.validate_tables(tables)
-        warnings = [p for p in found if p.severity != "error"]
-        problems = [problem_dict(p) for p in found if p.severity == "error"]
+        tables = data_mod.load_tables(data_dir, region=region)
+        found = [terms.problem(p) for p in data_mod.validate_tables(tables)]
+        warnings = [p for p, _ in found if p.severity != "error"]
+        problems = [problem_dict(p, msg) for p, msg in found if p.severity == "error"]
         dates = tables.orders["order_date"].dropna()
         first, last = (dates.min().date(), dates.max().date()) if len(dates) else (None, None)
         # A quiet region (or a small export) may book its last order some days before the planning date; a
@@ -154,6 +157,8 @@ def validate_data(
             problems += short_history(tables.orders, regions, as_of, data_mod.table_file(data_dir, "orders"))
     except data_mod.DataError as exc:
         problems.append({"severity": "error", "message": str(exc)})
+    for prob in problems:
+        prob["message"] = terms.text(prob["message"])
     if not problems:
         if report_path is not None:
             report_path.unlink(missing_ok=True)  # a report of an earlier failed attempt no longer applies
@@ -207,7 +212,7 @@ def short_history(orders, regions: list[str], as_of, source) -> list[dict[str, A
     return out
 
 
-def problem_dict(p: Any) -> dict[str, Any]:
+def problem_dict(p: Any, message: str | None = None) -> dict[str, Any]:
     return {
         "severity": p.severity,
         "table": p.table,
@@ -216,5 +221,5 @@ def problem_dict(p: Any) -> dict[str, Any]:
         "value": p.value,
         "expected": p.expected,
         "count": p.count,
-        "message": str(p),
+        "message": message or p.message,  # without "error: ": the command adds it
     }
