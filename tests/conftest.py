@@ -35,3 +35,19 @@ def sample_snapshot(small_sample: Path, tmp_path_factory: pytest.TempPathFactory
     failed = [(r.region, r.step, (r.error or {}).get("message")) for r in result.results if r.status != "ok"]
     assert not failed, failed
     return result.snapshot
+
+
+@pytest.fixture(scope="session")
+def small() -> dict:
+    """The sample company's tables at the small scale, generated once (tests/frames_sample.py)."""
+    from frames_sample import small_company
+
+    return small_company()
+
+
+@pytest.fixture(scope="session")
+def full() -> dict:
+    """The sample company's tables at full scale, generated once (tests/frames_sample.py)."""
+    from frames_sample import full_company
+
+    return full_company()

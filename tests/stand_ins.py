@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import nbformat
@@ -30,3 +31,20 @@ def notebooks(folder: Path, *cells: str) -> Path:
         nb.cells += [nbformat.v4.new_code_cell(c.format(step=step)) for c in cells]
         nbformat.write(nb, folder / f"{step}.ipynb")
     return folder
+
+
+def alive(pid: int) -> bool:
+    """A process exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def wait_dead(pids: list[int], seconds: float = 10.0) -> list[int]:
+    """`pids` still alive after waiting up to `seconds` for them to end."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.2)
+    return [p for p in pids if alive(p)]

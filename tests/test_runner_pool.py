@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import signal
-import time
 from pathlib import Path
 
 import pytest
-from stand_ins import notebooks
+from stand_ins import notebooks, wait_dead
 
 from planning import config, runner
 from planning.runner.pool import WORKER_KILLED, death_of, retry_message
@@ -62,21 +61,6 @@ def run_killing(tmp_path: Path, small_sample: Path, once: bool):
 
 def pid(snap: Path, region: str, kind: str, step: str) -> int:
     return int((snap / region / "artifacts" / f"{kind}-{step}.pid").read_text())
-
-
-def alive(p: int) -> bool:
-    try:
-        state = Path(f"/proc/{p}/stat").read_text().split(")")[-1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
-
-def wait_dead(pids: list[int], seconds: float = 10.0) -> list[int]:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and any(alive(p) for p in pids):
-        time.sleep(0.2)
-    return [p for p in pids if alive(p)]
 
 
 @pytest.mark.adversarial

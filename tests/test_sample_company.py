@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
-from frames_sample import full_company
 
 from planning import sample
-
-
-@pytest.fixture(scope="module")
-def full() -> dict[str, pd.DataFrame]:
-    return full_company()
 
 
 def test_structure_at_scale_one(full):

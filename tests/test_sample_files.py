@@ -7,16 +7,10 @@ import multiprocessing
 import os
 import shutil
 
-import pandas as pd
 import pytest
-from frames_sample import SMALL, small_company
+from frames_sample import SMALL
 
 from planning import data, sample
-
-
-@pytest.fixture(scope="module")
-def small() -> dict[str, pd.DataFrame]:
-    return small_company()
 
 
 def test_write_parquet_and_csv(tmp_path, small):

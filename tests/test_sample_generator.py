@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from frames_sample import SMALL, full_company, small_company
+from frames_sample import SMALL
 
 from planning import data, sample
-
-
-@pytest.fixture(scope="module")
-def small() -> dict[str, pd.DataFrame]:
-    return small_company()
-
-
-@pytest.fixture(scope="module")
-def full() -> dict[str, pd.DataFrame]:
-    return full_company()
 
 
 def test_same_seed_identical_different_seed_differs(small):

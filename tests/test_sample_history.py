@@ -3,21 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
-import pytest
-from frames_sample import full_company, revenue, small_company
+from frames_sample import revenue
 
 from planning import sample
-
-
-@pytest.fixture(scope="module")
-def small() -> dict[str, pd.DataFrame]:
-    return small_company()
-
-
-@pytest.fixture(scope="module")
-def full() -> dict[str, pd.DataFrame]:
-    return full_company()
 
 
 def test_orders_amounts_and_returns(small):

@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
-import pytest
-from frames_sample import full_company, revenue, small_company
+from frames_sample import revenue
 
 from planning import sample
-
-
-@pytest.fixture(scope="module")
-def small() -> dict[str, pd.DataFrame]:
-    return small_company()
-
-
-@pytest.fixture(scope="module")
-def full() -> dict[str, pd.DataFrame]:
-    return full_company()
 
 
 def test_market_share_plausible_and_northeast_losing_share(full):

@@ -3,13 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
-from frames_sample import full_company
-
-
-@pytest.fixture(scope="module")
-def full() -> dict[str, pd.DataFrame]:
-    return full_company()
 
 
 def test_opportunities_follow_leads_and_funnel(full):

@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-import pytest
-from frames_sample import full_company, revenue
+from frames_sample import revenue
 
 from planning import sample
-
-
-@pytest.fixture(scope="module")
-def full() -> dict[str, pd.DataFrame]:
-    return full_company()
 
 
 def test_plan_of_record(full):
