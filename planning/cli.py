@@ -188,6 +188,7 @@ def check(
             _notes_on_skipped(params.skipped_files(params_dir))
         keys = region or params.region_keys(params_dir)
         loaded = [params.resolve(r, params_dir=params_dir) for r in keys]
+        runner.check_calendar(dict(zip(keys, loaded, strict=True)))
         print(f"parameters ok: {len(keys)} regions ({', '.join(keys)})")
         if data is None and loaded[0].params.data.mapping:  # an export to import (docs/import.md)
             data = importer.resolve_data_dir(loaded[0].params)
