@@ -263,7 +263,7 @@ def check(
                 for problem in getattr(exc, "problems", [])[1:]:
                     print(f"error: {problem['message']}", file=sys.stderr)
                 raise
-            _print_checked(summary, keys)
+            _print_checked(summary, keys, subset=bool(region))
             print(f"warnings: {len(warnings)}" if warnings else "warnings: none")
             for w in warnings:
                 print(f"  {w}")
@@ -272,7 +272,7 @@ def check(
         _fail(exc, EXIT_BAD_INPUT)
 
 
-def _print_checked(summary: dict, keys: list[str]) -> None:
+def _print_checked(summary: dict, keys: list[str], subset: bool = False) -> None:
     """What `planning check` looked at: every table with its rows, the optional tables not supplied, the data's
     regions against the ones planned, the orders' date range."""
     if not summary:
@@ -282,7 +282,10 @@ def _print_checked(summary: dict, keys: list[str]) -> None:
     if summary["missing"]:
         print(f"not supplied (optional; the parts that need them say so): {', '.join(summary['missing'])}")
     data_regions = summary["regions"]
-    print(f"regions: {len(keys)} planned of {len(data_regions)} in the data ({', '.join(data_regions)})")
+    if subset:  # --region: only these regions' rows were read
+        print(f"regions: {', '.join(keys)} (--region: only their rows were read)")
+    else:
+        print(f"regions: {len(keys)} planned of {len(data_regions)} in the data ({', '.join(data_regions)})")
     if summary.get("first"):
         print(f"orders: {summary['first']} to {summary['last']}")
 
