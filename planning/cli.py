@@ -41,7 +41,14 @@ def _fail(exc: BaseException, code: int = EXIT_BAD_INPUT) -> None:
 
 
 def _bad_input_types() -> tuple[type[BaseException], ...]:
-    return (errors.ParamsError, errors.SnapshotExists, errors.UnsafePath, errors.DataError)
+    return (
+        errors.ParamsError,
+        errors.SnapshotExists,
+        errors.UnsafePath,
+        errors.DataError,
+        errors.SnapshotInvalid,
+        errors.WorkbookError,
+    )
 
 
 @contextmanager
@@ -245,6 +252,41 @@ def audit(
         file=sys.stderr,
     )
     raise typer.Exit(EXIT_FAILED if len(failed) else 0)
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        str, typer.Argument(help="The earlier snapshot: an as-of date under --out, or its folder.")
+    ],
+    new: Annotated[str, typer.Argument(help="The later snapshot: an as-of date under --out, or its folder.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Snapshot root (default outputs/).")] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="en or zh (default: NEW's language).")
+    ] = None,
+) -> None:
+    """What changed from OLD to NEW and why: targets, KPI lights, tiers, forecast, hires and their causes.
+    Writes NEW/diff_<OLD>/index.html and CSVs, linked from NEW's index."""
+    # lazy: pandas and the report module are not needed by `planning --help`
+    from planning import config, report, store
+    from planning.diff import open_snapshot, page
+
+    root = out or config.OUTPUTS_DIR
+    try:
+        if language not in (None, "en", "zh"):
+            raise errors.ParamsError(f"--language: {language!r}; expected en or zh")
+        a, b = open_snapshot(old, root), open_snapshot(new, root)
+        if a.path.resolve() == b.path.resolve():
+            raise errors.SnapshotInvalid(
+                f"{a.path}: OLD and NEW are the same snapshot; expected two snapshots"
+            )
+        path = page.diff_snapshots(a, b, language)
+        lang = next((b.params(r).get("language") for r in b.regions if b.params(r)), "en")
+        report.write_index(b.path, store.read_manifest(b.path) or {}, lang)
+    except _bad_input_types() as exc:
+        _fail(exc, EXIT_BAD_INPUT)
+        return
+    print(f"changes since {a.name} -> {path}", file=sys.stderr)
 
 
 @app.command()

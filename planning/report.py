@@ -466,6 +466,11 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     )
     title = t("title", plan_year=plan_year, as_of=as_of)
     commit = manifest.get("commit", "")
+    changes = "".join(  # `planning diff`: <snapshot>/diff_<OLD>/index.html, newest first
+        f'<li><a href="diff_{_e(old)}/index.html">{_e(i18n.t("diff.index_link", lang, old=old))}</a></li>'
+        for old in store.diffs(snapshot_dir)
+    )
+    changes_html = f'<ul class="changes">{changes}</ul>' if changes else ""
     page = (
         "<!DOCTYPE html>\n"
         f'<html lang="{_lang_attr(lang)}">\n<head>\n<meta charset="utf-8">\n'
@@ -473,7 +478,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f'<title>{_e(title)}</title>\n<style>{_css()}</style>\n</head>\n<body class="index">\n'
         f'<header class="report-header"><div class="company">{_e(company_name)}</div>'
         f'<div class="report-title">{_e(title)}</div>'
-        f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div></header>\n'
+        f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div>{changes_html}</header>\n'
         f"<main>{rollup_html}\n{regions_html}</main>\n"
         f'<footer class="report-footer">{_e(i18n.t("common.report.commit", lang))}: {_e(commit)}</footer>\n'
         "</body>\n</html>\n"
