@@ -470,6 +470,8 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f'<li><a href="diff_{_e(old)}/index.html">{_e(i18n.t("diff.index_link", lang, old=old))}</a></li>'
         for old in store.diffs(snapshot_dir)
     )
+    if store.quotas_path(snapshot_dir).is_file():  # planning/handover/workbook.py
+        changes += f'<li><a href="quotas.xlsx">{_e(i18n.t("handover.index.quotas", lang))}</a></li>'
     changes_html = f'<ul class="changes">{changes}</ul>' if changes else ""
     page = (
         "<!DOCTYPE html>\n"

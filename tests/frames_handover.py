@@ -227,3 +227,41 @@ def _without(reps: pd.DataFrame, rep_id: str, targets: pd.DataFrame) -> pd.DataF
         sel = (rest["rep_id"] == heir) & (rest["month"] == month)
         rest.loc[sel, "target"] = ((rest.loc[sel, "target"] * 100).round() + round(amount * 100)) / 100
     return rest.reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------------ formulas
+_REF = r"(?:'(?P<sheet>[^']+)'!)?(?P<col>[A-Z]+)(?P<row>\d+)"
+FORMULA = __import__("re").compile(
+    r"^=(SUM\([A-Z]+\d+:[A-Z]+\d+\)|[A-Z]+\d+-[A-Z]+\d+|'[^']+'![A-Z]+\d+(\+'[^']+'![A-Z]+\d+)*)$"
+)
+
+
+def evaluate(wb, sheet: str, coord: str) -> float:
+    """The value of a cell of an openpyxl workbook, evaluating the formulas the quota workbook writes (SUM of a
+    range, A-B, 'sheet'!A1+'sheet'!B2) as a spreadsheet would; numbers as they are."""
+    import re
+
+    from openpyxl.utils import range_boundaries
+
+    value = wb[sheet][coord].value
+    if not isinstance(value, str) or not value.startswith("="):
+        return float(value or 0)
+    body = value[1:]
+    m = re.fullmatch(r"SUM\(([A-Z]+\d+:[A-Z]+\d+)\)", body)
+    if m:
+        c0, r0, c1, r1 = range_boundaries(m.group(1))
+        ws = wb[sheet]
+        return sum(
+            evaluate(wb, sheet, ws.cell(r, c).coordinate)
+            for r in range(r0, r1 + 1)
+            for c in range(c0, c1 + 1)
+        )
+    m = re.fullmatch(r"([A-Z]+\d+)-([A-Z]+\d+)", body)
+    if m:
+        return evaluate(wb, sheet, m.group(1)) - evaluate(wb, sheet, m.group(2))
+    total = 0.0
+    for part in body.split("+"):
+        ref = re.fullmatch(_REF, part)
+        assert ref, value
+        total += evaluate(wb, ref.group("sheet") or sheet, ref.group("col") + ref.group("row"))
+    return total

@@ -48,6 +48,7 @@ from planning import data as data_mod
 from planning import params as params_mod
 from planning.diff import page as diff_page
 from planning.errors import ParamsError, SnapshotExists, UnsafePath
+from planning.handover import workbook
 from planning.params import RunInput
 from planning.runner import checks, publish, snapshot
 from planning.runner.kernels import KernelSlot, notebook_parameters, run_region
@@ -385,10 +386,11 @@ def remove_outputs(region_dir: Path, steps: list[str]) -> None:
 
 # ------------------------------------------------------------------------------------------------ hand-over
 def _hand_over(tmp: Path, final: Path, out_root: Path) -> None:
-    """What a complete snapshot hands on besides its reports (docs/handover.md): "changes since" the previous
-    complete snapshot (`planning diff`, into `<snapshot>/diff_<OLD>/`). Neither can fail the run: a problem is
-    one `note:` line on stderr."""
+    """What a snapshot hands on besides its reports (docs/handover.md): the managers' quota workbooks
+    (`<region>/quotas.xlsx` for every region with a rep split, the company's `quotas.xlsx`) and, for a complete
+    snapshot, "changes since" the previous complete one (`planning diff`, into `<snapshot>/diff_<OLD>/`)."""
     manifest = store.read_manifest(tmp) or {}
+    workbook.write_all(tmp, manifest)
     if manifest.get("status") != "complete":
         return
     earlier = [s for s in store.snapshots(out_root, before=date.fromisoformat(final.name))]
