@@ -290,6 +290,34 @@ def diff(
 
 
 @app.command()
+def adjust(
+    workbooks: Annotated[list[Path], typer.Argument(help="Edited quota workbooks (.xlsx) of one snapshot.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Snapshot root (default outputs/).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date of the adjusted snapshot YYYY-MM-DD (default today).")
+    ] = None,
+) -> None:
+    """Managers' edited quota workbooks -> a reconciled plan of record: checks every cell against the snapshot
+    the workbook came from (exit 2 naming file, sheet and cell), reconciles with the top-down plan to the cent
+    (params goals.adjustment) and writes a new dated snapshot of kind "adjusted" with "changes since" its source."""
+    # lazy: openpyxl, pandas and the store are not needed by `planning --help`
+    from planning import config
+    from planning.handover import adjust as adjust_mod
+
+    try:
+        done = adjust_mod.adjust(workbooks, out or config.OUTPUTS_DIR, as_of)
+    except _bad_input_types() as exc:
+        _fail(exc, EXIT_BAD_INPUT)
+        return
+    for r in done.reconciliation.itertuples():
+        where = " / ".join(x for x in (r.level, r.region, r.team) if x)
+        print(f"{where}: top-down {r.top_down:,.2f}, managers {r.bottom_up:,.2f}, gap {r.gap:+,.2f}, "
+              f"reconciled {r.reconciled:,.2f}{' (accepted)' if r.accepted else ''}")  # fmt: skip
+    print(f"adjusted plan of record {done.snapshot.name} (from {done.source.name}) -> {done.snapshot / 'index.html'}",
+          file=sys.stderr)  # fmt: skip
+
+
+@app.command()
 def sample(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the tables to.")] = Path("data/sample"),
     scale: Annotated[float, typer.Option("--scale", help="1 = ~100k order lines; 100 = ~10M.")] = 1.0,

@@ -80,10 +80,10 @@ def region_plan(snapshot: Path, region: str) -> pd.DataFrame:
     return reps
 
 
-def fingerprint(snapshot: Path, regions: list[str]) -> str:
+def fingerprint(snapshot: Path, regions: list[str], company: bool = False) -> str:
     """A short hash of the regions' rep split as written (`targets_rep.csv` bytes): a workbook from another
     snapshot, or from this one before it was re-run, has another."""
-    h = hashlib.sha256()
+    h = hashlib.sha256(b"company" if company else b"region")
     for r in regions:
         h.update(r.encode())
         h.update(store.artifact_path(store.region_dir(snapshot, r), "targets_rep").read_bytes())
@@ -311,7 +311,7 @@ def build(
         "plan_year": plan_year,
         "snapshot": Path(snapshot).name if not manifest.get("snapshot") else str(manifest["snapshot"]),
         "params_hash": params_hash(manifest, regions),
-        "fingerprint": fingerprint(snapshot, regions),
+        "fingerprint": fingerprint(snapshot, regions, company),
     }
     info.update(_buffer_info(buffers, total, voice))
     wb = Workbook()
