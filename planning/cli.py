@@ -367,10 +367,14 @@ def adjust(
         return
     for r in done.reconciliation.itertuples():
         where = " / ".join(x for x in (r.level, r.region, r.team) if x)
-        print(f"{where}: top-down {r.top_down:,.2f}, managers {r.bottom_up:,.2f}, gap {r.gap:+,.2f}, "
-              f"reconciled {r.reconciled:,.2f}{' (accepted)' if r.accepted else ''}")  # fmt: skip
-    print(f"adjusted plan of record {done.snapshot.name} (from {done.source.name}) -> {done.snapshot / 'index.html'}",
-          file=sys.stderr)  # fmt: skip
+        print(
+            f"{where}: top-down {r.top_down:,.2f}, managers {r.bottom_up:,.2f}, gap {r.gap:+,.2f}, "
+            f"reconciled {r.reconciled:,.2f}{' (accepted)' if r.accepted else ''}"
+        )
+    print(
+        f"adjusted plan of record {done.snapshot.name} (from {done.source.name}) -> {done.snapshot / 'index.html'}",
+        file=sys.stderr,
+    )
 
 
 @app.command()

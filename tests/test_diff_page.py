@@ -78,3 +78,18 @@ def test_a_run_writes_changes_since_the_previous_complete_snapshot(tmp_path):
     tmp = make_snapshot(tmp_path / "work", NEW)  # the run's folder before it is published
     run_mod._hand_over(tmp, tmp_path / NEW, tmp_path)
     assert store.diffs(tmp) == [OLD]
+
+
+def test_a_run_writes_quota_workbooks_and_survives_a_failing_one(tmp_path, monkeypatch, capsys):
+    tmp = make_snapshot(tmp_path / "work", NEW)
+    run_mod._hand_over(tmp, tmp_path / NEW, tmp_path)
+    assert store.quotas_path(tmp, "east").is_file() and store.quotas_path(tmp).is_file()
+
+    def broken(*a, **kw):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(run_mod.workbook, "write_all", broken)
+    make_snapshot(tmp_path, OLD)
+    run_mod._hand_over(tmp, tmp_path / NEW, tmp_path)
+    assert "note: quota workbooks not written: OSError: disk full" in capsys.readouterr().err
+    assert store.diffs(tmp) == [OLD]  # the comparison is still written

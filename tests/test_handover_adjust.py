@@ -49,8 +49,11 @@ def test_round_trip_edited_with_openpyxl_becomes_the_plan_of_record(tmp_path):
     snap = _snapshot(tmp_path)
     before = store.read_artifact(snap / "east", "targets_rep")
     january = float(before.query("rep_id == 'R001' and month == '2027-01'")["target"].iloc[0])
-    edited = _edit(snap / "east" / "quotas.xlsx", tmp_path / "east-back.xlsx",
-                   {("east-1", "D2"): january + 1000.01, ("east-2", "E2"): 0})  # fmt: skip
+    edited = _edit(
+        snap / "east" / "quotas.xlsx",
+        tmp_path / "east-back.xlsx",
+        {("east-1", "D2"): january + 1000.01, ("east-2", "E2"): 0},
+    )
     result = _adjust(tmp_path, edited)
     assert result.exit_code == 0, result.stderr
     new = tmp_path / ADJUSTED
@@ -66,8 +69,10 @@ def test_round_trip_edited_with_openpyxl_becomes_the_plan_of_record(tmp_path):
     held = after.query("rep_id == 'R001' and month == '2027-01'")["target"].iloc[0]
     assert held == pytest.approx(january + 1000.01, abs=0.001)
     assert after.query("rep_id == 'R003' and month == '2027-02'")["target"].iloc[0] == 0
-    assert (store.read_artifact(new / "north", "targets_rep")["target"].to_numpy()
-            == store.read_artifact(snap / "north", "targets_rep")["target"].to_numpy()).all()  # fmt: skip
+    assert (
+        store.read_artifact(new / "north", "targets_rep")["target"].to_numpy()
+        == store.read_artifact(snap / "north", "targets_rep")["target"].to_numpy()
+    ).all()
     recon = pd.read_csv(new / "reconciliation.csv")
     company = recon[recon["level"] == "company"].iloc[0]
     assert (
@@ -83,7 +88,9 @@ def test_round_trip_edited_with_openpyxl_becomes_the_plan_of_record(tmp_path):
     # what changed, and why
     causes = pd.read_csv(new / f"diff_{SOURCE}" / "causes.csv")
     assert set(zip(causes["scope"], causes["cause"], causes["item"], strict=True)) == {
-        ("company", "adjusted", "east-back.xlsx"), ("east", "adjusted", "east-back.xlsx")}  # fmt: skip
+        ("company", "adjusted", "east-back.xlsx"),
+        ("east", "adjusted", "east-back.xlsx"),
+    }
     page = (new / f"diff_{SOURCE}" / "index.html").read_text(encoding="utf-8")
     assert "Cause: adjusted by manager workbook east-back.xlsx." in page
     index = (new / "index.html").read_text(encoding="utf-8")

@@ -27,8 +27,10 @@ def test_every_region_and_the_company_get_a_workbook_whose_formulas_equal_the_pl
         wb = openpyxl.load_workbook(path)
         regions = [region] if region else ["east", "north"]
         reps = {r: store.read_artifact(snap / r, "targets_rep") for r in regions}
-        targets = sum(_cents(store.read_artifact(snap / r, "targets").query("level == 'year'")["target"].iloc[0])
-                      for r in regions)  # fmt: skip
+        targets = sum(
+            _cents(store.read_artifact(snap / r, "targets").query("level == 'year'")["target"].iloc[0])
+            for r in regions
+        )
         assert _cents(evaluate(wb, "Cover", "B10")) == targets
         teams = {t: (r, g) for r, df in reps.items() for t, g in df.groupby("team")}
         assert wb.sheetnames == ["Cover", *sorted(teams, key=lambda t: (regions.index(teams[t][0]), t))]

@@ -86,94 +86,58 @@ def adjust(workbooks: list[str | Path], root: str | Path, as_of: str | None = No
     return Adjusted(final, source, recon)
 
 
+ADJUSTMENT_COLUMNS = [
+    "region",
+    "team",
+    "rep_id",
+    "name",
+    "month",
+    "plan",
+    "managers",
+    "reconciled",
+    "edited",
+    "held",
+]
+
+
 def _write(
     tmp: Path, name: str, source: Path, manifest: dict[str, Any], returned: list[read.Returned]
 ) -> pd.DataFrame:
+    """Assemble the adjusted snapshot in `tmp`; returns the reconciliation table."""
     for entry in source.iterdir():
         if entry.is_dir() and entry.name in (manifest.get("regions") or {}):
             shutil.copytree(entry, tmp / entry.name, ignore=_not_data)
-    rows, recon_rows, regions_done = [], [], {}
+    rows, levels, done = [], [], {}
     for ret in returned:
         for region in ret.regions:
-            rule, tolerance = _rule(manifest, region)
-            rd = store.region_dir(tmp, region)
-            reps = store.read_artifact(rd, "targets_rep", region=region)
-            plan_year = str((manifest["regions"][region].get("params") or {}).get("plan_year"))
-            in_year = reps["month"].astype(str).str[:4] == plan_year
-            months = [f"{plan_year}-{m:02d}" for m in range(1, 13)]
-            ids = list(dict.fromkeys(reps.loc[in_year, "rep_id"].astype(str)))
-            plan = np.stack([ret.layout.plan[(region, rid)] for rid in ids])
-            managers = np.stack([ret.managers[(region, rid)] for rid in ids])
-            first = reps.drop_duplicates("rep_id").set_index("rep_id")
-            teams = [str(first.at[rid, "team"]) for rid in ids]
-            team_of = np.array([sorted(set(teams)).index(t) for t in teams])
-            cap = reps[in_year].pivot_table(index="rep_id", columns="month", values="capacity", aggfunc="sum") \
-                if "capacity" in reps else None  # fmt: skip
-            capacity = (
-                cap.reindex(index=ids, columns=months).fillna(0.0).to_numpy()
-                if cap is not None
-                else plan * 1.0
-            )
-            result = reconcile.reconcile(plan, managers, capacity, team_of, rule, tolerance)
-            cents = dict(zip(ids, result.cents, strict=True))
-            key = list(zip(reps["rep_id"].astype(str), reps["month"].astype(str), strict=True))
-            reps["target"] = [
-                cents[r][months.index(m)] / 100 if r in cents and m in months else t
-                for (r, m), t in zip(key, reps["target"], strict=True)
-            ]
-            store.write_artifact(rd, "targets_rep", reps)
-            if result.accepted:
-                _retarget(rd, region, result.cents.sum(axis=0))
-            regions_done[region] = {"rule": rule, "tolerance": tolerance, "accepted": result.accepted}
-            for i, rid in enumerate(ids):
-                for j, m in enumerate(months):
-                    rows.append((region, teams[i], rid, str(first.at[rid, "name"]) if "name" in first else "", m,
-                                 plan[i, j] / 100, managers[i, j] / 100, result.cents[i, j] / 100,
-                                 bool(managers[i, j] != plan[i, j]), bool(result.held[i, j])))  # fmt: skip
-            for t in sorted(set(teams)):
-                sel = team_of == sorted(set(teams)).index(t)
-                recon_rows.append(
-                    _level(
-                        "team", region, t, plan[sel], managers[sel], result.cents[sel], rule, result.accepted
-                    )
-                )
-            recon_rows.append(
-                _level("region", region, "", plan, managers, result.cents, rule, result.accepted)
-            )
-    adjustment = pd.DataFrame(rows, columns=["region", "team", "rep_id", "name", "month", "plan", "managers",
-                                             "reconciled", "edited", "held"])  # fmt: skip
-    recon = pd.DataFrame(recon_rows)
+            region_rows, region_levels, done[region] = _adjust_region(tmp, region, manifest, ret)
+            rows += region_rows
+            levels += region_levels
+    recon = pd.DataFrame(levels)
     reg = recon[recon["level"] == "region"]
-    others = (
-        sum(  # regions no workbook covered: their plan stands
-            int(
-                np.round(
-                    store.read_artifact(store.region_dir(tmp, r), "targets_rep", region=r)["target"] * 100
-                ).sum()
-            )
-            for r in manifest.get("regions") or {}
-            if r not in regions_done and store.has_artifacts(store.region_dir(tmp, r), "targets_rep")
-        )
-        / 100
+    others = sum(  # regions no workbook covered: their plan stands
+        _cents_of(tmp, r) for r in manifest.get("regions") or {} if r not in done
     )
-    recon = pd.concat([recon, pd.DataFrame([{
-        "level": "company", "region": "", "team": "", "top_down": reg["top_down"].sum() + others,
-        "bottom_up": reg["bottom_up"].sum() + others, "gap": reg["gap"].sum(),
-        "reconciled": reg["reconciled"].sum() + others,
-        "rule": "", "accepted": bool(reg["accepted"].all()),
-    }])], ignore_index=True)  # fmt: skip
-    store.write_csv(tmp / "adjustment.csv", adjustment)
+    company = {
+        "level": "company",
+        "region": "",
+        "team": "",
+        "top_down": (_sum_cents(reg["top_down"]) + others) / 100,
+        "bottom_up": (_sum_cents(reg["bottom_up"]) + others) / 100,
+        "gap": _sum_cents(reg["gap"]) / 100,
+        "reconciled": (_sum_cents(reg["reconciled"]) + others) / 100,
+        "rule": "",
+        "accepted": bool(reg["accepted"].all()),
+    }
+    recon = pd.concat([recon, pd.DataFrame([company])], ignore_index=True)
+    store.write_csv(tmp / "adjustment.csv", pd.DataFrame(rows, columns=ADJUSTMENT_COLUMNS))
     store.write_csv(tmp / "reconciliation.csv", recon)
     new = copy.deepcopy(manifest)
-    for field in ("started_at", "wall_s", "resumed_from"):
-        new.pop(field, None)
+    for key in ("started_at", "wall_s", "resumed_from"):
+        new.pop(key, None)
     new.update(snapshot=name, status="complete", kind="adjusted", plan_of_record=source.name)
-    new["adjustment"] = {
-        "workbooks": [ret.path.name for ret in returned],
-        "regions": list(regions_done),
-        "rules": regions_done,
-    }
-    for region in regions_done:
+    new["adjustment"] = {"workbooks": [r.path.name for r in returned], "regions": list(done), "rules": done}
+    for region in done:
         year = reg.loc[reg["region"] == region, "reconciled"].iloc[0]
         new["regions"][region].setdefault("headline", {})["plan_target"] = float(year)
     store.write_manifest(tmp, new)
@@ -182,6 +146,71 @@ def _write(
     lang = next(((e.get("params") or {}).get("language") for e in new["regions"].values()), "en") or "en"
     report.write_index(tmp, new, lang)
     return recon
+
+
+def _sum_cents(values: pd.Series) -> int:
+    return int(np.round(values.to_numpy(dtype=float) * 100).sum())
+
+
+def _cents_of(snapshot: Path, region: str) -> int:
+    rd = store.region_dir(snapshot, region)
+    if not store.has_artifacts(rd, "targets_rep"):
+        return 0
+    return _sum_cents(store.read_artifact(rd, "targets_rep", region=region)["target"])
+
+
+def _adjust_region(
+    tmp: Path, region: str, manifest: dict[str, Any], ret: read.Returned
+) -> tuple[list[tuple], list[dict[str, Any]], dict[str, Any]]:
+    """Reconcile one region and rewrite its targets_rep (and targets when accepted) in `tmp`. Returns the rows
+    of adjustment.csv, of reconciliation.csv (teams, region) and the rule applied."""
+    rule, tolerance = _rule(manifest, region)
+    rd = store.region_dir(tmp, region)
+    reps = store.read_artifact(rd, "targets_rep", region=region)
+    plan_year = str((manifest["regions"][region].get("params") or {}).get("plan_year"))
+    months = [f"{plan_year}-{m:02d}" for m in range(1, 13)]
+    in_year = reps["month"].astype(str).isin(months)
+    ids = list(dict.fromkeys(reps.loc[in_year, "rep_id"].astype(str)))
+    plan = np.stack([ret.layout.plan[(region, rid)] for rid in ids])
+    managers = np.stack([ret.managers[(region, rid)] for rid in ids])
+    first = reps.drop_duplicates("rep_id").set_index("rep_id")
+    teams = [str(first.at[rid, "team"]) for rid in ids]
+    team_names = sorted(set(teams))
+    team_of = np.array([team_names.index(t) for t in teams])
+    capacity = plan.astype(float)
+    if "capacity" in reps:
+        cap = reps[in_year].pivot_table(index="rep_id", columns="month", values="capacity", aggfunc="sum")
+        capacity = cap.reindex(index=ids, columns=months).fillna(0.0).to_numpy()
+    result = reconcile.reconcile(plan, managers, capacity, team_of, rule, tolerance)
+    cents = dict(zip(ids, result.cents, strict=True))
+    col = {m: j for j, m in enumerate(months)}
+    reps["target"] = [
+        cents[r][col[m]] / 100 if r in cents and m in col else t
+        for r, m, t in zip(reps["rep_id"].astype(str), reps["month"].astype(str), reps["target"], strict=True)
+    ]
+    store.write_artifact(rd, "targets_rep", reps)
+    if result.accepted:
+        _retarget(rd, region, result.cents.sum(axis=0))
+    names = first["name"].astype(str) if "name" in first else pd.Series("", index=first.index)
+    rows = [
+        (region, teams[i], rid, names[rid], m, plan[i, j] / 100, managers[i, j] / 100,
+         result.cents[i, j] / 100, bool(managers[i, j] != plan[i, j]), bool(result.held[i, j]))
+        for i, rid in enumerate(ids)
+        for j, m in enumerate(months)
+    ]  # fmt: skip
+    levels = [
+        _level(
+            "team",
+            region,
+            t,
+            *(x[team_of == k] for x in (plan, managers, result.cents)),
+            rule,
+            result.accepted,
+        )
+        for k, t in enumerate(team_names)
+    ]
+    levels.append(_level("region", region, "", plan, managers, result.cents, rule, result.accepted))
+    return rows, levels, {"rule": rule, "tolerance": tolerance, "accepted": result.accepted}
 
 
 def _not_data(folder: str, names: list[str]) -> list[str]:

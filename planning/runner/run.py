@@ -389,17 +389,23 @@ def remove_outputs(region_dir: Path, steps: list[str]) -> None:
 def _hand_over(tmp: Path, final: Path, out_root: Path) -> None:
     """What a snapshot hands on besides its reports (docs/handover.md): the managers' quota workbooks
     (`<region>/quotas.xlsx` for every region with a rep split, the company's `quotas.xlsx`) and, for a complete
-    snapshot, "changes since" the previous complete one (`planning diff`, into `<snapshot>/diff_<OLD>/`)."""
+    snapshot, "changes since" the previous complete one (`planning diff`, into `<snapshot>/diff_<OLD>/`).
+    Neither can fail the run: a problem is one `note:` line on stderr."""
     manifest = store.read_manifest(tmp) or {}
-    workbook.write_all(tmp, manifest)
+    try:
+        workbook.write_all(tmp, manifest)
+    except Exception as exc:  # a workbook never costs the run its snapshot; the artefacts hold the plan
+        print(f"note: quota workbooks not written: {type(exc).__name__}: {exc}", file=sys.stderr)
     if manifest.get("status") != "complete":
         return
-    earlier = [s for s in store.snapshots(out_root, before=date.fromisoformat(final.name))]
+    earlier = store.snapshots(out_root, before=date.fromisoformat(final.name))
     if not earlier:
         return
     try:
-        diff_page.diff_snapshots(diff.Side(earlier[-1].path.name, earlier[-1].path, earlier[-1].manifest),
-                                 diff.Side(final.name, tmp, manifest))  # fmt: skip
+        old = earlier[-1]
+        diff_page.diff_snapshots(
+            diff.Side(old.path.name, old.path, old.manifest), diff.Side(final.name, tmp, manifest)
+        )
     except Exception as exc:  # a comparison never costs the run its snapshot
         print(
             f"note: changes since {earlier[-1].path.name} not written: {type(exc).__name__}: {exc}",
