@@ -30,7 +30,7 @@ def _team_months(cents, team_of):
     return {(t, m): int(cents[team_of == t, m].sum()) for t in np.unique(team_of) for m in range(12)}
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(regions())
 def test_respread_keeps_every_team_month_to_the_cent(case):
     plan, managers, capacity, team_of = case
@@ -48,7 +48,7 @@ def test_respread_keeps_every_team_month_to_the_cent(case):
                 assert r.held[idx, m][e].all()
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(regions(), st.floats(min_value=0.0, max_value=0.5))
 def test_accept_within_tolerance_takes_the_managers_numbers(case, tolerance):
     plan, managers, capacity, team_of = case
