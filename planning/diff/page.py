@@ -75,6 +75,15 @@ def _reps(diff: Diff, voice: Voice) -> str:
     return _table(view.head(MAX_REPS), voice, ("old", "new", "change"), ("change_pct",), None) + note
 
 
+def _figures(diff: Diff, voice: Voice) -> str:
+    """The forecast (money) and the hires (a count) in two tables."""
+    view = narrate.figures_view(diff, voice)
+    is_forecast = (diff.figures["figure"] == "forecast").to_numpy()
+    return _table(view[is_forecast], voice, ("old", "new", "change"), ("change_pct",)) + _table(
+        view[~is_forecast], voice, (), ("change_pct",)
+    )
+
+
 def page_html(diff: Diff, voice: Voice) -> str:
     """The page: summary and cause per scope, then the tables; links to the CSVs and back to NEW's index."""
     t = voice.t
@@ -120,7 +129,7 @@ def page_html(diff: Diff, voice: Voice) -> str:
         ("reps", _reps(diff, voice)),
         ("kpis", _kpi_table(diff, voice)),
         ("tiers", _table(narrate.tiers_view(diff, voice), voice)),
-        ("figures", _table(narrate.figures_view(diff, voice), voice, money, pct)),
+        ("figures", _figures(diff, voice)),
     ]
     links = " · ".join(f'<a href="{n}.csv">{n}.csv</a>' for n in diff.frames())
     body = "".join(
