@@ -123,6 +123,8 @@ def targets_view(
         scope_name(k, diff, voice) if lv == "region" else k
         for k, lv in zip(t["key"], t["level"], strict=True)
     ]
+    t["key"] = [voice.team(k) if lv == "team" else k for k, lv in zip(t["key"], t["level"], strict=True)]
+    t["team"] = [voice.team(x) if x else x for x in t["team"]]
     t["level"] = [voice.t(f"diff.level.{lv}") for lv in t["level"]]
     t["status"] = [voice.t(f"diff.status.{s}") for s in t["status"]]
     return t

@@ -257,7 +257,7 @@ def _cover(wb: Workbook, info: dict[str, Any], sheets: list[TeamSheet], voice: i
         ws.cell(head, c, _text(t(k))).font = TOTAL_FONT
     for i, s in enumerate(sheets, head + 1):
         for c, v in enumerate(
-            (s.title, info["region_names"].get(s.region, s.region), s.team, len(s.reps)), 1
+            (s.title, info["region_names"].get(s.region, s.region), voice.team(s.team), len(s.reps)), 1
         ):
             ws.cell(i, c, _text(v) if isinstance(v, str) else v)
     ws.column_dimensions["A"].width, ws.column_dimensions["B"].width = 28, 70
