@@ -34,7 +34,7 @@ def test_planning_diff_writes_page_csvs_and_links_the_index(tmp_path):
     assert "http" not in page.replace("http-equiv", "")  # offline
     index = (snap / "index.html").read_text(encoding="utf-8")
     assert f'href="diff_{OLD}/index.html"' in index
-    assert "<td class=\"num\">¥1</td>" not in page and "<td class=\"num\">1</td>" in page  # hires: a count
+    assert '<td class="num">¥1</td>' not in page and '<td class="num">1</td>' in page  # hires: a count
     targets = pd.read_csv(folder / "targets.csv")
     assert set(targets["level"]) == {"year", "quarter", "month", "region", "team", "rep"}
 
