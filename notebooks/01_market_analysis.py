@@ -133,3 +133,13 @@ if not ctx.batch:
 from planning import importer
 
 importer.show_validation(ctx)  # only when the data was imported from an export (docs/import.md)
+
+# %%
+# The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).
+from planning.market import summary
+
+ctx.summary(
+    *summary.summary(
+        ctx.load_optional("market_trend"), ctx.load_optional("segments"), ctx.load_optional("market_share"), ctx.voice
+    )
+)

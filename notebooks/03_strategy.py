@@ -187,3 +187,17 @@ ctx.say(narrate.describe_channels(channels, voice))
 if not ctx.batch:
     ctx.h("strategy.whatif.title")
     widgets.whatif_panel(ctx, features)
+
+# %%
+# The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).
+from planning.strategy import summary
+
+ctx.summary(
+    *summary.summary(
+        ctx.load_optional("customer_tiers"),
+        ctx.load_optional("funnel"),
+        ctx.load_optional("coverage"),
+        ctx.load_optional("health"),
+        ctx.voice,
+    )
+)

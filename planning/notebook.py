@@ -107,6 +107,11 @@ class Context:
         """Read an artefact written earlier in this run by the step that owns it (contract types applied)."""
         return store.read_artifact(self.out_dir, name, region=self.region, **read_csv)
 
+    def load_optional(self, name: str) -> pd.DataFrame:
+        """An artefact of this region if it was written (a part may lack its data), else an empty frame."""
+        found = store.read_optional(self.out_dir, name)
+        return found if found is not None else pd.DataFrame()
+
     # ------------------------------------------------------------------ display
     def t(self, key: str, **fmt: Any) -> str:
         return i18n.t(key, self.lang, **fmt)
@@ -153,6 +158,11 @@ class Context:
 
     def chart(self, chart: Any) -> None:
         charts.show(chart)
+
+    def summary(self, numbers: list[tuple[str, str]], decisions: list[str]) -> None:
+        """The report's summary box (key numbers, items for decision). A notebook shows it at its end, when
+        every number is known; the exported report opens with it (`report.export_html`)."""
+        display.show_html(display.summary_html(numbers, decisions, self.lang))
 
     def money(self, x: float) -> str:
         return i18n.money(x, self.lang, self.p.company.currency)

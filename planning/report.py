@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import nbformat.v4
 import pandas as pd
 
 from planning import config, i18n, store
@@ -165,8 +166,35 @@ def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 continue  # hidden input + no output = an empty box
             cell.outputs = outputs
         cells.append(cell)
-    nb.cells = cells
+    nb.cells = _summary_first(cells)
     return nb
+
+
+def _summary_first(cells: list) -> list:
+    """The summary box (`display.summary_html`, shown at a notebook's end when every number is known) moved to
+    the top of the page, where a meeting reads first what it must decide."""
+    marker = f'class="{display_summary_class()}"'
+    boxes, kept = [], []
+    for cell in cells:
+        outs = cell.get("outputs") if cell.cell_type == "code" else None
+        if outs and any(marker in str(o.get("data", {}).get("text/html", "")) for o in outs):
+            box = [o for o in outs if marker in str(o.get("data", {}).get("text/html", ""))]
+            boxes += box
+            rest = [o for o in outs if o not in box]
+            if not rest:
+                continue
+            cell = copy.copy(cell)
+            cell.outputs = rest
+        kept.append(cell)
+    if not boxes:
+        return kept
+    first = nbformat.v4.new_code_cell(source="", outputs=boxes)
+    first.metadata = {}
+    return [first, *kept]
+
+
+def display_summary_class() -> str:
+    return "summary-box"  # planning.display.SUMMARY_CLASS (display imports IPython; report stays without it)
 
 
 def _toc(body: str) -> tuple[str, list[tuple[int, str, str]]]:
