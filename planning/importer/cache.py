@@ -26,6 +26,7 @@ from planning.importer.report import (
     SUMMARY_COLUMNS,
     ImportReport,
     TableResult,
+    labels_of,
     report_of,
 )
 
@@ -115,6 +116,8 @@ def _import_all(
     work = out_dir / ".work"  # staged tables and DuckDB's spill files of large imports
     summary, findings, sources = [], [], {}
     regions: dict[str, dict[str, float]] = {}
+    labels: dict[str, dict[str, dict[str, str]]] = {}  # table -> key column -> key -> the export's text
+    placeholders: dict[str, set[str]] = {}  # id column -> placeholder values filled
     try:
         for name, tm in mapping.tables.items():
             out_file = out_dir / f"{name}.parquet"
@@ -122,6 +125,11 @@ def _import_all(
             res.info["sha256"] = _file_hash(files[name])
             sources[name] = res.info
             findings += [*_encoding_item(name, res), *res.items]
+            if names := labels_of(res.labels):
+                labels[name] = names
+            for item in res.items:
+                if item["check"] == "placeholder" and item["outcome"] == "info":
+                    placeholders.setdefault(item["column"], set()).add(str(tm.fill[item["column"]]))
             amount, by_region = writing.totals(out_file, by_region=name == "orders")
             if name == "orders":
                 regions = by_region
@@ -138,6 +146,8 @@ def _import_all(
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    data.write_placeholders(out_dir, placeholders)
+    data.write_labels(out_dir, labels)
     return ImportReport(
         key=key,
         mapping=str(mapping_file),
@@ -145,6 +155,8 @@ def _import_all(
         findings=pd.DataFrame(findings, columns=FINDING_COLUMNS),
         sources=sources,
         regions=regions,
+        placeholders={c: sorted(v) for c, v in placeholders.items()},
+        labels=labels,
     )
 
 
@@ -183,7 +195,9 @@ def _import_file(name: str, path: Path, tm: TableMapping, out_file: Path, work_d
     sink.close()
     writing.write_source_rows(out_file.parent, name, f.kept_rows)
     kept = int(f.alive.sum())
-    return TableResult(len(raw), kept, int((f.fixed & f.alive).sum()), len(raw) - kept, f.items, info)
+    return TableResult(
+        len(raw), kept, int((f.fixed & f.alive).sum()), len(raw) - kept, f.items, info, f.labels
+    )
 
 
 def resolve_data_dir(p: Any) -> Path | None:

@@ -89,10 +89,31 @@ def show_validation(ctx: Any) -> None:
     problems = report.findings[report.findings["outcome"] != "fixed"]
     fixes = report.findings[report.findings["outcome"] == "fixed"]
     if len(report.findings):
-        ctx.table(pd.concat([problems, fixes], ignore_index=True), domain="importer", translate_values=False)
+        shown = findings_view(pd.concat([problems, fixes], ignore_index=True), ctx.t, ctx.lang)
+        ctx.table(shown, domain="importer", translate_values=False)
     else:
         ctx.say(ctx.t("importer.validation.clean"))
     ctx.save("validation", validation_table(report))
+
+
+def findings_view(findings: pd.DataFrame, t: Any, lang: str) -> pd.DataFrame:
+    """The findings in the report's language `lang` (`t`: the Context's translate): table, outcome and check named
+    (`importer.outcomes`, `importer.checks`); the detail, said by the importer in English, as the check's
+    description where the language is not English (the examples keep the export's own values)."""
+    english = lang == "en"
+    out = findings.assign(
+        table=[t(f"data.tables.{v}") if v in _TABLES else v for v in findings["table"]],
+        outcome=[t(f"importer.outcomes.{v}") for v in findings["outcome"]],
+        check=[t(f"importer.checks.{v}.name") for v in findings["check"]],
+    )
+    if not english:
+        out["detail"] = [t(f"importer.checks.{v}.detail") for v in findings["check"]]
+    return out
+
+
+_TABLES = frozenset(
+    {"regions", "reps", "customers", "orders", "opportunities", "marketing", "market_size", "plan_of_record"}
+)
 
 
 def write_snapshot_report(snapshot: str | os.PathLike, data_dirs: list[str]) -> None:
