@@ -137,5 +137,5 @@ def describe(groupings: list[Grouping], top: int) -> list[str]:
                 f"and group the other {g.grouped:,}{share} as '{OTHER}' (data.top_values: {top})"
             )
         else:
-            lines.append(f"{g.dimension}: {g.values:,} distinct values, each shown")
+            lines.append(f"{g.dimension}: {g.values:,} distinct value{'s' * (g.values != 1)}, each shown")
     return lines
