@@ -87,13 +87,21 @@ class Context:
             columns["orders"] = list(dict.fromkeys([*step_columns, *data.RANKING_COLUMNS]))
         tables = data.load_tables(self.data_dir, region=self.region, as_of=self.as_of, columns=columns)
         tables = data.anonymize(tables, data.read_placeholders(self.data_dir))
-        keep = {"industry": [*self.p.market.market_size, *self.p.market.share_gain]}
+        keep = {"industry": self._named_industries()}
         tables, self.groupings = data.group_dimensions(tables, self.p.data.top_values, keep)
         if step_columns is not None:
             extra = [c for c in tables.orders.columns if c not in data.SCHEMA["orders"]]
             orders = tables.orders[[c for c in tables.orders.columns if c in step_columns or c in extra]]
             tables = dataclasses.replace(tables, orders=orders)
         return tables
+
+    def _named_industries(self) -> list[str]:
+        """Industries the params name (market sizes, share gains, needs' and 4P decisions' segments): shown
+        whatever their sales, never hidden in "other"."""
+        m = self.p.market
+        segments = [s for need in m.needs for s in need.segments]
+        segments += [s for fp in self.p.strategy.four_p for s in fp.segments]
+        return [*m.market_size, *m.share_gain, *(s.split("/")[0] for s in segments)]
 
     def company(self, *tables: str) -> Tables:
         """All regions' tables up to `as_of` (loaded on first use); only `tables` when given.

@@ -141,3 +141,29 @@ def test_check_counts_the_values_and_says_it_will_group(erp_folder):
         for line in lines
     ), lines
     assert "channel: 2 distinct values, each shown" in lines
+
+
+def test_an_industry_the_params_name_is_never_hidden_in_other(tmp_path):
+    orders = erp_orders()
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"C{i:03d}" for i in range(40)],
+            "region": "east",
+            "industry": [f"ind_{i % 20:02d}" for i in range(40)],  # 20 industries
+        }
+    )
+    folder = tmp_path / "data"
+    folder.mkdir()
+    orders.to_parquet(folder / "orders.parquet", index=False)
+    for col, kind in data.SCHEMA["customers"].items():
+        if col not in customers:
+            customers[col] = pd.Series([None] * len(customers), dtype="str") if kind == "str" else (
+                pd.Series([1] * len(customers), dtype="int64") if kind == "int" else np.nan
+            )
+    customers["first_order_date"] = pd.Timestamp("2023-01-01")
+    customers[list(data.SCHEMA["customers"])].to_parquet(folder / "customers.parquet", index=False)
+    smallest = orders.assign(i=orders["customer_id"].map(dict(zip(customers["customer_id"], customers["industry"]))))
+    smallest = smallest.groupby("i")["amount"].sum().idxmin()
+    ctx = Context(step="01_market_analysis", p=_params(market_size={smallest: 1e6}), data_dir=folder, out_dir=tmp_path)
+    shown = set(ctx.data.customers["industry"])
+    assert smallest in shown and OTHER in shown and len(shown) == 10  # top 8, the named one, other
