@@ -67,9 +67,12 @@ def test_lower_casing_a_key_is_no_fix_and_the_example_is_the_datas_own(western):
     assert info.loc["industry", "detail"] == "keys written lower-case with '_': 'Home Office' -> 'home_office'"
     # the template example of the docs is not printed for a data set without it
     assert not report.findings["detail"].str.contains("e.g. 'Office Supplies'", regex=False).any()
-    # only a spelling that differs from the key's other rows was changed to agree with them: a fix
-    assert findings(report, "fixed") == {("key_spelling", "product_line"): 1}
-    assert report.summary.set_index("table").loc["orders", "rows_fixed"] == 1
+    # nothing of the key normalisation is a fix; a second spelling of a key is said, from the whole file
+    assert findings(report, "fixed") == {}
+    assert report.summary.set_index("table").loc["orders", "rows_fixed"] == 0
+    spelling = report.findings[report.findings["check"] == "key_spelling"].iloc[0]
+    assert (spelling["outcome"], spelling["column"], spelling["rows"]) == ("info", "product_line", 1)
+    assert spelling["examples"] == "'office supplies' (1x) -> 'Office Supplies'"
 
 
 def test_the_import_findings_speak_the_reports_language(western):
@@ -82,8 +85,14 @@ def test_the_import_findings_speak_the_reports_language(western):
     )
     assert not latin_words.any(), zh.loc[latin_words, "detail"].tolist()
     assert zh["table"].iloc[0] == "订单（orders）"
-    spelling = zh.loc[report.findings["check"] == "key_spelling", "examples"].iloc[0]
-    assert spelling == "第 3 行: 'office supplies'"  # the row as the user counts it, the export's own value
+    spelling = zh.loc[report.findings["check"] == "key_spelling", "detail"].iloc[0]
+    assert spelling.startswith("同一键值在导出文件中有不同写法")
+    dropped = pd.DataFrame(
+        [{"table": "orders", "outcome": "dropped", "check": "not_a_date", "column": "order_date", "rows": 2,
+          "detail": "not a date (required): dropped", "examples": "row 3: 'x'; row 10: 'y'"}]  # fmt: skip
+    )
+    shown = findings_view(dropped, lambda key, **fmt: i18n.t(key, "zh", **fmt), "zh").iloc[0]
+    assert (shown["outcome"], shown["examples"]) == ("剔除", "第 3 行: 'x'; 第 10 行: 'y'")  # the export's values
     encoding = zh.loc[report.findings["check"] == "encoding", "detail"].iloc[0]
     assert encoding == "文件的编码及识别置信度：utf-8（置信度 1.00）"
     en = findings_view(report.findings, lambda key, **fmt: i18n.t(key, "en", **fmt), "en")

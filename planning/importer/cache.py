@@ -28,6 +28,7 @@ from planning.importer.report import (
     TableResult,
     labels_of,
     report_of,
+    spelling_items,
 )
 
 CACHE_DIR: Path = config.PROJECT_ROOT / "data" / "imported"
@@ -124,7 +125,7 @@ def _import_all(
             res = _import_file(name, files[name], tm, out_file, work)
             res.info["sha256"] = _file_hash(files[name])
             sources[name] = res.info
-            findings += [*_encoding_item(name, res), *res.items]
+            findings += [*_encoding_item(name, res), *res.items, *spelling_items(name, res.labels)]
             if names := labels_of(res.labels):
                 labels[name] = names
             for item in res.items:

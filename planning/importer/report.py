@@ -205,6 +205,30 @@ def labels_of(counts: dict[str, dict[tuple[str, str], int]]) -> dict[str, dict[s
     return out
 
 
+def spelling_items(table: str, counts: dict[str, dict[tuple[str, str], int]]) -> list[dict[str, Any]]:
+    """`info` findings of a key written several ways in the export (`Office Supplies`, `office supplies`): the
+    rows of the less frequent spellings, merged into the key (and shown by its most frequent text). From the
+    counts of the whole file, so the same for a file read whole or in record batches."""
+    items = []
+    for col, pairs in counts.items():
+        by_key: dict[str, list[tuple[int, str]]] = {}
+        for (k, t), n in pairs.items():
+            by_key.setdefault(str(k), []).append((-n, str(t)))
+        merged = []
+        for k, texts in sorted(by_key.items()):
+            texts.sort()
+            if len(texts) > 1 and len({" ".join(t.lower().replace("_", " ").split()) for _, t in texts}) == 1:
+                merged += [(-n, t, texts[0][1]) for n, t in texts[1:]]
+        if merged:
+            examples = [f"{t!r} ({n}x) -> {main!r}" for n, t, main in merged[:_EXAMPLES]]
+            items.append(
+                {**_public(_info_record(0, table, "key_spelling", col, sum(n for n, _, _ in merged),
+                                        "spellings of one key merged (case and spacing)")),
+                 "examples": "; ".join(examples)}  # fmt: skip
+            )
+    return items
+
+
 FINDING_COLUMNS = ["table", "outcome", "check", "column", "rows", "detail", "examples"]
 SUMMARY_COLUMNS = ["table", "file", "rows_read", "rows_kept", "rows_fixed", "rows_dropped", "amount"]
 

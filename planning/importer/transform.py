@@ -449,22 +449,16 @@ PLACEHOLDER_CLASH = (
 )
 
 
-def _key_format(f: Findings, col: str, original: pd.Series, norm: pd.Series) -> None:
-    # `original`: the text after the value maps (a value map's many-to-one is the user's choice, not a merge)
+def _key_format(f: Findings, col: str, text: pd.Series, norm: pd.Series) -> None:
     """Key normalisation in the report: written lower-case with '_' is how a key is stored, not a fix (the
-    reports show the export's own text, `count_labels`): an `info` line with an example from the data. Only
-    rows whose text differs from the key's most frequent spelling (`Office Supplies` beside `office supplies`)
-    were changed to agree with other rows: those are `fixed`."""
-    changed = (norm != original).fillna(False).to_numpy(dtype=bool)
+    reports show the export's own text, `Findings.count_labels`): an `info` line with an example from the data.
+    `text`: after the value maps (a value map's many-to-one is the user's choice). Spellings of one key that
+    differ (`office supplies` beside `Office Supplies`) are listed once the whole file is read
+    (`report.spelling_items`)."""
+    changed = (norm != text).fillna(False).to_numpy(dtype=bool)
     pos = np.flatnonzero(changed & f.alive)
-    example = f": {original.iloc[pos[0]]!r} -> {norm.iloc[pos[0]]!r}" if len(pos) else ""
+    example = f": {text.iloc[pos[0]]!r} -> {norm.iloc[pos[0]]!r}" if len(pos) else ""
     f.info("key_format", col, int((changed & f.alive).sum()), f"keys written lower-case with '_'{example}")
-    pairs = pd.DataFrame({"k": norm, "t": original})[f.alive & norm.notna().to_numpy()]
-    counts = pairs.value_counts(sort=False).reset_index(name="n")
-    counts = counts.sort_values(["k", "n", "t"], ascending=[True, False, True], kind="stable")
-    main = counts.drop_duplicates("k").set_index("k")["t"]
-    merged = norm.notna().to_numpy() & (original.to_numpy(dtype=object) != norm.map(main).to_numpy(dtype=object))
-    f.fix(merged, "key_spelling", col, "spelt differently from other rows of the same key: merged", original)
 
 
 def complete(kept: pd.DataFrame, name: str, tm: TableMapping, source: str) -> pd.DataFrame:
