@@ -70,6 +70,16 @@ def top_n(ranking: pd.DataFrame, n: int, keep: Iterable[str] = ()) -> list[str]:
     return values[:n] + [v for v in values[n:] if v in wanted]
 
 
+def distinct(tables: Tables, dimension: str) -> set[str]:
+    """The values of `dimension` over every table that holds it (missing is no value)."""
+    out: set[str] = set()
+    for table, column in DIMENSIONS[dimension]:
+        df = tables.get(table)
+        if df is not None and column in df.columns:
+            out.update(str(v) for v in pd.unique(df[column].dropna()))
+    return out
+
+
 def ranking(tables: Tables, dimension: str) -> pd.DataFrame:
     """Sales (sum of order `amount`) and rows per value of `dimension`, over every table that holds it: order
     lines by their own column, customer attributes through the customer's order lines (a value no order line
@@ -105,9 +115,13 @@ def group_dimensions(
     out = {name: tables.get(name) for name in tables.available()}
     groupings = []
     for dim, places in DIMENSIONS.items():
-        rank = ranking(tables, dim)
-        if rank.empty:
+        values = distinct(tables, dim)
+        if not values:
             continue
+        if len(values) <= top + 1:  # nothing to group: the sales ranking (a join on 10 M lines) is not needed
+            groupings.append(Grouping(dim, len(values), tuple(sorted(values)), 0, float("nan")))
+            continue
+        rank = ranking(tables, dim)
         shown = top_n(rank, top, keep.get(dim, ()))
         grouped = len(rank) - len(shown)
         share = float("nan")
