@@ -196,7 +196,9 @@ class Context:
         if "customer_id" in orders.columns and orders["customer_id"].isna().any():
             last, _ = periods.windows(self.as_of)
             amount, share = data.anonymous_revenue(orders[last.mask(orders["order_date"])])
-            ids = "、".join(sorted(data.read_placeholders(self.data_dir).get("customer_id", ())))
+            ids = self.t("data.list_sep").join(
+                sorted(data.read_placeholders(self.data_dir).get("customer_id", ()))
+            )
             self.say(self.t("data.anonymous", amount=self.money(amount), share=self.pct(share), ids=ids))
 
     def chart(self, chart: Any) -> None:

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning import data
 from planning import charts as base_charts
+from planning import data
 from planning.charts import ChartDataTooLarge
 from planning.data import OTHER, Tables, group_dimensions, top_n
 from planning.market import charts, trend
@@ -79,17 +79,23 @@ def test_the_breakdown_chart_that_failed_on_3227_values_is_built_from_the_groupe
     orders = erp_orders()
     base_charts.enable(batch=True, lang="en")  # what notebook.setup does: the inline-data guard on
     with pytest.raises(ChartDataTooLarge):  # as before the change: every step failed on this
-        charts.breakdown_small_multiples(trend.breakdown(orders, AS_OF, "product_line"), "product_line", "en").to_dict()
+        charts.breakdown_small_multiples(
+            trend.breakdown(orders, AS_OF, "product_line"), "product_line", "en"
+        ).to_dict()
     grouped, _ = group_dimensions(Tables(orders=orders))
     by_product = trend.breakdown(grouped.orders, AS_OF, "product_line")
     spec = charts.breakdown_small_multiples(by_product, "product_line", "en").to_dict()
     assert spec  # within the inline-data limit
-    assert math.isclose(by_product["sales"].sum(), trend.breakdown(orders, AS_OF, "product_line")["sales"].sum())
+    assert math.isclose(
+        by_product["sales"].sum(), trend.breakdown(orders, AS_OF, "product_line")["sales"].sum()
+    )
 
 
 def test_every_table_holding_a_dimension_shows_the_same_values():
     orders = erp_orders()
-    opps = pd.DataFrame({"opportunity_id": ["O1", "O2"], "product_line": [orders["product_line"].iloc[0], "sku-03000"]})
+    opps = pd.DataFrame(
+        {"opportunity_id": ["O1", "O2"], "product_line": [orders["product_line"].iloc[0], "sku-03000"]}
+    )
     grouped, _ = group_dimensions(Tables(orders=orders, opportunities=opps))
     shown = set(grouped.orders["product_line"])
     assert set(grouped.opportunities["product_line"]) <= shown
@@ -99,7 +105,9 @@ def test_few_values_are_left_alone_and_a_single_leftover_is_not_called_other():
     ranking = pd.DataFrame({"sales": [5.0, 4.0, 3.0], "rows": [1.0, 1.0, 1.0]}, index=["a", "b", "c"])
     assert top_n(ranking, 2) == ["a", "b", "c"]  # "other" of one value says less than its name
     assert top_n(ranking, 1) == ["a"]
-    tie = pd.DataFrame({"sales": [1.0, 1.0, 1.0, 1.0], "rows": [1.0, 2.0, 1.0, 1.0]}, index=["d", "c", "b", "a"])
+    tie = pd.DataFrame(
+        {"sales": [1.0, 1.0, 1.0, 1.0], "rows": [1.0, 2.0, 1.0, 1.0]}, index=["d", "c", "b", "a"]
+    )
     assert top_n(tie, 2) == ["c", "a"]  # ties: more rows, then the name: the same data, the same choice
     assert top_n(tie, 2, keep=["d"]) == ["c", "a", "d"]  # a value the params name is shown
 
@@ -136,8 +144,11 @@ def test_every_step_reads_the_grouped_dimension_ranked_the_same_way(erp_folder, 
 def test_check_counts_the_values_and_says_it_will_group(erp_folder):
     lines = checks.data_notes(erp_folder, ["east"], AS_OF, 8)
     assert any(
-        line.startswith("product_line: 3,227 distinct values; reports show the 8 with the most sales and group "
-                        "the other 3,219") and "as 'other' (data.top_values: 8)" in line
+        line.startswith(
+            "product_line: 3,227 distinct values; reports show the 8 with the most sales and group "
+            "the other 3,219"
+        )
+        and "as 'other' (data.top_values: 8)" in line
         for line in lines
     ), lines
     assert "channel: 2 distinct values, each shown" in lines
@@ -157,13 +168,19 @@ def test_an_industry_the_params_name_is_never_hidden_in_other(tmp_path):
     orders.to_parquet(folder / "orders.parquet", index=False)
     for col, kind in data.SCHEMA["customers"].items():
         if col not in customers:
-            customers[col] = pd.Series([None] * len(customers), dtype="str") if kind == "str" else (
-                pd.Series([1] * len(customers), dtype="int64") if kind == "int" else np.nan
+            customers[col] = (
+                pd.Series([None] * len(customers), dtype="str")
+                if kind == "str"
+                else (pd.Series([1] * len(customers), dtype="int64") if kind == "int" else np.nan)
             )
     customers["first_order_date"] = pd.Timestamp("2023-01-01")
     customers[list(data.SCHEMA["customers"])].to_parquet(folder / "customers.parquet", index=False)
-    smallest = orders.assign(i=orders["customer_id"].map(dict(zip(customers["customer_id"], customers["industry"]))))
+    smallest = orders.assign(
+        i=orders["customer_id"].map(dict(zip(customers["customer_id"], customers["industry"], strict=True)))
+    )
     smallest = smallest.groupby("i")["amount"].sum().idxmin()
-    ctx = Context(step="01_market_analysis", p=_params(market_size={smallest: 1e6}), data_dir=folder, out_dir=tmp_path)
+    ctx = Context(
+        step="01_market_analysis", p=_params(market_size={smallest: 1e6}), data_dir=folder, out_dir=tmp_path
+    )
     shown = set(ctx.data.customers["industry"])
     assert smallest in shown and OTHER in shown and len(shown) == 10  # top 8, the named one, other

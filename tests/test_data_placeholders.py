@@ -54,7 +54,12 @@ def _export(folder: Path) -> Path:
             "orders": {"file": "orders.csv", "columns": cols, "fill": {"customer_id": GUEST}},
             "customers": {
                 "file": "customers.csv",
-                "columns": {"customer_id": "id", "region": "region", "industry": "industry", "size_band": "size"},
+                "columns": {
+                    "customer_id": "id",
+                    "region": "region",
+                    "industry": "industry",
+                    "size_band": "size",
+                },
                 "constants": {"demand_complexity": 2, "decision_chain_length": 3},
             },
         },
@@ -82,7 +87,9 @@ def test_the_import_flags_the_filled_placeholder_and_records_it_with_the_tables(
 
 
 def test_a_fill_value_the_export_already_uses_is_flagged(tmp_path):
-    (tmp_path / "o.csv").write_text("id,d,c,r,amt\n1,2024-01-01,,east,5\n2,2024-01-02,GUEST,east,7\n", encoding="utf-8")
+    (tmp_path / "o.csv").write_text(
+        "id,d,c,r,amt\n1,2024-01-01,,east,5\n2,2024-01-02,GUEST,east,7\n", encoding="utf-8"
+    )
     tm = importer.TableMapping(
         file="o.csv",
         columns={"order_id": "id", "order_date": "d", "customer_id": "c", "region": "r", "amount": "amt"},
@@ -117,7 +124,9 @@ def test_the_placeholder_counts_in_revenue_and_in_no_customer_figure(imported, t
     assert unknown["customers"] == 0 and math.isnan(unknown["clv"]) and unknown["sales"] == 900.0 * 12
     # review KPIs and the goals' capacity history: no GUEST among buyers
     m = kpis.period_metrics(t, pd.Timestamp("2025-01-01"), pd.Timestamp(AS_OF), 10.0)
-    assert m["retention"] == 1.0 and math.isclose(m["revenue"], o.loc[o["order_date"].dt.year == 2025, "amount"].sum())
+    assert m["retention"] == 1.0 and math.isclose(
+        m["revenue"], o.loc[o["order_date"].dt.year == 2025, "amount"].sum()
+    )
     assert retention.retention(o, ctx.p)["customers_prior"] == 3
     hist = capacity.capacity_curve(t, ctx.p, ramp_months=3)
     assert hist["customers"].max() <= 3
@@ -130,7 +139,10 @@ def test_anonymous_revenue_is_said_with_amount_and_share(imported, tmp_path):
     total = ctx.data.orders["amount"].sum()
     assert amount == 900.0 * 24 and math.isclose(share, amount / total)
     lines = checks.data_notes(folder, ["east"], AS_OF, 8)
-    assert any(line.startswith("anonymous: order lines of placeholder customer 'GUEST': amount 21,600.00 (") for line in lines)
+    assert any(
+        line.startswith("anonymous: order lines of placeholder customer 'GUEST': amount 21,600.00 (")
+        for line in lines
+    )
 
 
 def test_anonymize_without_placeholders_changes_nothing():

@@ -55,7 +55,9 @@ def test_keys_keep_the_exports_text_as_their_display_name(western):
 def test_a_value_map_gathering_several_texts_gives_no_label():
     counts = {"channel": {("online", "Standard Class"): 5, ("online", "First Class"): 2}}
     assert importer.report.labels_of(counts) == {}
-    counts = {"product_line": {("office_supplies", "Office Supplies"): 5, ("office_supplies", "office supplies"): 1}}
+    counts = {
+        "product_line": {("office_supplies", "Office Supplies"): 5, ("office_supplies", "office supplies"): 1}
+    }
     assert importer.report.labels_of(counts) == {"product_line": {"office_supplies": "Office Supplies"}}
 
 
@@ -64,7 +66,9 @@ def test_lower_casing_a_key_is_no_fix_and_the_example_is_the_datas_own(western):
     info = report.findings[(report.findings["check"] == "key_format")].set_index("column")
     assert info.loc["region", "outcome"] == "info"
     assert info.loc["region", "detail"] == "keys written lower-case with '_': 'West' -> 'west'"
-    assert info.loc["industry", "detail"] == "keys written lower-case with '_': 'Home Office' -> 'home_office'"
+    assert (
+        info.loc["industry", "detail"] == "keys written lower-case with '_': 'Home Office' -> 'home_office'"
+    )
     # the template example of the docs is not printed for a data set without it
     assert not report.findings["detail"].str.contains("e.g. 'Office Supplies'", regex=False).any()
     # nothing of the key normalisation is a fix; a second spelling of a key is said, from the whole file
@@ -88,11 +92,23 @@ def test_the_import_findings_speak_the_reports_language(western):
     spelling = zh.loc[report.findings["check"] == "key_spelling", "detail"].iloc[0]
     assert spelling.startswith("同一键值在导出文件中有不同写法")
     dropped = pd.DataFrame(
-        [{"table": "orders", "outcome": "dropped", "check": "not_a_date", "column": "order_date", "rows": 2,
-          "detail": "not a date (required): dropped", "examples": "row 3: 'x'; row 10: 'y'"}]  # fmt: skip
+        [
+            {
+                "table": "orders",
+                "outcome": "dropped",
+                "check": "not_a_date",
+                "column": "order_date",
+                "rows": 2,
+                "detail": "not a date (required): dropped",
+                "examples": "row 3: 'x'; row 10: 'y'",
+            }
+        ]  # fmt: skip
     )
     shown = findings_view(dropped, lambda key, **fmt: i18n.t(key, "zh", **fmt), "zh").iloc[0]
-    assert (shown["outcome"], shown["examples"]) == ("剔除", "第 3 行: 'x'; 第 10 行: 'y'")  # the export's values
+    assert (shown["outcome"], shown["examples"]) == (
+        "剔除",
+        "第 3 行: 'x'; 第 10 行: 'y'",
+    )  # the export's values
     encoding = zh.loc[report.findings["check"] == "encoding", "detail"].iloc[0]
     assert encoding == "文件的编码及识别置信度：utf-8（置信度 1.00）"
     en = findings_view(report.findings, lambda key, **fmt: i18n.t(key, "en", **fmt), "en")

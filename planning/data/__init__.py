@@ -23,9 +23,23 @@ imported export, `data.dir` or the sample company).
 
 from __future__ import annotations
 
-from planning.data.dimensions import DEFAULT_TOP, DIMENSIONS, OTHER, RANKING_COLUMNS, Grouping, group_dimensions, top_n
+from planning.data.dimensions import (
+    DEFAULT_TOP,
+    DIMENSIONS,
+    OTHER,
+    RANKING_COLUMNS,
+    Grouping,
+    group_dimensions,
+    top_n,
+)
 from planning.data.labels import LABELS_FILE, read_labels, write_labels
-from planning.data.placeholders import PLACEHOLDERS_FILE, anonymize, anonymous_revenue, read_placeholders, write_placeholders
+from planning.data.placeholders import (
+    PLACEHOLDERS_FILE,
+    anonymize,
+    anonymous_revenue,
+    read_placeholders,
+    write_placeholders,
+)
 from planning.data.read import coerce_table, file_kind, read_table, require_file, table_file, types_mapper
 from planning.data.schema import (
     DATE_COLUMN,

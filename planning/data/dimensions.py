@@ -61,7 +61,11 @@ def top_n(ranking: pd.DataFrame, n: int, keep: Iterable[str] = ()) -> list[str]:
     (values the parameters name) that occur. All of them when at most one value would be left over (an "other"
     of one value says less than its name)."""
     order = pd.DataFrame(
-        {"v": ranking.index.astype(str), "s": ranking["sales"].to_numpy(float), "r": ranking["rows"].to_numpy(float)}
+        {
+            "v": ranking.index.astype(str),
+            "s": ranking["sales"].to_numpy(float),
+            "r": ranking["rows"].to_numpy(float),
+        }
     ).sort_values(["s", "r", "v"], ascending=[False, False, True], kind="stable")
     values = order["v"].tolist()
     if len(values) <= n + 1:

@@ -37,11 +37,6 @@ def read_labels(data_dir: str | os.PathLike) -> dict[str, dict[str, str]]:
 
 def write_labels(data_dir: str | os.PathLike, labels: dict[str, dict[str, dict[str, str]]]) -> None:
     """Write table -> column -> key -> label as `labels.csv` (nothing when there is none)."""
-    rows = [
-        (t, c, k, v)
-        for t in labels
-        for c in sorted(labels[t])
-        for k, v in sorted(labels[t][c].items())
-    ]
+    rows = [(t, c, k, v) for t in labels for c in sorted(labels[t]) for k, v in sorted(labels[t][c].items())]
     if rows:
         pd.DataFrame(rows, columns=_COLUMNS).to_csv(Path(data_dir) / LABELS_FILE, index=False)

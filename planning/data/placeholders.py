@@ -44,7 +44,9 @@ def write_placeholders(data_dir: str | os.PathLike, found: dict[str, set[str]]) 
     """Record the placeholders an import filled (nothing when none)."""
     rows = [(c, v) for c in sorted(found) for v in sorted(found[c])]
     if rows:
-        pd.DataFrame(rows, columns=["column", "value"]).to_csv(Path(data_dir) / PLACEHOLDERS_FILE, index=False)
+        pd.DataFrame(rows, columns=["column", "value"]).to_csv(
+            Path(data_dir) / PLACEHOLDERS_FILE, index=False
+        )
 
 
 def anonymize(tables: Tables, placeholders: dict[str, frozenset[str]]) -> Tables:

@@ -215,16 +215,26 @@ def spelling_items(table: str, counts: dict[str, dict[tuple[str, str], int]]) ->
         for (k, t), n in pairs.items():
             by_key.setdefault(str(k), []).append((-n, str(t)))
         merged = []
-        for k, texts in sorted(by_key.items()):
+        for _key, texts in sorted(by_key.items()):
             texts.sort()
             if len(texts) > 1 and len({" ".join(t.lower().replace("_", " ").split()) for _, t in texts}) == 1:
                 merged += [(-n, t, texts[0][1]) for n, t in texts[1:]]
         if merged:
             examples = [f"{t!r} ({n}x) -> {main!r}" for n, t, main in merged[:_EXAMPLES]]
             items.append(
-                {**_public(_info_record(0, table, "key_spelling", col, sum(n for n, _, _ in merged),
-                                        "spellings of one key merged (case and spacing)")),
-                 "examples": "; ".join(examples)}  # fmt: skip
+                {
+                    **_public(
+                        _info_record(
+                            0,
+                            table,
+                            "key_spelling",
+                            col,
+                            sum(n for n, _, _ in merged),
+                            "spellings of one key merged (case and spacing)",
+                        )
+                    ),
+                    "examples": "; ".join(examples),
+                }  # fmt: skip
             )
     return items
 

@@ -440,9 +440,7 @@ def map_rows(
 
 
 PLACEHOLDER_COLUMNS = frozenset({"customer_id"})
-PLACEHOLDER_DETAIL = (
-    "no customer: set to {value!r} (tables.{table}.fill), a placeholder: counted in revenue, not as a customer"
-)
+PLACEHOLDER_DETAIL = "no customer: set to {value!r} (tables.{table}.fill), a placeholder: counted in revenue, not as a customer"
 PLACEHOLDER_CLASH = (
     "the export already holds {value!r}: these rows are taken for the placeholder too (anonymous); "
     "choose a fill value the export does not use if they are a real customer"

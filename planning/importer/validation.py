@@ -85,7 +85,9 @@ def show_validation(ctx: Any) -> None:
             region_total=f"{ctx.p.company.currency} {float(region['amount']):,.2f}",
         )
     )
-    view = s.assign(file=s["file"].map(lambda x: Path(str(x)).name), table=[_table_name(v, ctx.t) for v in s["table"]])
+    view = s.assign(
+        file=s["file"].map(lambda x: Path(str(x)).name), table=[_table_name(v, ctx.t) for v in s["table"]]
+    )
     ctx.table(view, domain="importer", decimals={"amount": 2})  # to the cent, to compare with the export
     problems = report.findings[report.findings["outcome"] != "fixed"]
     fixes = report.findings[report.findings["outcome"] == "fixed"]
@@ -109,7 +111,8 @@ def findings_view(findings: pd.DataFrame, t: Any, lang: str) -> pd.DataFrame:
     if lang != "en":
         out["detail"] = [_detail(c, d, t) for c, d in zip(findings["check"], findings["detail"], strict=True)]
         out["examples"] = [
-            re.sub(r"\brow (\d+)", lambda m: t("importer.row", n=m.group(1)), str(e)) for e in findings["examples"]
+            re.sub(r"\brow (\d+)", lambda m: t("importer.row", n=m.group(1)), str(e))
+            for e in findings["examples"]
         ]
     return out
 
@@ -123,7 +126,11 @@ def _detail(check: str, detail: str, t: Any) -> str:
     (names, not words) where the check is the file's encoding."""
     text = t(f"importer.checks.{check}.detail")
     found = re.match(r"read as (\S+) \(confidence ([0-9.]+)", str(detail)) if check == "encoding" else None
-    return t("importer.encoding_detail", text=text, encoding=found.group(1), confidence=found.group(2)) if found else text
+    return (
+        t("importer.encoding_detail", text=text, encoding=found.group(1), confidence=found.group(2))
+        if found
+        else text
+    )
 
 
 _TABLES = frozenset(

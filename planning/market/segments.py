@@ -136,7 +136,9 @@ def segments(
     seg["retention"] = ret.reindex(seg.index).fillna(region_ret)
     lifetime = 1.0 / (1.0 - seg["retention"]).clip(lower=1.0 / mp.clv_max_years)
     seg["lifetime_years"] = lifetime.fillna(1.0)
-    seg["clv"] = seg.pop("customer_margin") / seg["customers"].where(seg["customers"] > 0) * seg["lifetime_years"]
+    seg["clv"] = (
+        seg.pop("customer_margin") / seg["customers"].where(seg["customers"] > 0) * seg["lifetime_years"]
+    )
 
     seg = seg.join(_win_rates(opportunities, customers, by, last))
     seg["closed_deals"] = seg["closed_deals"].fillna(0).astype("int64")
