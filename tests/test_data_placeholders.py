@@ -148,3 +148,19 @@ def test_anonymous_revenue_is_said_with_amount_and_share(imported, tmp_path):
 def test_anonymize_without_placeholders_changes_nothing():
     t = data.Tables(orders=pd.DataFrame({"customer_id": ["A"], "amount": [1.0]}))
     assert data.anonymize(t, {}) is t
+
+
+def test_the_exports_own_placeholder_values_are_listed_in_the_mapping(tmp_path):
+    (tmp_path / "o.csv").write_text(
+        "id,d,c,r,amt\n1,2024-01-01,Walk-in,east,5\n2,2024-01-02,C1,east,7\n3,2024-01-03, 散客 ,east,9\n",
+        encoding="utf-8",
+    )
+    cols = {"order_id": "id", "order_date": "d", "customer_id": "c", "region": "r", "amount": "amt"}
+    mapping = write_mapping(
+        tmp_path, {"orders": {"file": "o.csv", "columns": cols, "placeholders": {"customer_id": ["Walk-in", "散客"]}}}
+    )
+    folder, report = importer.materialize(mapping, cache_dir=tmp_path / "cache")
+    assert findings(report, "info")[("placeholder", "customer_id")] == 2
+    assert data.read_placeholders(folder) == {"customer_id": frozenset({"Walk-in", "散客"})}
+    t = data.anonymize(data.load_tables(folder), data.read_placeholders(folder))
+    assert t.orders["customer_id"].isna().sum() == 2 and t.orders["amount"].sum() == 21.0

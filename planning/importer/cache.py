@@ -128,9 +128,7 @@ def _import_all(
             findings += [*_encoding_item(name, res), *res.items, *spelling_items(name, res.labels)]
             if names := labels_of(res.labels):
                 labels[name] = names
-            for item in res.items:
-                if item["check"] == "placeholder" and item["outcome"] == "info":
-                    placeholders.setdefault(item["column"], set()).add(str(tm.fill[item["column"]]))
+            placeholders_of(tm, res.items, placeholders)
             amount, by_region = writing.totals(out_file, by_region=name == "orders")
             if name == "orders":
                 regions = by_region
@@ -159,6 +157,16 @@ def _import_all(
         placeholders={c: sorted(v) for c, v in placeholders.items()},
         labels=labels,
     )
+
+
+def placeholders_of(tm: TableMapping, items: list[dict[str, Any]], found: dict[str, set[str]]) -> None:
+    """Add to `found` (column -> values) the placeholders a table's import flagged: its `fill` of customer_id
+    when it filled a row, the export's values listed in `placeholders` (whether or not they occur)."""
+    flagged = {i["column"] for i in items if i["check"] == "placeholder" and i["outcome"] == "info"}
+    for col in flagged & set(tm.fill):
+        found.setdefault(col, set()).add(str(tm.fill[col]))
+    for col, values in tm.placeholders.items():
+        found.setdefault(col, set()).update(values)
 
 
 def _encoding_item(name: str, res: TableResult) -> list[dict[str, Any]]:

@@ -408,6 +408,14 @@ def map_rows(
             else df[col].mask(pd.Series(empty, index=df.index), v)
         )
 
+    # 8b. the export's own placeholders: values that stand for no customer
+    for col, values in tm.placeholders.items():
+        if col in df.columns:
+            txt = as_text(df[col])
+            hit = txt.str.strip().isin(values).fillna(False).to_numpy(dtype=bool)
+            listed = ", ".join(map(repr, values))
+            f.flag(hit, "placeholder", col, PLACEHOLDER_LISTED.format(values=listed, table=name), txt)
+
     # 9. required values
     for col in NOT_NULL.get(name, ()):
         if col in df.columns:
@@ -441,6 +449,9 @@ def map_rows(
 
 PLACEHOLDER_COLUMNS = frozenset({"customer_id"})
 PLACEHOLDER_DETAIL = "no customer: set to {value!r} (tables.{table}.fill), a placeholder: counted in revenue, not as a customer"
+PLACEHOLDER_LISTED = (
+    "no customer: {values} (tables.{table}.placeholders), a placeholder: counted in revenue, not as a customer"
+)
 PLACEHOLDER_CLASH = (
     "the export already holds {value!r}: these rows are taken for the placeholder too (anonymous); "
     "choose a fill value the export does not use if they are a real customer"
