@@ -60,6 +60,7 @@ ctx.say(narrate.describe_breakdown(by_product, "product_line", ctx.as_of, ctx.vo
 by_channel = trend.breakdown(ctx.data.orders, ctx.as_of, "channel")
 ctx.chart(charts.breakdown_small_multiples(by_channel, "channel", ctx.lang, columns=3))
 ctx.say(narrate.describe_breakdown(by_channel, "channel", ctx.as_of, ctx.voice))
+ctx.data_notes()  # dimensions grouped to their top values; anonymous revenue
 
 # %%
 ctx.h("market.share.title")

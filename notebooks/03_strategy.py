@@ -76,6 +76,7 @@ cut = tiers.cutoffs(tiered, s)
 ctx.chart(charts.tier_scatter(scatter.scatter_cells(tiered, cut), cut, voice))
 ctx.chart(charts.tier_bars(summary, voice))
 ctx.say(narrate.describe_tiers(summary, target, ctx.plan_year, voice))
+ctx.data_notes(dimensions=("industry", "size_band", "lead_source"))  # grouped segments; anonymous revenue
 
 # %%
 ctx.h("strategy.tiers.playbooks", level=3)

@@ -60,6 +60,9 @@ class DataSection(_Model):
         default=1.0, gt=0.0, le=1000.0
     )  # size of the sample company (1 = ~100k lines)
     mapping: str = ""  # mapping YAML of a CRM / ERP export (docs/import.md); set = import it, `dir` unused
+    # values of a dimension (product line, channel, industry, size band, lead source) shown one by one, those
+    # with the most sales; the rest are grouped as "other" in every chart, table, segment and mix driver
+    top_values: int = Field(default=8, ge=2, le=50)
 
 
 class RunSection(_Model):
