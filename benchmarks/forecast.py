@@ -39,19 +39,16 @@ def evaluate_regions(data_dir: Path, params_dir: Path | None, regions: list[str]
     """{region: Evaluation} for the regions' orders in the canonical folder `data_dir`, each at its params'
     as-of and forecast parameters."""
     from planning import data, params
-    from planning.goals import evaluation
+    from planning.goals import evaluation, pooling
 
     out = {}
     for region in regions:
         p = params.load(region, params_dir).params
         orders = data.read_table(
-            data_dir / "orders.parquet",
-            "orders",
-            region=region,
-            as_of=p.as_of,
-            columns=["order_date", "amount"],
+            data_dir / "orders.parquet", "orders", as_of=p.as_of, columns=["region", "order_date", "amount"]
         )
-        out[region] = evaluation.evaluate_params(orders, p)
+        company = pooling.company_monthly(orders, p.as_of)
+        out[region] = evaluation.evaluate_params(orders[orders["region"] == region], p, company)
     return out
 
 
