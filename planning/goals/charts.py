@@ -14,6 +14,7 @@ import pandas as pd
 
 from planning import i18n
 from planning.charts import MONEY_FORMAT, PALETTE, money_axis, wrap_label, wrapped_axis
+from planning.goals import narrate
 
 
 def _t(key: str, lang: str, **fmt) -> str:
@@ -68,7 +69,7 @@ def forecast_vs_plan(df: pd.DataFrame, lang: str = "en") -> alt.Chart:
 def backtest_bars(bt: pd.DataFrame, chosen: str, lang: str = "en") -> alt.Chart:
     """MAPE per model and backtest origin, the chosen model highlighted. In: backtest.csv rows + chosen model."""
     d = bt.dropna(subset=["mape"]).copy()
-    d["model_name"] = [i18n.t(f"goals.models.{m}", lang) for m in d["model"]]
+    d["model_name"] = [narrate.model_name(m, i18n.Voice(lang)) for m in d["model"]]
     d["chosen"] = np.where(d["model"] == chosen, _t("chosen", lang), _t("other", lang))
     return (
         alt.Chart(d, title=_t("backtest_title", lang))

@@ -16,9 +16,10 @@ Models (statsmodels and numpy, plus the seasonal-naive benchmark every forecast 
   to the pooled models out of sample and costs 0.8 s a fit) but still fitted for an older snapshot that chose it.
 - `holt`: ETS with a damped trend and no season (history of 12-17 months).
 - `mean`: the mean month (history shorter than 12 months); interval from the monthly spread.
-- `a+b`: the mean of models a and b. The forecast is the combination of the two models with the lowest backtest
-  MAPE (averages of good models beat the single backtest winner out of sample: M3 / M4 competitions); its
-  interval is log-normal with the spread of its own backtest errors, so it says how wrong it has been.
+- `a+b`: the mean of models a and b. The two models with the lowest backtest MAPE are also scored averaged
+  (averages of good models often beat the single backtest winner out of sample: M3 / M4 competitions), and the
+  forecast is whichever of them all scores best; a combination's interval is log-normal with the spread of its
+  own backtest errors, so it says how wrong it has been.
 
 Short histories degrade tier by tier (`TIERS`): a tier is used when its most demanding model can be trained on
 at least one backtest origin; otherwise the next, simpler tier, and the reason is returned for the report.
@@ -367,7 +368,7 @@ class Result:
     forecast: pd.DataFrame  # month, model, forecast, lower, upper, chosen
     backtest: pd.DataFrame  # model, origin, horizon_months, mape, bias
     summary: pd.DataFrame  # model, origins, mape, bias (ranked)
-    chosen: str  # a model, or the mean of the best two ("pooled+sarima")
+    chosen: str  # a model, or the mean of the two best ("pooled+sarima")
     tier: tuple[str, ...]
     reason: str  # "backtest" | "short_history" | "no_backtest"
     level: float  # coverage of lower/upper
@@ -404,8 +405,8 @@ def run(
     sales of every region (`pooling.company_monthly`), whose other regions than `region` the pooled models
     borrow their season from (only on the months of this region's history: nothing after `as_of`).
     The tier of models is the richest one whose most demanding model can be trained at one backtest origin at
-    least; the forecast is the mean of its two models with the lowest backtest MAPE. With no possible origin at
-    all, the richest model that can be fitted is chosen unscored (`reason="no_backtest"`).
+    least; the forecast is the one with the lowest backtest MAPE among its models and the mean of the best two
+    (ties: the single model). With no possible origin at all, the richest model that can be fitted is chosen unscored (`reason="no_backtest"`).
     """
     y = monthly_sales(orders, as_of)
     if y.empty or float(y.sum()) <= 0:
@@ -454,14 +455,15 @@ def run(
     else:
         bt = roll.frame()
         _, summary = choose(bt[bt["model"].isin(fitted)])
-        chosen = combination(summary)
-        if chosen not in fitted:
-            roll.add(chosen, horizon)
-            p = predict(chosen, values, h, level, pool)
-            bounds = _interval(p.mean, roll.log_errors(chosen), level)
-            add(chosen, Prediction(p.mean, *bounds) if bounds else p)
-            fitted.append(chosen)
-            _, summary = choose(roll.frame()[lambda d: d["model"].isin(fitted)])
+        combined = combination(summary)
+        if combined not in fitted:
+            # A combination has no model of its own: its interval is as wide as its backtest errors were.
+            roll.add(combined, horizon)
+            p = predict(combined, values, h, level, pool)
+            bounds = _interval(p.mean, roll.log_errors(combined), level)
+            add(combined, Prediction(p.mean, *bounds) if bounds else p)
+            fitted.append(combined)
+        chosen, summary = choose(roll.frame()[lambda d: d["model"].isin(fitted)])
     fc = pd.concat(fc_rows, ignore_index=True)
     fc["chosen"] = fc["model"] == chosen
     peers = pool.peers.shape[1] if pool is not None else 0
