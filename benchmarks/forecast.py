@@ -65,7 +65,7 @@ def report(bench: Bench, company: str, evals: dict[str, Any]) -> dict[str, Any]:
     averages; return the details for the JSON."""
     from planning.goals import evaluation
 
-    print(f"  {company}: {'region':<10} {'model':<15} {'selection':<14} {'MAPE':>7} {'naive':>7} "
+    print(f"  {company}: {'region':<10} {'model':<19} {'selection':<14} {'MAPE':>7} {'naive':>7} "
           f"{'gain':>8} {'coverage':>9}  held out", flush=True)  # fmt: skip
     for region, e in evals.items():
         if e.status != "ok":
@@ -73,7 +73,7 @@ def report(bench: Bench, company: str, evals: dict[str, Any]) -> dict[str, Any]:
             continue
         covered = f"{int(e.months['covered'].sum())}/{len(e.months)}"
         held = f"{e.months['month'].iloc[0]}..{e.months['month'].iloc[-1]}"
-        print(f"  {company}: {region:<10} {e.model:<15} {e.selection:<14} {e.mape * 100:>6.1f}% "
+        print(f"  {company}: {region:<10} {e.model:<19} {e.selection:<14} {e.mape * 100:>6.1f}% "
               f"{e.naive_mape * 100:>6.1f}% {e.gain * 100:>+7.1f}% {covered:>9}  {held}", flush=True)  # fmt: skip
     for region, e in evals.items():
         if e.status == "ok":

@@ -75,7 +75,12 @@ def backtest_bars(bt: pd.DataFrame, chosen: str, lang: str = "en") -> alt.Chart:
         alt.Chart(d, title=_t("backtest_title", lang))
         .mark_bar()
         .encode(
-            y=alt.Y("model_name:N", title=None, sort=alt.EncodingSortField("mape", op="mean")),
+            y=alt.Y(
+                "model_name:N",
+                title=None,
+                sort=alt.EncodingSortField("mape", op="mean"),
+                axis=alt.Axis(labelLimit=420),  # a combination's name is two models' names
+            ),
             x=alt.X("mean(mape):Q", title=_t("mape", lang), axis=alt.Axis(format=".0%")),
             color=alt.Color(
                 "chosen:N",

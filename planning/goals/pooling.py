@@ -25,26 +25,15 @@ import math
 import warnings
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
+import holidays as holiday_calendars
 import numpy as np
 import pandas as pd
 
 from planning.market import periods
 
 SEASON = 12
-
-#: First day of the Lunar New Year (Spring Festival), from the Chinese lunisolar calendar of the `holidays`
-#: package (`holidays.calendars.chinese`), 2000-2050. Outside these years no month gets a holiday share.
-LUNAR_NEW_YEAR = {
-    2000: "02-05", 2001: "01-24", 2002: "02-12", 2003: "02-01", 2004: "01-22", 2005: "02-09", 2006: "01-29",
-    2007: "02-18", 2008: "02-07", 2009: "01-26", 2010: "02-14", 2011: "02-03", 2012: "01-23", 2013: "02-10",
-    2014: "01-31", 2015: "02-19", 2016: "02-08", 2017: "01-28", 2018: "02-16", 2019: "02-05", 2020: "01-25",
-    2021: "02-12", 2022: "02-01", 2023: "01-22", 2024: "02-10", 2025: "01-29", 2026: "02-17", 2027: "02-06",
-    2028: "01-26", 2029: "02-13", 2030: "02-03", 2031: "01-23", 2032: "02-11", 2033: "01-31", 2034: "02-19",
-    2035: "02-08", 2036: "01-28", 2037: "02-15", 2038: "02-04", 2039: "01-24", 2040: "02-12", 2041: "02-01",
-    2042: "01-22", 2043: "02-10", 2044: "01-30", 2045: "02-17", 2046: "02-06", 2047: "01-26", 2048: "02-14",
-    2049: "02-02", 2050: "01-23",
-}  # fmt: skip
 
 #: Days around the festival when business slows: from about ten days before (factories close early, buyers
 #: leave) to the Lantern Festival, the 15th day of the first lunar month (14 days after the first).
@@ -78,6 +67,20 @@ class Pool:
         return Pool(self.peers[:n], self.start, self.holiday)
 
 
+@cache
+def lunar_new_year(year: int) -> date | None:
+    """The first day of the Lunar New Year (Spring Festival) in `year`, from the maintained `holidays` package
+    (its Chinese lunisolar calendar, as the working calendar uses); None where the package has none."""
+    # The package's default language, as the working calendar (`goals.calendar`) reads it: loaded once a kernel.
+    china = holiday_calendars.country_holidays("CN", years=year)
+    days = [
+        d
+        for d, name in china.items()
+        if ("Spring Festival" in name or "春节" in name) and not any(w in name.lower() for w in ("observed", "补"))
+    ]
+    return min(days) if days else None
+
+
 def holiday_share(months: pd.DatetimeIndex, holiday: str) -> np.ndarray:
     """Per month (month-start Timestamps) the share of its days inside the holiday window; zeros for "none"."""
     out = np.zeros(len(months))
@@ -88,10 +91,11 @@ def holiday_share(months: pd.DatetimeIndex, holiday: str) -> np.ndarray:
     starts = months.to_numpy(dtype="datetime64[D]")
     ends = (months + pd.offsets.MonthBegin(1)).to_numpy(dtype="datetime64[D]")
     length = (ends - starts).astype(float)
-    for year in range(months[0].year - 1, months[-1].year + 2):
-        if year not in LUNAR_NEW_YEAR:
+    for year in range(months[0].year, months[-1].year + 1):
+        first = lunar_new_year(year)
+        if first is None:
             continue
-        day = np.datetime64(f"{year}-{LUNAR_NEW_YEAR[year]}")
+        day = np.datetime64(first, "D")
         lo, hi = day + HOLIDAY_WINDOW[0], day + HOLIDAY_WINDOW[1] + 1
         overlap = (np.minimum(ends, hi) - np.maximum(starts, lo)).astype(float)
         out += np.clip(overlap, 0, None) / length
