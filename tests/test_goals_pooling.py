@@ -171,3 +171,27 @@ def test_the_forecast_is_byte_identical_across_processes_and_thread_counts():
         outs.append(done.stdout)
     assert outs[0] and "pooled" in outs[0]
     assert outs[0] == outs[1]
+
+
+# --------------------------------------------------------------------------------------------- company months
+def test_company_monthly_sums_each_region_and_month_up_to_the_last_complete_month():
+    orders = pd.DataFrame(
+        {
+            "region": ["east", "west", "east", "east", "west", "west"],
+            "order_date": pd.to_datetime(
+                ["2026-01-05", "2026-01-20", "2026-01-31", "2026-03-02", "2026-04-10", "2026-04-30"]
+            ),
+            "amount": [100.0, 50.0, 25.0, 30.0, 999.0, 1.0],
+        }
+    )
+    # as_of 2026-04-15: April is incomplete and left out; February had no order -> 0 in every region.
+    wide = pooling.company_monthly(orders, date(2026, 4, 15))
+    assert wide.index.strftime("%Y-%m").tolist() == ["2026-01", "2026-02", "2026-03"]
+    assert list(wide.columns) == ["east", "west"]
+    assert wide["east"].tolist() == [125.0, 0.0, 30.0] and wide["west"].tolist() == [50.0, 0.0, 0.0]
+    assert pooling.company_monthly(orders, date(2025, 12, 31)).empty
+    with pytest.raises(KeyError, match="region"):
+        pooling.company_monthly(orders.drop(columns="region"), date(2026, 4, 15))
+    pool = pooling.pool_for(wide["east"], wide, "east")
+    assert pool is not None and pool.peers[:, 0].tolist() == [50.0, 0.0, 0.0]
+    assert pooling.pool_for(wide["east"], None, "east") is None  # nothing to borrow: the region's own profile
