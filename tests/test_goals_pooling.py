@@ -195,3 +195,23 @@ def test_company_monthly_sums_each_region_and_month_up_to_the_last_complete_mont
     pool = pooling.pool_for(wide["east"], wide, "east")
     assert pool is not None and pool.peers[:, 0].tolist() == [50.0, 0.0, 0.0]
     assert pooling.pool_for(wide["east"], None, "east") is None  # nothing to borrow: the region's own profile
+
+
+def test_a_peer_that_opened_later_and_months_without_sales_do_not_bend_the_profile():
+    """Months without a sale say nothing about the season: a peer opened two years in (zeros before) and a
+    region's own empty month leave the profile as it is without them, and the forecast stays finite."""
+    company = _company()
+    zero = np.zeros(len(company))
+    full = pooling.fit_profile(company.to_numpy(), zero).season
+    late = company.copy()
+    late.iloc[:24, 1:] = 0.0  # every peer opened in year three
+    partial = pooling.fit_profile(late.to_numpy(), zero).season
+    assert np.abs(np.log(partial / full)).max() < 0.1
+    y = company["r0"].to_numpy().copy()
+    y[30] = 0.0  # a month without orders
+    pool = pooling.Pool(late.drop(columns="r0").to_numpy(), MONTHS[0])
+    for holt in (False, True):
+        mean, sigma = pooling.predict_pooled(y, 12, pool, holt=holt)
+        assert np.all(np.isfinite(mean)) and np.all(mean > 0) and np.all(np.isfinite(sigma))
+    with pytest.raises(ValueError, match="at least 3 months with sales"):
+        pooling.predict_pooled(np.r_[np.zeros(20), 5.0, 6.0], 12, None)

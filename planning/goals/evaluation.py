@@ -109,8 +109,9 @@ def evaluate(
     as_of = (cutoff + pd.offsets.MonthEnd(0)).date()
     try:
         result = forecast.run(
-            _as_orders(train), as_of, test.index[-1].year, horizon, count, step, level, company, region, holiday
-        )
+            _as_orders(train), as_of, test.index[-1].year, horizon, count, step, level,
+            company=company, region=region, holiday=holiday,
+        )  # fmt: skip
     except ForecastError as exc:
         return Evaluation("no_forecast", f"no forecast from the months up to {cutoff:%Y-%m}: {exc}")
     chosen = result.forecast[result.forecast["chosen"]].set_index("month")

@@ -261,7 +261,9 @@ class Rolling:
     labels: dict[int, str]
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=BACKTEST_COLUMNS)
+        """The score rows, one origin's models together (oldest origin first, the tier's order within)."""
+        rows = sorted(self.rows, key=lambda r: r["origin"])
+        return pd.DataFrame(rows, columns=BACKTEST_COLUMNS)
 
     def add(self, model: str, horizon: int) -> None:
         """Score `model` ("a+b": the mean of a and b) at every origin where its members have forecasts."""
@@ -310,7 +312,6 @@ def rolling(
                 pass
     for model in models:
         out.add(model, horizon)
-    out.rows.sort(key=lambda r: r["origin"])  # one origin's models together, oldest first
     return out
 
 

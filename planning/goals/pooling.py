@@ -48,9 +48,6 @@ DAMPING = 0.95
 #: Months of deseasonalised history the linear trend of `pooled` is fitted on (the last three years).
 TREND_WINDOW = 36
 
-#: A month with no sales enters the log regression as this share of the series' mean month (log 0 is -inf).
-FLOOR = 1e-3
-
 
 @dataclass(frozen=True)
 class Pool:
@@ -73,10 +70,11 @@ def lunar_new_year(year: int) -> date | None:
     (its Chinese lunisolar calendar, as the working calendar uses); None where the package has none."""
     # The package's default language, as the working calendar (`goals.calendar`) reads it: loaded once a kernel.
     china = holiday_calendars.country_holidays("CN", years=year)
+    festival = ("Spring Festival", "春节")
     days = [
         d
         for d, name in china.items()
-        if ("Spring Festival" in name or "春节" in name) and not any(w in name.lower() for w in ("observed", "补"))
+        if any(f in name for f in festival) and not any(w in name.lower() for w in ("observed", "补"))
     ]
     return min(days) if days else None
 
@@ -116,9 +114,11 @@ class Profile:
 
 
 def _logs(y: np.ndarray) -> np.ndarray:
-    positive = y[y > 0]
-    floor = FLOOR * (float(positive.mean()) if len(positive) else 1.0)
-    return np.log(np.maximum(y, floor))
+    """log y where y > 0, NaN where a month had no sale (a region not yet open, a month without orders): such a
+    month says nothing about the season or the level and would be an extreme outlier in logs."""
+    out = np.full(len(y), np.nan)
+    out[y > 0] = np.log(y[y > 0])
+    return out
 
 
 def fit_profile(series: np.ndarray, share: np.ndarray) -> Profile:
@@ -130,18 +130,24 @@ def fit_profile(series: np.ndarray, share: np.ndarray) -> Profile:
     months = np.arange(n) % SEASON
     dummies = (months[:, None] == np.arange(1, SEASON)[None, :]).astype(float)  # month 0 is the reference
     with_holiday = bool(np.any(share > 0)) and np.ptp(share) > 0
-    blocks = []
-    for j in range(r):
+    if not cols:
+        return Profile(np.ones(SEASON), 0.0)
+    blocks, targets, seen = [], [], set()
+    for j, col in enumerate(cols):
         own = np.zeros((n, 2 * r))
         own[:, j] = 1.0
         own[:, r + j] = np.arange(n) / SEASON
         extra = [dummies] + ([share[:, None]] if with_holiday else [])
-        blocks.append(np.hstack([own, *extra]))
+        logs = _logs(col)
+        sold = np.isfinite(logs)  # months without a sale are left out, not taken as a collapse
+        blocks.append(np.hstack([own, *extra])[sold])
+        targets.append(logs[sold])
+        seen |= set(months[sold].tolist())
     design = np.vstack(blocks)
-    target = np.concatenate([_logs(c) for c in cols])
+    target = np.concatenate(targets)
     beta = np.linalg.lstsq(design, target, rcond=None)[0]
     logs = np.zeros(SEASON)
-    present = sorted(set(months.tolist()))  # a month never seen (history < 12 months) keeps factor 1
+    present = sorted(seen)  # a month of the year no column sold in (history < 12 months) keeps factor 1
     for k in range(1, SEASON):
         if k in present:
             logs[k] = beta[2 * r + k - 1]
@@ -154,9 +160,11 @@ def _damped_linear(z: np.ndarray, h: int) -> tuple[np.ndarray, float]:
     """Linear trend of the last `TREND_WINDOW` values of `z`, extrapolated with damping; residual std."""
     tail = z[-TREND_WINDOW:]
     t = np.arange(len(tail))
+    ok = np.isfinite(tail)  # months with sales
+    t, tail, end = t[ok], tail[ok], len(tail) - 1
     slope, intercept = np.polyfit(t, tail, 1) if len(tail) > 2 else (0.0, float(tail.mean()))
     resid = tail - (intercept + slope * t)
-    level = intercept + slope * (len(tail) - 1)
+    level = intercept + slope * end
     path = level + slope * np.cumsum(DAMPING ** np.arange(1, h + 1))
     return path, float(np.std(resid, ddof=min(2, len(tail) - 1))) if len(tail) > 1 else 0.0
 
@@ -186,7 +194,12 @@ def predict_pooled(
     share = holiday_share(pd.date_range(start, periods=n + h, freq="MS"), holiday)
     profile = fit_profile(np.column_stack([y, peers]), share[:n])
     z = _logs(y) - np.log(profile.factors(0, n, share[:n]))
-    path, sigma = _damped_holt(z, h) if holt else _damped_linear(z, h)
+    if np.isfinite(z).sum() < 3:
+        raise ValueError("pooled model needs at least 3 months with sales")
+    if holt:  # Holt needs every month: a month without sales takes the level of the month before
+        path, sigma = _damped_holt(pd.Series(z).ffill().bfill().to_numpy(), h)
+    else:
+        path, sigma = _damped_linear(z, h)
     if not np.all(np.isfinite(path)):
         raise ValueError("pooled model produced a non-finite forecast")
     steps = np.sqrt(1 + np.arange(h) / SEASON)
@@ -211,7 +224,8 @@ def company_monthly(orders: pd.DataFrame, as_of: date) -> pd.DataFrame:
     if not keep.any():
         return pd.DataFrame(dtype=float)
     month = month[keep]
-    codes, names = pd.factorize(orders["region"][keep], sort=True)  # a categorical column: its codes, no strings
+    # A categorical region column gives its codes: no string per line.
+    codes, names = pd.factorize(orders["region"][keep], sort=True)
     first = int(month.min())
     n_months = int(np.datetime64(last, "M").astype(np.int64)) - first + 1
     sums = np.bincount(
@@ -240,7 +254,9 @@ def pool_for(y: pd.Series, company: pd.DataFrame | None, region: str, holiday: s
     return Pool(peers, pd.Timestamp(y.index[0]), holiday)
 
 
-def log_interval(mean: np.ndarray, sigma: np.ndarray | float, level: float, z: float) -> tuple[np.ndarray, ...]:
+def log_interval(
+    mean: np.ndarray, sigma: np.ndarray | float, level: float, z: float
+) -> tuple[np.ndarray, ...]:
     """(lower, upper) of a log-normal interval: mean x exp(-/+ z sigma). `level` is only checked."""
     if not 0 < level < 1 or math.isnan(z):
         raise ValueError(f"interval level {level} outside (0, 1)")
