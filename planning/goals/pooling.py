@@ -216,24 +216,25 @@ def company_monthly(orders: pd.DataFrame, as_of: date) -> pd.DataFrame:
     last = periods.last_complete_month(as_of).to_timestamp()
     if orders.empty:
         return pd.DataFrame(dtype=float)
-    # Month numbers and region codes summed with one bincount: ~0.1 s for a few million lines (a pandas groupby
-    # on two keys takes seconds).
-    dates = pd.to_datetime(orders["order_date"]).dt
-    month = ((dates.year - 1970) * 12 + dates.month - 1).to_numpy(dtype=np.int64)  # months since 1970-01
-    keep = month <= np.datetime64(last, "M").astype(np.int64)
-    if not keep.any():
+    # Each line's month by a binary search among the month starts and its region's code, summed with one
+    # bincount: ~0.5 s for ten million lines (a pandas groupby on two keys takes ten times as long).
+    stamps = pd.to_datetime(orders["order_date"])
+    earliest = stamps.min()
+    if pd.isna(earliest) or earliest.to_period("M").to_timestamp() > last:
         return pd.DataFrame(dtype=float)
-    month = month[keep]
-    # A categorical region column gives its codes: no string per line.
-    codes, names = pd.factorize(orders["region"][keep], sort=True)
-    first = int(month.min())
-    n_months = int(np.datetime64(last, "M").astype(np.int64)) - first + 1
+    starts = pd.date_range(earliest.to_period("M").to_timestamp(), last + pd.offsets.MonthBegin(1), freq="MS")
+    values = stamps.to_numpy()
+    ticks = values.view(np.int64)  # integers search several times faster than datetime64
+    month = np.searchsorted(starts.to_numpy().astype(values.dtype).view(np.int64), ticks, side="right") - 1
+    n_months = len(starts) - 1
+    keep = (month >= 0) & (month < n_months) & ~np.isnat(values)
+    codes, names = pd.factorize(orders["region"], sort=True)
     sums = np.bincount(
-        (month - first) * len(names) + codes,
+        month[keep] * len(names) + codes[keep],
         weights=np.nan_to_num(orders["amount"].astype(float).to_numpy()[keep]),  # a missing amount adds 0
         minlength=n_months * len(names),
     ).reshape(n_months, len(names))
-    idx = pd.date_range(np.datetime64(first, "M").astype("datetime64[ns]"), last, freq="MS")
+    idx = starts[:-1]
     return pd.DataFrame(sums, index=idx, columns=[str(r) for r in names])
 
 
