@@ -141,7 +141,7 @@ def test_check_lists_every_data_error(tmp_path: Path, pdir: Path, small_sample: 
     assert ok.exit_code == 0 and "data ok" in ok.stdout, ok.output
     # what was checked, not only "ok" (issue 23): tables with rows, regions, the orders' date range, warnings
     assert "tables (rows): regions " in ok.stdout and "orders " in ok.stdout
-    assert "regions: 1 planned of 6 in the data" in ok.stdout and "orders: 2022-01-01 to " in ok.stdout
+    assert "regions: east (--region: only their rows were read)" in ok.stdout and "orders: 2022-01-06 to 2026-09-30" in ok.stdout
     assert "warnings: " in ok.stdout
     data = tmp_path / "data"
     shutil.copytree(small_sample, data)
@@ -317,7 +317,7 @@ def test_a_region_of_the_data_without_a_params_file_is_refused_naming_it(
     assert ok.exit_code == 0 and "data ok" in ok.stdout, ok.output
     # what was checked, not only "ok" (issue 23): tables with rows, regions, the orders' date range, warnings
     assert "tables (rows): regions " in ok.stdout and "orders " in ok.stdout
-    assert "regions: 1 planned of 6 in the data" in ok.stdout and "orders: 2022-01-01 to " in ok.stdout
+    assert "regions: east (--region: only their rows were read)" in ok.stdout and "orders: 2022-01-06 to 2026-09-30" in ok.stdout
     assert "warnings: " in ok.stdout
 
 
