@@ -248,7 +248,7 @@ def rep_heatmap(targets_rep: pd.DataFrame, lang: str = "en", reps: Sequence[str]
         .mark_rect()
         .encode(
             x=alt.X("month:O", title=_t("month", lang)),
-            y=alt.Y("who:N", title=None, sort=None),
+            y=alt.Y("who:N", title=None, sort=None, axis=alt.Axis(labelLimit=0)),  # whole "team · name"
             color=alt.Color(
                 "target:Q", scale=alt.Scale(scheme="blues"), legend=money_legend(lang, _t("target", lang))
             ),
