@@ -40,7 +40,9 @@ ctx = notebook.setup(
 )
 
 # %%
+from planning import facts
 from planning.goals import calibration, charts, decompose, forecast, narrate, prepare, smart, views, widgets
+from planning.goals import facts as goal_facts
 
 ctx.h("goals.forecast.title")
 result = forecast.baseline_forecast(ctx.data.orders, ctx.p)
@@ -62,6 +64,8 @@ ctx.missing("marketing", "goals.missing.resources", when=calibration.unavailable
 ctx.chart(charts.waterfall(views.calibration_view(plan, ctx.voice), ctx.lang))
 ctx.save("calibration", narrate.calibration_frame(plan, ctx.voice))
 ctx.save("calibration_dimensions", narrate.dimensions_frame(plan, ctx.voice))
+shared = goal_facts.goals_facts(inputs, plan)  # the facts later steps and reports read (planning/facts.py)
+ctx.save("facts_goals", shared)
 
 # %%
 ctx.h("goals.calibration.dimensions", level=3)
@@ -100,7 +104,7 @@ ctx.h("goals.reps.title")
 ctx.save("targets_rep", plan.targets_rep)
 ctx.save("team_capacity", decompose.team_capacity(plan, inputs))
 if not ctx.missing("reps", "goals.missing.reps"):
-    ctx.say(narrate.describe_reps(inputs, ctx.voice))
+    ctx.say(narrate.describe_reps(inputs, facts.value(shared, "ramp_months", 0), ctx.voice))
 if len(plan.targets_rep):
     ctx.table(decompose.team_targets(plan), domain="goals", money=["target"], pct=["share"])
     sheet = views.rep_sheet(plan, ctx.voice, shown=views.REP_SHEET_SHOWN)  # all, or the largest and smallest
