@@ -251,7 +251,8 @@ def deviating(pva: pd.DataFrame, threshold: float) -> pd.DataFrame:
     """The plan-vs-actual lines that need a 5-Why: |variance_pct| above `threshold`. The current quarter's "qtd"
     line is the same window as its "quarter" line and is analysed (and counted) once: the report, the shared
     fact root_cause_count and the what-if panel all count these rows."""
-    return pva[(pva["variance_pct"].abs() > threshold) & (pva["level"] != "qtd")]
+    beyond = pva["variance_pct"].abs() > threshold
+    return pva[beyond & (pva["level"] != "qtd")] if "level" in pva.columns else pva[beyond]
 
 
 def root_causes(tables: Any, pva: pd.DataFrame, p: Params) -> pd.DataFrame:

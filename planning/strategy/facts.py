@@ -22,7 +22,9 @@ if TYPE_CHECKING:
     from planning.params import Params
 
 
-def planned_retention(kept: dict[str, Any], shared: pd.DataFrame | None, revenue_12m: float) -> dict[str, Any]:
+def planned_retention(
+    kept: dict[str, Any], shared: pd.DataFrame | None, revenue_12m: float
+) -> dict[str, Any]:
     """`kept` (`retention.retention`) with nrr_used = the goals step's existing_revenue / `revenue_12m` (the
     tiered customers' revenue of the last 12 months) and source "plan", so that the installed base the tiers
     expect (revenue_12m x nrr_used) is existing_revenue. Unchanged without the fact or without revenue."""
