@@ -40,7 +40,7 @@ ctx = notebook.setup(
 )
 
 # %%
-from planning import contracts, store
+from planning import contracts, facts, store
 from planning.resources import actions, budget, capacity, charts, common, incentives, narrate, views
 from planning.resources import facts as resource_facts
 
@@ -112,7 +112,8 @@ if has_team:
     reference = incentives.historical_attainment(ctx.data.orders, ctx.data.plan_of_record, team, ctx.p)
     ctx.say(
         narrate.describe_attainment_source(
-            quotas, team.factors, reference, simulation, ctx.plan_year, ctx.as_of.year, ctx.voice
+            quotas, team.factors, reference, simulation, ctx.plan_year, ctx.as_of.year,
+            facts.value(shared, "last12_sales"), ctx.voice,
         )
     )
     ctx.table(views.summary_table(incentive_cost, ctx.voice))
