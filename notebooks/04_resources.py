@@ -112,8 +112,14 @@ if has_team:
     reference = incentives.historical_attainment(ctx.data.orders, ctx.data.plan_of_record, team, ctx.p)
     ctx.say(
         narrate.describe_attainment_source(
-            quotas, team.factors, reference, simulation, ctx.plan_year, ctx.as_of.year,
-            facts.value(shared, "last12_sales"), ctx.voice,
+            quotas,
+            team.factors,
+            reference,
+            simulation,
+            ctx.plan_year,
+            ctx.as_of.year,
+            facts.value(shared, "last12_sales"),
+            ctx.voice,
         )
     )
     ctx.table(views.summary_table(incentive_cost, ctx.voice))

@@ -39,7 +39,10 @@ def test_reports_print_the_shared_facts_the_same_everywhere(sample_snapshot: Pat
     assert "ramps in over" not in goals and "a new hire needs" not in resources
 
     # attrition: the planned rate in resources and review's risk table; the actual one named apart
-    planned, actual = EN.pct(facts.value(shared, "attrition_planned")), facts.value(shared, "attrition_actual")
+    planned, actual = (
+        EN.pct(facts.value(shared, "attrition_planned")),
+        facts.value(shared, "attrition_actual"),
+    )
     assert f"Annual attrition planned {planned}" in resources
     assert f"Planned annual attrition {planned}" in resources
     assert f"Annual attrition actual (measured) {EN.pct(actual)}" in resources
