@@ -128,6 +128,12 @@ def test_one_annual_target_everywhere_passes():
     assert r["status"] == "pass"
 
 
+def test_coverage_without_rows_does_not_show_the_target():
+    t, calibration, g, cap, cov = shown()
+    (r,) = facts.annual_target_shared(t, calibration, g, cap, cov.iloc[0:0])
+    assert r["status"] == "pass" and "coverage" not in r["values"]
+
+
 def test_a_calibration_ending_at_another_target_fails():
     (r,) = facts.annual_target_shared(*shown(241.0))
     assert r["status"] == "fail"
@@ -183,6 +189,10 @@ def test_coverage_divides_by_the_shared_win_rate():
     assert (ok["status"], ok["values"]) == ("pass", "coverage_win_rate 0.2500 (win_rate won / closed 0.2000)")
     (bad,) = facts.win_rate_shared(shared(coverage_win_rate=0.3), cov)
     assert bad["status"] == "fail"
+    (none,) = facts.win_rate_shared(shared(), cov.iloc[0:0])  # no opportunities: nothing computed or shown
+    assert (none["status"], none["values"]) == ("pass", "no opportunities: no win rate computed or shown")
+    (gone,) = facts.win_rate_shared(shared(), cov)
+    assert gone["status"] == "skipped"
 
 
 def test_one_team_capacity_in_capacity_the_simulation_and_the_attainment():

@@ -246,10 +246,9 @@ def annual_target_shared(
         shown["goals revenue"] = float(goals.loc[goals["metric"] == "revenue", "value"].iloc[0])
     if capacity is not None:
         shown["capacity months"] = float(capacity["target"].sum())
-    if coverage is not None:
-        shown["coverage quarters"] = float(
-            coverage.loc[coverage["period"].astype(str).str.contains("-Q"), "target"].sum()
-        )
+    quarters = coverage[coverage["period"].astype(str).str.contains("-Q")] if coverage is not None else None
+    if quarters is not None and len(quarters):  # no rows without opportunities: the target is not shown there
+        shown["coverage quarters"] = float(quarters["target"].sum())
     bad = [k for k, v in shown.items() if abs(v - year) >= CENT]
     values = f"targets {money(year)}; " + ", ".join(f"{k} {money(v)}" for k, v in shown.items())
     return [row(check, not bad, values, rule)]
@@ -337,6 +336,12 @@ def win_rate_shared(shared: pd.DataFrame | None, coverage: pd.DataFrame | None) 
     quarter; the count win rate (fact win_rate, won / closed) is named apart (METHOD 3 pipeline coverage)."""
     check = "win_rate_shared"
     rule = "One win rate per definition: coverage's value win rate and the count win rate named apart (issue 16)."
+    if (
+        (coverage is None or coverage.empty)
+        and shared is not None
+        and _fact(shared, "coverage_win_rate") is None
+    ):
+        return [row(check, True, "no opportunities: no win rate computed or shown", rule)]
     if (gone := _facts_missing(check, rule, shared, "coverage_win_rate")) is not None:
         return gone
     fact = float(_fact(shared, "coverage_win_rate"))
