@@ -49,3 +49,11 @@ def test_existing_revenue_follows_the_net_retention_parameter_when_set():
     plan = decompose.plan(stated, p)
     row = plan.dimensions[plan.dimensions["component"] == "existing"].iloc[0]
     assert (row["amount"], row["explain"]) == (pytest.approx(2160.0), "existing_nrr")
+
+
+def test_the_current_teams_explanation_names_the_productivity_basis():
+    _, p, _, inputs = tiny()
+    for basis, key in (("latest", "current_team"), ("mean", "current_team_mean")):
+        plan = decompose.plan(dataclasses.replace(inputs, capacity_basis=basis), p)
+        row = plan.dimensions[plan.dimensions["component"] == "current_team"].iloc[0]
+        assert row["explain"] == key

@@ -213,7 +213,8 @@ def dimensions(inputs: Inputs, cal: Calibration) -> pd.DataFrame:
     dims.append(("market", "market", e["market"], "total", "market", {}))
     if len(inputs.roster):
         dims += [
-            ("team", "current_team", tm_.current_team, "start", "current_team",
+            ("team", "current_team", tm_.current_team, "start",
+             "current_team_mean" if inputs.capacity_basis == "mean" else "current_team",
              {"n": tm_.current_reps, "m_p": inputs.productivity, "ramp": inputs.ramp_months}),
             ("team", "attrition", tm_.attrition, "delta", "attrition", {"p_a": lv.attrition}),
             ("team", "hires", tm_.hires, "delta", "hires", {"n": tm_.planned_hires}),

@@ -96,6 +96,7 @@ class Inputs:
     notes: list[str] = field(default_factory=list)
     crew: tm.Team | None = None  # the measured team (planning.team), shared with the resources step
     net_retention: float | None = None  # strategy.net_retention: existing customers' revenue = last12 x it
+    capacity_basis: str = "latest"  # goals.capacity_basis: which periods the productivity rests on
 
 
 def levers_from(p: Params, inputs: Inputs) -> Levers:
@@ -257,4 +258,5 @@ def prepare(
         notes=notes,
         crew=crew,
         net_retention=p.strategy.net_retention,
+        capacity_basis=p.goals.capacity_basis,
     )
