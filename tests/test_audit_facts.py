@@ -222,3 +222,12 @@ def test_no_hires_pass_whatever_the_capacity():
         capacity(monthly=25.0), hiring_plan(hires=0), calibration_dimensions()
     )
     assert r["status"] == "pass"
+
+
+def test_resources_additional_hires_are_not_goals_hires():
+    plan = pd.concat([hiring_plan().assign(source="goals"),
+                      hiring_plan("2026-11", "2027-01").assign(source="additional")])  # fmt: skip
+    (ramp,) = facts.ramp_months_goals_vs_resources(targets_rep(), plan)
+    (hires,) = facts.hires_goals_vs_resources(targets_rep(), plan, capacity())
+    assert (ramp["status"], hires["status"]) == ("pass", "pass")
+    assert hires["values"] == "goals 1 vs hiring_plan 1 vs capacity 1 (and 1 additional hires of resources)"
