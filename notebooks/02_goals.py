@@ -54,7 +54,7 @@ ctx.save("backtest", result.backtest)
 # %%
 ctx.h("goals.calibration.title")
 inputs = prepare.prepare(ctx.data, ctx.p, result, ctx.load("seasonality"), ctx.load("market_increment"))
-plan = decompose.plan(inputs, ctx.p)  # calibration.calibrate -> decompose.flex_buffer -> decompose.split
+plan = decompose.plan(inputs, ctx.p)  # needed_hires -> calibration.calibrate -> flex_buffer -> split
 ctx.chart(charts.dimensions(views.estimates_view(plan, ctx.voice), plan.committed, ctx.lang))
 ctx.say(narrate.describe_calibration(plan, inputs, ctx.voice))
 ctx.missing("reps", "goals.missing.team", when=calibration.unavailable(plan, "team"))
@@ -74,7 +74,14 @@ ctx.table(views.curve_view(inputs), domain="goals", money=["sales", "per_rep", "
 ctx.h("goals.calibration.side_by_side")
 ctx.chart(charts.forecast_vs_plan(decompose.forecast_vs_plan(result, plan), ctx.lang))
 ctx.table(decompose.monthly_comparison(result, plan, ctx.p), domain="goals",
-          money=["forecast", "lower", "upper", "target", "gap"])  # fmt: skip
+          money=["forecast", "lower", "upper", "target", "gap", "quota"])  # fmt: skip
+
+# %%
+ctx.h("goals.calibration.position", level=3)
+target_position = decompose.position(plan)
+ctx.say(narrate.describe_position(target_position, ctx.p.goals.interval, ctx.voice))
+ctx.table(views.position_table(target_position, ctx.voice), domain="goals", money=["amount", "lower", "upper"])
+ctx.save("target_position", target_position)
 
 # %%
 ctx.h("goals.smart.title")
@@ -100,9 +107,9 @@ ctx.h("goals.reps.title")
 ctx.save("targets_rep", plan.targets_rep)
 ctx.save("team_capacity", decompose.team_capacity(plan, inputs))
 if not ctx.missing("reps", "goals.missing.reps"):
-    ctx.say(narrate.describe_reps(inputs, ctx.voice))
+    ctx.say(narrate.describe_reps(plan.inputs, ctx.voice, plan.hires_dropped))
 if len(plan.targets_rep):
-    ctx.table(decompose.team_targets(plan), domain="goals", money=["target"], pct=["share"])
+    ctx.table(decompose.team_targets(plan), domain="goals", money=["quota"], pct=["share"])
     sheet = views.rep_sheet(plan, ctx.voice, shown=views.REP_SHEET_SHOWN)  # all, or the largest and smallest
     ctx.say(narrate.describe_rep_sheet(plan, sheet, ctx.voice))
     ctx.chart(charts.rep_heatmap(plan.targets_rep, ctx.lang, reps=sheet["rep_id"]))

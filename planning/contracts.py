@@ -123,6 +123,19 @@ ARTIFACTS: dict[str, Contract] = {
     "calibration_dimensions": Contract(
         "02_goals", {"dimension": "str", "component": "str", "amount": "float", "explanation": "str"}
     ),
+    "target_position": Contract(
+        "02_goals",
+        {
+            "measure": "str",
+            "period": "str",
+            "amount": "float",
+            "reference": "str",
+            "lower": "float",
+            "upper": "float",
+            "position": "str",
+            "limit": "bool",
+        },
+    ),
     "team_capacity": Contract(
         "02_goals",
         {"month": "date", "reps_capacity": "float", "tools": "float", "house": "float", "capacity": "float"},
