@@ -141,6 +141,18 @@ ARTIFACTS: dict[str, Contract] = {
         {"month": "date", "reps_capacity": "float", "tools": "float", "house": "float", "capacity": "float"},
     ),
     # 03_strategy
+    "tier_summary": Contract(
+        "03_strategy",
+        {
+            "tier": "str",
+            "customers": "int",
+            "revenue_12m": "float",
+            "potential": "float",
+            "expected_loss": "float",
+            "expected_gain": "float",
+            "expected_revenue": "float",
+        },
+    ),
     "customer_tiers": Contract(
         "03_strategy",
         {

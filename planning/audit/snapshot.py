@@ -40,8 +40,10 @@ def region_checks(a: Mapping[str, pd.DataFrame | None], statuses: Mapping[str, s
         *targets.months_sum_to_quarters(a["targets"]),
         *targets.weeks_sum_to_year(a["targets"]),
         *targets.reps_sum_to_months(a["targets"], a["targets_rep"]),
-        *targets.target_vs_dimensions(a["targets"], a["calibration_dimensions"]),
-        *targets.target_vs_forecast_interval(a["targets"], a["forecast"]),
+        *targets.target_vs_dimensions(
+            a["targets"], a["calibration_dimensions"], a["target_position"], a["goals"]
+        ),
+        *targets.target_vs_forecast_interval(a["targets"], a["forecast"], a["target_position"], a["goals"]),
         *smart.achievable_within_capacity(a["goals"]),
         *smart.achievable_revenue_consistent(
             a["goals"], a["targets"], a["calibration_dimensions"], a["forecast"]
@@ -61,7 +63,6 @@ def region_checks(a: Mapping[str, pd.DataFrame | None], statuses: Mapping[str, s
     ]
     for name in signs.NON_NEGATIVE:
         rows += signs.non_negative(name, a[name])
-    rows += signs.not_in_artefacts()
     rows += steps.step_status_vs_artefacts(statuses, [n for n, f in a.items() if f is not None])
     return rows
 
