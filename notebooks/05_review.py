@@ -148,3 +148,11 @@ log = narrate.pdca_actions(pdca.pdca_log(board, previous, ctx.p), ctx.p.review, 
 ctx.table(views.pdca_view(log, ctx.voice), domain="review")
 ctx.say(narrate.describe_pdca(log, ctx.voice))
 ctx.save("pdca_log", log)
+
+# %%
+from planning import audit
+
+ctx.h("review.audit.title")
+region_audit = audit.audit_region(ctx.out_dir, ctx.region)
+ctx.say(narrate.describe_audit(region_audit, ctx.voice))
+ctx.table(views.audit_view(region_audit, ctx.voice), domain="review", max_rows=None)

@@ -368,8 +368,41 @@ def _rollup_label(manifest: dict[str, Any], regions: dict[str, Any], lang: str) 
     return i18n.t("common.index.partial_total", lang, n=len(regions), m=len(company | set(regions)))
 
 
-def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = "en") -> Path:
-    """Write `<snapshot_dir>/index.html`: company roll-up, then per region headline numbers and step links.
+def audit_section(audit: pd.DataFrame | None, lang: str) -> str:
+    """The index's plan audit (`planning.audit`, the snapshot's audit.csv): pass / fail / skipped counts and every
+    failure by region, check and values; a note when the run wrote no audit. Failures first and in red: the run
+    publishes a snapshot whose plan contradicts itself, and the index says so (docs/reports.md)."""
+    t = lambda key, **kw: i18n.t(f"common.index.audit.{key}", lang, **kw)  # noqa: E731
+    if audit is None:
+        return f'<section class="audit"><h2>{_e(t("title"))}</h2><p>{_e(t("none"))}</p></section>'
+    counts = audit["status"].value_counts()
+    failed = audit[audit["status"] == "fail"]
+    summary = t(
+        "summary",
+        n=len(audit),
+        passed=int(counts.get("pass", 0)),
+        failed=len(failed),
+        skipped=int(counts.get("skipped", 0)),
+    )
+    cls = "audit-fail" if len(failed) else "audit-pass"
+    body = f'<p class="audit-summary">{_e(summary)} {_e(t("fail_note" if len(failed) else "pass_note"))}</p>'
+    if len(failed):
+        heads = "".join(f"<th>{_e(t(c))}</th>" for c in ("region", "check", "values"))
+        rows = "".join(
+            f'<tr><th scope="row">{_e(i18n.name("region", r.region, lang) if r.region != "company" else t("company"))}'
+            f"</th><td>{_e(r.check)}</td><td>{_e(r.values)}</td></tr>"
+            for r in failed.itertuples()
+        )
+        body += f'<table class="audit-table"><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>'
+    return f'<section class="audit {cls}"><h2>{_e(t("title"))}</h2>{body}</section>'
+
+
+def write_index(
+    snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = "en", audit: pd.DataFrame | None = None
+) -> Path:
+    """Write `<snapshot_dir>/index.html`: the plan audit, the company roll-up, then per region headline numbers
+    and step links. `audit`: the snapshot's plan audit (`planning.audit.audit_snapshot`), else the snapshot's
+    audit.csv when there is one.
 
     In: the snapshot folder (step pages at `<region>/<step>.html`) and the run manifest: `regions` ->
     {region: {"headline": {plan_target, ytd_plan, ytd_actual, completion (fraction), kpi_lights {green,
@@ -378,6 +411,8 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     """
     snapshot_dir = Path(snapshot_dir)
     lang = lang if lang in i18n.LANGUAGES else "en"
+    if audit is None and store.audit_path(snapshot_dir).is_file():
+        audit = pd.read_csv(store.audit_path(snapshot_dir), dtype=str, keep_default_na=False)
     params = _first_params(manifest)
     regions: dict[str, Any] = {
         # Sales of the last 12 months come from the market step's artefact when the manifest lacks them.
@@ -474,7 +509,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f'<header class="report-header"><div class="company">{_e(company_name)}</div>'
         f'<div class="report-title">{_e(title)}</div>'
         f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div></header>\n'
-        f"<main>{rollup_html}\n{regions_html}</main>\n"
+        f"<main>{audit_section(audit, lang)}\n{rollup_html}\n{regions_html}</main>\n"
         f'<footer class="report-footer">{_e(i18n.t("common.report.commit", lang))}: {_e(commit)}</footer>\n'
         "</body>\n</html>\n"
     )

@@ -128,6 +128,15 @@ def test_hires_when_the_team_without_them_already_reaches_the_target_fail():
     assert r["values"] == "1 hires; capacity without them 288.00 = 120.0% of target 240.00 (with them 125.0%)"
 
 
+def test_hires_are_judged_against_the_reps_quotas_where_targets_carry_them():
+    # Capacity without the hire 288 reaches the target 240 but not the quotas 300 (a 25% buffer): needed.
+    (r,) = facts.hires_only_where_short(
+        capacity(monthly=25.0), hiring_plan(), calibration_dimensions(), targets(quota=300.0)
+    )
+    assert r["status"] == "pass"
+    assert r["values"] == "1 hires; capacity without them 288.00 = 96.0% of quotas 300.00 (with them 100.0%)"
+
+
 def test_no_hires_pass_whatever_the_capacity():
     (r,) = facts.hires_only_where_short(
         capacity(monthly=25.0), hiring_plan(hires=0), calibration_dimensions()

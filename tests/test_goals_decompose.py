@@ -92,9 +92,9 @@ def test_plan_target_is_the_calibrated_target_and_quotas_carry_the_buffer():
 def test_planned_hires_only_where_the_team_falls_short():
     t, _, result, _ = tiny()
     hires = [{"team": "t1", "start_month": 3}, {"team": "t2", "start_month": 7}]
-    # The min rule: the team without hires already reaches the lowest dimension -> both hires left out, the
-    # target unchanged.
-    p = params(planned_hires=hires)
+    # The min rule without a buffer: the team without hires already reaches the lowest dimension -> both hires
+    # left out, the target unchanged.
+    p = params(planned_hires=hires, buffer=0.0)
     inputs = prepare.prepare(t, p, result)
     with_all = calibration.calibrate(inputs, prepare.levers_from(p, inputs))
     plan = decompose.plan(inputs, p)
@@ -118,9 +118,9 @@ def test_a_hire_is_kept_when_the_team_without_it_falls_short_by_a_little():
     lv = prepare.levers_from(p, inputs)
     current = (inputs.roster["kind"] == "current").to_numpy()
     team_without = calibration.team_dimension(decompose._keep_reps(inputs, current), lv).total
-    # Ambition a cent above the team without the hire: the hire stays; a cent below: it goes.
+    # Quotas (ambition + the 10% buffer) a cent above the team without the hire: the hire stays; below: it goes.
     for gap, kept in ((0.02, True), (-0.02, False)):
-        growth = (team_without + gap) / inputs.last12 - 1
+        growth = (team_without + gap) / 1.10 / inputs.last12 - 1
         _, dropped = decompose.needed_hires(inputs, dataclasses.replace(lv, growth_ambition=growth))
         assert (dropped == 0) is kept
 

@@ -254,13 +254,16 @@ def hires_only_where_short(
     capacity: pd.DataFrame | None,
     hiring_plan: pd.DataFrame | None,
     calibration_dimensions: pd.DataFrame | None,
+    targets: pd.DataFrame | None = None,
 ) -> list[Row]:
-    """Hires are planned only where the team without them falls short of the target: the year's capacity
-    (capacity.csv) less the hires' contribution (calibration_dimensions team/hires) must be below the year's
-    target (capacity.csv target) when hiring_plan.csv has hires (METHOD 4 People: hires needed given ramp time
-    and attrition; issue 16: northeast keeps 2 hires at 139.6% of target)."""
+    """Hires are planned only where the team without them falls short of what the reps are asked to deliver:
+    the year's capacity (capacity.csv) less the hires' contribution (calibration_dimensions team/hires) must be
+    below the reps' quotas (targets.csv year `quota`: the target + the flex buffer; the year's target,
+    capacity.csv target, where targets carry no quota) when hiring_plan.csv has hires (METHOD 4 People: hires
+    needed given ramp time and attrition; docs/method.md, the flex buffer; issue 16: northeast keeps 2 hires at
+    139.6% of target)."""
     check = "hires_only_where_short"
-    rule = "Hires only where capacity without them falls short of the target (METHOD 4 People)."
+    rule = "Hires only where capacity without them falls short of the reps' quotas (METHOD 4 People)."
     gone = _absent(
         check, rule, capacity=capacity, hiring_plan=hiring_plan, calibration_dimensions=calibration_dimensions
     )
@@ -282,8 +285,11 @@ def hires_only_where_short(
     if part.empty:
         return [skipped(check, "calibration_dimensions.csv has no team/hires contribution", rule)]
     without = cap - float(part.iloc[0])
+    asked, what = target, "target"
+    if targets is not None and "quota" in targets.columns and (targets["level"] == "year").sum() == 1:
+        asked, what = float(targets.loc[targets["level"] == "year", "quota"].iloc[0]), "quotas"
     values = (
-        f"{num(hires)} hires; capacity without them {money(without)} = {without / target:.1%} of target "
-        f"{money(target)} (with them {cap / target:.1%})"
+        f"{num(hires)} hires; capacity without them {money(without)} = {without / asked:.1%} of {what} "
+        f"{money(asked)} (with them {cap / asked:.1%})"
     )
-    return [row(check, without < target, values, rule)]
+    return [row(check, without < asked, values, rule)]

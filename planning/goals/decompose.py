@@ -6,7 +6,7 @@ week and month -> team -> rep.
 1. `calibration.calibrate`: the four estimates -> the calibrated target, which is the annual target (the
    company's commitment, the plan of record the review measures against);
 2. `needed_hires`: planned hires (goals.planned_hires) are kept only where the team without them falls short of
-   that target;
+   the reps' quotas (that target + the flex buffer);
 3. `flex_buffer`: the buffer (goals.buffer, the 10-15% reserve of the method) is over-assigned to the reps
    (quota padding): their quotas sum to target x (1 + buffer), so the company still reaches its target when
    reps reach 1 / (1 + buffer) of quota, and sudden opportunities are what fills the rest. The only place its
@@ -128,24 +128,25 @@ def _keep_reps(inputs: Inputs, keep: np.ndarray) -> Inputs:
 
 
 def needed_hires(inputs: Inputs, levers: Levers) -> tuple[Inputs, int]:
-    """Planned hires (goals.planned_hires) only where the team without them falls short of the calibrated
-    target (METHOD 4: hires needed given ramp time and attrition). The latest-starting hire is left out first
-    while the team estimate without it still reaches the target calibrated with every hire; an earlier hire
-    adds more, so the first one the team cannot spare stops the search. Leaving out a hire never lowers the
-    target: under the "min" rule the team without it is still at or above the minimum.
+    """Planned hires (goals.planned_hires) only where the team without them falls short of what the reps are
+    asked to deliver: the quotas, the calibrated target + the flex buffer (METHOD 4: hires needed given ramp time
+    and attrition; SMART achievable judges the quotas against the team capacity). The latest-starting hire is
+    left out first while the team estimate without it still reaches the quotas calibrated with every hire; an
+    earlier hire adds more, so the first one the team cannot spare stops the search. Leaving out a hire never
+    lowers the target: under the "min" rule the team without it is still above the minimum.
 
     Out: the inputs with the needed hires only, and how many planned hires were left out.
     """
     hire = (inputs.roster["kind"] == "hire").to_numpy()
     if not hire.any():
         return inputs, 0
-    target = calibration.calibrate(inputs, levers).committed
+    quota = flex_buffer(calibration.calibrate(inputs, levers).committed, levers.buffer).quota
     keep = np.ones(len(hire), dtype=bool)
     latest_first = inputs.roster.index[hire][np.argsort(-inputs.roster.loc[hire, "start"].rank(method="first"))]
     for i in latest_first:
         trial = keep.copy()
         trial[i] = False
-        if not calibration.team_dimension(_keep_reps(inputs, trial), levers).total >= target - CENT:
+        if not calibration.team_dimension(_keep_reps(inputs, trial), levers).total >= quota - CENT:
             break
         keep = trial
     dropped = int(hire.sum() - (hire & keep).sum())

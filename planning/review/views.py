@@ -83,3 +83,13 @@ def pdca_view(log: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
         act=[voice.t(f"review.pdca.acts.{a}") for a in log["act"]],
         state=[voice.t(f"review.pdca.states.{s}") for s in log["state"]],
     )
+
+
+def audit_view(audit: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """The failed and skipped checks of the region's plan audit for the report: status (translated), check,
+    values (the audit's own wording, as in audit.csv), failures first."""
+    shown = audit[audit["status"] != "pass"].copy()
+    shown["order"] = (shown["status"] != "fail").astype(int)
+    out = shown.sort_values(["order", "check"], kind="stable")[["status", "check", "values"]]
+    out["status"] = [voice.t(f"review.audit.status.{s}") for s in out["status"]]
+    return out.reset_index(drop=True)
