@@ -286,3 +286,32 @@ def test_notebook_writes_the_contract_artefacts(small_sample, tmp_path):
     assert set(pos["measure"]) == {"target", "quota"} and pos["limit"].any()
     fcst = pd.read_csv(art / "forecast.csv", dtype={"month": str})
     assert fcst.loc[fcst["chosen"], "model"].nunique() == 1
+
+
+# --------------------------------------------------------------------------------------------- position
+def test_position_states_target_and_quotas_against_each_dimension_and_the_forecast():
+    t, _, result, _ = tiny()
+    p = params(planned_hires=[{"team": "t1", "start_month": 3}], combine="ambition", growth_ambition=0.5)
+    plan = decompose.plan(prepare.prepare(t, p, result), p)
+    pos = decompose.position(plan)
+    year = pos[pos["period"] == "2027"].set_index(["measure", "reference"])
+    assert year.loc[("target", "market"), "upper"] == plan.estimates["market"]
+    assert year.loc[("quota", "team"), "amount"] == plan.quota and year.loc[("quota", "team"), "limit"]
+    assert not year.loc[("target", "ambition"), "limit"] and not year.loc[("quota", "market"), "limit"]
+    fc_year = year.loc[("target", "forecast")]
+    assert fc_year["lower"] == pytest.approx(plan.inputs.baseline_lower.sum())
+    assert fc_year["upper"] == pytest.approx(plan.inputs.baseline_upper.sum())
+    # The kept hire is why: the team without it is stated against the quotas.
+    assert ("quota", "team_without_hires") in year.index
+    months = pos[(pos["measure"] == "target") & (pos["period"] != "2027")]
+    assert len(months) == 12 and not months["limit"].any()
+    # Achievable exactly when no limiting row is above.
+    assert decompose.within_limits(pos) == (
+        not ((pos["limit"]) & (pos["position"] == "above")).any()
+    )
+    above = pos.copy()
+    above.loc[(above["measure"] == "target") & (above["reference"] == "market"), "position"] = "above"
+    assert not decompose.within_limits(above)
+    unstated = pos.copy()
+    unstated.loc[unstated["reference"] == "ambition", "position"] = "above"  # intent, not a limit
+    assert decompose.within_limits(unstated) == decompose.within_limits(pos)

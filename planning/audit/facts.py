@@ -255,11 +255,14 @@ def hires_only_where_short(
     hiring_plan: pd.DataFrame | None,
     calibration_dimensions: pd.DataFrame | None,
     targets: pd.DataFrame | None = None,
+    target_position: pd.DataFrame | None = None,
 ) -> list[Row]:
     """Hires are planned only where the team without them falls short of what the reps are asked to deliver:
     the year's capacity (capacity.csv) less the hires' contribution (calibration_dimensions team/hires) must be
     below the reps' quotas (targets.csv year `quota`: the target + the flex buffer; the year's target,
-    capacity.csv target, where targets carry no quota) when hiring_plan.csv has hires (METHOD 4 People: hires
+    capacity.csv target, where targets carry no quota) when hiring_plan.csv has hires. Where goals states the team
+    without its hires (target_position.csv reference `team_without_hires`: a hire brings its training uplift and
+    tool efficiency too, more than its calibration row) that figure is used (METHOD 4 People: hires
     needed given ramp time and attrition; docs/method.md, the flex buffer; issue 16: northeast keeps 2 hires at
     139.6% of target)."""
     check = "hires_only_where_short"
@@ -288,6 +291,10 @@ def hires_only_where_short(
     asked, what = target, "target"
     if targets is not None and "quota" in targets.columns and (targets["level"] == "year").sum() == 1:
         asked, what = float(targets.loc[targets["level"] == "year", "quota"].iloc[0]), "quotas"
+    tp = target_position
+    stated = None if tp is None else tp[tp["reference"] == "team_without_hires"]
+    if stated is not None and len(stated):
+        without, asked, what = float(stated["upper"].iloc[0]), float(stated["amount"].iloc[0]), "quotas"
     values = (
         f"{num(hires)} hires; capacity without them {money(without)} = {without / asked:.1%} of {what} "
         f"{money(asked)} (with them {cap / asked:.1%})"

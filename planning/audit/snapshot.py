@@ -60,7 +60,7 @@ def region_checks(a: Mapping[str, pd.DataFrame | None], statuses: Mapping[str, s
         *facts.capacity_vs_incentive_simulation(a["capacity"], a["incentive_summary"]),
         *facts.existing_customer_revenue_shared(a["calibration_dimensions"]),
         *facts.hires_only_where_short(
-            a["capacity"], a["hiring_plan"], a["calibration_dimensions"], a["targets"]
+            a["capacity"], a["hiring_plan"], a["calibration_dimensions"], a["targets"], a["target_position"]
         ),
         *signs.calibration_totals_non_negative(a["calibration_dimensions"]),
     ]

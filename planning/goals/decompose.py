@@ -437,9 +437,10 @@ def position(plan: Plan) -> pd.DataFrame:
     interval (goals.interval), for the year and for each month (artefact target_position.csv).
 
     Out (POSITION_COLUMNS): measure (target | quota), period (the plan year "YYYY" or a month "YYYY-MM"), amount,
-    reference (ambition | market | team | resources | forecast), lower (the forecast's lower bound; NaN for a
-    dimension), upper (the dimension's estimate or the forecast's upper bound), position (below | within | above
-    | unknown when the data could not compute the reference), limit (the year's row bounds SMART "achievable",
+    reference (ambition | market | team | resources | forecast; team_without_hires: the team without its planned
+    hires, why they are needed, when it has any), lower (the forecast's lower bound; NaN for a dimension), upper
+    (the dimension's estimate or the forecast's upper bound), position (below | within | above | unknown when
+    the data could not compute the reference), limit (the year's row bounds SMART "achievable",
     `LIMITS`; months and ambition are stated only: a month's 80% band is missed by one month in five even by the
     actual outcome). The year's forecast band sums the months' bounds.
     """
@@ -458,6 +459,11 @@ def position(plan: Plan) -> pd.DataFrame:
         for period, value, lo, hi in zip(months["period"], months[measure], lo_m, hi_m, strict=True):
             rows.append((measure, period, float(value), "forecast", float(lo), float(hi),
                          _position(float(value), float(lo), float(hi)), False))  # fmt: skip
+    hires = (inputs.roster["kind"] == "hire").to_numpy()
+    if hires.any():  # why the kept hires are needed: the team without them against the quotas (`needed_hires`)
+        without = calibration.team_dimension(_keep_reps(inputs, ~hires), plan.levers).total
+        rows.append(("quota", year, plan.quota, "team_without_hires", math.nan, without,
+                     _position(plan.quota, math.nan, without), False))  # fmt: skip
     return pd.DataFrame(rows, columns=POSITION_COLUMNS)
 
 
