@@ -153,3 +153,10 @@ def test_no_hires_pass_whatever_the_capacity():
         capacity(monthly=25.0), hiring_plan(hires=0), calibration_dimensions()
     )
     assert r["status"] == "pass"
+
+
+def test_a_coverage_without_rows_is_not_a_second_target():
+    # No opportunities (the Superstore export): strategy writes coverage.csv without rows; nothing to compare.
+    t, calibration, g, cap, coverage = shown()
+    (r,) = facts.annual_target_shared(t, calibration, g, cap, coverage.iloc[0:0])
+    assert r["status"] == "pass" and "coverage" not in r["values"]

@@ -67,3 +67,10 @@ def test_the_tier_table_is_an_artefact_and_its_money_is_checked():
     assert rows["non_negative:tier_summary.expected_gain"]["status"] == "fail"
     assert rows["non_negative:tier_summary.expected_gain"]["values"] == "1 rows < 0 (sum -2.93): nurture: -2.93"
     assert rows["non_negative:tier_summary.revenue_12m"]["status"] == "pass"
+
+
+def test_a_segment_sold_at_a_loss_may_have_a_negative_clv():
+    # CLV is margin-based: Superstore's south home-office segment is worth -23.55 per customer.
+    segments = pd.DataFrame({"segment": ["home_office"], "customers": [3], "sales": [10.0],
+                             "avg_order_value": [5.0], "clv": [-23.55], "win_rate": [0.2]})  # fmt: skip
+    assert all(r["status"] == "pass" for r in signs.non_negative("segments", segments))

@@ -228,10 +228,9 @@ def annual_target_shared(
         shown["goals revenue"] = float(goals.loc[goals["metric"] == "revenue", "value"].iloc[0])
     if capacity is not None:
         shown["capacity months"] = float(capacity["target"].sum())
-    if coverage is not None:
-        shown["coverage quarters"] = float(
-            coverage.loc[coverage["period"].astype(str).str.contains("-Q"), "target"].sum()
-        )
+    quarters = None if coverage is None else coverage[coverage["period"].astype(str).str.contains("-Q")]
+    if quarters is not None and len(quarters):  # no rows: strategy had no pipeline to cover (no opportunities)
+        shown["coverage quarters"] = float(quarters["target"].sum())
     bad = [k for k, v in shown.items() if abs(v - year) >= CENT]
     values = f"targets {money(year)}; " + ", ".join(f"{k} {money(v)}" for k, v in shown.items())
     return [row(check, not bad, values, rule)]

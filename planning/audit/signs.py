@@ -16,7 +16,9 @@ from planning.audit.result import Row, listed, missing, num, row, skipped
 #: be negative. Deltas (variance, gap, change, growth, share_change, bias, effect) are left out on purpose.
 NON_NEGATIVE: dict[str, tuple[str, ...]] = {
     "market_trend": ("sales", "orders", "customers"),
-    "segments": ("customers", "sales", "avg_order_value", "clv", "win_rate"),
+    # A segment's CLV is margin-based: a segment sold at a loss (Superstore's discounted furniture) is worth less
+    # than nothing, so clv may be negative.
+    "segments": ("customers", "sales", "avg_order_value", "win_rate"),
     "market_share": ("market_size", "our_sales", "share"),
     "forecast": ("forecast", "lower", "upper"),
     "backtest": ("mape",),
