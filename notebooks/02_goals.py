@@ -98,7 +98,7 @@ ctx.save("goals", goals)
 ctx.h("goals.calendar.title")
 ctx.chart(charts.calendar(plan.targets, ctx.lang))
 ctx.say(narrate.describe_decomposition(plan, ctx.voice))
-ctx.table(views.calendar_table(plan), domain="goals", money=["target"])
+ctx.table(views.calendar_table(plan), domain="goals", money=["target", "quota"])
 ctx.say(ctx.t("goals.calendar.note"))
 ctx.save("targets", plan.targets)
 

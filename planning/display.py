@@ -76,6 +76,23 @@ def md_escape(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ text
+def audit_check(check: str, lang: str = "en") -> str:
+    """A plan-audit check id (`planning.audit`: "target_vs_market", "non_negative:health.revenue_at_risk",
+    "step_inputs_present:02_goals") as a reader's label in `lang` (`common.audit_checks`); an artefact column as
+    its file path (artifacts/health.csv/revenue_at_risk), a step by its name. An id without a label reads with
+    spaces for underscores."""
+    base, _, arg = check.partition(":")
+    if arg and base in ("non_negative", "artefact_readable"):
+        name, _, col = arg.partition(".")
+        arg = f"artifacts/{name}.csv" + (f"/{col}" if col else "")
+    elif arg and base == "step_inputs_present":
+        arg = i18n.name("step", arg, lang)
+    try:
+        return i18n.t(f"common.audit_checks.{base}", lang, arg=arg)
+    except KeyError:
+        return check.replace("_", " ")
+
+
 def heading(text: str, level: int = 2) -> None:
     """Show `text` as a heading of `level` (1-4) as a Markdown output (a TOC entry in the report)."""
     level = min(max(int(level), 1), 6)

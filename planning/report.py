@@ -22,7 +22,7 @@ from typing import Any
 import nbformat
 import pandas as pd
 
-from planning import config, i18n, store
+from planning import config, display, i18n, store
 from planning.config import STEPS
 from planning.market import periods
 
@@ -379,7 +379,8 @@ def _rollup_label(manifest: dict[str, Any], regions: dict[str, Any], lang: str) 
 
 def audit_section(audit: pd.DataFrame | None, lang: str) -> str:
     """The index's plan audit (`planning.audit`, the snapshot's audit.csv): pass / fail / skipped counts and every
-    failure by region, check and values; a note when the run wrote no audit. Failures first and in red: the run
+    failure by region, check (its label in `lang`, `display.audit_check`) and figures (verbatim, as audit.csv and
+    `planning audit` print them: code, not prose); a note when the run wrote no audit. Failures first and in red: the run
     publishes a snapshot whose plan contradicts itself, and the index says so (docs/reports.md)."""
     t = lambda key, **kw: i18n.t(f"common.index.audit.{key}", lang, **kw)  # noqa: E731
     if audit is None:
@@ -399,7 +400,8 @@ def audit_section(audit: pd.DataFrame | None, lang: str) -> str:
         heads = "".join(f"<th>{_e(t(c))}</th>" for c in ("region", "check", "values"))
         rows = "".join(
             f'<tr><th scope="row">{_e(i18n.name("region", r.region, lang) if r.region != "company" else t("company"))}'
-            f"</th><td>{_e(r.check)}</td><td>{_e(r.values)}</td></tr>"
+            f'</th><td>{_e(display.audit_check(r.check, lang))}</td><td><code class="audit-figures">{_e(r.values)}'
+            "</code></td></tr>"
             for r in failed.itertuples()
         )
         body += f'<table class="audit-table"><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import shutil
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from frames_audit import targets, targets_rep
 from typer.testing import CliRunner
 
-from planning import store
+from planning import display, store
 from planning.audit import snapshot as audit_snapshot
 from planning.cli import app
 
@@ -147,9 +148,9 @@ def test_the_run_writes_the_audit_and_the_index_names_every_failure(sample_snaps
     index = (sample_snapshot / "index.html").read_text(encoding="utf-8")
     assert 'section class="audit audit-fail"' in index
     assert f"{len(written)} checks: " in index and f"{len(failed)} fail" in index
-    for check in failed["check"]:
-        assert f"<td>{check}</td>" in index
+    for check, values in zip(failed["check"], failed["values"], strict=True):
+        assert f"<td>{display.audit_check(check)}</td>" in index and html.escape(values) in index
     assert index.index('class="audit') < index.index('class="rollup"')
     # Each region's review report audits its region.
     review = (sample_snapshot / "east" / "05_review.html").read_text(encoding="utf-8")
-    assert "Plan audit" in review and "capacity_vs_incentive_simulation" in review
+    assert "Plan audit" in review and "Incentive simulation expects the planned capacity" in review

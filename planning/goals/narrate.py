@@ -159,7 +159,7 @@ def describe_position(pos: pd.DataFrame, interval: float, voice: i18n.Voice) -> 
     months = pos[(pos["measure"] == "target") & (pos["period"].str.len() == 7)]
     outside = months[months["position"].isin(["above", "below"])]
     if outside.empty:
-        parts.append(voice.t("goals.position.months_inside", n=len(months), interval=voice.pct(interval)))
+        parts.append(voice.t("goals.position.months_inside", n=len(months), interval=voice.pct(interval, 0)))
     else:
         listed = ", ".join(
             f"{r.period} ({voice.t(f'goals.position.month_{r.position}')})" for r in outside.itertuples()
@@ -169,7 +169,7 @@ def describe_position(pos: pd.DataFrame, interval: float, voice: i18n.Voice) -> 
                 "goals.position.months_outside",
                 k=len(outside),
                 n=len(months),
-                interval=voice.pct(interval),
+                interval=voice.pct(interval, 0),
                 months=listed,
             )
         )
