@@ -24,6 +24,8 @@ from planning.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    # plain help: typer's rich help panel prints "<bool>" beside every flag (typer 0.29)
+    rich_markup_mode=None,
     help="Notebook-first sales planning workbook: market analysis -> goals -> strategy -> resources -> review.",
 )
 
@@ -71,6 +73,7 @@ def run(
         typer.Option(
             "--region",
             "-r",
+            metavar="REGION",
             help="Region key (repeatable). Into an existing snapshot: re-run these regions, keep the others.",
         ),
     ] = None,
@@ -79,6 +82,7 @@ def run(
         typer.Option(
             "--step",
             "-s",
+            metavar="STEP",
             help="Step: 01..05 or name (repeatable). Into an existing snapshot: re-run it and the later steps.",
         ),
     ] = None,
@@ -137,7 +141,7 @@ def run(
                 resume=resume,
                 params_dir=params_dir,
                 notebooks_dir=notebooks,
-                progress=runner.print_progress,
+                progress=runner.Watch(),
             )
     except _bad_input_types() as exc:
         _fail(exc, EXIT_BAD_INPUT)
@@ -247,7 +251,7 @@ def check(
 ) -> None:
     """Validate parameters (and data) without running notebooks: the checks `planning run` makes first."""
     # lazy: as in `run`, kept out of `planning --help`
-    from planning import importer, params, runner
+    from planning import importer, params, runner, sources
 
     try:
         if not region:
@@ -259,19 +263,42 @@ def check(
         if data is None and loaded[0].params.data.mapping:  # an export to import (docs/import.md)
             data = importer.resolve_data_dir(loaded[0].params)
             print("\n".join(["import ok:", *importer.report_of(data).lines()]))
+        if data is None:  # data.dir, or the embedded sample company: the same folder `planning run` would use
+            data = sources.resolve_dir(loaded[0].params)
         if data is not None:
             try:
                 configured = None if region else keys  # every region of params/: the data's must all have one
-                warnings = runner.validate_data(data, keys, loaded[0].params.as_of, None, configured)
+                summary: dict = {}
+                warnings = runner.validate_data(data, keys, loaded[0].params.as_of, None, configured, summary)
             except _bad_input_types() as exc:
                 for problem in getattr(exc, "problems", [])[1:]:
                     print(f"error: {problem['message']}", file=sys.stderr)
                 raise
+            _print_checked(summary, keys, subset=bool(region))
+            print(f"warnings: {len(warnings)}" if warnings else "warnings: none")
             for w in warnings:
                 print(f"  {w}")
             print(f"data ok: {data}")
     except _bad_input_types() as exc:
         _fail(exc, EXIT_BAD_INPUT)
+
+
+def _print_checked(summary: dict, keys: list[str], subset: bool = False) -> None:
+    """What `planning check` looked at: every table with its rows, the optional tables not supplied, the data's
+    regions against the ones planned, the orders' date range."""
+    if not summary:
+        return
+    tables = ", ".join(f"{name} {rows:,}" for name, rows in summary["tables"].items())
+    print(f"tables (rows): {tables}")
+    if summary["missing"]:
+        print(f"not supplied (optional; the parts that need them say so): {', '.join(summary['missing'])}")
+    data_regions = summary["regions"]
+    if subset:  # --region: only these regions' rows were read
+        print(f"regions: {', '.join(keys)} (--region: only their rows were read)")
+    else:
+        print(f"regions: {len(keys)} planned of {len(data_regions)} in the data ({', '.join(data_regions)})")
+    if summary.get("first"):
+        print(f"orders: {summary['first']} to {summary['last']}")
 
 
 @app.command()

@@ -325,18 +325,21 @@ def _run_into(
     if specs:  # the reports' JS bundle, cached on disk while the first notebooks run (report.vega_bundle)
         threading.Thread(target=_warm_bundle, name="vega-bundle", daemon=True).start()
     t0 = time.perf_counter()
-    if n_workers == 1:
-        slot = KernelSlot()
-        try:
-            for spec in specs:
-                res = run_region(spec, slot)
-                result.results.extend(res)
-                if progress:
-                    progress(res)
-        finally:
-            slot.close()
-    else:
-        result.results.extend(run_parallel(specs, n_workers, progress))
+    if progress is not None and hasattr(progress, "start"):  # runner.watch.Watch: the start line and the bar
+        progress.start(
+            notebooks=sum(len(s["steps"]) for s in specs),
+            regions=len(specs),
+            steps=len(steps),
+            workers=n_workers,
+            data=", ".join(sorted({data_dirs[s["region"]] for s in specs})) or "-",
+            out=str(final),
+            reused=len(result.results),
+        )
+    try:
+        _execute(specs, n_workers, progress, result)
+    finally:
+        if progress is not None and hasattr(progress, "stop"):
+            progress.stop()
     wall = time.perf_counter() - t0
 
     order = {r: i for i, r in enumerate(regions)}
@@ -404,6 +407,22 @@ def remove_outputs(region_dir: Path, steps: list[str]) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ workers
+def _execute(specs: list[dict[str, Any]], n_workers: int, progress, result: RunResult) -> None:
+    """Run the region chains of `specs` (in this process with one worker, else in the worker pool)."""
+    if n_workers == 1:
+        slot = KernelSlot()
+        try:
+            for spec in specs:
+                res = run_region(spec, slot)
+                result.results.extend(res)
+                if progress:
+                    progress(res)
+        finally:
+            slot.close()
+    else:
+        result.results.extend(run_parallel(specs, n_workers, progress))
+
+
 def _warm_bundle() -> None:
     """Build the reports' JS bundle into its disk cache, so that workers read it instead of each building it."""
     try:
