@@ -158,3 +158,18 @@ ctx.h("review.audit.title")
 region_audit = audit.audit_region(ctx.out_dir, ctx.region)
 ctx.say(narrate.describe_audit(region_audit, ctx.voice))
 ctx.table(views.audit_view(region_audit, ctx.voice), domain="review", max_rows=None)
+
+# %%
+# The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).
+from planning.review import summary
+
+ctx.summary(
+    *summary.summary(
+        ctx.load_optional("plan_vs_actual"),
+        ctx.load_optional("kpis"),
+        ctx.load_optional("root_causes"),
+        ctx.load_optional("resplit"),
+        ctx.load_optional("risks"),
+        ctx.voice,
+    )
+)

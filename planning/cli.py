@@ -43,7 +43,14 @@ def _fail(exc: BaseException, code: int = EXIT_BAD_INPUT) -> None:
 
 
 def _bad_input_types() -> tuple[type[BaseException], ...]:
-    return (errors.ParamsError, errors.SnapshotExists, errors.UnsafePath, errors.DataError)
+    return (
+        errors.ParamsError,
+        errors.SnapshotExists,
+        errors.UnsafePath,
+        errors.DataError,
+        errors.SnapshotInvalid,
+        errors.WorkbookError,
+    )
 
 
 @contextmanager
@@ -278,6 +285,9 @@ def check(
             print(f"warnings: {len(warnings)}" if warnings else "warnings: none")
             for w in warnings:
                 print(f"  {w}")
+            top = loaded[0].params.data.top_values
+            for line in runner.checks.data_notes(data, keys, loaded[0].params.as_of, top):
+                print(f"  {line}")
             print(f"data ok: {data}")
     except _bad_input_types() as exc:
         _fail(exc, EXIT_BAD_INPUT)
@@ -339,6 +349,73 @@ def audit(
         file=sys.stderr,
     )
     raise typer.Exit(EXIT_FAILED if len(failed) else 0)
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        str, typer.Argument(help="The earlier snapshot: an as-of date under --out, or its folder.")
+    ],
+    new: Annotated[str, typer.Argument(help="The later snapshot: an as-of date under --out, or its folder.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Snapshot root (default outputs/).")] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="en or zh (default: NEW's language).")
+    ] = None,
+) -> None:
+    """What changed from OLD to NEW and why: targets, KPI lights, tiers, forecast, hires and their causes.
+    Writes NEW/diff_<OLD>/index.html and CSVs, linked from NEW's index."""
+    # lazy: pandas and the report module are not needed by `planning --help`
+    from planning import config, report, store
+    from planning.diff import open_snapshot, page
+
+    root = out or config.OUTPUTS_DIR
+    try:
+        if language not in (None, "en", "zh"):
+            raise errors.ParamsError(f"--language: {language!r}; expected en or zh")
+        a, b = open_snapshot(old, root), open_snapshot(new, root)
+        if a.path.resolve() == b.path.resolve():
+            raise errors.SnapshotInvalid(
+                f"{a.path}: OLD and NEW are the same snapshot; expected two snapshots"
+            )
+        path = page.diff_snapshots(a, b, language)
+        lang = next((b.params(r).get("language") for r in b.regions if b.params(r)), "en")
+        report.write_index(b.path, store.read_manifest(b.path) or {}, lang)
+    except _bad_input_types() as exc:
+        _fail(exc, EXIT_BAD_INPUT)
+        return
+    print(f"changes since {a.name} -> {path}", file=sys.stderr)
+
+
+@app.command()
+def adjust(
+    workbooks: Annotated[list[Path], typer.Argument(help="Edited quota workbooks (.xlsx) of one snapshot.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Snapshot root (default outputs/).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date of the adjusted snapshot YYYY-MM-DD (default today).")
+    ] = None,
+) -> None:
+    """Managers' edited quota workbooks -> a reconciled plan of record: checks every cell against the snapshot
+    the workbook came from (exit 2 naming file, sheet and cell), reconciles with the top-down plan to the cent
+    (params goals.adjustment) and writes a new dated snapshot of kind "adjusted" with "changes since" its source."""
+    # lazy: openpyxl, pandas and the store are not needed by `planning --help`
+    from planning import config
+    from planning.handover import adjust as adjust_mod
+
+    try:
+        done = adjust_mod.adjust(workbooks, out or config.OUTPUTS_DIR, as_of)
+    except _bad_input_types() as exc:
+        _fail(exc, EXIT_BAD_INPUT)
+        return
+    for r in done.reconciliation.itertuples():
+        where = " / ".join(x for x in (r.level, r.region, r.team) if x)
+        print(
+            f"{where}: top-down {r.top_down:,.2f}, managers {r.bottom_up:,.2f}, gap {r.gap:+,.2f}, "
+            f"reconciled {r.reconciled:,.2f}{' (accepted)' if r.accepted else ''}"
+        )
+    print(
+        f"adjusted plan of record {done.snapshot.name} (from {done.source.name}) -> {done.snapshot / 'index.html'}",
+        file=sys.stderr,
+    )
 
 
 @app.command()

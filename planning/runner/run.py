@@ -36,18 +36,21 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from planning import audit, config, importer, report, sources, store
+from planning import audit, config, diff, importer, report, sources, store
 from planning import data as data_mod
 from planning import params as params_mod
+from planning.diff import page as diff_page
 from planning.errors import ParamsError, SnapshotExists, UnsafePath
+from planning.handover import workbook
 from planning.params import RunInput
 from planning.runner import checks, publish, snapshot
 from planning.runner.kernels import KernelSlot, notebook_parameters, run_region
@@ -160,6 +163,7 @@ def run(
             data_warnings,
         )
         importer.write_snapshot_report(tmp, sorted(set(data_dirs.values())))  # <snapshot>/validation.json
+        _hand_over(tmp, final, out_root)
         manifest = store.read_manifest(tmp) or {}
         result.audit = plan_audit(tmp, manifest)
         report.write_index(tmp, manifest, first.language, result.audit)
@@ -404,6 +408,34 @@ def remove_outputs(region_dir: Path, steps: list[str]) -> None:
         for suffix in (".ipynb", ".html"):
             (region_dir / f"{s}{suffix}").unlink(missing_ok=True)
         store.remove_step_outputs(region_dir, s)
+
+
+# ------------------------------------------------------------------------------------------------ hand-over
+def _hand_over(tmp: Path, final: Path, out_root: Path) -> None:
+    """What a snapshot hands on besides its reports (docs/handover.md): the managers' quota workbooks
+    (`<region>/quotas.xlsx` for every region with a rep split, the company's `quotas.xlsx`) and, for a complete
+    snapshot, "changes since" the previous complete one (`planning diff`, into `<snapshot>/diff_<OLD>/`).
+    Neither can fail the run: a problem is one `note:` line on stderr."""
+    manifest = store.read_manifest(tmp) or {}
+    try:
+        workbook.write_all(tmp, manifest)
+    except Exception as exc:  # a workbook never costs the run its snapshot; the artefacts hold the plan
+        print(f"note: quota workbooks not written: {type(exc).__name__}: {exc}", file=sys.stderr)
+    if manifest.get("status") != "complete":
+        return
+    earlier = store.snapshots(out_root, before=date.fromisoformat(final.name))
+    if not earlier:
+        return
+    try:
+        old = earlier[-1]
+        diff_page.diff_snapshots(
+            diff.Side(old.path.name, old.path, old.manifest), diff.Side(final.name, tmp, manifest)
+        )
+    except Exception as exc:  # a comparison never costs the run its snapshot
+        print(
+            f"note: changes since {earlier[-1].path.name} not written: {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
 
 
 # ------------------------------------------------------------------------------------------------ workers
