@@ -433,37 +433,6 @@ def _rollup_label(manifest: dict[str, Any], regions: dict[str, Any], lang: str) 
     return i18n.t("common.index.partial_total", lang, n=len(regions), m=len(company | set(regions)))
 
 
-def audit_section(audit: pd.DataFrame | None, lang: str) -> str:
-    """The index's plan audit (`planning.audit`, the snapshot's audit.csv): pass / fail / skipped counts and every
-    failure by region, check (its label in `lang`, `display.audit_check`) and figures (verbatim, as audit.csv and
-    `planning audit` print them: code, not prose); a note when the run wrote no audit. Failures first and in red: the run
-    publishes a snapshot whose plan contradicts itself, and the index says so (docs/reports.md)."""
-    t = lambda key, **kw: i18n.t(f"common.index.audit.{key}", lang, **kw)  # noqa: E731
-    if audit is None:
-        return f'<section class="audit"><h2>{_e(t("title"))}</h2><p>{_e(t("none"))}</p></section>'
-    counts = audit["status"].value_counts()
-    failed = audit[audit["status"] == "fail"]
-    summary = t(
-        "summary",
-        n=len(audit),
-        passed=int(counts.get("pass", 0)),
-        failed=len(failed),
-        skipped=int(counts.get("skipped", 0)),
-    )
-    cls = "audit-fail" if len(failed) else "audit-pass"
-    body = f'<p class="audit-summary">{_e(summary)} {_e(t("fail_note" if len(failed) else "pass_note"))}</p>'
-    if len(failed):
-        heads = "".join(f"<th>{_e(t(c))}</th>" for c in ("region", "check", "values"))
-        rows = "".join(
-            f'<tr><th scope="row">{_e(i18n.name("region", r.region, lang) if r.region != "company" else t("company"))}'
-            f'</th><td>{_e(display.audit_check(r.check, lang))}</td><td><code class="audit-figures">{_e(r.values)}'
-            "</code></td></tr>"
-            for r in failed.itertuples()
-        )
-        body += f'<table class="audit-table"><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>'
-    return f'<section class="audit {cls}"><h2>{_e(t("title"))}</h2>{body}</section>'
-
-
 def write_index(
     snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = "en", audit: pd.DataFrame | None = None
 ) -> Path:
@@ -597,7 +566,7 @@ def write_index(
         f'<header class="report-header"><div class="company">{_e(company_name)}</div>'
         f'<div class="report-title">{_e(title)}</div>'
         f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div>{changes_html}</header>\n'
-        f"<main>{audit_section(audit, lang)}\n{rollup_html}\n{regions_html}</main>\n"
+        f"<main>{display.audit_section(audit, lang)}\n{rollup_html}\n{regions_html}</main>\n"
         f'<footer class="report-footer">{_e(i18n.t("common.report.footer_index", lang, commit=commit, generated=generated_at()))}</footer>\n'
         "</body>\n</html>\n"
     )
