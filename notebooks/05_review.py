@@ -154,6 +154,14 @@ ctx.say(narrate.describe_pdca(log, ctx.voice))
 ctx.save("pdca_log", log)
 
 # %%
+from planning import audit
+
+ctx.h("review.audit.title")
+region_audit = audit.audit_region(ctx.out_dir, ctx.region)
+ctx.say(narrate.describe_audit(region_audit, ctx.voice))
+ctx.table(views.audit_view(region_audit, ctx.voice), domain="review", max_rows=None)
+
+# %%
 # The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).
 from planning.review import summary
 

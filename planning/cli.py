@@ -173,7 +173,18 @@ def run(
         f"{n_ok}/{len(result.results)} notebooks ok{reused_note} -> {result.snapshot / 'index.html'}",
         file=sys.stderr,
     )
+    if result.audit is not None:
+        failed = result.audit[result.audit["status"] == "fail"]
+        for a in failed.itertuples():
+            print(f"audit fail: {a.region} / {a.check}: {a.values}", file=sys.stderr)
+        print(
+            f"audit: {len(result.audit)} checks, {len(failed)} fail -> {result.snapshot / 'audit.csv'} "
+            "(shown in the index; the exit code does not count them: `planning audit` does)",
+            file=sys.stderr,
+        )
     for r in result.results:
+        if r.status == "partial" and r.error:
+            print(f"partial: {r.region} / {r.step}: {r.error.get('message')}", file=sys.stderr)
         if r.status == "failed" and r.error:
             cell = f", cell {r.error['cell']}" if r.error.get("cell") else ""
             print(

@@ -126,12 +126,37 @@ ARTIFACTS: dict[str, Contract] = {
     "calibration_dimensions": Contract(
         "02_goals", {"dimension": "str", "component": "str", "amount": "float", "explanation": "str"}
     ),
+    "target_position": Contract(
+        "02_goals",
+        {
+            "measure": "str",
+            "period": "str",
+            "amount": "float",
+            "reference": "str",
+            "lower": "float",
+            "upper": "float",
+            "position": "str",
+            "limit": "bool",
+        },
+    ),
     "team_capacity": Contract(
         "02_goals",
         {"month": "date", "reps_capacity": "float", "tools": "float", "house": "float", "capacity": "float"},
     ),
     "facts_goals": Contract("02_goals", FACT_COLUMNS),
     # 03_strategy
+    "tier_summary": Contract(
+        "03_strategy",
+        {
+            "tier": "str",
+            "customers": "int",
+            "revenue_12m": "float",
+            "potential": "float",
+            "expected_loss": "float",
+            "expected_gain": "float",
+            "expected_revenue": "float",
+        },
+    ),
     "customer_tiers": Contract(
         "03_strategy",
         {

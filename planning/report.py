@@ -23,7 +23,7 @@ import nbformat
 import nbformat.v4
 import pandas as pd
 
-from planning import config, i18n, store
+from planning import config, display, i18n, store
 from planning.config import STEPS
 from planning.market import periods
 
@@ -433,8 +433,12 @@ def _rollup_label(manifest: dict[str, Any], regions: dict[str, Any], lang: str) 
     return i18n.t("common.index.partial_total", lang, n=len(regions), m=len(company | set(regions)))
 
 
-def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = "en") -> Path:
-    """Write `<snapshot_dir>/index.html`: company roll-up, then per region headline numbers and step links.
+def write_index(
+    snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = "en", audit: pd.DataFrame | None = None
+) -> Path:
+    """Write `<snapshot_dir>/index.html`: the plan audit, the company roll-up, then per region headline numbers
+    and step links. `audit`: the snapshot's plan audit (`planning.audit.audit_snapshot`), else the snapshot's
+    audit.csv when there is one.
 
     In: the snapshot folder (step pages at `<region>/<step>.html`) and the run manifest: `regions` ->
     {region: {"headline": {plan_target, ytd_plan, ytd_actual, completion (fraction), kpi_lights {green,
@@ -443,6 +447,8 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     """
     snapshot_dir = Path(snapshot_dir)
     lang = lang if lang in i18n.LANGUAGES else "en"
+    if audit is None and store.audit_path(snapshot_dir).is_file():
+        audit = pd.read_csv(store.audit_path(snapshot_dir), dtype=str, keep_default_na=False)
     params = _first_params(manifest)
     plan_year = params.get("plan_year") or manifest.get("plan_year") or ""
     regions: dict[str, Any] = {
@@ -560,7 +566,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f'<header class="report-header"><div class="company">{_e(company_name)}</div>'
         f'<div class="report-title">{_e(title)}</div>'
         f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div>{changes_html}</header>\n'
-        f"<main>{rollup_html}\n{regions_html}</main>\n"
+        f"<main>{display.audit_section(audit, lang)}\n{rollup_html}\n{regions_html}</main>\n"
         f'<footer class="report-footer">{_e(i18n.t("common.report.footer_index", lang, commit=commit, generated=generated_at()))}</footer>\n'
         "</body>\n</html>\n"
     )

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import pandas as pd
-from frames_audit import MONTHS, calibration_dimensions, capacity, goals, hiring_plan, targets, targets_rep
+from frames_audit import (
+    MONTHS,
+    calibration_dimensions,
+    capacity,
+    goals,
+    hiring_plan,
+    target_position,
+    targets,
+    targets_rep,
+)
 
 from planning import facts as facts_
 from planning.audit import facts
@@ -217,6 +226,26 @@ def test_hires_when_the_team_without_them_already_reaches_the_target_fail():
     assert r["values"] == "1 hires; capacity without them 288.00 = 120.0% of target 240.00 (with them 125.0%)"
 
 
+def test_hires_are_judged_against_the_reps_quotas_where_targets_carry_them():
+    # Capacity without the hire 288 reaches the target 240 but not the quotas 300 (a 25% buffer): needed.
+    (r,) = facts.hires_only_where_short(
+        capacity(monthly=25.0), hiring_plan(), calibration_dimensions(), targets(quota=300.0)
+    )
+    assert r["status"] == "pass"
+    assert r["values"] == "1 hires; capacity without them 288.00 = 96.0% of quotas 300.00 (with them 100.0%)"
+
+
+def test_the_team_without_hires_that_goals_states_is_used():
+    # capacity.csv less the hires' row says 288 (>= quotas 270), but a hire also brings training and tools:
+    # goals states the team without its hires at 265, short of the quotas: the hire is needed.
+    stated = target_position(("quota", "2027", "team_without_hires", "above"))
+    stated[["amount", "upper"]] = [270.0, 265.0]
+    (r,) = facts.hires_only_where_short(
+        capacity(monthly=25.0), hiring_plan(), calibration_dimensions(), targets(quota=270.0), stated
+    )
+    assert r["status"] == "pass" and "capacity without them 265.00 = 98.1% of quotas 270.00" in r["values"]
+
+
 def test_no_hires_pass_whatever_the_capacity():
     (r,) = facts.hires_only_where_short(
         capacity(monthly=25.0), hiring_plan(hires=0), calibration_dimensions()
@@ -231,3 +260,8 @@ def test_resources_additional_hires_are_not_goals_hires():
     (hires,) = facts.hires_goals_vs_resources(targets_rep(), plan, capacity())
     assert (ramp["status"], hires["status"]) == ("pass", "pass")
     assert hires["values"] == "goals 1 vs hiring_plan 1 vs capacity 1 (and 1 additional hires of resources)"
+def test_a_coverage_without_rows_is_not_a_second_target():
+    # No opportunities (the Superstore export): strategy writes coverage.csv without rows; nothing to compare.
+    t, calibration, g, cap, coverage = shown()
+    (r,) = facts.annual_target_shared(t, calibration, g, cap, coverage.iloc[0:0])
+    assert r["status"] == "pass" and "coverage" not in r["values"]

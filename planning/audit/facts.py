@@ -384,10 +384,15 @@ def root_cause_count_shared(shared: pd.DataFrame | None, root_causes: pd.DataFra
 
 
 def team_capacity_shared(
-    shared: pd.DataFrame | None, capacity: pd.DataFrame | None, incentive_summary: pd.DataFrame | None
+    shared: pd.DataFrame | None,
+    capacity: pd.DataFrame | None,
+    incentive_summary: pd.DataFrame | None,
+    targets: pd.DataFrame | None = None,
 ) -> list[Row]:
     """The team's capacity (fact team_capacity) is capacity.csv's year and the incentive simulation's expected
-    revenue, and the expected attainment is it / the year's target (METHOD 4; issue 16: ¥466.7M vs ¥483M)."""
+    revenue, and the expected attainment is it / what the reps are asked to deliver: the year's quotas
+    (targets.csv `quota`, the target + the flex buffer), or capacity.csv's target where targets carry no quota
+    (METHOD 4; issue 16: ¥466.7M vs ¥483M)."""
     check = "team_capacity_shared"
     rule = "One team capacity in resources and the incentive simulation (METHOD 4; issue 16 item 1)."
     if (gone := _facts_missing(check, rule, shared, "team_capacity", "expected_attainment")) is not None:
@@ -399,9 +404,12 @@ def team_capacity_shared(
         year = float(capacity["capacity"].sum())
         if abs(year - fact) >= CENT:
             bad.append(f"capacity.csv {money(year)}")
-        target = float(capacity["target"].sum())
-        if target > 0 and abs(fact / target - att) > 1e-9:
-            bad.append(f"expected attainment {att:.2%} vs capacity / target {fact / target:.2%}")
+        target, what = float(capacity["target"].sum()), "target"
+        year = None if targets is None else targets[targets["level"] == "year"]
+        if year is not None and len(year) == 1 and "quota" in year.columns and pd.notna(year["quota"].iloc[0]):
+            target, what = float(year["quota"].iloc[0]), "quotas"
+        if target > 0 and abs(fact / target - att) > 1e-6:
+            bad.append(f"expected attainment {att:.2%} vs capacity / {what} {fact / target:.2%}")
     if incentive_summary is not None:
         sim = incentive_summary.loc[incentive_summary["metric"] == "expected_revenue", "value"]
         if len(sim) and abs(float(sim.iloc[0]) - fact) >= CENT:
@@ -416,13 +424,19 @@ def hires_only_where_short(
     capacity: pd.DataFrame | None,
     hiring_plan: pd.DataFrame | None,
     calibration_dimensions: pd.DataFrame | None,
+    targets: pd.DataFrame | None = None,
+    target_position: pd.DataFrame | None = None,
 ) -> list[Row]:
-    """Hires are planned only where the team without them falls short of the target: the year's capacity
-    (capacity.csv) less the hires' contribution (calibration_dimensions team/hires) must be below the year's
-    target (capacity.csv target) when hiring_plan.csv has hires (METHOD 4 People: hires needed given ramp time
-    and attrition; issue 16: northeast keeps 2 hires at 139.6% of target)."""
+    """Hires are planned only where the team without them falls short of what the reps are asked to deliver:
+    the year's capacity (capacity.csv) less the hires' contribution (calibration_dimensions team/hires) must be
+    below the reps' quotas (targets.csv year `quota`: the target + the flex buffer; the year's target,
+    capacity.csv target, where targets carry no quota) when hiring_plan.csv has hires. Where goals states the team
+    without its hires (target_position.csv reference `team_without_hires`: a hire brings its training uplift and
+    tool efficiency too, more than its calibration row) that figure is used (METHOD 4 People: hires
+    needed given ramp time and attrition; docs/method.md, the flex buffer; issue 16: northeast keeps 2 hires at
+    139.6% of target)."""
     check = "hires_only_where_short"
-    rule = "Hires only where capacity without them falls short of the target (METHOD 4 People)."
+    rule = "Hires only where capacity without them falls short of the reps' quotas (METHOD 4 People)."
     gone = _absent(
         check, rule, capacity=capacity, hiring_plan=hiring_plan, calibration_dimensions=calibration_dimensions
     )
@@ -444,8 +458,15 @@ def hires_only_where_short(
     if part.empty:
         return [skipped(check, "calibration_dimensions.csv has no team/hires contribution", rule)]
     without = cap - float(part.iloc[0])
+    asked, what = target, "target"
+    if targets is not None and "quota" in targets.columns and (targets["level"] == "year").sum() == 1:
+        asked, what = float(targets.loc[targets["level"] == "year", "quota"].iloc[0]), "quotas"
+    tp = target_position
+    stated = None if tp is None else tp[tp["reference"] == "team_without_hires"]
+    if stated is not None and len(stated):
+        without, asked, what = float(stated["upper"].iloc[0]), float(stated["amount"].iloc[0]), "quotas"
     values = (
-        f"{num(hires)} hires; capacity without them {money(without)} = {without / target:.1%} of target "
-        f"{money(target)} (with them {cap / target:.1%})"
+        f"{num(hires)} hires; capacity without them {money(without)} = {without / asked:.1%} of {what} "
+        f"{money(asked)} (with them {cap / asked:.1%})"
     )
-    return [row(check, without < target, values, rule)]
+    return [row(check, without < asked, values, rule)]

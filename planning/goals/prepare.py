@@ -71,6 +71,8 @@ class Inputs:
     last12: float
     baseline: float
     baseline_monthly: np.ndarray  # (12,)
+    baseline_lower: np.ndarray  # (12,) the chosen forecast's lower bound (goals.interval); actuals where known
+    baseline_upper: np.ndarray  # (12,) its upper bound
     increments: pd.DataFrame  # source, segment_or_dimension, amount, explanation
     season: np.ndarray  # (12,), mean 1
     productivity: float  # annual output of a fully ramped quota rep
@@ -233,6 +235,8 @@ def prepare(
         last12=last12,
         baseline=float(base["baseline"].sum()),
         baseline_monthly=base["baseline"].to_numpy(dtype=float),
+        baseline_lower=base["lower"].to_numpy(dtype=float),
+        baseline_upper=base["upper"].to_numpy(dtype=float),
         increments=_increments(market_increment),
         season=season_weights(seasonality, hist),
         productivity=productivity,

@@ -134,6 +134,9 @@ class Market(_Model):
     opening_share: dict[str, float] = {}  # dimension -> share of the plan-year regional TAM its opening wins
     opening_increment: dict[str, float] = {}  # dimension -> increment (currency); overrides opening_share
     share_gain: dict[str, float] = {}  # industry -> planned share gain in the plan year (0.005 = +0.5 pp)
+    # industry -> share gain committed even where the region is losing share there (a recovery plan); a
+    # share_gain in an industry where the region lost share_threshold or more is not counted
+    share_recovery: dict[str, float] = {}
     needs: list[Need] = []  # customer pain points / unmet needs with the segments they apply to
     swot: dict[Literal["S", "W", "O", "T"], list[LocalText]] = {}  # entries from interviews and workshops
 
@@ -164,7 +167,7 @@ class Market(_Model):
             raise ValueError(f"weights {v} must be >= 0 with at least one > 0")
         return v
 
-    @field_validator("opening_share", "share_gain")
+    @field_validator("opening_share", "share_gain", "share_recovery")
     @classmethod
     def _fractions(cls, v: dict[str, float]) -> dict[str, float]:
         for key, x in v.items():

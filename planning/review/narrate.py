@@ -321,3 +321,18 @@ def describe_pdca(log: pd.DataFrame, voice: i18n.Voice) -> str:
         return voice.t("review.pdca.none")
     n = {s: int((log["state"] == s).sum()) for s in ("new", "carried", "resolved")}
     return voice.t("review.pdca.summary", **n)
+
+
+# ------------------------------------------------------------------------------------------------ plan audit
+def describe_audit(audit: pd.DataFrame, voice: i18n.Voice) -> str:
+    """The region's plan audit (`planning.audit.audit_region`) in one sentence: how many checks, pass, fail and
+    skipped, and what a failure means."""
+    counts = audit["status"].value_counts()
+    failed = int(counts.get("fail", 0))
+    return voice.t(
+        "review.audit.summary_fail" if failed else "review.audit.summary_pass",
+        n=len(audit),
+        passed=int(counts.get("pass", 0)),
+        failed=failed,
+        skipped=int(counts.get("skipped", 0)),
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planning import i18n
+from planning import display, i18n
 
 
 def pva_view(pva: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
@@ -83,3 +83,15 @@ def pdca_view(log: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
         act=[voice.t(f"review.pdca.acts.{a}") for a in log["act"]],
         state=[voice.t(f"review.pdca.states.{s}") for s in log["state"]],
     )
+
+
+def audit_view(audit: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """The failed and skipped checks of the region's plan audit for the report, failures first: status and
+    check in the report language (`display.audit_check`); their figures are in the snapshot's audit.csv and the
+    index (the audit's own wording)."""
+    shown = audit[audit["status"] != "pass"].copy()
+    shown["order"] = (shown["status"] != "fail").astype(int)
+    out = shown.sort_values(["order", "check"], kind="stable")[["status", "check"]]
+    out["status"] = [voice.t(f"review.audit.status.{s}") for s in out["status"]]
+    out["check"] = [display.audit_check(c, voice.lang) for c in out["check"]]
+    return out.reset_index(drop=True)

@@ -43,7 +43,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from planning import config, diff, importer, report, sources, store
+import pandas as pd
+
+from planning import audit, config, diff, importer, report, sources, store
 from planning import data as data_mod
 from planning import params as params_mod
 from planning.diff import page as diff_page
@@ -162,7 +164,9 @@ def run(
         )
         importer.write_snapshot_report(tmp, sorted(set(data_dirs.values())))  # <snapshot>/validation.json
         _hand_over(tmp, final, out_root)
-        report.write_index(tmp, store.read_manifest(tmp) or {}, first.language)
+        manifest = store.read_manifest(tmp) or {}
+        result.audit = plan_audit(tmp, manifest)
+        report.write_index(tmp, manifest, first.language, result.audit)
         if previous is not None and previous.get("status") == "complete" and not result.ok:
             result.snapshot = _keep_failed(tmp, final)  # the complete snapshot stays as it was
             return result
@@ -176,6 +180,22 @@ def run(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return result
+
+
+def plan_audit(snapshot_dir: Path, manifest: dict[str, Any]) -> pd.DataFrame:
+    """The plan audit of the snapshot being published (every region's checks and the company's), written as its
+    audit.csv. It does not change the run's exit code: the snapshot is published with its contradictions named
+    in the index; `planning audit` exits 1 on them (README "Plan audit"). An audit that cannot run (a bug) is
+    one failed company row naming the error, so the run still publishes what its steps produced."""
+    try:
+        frame = audit.audit_snapshot(snapshot_dir, manifest)
+    except Exception as exc:  # the steps' results stay; the index shows the audit could not run
+        frame = pd.DataFrame(
+            [("company", "audit_ran", "fail", f"{type(exc).__name__}: {exc}", "The plan audit runs to its end.")],
+            columns=list(audit.COLUMNS),
+        )
+    store.write_audit(snapshot_dir, frame)
+    return frame
 
 
 def _update_plan(
@@ -328,6 +348,8 @@ def _run_into(
 
     order = {r: i for i, r in enumerate(regions)}
     result.results.sort(key=lambda x: (order[x.region], steps.index(x.step)))
+    for r in regions:  # a step that ran without its upstream steps is partial, not ok
+        snapshot.mark_partial([x for x in result.results if x.region == r])
     # every region of the earlier snapshot stays, in its place: the regions this run does not name are carried
     # over unchanged (files byte-identical, manifest entry as it was); new regions follow
     region_entries: dict[str, dict[str, Any]] = {}
