@@ -368,6 +368,16 @@ def _rollup_label(manifest: dict[str, Any], regions: dict[str, Any], lang: str) 
     return i18n.t("common.index.partial_total", lang, n=len(regions), m=len(company | set(regions)))
 
 
+def _kind_line(manifest: dict[str, Any], lang: str) -> str:
+    """What made the snapshot, for a snapshot that is not a plan: a review (against which plan version), a
+    re-plan or an adjusted plan (derived from which). Empty for a plan (docs/rhythm.md "Snapshot kinds")."""
+    kind = store.snapshot_kind(manifest)
+    if kind == "plan":
+        return ""
+    text = i18n.t(f"common.index.kind.{kind}", lang, plan=manifest.get("plan_of_record") or "—")
+    return f'<div class="kind">{_e(text)}</div>'
+
+
 def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = "en") -> Path:
     """Write `<snapshot_dir>/index.html`: company roll-up, then per region headline numbers and step links.
 
@@ -465,6 +475,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f"{region_head}{step_heads}</tr></thead><tbody>{''.join(step_rows)}</tbody></table></section>"
     )
     title = t("title", plan_year=plan_year, as_of=as_of)
+    kind_html = _kind_line(manifest, lang)
     commit = manifest.get("commit", "")
     page = (
         "<!DOCTYPE html>\n"
@@ -473,7 +484,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f'<title>{_e(title)}</title>\n<style>{_css()}</style>\n</head>\n<body class="index">\n'
         f'<header class="report-header"><div class="company">{_e(company_name)}</div>'
         f'<div class="report-title">{_e(title)}</div>'
-        f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div></header>\n'
+        f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div>{kind_html}</header>\n'
         f"<main>{rollup_html}\n{regions_html}</main>\n"
         f'<footer class="report-footer">{_e(i18n.t("common.report.commit", lang))}: {_e(commit)}</footer>\n'
         "</body>\n</html>\n"

@@ -21,6 +21,8 @@ def snapshot_forecasts(root: str | Path, region: str, as_of: date) -> pd.DataFra
     forecast (months after the snapshot's own as_of only)."""
     frames = []
     for snap in store.snapshots(root, before=as_of):
+        if snap.kind != "plan":  # adjusted and replan versions carry their plan's forecast: counted once
+            continue
         fc = store.read_optional(snap.region_dir(region), "forecast")
         if fc is None:
             continue

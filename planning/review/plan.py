@@ -1,7 +1,8 @@
 """The plan of record: the plan the year is reviewed against.
 
-The plan of record for the year of `as_of` is the targets of the most recent earlier complete snapshot of the
-same region made for that year (`find_plan`), else the data's `plan_of_record` table, else no plan. Earlier
+The plan of record for the year of `as_of` is the targets of the latest complete plan version (a snapshot of kind
+plan, adjusted or replan, `store.plan_of_record`) dated at or before `as_of` of the same region made for that year
+(`find_plan`), else the data's `plan_of_record` table, else no plan. Earlier
 snapshots and their artefacts are found and read through `planning.store` only.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +38,7 @@ class Plan:
     forecast: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["month", "forecast"]))
     snapshot: str = ""
     path: str = ""
+    kind: str = ""  # the snapshot's kind (plan | adjusted | replan); "" for the data table
 
     @property
     def annual(self) -> float:
@@ -104,6 +106,7 @@ def plan_from_snapshot(snap: store.Snapshot, region: str, year: int) -> Plan:
         fc,
         snapshot=snap.as_of.isoformat(),
         path=str(region_dir),
+        kind=snap.kind,
     )
 
 
@@ -129,12 +132,15 @@ def find_plan(
 ) -> Plan:
     """The plan of record for `as_of`'s year.
 
-    The most recent earlier complete snapshot in `root` (`store.snapshots`) whose plan_year is that year and that
+    The plan version `store.plan_of_record` finds in `root` for the region and that year: the latest complete
+    snapshot of kind plan, adjusted or replan dated at or before `as_of` (review snapshots never count) that
     holds the region's targets, targets_rep and forecast; otherwise the `plan_of_record` table; otherwise an
     empty plan (source "none").
     """
     year = as_of.year
-    for snap in reversed(store.snapshots(root, before=as_of)):
-        if snap.plan_year(region) == year and store.has_artifacts(snap.region_dir(region), *PLAN_ARTIFACTS):
-            return plan_from_snapshot(snap, region, year)
+    snap = store.plan_of_record(root, as_of, region=region, year=year)
+    while snap is not None and not store.has_artifacts(snap.region_dir(region), *PLAN_ARTIFACTS):
+        snap = store.plan_of_record(root, snap.as_of - timedelta(days=1), region=region, year=year)
+    if snap is not None:
+        return plan_from_snapshot(snap, region, year)
     return plan_from_table(plan_of_record, reps, year)
