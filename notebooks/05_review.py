@@ -196,12 +196,12 @@ since = improve.since(earlier_date, ctx.as_of)
 health_now = improve.health_scores(ctx.data.orders, ctx.data.customers, ctx.p, ctx.as_of)
 found = pd.concat(
     [
-        improve.swings(ctx.data.opportunities, ctx.as_of, ctx.p),
+        improve.swings(ctx.data.opportunities, ctx.p),
         improve.health_falls(
             health_now, improve.health_scores(ctx.data.orders, ctx.data.customers, ctx.p, since), ctx.p
         ),
-        improve.best_practices(ctx.data.opportunities, ctx.as_of, ctx.p),
-        improve.channels_to_stop(ctx.data.marketing, ctx.data.opportunities, ctx.as_of, ctx.p),
+        improve.best_practices(ctx.data.opportunities, ctx.p),
+        improve.channels_to_stop(ctx.data.marketing, ctx.data.opportunities, ctx.p),
     ],
     ignore_index=True,
 )
@@ -211,7 +211,6 @@ items = improve.carry(
     store.read_improvement_marks(snapshots, ctx.region),
     dict(zip(health_now["customer_id"].astype(str), health_now["health_score"], strict=True)),
     improve.last_month_spend(ctx.data.marketing, ctx.as_of),
-    ctx.as_of,
     ctx.p,
 )
 items = narrate.improvement_texts(items, ctx.p.review, ctx.voice)

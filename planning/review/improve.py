@@ -49,7 +49,7 @@ def _items(rows: list[dict]) -> pd.DataFrame:
 def last_week(as_of: date) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Monday and Sunday of the last complete ISO week ending on or before `as_of`."""
     d = ts(as_of)
-    sunday = d - pd.Timedelta(days=(d.dayofweek + 1) % 7)
+    sunday = d - pd.Timedelta(days=(d.day_of_week + 1) % 7)
     return sunday - pd.Timedelta(days=6), sunday
 
 
@@ -71,13 +71,13 @@ def stage_exits(opps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> p
     return pd.DataFrame(rows, columns=["stage", "next", "advanced", "n", "rate"])
 
 
-def swings(opps: pd.DataFrame | None, as_of: date, p: Params) -> pd.DataFrame:
+def swings(opps: pd.DataFrame | None, p: Params) -> pd.DataFrame:
     """Abnormal week-over-week conversion swings, stage by stage (module docstring). ITEM_COLUMNS: subject =
     stage, detail = next stage, metric / n = last week's rate / deals, baseline / n_base = the week before's."""
     if opps is None or opps.empty:
         return _items([])
     c = p.review.improve
-    start, end = last_week(as_of)
+    start, end = last_week(p.as_of)
     now = stage_exits(opps, start, end)
     before = stage_exits(opps, start - pd.Timedelta(days=7), end - pd.Timedelta(days=7))
     rows = []
@@ -124,14 +124,14 @@ def health_falls(now: pd.DataFrame, then: pd.DataFrame, p: Params) -> pd.DataFra
     )  # fmt: skip
 
 
-def best_practices(opps: pd.DataFrame | None, as_of: date, p: Params) -> pd.DataFrame:
+def best_practices(opps: pd.DataFrame | None, p: Params) -> pd.DataFrame:
     """The rep, lead source and industry whose win rate over the last `copy_days` days beats the region's by
     `copy_z` standard errors (on `copy_min_deals` closed deals or more): detail = rep_id | source | industry,
     subject = its key, metric / n = its win rate / closed deals, baseline / n_base = the region's."""
     if opps is None or opps.empty:
         return _items([])
     c = p.review.improve
-    end = ts(as_of)
+    end = ts(p.as_of)
     _, closed, won = reached_stages(opps, end)
     close = pd.to_datetime(opps["close_date"])
     recent = closed & (close > end - pd.Timedelta(days=c.copy_days)).to_numpy()
@@ -160,14 +160,14 @@ def best_practices(opps: pd.DataFrame | None, as_of: date, p: Params) -> pd.Data
 
 
 def channels_to_stop(
-    marketing: pd.DataFrame | None, opps: pd.DataFrame | None, as_of: date, p: Params
+    marketing: pd.DataFrame | None, opps: pd.DataFrame | None, p: Params
 ) -> pd.DataFrame:
     """Lead sources paid for in the last `stop_months` full months that produced no lead (detail "no_leads"), or
     whose deals closed in that window - at least `copy_min_deals` of them - include no win (detail "no_wins"):
     metric = spend, baseline = leads, n = won deals, n_base = closed deals."""
     if marketing is None or marketing.empty:
         return _items([])
-    c = p.review.improve
+    c, as_of = p.review.improve, p.as_of
     last_full = ts(as_of).to_period("M") - (0 if (ts(as_of) + pd.Timedelta(days=1)).day == 1 else 1)
     first = (last_full - (c.stop_months - 1)).to_timestamp()
     month = pd.to_datetime(marketing["month"])
@@ -241,7 +241,6 @@ def carry(
     marks: pd.DataFrame | None,
     health_now: dict[str, float],
     spend: dict[str, float],
-    as_of: date,
     p: Params,
 ) -> pd.DataFrame:
     """This review's list (LIST_COLUMNS): each open item (new | open) of `previous` decided first by the marks
@@ -251,7 +250,7 @@ def carry(
     `due_days` after `as_of`; owner "" for narrate to fill from `review.improve.owners`). Items done or dropped
     in the previous list are not repeated.
     """
-    c = p.review.improve
+    c, as_of = p.review.improve, p.as_of
     mark = {} if marks is None else {r.item_id: (r.status, r.note) for r in marks.itertuples()}
     now = found.set_index("item_id")
     ids = set(now.index)

@@ -91,7 +91,7 @@ def open_deals(opps: pd.DataFrame | None, as_of: date) -> pd.DataFrame:
     return out
 
 
-def stage_probabilities(opps: pd.DataFrame | None, as_of: date, p: Pipeline) -> pd.DataFrame:
+def stage_probabilities(opps: pd.DataFrame | None, as_of: date, cfg: Pipeline) -> pd.DataFrame:
     """Per open stage: reached (closed deals of the window that reached it), won, probability = won / reached,
     days_to_close (median, won deals), basis ("own": the last `history_months`; "all_history"; "none"),
     open_deals and open_amount (open on `as_of`). STAGE_COLUMNS."""
@@ -102,13 +102,13 @@ def stage_probabilities(opps: pd.DataFrame | None, as_of: date, p: Pipeline) -> 
         )[STAGE_COLUMNS]  # fmt: skip
     end = ts(as_of)
     close = pd.to_datetime(opps["close_date"])
-    recent = opps[(close > months_before(end, p.history_months)) & (close <= end)]
+    recent = opps[(close > months_before(end, cfg.history_months)) & (close <= end)]
     own, every = _stage_counts(recent, end), _stage_counts(opps, end)
     days = _days_to_close(opps, end)
     opn = open_deals(opps, as_of)
     rows = []
     for s, a, b in zip(OPEN_STAGES, own.itertuples(), every.itertuples(), strict=True):
-        src, basis = (a, "own") if a.reached >= p.min_closed else (b, "all_history")
+        src, basis = (a, "own") if a.reached >= cfg.min_closed else (b, "all_history")
         if src.reached == 0:
             basis = "none"
         sel = opn["stage"] == s
@@ -151,7 +151,7 @@ def expected_close(deals: pd.DataFrame, stages: pd.DataFrame, as_of: date) -> pd
 
 
 def pipeline_forecast(
-    opps: pd.DataFrame | None, stages: pd.DataFrame, as_of: date, p: Pipeline
+    opps: pd.DataFrame | None, stages: pd.DataFrame, as_of: date, cfg: Pipeline
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Open deals by month of expected close (FORECAST_COLUMNS: month "YYYY-MM", deals, amount, worst, commit,
     best) and the deals themselves (opportunity_id, stage, amount, probability, expected_close, close_basis).
@@ -168,9 +168,9 @@ def pipeline_forecast(
     amount = deals["amount"].astype(float)
     deals = deals.assign(
         probability=prob,
-        worst=np.where(pos >= rank[p.worst_from], amount * prob, 0.0),
-        commit=np.where(pos >= rank[p.commit_from], amount * prob, 0.0),
-        best=np.where(pos >= rank[p.best_full_from], amount, amount * prob),
+        worst=np.where(pos >= rank[cfg.worst_from], amount * prob, 0.0),
+        commit=np.where(pos >= rank[cfg.commit_from], amount * prob, 0.0),
+        best=np.where(pos >= rank[cfg.best_full_from], amount, amount * prob),
         month=deals["expected_close"].dt.strftime("%Y-%m"),
     )
     by = deals.groupby("month", as_index=False).agg(
@@ -190,7 +190,7 @@ def landing(
     forecast: pd.DataFrame,
     plan: Plan,
     as_of: date,
-    p: Pipeline,
+    cfg: Pipeline,
 ) -> pd.DataFrame:
     """Expected landing of `as_of`'s quarter and year (LANDING_COLUMNS).
 
@@ -203,8 +203,8 @@ def landing(
     end = ts(as_of)
     dates = pd.to_datetime(orders["order_date"])
     amount = orders["amount"].astype(float)
-    rr_start = end - pd.Timedelta(days=p.run_rate_days - 1)
-    rate = float(amount[(dates >= rr_start) & (dates <= end)].sum()) / p.run_rate_days
+    rr_start = end - pd.Timedelta(days=cfg.run_rate_days - 1)
+    rate = float(amount[(dates >= rr_start) & (dates <= end)].sum()) / cfg.run_rate_days
     year_rev = float(amount[(dates > end - pd.Timedelta(days=365)) & (dates <= end)].sum())
     won_amount = 0.0
     if opps is not None and len(opps):

@@ -155,7 +155,7 @@ def window_start(period: str, as_of: date) -> pd.Timestamp:
     quarter's or the year's first day."""
     d = ts(as_of)
     starts = {
-        "wtd": d - pd.Timedelta(days=d.dayofweek),
+        "wtd": d - pd.Timedelta(days=d.day_of_week),
         "mtd": d.replace(day=1),
         "qtd": pd.Timestamp(d.year, 3 * ((d.month - 1) // 3) + 1, 1),
         "ytd": pd.Timestamp(d.year, 1, 1),
