@@ -368,6 +368,21 @@ def _rollup_label(manifest: dict[str, Any], regions: dict[str, Any], lang: str) 
     return i18n.t("common.index.partial_total", lang, n=len(regions), m=len(company | set(regions)))
 
 
+def _plan_of_record_headlines(snapshot_dir: Path, manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{region: {"plan_target": ...}} of the plan version a review was checked against (its manifest beside this
+    snapshot, `plan_of_record`); empty for other kinds or when it cannot be read."""
+    por = manifest.get("plan_of_record")
+    if store.snapshot_kind(manifest) != "review" or not por:
+        return {}
+    base = store.read_manifest(snapshot_dir.parent / str(por)) or {}
+    out = {}
+    for r, info in (base.get("regions") or {}).items():
+        target = ((info or {}).get("headline") or {}).get("plan_target")
+        if target is not None:
+            out[r] = {"plan_target": target}
+    return out
+
+
 def _kind_line(manifest: dict[str, Any], lang: str) -> str:
     """What made the snapshot, for a snapshot that is not a plan: a review (against which plan version), a
     re-plan or an adjusted plan (derived from which). Empty for a plan (docs/rhythm.md "Snapshot kinds")."""
@@ -389,12 +404,15 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     snapshot_dir = Path(snapshot_dir)
     lang = lang if lang in i18n.LANGUAGES else "en"
     params = _first_params(manifest)
+    planned = _plan_of_record_headlines(snapshot_dir, manifest)
     regions: dict[str, Any] = {
-        # Sales of the last 12 months come from the market step's artefact when the manifest lacks them.
+        # Sales of the last 12 months come from the market step's artefact when the manifest lacks them; a review's
+        # target from its plan of record's manifest.
         r: {
             **info,
             "headline": {
                 **market_headline(snapshot_dir / r, _region_as_of(info, params, manifest)),
+                **planned.get(r, {}),
                 **(info.get("headline") or {}),
             },
         }

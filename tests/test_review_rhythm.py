@@ -262,8 +262,13 @@ def test_a_simulated_year_of_reviews_and_one_replan(year_data: Path, tmp_path: P
     assert m["regions"]["east"]["replan"]["required"] and "below the re-split threshold 80%" in (
         m["regions"]["east"]["replan"]["reason"]
     )
+    assert not store.has_artifacts(result.snapshot / "east", "improvements")  # a plan version, not a review
+    assert store.has_artifacts(result.snapshot / "east", "targets", "targets_rep", "forecast", "capacity")
     r = runner.review(as_of="2027-04-30", regions=["east"], data_dir=data, out_root=root, workers=1)
     assert r.ok and store.read_manifest(r.snapshot)["plan_of_record"] == "2027-04-01"
+    third_list = store.read_artifact(r.snapshot / "east", "improvements")
+    still_open = set(second_list.loc[second_list["state"].isin(["new", "open"]), "item_id"])
+    assert still_open <= set(third_list["item_id"])  # carried over the re-plan from the February review
     pva = store.read_artifact(r.snapshot / "east", "plan_vs_actual").set_index(["level", "key"])
     assert pva.loc[("quarter", "2027-Q1"), "completion"] == pytest.approx(1.0, abs=1e-6)  # the re-plan's Q1
     html = (r.snapshot / "east" / "05_review.html").read_text(encoding="utf-8")

@@ -340,7 +340,7 @@ def describe_pipeline(
     basis = voice.t(
         "review.pipeline.basis",
         months=p.history_months,
-        stages=", ".join(voice.name("stage", s) for s in own["stage"]) or "—",
+        stages=voice.t("review.pipeline.list_sep").join(voice.name("stage", s) for s in own["stage"]) or "—",
         min_closed=p.min_closed,
     )
     n_given = int((deals["close_basis"] == "expected_close_date").sum()) if len(deals) else 0

@@ -5,7 +5,7 @@ The plan of record for the year of `as_of` (`store.plan_of_record`) is read, not
 it whose last closed quarter fell short (or every region with `force`), `review.replan` re-splits the remaining
 annual target over the days, weeks, months, quarters, teams and reps after `as_of`. The new version is a snapshot
 dated the day after `as_of` (the day it takes effect; a review of `as_of` itself keeps its folder) holding every
-region's artefacts of the plan of record, with targets and targets_rep replaced where re-planned; its manifest
+region's artefacts of the plan of record but its review's (steps 01-04: a plan version), with targets and targets_rep replaced where re-planned; its manifest
 records `kind: replan`, `plan_of_record` and per region the quarter, its completion, the threshold and the
 reason. Reviews dated from then on use it; `planning diff` compares it with the plan it replaces.
 """
@@ -18,12 +18,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from planning import config, report, sources, store
+from planning import config, contracts, report, sources, store
 from planning import data as data_mod
 from planning import params as params_mod
 from planning.errors import ParamsError, SnapshotExists, UnsafePath
 from planning.review import replan as replan_mod
 from planning.runner import checks, publish
+
+
+#: The review step's artefacts: not part of a plan version (a re-plan does not copy them).
+REVIEW_ARTIFACTS = frozenset(contracts.of_step("05_review"))
 
 
 @dataclass
@@ -125,7 +129,13 @@ def _write(
         )
         for r, entry in (base.manifest.get("regions") or {}).items():
             (tmp / r).mkdir()
-            shutil.copytree(store.artifacts_dir(base.region_dir(r)), store.artifacts_dir(tmp / r))
+            # the plan's artefacts (steps 01-04), not its review's: a later review carries its PDCA log and
+            # improvement list from the latest review, not from the plan the re-plan copied
+            shutil.copytree(
+                store.artifacts_dir(base.region_dir(r)),
+                store.artifacts_dir(tmp / r),
+                ignore=lambda _d, names: [n for n in names if n.removesuffix(".csv") in REVIEW_ARTIFACTS],
+            )
             if (base.region_dir(r) / "params.json").is_file():
                 shutil.copy2(base.region_dir(r) / "params.json", tmp / r / "params.json")
             entry = dict(entry)
