@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from planning.goals.decompose import allocate, allocate_rows, cents
-from planning.goals.prepare import working_calendar
+from planning.goals.calendar import working_calendar
 from planning.review.periods import ts
 
 
@@ -73,14 +73,17 @@ def replan(
     targets_rep: pd.DataFrame,
     orders: pd.DataFrame,
     as_of: date,
-    holidays: list[date] | tuple[date, ...] = (),
+    country: str = "",
+    off: list[date] | tuple[date, ...] = (),
+    on: list[date] | tuple[date, ...] = (),
 ) -> Replan:
     """Re-split the remaining annual target of the plan (`targets`, `targets_rep` of a plan version) after
-    `as_of` (module docstring). Out: a Replan whose targets (level year | quarter | month | week) and targets_rep
+    `as_of` (module docstring) on the goals step's working calendar (`goals.calendar.working_calendar`: the
+    `country`'s public holidays and make-up days, `off` and `on` days). Out: a Replan whose targets (level year | quarter | month | week) and targets_rep
     keep the original rows and columns with target replaced; every level sums exactly to its parent."""
     year_row = targets[targets["level"] == "year"].iloc[0]
     y = int(str(year_row["period"])[:4])
-    cal = working_calendar(y, holidays)
+    cal = working_calendar(y, country, off, on)
     months = targets[targets["level"] == "month"].sort_values("period")
     month_c = np.array([cents(x) for x in months["target"]], dtype=np.int64)
     plan_day = np.zeros(len(cal), dtype=np.int64)  # the original plan per day, as goals split it

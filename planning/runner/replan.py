@@ -92,7 +92,7 @@ def replan(
             result.lines.append(f"{r}: {state}: no re-plan")
             continue
         new = replan_mod.replan(targets, store.read_artifact(rdir, "targets_rep", region=r), orders, day,
-                                p.goals.holidays)  # fmt: skip
+                                p.company.country, p.goals.holidays, p.goals.workdays)  # fmt: skip
         revised[r] = (check, new)
         result.lines.append(
             f"{r}: {state}: re-planned, {new.remaining:,.2f} left of {new.annual:,.2f} over the rest of the year "

@@ -99,6 +99,7 @@ def run(
         )
         for r in wanted
     }
+    checks.check_calendar(inputs)
     first = inputs[wanted[0]].params
     for ri in inputs.values():
         if (ri.as_of, ri.plan_year) != (first.as_of, first.plan_year):
