@@ -1,5 +1,6 @@
 """Forecast accuracy: the chosen forecasts of earlier snapshots against what happened since (MAPE, bias), or,
-with no earlier snapshot, a back-dated re-run of this run's chosen model (`planning.goals.forecast`)."""
+with no earlier snapshot, a back-dated re-run of this run's chosen model (`planning.goals.forecast`, imported only
+then)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from planning import store
-from planning.goals import forecast
 from planning.review.periods import ts
 from planning.review.plan import chosen_forecast
 from planning.review.variance import monthly_actuals
@@ -84,6 +84,10 @@ def backtest_forecasts(orders: pd.DataFrame, as_of: date, model: str = "seasonal
     less history than the model needs (`forecast.MIN_TRAIN`) are skipped. Out like `snapshot_forecasts`,
     snapshot = "backtest <YYYY-MM-DD>".
     """
+    # lazy: planning.goals (its forecast models: scipy.stats, statsmodels) costs ~2.4 s of a review-only run's
+    # kernel (`planning review`), which reads the plan of record's forecast and never needs the models
+    from planning.goals import forecast
+
     y = forecast.monthly_sales(orders, as_of)
     frames = []
     for back in lookbacks:
