@@ -212,10 +212,34 @@ def test_improvement_marks_file_is_checked(tmp_path: Path) -> None:
     ]
 
 
+def _cli(*args: str):
+    from typer.testing import CliRunner
+
+    from planning.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def test_review_and_replan_without_a_plan_of_record_exit_2(tmp_path: Path) -> None:
+    for command in ("review", "replan"):
+        result = _cli(command, "--region", "east", "--as-of", "2027-03-31", "--out", str(tmp_path))
+        assert result.exit_code == 2, (command, result.output)
+        assert "no plan of record" in result.stderr and "2027" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_a_review_never_replaces_a_plan_version(tmp_path: Path) -> None:
+    _snap(tmp_path, "2026-09-30", "plan", year=2026)
+    result = _cli("review", "--region", "east", "--as-of", "2026-09-30", "--out", str(tmp_path), "--force")
+    assert result.exit_code == 2, result.output
+    assert "holds a plan snapshot; a review of 2026-09-30 cannot replace it" in result.stderr
+    assert store.read_manifest(tmp_path / "2026-09-30")["kind"] == "plan"
+
+
 # ------------------------------------------------------------------------------------------------ a simulated year
 @pytest.fixture(scope="module")
 def year_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample company through 2027 (small scale); the east's March 2027 orders halved: a weak first quarter."""
+    """The sample company through 2027 (small scale); half the east's March 2027 orders dropped: a weak first quarter."""
     from planning import sample
 
     out = tmp_path_factory.mktemp("year")
@@ -229,7 +253,7 @@ def year_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.slow
-def test_a_simulated_year_of_reviews_and_one_replan(year_data: Path, tmp_path: Path) -> None:
+def test_a_simulated_year_plan_reviews_and_one_replan(year_data: Path, tmp_path: Path) -> None:
     from planning import runner
     from planning.runner import replan as replan_run
 
@@ -237,22 +261,20 @@ def test_a_simulated_year_of_reviews_and_one_replan(year_data: Path, tmp_path: P
     data = str(year_data)
     plan = runner.run(regions=["east"], as_of="2026-12-31", data_dir=data, out_root=root, workers=1)
     assert plan.ok and store.read_manifest(plan.snapshot)["kind"] == "plan"
-    reviews = {}
-    for day in ("2027-01-31", "2027-02-28"):
-        r = runner.review(as_of=day, regions=["east"], data_dir=data, out_root=root, workers=1)
-        assert r.ok, r.results
-        reviews[day] = r.snapshot
-        m = store.read_manifest(r.snapshot)
-        assert (m["kind"], m["plan_of_record"], m["steps"]) == ("review", "2026-12-31", ["05_review"])
-        assert not store.has_artifacts(r.snapshot / "east", "targets")  # no target recomputed
-        assert "Review run: progress checked against the plan of record 2026-12-31" in (
-            r.snapshot / "index.html"
-        ).read_text(encoding="utf-8")
-    first_list = store.read_artifact(reviews["2027-01-31"] / "east", "improvements")
-    second_list = store.read_artifact(reviews["2027-02-28"] / "east", "improvements")
+    r = runner.review(as_of="2027-02-28", regions=["east"], data_dir=data, out_root=root, workers=1)
+    assert r.ok, r.results
+    m = store.read_manifest(r.snapshot)
+    assert (m["kind"], m["plan_of_record"], m["steps"]) == ("review", "2026-12-31", ["05_review"])
+    assert not store.has_artifacts(r.snapshot / "east", "targets")  # no target recomputed
+    assert "Review run: progress checked against the plan of record 2026-12-31" in (
+        r.snapshot / "index.html"
+    ).read_text(encoding="utf-8")
+    # the plan run's own review opened the first list; the February review decides every open item of it
+    first_list = store.read_artifact(plan.snapshot / "east", "improvements")
+    second_list = store.read_artifact(r.snapshot / "east", "improvements")
     carried = set(first_list.loc[first_list["state"].isin(["new", "open"]), "item_id"])
     assert carried, "the first review found nothing to carry"
-    assert carried <= set(second_list["item_id"])  # every open item reappears: open, done or dropped
+    assert carried <= set(second_list["item_id"])
     assert set(second_list.loc[second_list["item_id"].isin(carried), "state"]) <= {"open", "done", "dropped"}
 
     result = replan_run.replan(as_of="2027-03-31", regions=["east"], data_dir=data, out_root=root)
@@ -268,7 +290,7 @@ def test_a_simulated_year_of_reviews_and_one_replan(year_data: Path, tmp_path: P
     assert r.ok and store.read_manifest(r.snapshot)["plan_of_record"] == "2027-04-01"
     third_list = store.read_artifact(r.snapshot / "east", "improvements")
     still_open = set(second_list.loc[second_list["state"].isin(["new", "open"]), "item_id"])
-    assert still_open <= set(third_list["item_id"])  # carried over the re-plan from the February review
+    assert still_open and still_open <= set(third_list["item_id"])  # carried over the re-plan from February
     pva = store.read_artifact(r.snapshot / "east", "plan_vs_actual").set_index(["level", "key"])
     assert pva.loc[("quarter", "2027-Q1"), "completion"] == pytest.approx(1.0, abs=1e-6)  # the re-plan's Q1
     html = (r.snapshot / "east" / "05_review.html").read_text(encoding="utf-8")
