@@ -141,7 +141,9 @@ from planning.review import root_causes
 ctx.h("review.rc.title")
 causes = narrate.root_cause_whys(root_causes.root_causes(ctx.data, pva, ctx.p), ctx.voice)
 if not ctx.missing("plan_of_record", "review.rc.missing", when=not has_plan):
-    ctx.chart(charts.waterfall(root_causes.waterfall_data(causes, "ytd", str(ctx.as_of.year)), ctx.lang))
+    ytd_steps = root_causes.waterfall_data(causes, "ytd", str(ctx.as_of.year))
+    if len(ytd_steps):  # the year to date beyond the threshold: its drivers from plan to actual
+        ctx.chart(charts.waterfall(ytd_steps, ctx.lang))
     ctx.say(narrate.describe_root_causes(causes, ctx.p.review, ctx.voice))
 if len(causes):
     ctx.h("review.rc.template_title", level=3)
@@ -160,8 +162,8 @@ from planning.review import accuracy
 ctx.h("review.accuracy.title")
 forecast_accuracy = accuracy.accuracy_review(snapshots, ctx.region, ctx.as_of, ctx.data.orders, ctx.out_dir)
 summary = accuracy.accuracy_summary(forecast_accuracy)
-ctx.chart(charts.accuracy_chart(forecast_accuracy, ctx.lang))
-ctx.table(summary, domain="review", pct=["mape", "bias"])
+ctx.chart(charts.accuracy_chart(narrate.accuracy_view(forecast_accuracy, ctx.voice), ctx.lang))
+ctx.table(narrate.accuracy_view(summary, ctx.voice), domain="review", pct=["mape", "bias"])
 ctx.say(narrate.describe_accuracy(forecast_accuracy, summary, ctx.voice))
 ctx.save("forecast_accuracy", forecast_accuracy)
 
