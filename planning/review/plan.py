@@ -18,8 +18,9 @@ import pandas as pd
 from planning import store
 from planning.review.periods import month_start
 
-#: The goals artefacts an earlier snapshot must hold to serve as the plan of record.
-PLAN_ARTIFACTS = ("targets", "targets_rep", "forecast")
+#: The goals artefacts an earlier snapshot must hold to serve as the plan of record (its `forecast` is read when
+#: there: a plan version without one, e.g. an adjusted plan, still is the plan of record).
+PLAN_ARTIFACTS = ("targets", "targets_rep")
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def chosen_forecast(fc: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def plan_from_snapshot(snap: store.Snapshot, region: str, year: int) -> Plan:
-    """The plan of `year` in the goals artefacts of an earlier snapshot (targets, targets_rep, forecast).
+    """The plan of `year` in the goals artefacts of an earlier snapshot (targets, targets_rep, forecast if any).
 
     Monthly targets come from `targets` level "month" (else the sum of the rep split); the rep split from
     `targets_rep`; the forecast is the chosen model's.
@@ -97,7 +98,7 @@ def plan_from_snapshot(snap: store.Snapshot, region: str, year: int) -> Plan:
     else:
         months = reps.groupby("month", as_index=False)["target"].sum()
     months = months[months["month"].dt.year == year].sort_values("month").reset_index(drop=True)
-    fc = chosen_forecast(store.read_artifact(region_dir, "forecast", region=region))
+    fc = chosen_forecast(store.read_optional(region_dir, "forecast"))
     return Plan(
         "snapshot",
         year,
@@ -134,7 +135,7 @@ def find_plan(
 
     The plan version `store.plan_of_record` finds in `root` for the region and that year: the latest complete
     snapshot of kind plan, adjusted or replan dated at or before `as_of` (review snapshots never count) that
-    holds the region's targets, targets_rep and forecast; otherwise the `plan_of_record` table; otherwise an
+    holds the region's targets and targets_rep (and its forecast, when it has one); otherwise the `plan_of_record` table; otherwise an
     empty plan (source "none").
     """
     year = as_of.year
