@@ -168,6 +168,18 @@ def test_replan_resplits_the_remaining_target_with_exact_sums() -> None:
     assert may["R2"] == pytest.approx(may["R3"], abs=0.015)
 
 
+def test_health_falls_name_the_component_that_fell_most() -> None:
+    p = Params()
+    then = pd.DataFrame({"customer_id": ["A", "B", "C"], "health_score": [70.0, 60.0, 50.0],
+                         "usage": [0.8, np.nan, 0.5], "satisfaction": [0.7, np.nan, 0.5],
+                         "renewal": [0.6, np.nan, 0.5], "trend": [0.5, 1.0, 0.5], "revenue_12m": [10.0, 20.0, 5.0]})
+    now = then.assign(health_score=[55.0, 45.0, 45.0], usage=[0.3, np.nan, 0.5], trend=[0.5, 0.0, 0.2])
+    found = improve.health_falls(now, then, p).set_index("subject")
+    assert list(found.index) == ["B", "A"]  # C fell 5 points (< 10); the most revenue first
+    assert found.loc["A", "detail"] == "usage" and found.loc["B", "detail"] == "trend"  # no customers table: trend
+    assert (found.loc["A", "metric"], found.loc["A", "baseline"]) == (55.0, 70.0)
+
+
 def _items(*rows) -> pd.DataFrame:
     return pd.DataFrame([dict(zip(improve.ITEM_COLUMNS, r, strict=True)) for r in rows],
                         columns=improve.ITEM_COLUMNS)  # fmt: skip

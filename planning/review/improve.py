@@ -112,7 +112,8 @@ def health_falls(now: pd.DataFrame, then: pd.DataFrame, p: Params) -> pd.DataFra
     m = m[m["health_score_then"] - m["health_score"] >= c.health_drop]
     if m.empty:
         return _items([])
-    drops = np.column_stack([(m[f"{k}_then"] - m[k]) * w.get(k, 0.0) for k in HEALTH_PARTS])
+    # a component the data does not have (NaN: no customers table) did not fall
+    drops = np.nan_to_num(np.column_stack([(m[f"{k}_then"] - m[k]) * w.get(k, 0.0) for k in HEALTH_PARTS]))
     m = m.assign(why=np.array(HEALTH_PARTS)[drops.argmax(axis=1)])
     m = m.sort_values(["revenue_12m", "customer_id"], ascending=[False, True]).head(c.health_max)
     return _items(
