@@ -31,12 +31,16 @@ def section(bench: Bench) -> None:
                       workers=cfg.workers)  # fmt: skip
     full_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    rev = runner.review(as_of=REVIEW_AS_OF, regions=cfg.regions, data_dir=data, out_root=root, workers=cfg.workers)
+    rev = runner.review(
+        as_of=REVIEW_AS_OF, regions=cfg.regions, data_dir=data, out_root=root, workers=cfg.workers
+    )
     review_s = time.perf_counter() - t0
     ok = full.ok and rev.ok
     n = len(cfg.regions)
     bench.add("review_full_s", f"full run, {n} regions x 5 steps", full_s, "s", failed=not full.ok)
-    bench.add("review_only_s", f"review run, {n} regions (review step + index)", review_s, "s", failed=not rev.ok)
+    bench.add(
+        "review_only_s", f"review run, {n} regions (review step + index)", review_s, "s", failed=not rev.ok
+    )
     bench.add("review_ratio", "review run / full run (wall)", review_s / full_s, "x", "<=", MAX_RATIO,
               failed=not ok, note=f"plan of record {PLAN_AS_OF}, review {REVIEW_AS_OF}")  # fmt: skip
     bench.details["review"] = {"full_s": full_s, "review_s": review_s, "regions": cfg.regions}

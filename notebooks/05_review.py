@@ -106,6 +106,8 @@ if not ctx.missing("opportunities", "review.pipeline.title", when=ctx.data.oppor
     ctx.table(views.stages_view(stages, ctx.voice), domain="review", money=["open_amount"], pct=["probability"])
     ctx.table(views.forecast_view(pipe, ctx.voice), domain="review", money=["amount", "worst", "commit", "best"])
 ctx.h("review.pipeline.landing_title", level=3)
+if landing["target"].notna().any():
+    ctx.chart(charts.landing_chart(landing, ctx.lang))
 ctx.table(
     views.landing_view(landing, ctx.voice),
     domain="review",

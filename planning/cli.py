@@ -176,15 +176,22 @@ def run(
 
 @app.command()
 def review(
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Review date YYYY-MM-DD (default: params/).")] = None,
-    region: Annotated[list[str] | None, typer.Option("--region", "-r", help="Region key (repeatable).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Review date YYYY-MM-DD (default: params/).")
+    ] = None,
+    region: Annotated[
+        list[str] | None, typer.Option("--region", "-r", help="Region key (repeatable).")
+    ] = None,
     data: Annotated[Path | None, typer.Option("--data", help="Folder of canonical tables.")] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Snapshot root holding the plan of record (default outputs/).")
+        Path | None,
+        typer.Option("--out", help="Snapshot root holding the plan of record (default outputs/)."),
     ] = None,
     workers: Annotated[int | None, typer.Option("--workers", "-w", help="Parallel regions, 0..64.")] = None,
     language: Annotated[str | None, typer.Option("--language", help="en or zh.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Run an existing review of this date again.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Run an existing review of this date again.")
+    ] = False,
     params_dir: Annotated[
         Path | None, typer.Option("--params", help="Folder of parameter files (default params/).")
     ] = None,
@@ -218,12 +225,15 @@ def replan(
     ] = None,
     data: Annotated[Path | None, typer.Option("--data", help="Folder of canonical tables.")] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Snapshot root holding the plan of record (default outputs/).")
+        Path | None,
+        typer.Option("--out", help="Snapshot root holding the plan of record (default outputs/)."),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Re-plan even when the closed quarter met the threshold.")
     ] = False,
-    reason: Annotated[str, typer.Option("--reason", help="Why, in your words (recorded in the manifest).")] = "",
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why, in your words (recorded in the manifest).")
+    ] = "",
     params_dir: Annotated[
         Path | None, typer.Option("--params", help="Folder of parameter files (default params/).")
     ] = None,
@@ -248,7 +258,11 @@ def replan(
         return
     for line in result.lines:
         print(line)
-    where = f"revised plan -> {result.snapshot}" if result.snapshot else "no region needs a re-plan; nothing written"
+    where = (
+        f"revised plan -> {result.snapshot}"
+        if result.snapshot
+        else "no region needs a re-plan; nothing written"
+    )
     print(where, file=sys.stderr)
 
 
@@ -266,7 +280,10 @@ def _guarded(call):
         if _debug:
             raise
         first = (str(exc).strip().splitlines() or [""])[0]
-        print(f"error: {type(exc).__name__}: {first} (`planning --debug ...` shows the traceback)", file=sys.stderr)
+        print(
+            f"error: {type(exc).__name__}: {first} (`planning --debug ...` shows the traceback)",
+            file=sys.stderr,
+        )
         raise typer.Exit(EXIT_FAILED) from None
 
 

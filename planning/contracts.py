@@ -318,7 +318,14 @@ ARTIFACTS: dict[str, Contract] = {
     ),
     "pipeline_forecast": Contract(
         "05_review",
-        {"month": "date", "deals": "int", "amount": "float", "worst": "float", "commit": "float", "best": "float"},
+        {
+            "month": "date",
+            "deals": "int",
+            "amount": "float",
+            "worst": "float",
+            "commit": "float",
+            "best": "float",
+        },
     ),
     "landing": Contract(
         "05_review",

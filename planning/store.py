@@ -415,7 +415,9 @@ def relative_to_root(root: str | os.PathLike, snapshot: str | os.PathLike) -> st
 
 
 # ------------------------------------------------------------------------------------------------ improvement marks
-IMPROVEMENT_MARKS = "improvements.csv"  # <root>/improvements.csv: a user's done / dropped marks (docs/rhythm.md)
+IMPROVEMENT_MARKS = (
+    "improvements.csv"  # <root>/improvements.csv: a user's done / dropped marks (docs/rhythm.md)
+)
 MARK_COLUMNS = ("region", "item_id", "status", "note")
 MARK_STATUSES = ("done", "dropped", "open")
 

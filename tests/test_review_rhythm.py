@@ -161,7 +161,9 @@ def test_replan_resplits_the_remaining_target_with_exact_sums() -> None:
     original = targets[targets["level"] == "month"].set_index("period")["target"].loc["2027-04":]
     assert later.sum() == pytest.approx(new.remaining)
     assert (later / original).std() < 1e-6  # the plan's seasonality kept: every later month scaled alike
-    by_month = (new.targets_rep["target"] * 100).round().astype("int64").groupby(new.targets_rep["month"]).sum()
+    by_month = (
+        (new.targets_rep["target"] * 100).round().astype("int64").groupby(new.targets_rep["month"]).sum()
+    )
     assert (by_month.to_numpy() == (month * 100).round().astype("int64").to_numpy()).all()
     may = new.targets_rep[new.targets_rep["month"] == "2027-05"].set_index("rep_id")["target"]
     assert may["R1"] == pytest.approx(2 * may["R2"], abs=0.03)  # the original 2 : 1 : 1, to the cent
@@ -170,13 +172,23 @@ def test_replan_resplits_the_remaining_target_with_exact_sums() -> None:
 
 def test_health_falls_name_the_component_that_fell_most() -> None:
     p = Params()
-    then = pd.DataFrame({"customer_id": ["A", "B", "C"], "health_score": [70.0, 60.0, 50.0],
-                         "usage": [0.8, np.nan, 0.5], "satisfaction": [0.7, np.nan, 0.5],
-                         "renewal": [0.6, np.nan, 0.5], "trend": [0.5, 1.0, 0.5], "revenue_12m": [10.0, 20.0, 5.0]})
+    then = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C"],
+            "health_score": [70.0, 60.0, 50.0],
+            "usage": [0.8, np.nan, 0.5],
+            "satisfaction": [0.7, np.nan, 0.5],
+            "renewal": [0.6, np.nan, 0.5],
+            "trend": [0.5, 1.0, 0.5],
+            "revenue_12m": [10.0, 20.0, 5.0],
+        }
+    )
     now = then.assign(health_score=[55.0, 45.0, 45.0], usage=[0.3, np.nan, 0.5], trend=[0.5, 0.0, 0.2])
     found = improve.health_falls(now, then, p).set_index("subject")
     assert list(found.index) == ["B", "A"]  # C fell 5 points (< 10); the most revenue first
-    assert found.loc["A", "detail"] == "usage" and found.loc["B", "detail"] == "trend"  # no customers table: trend
+    assert (
+        found.loc["A", "detail"] == "usage" and found.loc["B", "detail"] == "trend"
+    )  # no customers table: trend
     assert (found.loc["A", "metric"], found.loc["A", "baseline"]) == (55.0, 70.0)
 
 
@@ -202,10 +214,16 @@ def test_improvement_items_carry_forward_done_open_dropped() -> None:
         first, marks, {"C1": 55.0}, {"events": 0.0}, q,
     ).set_index("item_id")  # fmt: skip
     assert second.loc["swing:proposal", "state"] == "open"  # found again: still open, evidence updated
-    assert second.loc["swing:proposal", "metric"] == 0.1 and second.loc["swing:proposal", "opened"] == "2027-03-07"
+    assert (
+        second.loc["swing:proposal", "metric"] == 0.1
+        and second.loc["swing:proposal", "opened"] == "2027-03-07"
+    )
     assert second.loc["health:C1", "state"] == "open"  # 55 < 60: not back yet
     assert (second.loc["stop:events", "state"], second.loc["stop:events", "decided_by"]) == ("done", "data")
-    assert (second.loc["copy:rep_id:R1", "state"], second.loc["copy:rep_id:R1", "decided_by"]) == ("done", "file")
+    assert (second.loc["copy:rep_id:R1", "state"], second.loc["copy:rep_id:R1", "decided_by"]) == (
+        "done",
+        "file",
+    )
     late = Params(as_of=date(2027, 4, 20))  # due 03-14 + 28 days = 04-11 passed
     third = improve.carry(_items(), second.reset_index(), None, {"C1": 50.0}, {}, late).set_index("item_id")
     assert list(third.index) == ["swing:proposal", "health:C1"]  # done items are not repeated
@@ -215,7 +233,9 @@ def test_improvement_items_carry_forward_done_open_dropped() -> None:
 
 def test_improvement_marks_file_is_checked(tmp_path: Path) -> None:
     path = store.improvement_marks_path(tmp_path)
-    path.write_text("region,item_id,status,note\neast,stop:events,done,\nwest,x,finished,\n", encoding="utf-8")
+    path.write_text(
+        "region,item_id,status,note\neast,stop:events,done,\nwest,x,finished,\n", encoding="utf-8"
+    )
     with pytest.raises(store.ArtifactInvalid, match=r"line 3, column 'status': 'finished'; expected one of"):
         store.read_improvement_marks(tmp_path, "east")
     path.write_text("region,item_id,status,note\neast,stop:events,Done,ok\nwest,x,open,\n", encoding="utf-8")
@@ -293,8 +313,9 @@ def test_a_simulated_year_plan_reviews_and_one_replan(year_data: Path, tmp_path:
     assert result.snapshot == root / "2027-04-01", result.lines
     m = store.read_manifest(result.snapshot)
     assert (m["kind"], m["plan_of_record"]) == ("replan", "2026-12-31")
-    assert m["regions"]["east"]["replan"]["required"] and "below the re-split threshold 80%" in (
-        m["regions"]["east"]["replan"]["reason"]
+    assert (
+        m["regions"]["east"]["replan"]["required"]
+        and "below the re-split threshold 80%" in (m["regions"]["east"]["replan"]["reason"])
     )
     assert not store.has_artifacts(result.snapshot / "east", "improvements")  # a plan version, not a review
     assert store.has_artifacts(result.snapshot / "east", "targets", "targets_rep", "forecast", "capacity")
@@ -309,3 +330,14 @@ def test_a_simulated_year_plan_reviews_and_one_replan(year_data: Path, tmp_path:
     assert "quarterly re-plan of the snapshot of 2027-04-01" in html
     json.dumps(m)  # the manifest stays plain JSON
     shutil.rmtree(root)
+
+
+def test_landing_chart_draws_range_commit_and_target_in_the_report_language() -> None:
+    from planning.review import charts
+
+    landing = pd.DataFrame({"horizon": ["quarter", "year"], "period": ["2027-Q2", "2027"],
+                            "target": [100.0, 400.0], "worst": [80.0, 350.0], "commit": [90.0, 380.0],
+                            "best": [95.0, 390.0]})  # fmt: skip
+    spec = charts.landing_chart(landing, "zh").to_dict()
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "point", "tick"]
+    assert spec["title"].startswith("预计落点") and "季度 2027-Q2" in json.dumps(spec, ensure_ascii=False)

@@ -499,12 +499,12 @@ class Improve(_Model):
 
     swing_z: float = Field(default=2.0, gt=0.0, le=10.0)  # a week-over-week change beyond z standard errors
     swing_min_deals: int = Field(default=5, ge=1, le=100000)  # deals leaving a stage in each of the two weeks
-    health_drop: float = Field(default=10.0, gt=0.0, le=100.0)  # health score points lost since the last review
+    health_drop: float = Field(default=10.0, gt=0.0, le=100.0)  # score points lost since the last list
     health_max: int = Field(default=5, ge=0, le=100)  # customers listed at most (largest revenue first)
     copy_days: int = Field(default=180, ge=7, le=730)  # closed deals of the last N days compare win rates
     copy_min_deals: int = Field(default=8, ge=1, le=100000)  # closed deals a rep / channel / segment needs
     copy_z: float = Field(default=1.5, gt=0.0, le=10.0)  # win rate this many standard errors above the region
-    stop_months: int = Field(default=3, ge=1, le=24)  # a lead source with spend and no won deal / lead in N months
+    stop_months: int = Field(default=3, ge=1, le=24)  # spend and no lead / no win in the last N months
     due_days: int = Field(default=7, ge=1, le=365)  # an item is due at the next weekly review
     drop_after_days: int = Field(default=28, ge=1, le=365)  # open this long past its due date = dropped
     owners: dict[ImprovementKind, LocalText] = {

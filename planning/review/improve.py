@@ -160,9 +160,7 @@ def best_practices(opps: pd.DataFrame | None, p: Params) -> pd.DataFrame:
     return _items(rows)
 
 
-def channels_to_stop(
-    marketing: pd.DataFrame | None, opps: pd.DataFrame | None, p: Params
-) -> pd.DataFrame:
+def channels_to_stop(marketing: pd.DataFrame | None, opps: pd.DataFrame | None, p: Params) -> pd.DataFrame:
     """Lead sources paid for in the last `stop_months` full months that produced no lead (detail "no_leads"), or
     whose deals closed in that window - at least `copy_min_deals` of them - include no win (detail "no_wins"):
     metric = spend, baseline = leads, n = won deals, n_base = closed deals."""
@@ -221,7 +219,9 @@ def since(previous: date | None, as_of: date) -> date:
     return previous or as_of - timedelta(days=NO_LIST_DAYS)
 
 
-def done_from_data(item: pd.Series, found: set[str], health_now: dict[str, float], spend: dict[str, float]) -> bool:
+def done_from_data(
+    item: pd.Series, found: set[str], health_now: dict[str, float], spend: dict[str, float]
+) -> bool:
     """Whether the data says an open item is done: a swing no longer found this week; a customer's health back
     at or above its score when the item was opened (`baseline`); a lead source with no spend in the last full
     month. A practice to copy is done only when the marks file says so (adoption is not in the data)."""
@@ -257,7 +257,7 @@ def carry(
     ids = set(now.index)
     rows = []
     open_prev = previous[previous["state"].isin(["new", "open"])] if previous is not None else []
-    for _, r in (open_prev.iterrows() if len(open_prev) else iter(())):
+    for _, r in open_prev.iterrows() if len(open_prev) else iter(()):
         item = r.to_dict()
         if item["item_id"] in now.index:
             item.update(now.loc[item["item_id"]].to_dict())

@@ -29,7 +29,16 @@ if TYPE_CHECKING:
     from planning.params import Pipeline
 
 OPEN_STAGES = ("lead", "discovery", "proposal", "negotiation")
-STAGE_COLUMNS = ["stage", "reached", "won", "probability", "days_to_close", "basis", "open_deals", "open_amount"]
+STAGE_COLUMNS = [
+    "stage",
+    "reached",
+    "won",
+    "probability",
+    "days_to_close",
+    "basis",
+    "open_deals",
+    "open_amount",
+]
 FORECAST_COLUMNS = ["month", "deals", "amount", "worst", "commit", "best"]
 LANDING_COLUMNS = [
     "horizon",

@@ -20,8 +20,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from planning.goals.decompose import allocate, allocate_rows, cents
 from planning.goals.calendar import working_calendar
+from planning.goals.decompose import allocate, allocate_rows, cents
 from planning.review.periods import ts
 
 
@@ -43,7 +43,9 @@ class QuarterCheck:
         return not math.isnan(self.completion) and self.completion < self.threshold
 
 
-def closed_quarter(targets: pd.DataFrame, orders: pd.DataFrame, as_of: date, threshold: float) -> QuarterCheck | None:
+def closed_quarter(
+    targets: pd.DataFrame, orders: pd.DataFrame, as_of: date, threshold: float
+) -> QuarterCheck | None:
     """The plan's last quarter that ended on or before `as_of` with its actual revenue; None before the first
     quarter of the plan year has closed."""
     q = targets[targets["level"] == "quarter"]
@@ -53,7 +55,9 @@ def closed_quarter(targets: pd.DataFrame, orders: pd.DataFrame, as_of: date, thr
     row = ended.iloc[-1]
     d = pd.to_datetime(orders["order_date"])
     sel = (d >= pd.Timestamp(row["start"])) & (d <= pd.Timestamp(row["end"]))
-    return QuarterCheck(str(row["period"]), float(row["target"]), float(orders.loc[sel, "amount"].sum()), threshold)
+    return QuarterCheck(
+        str(row["period"]), float(row["target"]), float(orders.loc[sel, "amount"].sum()), threshold
+    )
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,17 @@ def plan_vs_actual(orders: pd.DataFrame, plan: Plan, as_of: date) -> pd.DataFram
 
 #: The to-date windows of a review (week, month, quarter, year to date), ending on `as_of`.
 TO_DATE = ("wtd", "mtd", "qtd", "ytd")
-TO_DATE_COLUMNS = ["period", "start", "end", "plan", "actual", "variance", "completion", "actual_last_year", "growth"]
+TO_DATE_COLUMNS = [
+    "period",
+    "start",
+    "end",
+    "plan",
+    "actual",
+    "variance",
+    "completion",
+    "actual_last_year",
+    "growth",
+]
 
 
 def window_start(period: str, as_of: date) -> pd.Timestamp:

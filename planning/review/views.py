@@ -88,7 +88,9 @@ def pdca_view(log: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
 def to_date_view(td: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
     """Week / month / quarter / year to date with the periods named."""
     out = td.assign(period=[voice.t(f"review.to_date.periods.{x}") for x in td["period"]])
-    return out[["period", "start", "end", "plan", "actual", "variance", "completion", "actual_last_year", "growth"]]
+    return out[
+        ["period", "start", "end", "plan", "actual", "variance", "completion", "actual_last_year", "growth"]
+    ]
 
 
 def stages_view(stages: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:

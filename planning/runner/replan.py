@@ -25,7 +25,6 @@ from planning.errors import ParamsError, SnapshotExists, UnsafePath
 from planning.review import replan as replan_mod
 from planning.runner import checks, publish
 
-
 #: The review step's artefacts: not part of a plan version (a re-plan does not copy them).
 REVIEW_ARTIFACTS = frozenset(contracts.of_step("05_review"))
 
