@@ -118,3 +118,17 @@ if len(plan.targets_rep):
 if not ctx.batch:
     ctx.h("goals.whatif.title")
     widgets.whatif_panel(ctx, inputs)
+
+# %%
+# The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).
+from planning.goals import summary
+
+ctx.summary(
+    *summary.summary(
+        ctx.load_optional("targets"),
+        ctx.load_optional("calibration_dimensions"),
+        ctx.load_optional("goals"),
+        ctx.plan_year,
+        ctx.voice,
+    )
+)

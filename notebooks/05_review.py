@@ -222,3 +222,18 @@ if len(items):
     ctx.table(views.improvements_view(items, ctx.voice), domain="review", max_rows=None)
 ctx.say(narrate.describe_improvements(items, ctx.voice))
 ctx.save("improvements", items)
+
+# %%
+# The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).
+from planning.review import summary
+
+ctx.summary(
+    *summary.summary(
+        ctx.load_optional("plan_vs_actual"),
+        ctx.load_optional("kpis"),
+        ctx.load_optional("root_causes"),
+        ctx.load_optional("resplit"),
+        ctx.load_optional("risks"),
+        ctx.voice,
+    )
+)

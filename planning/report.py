@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import nbformat.v4
 import pandas as pd
 
 from planning import config, i18n, store
@@ -165,8 +166,35 @@ def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 continue  # hidden input + no output = an empty box
             cell.outputs = outputs
         cells.append(cell)
-    nb.cells = cells
+    nb.cells = _summary_first(cells)
     return nb
+
+
+def _summary_first(cells: list) -> list:
+    """The summary box (`display.summary_html`, shown at a notebook's end when every number is known) moved to
+    the top of the page, where a meeting reads first what it must decide."""
+    marker = f'class="{display_summary_class()}"'
+    boxes, kept = [], []
+    for cell in cells:
+        outs = cell.get("outputs") if cell.cell_type == "code" else None
+        if outs and any(marker in str(o.get("data", {}).get("text/html", "")) for o in outs):
+            box = [o for o in outs if marker in str(o.get("data", {}).get("text/html", ""))]
+            boxes += box
+            rest = [o for o in outs if o not in box]
+            if not rest:
+                continue
+            cell = copy.copy(cell)
+            cell.outputs = rest
+        kept.append(cell)
+    if not boxes:
+        return kept
+    first = nbformat.v4.new_code_cell(source="", outputs=boxes)
+    first.metadata = {}
+    return [first, *kept]
+
+
+def display_summary_class() -> str:
+    return "summary-box"  # planning.display.SUMMARY_CLASS (display imports IPython; report stays without it)
 
 
 def _toc(body: str) -> tuple[str, list[tuple[int, str, str]]]:
@@ -396,7 +424,7 @@ def _kind_line(manifest: dict[str, Any], lang: str) -> str:
     """What made the snapshot, for a snapshot that is not a plan: a review (against which plan version), a
     re-plan or an adjusted plan (derived from which). Empty for a plan (docs/rhythm.md "Snapshot kinds")."""
     kind = store.snapshot_kind(manifest)
-    if kind == "plan":
+    if kind in ("plan", "adjusted"):  # an adjusted snapshot's index says so itself (handover.index.adjusted)
         return ""
     text = i18n.t(f"common.index.kind.{kind}", lang, plan=manifest.get("plan_of_record") or "—")
     return f'<div class="kind">{_e(text)}</div>'
@@ -451,6 +479,11 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f"{_headline_cells(rollup, lang, currency)}</tr></tbody></table></section>"
     )
 
+    # An adjusted snapshot (`planning adjust`) holds artefacts only: its step reports are its source's.
+    source = manifest.get("plan_of_record") if store.kind_of(manifest) == "adjusted" else None
+    pages_dir, pages_href = snapshot_dir, ""
+    if isinstance(source, str) and store.SNAPSHOT_NAME.match(source):
+        pages_dir, pages_href = snapshot_dir.parent / source, f"../{source}/"
     ok = total = 0
     rows: list[str] = []
     step_rows: list[str] = []
@@ -464,7 +497,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         for step in steps:
             st = (info.get("steps") or {}).get(step)
             total += 1
-            page = snapshot_dir / region / f"{step}.html"
+            page = pages_dir / region / f"{step}.html"
             status = (st or {}).get("status") or "missing"
             ok += status == "ok"
             label = (
@@ -482,7 +515,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
             # (a failed step's partial page too: it shows where it stopped).
             status_html = f'<span class="status">{_e(label)}</span>'
             if page.is_file():
-                status_html = f'<a href="{_e(region)}/{_e(step)}.html">{status_html}</a>'
+                status_html = f'<a href="{_e(pages_href)}{_e(region)}/{_e(step)}.html">{status_html}</a>'
             message = ""
             if isinstance(err, dict) and err.get("message") and status != "skipped":
                 short = err["message"] if len(err["message"]) <= 90 else err["message"][:87] + "..."
@@ -504,6 +537,17 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     title = t("title", plan_year=plan_year, as_of=as_of)
     kind_html = _kind_line(manifest, lang)
     commit = manifest.get("commit", "")
+    changes = "".join(  # `planning diff`: <snapshot>/diff_<OLD>/index.html, newest first
+        f'<li><a href="diff_{_e(old)}/index.html">{_e(i18n.t("diff.index_link", lang, old=old))}</a></li>'
+        for old in store.diffs(snapshot_dir)
+    )
+    if store.quotas_path(snapshot_dir).is_file():  # planning/handover/workbook.py
+        changes += f'<li><a href="quotas.xlsx">{_e(i18n.t("handover.index.quotas", lang))}</a></li>'
+    changes_html = f'<ul class="changes">{changes}</ul>' if changes else ""
+    if pages_href:
+        workbooks = ", ".join((manifest.get("adjustment") or {}).get("workbooks") or [])
+        note = i18n.t("handover.index.adjusted", lang, source=source, workbooks=workbooks)
+        changes_html = f'<div class="summary">{_e(note)}</div>' + changes_html
     page = (
         "<!DOCTYPE html>\n"
         f'<html lang="{_lang_attr(lang)}">\n<head>\n<meta charset="utf-8">\n'
@@ -511,7 +555,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f'<title>{_e(title)}</title>\n<style>{_css()}</style>\n</head>\n<body class="index">\n'
         f'<header class="report-header"><div class="company">{_e(company_name)}</div>'
         f'<div class="report-title">{_e(title)}</div>'
-        f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div>{kind_html}</header>\n'
+        f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div>{kind_html}{changes_html}</header>\n'
         f"<main>{rollup_html}\n{regions_html}</main>\n"
         f'<footer class="report-footer">{_e(i18n.t("common.report.footer_index", lang, commit=commit, generated=generated_at()))}</footer>\n'
         "</body>\n</html>\n"

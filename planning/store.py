@@ -31,11 +31,6 @@ from planning import contracts
 from planning.errors import ArtifactInvalid, ArtifactMissing
 
 MANIFEST = "manifest.json"
-#: What made a snapshot (the manifest's `kind`): `planning run` (plan), `planning review` (review), a managers'
-#: workbook adjustment (adjusted), `planning replan` (replan). docs/rhythm.md "Snapshot kinds".
-KINDS = ("plan", "review", "adjusted", "replan")
-#: The kinds that hold a plan version a review can be checked against (`plan_of_record`).
-PLAN_KINDS = ("plan", "adjusted", "replan")
 AUDIT = "audit.csv"  # the plan audit of a snapshot (`planning audit`, planning/audit/)
 ARTIFACTS_DIR = "artifacts"
 SNAPSHOT_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # published snapshots; temp folders start with "."
@@ -381,14 +376,53 @@ def snapshots(root: str | os.PathLike, before: date | None = None, complete: boo
     return sorted(out, key=lambda s: s.as_of)
 
 
+# ------------------------------------------------------------------------------------------------ kinds, plan of record
+#: What made a snapshot (manifest "kind"; docs/architecture.md "Snapshot kinds"): a `planning run`, a review-only
+#: run, the managers' workbook adjustment (`planning adjust`), a quarterly re-plan. No "kind" means "plan".
+KINDS = ("plan", "review", "adjusted", "replan")
+#: The kinds whose targets are a plan the year can be reviewed against.
+PLAN_KINDS = ("plan", "adjusted", "replan")
+
+
+def kind_of(manifest: dict[str, Any]) -> str:
+    """A manifest's kind ("plan" for a manifest written before kinds existed)."""
+    kind = manifest.get("kind") or "plan"
+    return kind if kind in KINDS else "plan"
+
+
+
+def diff_dir(snapshot: str | os.PathLike, old: str) -> Path:
+    """Where `planning diff OLD NEW` writes its page and CSVs: `<NEW>/diff_<OLD>/` (OLD: the earlier snapshot's
+    folder name)."""
+    return Path(snapshot) / f"diff_{old}"
+
+
+def diffs(snapshot: str | os.PathLike) -> list[str]:
+    """The earlier snapshots a snapshot holds a comparison with (`diff_<OLD>/index.html`), newest first."""
+    snapshot = Path(snapshot)
+    if not snapshot.is_dir():
+        return []
+    found = [
+        d.name[len("diff_") :]
+        for d in snapshot.iterdir()
+        if d.is_dir() and d.name.startswith("diff_") and (d / "index.html").is_file()
+    ]
+    return sorted(found, reverse=True)
+
+
+def quotas_path(snapshot: str | os.PathLike, region: str | None = None) -> Path:
+    """The quota workbook of a region (`<snapshot>/<region>/quotas.xlsx`) or of the company
+    (`<snapshot>/quotas.xlsx`)."""
+    return (Path(snapshot) / region if region else Path(snapshot)) / "quotas.xlsx"
+
+
 def snapshot_kind(manifest: dict[str, Any] | None) -> str:
-    """The `kind` a manifest records; "plan" when it records none (snapshots written before kinds existed)."""
-    kind = (manifest or {}).get("kind") or "plan"
-    return str(kind)
+    """`kind_of` a manifest that may be missing (None: "plan")."""
+    return kind_of(manifest or {})
 
 
 def plan_of_record(
-    root: str | os.PathLike, as_of: date, region: str | None = None, year: int | None = None
+    root: str | os.PathLike, as_of: date | str, region: str | None = None, year: int | None = None
 ) -> Snapshot | None:
     """The plan of record for `as_of`: the latest complete snapshot in `root` dated at or before `as_of` whose
     kind is a plan version (`PLAN_KINDS`: plan, adjusted, replan); None when there is none.
@@ -396,8 +430,9 @@ def plan_of_record(
     `region`: only snapshots holding that region's `targets` artefact; `year`: only those planning that year
     (the region's `plan_year`, or any region's when `region` is not given).
     """
+    when = as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of))
     for snap in reversed(snapshots(root)):
-        if snap.as_of > as_of or snap.kind not in PLAN_KINDS:
+        if snap.as_of > when or snap.kind not in PLAN_KINDS:
             continue
         if region is not None and not has_artifacts(snap.region_dir(region), "targets"):
             continue

@@ -82,7 +82,7 @@ def test_table_translates_and_formats_in_chinese(sales: pd.DataFrame) -> None:
     assert html.count(">—<") == 2  # NaN revenue, None completion
     assert ">1,200<" in html
     assert 'class="kpi-green"' in html and "正常" in html and 'class="kpi-red"' in html
-    assert ">unknown<" in html  # not a light
+    assert ">未知<" in html  # "unknown" named (common.yaml names.any), not a light
     assert "Region" not in html and "Revenue" not in html
 
 

@@ -7,21 +7,25 @@ annual target over the days, weeks, months, quarters, teams and reps after `as_o
 dated the day after `as_of` (the day it takes effect; a review of `as_of` itself keeps its folder) holding every
 region's artefacts of the plan of record but its review's (steps 01-04: a plan version), with targets and targets_rep replaced where re-planned; its manifest
 records `kind: replan`, `plan_of_record` and per region the quarter, its completion, the threshold and the
-reason. Reviews dated from then on use it; `planning diff` compares it with the plan it replaces.
+reason. Reviews dated from then on use it. Like a plan run it hands over the revised quota workbooks and "changes
+since" the plan it revises (`<snapshot>/diff_<plan>/`, `planning diff`).
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from planning import config, contracts, report, sources, store
+from planning import config, contracts, diff, report, sources, store
 from planning import data as data_mod
 from planning import params as params_mod
+from planning.diff import page as diff_page
 from planning.errors import ParamsError, SnapshotExists, UnsafePath
+from planning.handover import workbook
 from planning.review import replan as replan_mod
 from planning.runner import checks, publish
 
@@ -166,9 +170,25 @@ def _write(
                 entry["headline"] = {"plan_target": new.annual}
             manifest["regions"][r] = entry
         store.write_manifest(tmp, manifest)
+        _hand_over(tmp, final, base, manifest)
         report.write_index(tmp, manifest, language)
         publish.publish(tmp, final, replace=False)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return final
+
+
+def _hand_over(tmp: Path, final: Path, base: store.Snapshot, manifest: dict[str, Any]) -> None:
+    """The revised quota workbooks (docs/handover.md) and "changes since" the plan it revises (`planning diff`,
+    `<snapshot>/diff_<base>/`). Neither can fail the re-plan: a problem is one `note:` line on stderr."""
+    try:
+        workbook.write_all(tmp, manifest)
+    except Exception as exc:  # the artefacts hold the revised plan
+        print(f"note: quota workbooks not written: {type(exc).__name__}: {exc}", file=sys.stderr)
+    try:
+        diff_page.diff_snapshots(
+            diff.Side(base.path.name, base.path, base.manifest), diff.Side(final.name, tmp, manifest)
+        )
+    except Exception as exc:  # a comparison never costs the re-plan its snapshot
+        print(f"note: changes since {base.path.name} not written: {type(exc).__name__}: {exc}", file=sys.stderr)
