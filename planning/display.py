@@ -152,6 +152,16 @@ def _translate_value(v: Any, kinds: tuple[str, ...], lang: str) -> Any:
     return v
 
 
+def column_decimals(col: str, s: pd.Series) -> int:
+    """One number of decimals for a whole column, so a measure reads alike in every row (never 45 / 44.8 /
+    49.19): 0 when every value is whole or large (>= 1,000), 1 for scores, else 2."""
+    vals = pd.to_numeric(s, errors="coerce").dropna()
+    vals = vals[vals.abs() != float("inf")]
+    if vals.empty or (vals == vals.round()).all() or (vals.abs() >= 1000).all():
+        return 0
+    return 1 if col.endswith("score") or col.endswith("_score") else 2
+
+
 def _formatter(
     col: str, s: pd.Series, lang: str, money: set[str], pct: set[str], currency: str, decimals: Mapping
 ) -> Any:
@@ -164,7 +174,8 @@ def _formatter(
         # A reader sees yes / no in the report's language, never Python's True / False.
         return lambda v: i18n.DASH if pd.isna(v) else i18n.t(f"common.table.{'yes' if v else 'no'}", lang)
     if pd.api.types.is_numeric_dtype(s):
-        return lambda v: i18n.number(v, lang, decimals.get(col))
+        places = decimals.get(col, column_decimals(col, s))
+        return lambda v: i18n.number(v, lang, places)
     if pd.api.types.is_datetime64_any_dtype(s):
         has_time = bool((s.dropna().dt.normalize() != s.dropna()).any())
         fmt = "%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d"

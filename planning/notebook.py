@@ -119,6 +119,14 @@ class Context:
             )
         return self._company[wanted]
 
+    def company_orders(self, *columns: str) -> pd.DataFrame:
+        """All regions' order lines up to `as_of`, only `columns` (the goals step's pooled forecast reads region,
+        order_date and amount: three columns of every line, not the whole table). Zero rows without orders."""
+        path = data.table_file(self.data_dir, "orders")
+        if path is None:
+            return self.data.orders.iloc[:0][[c for c in columns if c in self.data.orders]]
+        return data.read_table(path, "orders", as_of=self.as_of, columns=list(columns))
+
     # ------------------------------------------------------------------ artefacts
     def save(self, name: str, df: pd.DataFrame) -> None:
         """Write artefact `name` through the store (contract checked, deterministic CSV, atomic replace).

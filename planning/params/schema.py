@@ -217,6 +217,8 @@ class Goals(_Model):
     backtest_origins: int = Field(default=3, ge=1, le=24)  # rolling origins of the backtest
     backtest_step: int = Field(default=3, ge=1, le=12)  # months between backtest origins
     interval: float = Field(default=0.80, gt=0.0, lt=1.0)  # coverage of the forecast's prediction interval
+    # moving holiday the forecast follows: lunar_new_year = Spring Festival slowdown (moves Jan <-> Feb)
+    forecast_holiday: Literal["none", "lunar_new_year"] = "none"
     adjustment: Adjustment = Adjustment()  # managers' quota workbooks handed back (`planning adjust`)
 
 
