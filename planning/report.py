@@ -512,7 +512,9 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     )
 
     # An adjusted snapshot (`planning adjust`) holds artefacts only: its step reports are its source's.
-    source = manifest.get("plan_of_record") if store.kind_of(manifest) == "adjusted" else None
+    # A re-plan (`planning replan`) too: its step reports are those of the plan it revises.
+    kind = store.kind_of(manifest)
+    source = manifest.get("plan_of_record") if kind in ("adjusted", "replan") else None
     pages_dir, pages_href = snapshot_dir, ""
     if isinstance(source, str) and store.SNAPSHOT_NAME.match(source):
         pages_dir, pages_href = snapshot_dir.parent / source, f"../{source}/"
@@ -576,7 +578,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     if store.quotas_path(snapshot_dir).is_file():  # planning/handover/workbook.py
         changes += f'<li><a href="quotas.xlsx">{_e(i18n.t("handover.index.quotas", lang))}</a></li>'
     changes_html = f'<ul class="changes">{changes}</ul>' if changes else ""
-    if pages_href:
+    if pages_href and kind == "adjusted":
         workbooks = ", ".join((manifest.get("adjustment") or {}).get("workbooks") or [])
         note = i18n.t("handover.index.adjusted", lang, source=source, workbooks=workbooks)
         changes_html = f'<div class="summary">{_e(note)}</div>' + changes_html

@@ -318,6 +318,10 @@ def test_a_simulated_year_plan_reviews_and_one_replan(year_data: Path, tmp_path:
         and "below the re-split threshold 80%" in (m["regions"]["east"]["replan"]["reason"])
     )
     assert not store.has_artifacts(result.snapshot / "east", "improvements")  # a plan version, not a review
+    assert (result.snapshot / "diff_2026-12-31" / "index.html").is_file()  # old vs new targets
+    assert 'href="../2026-12-31/east/02_goals.html"' in (result.snapshot / "index.html").read_text(
+        encoding="utf-8"
+    )
     assert store.has_artifacts(result.snapshot / "east", "targets", "targets_rep", "forecast", "capacity")
     r = runner.review(as_of="2027-04-30", regions=["east"], data_dir=data, out_root=root, workers=1)
     assert r.ok and store.read_manifest(r.snapshot)["plan_of_record"] == "2027-04-01"
