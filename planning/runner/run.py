@@ -71,13 +71,17 @@ def run(
     notebooks_dir: Path | str | None = None,
     progress=None,
     resume: bool = False,
+    kind: str = "plan",
+    plan_of_record: str = "",
+    plan_year: int = 0,
 ) -> RunResult:
     """Validate everything, run regions x steps, and publish `out_root/<as-of>/` atomically.
 
     Raises ParamsError / DataError / SnapshotExists / UnsafePath (exit code 2) before any kernel starts when the
     input is bad, and KeyboardInterrupt (after removing the temp folder, nothing published) on Ctrl-C.
     `resume=True` completes an existing snapshot of the same date; `regions` / `steps` update it (see the module
-    docstring).
+    docstring). `kind` and `plan_of_record` go into the manifest (docs/rhythm.md "Snapshot kinds": a review run
+    is kind "review" with the path of the plan version it was checked against).
     """
     # absolute before anything uses them: the kernels run in the notebooks folder (checks.absolute)
     params_dir = checks.absolute(params_dir or config.PARAMS_DIR, "--params")
@@ -95,7 +99,9 @@ def run(
     if not wanted:
         raise ParamsError(f"{params_dir}: no region files (<region>.yaml); nothing to run")
     inputs = {
-        r: params_mod.resolve(r, as_of=as_of or "", language=language or "", params_dir=params_dir)
+        r: params_mod.resolve(
+            r, as_of=as_of or "", plan_year=plan_year, language=language or "", params_dir=params_dir
+        )
         for r in wanted
     }
     checks.check_calendar(inputs)
@@ -122,6 +128,8 @@ def run(
         checks.check_replaceable(final)
         if resume or subset:  # update the snapshot in place of replacing it (`_update_plan`)
             previous = store.read_manifest(final) or {}
+            if kind == "plan" and store.snapshot_kind(previous) != "plan":  # an update keeps what made it
+                kind, plan_of_record = store.snapshot_kind(previous), previous.get("plan_of_record", "")
             wanted, step_list, forced = _update_plan(
                 previous,
                 wanted,
@@ -161,9 +169,11 @@ def run(
             workers,
             progress,
             data_warnings,
+            {"kind": kind, **({"plan_of_record": plan_of_record} if plan_of_record else {})},
         )
         importer.write_snapshot_report(tmp, sorted(set(data_dirs.values())))  # <snapshot>/validation.json
-        _hand_over(tmp, final, out_root)
+        if kind == "plan":  # a review holds no plan to hand over: its plan of record has the quotas and changes
+            _hand_over(tmp, final, out_root)
         manifest = store.read_manifest(tmp) or {}
         result.audit = plan_audit(tmp, manifest)
         report.write_index(tmp, manifest, first.language, result.audit)
@@ -282,6 +292,7 @@ def _run_into(
     workers: int | None,
     progress,
     data_warnings: list[Any],
+    kind: dict[str, str] | None = None,
 ) -> RunResult:
     """Run what has to run into `tmp`, reuse what `previous` already has (but the steps `forced` per region), carry
     over the regions of `previous` this run does not name, and write the manifest."""
@@ -373,6 +384,7 @@ def _run_into(
         previous=previous,
         company_regions=company_regions,
     )
+    manifest.update(kind or {"kind": "plan"})
     store.write_manifest(tmp, manifest)
     return result
 
