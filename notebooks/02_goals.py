@@ -45,9 +45,10 @@ from planning.goals import calibration, charts, decompose, forecast, narrate, pr
 ctx.h("goals.forecast.title")
 result = forecast.baseline_forecast(ctx.data.orders, ctx.p)
 ctx.say(narrate.describe_forecast(result, ctx.plan_year, ctx.voice))
-ctx.chart(charts.backtest_bars(result.backtest, result.chosen, ctx.lang))
-ctx.table(views.backtest_table(result, ctx.voice), domain="goals", pct=["mape", "bias"])
-ctx.say(ctx.t("goals.forecast.backtest_note", horizon=ctx.p.goals.forecast_horizon))
+if forecast.scored(result):  # too short a history has no backtest: the sentence above says so, no empty chart
+    ctx.chart(charts.backtest_bars(result.backtest, result.chosen, ctx.lang))
+    ctx.table(views.backtest_table(result, ctx.voice), domain="goals", pct=["mape", "bias"])
+    ctx.say(ctx.t("goals.forecast.backtest_note", horizon=ctx.p.goals.forecast_horizon))
 ctx.save("forecast", result.forecast)
 ctx.save("backtest", result.backtest)
 

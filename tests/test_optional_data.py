@@ -189,6 +189,19 @@ def test_goals_without_reps_calibrate_on_the_other_dimensions(p):
     assert decompose.sums_exact(plan)  # the calendar still sums exactly
 
 
+def test_a_history_too_short_to_backtest_is_not_called_chosen_by_backtest(p):
+    # issue 17 case 8: 10 months leave no backtest origin; the report drew an empty backtest chart while the
+    # calibration said "(chosen by backtest)"
+    o = _monthly_orders(10)
+    result = forecast.baseline_forecast(o, p)
+    assert result.reason == "no_backtest" and not forecast.scored(result)
+    assert forecast.scored(forecast.baseline_forecast(_monthly_orders(), p))
+    plan = decompose.plan(prepare.prepare(Tables(orders=o), p, result), p)
+    for lang, said, not_said in (("en", "not scored", "chosen by backtest"), ("zh", "未评分", "由回测选出")):
+        cal = goals_narrate.calibration_frame(plan, i18n.Voice(lang, "CNY")).set_index("component")
+        assert said in cal.loc["baseline", "explanation"] and not_said not in cal.loc["baseline", "explanation"]
+
+
 # ------------------------------------------------------------------------------------------------ strategy
 def test_customer_features_from_orders_alone(orders, p):
     f = tiers.customer_features(orders, None, p).set_index("customer_id")
