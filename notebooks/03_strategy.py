@@ -140,7 +140,9 @@ if not ctx.missing("opportunities", "strategy.missing.coverage"):
     leads_12m = coverage.leads_last_12m(ctx.data.marketing, ctx.data.opportunities, ctx.p)
     timing = coverage.pipeline_timing(ctx.data.opportunities, ctx.p, stages)
     ctx.say(
-        narrate.describe_coverage(pipeline, ctx.plan_year, kept, leads_12m, timing, first_year, voice, supported)
+        narrate.describe_coverage(
+            pipeline, ctx.plan_year, kept, leads_12m, timing, first_year, voice, supported
+        )
     )
 
 # %%

@@ -199,7 +199,9 @@ def test_a_history_too_short_to_backtest_is_not_called_chosen_by_backtest(p):
     plan = decompose.plan(prepare.prepare(Tables(orders=o), p, result), p)
     for lang, said, not_said in (("en", "not scored", "chosen by backtest"), ("zh", "未评分", "由回测选出")):
         cal = goals_narrate.calibration_frame(plan, i18n.Voice(lang, "CNY")).set_index("component")
-        assert said in cal.loc["baseline", "explanation"] and not_said not in cal.loc["baseline", "explanation"]
+        assert (
+            said in cal.loc["baseline", "explanation"] and not_said not in cal.loc["baseline", "explanation"]
+        )
 
 
 # ------------------------------------------------------------------------------------------------ strategy

@@ -84,7 +84,9 @@ def thin_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
         encoding="utf-8",
     )
     (params / f"{REGION}.yaml").write_text("region: {name: West, name_zh: 西部}\n", encoding="utf-8")
-    res = runner.run(regions=[REGION], params_dir=params, data_dir=str(data), out_root=root / "out", workers=1)
+    res = runner.run(
+        regions=[REGION], params_dir=params, data_dir=str(data), out_root=root / "out", workers=1
+    )
     failed = [(r.step, (r.error or {}).get("message")) for r in res.results if r.status != "ok"]
     assert not failed, failed
     return res.snapshot
@@ -97,10 +99,16 @@ def _text(page: Path) -> str:
 
 
 def test_empty_datasets_are_found():
-    spec = {"layer": [{"data": {"values": []}}, {"mark": "rule"}], "data": {"name": "d1"}, "datasets": {"d1": []}}
+    spec = {
+        "layer": [{"data": {"values": []}}, {"mark": "rule"}],
+        "data": {"name": "d1"},
+        "datasets": {"d1": []},
+    }
     assert empty_datasets(spec) == ["datasets.d1", "data.values"]
     assert empty_datasets({"data": {"name": "d1"}, "datasets": {"d1": [{"x": 1}]}}) == []
-    html = '<script type="application/json" id="chart-ab-spec">{"title": "T", "data": {"values": []}}</script>'
+    html = (
+        '<script type="application/json" id="chart-ab-spec">{"title": "T", "data": {"values": []}}</script>'
+    )
     ((cid, parsed),) = chart_specs(html)
     assert cid == "chart-ab" and chart_title(parsed) == "T" and empty_datasets(parsed) == ["data.values"]
 
@@ -131,7 +139,11 @@ def test_thin_export_says_what_is_not_computed(thin_snapshot: Path):
     strategy = _text(region / "03_strategy.html")
     # issue 17 case 6: no stage conversion at 100 %, no win rate by value, no open pipeline of 0
     assert "What the opportunities support: they have no stage dates" in strategy
-    assert "by value" not in strategy and "win rate by deal count" in strategy
+    assert (
+        "% by value" not in strategy
+        and "value win rate" not in strategy
+        and "win rate by deal count" in strategy
+    )
     assert "Open deals carry no value" in strategy
     funnel = pd.read_csv(region / "artifacts" / "funnel.csv")
     assert list(funnel["stage"]) == ["lead"] and not funnel["bottleneck"].any()

@@ -77,6 +77,8 @@ def test_no_funnel_task_for_a_funnel_without_stages():
     one = pd.DataFrame({"stage": ["lead"], "conversion_rate": [0.4], "bottleneck": [False]})
     tasks = actions.derived_tasks(none, None, one, None, p, core_reps=0, managers=0)
     assert [t["key"] for t in tasks] == []
-    two = pd.DataFrame({"stage": ["lead", "proposal"], "conversion_rate": [0.5, 0.3], "bottleneck": [False, True]})
+    two = pd.DataFrame(
+        {"stage": ["lead", "proposal"], "conversion_rate": [0.5, 0.3], "bottleneck": [False, True]}
+    )
     tasks = actions.derived_tasks(none, None, two, None, p, core_reps=0, managers=0)
     assert [(t["key"], t["fmt"]["stage"]) for t in tasks] == [("funnel", "proposal")]

@@ -80,16 +80,18 @@ class Rule(_Model):
 
 class Lookup(_Model):
     """A column taken from a second file or sheet by key (docs/import.md "Lookups"): for each row, the `value`
-    of the lookup file's row whose `key` equals this row's `on` column; empty when no row matches."""
+    of the lookup file's row whose `key` equals this row's `match` column; empty when no row matches."""
 
-    file: str = ""  # the lookup file, relative to the mapping file; empty = the table's own file (another sheet)
+    file: str = (
+        ""  # the lookup file, relative to the mapping file; empty = the table's own file (another sheet)
+    )
     format: Literal["auto", "csv", "excel", "parquet"] = "auto"
     sheet: str | int = 0  # Excel sheet name or 0-based position
     encoding: str = "auto"
     delimiter: str = "auto"
     skip_rows: int = Field(default=0, ge=0)
     key: str  # column of the lookup file holding the key
-    on: str  # column of this table's file (or an earlier lookup) matched against `key`
+    match: str  # column of this table's file (or an earlier lookup) matched against `key` (`on:` would be YAML true)
     value: str = ""  # column of the lookup file returned; empty = the matched key itself (is the row listed?)
 
 
@@ -115,7 +117,9 @@ class TableMapping(_Model):
     dayfirst: bool = False  # 03/01/19 is 3 January when no value of the column decides (docs/import.md)
     columns: dict[str, str] = {}  # canonical column <- source column
     constants: dict[str, str | int | float] = {}  # canonical column <- one value for every row
-    values: dict[str, dict[str, str]] = {}  # canonical column -> {source value: canonical value}; numbers as text
+    values: dict[
+        str, dict[str, str]
+    ] = {}  # canonical column -> {source value: canonical value}; numbers as text
     unmapped: dict[str, Literal["keep", "drop", "error"]] = {}  # per column: a value missing from `values`
     normalize_keys: bool = True  # key columns (region, channel ...) lower-case with '_' for spaces
     derive: dict[str, str] = {}  # canonical column <- arithmetic of canonical columns ("amount / quantity")
@@ -137,10 +141,17 @@ class TableMapping(_Model):
         """`{1: equipment}` or `{Widget: 2}` without quotes: the numbers as text (`text_value`)."""
         if not isinstance(v, dict):
             return v
-        return {
-            col: {text_value(k): text_value(x) for k, x in vmap.items()} if isinstance(vmap, dict) else vmap
-            for col, vmap in v.items()
-        }
+        out = {}
+        for col, vmap in v.items():
+            try:
+                out[col] = (
+                    {text_value(k): text_value(x) for k, x in vmap.items()}
+                    if isinstance(vmap, dict)
+                    else vmap
+                )
+            except ValueError as exc:
+                raise ValueError(f"values.{col}: {exc}") from None
+        return out
 
 
 class Mapping(_Model):
@@ -226,7 +237,9 @@ def load_mapping(path: str | os.PathLike) -> tuple[Mapping, dict[str, Path]]:
         files[name] = _input_file(path, tm.file, f"tables.{name}.file")
         for lname, lk in tm.lookups.items():
             where = f"tables.{name}.lookups.{lname}.file"
-            files[lookup_file_key(name, lname)] = _input_file(path, lk.file, where) if lk.file else files[name]
+            files[lookup_file_key(name, lname)] = (
+                _input_file(path, lk.file, where) if lk.file else files[name]
+            )
     return mapping, files
 
 

@@ -122,7 +122,9 @@ def derived_tasks(
     if core_reps > 0:
         tasks.append(_task("train_core", "people", "training", q1[0], q1[1], "win_rate"))
     if managers > 0:
-        tasks.append(_task("train_managers", "people", "training", q1[0], date(year, 2, 28), "target_completion"))
+        tasks.append(
+            _task("train_managers", "people", "training", q1[0], date(year, 2, 28), "target_completion")
+        )
     if tiers is not None and "tier" in tiers.columns and len(tiers):
         counts = tiers.groupby("tier").size()
         books = (

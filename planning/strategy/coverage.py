@@ -135,7 +135,9 @@ def coverage_or_empty(
     return coverage(targets, opps, p, funnel_df, base_expected, first_year_factor)
 
 
-def _blended_win_rate(opps: pd.DataFrame, p: Params, overall: pd.Series, col: str = "value_win_rate") -> float:
+def _blended_win_rate(
+    opps: pd.DataFrame, p: Params, overall: pd.Series, col: str = "value_win_rate"
+) -> float:
     """Win rate (`col`: value_win_rate, or win_rate by deal count when values do not support it), per segment
     where there are enough decided deals, weighted by the segments' won value (won deals by count)."""
     base = overall[col]

@@ -101,17 +101,19 @@ def support(opps: pd.DataFrame, p: Params) -> Support:
     as_of = pd.Timestamp(p.as_of)
     w = in_window(opps, as_of, p.strategy.funnel_months)
     dated = tuple(
-        s for s in STAGES[1:-1] if STAGE_DATE[s] in w.columns and pd.to_datetime(w[STAGE_DATE[s]]).notna().any()
+        s
+        for s in STAGES[1:-1]
+        if STAGE_DATE[s] in w.columns and pd.to_datetime(w[STAGE_DATE[s]]).notna().any()
     )
     _, closed, won = reached_stages(w, as_of)
-    amount = (
-        w["amount"].astype(float).fillna(0.0).to_numpy() if "amount" in w.columns else np.zeros(len(w))
-    )
+    amount = w["amount"].astype(float).fillna(0.0).to_numpy() if "amount" in w.columns else np.zeros(len(w))
     value_ok = bool(closed.any()) and _valued(amount, won) and _valued(amount, closed & ~won)
     _, closed_all, _ = reached_stages(opps, as_of)
     open_all = ~closed_all & (pd.to_datetime(opps["lead_date"]) <= as_of).to_numpy()
     all_amount = (
-        opps["amount"].astype(float).fillna(0.0).to_numpy() if "amount" in opps.columns else np.zeros(len(opps))
+        opps["amount"].astype(float).fillna(0.0).to_numpy()
+        if "amount" in opps.columns
+        else np.zeros(len(opps))
     )
     return Support(
         dated_stages=dated,
@@ -247,7 +249,9 @@ def win_stats(opps: pd.DataFrame, p: Params, by: str | None = None) -> pd.DataFr
     decided = out["won"] + out["lost"]
     out["win_rate"] = (out["won"] / decided).where(decided > 0)
     decided_amount = out["won_amount"] + out["lost_amount"]
-    valued = (out["won_valued"] >= VALUED_SHARE * out["won"]) & (out["lost_valued"] >= VALUED_SHARE * out["lost"])
+    valued = (out["won_valued"] >= VALUED_SHARE * out["won"]) & (
+        out["lost_valued"] >= VALUED_SHARE * out["lost"]
+    )
     out["value_win_rate"] = (out["won_amount"] / decided_amount).where((decided_amount > 0) & valued)
     out["avg_won_amount"] = (out["won_amount"] / out["won"]).where(out["won"] > 0)
     out = out.reset_index().rename(columns={"key": by or "scope"})

@@ -289,7 +289,9 @@ def describe_coverage(
     won_needed = cov["won_value_needed"] if "won_value_needed" in cov else cov["pipeline_target"]
     parts.append(
         voice.t(
-            "strategy.coverage.summary" + ("" if by_value else "_count") + ("" if open_known else "_unvalued"),
+            "strategy.coverage.summary"
+            + ("" if by_value else "_count")
+            + ("" if open_known else "_unvalued"),
             pipeline_target=money(cov["pipeline_target"].sum()),
             won_needed=money(won_needed.sum()),
             year=year,
