@@ -99,3 +99,18 @@ def test_value_win_rate_is_empty_when_lost_deals_carry_no_value(p):
     st = funnel.win_stats(real_export_opps(), full(p)).iloc[0]
     assert st["win_rate"] == pytest.approx(1 / 8) and pd.isna(st["value_win_rate"])
     assert funnel.win_stats(opps(), full(p)).iloc[0]["value_win_rate"] == pytest.approx(0.3)
+
+
+def test_a_stage_no_deal_of_the_window_reached_is_still_a_stage(p):
+    # the negotiation date exists in the export (an older deal), though no lead of the last 12 months got there:
+    # negotiation stays a stage with no entries, it is not merged away as a stage the export lacks
+    d = opps()
+    d["negotiation_date"] = pd.NaT
+    old = d.iloc[[0]].assign(
+        opportunity_id="OLD",
+        lead_date=pd.Timestamp("2024-01-01"),
+        negotiation_date=pd.Timestamp("2024-03-01"),
+    )
+    f = funnel.funnel(pd.concat([d, old], ignore_index=True), full(p))
+    assert list(f["stage"]) == ["lead", "discovery", "proposal", "negotiation"]
+    assert funnel.support(d, full(p)).dated_stages == ("discovery", "proposal")

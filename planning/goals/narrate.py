@@ -94,12 +94,12 @@ def describe_forecast(result: fc.Result, plan_year: int, voice: i18n.Voice) -> s
             f"{model_name(r.model, voice)} {voice.pct(r.mape)}" for r in s.iloc[1:].itertuples(index=False)
         )
         text += " " + voice.t(
-            "goals.forecast.why",
+            "goals.forecast.why" if others else "goals.forecast.why_alone",  # one model: no "against —"
             model=model_name(result.chosen, voice),
             mape=voice.pct(float(best["mape"])),
             bias=voice.pct(float(best["bias"]), signed=True),
             origins=int(best["origins"]),
-            others=others or i18n.DASH,
+            others=others,
         )
     if result.reason != "backtest":
         text += " " + voice.t(

@@ -67,8 +67,8 @@ VALUED_SHARE = 0.5
 class Support:
     """What the opportunities can honestly show (`support`; issue 17 case 6).
 
-    dated_stages: the stages between lead and won with at least one date (the funnel's stages; an undated stage
-    would show 100 % conversion, as every deal past it is taken to have passed it); value_win_rate: won and lost
+    dated_stages: the stages between lead and won with at least one date up to as_of (the funnel's stages; an
+    undated stage would show 100 % conversion, as every deal past it is taken to have passed it); value_win_rate: won and lost
     deals both carry values (else lost deals at 0 make the value win rate 100 %); open_values: open deals carry
     values (else the open pipeline sums to 0).
     """
@@ -94,16 +94,18 @@ def _valued(amount: np.ndarray, mask: np.ndarray) -> bool:
 
 
 def support(opps: pd.DataFrame, p: Params) -> Support:
-    """What the opportunities of the last `strategy.funnel_months` months up to `as_of` support: which stages
-    have dates, whether won and lost deals carry values (value win rate) and whether open deals do (open pipeline,
-    over every open deal as `coverage` counts it)."""
+    """What the opportunities support: which stages have dates (any deal up to `as_of`), whether won and lost
+    deals of the last `strategy.funnel_months` months carry values (value win rate) and whether open deals do
+    (open pipeline, over every open deal as `coverage` counts it)."""
     require(opps, "opportunities", ("lead_date", "status"))
     as_of = pd.Timestamp(p.as_of)
     w = in_window(opps, as_of, p.strategy.funnel_months)
+    # a stage is dated when any deal up to as_of has its date: one that no deal of the window reached is a stage
+    # with no entries (0 % conversion into it), not a stage the export lacks
     dated = tuple(
         s
         for s in STAGES[1:-1]
-        if STAGE_DATE[s] in w.columns and pd.to_datetime(w[STAGE_DATE[s]]).notna().any()
+        if STAGE_DATE[s] in opps.columns and (pd.to_datetime(opps[STAGE_DATE[s]]) <= as_of).any()
     )
     _, closed, won = reached_stages(w, as_of)
     amount = w["amount"].astype(float).fillna(0.0).to_numpy() if "amount" in w.columns else np.zeros(len(w))
