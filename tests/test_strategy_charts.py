@@ -127,3 +127,14 @@ def test_funnel_without_stage_dates_charts_how_the_leads_ended(p):
         assert [v["outcome_name"] for v in values] == names
         assert [v["deals"] for v in values] == [1, 7, 2]
         assert spec["layer"][0]["encoding"]["x"]["field"] == "deals"
+
+
+def test_coverage_chart_without_open_deal_values_has_no_open_series(p):
+    # issue 17 case 6: open deals without values: the open pipeline is unknown, not a row of 0 bars in the legend
+    q = p.model_copy(update={"pipeline_share": 1.0})
+    deals = real_export_opps()
+    cov = coverage.coverage(targets(), deals, full(q), funnel.funnel(deals, full(q)))
+    spec = charts.coverage_chart(cov, Voice("en", "CNY")).to_dict()
+    values = spec["datasets"][next(iter(spec["datasets"]))]
+    assert {v["series"] for v in values} == {"Pipeline required"}
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["Pipeline required"]

@@ -188,15 +188,21 @@ def coverage_chart(cov: pd.DataFrame, voice: i18n.Voice) -> alt.Chart:
         ],
         ignore_index=True,
     ).merge(cov[["period", "coverage_ratio"]], on="period")
+    series = [name for name in (req, opn) if long.loc[long["series"] == name, "amount"].notna().any()]
+    long = long[
+        long["series"].isin(series)
+    ]  # open deals without values: no open-pipeline bars or legend entry
     return (
         alt.Chart(long, title=_t("coverage_title", voice))
         .mark_bar()
         .encode(
             x=alt.X("period:N", title=_t("quarter", voice)),
-            xOffset=alt.XOffset("series:N", sort=[req, opn]),
+            xOffset=alt.XOffset("series:N", sort=series),
             y=alt.Y("amount:Q", axis=money_axis(voice.lang, _t("pipeline", voice))),
             color=alt.Color(
-                "series:N", title=None, scale=alt.Scale(domain=[req, opn], range=["#9aa5b1", PALETTE[0]])
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=series, range=[{req: "#9aa5b1", opn: PALETTE[0]}[n] for n in series]),
             ),
             tooltip=[
                 alt.Tooltip("period:N", title=_t("quarter", voice)),
