@@ -14,7 +14,6 @@ from frames_importer import findings
 
 from planning import importer
 from planning.errors import DataError
-from planning.importer import cache
 
 ORDERS = """Order ID,Order Date,Customer,Sales Rep,Product,Category Code,Country,Qty,Discount,Net Sales,Unit Cost
 A-1,2024-01-05,C1,Ann Lee,P-1,1,China,2,0.2,160,30
@@ -147,21 +146,21 @@ def test_derive_names_a_column_that_is_nowhere(tmp_path: Path):
         importer.materialize(mapping, cache_dir=tmp_path / "cache")
 
 
-def test_large_file_path_gives_the_same_result(tmp_path: Path, monkeypatch):
-    # the record-batch path (engine: duckdb) applies lookups and source-column derives the same way
+def test_large_file_path_gives_the_same_result(tmp_path: Path):
+    # the record-batch path (engine: duckdb) applies lookups, exclusions and source-column derives the same way
     mapping = _export(tmp_path)
-    small, _ = importer.materialize(mapping, cache_dir=tmp_path / "cache")
-    mapping.write_text(
-        mapping.read_text(encoding="utf-8").replace(
-            "    file: orders.csv", "    file: orders.csv\n    engine: duckdb"
-        ),
-        encoding="utf-8",
+    small, small_report = importer.materialize(mapping, cache_dir=tmp_path / "cache")
+    text = mapping.read_text(encoding="utf-8").replace(
+        "    file: orders.csv", "    file: orders.csv\n    engine: duckdb"
     )
-    large, _ = importer.materialize(mapping, cache_dir=tmp_path / "cache2")
-    a = pd.read_parquet(small / "orders.parquet")
-    b = pd.read_parquet(large / "orders.parquet")
-    pd.testing.assert_frame_equal(a, b)
-    assert cache.cache_key is not None
+    mapping.write_text(text, encoding="utf-8")
+    large, large_report = importer.materialize(mapping, cache_dir=tmp_path / "cache2")
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(small / "orders.parquet"), pd.read_parquet(large / "orders.parquet")
+    )
+    assert large_report.sources["orders"].get("batches") == 1 and "batches" not in small_report.sources["orders"]
+    for outcome in ("dropped", "warning"):
+        assert findings(small_report, outcome) == findings(large_report, outcome)
 
 
 def test_values_maps_take_unquoted_numbers_but_refuse_yaml_booleans(tmp_path: Path):

@@ -1,6 +1,6 @@
 """One source frame -> one canonical table, every row accounted for (the mapping applied, typed, validated).
 
-`import_table` maps a frame read whole; `map_rows` is its core (steps 1-10: missing codes, exclusions,
+`import_table` maps a frame read whole; `map_rows` is its core (steps 1-10: missing codes, lookups, exclusions,
 duplicates, renames and constants, value maps and key normalisation, types, derived columns, fill, required
 values, date window), shared with the record batches of a large file (`planning.importer.batches`).
 """
@@ -62,8 +62,9 @@ def import_table(
     """Map one source frame to canonical table `name` and account for every row.
 
     In: the table name, the frame as read (`read_source`), its mapping, the file name for messages. Order of
-    work: missing codes -> exclude rules -> duplicates -> renames, constants -> value maps -> key normalisation ->
-    types (numbers, dates) -> derived columns -> fill -> required values -> date window -> line numbers. Out:
+    work: missing codes -> lookups -> exclude rules -> duplicates -> renames, constants -> value maps -> key
+    normalisation -> types (numbers, dates) -> derived columns -> fill -> required values -> date window -> line
+    numbers. Out:
     (canonical frame typed by `data.coerce_table`, orders sorted by region, then order_date, then file order;
     findings). `lookups` ({lookup name: {key: value}}, `lookups.load_lookups`) are added as columns after the
     missing codes. Raises DataError for a mapped column missing from the file, a required column with no mapping,
@@ -279,7 +280,11 @@ def map_rows(
     if tm.lookups:
         src = src.copy() if src is raw else src
         for lname, lk in tm.lookups.items():
-            table = (lookups or {})[lname]
+            if lookups is None or lname not in lookups:
+                raise ValueError(
+                    f"tables.{name}.lookups.{lname} was not loaded: pass lookups.load_lookups(...)"
+                )
+            table = lookups[lname]
             on = as_text(src[lk.match])
             found = on.map(table)
             # a value lookup that finds nothing is worth a look; a membership one (no value) is meant to miss
