@@ -83,8 +83,10 @@ checked = smart.smart_goals(
     plan, inputs, ctx.p, ctx.load("segments"), ctx.load("market_share"), ctx.data.market_size
 )
 goals = narrate.smart_frame(checked, inputs, ctx.voice)
-ctx.table(views.smart_table(goals, ctx.voice), domain="goals")
-ctx.say(narrate.describe_smart(goals, ctx.voice))
+unset = smart.unset(checked)  # derived goals without a number from the data: named, not listed as "—" or 0 %
+ctx.table(views.smart_table(goals[~unset], ctx.voice), domain="goals")
+ctx.say(narrate.describe_smart(goals[~unset], ctx.voice))
+ctx.say(narrate.describe_unset(checked[unset], ctx.voice))
 ctx.say(ctx.t("goals.smart.criteria"))
 ctx.save("goals", goals)
 

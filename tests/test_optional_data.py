@@ -204,6 +204,32 @@ def test_a_history_too_short_to_backtest_is_not_called_chosen_by_backtest(p):
         )
 
 
+def test_goals_the_data_gives_no_number_for_are_named_not_listed_at_zero(p):
+    # issue 17 case 8: without a marketing table or market size the SMART table said "Convert 0.0% of leads",
+    # "Generate — qualified leads" and "Reach a market share of —"; now those goals have no value and one
+    # sentence names them and what each needs
+    from planning.goals import smart
+
+    o = _monthly_orders()
+    result = forecast.baseline_forecast(o, p)
+    inputs = prepare.prepare(Tables(orders=o), p, result)
+    plan = decompose.plan(inputs, p)
+    q = p.model_copy(update={"market": p.market.model_copy(update={"market_size": {}})})
+    checked = smart.smart_goals(plan, inputs, q)
+    unset = smart.unset(checked)
+    assert {"leads", "lead_conversion", "market_share"} <= set(checked.loc[unset, "metric"])
+    assert "revenue" not in set(checked.loc[unset, "metric"])
+    derived = checked[checked["derived"]].set_index("metric")
+    conv = derived.loc["lead_conversion", "value"]
+    assert math.isnan(conv)  # was 0.0
+    en = goals_narrate.describe_unset(checked[unset], i18n.Voice("en", "CNY"))
+    assert en.startswith("Not set, for lack of data: Qualified leads (needs the marketing table")
+    assert "Market share (needs the market_size table or market.market_size in params)" in en
+    zh = goals_narrate.describe_unset(checked[unset], i18n.Voice("zh", "CNY"))
+    assert zh.startswith("因数据不足未设定：有效线索（需要 marketing 表") and "市场份额" in zh
+    assert goals_narrate.describe_unset(checked[~unset].iloc[0:0], i18n.Voice("en", "CNY")) == ""
+
+
 # ------------------------------------------------------------------------------------------------ strategy
 def test_customer_features_from_orders_alone(orders, p):
     f = tiers.customer_features(orders, None, p).set_index("customer_id")

@@ -204,6 +204,21 @@ def describe_smart(goals_df: pd.DataFrame, voice: i18n.Voice) -> str:
     return voice.t("goals.smart.some_fail", n=len(goals_df), k=len(failing), items="; ".join(parts))
 
 
+def describe_unset(unset_df: pd.DataFrame, voice: i18n.Voice) -> str:
+    """One sentence naming the derived goals the data gives no number for and what each needs ("" for none)."""
+    if unset_df.empty:
+        return ""
+    items = voice.t("goals.smart.sep").join(
+        voice.t(
+            "goals.smart.needs_item",
+            metric=voice.t(f"goals.metrics.{m}"),
+            needs=voice.t(f"goals.smart.needs.{m}"),
+        )
+        for m in unset_df["metric"]
+    )
+    return voice.t("goals.smart.unset", items=items)
+
+
 # ------------------------------------------------------------------------------------------------ reps
 def describe_reps(inputs: Inputs, voice: i18n.Voice) -> str:
     """Who carries the target and how hires ramp in."""
