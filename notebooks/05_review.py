@@ -104,7 +104,9 @@ from planning.review import root_causes
 ctx.h("review.rc.title")
 causes = narrate.root_cause_whys(root_causes.root_causes(ctx.data, pva, ctx.p), ctx.voice)
 if not ctx.missing("plan_of_record", "review.rc.missing", when=not has_plan):
-    ctx.chart(charts.waterfall(root_causes.waterfall_data(causes, "ytd", str(ctx.as_of.year)), ctx.lang))
+    ytd_steps = root_causes.waterfall_data(causes, "ytd", str(ctx.as_of.year))
+    if len(ytd_steps):  # the year to date beyond the threshold: its drivers from plan to actual
+        ctx.chart(charts.waterfall(ytd_steps, ctx.lang))
     ctx.say(narrate.describe_root_causes(causes, ctx.p.review, ctx.voice))
 if len(causes):
     ctx.h("review.rc.template_title", level=3)

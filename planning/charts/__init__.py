@@ -143,7 +143,16 @@ def theme() -> alt.theme.ThemeConfig:
             },
             # Category labels horizontal (Vega-Lite turns them 90° by default); long labels are cut at labelLimit.
             "axisXDiscrete": {"labelAngle": 0, "labelLimit": 120},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "labelLimit": 200},
+            # The last number of an x axis ("¥3,400万") ends at the axis end instead of running past the chart.
+            "axisXQuantitative": {"labelFlush": True},
+            # Legends below the chart wrap after 4 entries, so a long legend never runs past the chart's edge.
+            "legend": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "orient": "bottom",
+                "labelLimit": 200,
+                "columns": 4,
+            },
             "header": {"labelFontSize": 12, "titleFontSize": 13},
             "text": {"fontSize": 12},
             "bar": {"color": PALETTE[0]},

@@ -214,6 +214,8 @@ def describe_root_causes(rc: pd.DataFrame, p: Review, voice: i18n.Voice) -> str:
     text = voice.t("review.rc.summary", n=len(keys), threshold=voice.pct(p.root_cause_threshold))
     if len(ytd):
         text += " " + " ".join(str(ytd[c].iloc[0]) for c in ("why_1", "why_2", "why_3"))
+    else:  # no year-to-date line: say so instead of drawing an empty waterfall
+        text += " " + voice.t("review.rc.ytd_within", threshold=voice.pct(p.root_cause_threshold))
     return text.strip()
 
 
