@@ -118,7 +118,8 @@ def smart_goals(
     cap_revenue = min(feasible) if feasible else math.nan
     value_new = res["value_per_new_customer"]
     conv_eff = res["lead_conversion"] * (1 + lv.tool_efficiency)
-    conv_eff = conv_eff if conv_eff > 0 else math.nan  # no leads measured or set: no conversion, not 0 %
+    if "no_marketing" in inputs.notes and not p.goals.lead_conversion:
+        conv_eff = math.nan  # no leads measured (no marketing table) nor set: no conversion, not 0 %
     need_new = (
         # The flex buffer is reserve for unplanned upside: process goals carry the committed target.
         math.ceil(max(plan.committed - res["existing"], 0.0) / value_new)

@@ -122,8 +122,10 @@ def outcome_chart(funnel: pd.DataFrame, voice: i18n.Voice) -> alt.LayerChart:
     base = alt.Chart(df, title=_t("outcome_title", voice)).encode(
         y=alt.Y("outcome_name:N", title=None, sort=names)
     )
+    top = float(df["deals"].max())  # room right of the longest bar for its share label, as in funnel_chart
+    scale = alt.Scale(domainMax=top * 1.18, nice=False) if top > 0 else alt.Undefined
     bars = base.mark_bar().encode(
-        x=alt.X("deals:Q", title=_t("deals", voice)),
+        x=alt.X("deals:Q", title=_t("deals", voice), scale=scale),
         color=alt.Color(
             "outcome_name:N",
             legend=None,
