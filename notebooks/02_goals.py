@@ -84,7 +84,7 @@ checked = smart.smart_goals(
 )
 goals = narrate.smart_frame(checked, inputs, ctx.voice)
 unset = smart.unset(checked)  # derived goals without a number from the data: named, not listed as "—" or 0 %
-ctx.table(views.smart_table(goals[~unset], ctx.voice), domain="goals")
+ctx.table(views.smart_table(goals[~unset].reset_index(drop=True), ctx.voice), domain="goals")
 ctx.say(narrate.describe_smart(goals[~unset], ctx.voice))
 ctx.say(narrate.describe_unset(checked[unset], ctx.voice))
 ctx.say(ctx.t("goals.smart.criteria"))

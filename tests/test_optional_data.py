@@ -226,7 +226,7 @@ def test_goals_the_data_gives_no_number_for_are_named_not_listed_at_zero(p):
     assert en.startswith("Not set, for lack of data: Qualified leads (needs the marketing table")
     assert "Market share (needs the market_size table or market.market_size in params)" in en
     zh = goals_narrate.describe_unset(checked[unset], i18n.Voice("zh", "CNY"))
-    assert zh.startswith("因数据不足未设定：有效线索（需要 marketing 表") and "市场份额" in zh
+    assert zh.startswith("因数据不足未设定：有效线索（需要：含各来源线索数的 marketing 表") and "市场份额" in zh
     assert goals_narrate.describe_unset(checked[~unset].iloc[0:0], i18n.Voice("en", "CNY")) == ""
 
 

@@ -132,6 +132,9 @@ def test_thin_export_says_what_is_not_computed(thin_snapshot: Path):
     # 14 months: one backtest origin for the monthly mean alone, shown as such (no "against —"; the unscored
     # case is in test_optional_data)
     assert "is the only model the history is long enough to backtest" in goals and "against —" not in goals
+    # no marketing table, no market size: those SMART goals are named, not listed as "—" or 0 %
+    assert "Not set, for lack of data: Qualified leads" in goals and "Market share (needs" in goals
+    assert "Convert 0.0%" not in goals and "Generate — qualified" not in goals and "Index Goal" not in goals
     resources = _text(region / "04_resources.html")
     # no reps, no marketing, no tools: no $0 cost of sales, no "every $1 spent carries —"
     assert "costs $0" not in resources and "every $1 spent" not in resources
