@@ -110,7 +110,7 @@ ctx.save("team_capacity", decompose.team_capacity(plan, inputs))
 if not ctx.missing("reps", "goals.missing.reps"):
     ctx.say(narrate.describe_reps(inputs, ctx.voice))
 if len(plan.targets_rep):
-    ctx.table(decompose.team_targets(plan), domain="goals", money=["target"], pct=["share"])
+    ctx.table(views.team_table(plan, ctx.voice), domain="goals", money=["target"], pct=["share"])
     sheet = views.rep_sheet(plan, ctx.voice, shown=views.REP_SHEET_SHOWN)  # all, or the largest and smallest
     ctx.say(narrate.describe_rep_sheet(plan, sheet, ctx.voice))
     ctx.chart(charts.rep_heatmap(plan.targets_rep, ctx.lang, reps=sheet["rep_id"]))

@@ -125,8 +125,8 @@ from planning.review import accuracy
 ctx.h("review.accuracy.title")
 forecast_accuracy = accuracy.accuracy_review(snapshots, ctx.region, ctx.as_of, ctx.data.orders, ctx.out_dir)
 summary = accuracy.accuracy_summary(forecast_accuracy)
-ctx.chart(charts.accuracy_chart(forecast_accuracy, ctx.lang))
-ctx.table(summary, domain="review", pct=["mape", "bias"])
+ctx.chart(charts.accuracy_chart(narrate.accuracy_view(forecast_accuracy, ctx.voice), ctx.lang))
+ctx.table(narrate.accuracy_view(summary, ctx.voice), domain="review", pct=["mape", "bias"])
 ctx.say(narrate.describe_accuracy(forecast_accuracy, summary, ctx.voice))
 ctx.save("forecast_accuracy", forecast_accuracy)
 

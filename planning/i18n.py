@@ -88,6 +88,18 @@ def name(kind: str, value: Any, lang: str = "en") -> str:
     return str(entry[lang]) if entry and lang in entry else str(value)
 
 
+_TEAM_KEY = re.compile(r"^(?P<region>[A-Za-z_]+)-(?P<n>\d+)$")
+
+
+def team(key: Any, lang: str = "en") -> str:
+    """Display name of a team key: "east-1" -> "East China team 1" / "华东 1 组" when its region has a display
+    name (common.yaml names.region); any other key as it is (data teams keep the names the data gives them)."""
+    m = _TEAM_KEY.match(str(key))
+    if not m or name("region", m["region"], lang) == m["region"]:
+        return str(key)
+    return t("common.team", lang, region=name("region", m["region"], lang), n=m["n"])
+
+
 def segment(value: Any, lang: str = "en") -> str:
     """Display name of a customer segment key: an industry, a size band or a combination such as
     "manufacturing/medium" -> "Manufacturing · Medium (100-999)". Unknown parts leave the value as it is.
@@ -214,6 +226,9 @@ class Voice:
 
     def name(self, kind: str, value: Any) -> str:
         return name(kind, value, self.lang)
+
+    def team(self, key: Any) -> str:
+        return team(key, self.lang)
 
     def segment(self, value: Any) -> str:
         return segment(value, self.lang)

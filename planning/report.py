@@ -423,6 +423,11 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f"{_headline_cells(rollup, lang, currency)}</tr></tbody></table></section>"
     )
 
+    # An adjusted snapshot (`planning adjust`) holds artefacts only: its step reports are its source's.
+    source = manifest.get("plan_of_record") if store.kind_of(manifest) != "plan" else None
+    pages_dir, pages_href = snapshot_dir, ""
+    if isinstance(source, str) and store.SNAPSHOT_NAME.match(source):
+        pages_dir, pages_href = snapshot_dir.parent / source, f"../{source}/"
     ok = total = 0
     rows: list[str] = []
     step_rows: list[str] = []
@@ -436,7 +441,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         for step in steps:
             st = (info.get("steps") or {}).get(step)
             total += 1
-            page = snapshot_dir / region / f"{step}.html"
+            page = pages_dir / region / f"{step}.html"
             status = (st or {}).get("status") or "missing"
             ok += status == "ok"
             label = (
@@ -454,7 +459,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
             # (a failed step's partial page too: it shows where it stopped).
             status_html = f'<span class="status">{_e(label)}</span>'
             if page.is_file():
-                status_html = f'<a href="{_e(region)}/{_e(step)}.html">{status_html}</a>'
+                status_html = f'<a href="{_e(pages_href)}{_e(region)}/{_e(step)}.html">{status_html}</a>'
             message = ""
             if isinstance(err, dict) and err.get("message") and status != "skipped":
                 short = err["message"] if len(err["message"]) <= 90 else err["message"][:87] + "..."
@@ -475,6 +480,17 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     )
     title = t("title", plan_year=plan_year, as_of=as_of)
     commit = manifest.get("commit", "")
+    changes = "".join(  # `planning diff`: <snapshot>/diff_<OLD>/index.html, newest first
+        f'<li><a href="diff_{_e(old)}/index.html">{_e(i18n.t("diff.index_link", lang, old=old))}</a></li>'
+        for old in store.diffs(snapshot_dir)
+    )
+    if store.quotas_path(snapshot_dir).is_file():  # planning/handover/workbook.py
+        changes += f'<li><a href="quotas.xlsx">{_e(i18n.t("handover.index.quotas", lang))}</a></li>'
+    changes_html = f'<ul class="changes">{changes}</ul>' if changes else ""
+    if pages_href:
+        workbooks = ", ".join((manifest.get("adjustment") or {}).get("workbooks") or [])
+        note = i18n.t("handover.index.adjusted", lang, source=source, workbooks=workbooks)
+        changes_html = f'<div class="summary">{_e(note)}</div>' + changes_html
     page = (
         "<!DOCTYPE html>\n"
         f'<html lang="{_lang_attr(lang)}">\n<head>\n<meta charset="utf-8">\n'
@@ -482,7 +498,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f'<title>{_e(title)}</title>\n<style>{_css()}</style>\n</head>\n<body class="index">\n'
         f'<header class="report-header"><div class="company">{_e(company_name)}</div>'
         f'<div class="report-title">{_e(title)}</div>'
-        f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div></header>\n'
+        f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div>{changes_html}</header>\n'
         f"<main>{rollup_html}\n{regions_html}</main>\n"
         f'<footer class="report-footer">{_e(i18n.t("common.report.footer_index", lang, commit=commit, generated=generated_at()))}</footer>\n'
         "</body>\n</html>\n"

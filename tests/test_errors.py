@@ -18,10 +18,12 @@ from planning.errors import (
     ForecastError,
     ParamsError,
     SnapshotExists,
+    SnapshotInvalid,
     UnsafePath,
+    WorkbookError,
 )
 
-BAD_INPUT = (ParamsError, DataError, SnapshotExists, UnsafePath)
+BAD_INPUT = (ParamsError, DataError, SnapshotExists, UnsafePath, SnapshotInvalid, WorkbookError)
 OTHER = (ArtifactMissing, ArtifactInvalid, ForecastError)
 
 
@@ -32,6 +34,8 @@ OTHER = (ArtifactMissing, ArtifactInvalid, ForecastError)
         (DataError, ValueError),
         (SnapshotExists, FileExistsError),
         (UnsafePath, ValueError),
+        (SnapshotInvalid, ValueError),
+        (WorkbookError, ValueError),
         (ArtifactMissing, FileNotFoundError),
         (ArtifactInvalid, ValueError),
         (ForecastError, ValueError),

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from planning import i18n
-from planning.charts import MONEY_FORMAT, PALETTE, money_axis, wrap_label, wrapped_axis
+from planning.charts import MONEY_FORMAT, PALETTE, money_axis, money_legend, wrap_label, wrapped_axis
 
 
 def _t(key: str, lang: str, **fmt) -> str:
@@ -233,7 +233,7 @@ def rep_heatmap(targets_rep: pd.DataFrame, lang: str = "en", reps: Sequence[str]
                 "reps_subtitle", lang, shown=i18n.number(len(order), lang), reps=i18n.number(total, lang)
             )
             title = alt.Title(title, subtitle=subtitle)
-    who = d["team"].astype(str) + " · " + d["name"].astype(str)
+    who = d["team"].map(lambda k: i18n.team(k, lang)) + " · " + d["name"].astype(str)
     # Two people of one team with the same name (common names) would share a row: add their rep ids.
     clash = d["rep_id"].groupby(who).transform("nunique") > 1
     d = d.assign(who=who.where(~clash, who + " (" + d["rep_id"].astype(str) + ")"))
@@ -243,7 +243,9 @@ def rep_heatmap(targets_rep: pd.DataFrame, lang: str = "en", reps: Sequence[str]
         .encode(
             x=alt.X("month:O", title=_t("month", lang)),
             y=alt.Y("who:N", title=None, sort=None),
-            color=alt.Color("target:Q", title=_t("target", lang), scale=alt.Scale(scheme="blues")),
+            color=alt.Color(
+                "target:Q", scale=alt.Scale(scheme="blues"), legend=money_legend(lang, _t("target", lang))
+            ),
             tooltip=[
                 alt.Tooltip("name:N", title=_t("rep", lang)),
                 alt.Tooltip("team:N", title=_t("team", lang)),

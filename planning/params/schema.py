@@ -192,6 +192,20 @@ class SmartGoal(_Model):
     relevant_to: str = ""  # the segment (industry) or strategy lever it serves
 
 
+class Adjustment(_Model):
+    """How `planning adjust` reconciles the managers' quota workbooks with the top-down plan (docs/handover.md).
+
+    respread: the top-down totals stand (each team's month); the reps the managers edited keep their numbers where
+    the team's month allows, the rest of it is re-spread over the other reps by capacity. accept: the managers'
+    numbers are taken as they are (the totals become theirs) when the region's year differs from the top-down
+    target by at most `tolerance` of it; beyond that, re-spread as above."""
+
+    rule: Literal["respread", "accept"] = "respread"
+    tolerance: float = Field(
+        default=0.02, ge=0.0, le=0.5
+    )  # accept: the largest gap taken, share of the target
+
+
 class Goals(_Model):
     """Step 2 (goals)."""
 
@@ -217,6 +231,7 @@ class Goals(_Model):
     backtest_origins: int = Field(default=3, ge=1, le=24)  # rolling origins of the backtest
     backtest_step: int = Field(default=3, ge=1, le=12)  # months between backtest origins
     interval: float = Field(default=0.80, gt=0.0, lt=1.0)  # coverage of the forecast's prediction interval
+    adjustment: Adjustment = Adjustment()  # managers' quota workbooks handed back (`planning adjust`)
 
 
 TierName = Literal["strategic", "profit", "nurture", "maintain"]

@@ -131,8 +131,12 @@ def validate_data(
     as_of,
     report_path: Path | None,
     configured: list[str] | None = None,
+    summary: dict[str, Any] | None = None,
 ) -> list[Any]:
     """Load and validate the data the run will use, before any kernel starts.
+
+    `summary` (a dict, optional) receives what was checked, for `planning check` to print: tables (name -> rows),
+    missing (optional tables not supplied), regions (the data's, with order lines), first / last order date.
 
     In: the data folder, the regions to plan, the planning date, where to write the validation report.
     Checks: the tables load (columns, types, dates), `data.validate_tables`, every region has orders, and
@@ -154,6 +158,14 @@ def validate_data(
         problems = [problem_dict(p, msg) for p, msg in found if p.severity == "error"]
         dates = tables.orders["order_date"].dropna()
         first, last = (dates.min().date(), dates.max().date()) if len(dates) else (None, None)
+        if summary is not None:
+            summary.update(
+                tables={name: len(frame) for name, frame in tables.items()},
+                missing=tables.missing(),
+                regions=sorted(tables.orders["region"].dropna().astype(str).unique().tolist()),
+                first=first,
+                last=last,
+            )
         # A quiet region (or a small export) may book its last order some days before the planning date; a
         # month without any order at all means the data ends before as_of.
         if first is not None and not first <= as_of <= last + timedelta(days=AS_OF_GRACE_DAYS):
