@@ -59,9 +59,10 @@ ctx.h("goals.forecast.title")
 company = pooling.company_monthly(ctx.company_orders("region", "order_date", "amount"), ctx.as_of)
 result = forecast.baseline_forecast(ctx.data.orders, ctx.p, company)
 ctx.say(narrate.describe_forecast(result, ctx.plan_year, ctx.voice))
-ctx.chart(charts.backtest_bars(result.backtest, result.chosen, ctx.lang))
-ctx.table(views.backtest_table(result, ctx.voice), domain="goals", pct=["mape", "bias"])
-ctx.say(ctx.t("goals.forecast.backtest_note", horizon=ctx.p.goals.forecast_horizon))
+if forecast.scored(result):  # too short a history has no backtest: the sentence above says so, no empty chart
+    ctx.chart(charts.backtest_bars(result.backtest, result.chosen, ctx.lang))
+    ctx.table(views.backtest_table(result, ctx.voice), domain="goals", pct=["mape", "bias"])
+    ctx.say(ctx.t("goals.forecast.backtest_note", horizon=ctx.p.goals.forecast_horizon))
 ctx.save("forecast", result.forecast)
 ctx.save("backtest", result.backtest)
 
@@ -105,8 +106,10 @@ checked = smart.smart_goals(
     plan, inputs, ctx.p, ctx.load("segments"), ctx.load("market_share"), ctx.data.market_size
 )
 goals = narrate.smart_frame(checked, inputs, ctx.voice)
-ctx.table(views.smart_table(goals, ctx.voice), domain="goals")
-ctx.say(narrate.describe_smart(goals, ctx.voice))
+unset = smart.unset(checked)  # derived goals without a number from the data: named, not listed as "—" or 0 %
+ctx.table(views.smart_table(goals[~unset].reset_index(drop=True), ctx.voice), domain="goals")
+ctx.say(narrate.describe_smart(goals[~unset], ctx.voice))
+ctx.say(narrate.describe_unset(checked[unset], ctx.voice))
 ctx.say(ctx.t("goals.smart.criteria"))
 ctx.save("goals", goals)
 

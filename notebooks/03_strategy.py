@@ -106,6 +106,8 @@ stages = funnel.funnel(ctx.data.opportunities, ctx.p, benchmark=ctx.company("opp
 ctx.save("funnel", stages)
 has_opportunities = not ctx.missing("opportunities", "strategy.missing.funnel")
 if has_opportunities:
+    supported = funnel.support(ctx.data.opportunities, ctx.p)  # stage dates, deal values: what can be shown
+    ctx.say(narrate.describe_support(supported, voice))
     ctx.chart(charts.funnel_chart(stages, voice))
     ctx.say(narrate.describe_funnel(stages, funnel.win_stats(ctx.data.opportunities, ctx.p), s, voice))
     ctx.table(stages, domain="strategy", pct=["conversion_rate", "benchmark_rate", "vs_benchmark"])
@@ -143,7 +145,11 @@ if len(pipeline):
 if not ctx.missing("opportunities", "strategy.missing.coverage"):
     leads_12m = coverage.leads_last_12m(ctx.data.marketing, ctx.data.opportunities, ctx.p)
     timing = coverage.pipeline_timing(ctx.data.opportunities, ctx.p, stages)
-    ctx.say(narrate.describe_coverage(pipeline, ctx.plan_year, kept, leads_12m, timing, first_year, voice))
+    ctx.say(
+        narrate.describe_coverage(
+            pipeline, ctx.plan_year, kept, leads_12m, timing, first_year, voice, supported
+        )
+    )
 
 # %%
 ctx.h("strategy.coverage.acquisition", level=3)

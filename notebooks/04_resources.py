@@ -157,15 +157,19 @@ costs = budget.cost_of_sales(
     ctx.p.resources, ctx.lang,
 )  # fmt: skip
 ctx.save("cost_of_sales", costs)
-ctx.chart(charts.cost_chart(costs, ctx.lang))
-ctx.table(views.cost_table(costs, ctx.voice))
-ctx.say(narrate.describe_costs(costs, revenue_target, ctx.voice))
+if budget.priced(costs):  # no line without a team, a marketing budget or tools: no $0 total to show
+    ctx.chart(charts.cost_chart(costs, ctx.lang))
+    ctx.table(views.cost_table(costs, ctx.voice))
+    ctx.say(narrate.describe_costs(costs, revenue_target, ctx.voice))
 ctx.missing("reps", "resources.missing.costs_team", when=not has_team)
 ctx.missing("marketing", "resources.missing.costs_marketing", when=not budget.has_item(costs, "marketing"))
 
 # %%
 ctx.h("resources.actions.title")
-derived = actions.derived_tasks(hiring, ctx.load("customer_tiers"), ctx.load("funnel"), allocation, ctx.p)
+derived = actions.derived_tasks(
+    hiring, ctx.load("customer_tiers"), ctx.load("funnel"), allocation, ctx.p,
+    core_reps=len(team.team) if has_team else 0, managers=team.managers if has_team else 0,
+)  # fmt: skip
 action_plan = actions.action_plan(narrate.word_tasks(derived, ctx.p.resources, ctx.voice), ctx.p, ctx.lang)
 ctx.save("action_plan", action_plan)
 ctx.chart(charts.gantt_chart(action_plan, ctx.as_of, ctx.lang))

@@ -127,7 +127,8 @@ red, yellow = ctx.p.review.red_below_baseline, ctx.p.review.yellow_below_baselin
 kpi_values = kpis.kpi_values(ctx.data, pva, ctx.p)
 board = narrate.kpi_rules(kpis.kpi_status(kpi_values, red, yellow), red, yellow, ctx.voice)
 ctx.table(views.kpi_view(board, ctx.voice), domain="review")
-ctx.chart(charts.kpi_chart(board, red, yellow, ctx.lang))
+if len(board):  # no KPI with a reference (no plan, no like-for-like baseline): the sentence says why
+    ctx.chart(charts.kpi_chart(board, red, yellow, ctx.lang))
 ctx.say(narrate.describe_kpis(board, ctx.data, ctx.voice, kpis.baseline_gaps(ctx.data, ctx.as_of)))
 ctx.save("kpis", board)
 

@@ -136,8 +136,9 @@ def paragraph_html(text: str) -> str:
 
 
 def paragraph(text: str) -> None:
-    """Show a generated sentence (escaped)."""
-    display(HTML(paragraph_html(text)))
+    """Show a generated sentence (escaped); nothing for an empty one (a narrate function with nothing to say)."""
+    if str(text).strip():
+        display(HTML(paragraph_html(text)))
 
 
 SUMMARY_CLASS = "summary-box"  # report.export_html moves this output to the top of the page

@@ -103,6 +103,16 @@ def opps() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def real_export_opps() -> pd.DataFrame:
+    """The opps() deals as a CRM export without stage dates, lost deals recorded at 0 and open deals without a
+    value: 1 won (300), 7 lost, 2 open."""
+    d = opps()
+    d[["discovery_date", "proposal_date", "negotiation_date"]] = pd.NaT
+    d.loc[d["status"] == "lost", "amount"] = 0.0
+    d.loc[d["status"] == "open", "amount"] = float("nan")
+    return d
+
+
 def targets() -> pd.DataFrame:
     return pd.DataFrame(
         {

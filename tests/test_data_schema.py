@@ -124,3 +124,20 @@ def test_a_column_docs_call_empty_is_not_a_not_null_column():
     }
     for table, column in empty:
         assert column not in NOT_NULL[table] and column not in KEYS[table], (table, column)
+
+
+def test_docs_mark_exactly_the_required_columns():
+    # issue 17 case 11: docs/data.md marks which columns a file / mapping must provide (NOT_NULL and int columns)
+    marked: dict[str, set[str]] = {}
+    table = None
+    for line in (config.PROJECT_ROOT / "docs" / "data.md").read_text(encoding="utf-8").splitlines():
+        if m := re.match(r"## (\w+)", line):
+            table = m.group(1) if m.group(1) in SCHEMA else None
+        elif table and (m := re.match(r"\| (\w+) \| ([^|]+) \|", line)) and m.group(1) in SCHEMA[table]:
+            if "**required**" in m.group(2):
+                marked.setdefault(table, set()).add(m.group(1))
+    expected = {
+        t: {c for c, k in cols.items() if c in NOT_NULL.get(t, ()) or k == "int"}
+        for t, cols in SCHEMA.items()
+    }
+    assert marked == {t: cols for t, cols in expected.items() if cols}

@@ -180,13 +180,54 @@ def test_goals_without_reps_calibrate_on_the_other_dimensions(p):
     assert set(known) == {"ambition", "market"}
     assert plan.committed == pytest.approx(min(known.values()))  # rule min over the dimensions with data
     cal = goals_narrate.calibration_frame(plan, i18n.Voice("en", "CNY")).set_index("component")
-    committed = cal.loc["committed", "explanation"]
+    committed = cal.loc["target", "explanation"]
     assert "not computable: team capacity, resource capacity" in committed
     team_rows = plan.dimensions[plan.dimensions["dimension"] == "team"]
     assert len(team_rows) == 1 and np.isnan(team_rows["amount"].iloc[0])
     assert plan.targets_rep.empty
     assert set(contracts.required_columns("targets_rep")) <= set(plan.targets_rep.columns)
     assert decompose.sums_exact(plan)  # the calendar still sums exactly
+
+
+def test_a_history_too_short_to_backtest_is_not_called_chosen_by_backtest(p):
+    # issue 17 case 8: 10 months leave no backtest origin; the report drew an empty backtest chart while the
+    # calibration said "(chosen by backtest)"
+    o = _monthly_orders(10)
+    result = forecast.baseline_forecast(o, p)
+    assert result.reason == "no_backtest" and not forecast.scored(result)
+    assert forecast.scored(forecast.baseline_forecast(_monthly_orders(), p))
+    plan = decompose.plan(prepare.prepare(Tables(orders=o), p, result), p)
+    for lang, said, not_said in (("en", "not scored", "chosen by backtest"), ("zh", "未评分", "由回测选出")):
+        cal = goals_narrate.calibration_frame(plan, i18n.Voice(lang, "CNY")).set_index("component")
+        assert (
+            said in cal.loc["baseline", "explanation"] and not_said not in cal.loc["baseline", "explanation"]
+        )
+
+
+def test_goals_the_data_gives_no_number_for_are_named_not_listed_at_zero(p):
+    # issue 17 case 8: without a marketing table or market size the SMART table said "Convert 0.0% of leads",
+    # "Generate — qualified leads" and "Reach a market share of —"; now those goals have no value and one
+    # sentence names them and what each needs
+    from planning.goals import smart
+
+    o = _monthly_orders()
+    result = forecast.baseline_forecast(o, p)
+    inputs = prepare.prepare(Tables(orders=o), p, result)
+    plan = decompose.plan(inputs, p)
+    q = p.model_copy(update={"market": p.market.model_copy(update={"market_size": {}})})
+    checked = smart.smart_goals(plan, inputs, q)
+    unset = smart.unset(checked)
+    assert {"leads", "lead_conversion", "market_share"} <= set(checked.loc[unset, "metric"])
+    assert "revenue" not in set(checked.loc[unset, "metric"])
+    derived = checked[checked["derived"]].set_index("metric")
+    conv = derived.loc["lead_conversion", "value"]
+    assert math.isnan(conv)  # was 0.0
+    en = goals_narrate.describe_unset(checked[unset], i18n.Voice("en", "CNY"))
+    assert en.startswith("Not set, for lack of data: Qualified leads (needs the marketing table")
+    assert "Market share (needs the market_size table or market.market_size in params)" in en
+    zh = goals_narrate.describe_unset(checked[unset], i18n.Voice("zh", "CNY"))
+    assert zh.startswith("因数据不足未设定：有效线索（需要：含各来源线索数的 marketing 表") and "市场份额" in zh
+    assert goals_narrate.describe_unset(checked[~unset].iloc[0:0], i18n.Voice("en", "CNY")) == ""
 
 
 # ------------------------------------------------------------------------------------------------ strategy

@@ -44,7 +44,8 @@ def test_derived_tasks_from_hiring_tiers_funnel_and_budget():
          "bottleneck": [False, True, False]}
     )  # fmt: skip
     alloc = channels().assign(stopped=[True, False])
-    tasks = narrate.word_tasks(actions.derived_tasks(hiring, tiers, funnel, alloc, p), p.resources, EN)
+    derived = actions.derived_tasks(hiring, tiers, funnel, alloc, p, core_reps=5, managers=1)
+    tasks = narrate.word_tasks(derived, p.resources, EN)
     texts = [t["task"] for t in tasks]
     hire = tasks[0]
     assert hire["owner"] == "HR" and hire["start"] == date(2026, 12, 1) and str(hire["end"]) == "2027-01-31"
@@ -54,3 +55,30 @@ def test_derived_tasks_from_hiring_tiers_funnel_and_budget():
     plan = actions.action_plan(tasks, p, "en")
     wbs = views.wbs(plan, EN)
     assert wbs.iloc[0, 0] == "1" and wbs.iloc[1, 0] == "1.1"
+
+
+def test_no_training_task_for_reps_or_managers_who_do_not_exist():
+    # issue 17 case 8: without a reps table there are 0 quota reps and 0 managers: no "train core reps" and no
+    # "train managers" task in the action plan (an export without reps had both, owned by nobody)
+    p = plan_params()
+    none = pd.DataFrame(columns=["start_month", "hires", "requisition_by", "productive_from"])
+    keys = [t["key"] for t in actions.derived_tasks(none, None, None, None, p, core_reps=0, managers=0)]
+    assert "train_core" not in keys and "train_managers" not in keys
+    keys = [t["key"] for t in actions.derived_tasks(none, None, None, None, p, core_reps=4, managers=0)]
+    assert "train_core" in keys and "train_managers" not in keys
+    keys = [t["key"] for t in actions.derived_tasks(none, None, None, None, p, core_reps=0, managers=2)]
+    assert keys == ["train_managers"]
+
+
+def test_no_funnel_task_for_a_funnel_without_stages():
+    # issue 17 case 6: opportunities without stage dates give the one row lead -> won; there is no stage to fix
+    p = plan_params()
+    none = pd.DataFrame(columns=["start_month", "hires", "requisition_by", "productive_from"])
+    one = pd.DataFrame({"stage": ["lead"], "conversion_rate": [0.4], "bottleneck": [False]})
+    tasks = actions.derived_tasks(none, None, one, None, p, core_reps=0, managers=0)
+    assert [t["key"] for t in tasks] == []
+    two = pd.DataFrame(
+        {"stage": ["lead", "proposal"], "conversion_rate": [0.5, 0.3], "bottleneck": [False, True]}
+    )
+    tasks = actions.derived_tasks(none, None, two, None, p, core_reps=0, managers=0)
+    assert [(t["key"], t["fmt"]["stage"]) for t in tasks] == [("funnel", "proposal")]

@@ -36,7 +36,7 @@ def test_derived_tasks_are_worded_in_the_report_language():
         [{"start_month": "2027-02", "hires": 2, "requisition_by": "2026-12", "productive_from": "2027-07"}]
     )
     funnel = pd.DataFrame({"stage": ["lead", "discovery"], "conversion_rate": [0.6, 0.25]})
-    derived = actions.derived_tasks(hiring, None, funnel, None, p)
+    derived = actions.derived_tasks(hiring, None, funnel, None, p, core_reps=5, managers=1)
     assert derived[0]["key"] == "hire" and derived[1]["after"] == 0
     assert derived[-1]["fmt"] == {"stage": "discovery", "rate": 0.25}
     for lang, owner in (("en", "HR"), ("zh", "人力资源")):

@@ -27,6 +27,9 @@ def test_describe_pva_reps_says_how_many_and_where_the_rest_is() -> None:
     assert "26 名" in zh and "10 人" in zh
     small = pva_with_reps(5)
     assert narrate.describe_pva_reps(small, pva_shown(small), EN).startswith("All 6 reps are shown")
+    # issue 17 case 8: an export without reps has no rep lines: nothing to say (was "All 0 reps are shown")
+    no_reps = small[small["level"] != "rep"]
+    assert narrate.describe_pva_reps(no_reps, pva_shown(no_reps), EN) == ""
 
 
 def test_describe_plan_names_the_source():

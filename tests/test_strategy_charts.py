@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from frames_strategy import customers, full, opps, orders, targets
+from frames_strategy import customers, full, opps, orders, real_export_opps, targets
 
 from planning import params
 from planning.i18n import Voice
@@ -117,3 +117,24 @@ def test_scatter_of_no_customers_is_an_empty_grid(lang):
     assert len(cells) == 400 and cells["customers"].sum() == 0
     spec = charts.tier_scatter(cells, {"value": 50.0, "potential": 50.0}, Voice(lang, "CNY")).to_dict()
     assert spec["layer"][0]["title"]["subtitle"][0].startswith("All 0" if lang == "en" else "全部 0")
+
+
+def test_funnel_without_stage_dates_charts_how_the_leads_ended(p):
+    # issue 17 case 6: one bar per outcome (won, lost, still open) instead of stages at 100 % conversion
+    for lang, names in (("en", ["Won", "Lost", "Still open"]), ("zh", ["成交", "丢单", "在途"])):
+        spec = charts.funnel_chart(funnel.funnel(real_export_opps(), full(p)), Voice(lang, "CNY")).to_dict()
+        values = spec["datasets"][next(iter(spec["datasets"]))]
+        assert [v["outcome_name"] for v in values] == names
+        assert [v["deals"] for v in values] == [1, 7, 2]
+        assert spec["layer"][0]["encoding"]["x"]["field"] == "deals"
+
+
+def test_coverage_chart_without_open_deal_values_has_no_open_series(p):
+    # issue 17 case 6: open deals without values: the open pipeline is unknown, not a row of 0 bars in the legend
+    q = p.model_copy(update={"pipeline_share": 1.0})
+    deals = real_export_opps()
+    cov = coverage.coverage(targets(), deals, full(q), funnel.funnel(deals, full(q)))
+    spec = charts.coverage_chart(cov, Voice("en", "CNY")).to_dict()
+    values = spec["datasets"][next(iter(spec["datasets"]))]
+    assert {v["series"] for v in values} == {"Pipeline required"}
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["Pipeline required"]

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from frames_strategy import full, opps, targets
+from frames_strategy import full, opps, real_export_opps, targets
 
 from planning import contracts, params
 from planning.i18n import Voice
@@ -85,3 +85,41 @@ def test_coverage_divides_the_revenue_need_by_the_first_year_factor(p):
         cov, 2027, None, math.nan, None, {**first_year, "measured": 6.0, "used": 5.0}, Voice("zh", "CNY")
     )
     assert "实测 6.00 倍，限定在 1.00–5.00 倍之间" in zh
+
+
+def test_coverage_on_an_export_without_stage_dates_or_values(p):
+    # issue 17 case 6: lost deals at 0 made the value win rate 100 % (required pipeline = the target) and open
+    # deals without a value an open pipeline of 0. Now: the count win rate 1 / 8, the pipeline valued at the
+    # average won deal (300), the open pipeline not counted (NaN, not 0), no stage the funnel has no dates for.
+    q = p.model_copy(update={"pipeline_share": 1.0})
+    deals = real_export_opps()
+    fun = funnel.funnel(deals, full(q))
+    cov = coverage.coverage(targets(), deals, full(q), fun)
+    assert cov["win_rate"].iloc[0] == pytest.approx(1 / 8)
+    assert cov["required_pipeline"].iloc[0] == pytest.approx(200 * 8)
+    assert cov["open_pipeline"].isna().all() and cov["coverage_ratio"].isna().all()
+    assert cov["gap"].iloc[0] == pytest.approx(1600)
+    assert cov["leads_needed"].iloc[0] == np.ceil(1600 / 300)  # 6 leads at 1 / 8 -> 0.75 wins of 300 each
+    assert cov["won_needed"].iloc[0] == pytest.approx(0.8)
+    assert cov[["discovery_needed", "proposal_needed", "negotiation_needed"]].isna().all().all()
+    sup = funnel.support(deals, full(q))
+    timing = coverage.pipeline_timing(deals, full(q), fun)
+    for lang in ("en", "zh"):
+        voice = Voice(lang, "CNY")
+        said = narrate.describe_support(sup, voice)
+        text = narrate.describe_coverage(cov, 2027, None, math.nan, timing, None, voice, sup)
+        if lang == "en":
+            assert said == (
+                "What the opportunities support: they have no stage dates, so the funnel shows only how the "
+                "leads ended (won, lost, still open), with no stage conversion or days in stage; lost or won "
+                "deals carry no value, so the win rate is counted in deals, not by value; open deals carry no "
+                "value, so the open pipeline is not counted (not taken as 0)."
+            )
+            assert "12.5% win rate by deal count" in text and "value win rate" not in text
+            assert "Open deals carry no value" in text and "covers" not in text
+        else:
+            assert said.startswith("商机数据的支持范围：没有阶段日期") and "按单数计算" in said
+            assert "按单数赢单率 12.5%" in text and "在途商机没有金额" in text
+        funnel_text = narrate.describe_funnel(fun, funnel.win_stats(deals, full(q)), q, voice)
+        assert "100" not in funnel_text and ("by value" not in funnel_text and "按金额" not in funnel_text)
+    assert narrate.describe_support(funnel.support(opps(), full(q)), Voice("en", "CNY")) == ""

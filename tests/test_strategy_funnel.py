@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from frames_strategy import full, opps
+from frames_strategy import full, opps, real_export_opps
 
 from planning import contracts, params
 from planning.strategy import funnel
@@ -60,3 +60,57 @@ def test_win_stats(p):
     assert s["win_rate"] == pytest.approx(1 / 8)
     assert s["value_win_rate"] == pytest.approx(300 / 1000)
     assert s["cycle_days"] == 40  # 2026-06-01 -> 2026-07-11
+
+
+# ---------------------------------------------------------------- issue 17 case 6: what the export supports
+def test_support_detects_missing_stage_dates_and_unvalued_deals(p):
+    assert funnel.support(opps(), full(p)).full
+    sup = funnel.support(real_export_opps(), full(p))
+    assert sup.outcomes_only and sup.missing_stages == ("discovery", "proposal", "negotiation")
+    assert not sup.value_win_rate and not sup.open_values and not sup.full
+    partial = opps().assign(discovery_date=pd.NaT)
+    sup = funnel.support(partial, full(p))
+    assert sup.dated_stages == ("proposal", "negotiation") and sup.value_win_rate and sup.open_values
+
+
+def test_funnel_without_stage_dates_is_won_lost_open(p):
+    # before: discovery / proposal / negotiation at 100 % conversion and no days; now one row lead -> won
+    f = funnel.funnel(real_export_opps(), full(p))
+    assert list(f["stage"]) == ["lead"]
+    row = f.iloc[0]
+    assert (row["entered"], row["advanced"], row["dropped"], row["open"]) == (10, 1, 7, 2)
+    assert row["conversion_rate"] == pytest.approx(1 / 8)  # won / decided
+    assert row["median_days"] == 40  # lead 2026-06-01 -> close 2026-07-11 of the one won deal
+    assert not f["bottleneck"].any() and funnel.bottleneck(f) is None
+    assert set(contracts.required_columns("funnel")) <= set(f.columns)
+
+
+def test_a_stage_without_dates_is_merged_into_the_next(p):
+    f = funnel.funnel(opps().assign(discovery_date=pd.NaT), full(p)).set_index("stage")
+    # lead -> proposal: 4 advanced of 10 entered, 1 open at lead -> 4 / 9 (no 100 % discovery -> proposal row)
+    assert list(f.index) == ["lead", "proposal", "negotiation"]
+    assert f.loc["lead", "conversion_rate"] == pytest.approx(4 / 9)
+    assert f.loc["lead", "median_days"] == 20  # lead 06-01 -> proposal 06-21
+    assert funnel.next_stages(f.reset_index()) == ["proposal", "negotiation", "won"]
+
+
+def test_value_win_rate_is_empty_when_lost_deals_carry_no_value(p):
+    # before: 300 / (300 + 0) = "100.0% win rate by value"
+    st = funnel.win_stats(real_export_opps(), full(p)).iloc[0]
+    assert st["win_rate"] == pytest.approx(1 / 8) and pd.isna(st["value_win_rate"])
+    assert funnel.win_stats(opps(), full(p)).iloc[0]["value_win_rate"] == pytest.approx(0.3)
+
+
+def test_a_stage_no_deal_of_the_window_reached_is_still_a_stage(p):
+    # the negotiation date exists in the export (an older deal), though no lead of the last 12 months got there:
+    # negotiation stays a stage with no entries, it is not merged away as a stage the export lacks
+    d = opps()
+    d["negotiation_date"] = pd.NaT
+    old = d.iloc[[0]].assign(
+        opportunity_id="OLD",
+        lead_date=pd.Timestamp("2024-01-01"),
+        negotiation_date=pd.Timestamp("2024-03-01"),
+    )
+    f = funnel.funnel(pd.concat([d, old], ignore_index=True), full(p))
+    assert list(f["stage"]) == ["lead", "discovery", "proposal", "negotiation"]
+    assert funnel.support(d, full(p)).dated_stages == ("discovery", "proposal")

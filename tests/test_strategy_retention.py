@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import pytest
 from frames_strategy import full
@@ -17,12 +19,15 @@ def p() -> params.Strategy:
 
 def _retention_orders() -> pd.DataFrame:
     # Prior 12 months (2024-10 .. 2025-09): C1 100, C2 100. Last 12 months: C1 150, C3 (new) 50; C2 stopped.
+    # C4's line of 0 on 2024-10-01 shows the orders cover the prior 12 months from their first day.
     return pd.DataFrame(
         {
-            "order_id": ["O1", "O2", "O3", "O4"],
-            "order_date": pd.to_datetime(["2025-03-01", "2025-04-01", "2026-05-01", "2026-06-01"]),
-            "customer_id": ["C1", "C2", "C1", "C3"],
-            "amount": [100.0, 100.0, 150.0, 50.0],
+            "order_id": ["O0", "O1", "O2", "O3", "O4"],
+            "order_date": pd.to_datetime(
+                ["2024-10-01", "2025-03-01", "2025-04-01", "2026-05-01", "2026-06-01"]
+            ),
+            "customer_id": ["C4", "C1", "C2", "C1", "C3"],
+            "amount": [0.0, 100.0, 100.0, 150.0, 50.0],
         }
     )
 
@@ -37,6 +42,15 @@ def test_retention_by_hand(p):
     assert over["nrr_used"] == pytest.approx(1.1) and over["source"] == "params"
     with pytest.raises(ValueError, match="lacks columns"):
         retention.retention(_retention_orders().drop(columns="amount"), full(p))
+
+
+def test_no_retention_measured_on_part_of_the_prior_year(p):
+    # issue 17: an export starting in March 2025 holds 7 of the prior 12 months (2024-10 .. 2025-09); their
+    # revenue against a full last year gave an NRR of 600 % in a real run. Not measured: flat, source "none"
+    k = retention.retention(_retention_orders().iloc[1:], full(p))
+    assert math.isnan(k["nrr"]) and math.isnan(k["gross_churn"])
+    assert k["nrr_used"] == 1.0 and k["churn_used"] == 0.0 and k["source"] == "none"
+    assert k["customers_prior"] == 0
 
 
 def _cohort() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -230,10 +230,12 @@ def capacity_vs_incentive_simulation(
         return [skipped(check, "incentive_summary.csv has no expected_revenue", rule)]
     cap, sim = float(capacity["capacity"].sum()), float(expected.iloc[0])
     target = float(capacity["target"].sum())
-    values = (
-        f"capacity {money(cap)} ({cap / target:.1%} of target) vs incentive simulation {money(sim)} "
-        f"({sim / target:.1%})"
-    )
+    values = f"capacity {money(cap)} vs incentive simulation {money(sim)}"
+    if target > 0:
+        values = (
+            f"capacity {money(cap)} ({cap / target:.1%} of target) vs incentive simulation {money(sim)} "
+            f"({sim / target:.1%})"
+        )
     return [row(check, abs(cap - sim) < CENT, values, rule)]
 
 
@@ -406,7 +408,12 @@ def team_capacity_shared(
             bad.append(f"capacity.csv {money(year)}")
         target, what = float(capacity["target"].sum()), "target"
         year = None if targets is None else targets[targets["level"] == "year"]
-        if year is not None and len(year) == 1 and "quota" in year.columns and pd.notna(year["quota"].iloc[0]):
+        if (
+            year is not None
+            and len(year) == 1
+            and "quota" in year.columns
+            and pd.notna(year["quota"].iloc[0])
+        ):
             target, what = float(year["quota"].iloc[0]), "quotas"
         if target > 0 and abs(fact / target - att) > 1e-6:
             bad.append(f"expected attainment {att:.2%} vs capacity / {what} {fact / target:.2%}")
@@ -449,7 +456,8 @@ def hires_only_where_short(
             row(
                 check,
                 True,
-                f"no hires; capacity {money(cap)} vs target {money(target)} ({cap / target:.1%})",
+                f"no hires; capacity {money(cap)} vs target {money(target)}"
+                + (f" ({cap / target:.1%})" if target > 0 else ""),
                 rule,
             )
         ]
@@ -465,6 +473,15 @@ def hires_only_where_short(
     stated = None if tp is None else tp[tp["reference"] == "team_without_hires"]
     if stated is not None and len(stated):
         without, asked, what = float(stated["upper"].iloc[0]), float(stated["amount"].iloc[0]), "quotas"
+    if asked <= 0:
+        return [
+            row(
+                check,
+                False,
+                f"{num(hires)} hires with nothing asked of the team ({what} {money(asked)})",
+                rule,
+            )
+        ]
     values = (
         f"{num(hires)} hires; capacity without them {money(without)} = {without / asked:.1%} of {what} "
         f"{money(asked)} (with them {cap / asked:.1%})"

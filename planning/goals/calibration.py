@@ -208,7 +208,7 @@ def dimensions(inputs: Inputs, cal: Calibration, hires_dropped: int = 0) -> pd.D
         ("ambition", "last12", inputs.last12, "start", "last12", {}),
         ("ambition", "growth", e["ambition"] - inputs.last12, "delta", "growth", {"p_g": lv.growth_ambition}),
         ("ambition", "ambition", e["ambition"], "total", "ambition", {}),
-        ("market", "baseline", inputs.baseline, "start", "baseline", {"model": inputs.model}),
+        ("market", "baseline", inputs.baseline, "start", _baseline_key(inputs), {"model": inputs.model}),
     ]
     for component, amount, key, args in _increment_rows(inputs):
         dims.append(("market", component, amount, "delta", key, args))
@@ -274,7 +274,7 @@ def waterfall(
     """
     market = cal.estimates["market"]
     rows: list[tuple[str, float, str, str, dict[str, Any]]] = [
-        ("baseline", inputs.baseline, "start", "baseline", {"model": inputs.model})
+        ("baseline", inputs.baseline, "start", _baseline_key(inputs), {"model": inputs.model})
     ]
     for component, amount, key, args in _increment_rows(inputs):
         rows.append((component, amount, "delta", key, args))
@@ -295,3 +295,8 @@ def unavailable(cal: Any, dimension: str) -> bool:
     """True when the data could not compute calibration `dimension` (team without reps, resources without
     marketing spend and leads). `cal`: a Calibration or a Plan (anything with `estimates`)."""
     return not math.isfinite(cal.estimates.get(dimension, math.nan))
+
+
+def _baseline_key(inputs: Inputs) -> str:
+    """The explanation of the baseline row: chosen by backtest, or (history too short for any backtest) unscored."""
+    return "baseline_unscored" if "forecast_no_backtest" in inputs.notes else "baseline"

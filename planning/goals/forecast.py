@@ -472,6 +472,13 @@ def run(
     return Result(y, fc, bt_frame, summary, chosen, tier, reason, level, notes, peers, holiday)
 
 
+def scored(result: Result) -> bool:
+    """Whether the backtest scored any model (a history too short for one origin has no score to show)."""
+    return result.reason != "no_backtest" and bool(
+        pd.to_numeric(result.backtest["mape"], errors="coerce").notna().any()
+    )
+
+
 def plan_year_baseline(result: Result, plan_year: int) -> pd.DataFrame:
     """Chosen model's months of `plan_year` (actuals where the plan year has already started), one row a month.
 

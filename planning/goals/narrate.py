@@ -102,7 +102,9 @@ def describe_forecast(result: fc.Result, plan_year: int, voice: i18n.Voice) -> s
             if r.model != result.chosen
         )
         text += " " + voice.t(
-            "goals.forecast.why_combined" if len(parts) > 1 else "goals.forecast.why",
+            "goals.forecast.why_combined"
+            if len(parts) > 1
+            else ("goals.forecast.why" if others else "goals.forecast.why_alone"),  # one model: no "against —"
             model=model_name(result.chosen, voice),
             best=", ".join(model_name(m, voice) for m in parts),
             mape=voice.pct(float(best["mape"])),
@@ -268,6 +270,21 @@ def describe_smart(goals_df: pd.DataFrame, voice: i18n.Voice) -> str:
         missing = [names[c] for c in names if not getattr(r, c)]
         parts.append(f"«{r.goal}»: {', '.join(missing)}")
     return voice.t("goals.smart.some_fail", n=len(goals_df), k=len(failing), items="; ".join(parts))
+
+
+def describe_unset(unset_df: pd.DataFrame, voice: i18n.Voice) -> str:
+    """One sentence naming the derived goals the data gives no number for and what each needs ("" for none)."""
+    if unset_df.empty:
+        return ""
+    items = voice.t("goals.smart.sep").join(
+        voice.t(
+            "goals.smart.needs_item",
+            metric=voice.t(f"goals.metrics.{m}"),
+            needs=voice.t(f"goals.smart.needs.{m}"),
+        )
+        for m in unset_df["metric"]
+    )
+    return voice.t("goals.smart.unset", items=items)
 
 
 # ------------------------------------------------------------------------------------------------ reps

@@ -14,6 +14,7 @@ import math
 from datetime import date
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from planning.goals.decompose import Plan, position, within_limits
@@ -73,6 +74,13 @@ def _top_segment(segments: pd.DataFrame | None) -> str:
     return str(segments.sort_values("icp_rank")["segment"].iloc[0])
 
 
+def unset(goals_df: pd.DataFrame) -> np.ndarray:
+    """The derived goals the data gives no number for (value NaN: e.g. leads and lead conversion without a
+    marketing table, market share without a market size): the report names them instead of listing "—" or 0 %."""
+    value = pd.to_numeric(goals_df["value"], errors="coerce").to_numpy(dtype=float)
+    return goals_df["derived"].astype(bool).to_numpy() & ~np.isfinite(value)
+
+
 def unit(metric: str) -> str:
     """money | count | rate: how a metric's value is shown."""
     if metric in ("revenue", "average_order_value", "clv"):
@@ -123,6 +131,8 @@ def smart_goals(
     cap_revenue = min(feasible) if feasible else math.nan
     value_new = res["value_per_new_customer"]
     conv_eff = res["lead_conversion"] * (1 + lv.tool_efficiency)
+    if "no_marketing" in inputs.notes and not p.goals.lead_conversion:
+        conv_eff = math.nan  # no leads measured (no marketing table) nor set: no conversion, not 0 %
     # Process goals carry the annual target (the flex buffer is over-assigned to reps' revenue quotas only);
     # a count is rounded up once, from the unrounded need.
     need_exact = (

@@ -39,6 +39,8 @@ def summary(
             )
         )
     if len(goals) and "achievable" in goals:
-        for g in goals[~goals["achievable"].astype(bool)]["goal"]:
+        # goals the data gives no number for are named apart in the report (`smart.unset`), not decided here
+        valued = pd.to_numeric(goals["value"], errors="coerce").notna() if "value" in goals else True
+        for g in goals[~goals["achievable"].astype(bool) & valued]["goal"]:
             decisions.append(voice.t("summary.goals.not_achievable", goal=g))
     return numbers, decisions

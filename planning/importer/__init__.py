@@ -19,6 +19,7 @@ Where what lives (imports one way, top to bottom):
 - `parsing.py`     cells: parse_numbers, parse_dates, derived columns, key normalisation
 - `mapping.py`     the mapping YAML: Mapping, TableMapping, Rule, Window, load_mapping
 - `reading.py`     files as they are: read_source (whole), source_batches (record batches), encodings
+- `lookups.py`     columns from a second file or sheet by key: load_lookups (applied in transform.map_rows)
 - `report.py`      the accounting: Findings, ImportReport (import.json, validation.csv), report_of
 - `transform.py`   one frame -> one canonical table: import_table, map_rows
 - `writing.py`     canonical Parquet in fixed row groups (ParquetSink), totals
@@ -32,7 +33,7 @@ Where what lives (imports one way, top to bottom):
 from __future__ import annotations
 
 from planning.importer.cache import cache_key, materialize, resolve_data_dir
-from planning.importer.mapping import Mapping, Rule, TableMapping, Window, load_mapping
+from planning.importer.mapping import Lookup, Mapping, Rule, TableMapping, Window, load_mapping
 from planning.importer.parsing import parse_dates, parse_numbers
 from planning.importer.reading import read_source
 from planning.importer.report import (
@@ -48,6 +49,7 @@ from planning.importer.validation import ExportTerms, show_validation, validatio
 
 __all__ = [
     "ExportTerms",
+    "Lookup",
     "Mapping",
     "TableMapping",
     "Rule",

@@ -91,7 +91,14 @@ def _batch_duplicates(
     return dup, pd.Series(first_of, index=src.index)
 
 
-def import_large(name: str, path: Path, tm: TableMapping, out_file: Path, work_dir: Path) -> TableResult:
+def import_large(
+    name: str,
+    path: Path,
+    tm: TableMapping,
+    out_file: Path,
+    work_dir: Path,
+    lookups: dict[str, dict[str, str]] | None = None,
+) -> TableResult:
     """`import_table` + writing, for a file too large to hold: each record batch (`reading.CHUNK_ROWS` rows) is
     mapped by `transform.map_rows` and its kept rows appended to Parquet; duplicates are found across batches
     (`SeenRows`).
@@ -122,7 +129,7 @@ def import_large(name: str, path: Path, tm: TableMapping, out_file: Path, work_d
             rows = np.arange(offset, offset + len(raw)) + transform.first_row(source, tm)
             f = Findings(name, len(raw), rows)
             df = transform.map_rows(
-                name, raw, tm, source, f, lambda s, r: _batch_duplicates(s, r, seen, con), dates
+                name, raw, tm, source, f, lambda s, r: _batch_duplicates(s, r, seen, con), dates, lookups
             )
             kept = df.loc[f.alive].reset_index(drop=True)
             if number:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from planning import config, data, store
 from planning.importer import batches, reading, transform, writing
+from planning.importer.lookups import load_lookups
 from planning.importer.mapping import Mapping, TableMapping, expand, load_mapping
 from planning.importer.report import (
     FINDING_COLUMNS,
@@ -122,7 +123,7 @@ def _import_all(
     try:
         for name, tm in mapping.tables.items():
             out_file = out_dir / f"{name}.parquet"
-            res = _import_file(name, files[name], tm, out_file, work)
+            res = _import_file(name, files[name], tm, out_file, work, load_lookups(name, tm, files))
             res.info["sha256"] = _file_hash(files[name])
             sources[name] = res.info
             findings += [*_encoding_item(name, res), *res.items, *spelling_items(name, res.labels)]
@@ -191,13 +192,20 @@ def _encoding_item(name: str, res: TableResult) -> list[dict[str, Any]]:
     ]
 
 
-def _import_file(name: str, path: Path, tm: TableMapping, out_file: Path, work_dir: Path) -> TableResult:
+def _import_file(
+    name: str,
+    path: Path,
+    tm: TableMapping,
+    out_file: Path,
+    work_dir: Path,
+    lookups: dict[str, dict[str, str]],
+) -> TableResult:
     """Import one table file into `out_file` (canonical Parquet): read whole, or in record batches when it
-    is large (`reading.is_large`)."""
+    is large (`reading.is_large`); `lookups` as `lookups.load_lookups` returns them."""
     if reading.is_large(path, tm, reading.format_of(path, tm)):
-        return batches.import_large(name, path, tm, out_file, work_dir)
+        return batches.import_large(name, path, tm, out_file, work_dir, lookups)
     raw, info = reading.read_source(path, tm)
-    df, f = transform.import_table(name, raw, tm, source=str(path))
+    df, f = transform.import_table(name, raw, tm, source=str(path), lookups=lookups)
     table = writing.to_arrow(df)
     sink = writing.ParquetSink(out_file, table.schema)
     sink.write(table)

@@ -26,29 +26,73 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
-class Rule(_Model):
-    """Rows to exclude, matched on a source column's text (after trimming)."""
+def text_value(v: Any) -> Any:
+    """A YAML scalar written without quotes as the text a cell holds: 1 -> '1', 2.5 -> '2.5', 1.0 -> '1' (as
+    `parsing.as_text` reads an Excel number). A YAML boolean (`Yes`, `No`, `on`, `true` unquoted) is refused:
+    YAML 1.1 reads those words as true / false, so the text the user meant is lost."""
+    if isinstance(v, bool):
+        raise ValueError(
+            f"{v} is a YAML boolean (Yes / No / on / off / true / false written without quotes); "
+            "write the text in quotes, e.g. 'Yes'"
+        )
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, int | float):
+        return str(v)
+    return v
 
-    column: str  # source column name
+
+def _texts(v: Any) -> Any:
+    """One value or a list of them, as texts (`text_value`)."""
+    if isinstance(v, str | int | float):
+        v = [v]
+    return [text_value(x) for x in v] if isinstance(v, list) else v
+
+
+class Rule(_Model):
+    """Rows to exclude, matched on a source column's text (after trimming): the file's column or a lookup's."""
+
+    column: str  # source column name (or the name of a lookup)
     in_: list[str] = Field(default=[], alias="in")  # exact values, e.g. [Cancelled, 已取消]
+    not_in: list[str] = []  # rows whose value is none of these (an empty cell is none of them)
     startswith: list[str] = []  # prefixes, e.g. [C] for cancelled invoice numbers C536379
     contains: list[str] = []  # substrings
     empty: bool = False  # the cell is empty (or one of `missing`)
+    not_empty: bool = False  # the cell has a value (e.g. a lookup that found the row on a returns sheet)
     reason: str = ""  # what the report says, e.g. "cancelled order"
 
-    @field_validator("in_", "startswith", "contains", mode="before")
+    @field_validator("in_", "not_in", "startswith", "contains", mode="before")
     @classmethod
     def _listify(cls, v: Any) -> Any:
-        return [v] if isinstance(v, str | int | float) else v
+        return _texts(v)
 
     def describe(self) -> str:
         if self.reason:
             return self.reason
         parts = [f"{self.column} in {self.in_}" if self.in_ else ""]
+        parts += [f"{self.column} not in {self.not_in}" if self.not_in else ""]
         parts += [f"{self.column} starts with {self.startswith}" if self.startswith else ""]
         parts += [f"{self.column} contains {self.contains}" if self.contains else ""]
         parts += [f"{self.column} is empty" if self.empty else ""]
+        parts += [f"{self.column} is not empty" if self.not_empty else ""]
         return " or ".join(p for p in parts if p)
+
+
+class Lookup(_Model):
+    """A column taken from a second file or sheet by key (docs/import.md "Lookups"): for each row, the `value`
+    of the lookup file's row whose `key` equals this row's `match` column; empty when no row matches."""
+
+    file: str = (
+        ""  # the lookup file, relative to the mapping file; empty = the table's own file (another sheet)
+    )
+    format: Literal["auto", "csv", "excel", "parquet"] = "auto"
+    sheet: str | int = 0  # Excel sheet name or 0-based position
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    skip_rows: int = Field(default=0, ge=0)
+    key: str  # column of the lookup file holding the key
+    match: str  # column of this table's file (or an earlier lookup) matched against `key` (`on:` would be YAML true)
+    value: str = ""  # column of the lookup file returned; empty = the matched key itself (is the row listed?)
 
 
 class Window(_Model):
@@ -73,7 +117,9 @@ class TableMapping(_Model):
     dayfirst: bool = False  # 03/01/19 is 3 January when no value of the column decides (docs/import.md)
     columns: dict[str, str] = {}  # canonical column <- source column
     constants: dict[str, str | int | float] = {}  # canonical column <- one value for every row
-    values: dict[str, dict[str, str]] = {}  # canonical column -> {source value: canonical value}
+    values: dict[
+        str, dict[str, str]
+    ] = {}  # canonical column -> {source value: canonical value}; numbers as text
     unmapped: dict[str, Literal["keep", "drop", "error"]] = {}  # per column: a value missing from `values`
     normalize_keys: bool = True  # key columns (region, channel ...) lower-case with '_' for spaces
     derive: dict[str, str] = {}  # canonical column <- arithmetic of canonical columns ("amount / quantity")
@@ -81,6 +127,7 @@ class TableMapping(_Model):
     # customer_id <- the export's values that stand for no customer ("Walk-in", "散客"): anonymous lines
     placeholders: dict[Literal["customer_id"], list[str]] = {}
     exclude: list[Rule] = []  # rows dropped before mapping (reported with the rule's reason)
+    lookups: dict[str, Lookup] = {}  # new source column <- a column of a second file / sheet, by key
     duplicates: Literal["drop", "keep"] = "drop"  # rows identical in every source column
     window: Window = Window()  # date range of the table's date column (orders: order_date)
     engine: Literal["auto", "pandas", "duckdb"] = "auto"  # auto = DuckDB for files over 64 MB
@@ -96,6 +143,24 @@ class TableMapping(_Model):
         if isinstance(v, dict):
             return {k: [str(x) for x in (vals if isinstance(vals, list) else [vals])] for k, vals in v.items()}
         return v
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _value_texts(cls, v: Any) -> Any:
+        """`{1: equipment}` or `{Widget: 2}` without quotes: the numbers as text (`text_value`)."""
+        if not isinstance(v, dict):
+            return v
+        out = {}
+        for col, vmap in v.items():
+            try:
+                out[col] = (
+                    {text_value(k): text_value(x) for k, x in vmap.items()}
+                    if isinstance(vmap, dict)
+                    else vmap
+                )
+            except ValueError as exc:
+                raise ValueError(f"values.{col}: {exc}") from None
+        return out
 
 
 class Mapping(_Model):
@@ -178,11 +243,25 @@ def load_mapping(path: str | os.PathLike) -> tuple[Mapping, dict[str, Path]]:
         raise DataError("\n".join(lines)) from None
     files = {}
     for name, tm in mapping.tables.items():
-        f = Path(expand(tm.file, f"{path}: tables.{name}.file"))
-        f = f if f.is_absolute() else (path.parent / f)
-        kind = file_kind(f)  # a folder, FIFO or device is named as such, not "not found"
-        if kind is not None:
-            what = "not found" if kind == "not found" else f"is {kind}; expected the export file"
-            raise DataError(f"{path}: tables.{name}.file: {f} {what}")
-        files[name] = f.resolve()
+        files[name] = _input_file(path, tm.file, f"tables.{name}.file")
+        for lname, lk in tm.lookups.items():
+            where = f"tables.{name}.lookups.{lname}.file"
+            files[lookup_file_key(name, lname)] = (
+                _input_file(path, lk.file, where) if lk.file else files[name]
+            )
     return mapping, files
+
+
+def lookup_file_key(table: str, lookup: str) -> str:
+    """The key of a lookup's file in `load_mapping`'s files (hashed into the cache key with the tables')."""
+    return f"{table}.lookups.{lookup}"
+
+
+def _input_file(path: Path, file: str, where: str) -> Path:
+    f = Path(expand(file, f"{path}: {where}"))
+    f = f if f.is_absolute() else (path.parent / f)
+    kind = file_kind(f)  # a folder, FIFO or device is named as such, not "not found"
+    if kind is not None:
+        what = "not found" if kind == "not found" else f"is {kind}; expected the export file"
+        raise DataError(f"{path}: {where}: {f} {what}")
+    return f.resolve()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import datetime as _dt
+import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -253,12 +255,66 @@ def _century(y: float) -> str:
 _ALLOWED_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 
 
-def derive(expr: str, df: pd.DataFrame, where: str) -> pd.Series:
-    """Evaluate `a * b`, `amount / quantity`, `(x - y) * 0.13` over the numeric canonical columns of `df`."""
+_QUOTED = re.compile(r"`([^`]+)`")
+
+
+def _parse_expression(expr: str, where: str) -> tuple[ast.Expression, dict[str, str]]:
+    """The expression's syntax tree, and the names written in backticks (`Unit Cost`) by the placeholder
+    identifiers that stand for them in the tree."""
+    quoted: dict[str, str] = {}
+
+    def repl(m: re.Match) -> str:
+        ident = f"__col{len(quoted)}__"
+        quoted[ident] = m.group(1)
+        return ident
+
     try:
-        tree = ast.parse(expr, mode="eval")
+        tree = ast.parse(_QUOTED.sub(repl, expr), mode="eval")
     except SyntaxError:
         raise DataError(f"{where}: {expr!r} is not an arithmetic expression of column names") from None
+    for node in ast.walk(tree):
+        ok = isinstance(node, ast.Expression | ast.Name | ast.Load | ast.USub | ast.operator) or (
+            isinstance(node, ast.BinOp) and type(node.op) in _ALLOWED_OPS
+        )
+        ok = ok or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub))
+        ok = ok or (isinstance(node, ast.Constant) and isinstance(node.value, int | float))
+        if not ok or (isinstance(node, ast.operator) and type(node) not in _ALLOWED_OPS):
+            raise DataError(f"{where}: {expr!r}: only + - * / ( ) numbers and column names are allowed")
+    return tree, quoted
+
+
+def expression_names(expr: str, where: str = "derive") -> list[str]:
+    """The column names an arithmetic expression uses (backticked names as written), each once."""
+    tree, quoted = _parse_expression(expr, where)
+    names = [quoted.get(n.id, n.id) for n in ast.walk(tree) if isinstance(n, ast.Name)]
+    return list(dict.fromkeys(names))
+
+
+def derive(
+    expr: str,
+    df: pd.DataFrame,
+    where: str,
+    source: Callable[[str], pd.Series | None] | None = None,
+) -> pd.Series:
+    """Evaluate `a * b`, `amount / quantity`, `(x - y) * 0.13` over the numeric columns of `df` (the canonical
+    columns mapped so far); a name that is not one of them is looked up with `source` (a column of the file or a
+    lookup, read as a number; None when there is no such column). A name with spaces or other characters is
+    written in backticks: `` amount * (1 - `Discount Rate`) ``."""
+    tree, quoted = _parse_expression(expr, where)
+
+    def column(name: str) -> pd.Series:
+        if name in df.columns:
+            col = df[name]
+            if not pd.api.types.is_numeric_dtype(col.dtype):
+                raise DataError(f"{where}: {expr!r} uses {name!r}, which is not a number column")
+            return col.astype("float64")
+        col = source(name) if source is not None else None
+        if col is None:
+            raise DataError(
+                f"{where}: {expr!r} uses column {name!r}, which is neither a mapped column nor a column of the "
+                f"file; mapped columns: {', '.join(map(str, df.columns))}"
+            )
+        return col.astype("float64")
 
     def ev(node: ast.AST) -> Any:
         if isinstance(node, ast.Expression):
@@ -272,15 +328,7 @@ def derive(expr: str, df: pd.DataFrame, where: str) -> pd.Series:
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
             return float(node.value)
         if isinstance(node, ast.Name):
-            if node.id not in df.columns:
-                raise DataError(
-                    f"{where}: {expr!r} uses column {node.id!r}, which is not mapped; "
-                    f"mapped columns: {', '.join(df.columns)}"
-                )
-            col = df[node.id]
-            if not pd.api.types.is_numeric_dtype(col.dtype):
-                raise DataError(f"{where}: {expr!r} uses {node.id!r}, which is not a number column")
-            return col.astype("float64")
+            return column(quoted.get(node.id, node.id))
         raise DataError(f"{where}: {expr!r}: only + - * / ( ) numbers and column names are allowed")
 
     res = ev(tree)

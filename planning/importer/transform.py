@@ -1,6 +1,6 @@
 """One source frame -> one canonical table, every row accounted for (the mapping applied, typed, validated).
 
-`import_table` maps a frame read whole; `map_rows` is its core (steps 1-10: missing codes, exclusions,
+`import_table` maps a frame read whole; `map_rows` is its core (steps 1-10: missing codes, lookups, exclusions,
 duplicates, renames and constants, value maps and key normalisation, types, derived columns, fill, required
 values, date window), shared with the record batches of a large file (`planning.importer.batches`).
 """
@@ -24,6 +24,7 @@ from planning.importer.parsing import (
     DateMismatch,
     as_text,
     derive,
+    expression_names,
     is_text,
     mojibake,
     non_ascii,
@@ -52,21 +53,27 @@ KEY_COLUMNS = frozenset(
 
 
 def import_table(
-    name: str, raw: pd.DataFrame, tm: TableMapping, source: str = "<frame>"
+    name: str,
+    raw: pd.DataFrame,
+    tm: TableMapping,
+    source: str = "<frame>",
+    lookups: dict[str, dict[str, str]] | None = None,
 ) -> tuple[pd.DataFrame, Findings]:
     """Map one source frame to canonical table `name` and account for every row.
 
     In: the table name, the frame as read (`read_source`), its mapping, the file name for messages. Order of
-    work: missing codes -> exclude rules -> duplicates -> renames, constants -> value maps -> key normalisation ->
-    types (numbers, dates) -> derived columns -> fill -> required values -> date window -> line numbers. Out:
+    work: missing codes -> lookups -> exclude rules -> duplicates -> renames, constants -> value maps -> key
+    normalisation -> types (numbers, dates) -> derived columns -> fill -> required values -> date window -> line
+    numbers. Out:
     (canonical frame typed by `data.coerce_table`, orders sorted by region, then order_date, then file order;
-    findings). Raises DataError for a mapped column missing from the file, a required column with no mapping,
+    findings). `lookups` ({lookup name: {key: value}}, `lookups.load_lookups`) are added as columns after the
+    missing codes. Raises DataError for a mapped column missing from the file, a required column with no mapping,
     a table with no parseable date, a value map violation with `unmapped: error`.
     """
     check_columns(name, list(raw.columns), tm, source)
     f = Findings(name, len(raw), np.arange(len(raw)) + first_row(source, tm))
     dates = DateCheck(name, tm, source, whole=True)
-    df = map_rows(name, raw, tm, source, f, _frame_duplicates, dates)
+    df = map_rows(name, raw, tm, source, f, _frame_duplicates, dates, lookups)
     kept = df.loc[f.alive].reset_index(drop=True)
     f.kept_rows = f.rows[f.alive]
     # 11. line numbers of orders: 1, 2, ... within an order in file order
@@ -95,7 +102,13 @@ def check_columns(name: str, columns: list[str], tm: TableMapping, source: str) 
     """Hard errors of the mapping against the file's header: a mapped or rule column not in the file, a
     required column without a mapping."""
     schema = SCHEMA[name]
-    used = _used_columns(tm)
+    clash = [n for n in tm.lookups if n in columns]
+    if clash:
+        raise DataError(
+            f"{source}: tables.{name}.lookups.{clash[0]}: the file already has a column {clash[0]!r}; give the "
+            "lookup another name"
+        )
+    used = _used_columns(tm, f"{source}: tables.{name}")
     missing_cols = [c for c in used if c not in columns]
     if missing_cols:
         hint = difflib.get_close_matches(missing_cols[0], columns, n=1)
@@ -125,8 +138,23 @@ def _columns_found(columns: list[str]) -> str:
     return yamlsafe.clip_text(shown, 300) + more
 
 
-def _used_columns(tm: TableMapping) -> list[str]:
-    return list(dict.fromkeys([*tm.columns.values(), *(r.column for r in tm.exclude)]))
+def _used_columns(tm: TableMapping, where: str = "tables.<table>") -> list[str]:
+    """The file's columns the mapping reads: mapped, in exclusion rules, matched by lookups, used by `derive`
+    (a name that is no canonical column mapped, set or derived before it). Lookup columns are not the file's."""
+    cols = [*tm.columns.values(), *(r.column for r in tm.exclude), *(lk.match for lk in tm.lookups.values())]
+    cols += derive_sources(tm, where)
+    return [c for c in dict.fromkeys(cols) if c not in tm.lookups]
+
+
+def derive_sources(tm: TableMapping, where: str = "tables.<table>") -> list[str]:
+    """The names `derive` expressions use that are not canonical columns at their turn (evaluation order:
+    `columns`, `constants`, then `derive` in the order written): columns of the file or lookups."""
+    known = set(tm.columns) | set(tm.constants)
+    out = []
+    for col, expr in tm.derive.items():
+        out += [n for n in expression_names(expr, f"{where}.derive.{col}") if n not in known]
+        known.add(col)
+    return list(dict.fromkeys(out))
 
 
 def _frame_duplicates(src: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, pd.Series | None]:
@@ -214,12 +242,14 @@ def map_rows(
     f: Findings,
     duplicates: Callable[[pd.DataFrame, np.ndarray], tuple[np.ndarray, pd.Series | None]],
     dates: DateCheck,
+    lookups: dict[str, dict[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Steps 1-10 of `import_table` on a frame (a whole file or one record batch of it): the mapped frame
     with every source row (`f.alive` marks the ones kept). `duplicates(src, rows)` finds the rows identical
-    to an earlier one. Every call into `f` happens whatever the data (see `Findings`)."""
+    to an earlier one. `lookups`: {lookup name: {key: value}} (`lookups.load_lookups`). Every call into `f`
+    happens whatever the data (see `Findings`)."""
     schema = SCHEMA[name]
-    used = _used_columns(tm)
+    used = _used_columns(tm, f"{source}: tables.{name}")
 
     # 1. missing codes: only the listed values are missing ("NA" stays text unless listed)
     missing_vals = [m for m in tm.missing if m != ""]
@@ -245,12 +275,45 @@ def map_rows(
             txt,
         )
 
+    # 1c. lookups: a column from a second file / sheet, by key (in the order written)
+    file_columns = list(src.columns)
+    if tm.lookups:
+        src = src.copy() if src is raw else src
+        for lname, lk in tm.lookups.items():
+            if lookups is None or lname not in lookups:
+                raise ValueError(
+                    f"tables.{name}.lookups.{lname} was not loaded: pass lookups.load_lookups(...)"
+                )
+            table = lookups[lname]
+            on = as_text(src[lk.match])
+            found = on.map(table)
+            # a value lookup that finds nothing is worth a look; a membership one (no value) is meant to miss
+            missing_key = (on.notna() & found.isna()).to_numpy() & bool(lk.value)
+            f.note(
+                missing_key,
+                "lookup_unmatched",
+                lname,
+                f"{lk.match} not found in {lk.key} of the lookup (tables.{name}.lookups.{lname}): left empty",
+                on,
+            )
+            f.info(
+                "lookup",
+                lname,
+                int((f.alive & found.notna().to_numpy()).sum()),
+                f"{lname} = {lk.value or lk.key} of the row whose {lk.key} is {lk.match}",
+            )
+            src[lname] = found.astype("str")
+
     # 2. exclusion rules (on the source text)
     for rule in tm.exclude:
         txt = as_text(src[rule.column])
         m = np.zeros(len(src), bool)
         if rule.in_:
             m |= txt.isin([str(v) for v in rule.in_]).to_numpy()
+        if rule.not_in:
+            m |= ~txt.isin([str(v) for v in rule.not_in]).to_numpy()
+        if rule.not_empty:
+            m |= txt.notna().to_numpy()
         for p in rule.startswith:
             m |= txt.str.startswith(str(p)).fillna(False).to_numpy(dtype=bool)
         for p in rule.contains:
@@ -260,7 +323,7 @@ def map_rows(
         f.drop(m, "excluded", rule.column, f"excluded by the mapping: {rule.describe()}", txt)
 
     # 3. duplicate rows (identical in every column of the file)
-    dup, first_of = duplicates(src, f.rows)
+    dup, first_of = duplicates(src[file_columns] if tm.lookups else src, f.rows)
     if tm.duplicates == "drop":
         f.drop(dup, "duplicate", "*", "identical to an earlier row of the file: dropped", first_of)
     else:
@@ -377,10 +440,17 @@ def map_rows(
                 f.fix(bad, "not_a_date", col, "not a date: left empty", shown)
             df[col] = vals
 
-    # 7. derived columns
+    # 7. derived columns, in the order written; a name that is no canonical column yet is a column of the file
+    # (or a lookup) read as a number in the table's number style
+    def source_number(col: str) -> pd.Series | None:
+        if col not in src.columns:
+            return None
+        vals, _, _ = parse_numbers(src[col], tm.decimal, tm.thousands, tm.currency)
+        return vals
+
     for col, expr in tm.derive.items():
         where = f"{source}: tables.{name}.derive.{col}"
-        vals = derive(expr, df, where)
+        vals = derive(expr, df, where, source_number)
         f.info("derived", col, int(f.alive.sum()), f"{col} = {expr}")
         if col not in NOT_NULL.get(name, ()):  # a required one is dropped as empty below
             f.fix(

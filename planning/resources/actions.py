@@ -68,6 +68,9 @@ def derived_tasks(
     funnel: pd.DataFrame | None,
     alloc: pd.DataFrame | None,
     p: Params,
+    *,
+    core_reps: int,
+    managers: int,
 ) -> list[dict[str, Any]]:
     """Tasks that follow from the plan itself, as keys and values (worded by `narrate.word_tasks`).
 
@@ -75,9 +78,11 @@ def derived_tasks(
     counts, months, a tier / stage / lead-source key, a conversion rate), goal, role (the kind of owner, a key of
     `resources.owners`), start, end (dates), after (index of the task it depends on, or None), kpi.
     - one hiring task per cohort: requisition_by .. start month (KPI productive FTE);
-    - training of each hire cohort in its first month, core reps and managers in Q1 (`training_per_person` levels);
+    - training of each hire cohort in its first month, the `core_reps` current quota reps and the `managers` in
+      Q1 (`training_per_person` levels), each only when there is someone to train (0 without a reps table);
     - a playbook roll-out per customer tier of the strategy step's customer_tiers.csv (Q1, KPI tier revenue);
-    - fixing the funnel's bottleneck stage (funnel.csv `bottleneck`; else the lowest conversion) in H1;
+    - fixing the funnel's bottleneck stage (funnel.csv `bottleneck`; else the lowest conversion) in H1, when the
+      funnel has stages to compare (one row lead -> won, an export without stage dates, has none);
     - moving the marketing budget to the optimal split in January, and screening each stopped lead source.
     """
     year = p.plan_year
@@ -114,8 +119,12 @@ def derived_tasks(
                 start=row.start_month,
             )
         )
-    tasks.append(_task("train_core", "people", "training", q1[0], q1[1], "win_rate"))
-    tasks.append(_task("train_managers", "people", "training", q1[0], date(year, 2, 28), "target_completion"))
+    if core_reps > 0:
+        tasks.append(_task("train_core", "people", "training", q1[0], q1[1], "win_rate"))
+    if managers > 0:
+        tasks.append(
+            _task("train_managers", "people", "training", q1[0], date(year, 2, 28), "target_completion")
+        )
     if tiers is not None and "tier" in tiers.columns and len(tiers):
         counts = tiers.groupby("tier").size()
         books = (
@@ -145,7 +154,7 @@ def derived_tasks(
         stage_row = (
             (flagged if len(flagged) else f).sort_values("conversion_rate").iloc[0] if len(f) else None
         )
-        if stage_row is not None:
+        if stage_row is not None and len(f) > 1:
             tasks.append(
                 _task(
                     "funnel",

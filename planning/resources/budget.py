@@ -300,6 +300,12 @@ def cost_of_sales(
     return df
 
 
+def priced(costs: pd.DataFrame) -> bool:
+    """Whether `cost_of_sales` priced any line besides the total (none without a team, a marketing budget or
+    tools in params: a $0 total would read as a free sales organisation)."""
+    return bool((costs["category"] != "total").any())
+
+
 def has_item(costs: pd.DataFrame, item: str) -> bool:
     """Whether `cost_of_sales` priced line `item` (e.g. "marketing")."""
     return bool((costs["item"] == item).any())

@@ -49,8 +49,10 @@ def describe_plan(plan: Plan, voice: i18n.Voice) -> str:
 # ---------------------------------------------------------------------------------------------- plan vs actual
 def describe_pva_reps(pva: pd.DataFrame, shown: pd.DataFrame, voice: i18n.Voice) -> str:
     """Which reps the plan-vs-actual chart and table show (all, or the ends of how many) and where every rep's
-    plan, actual and variance are (artifacts/plan_vs_actual.csv)."""
+    plan, actual and variance are (artifacts/plan_vs_actual.csv); "" without a rep (no "All 0 reps are shown")."""
     reps = int((pva["level"] == "rep").sum())
+    if reps == 0:
+        return ""
     listed = int((shown["level"] == "rep").sum())
     fmt = {"reps": voice.number(reps), "file": "artifacts/plan_vs_actual.csv"}
     if listed >= reps:

@@ -106,15 +106,53 @@ def tier_bars(summary: pd.DataFrame, voice: i18n.Voice) -> alt.HConcatChart:
     ).properties(title=_t("tier_bars_title", voice))
 
 
+def outcome_chart(funnel: pd.DataFrame, voice: i18n.Voice) -> alt.LayerChart:
+    """How the leads ended - won, lost, still open - for a funnel without stage dates (`funnel.funnel` has the one
+    row lead -> won: advanced = won, dropped = lost, open)."""
+    row = funnel.iloc[0]
+    df = pd.DataFrame(
+        {
+            "outcome": ["won", "lost", "open"],
+            "deals": [int(row["advanced"]), int(row["dropped"]), int(row["open"])],
+        }
+    )
+    df["outcome_name"] = df["outcome"].map(lambda s: voice.name("stage", s))
+    df["share"] = df["deals"] / max(int(row["entered"]), 1)
+    names = list(df["outcome_name"])
+    base = alt.Chart(df, title=_t("outcome_title", voice)).encode(
+        y=alt.Y("outcome_name:N", title=None, sort=names)
+    )
+    top = float(df["deals"].max())  # room right of the longest bar for its share label, as in funnel_chart
+    scale = alt.Scale(domainMax=top * 1.18, nice=False) if top > 0 else alt.Undefined
+    bars = base.mark_bar().encode(
+        x=alt.X("deals:Q", title=_t("deals", voice), scale=scale),
+        color=alt.Color(
+            "outcome_name:N",
+            legend=None,
+            scale=alt.Scale(domain=names, range=[KPI_COLORS["green"], KPI_COLORS["red"], "#9aa5b1"]),
+        ),
+        tooltip=[
+            alt.Tooltip("outcome_name:N", title=_t("stage", voice)),
+            alt.Tooltip("deals:Q", title=_t("deals", voice), format=",.0f"),
+            alt.Tooltip("share:Q", title=_t("share_of_leads", voice), format=PCT_FORMAT),
+        ],
+    )
+    text = base.mark_text(align="left", dx=4).encode(x="deals:Q", text=alt.Text("share:Q", format=".0%"))
+    return alt.layer(bars, text).properties(height=120)
+
+
 def funnel_chart(funnel: pd.DataFrame, voice: i18n.Voice) -> alt.LayerChart:
     """Deals entering each stage (bars, the bottleneck highlighted) with the stage's conversion rate and its
-    benchmark in the tooltip and as a label. In: `funnel.funnel` output."""
+    benchmark in the tooltip and as a label. In: `funnel.funnel` output; one row (no stage dates): how the
+    leads ended (`outcome_chart`)."""
+    if len(funnel) == 1:
+        return outcome_chart(funnel, voice)
     df = funnel.assign(
         stage_name=funnel["stage"].map(lambda s: voice.name("stage", s)),
         label=funnel["conversion_rate"].map(lambda r: "→ " + voice.pct(r)),
         kind=funnel["bottleneck"].map(lambda b: _t("bottleneck", voice) if b else _t("other_stage", voice)),
     )
-    order = [voice.name("stage", s) for s in STAGES[:-1]]  # the stages a deal enters before won
+    order = [voice.name("stage", s) for s in STAGES[:-1] if s in set(funnel["stage"])]  # before won
     base = alt.Chart(df, title=_t("funnel_title", voice)).encode(
         y=alt.Y("stage_name:N", title=None, sort=order)
     )
@@ -155,15 +193,21 @@ def coverage_chart(cov: pd.DataFrame, voice: i18n.Voice) -> alt.Chart:
         ],
         ignore_index=True,
     ).merge(cov[["period", "coverage_ratio"]], on="period")
+    series = [name for name in (req, opn) if long.loc[long["series"] == name, "amount"].notna().any()]
+    long = long[
+        long["series"].isin(series)
+    ]  # open deals without values: no open-pipeline bars or legend entry
     return (
         alt.Chart(long, title=_t("coverage_title", voice))
         .mark_bar()
         .encode(
             x=alt.X("period:N", title=_t("quarter", voice)),
-            xOffset=alt.XOffset("series:N", sort=[req, opn]),
+            xOffset=alt.XOffset("series:N", sort=series),
             y=alt.Y("amount:Q", axis=money_axis(voice.lang, _t("pipeline", voice))),
             color=alt.Color(
-                "series:N", title=None, scale=alt.Scale(domain=[req, opn], range=["#9aa5b1", PALETTE[0]])
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=series, range=[{req: "#9aa5b1", opn: PALETTE[0]}[n] for n in series]),
             ),
             tooltip=[
                 alt.Tooltip("period:N", title=_t("quarter", voice)),

@@ -12,7 +12,7 @@ import pandas as pd
 
 from planning.data import require
 from planning.params import Params
-from planning.strategy.funnel import STAGE_DATE, STAGES, reached_stages, win_stats
+from planning.strategy.funnel import STAGE_DATE, STAGES, next_stages, reached_stages, support, win_stats
 from planning.strategy.history import months_before
 
 
@@ -36,8 +36,13 @@ def coverage(
     won_value_needed / win_rate.
     open_pipeline = open deals whose expected close (stage date + the remaining stages' median days) falls in the
     quarter; coverage_ratio = open / required; gap = required - open (>= 0); leads_needed = gap / average lead
-    amount (rounded up), and the deals that must reach each later stage (leads x the funnel's conversion rates);
-    leads_by = the latest date those leads must enter (quarter end - median cycle days).
+    amount (rounded up), and the deals that must reach each later stage (leads x the funnel's conversion rates;
+    NaN for a stage the funnel has no dates for); leads_by = the latest date those leads must enter (quarter end
+    - median cycle days).
+    What the opportunities do not support (`funnel.support`) is not computed from zeros: when lost (or won) deals
+    carry no values the win rate is the deal-count one and the pipeline is valued at the average won deal (the
+    average lead amount would count the unvalued deals as 0); when open deals carry no values the open pipeline
+    and coverage_ratio are NaN and the gap is the whole required pipeline.
     """
     require(targets, "targets", ("level", "period", "start", "end", "target"))
     require(opps, "opportunities", ("lead_date", "status", "amount"))
@@ -52,6 +57,7 @@ def coverage(
     q = q.sort_values("start")
 
     overall = win_stats(opps, p).iloc[0]
+    sup = support(opps, p)
     win_rate = pipeline_win_rate(opps, p)
     year_total = q["target"].sum()
     if share is not None:
@@ -70,7 +76,7 @@ def coverage(
     cycle = (
         overall["cycle_days"] if pd.notna(overall["cycle_days"]) else float(funnel_df["median_days"].sum())
     )
-    avg_lead = overall["avg_lead_amount"]
+    avg_lead = overall["avg_lead_amount"] if sup.value_win_rate else overall["avg_won_amount"]
 
     out = pd.DataFrame(
         {
@@ -84,17 +90,19 @@ def coverage(
         }
     )
     out["required_pipeline"] = out["won_value_needed"] / win_rate if win_rate and win_rate > 0 else math.nan
-    out["open_pipeline"] = open_pipeline
+    out["open_pipeline"] = open_pipeline if sup.open_values else math.nan
     out["coverage_ratio"] = (out["open_pipeline"] / out["required_pipeline"]).where(
         out["required_pipeline"] > 0
     )
-    out["gap"] = (out["required_pipeline"] - out["open_pipeline"]).clip(lower=0.0)
+    out["gap"] = (out["required_pipeline"] - out["open_pipeline"].fillna(0.0)).clip(lower=0.0)
     leads = (
         np.ceil(out["gap"] / avg_lead) if avg_lead and avg_lead > 0 else pd.Series(math.nan, index=out.index)
     )
     out["leads_needed"] = leads.astype(float)
     running = out["leads_needed"].copy()
-    for stage, nxt in zip(STAGES[:-1], STAGES[1:], strict=True):
+    for stage in STAGES[1:]:
+        out[f"{stage}_needed"] = math.nan  # a stage the funnel has no dates for
+    for stage, nxt in zip(funnel_df["stage"].astype(str), next_stages(funnel_df), strict=True):
         running = running * rates.get(stage, math.nan)
         out[f"{nxt}_needed"] = running.round(1)
     out["leads_by"] = (q["end"] - pd.to_timedelta(cycle, unit="D")).dt.date.to_numpy()
@@ -128,16 +136,27 @@ def coverage_or_empty(
 
 
 def pipeline_win_rate(opps: pd.DataFrame, p: Params) -> float:
-    """The win rate pipeline coverage divides by (the shared fact coverage_win_rate): value win rate, per
-    industry where there are enough decided deals (`strategy.min_segment_deals`), weighted by the industries'
-    won value; the overall value win rate elsewhere."""
-    base = win_stats(opps, p).iloc[0]["value_win_rate"]
+    """The win rate pipeline coverage divides by (the shared fact coverage_win_rate): the value win rate, or the
+    win rate by deal count when the deals' values do not support one (`funnel.support`: lost deals without a
+    value), per industry where there are enough decided deals (`strategy.min_segment_deals`), blended by the
+    industries' won value (won deals by count); the overall rate elsewhere."""
+    overall = win_stats(opps, p).iloc[0]
+    col = "value_win_rate" if support(opps, p).value_win_rate else "win_rate"
+    return _blended_win_rate(opps, p, overall, col)
+
+
+def _blended_win_rate(
+    opps: pd.DataFrame, p: Params, overall: pd.Series, col: str = "value_win_rate"
+) -> float:
+    """Win rate (`col`: value_win_rate, or win_rate by deal count when values do not support it), per segment
+    where there are enough decided deals, weighted by the segments' won value (won deals by count)."""
+    base = overall[col]
     if "industry" not in opps.columns:
         return float(base) if pd.notna(base) else math.nan
     seg = win_stats(opps, p, by="industry")
     enough = (seg["won"] + seg["lost"]) >= p.strategy.min_segment_deals
-    rate = seg["value_win_rate"].where(enough, base)
-    weight = seg["won_amount"]
+    rate = seg[col].where(enough, base)
+    weight = seg["won_amount"] if col == "value_win_rate" else seg["won"].astype(float)
     if weight.sum() <= 0 or rate.isna().all():
         return float(base) if pd.notna(base) else math.nan
     # required = sum_s target_s / rate_s with target_s = target x w_s  =>  blended rate = 1 / sum_s (w_s / rate_s)

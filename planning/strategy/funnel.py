@@ -5,6 +5,7 @@ time in stage, the bottleneck against a benchmark), and win rate and cycle time 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -58,10 +59,81 @@ def in_window(opps: pd.DataFrame, as_of: Any, months: int) -> pd.DataFrame:
     return opps.loc[(lead > months_before(as_of, months)) & (lead <= as_of)]
 
 
-def _stage_rates(opps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+#: Share of deals that must carry a value (amount > 0) for sums of their values to mean something.
+VALUED_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Support:
+    """What the opportunities can honestly show (`support`; issue 17 case 6).
+
+    dated_stages: the stages between lead and won with at least one date up to as_of (the funnel's stages; an
+    undated stage would show 100 % conversion, as every deal past it is taken to have passed it); value_win_rate: won and lost
+    deals both carry values (else lost deals at 0 make the value win rate 100 %); open_values: open deals carry
+    values (else the open pipeline sums to 0).
+    """
+
+    dated_stages: tuple[str, ...]
+    value_win_rate: bool
+    open_values: bool
+    missing_stages: tuple[str, ...] = ()  # the stages between lead and won without any date
+
+    @property
+    def outcomes_only(self) -> bool:
+        """No stage between lead and won has a date: the funnel is won / lost / open of the leads."""
+        return not self.dated_stages
+
+    @property
+    def full(self) -> bool:
+        return not self.missing_stages and self.value_win_rate and self.open_values
+
+
+def _valued(amount: np.ndarray, mask: np.ndarray) -> bool:
+    """At least VALUED_SHARE of the deals in `mask` carry a value (true when there are none)."""
+    return not mask.any() or float((amount[mask] > 0).mean()) >= VALUED_SHARE
+
+
+def support(opps: pd.DataFrame, p: Params) -> Support:
+    """What the opportunities support: which stages have dates (any deal up to `as_of`), whether won and lost
+    deals of the last `strategy.funnel_months` months carry values (value win rate) and whether open deals do
+    (open pipeline, over every open deal as `coverage` counts it)."""
+    require(opps, "opportunities", ("lead_date", "status"))
+    as_of = pd.Timestamp(p.as_of)
+    w = in_window(opps, as_of, p.strategy.funnel_months)
+    # a stage is dated when any deal up to as_of has its date: one that no deal of the window reached is a stage
+    # with no entries (0 % conversion into it), not a stage the export lacks
+    dated = tuple(
+        s
+        for s in STAGES[1:-1]
+        if STAGE_DATE[s] in opps.columns and (pd.to_datetime(opps[STAGE_DATE[s]]) <= as_of).any()
+    )
+    _, closed, won = reached_stages(w, as_of)
+    amount = w["amount"].astype(float).fillna(0.0).to_numpy() if "amount" in w.columns else np.zeros(len(w))
+    value_ok = bool(closed.any()) and _valued(amount, won) and _valued(amount, closed & ~won)
+    _, closed_all, _ = reached_stages(opps, as_of)
+    open_all = ~closed_all & (pd.to_datetime(opps["lead_date"]) <= as_of).to_numpy()
+    all_amount = (
+        opps["amount"].astype(float).fillna(0.0).to_numpy()
+        if "amount" in opps.columns
+        else np.zeros(len(opps))
+    )
+    return Support(
+        dated_stages=dated,
+        value_win_rate=value_ok,
+        open_values=_valued(all_amount, open_all),
+        missing_stages=tuple(s for s in STAGES[1:-1] if s not in dated),
+    )
+
+
+def chain(dated_stages: tuple[str, ...]) -> tuple[str, ...]:
+    """The funnel's stages in order: lead, the dated stages, won."""
+    return ("lead", *dated_stages, "won")
+
+
+def _stage_rates(opps: pd.DataFrame, as_of: pd.Timestamp, stages: tuple[str, ...] = STAGES) -> pd.DataFrame:
     reached, closed, _ = reached_stages(opps, as_of)
     rows = []
-    for stage, nxt in zip(STAGES[:-1], STAGES[1:], strict=True):
+    for stage, nxt in zip(stages[:-1], stages[1:], strict=True):
         entered = reached[stage]
         advanced = reached[nxt]
         open_here = entered & ~advanced & ~closed
@@ -90,7 +162,10 @@ FUNNEL_COLUMNS = ("stage", "entered", "advanced", "open", "dropped", "conversion
 
 def funnel(opps: pd.DataFrame | None, p: Params, benchmark: pd.DataFrame | None = None) -> pd.DataFrame:
     """Stage by stage: lead -> needs discovery -> proposal -> negotiation -> won, for leads of the last
-    `strategy.funnel_months` months up to `as_of`.
+    `strategy.funnel_months` months up to `as_of`. Only the stages with dates are rows (`support`): a stage
+    without any date is left out (its deals counted at the next dated stage), so an export without stage dates
+    gives one row, lead -> won: entered = leads, advanced = won, dropped = lost, open = still open, and no
+    bottleneck.
 
     Per stage: entered (reached it), advanced (reached the next), open (still there), dropped (closed lost there),
     conversion_rate = advanced / (entered - open) (deals still open have not had their chance yet), median_days in
@@ -104,9 +179,10 @@ def funnel(opps: pd.DataFrame | None, p: Params, benchmark: pd.DataFrame | None 
                                           "float64") for c in FUNNEL_COLUMNS})  # fmt: skip
     require(opps, "opportunities", ("lead_date", "status"))
     as_of, months = pd.Timestamp(p.as_of), p.strategy.funnel_months
-    out = _stage_rates(in_window(opps, as_of, months), as_of)
+    stages = chain(support(opps, p).dated_stages)
+    out = _stage_rates(in_window(opps, as_of, months), as_of, stages)
     if benchmark is not None and len(benchmark):
-        bench = _stage_rates(in_window(benchmark, as_of, months), as_of)
+        bench = _stage_rates(in_window(benchmark, as_of, months), as_of, stages)
         out["benchmark_rate"] = bench["conversion_rate"].to_numpy()
     else:
         out["benchmark_rate"] = math.nan
@@ -114,9 +190,15 @@ def funnel(opps: pd.DataFrame | None, p: Params, benchmark: pd.DataFrame | None 
     out["vs_benchmark"] = rel - 1.0
     key = rel if rel.notna().any() else out["conversion_rate"]
     out["bottleneck"] = False
-    if key.notna().any():
+    if len(out) > 1 and key.notna().any():  # one stage (lead -> won) is no bottleneck of a funnel
         out.loc[key.idxmin(), "bottleneck"] = True
     return out
+
+
+def next_stages(funnel_df: pd.DataFrame) -> list[str]:
+    """For each row of a `funnel` result, the stage its deals advance to (the next row's stage; won last)."""
+    stages = funnel_df["stage"].astype(str).tolist()
+    return [*stages[1:], "won"] if stages else []
 
 
 def win_stats(opps: pd.DataFrame, p: Params, by: str | None = None) -> pd.DataFrame:
@@ -125,6 +207,8 @@ def win_stats(opps: pd.DataFrame, p: Params, by: str | None = None) -> pd.DataFr
 
     Out: [by], leads, open, won, lost, win_rate = won / (won + lost), value_win_rate = won amount / (won + lost
     amount), cycle_days (median lead -> close of won deals), avg_won_amount, avg_lead_amount, won_amount.
+    value_win_rate is NaN where won or lost deals carry no values (fewer than VALUED_SHARE of them an amount
+    > 0): lost deals recorded at 0 would make it 100 %.
     """
     require(opps, "opportunities", ("lead_date", "status", "amount"))
     as_of = pd.Timestamp(p.as_of)
@@ -141,13 +225,16 @@ def win_stats(opps: pd.DataFrame, p: Params, by: str | None = None) -> pd.DataFr
             "lost": (closed & ~won).astype(int),
             "won_amount": np.where(won, amount, 0.0),
             "lost_amount": np.where(closed & ~won, amount, 0.0),
+            "won_valued": (won & (amount > 0)).astype(int),
+            "lost_valued": (closed & ~won & (amount > 0)).astype(int),
             "amount": amount,
             "cycle": np.where(won, cycle, np.nan),
         }
     )
     if df.empty:
         df = pd.DataFrame([{"key": "all", "lead": 0, "open": 0, "won": 0, "lost": 0, "won_amount": 0.0,
-                            "lost_amount": 0.0, "amount": np.nan, "cycle": np.nan}])  # fmt: skip
+                            "lost_amount": 0.0, "won_valued": 0, "lost_valued": 0, "amount": np.nan,
+                            "cycle": np.nan}])  # fmt: skip
     g = df.groupby("key", sort=True)
     out = g.agg(
         leads=("lead", "sum"),
@@ -156,13 +243,18 @@ def win_stats(opps: pd.DataFrame, p: Params, by: str | None = None) -> pd.DataFr
         lost=("lost", "sum"),
         won_amount=("won_amount", "sum"),
         lost_amount=("lost_amount", "sum"),
+        won_valued=("won_valued", "sum"),
+        lost_valued=("lost_valued", "sum"),
         avg_lead_amount=("amount", "mean"),
         cycle_days=("cycle", "median"),
     )
     decided = out["won"] + out["lost"]
     out["win_rate"] = (out["won"] / decided).where(decided > 0)
     decided_amount = out["won_amount"] + out["lost_amount"]
-    out["value_win_rate"] = (out["won_amount"] / decided_amount).where(decided_amount > 0)
+    valued = (out["won_valued"] >= VALUED_SHARE * out["won"]) & (
+        out["lost_valued"] >= VALUED_SHARE * out["lost"]
+    )
+    out["value_win_rate"] = (out["won_amount"] / decided_amount).where((decided_amount > 0) & valued)
     out["avg_won_amount"] = (out["won_amount"] / out["won"]).where(out["won"] > 0)
     out = out.reset_index().rename(columns={"key": by or "scope"})
     cols = [by or "scope", "leads", "open", "won", "lost", "win_rate", "value_win_rate", "cycle_days",
@@ -170,6 +262,7 @@ def win_stats(opps: pd.DataFrame, p: Params, by: str | None = None) -> pd.DataFr
     return out[cols]
 
 
-def bottleneck(funnel_df: pd.DataFrame) -> pd.Series:
-    """The bottleneck row of a `funnel` result."""
-    return funnel_df.loc[funnel_df["bottleneck"].astype(bool)].iloc[0]
+def bottleneck(funnel_df: pd.DataFrame) -> pd.Series | None:
+    """The bottleneck row of a `funnel` result; None when it has none (one stage, or no decided deal)."""
+    rows = funnel_df.loc[funnel_df["bottleneck"].astype(bool)]
+    return rows.iloc[0] if len(rows) else None

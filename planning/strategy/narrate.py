@@ -17,7 +17,7 @@ import pandas as pd
 
 from planning import i18n
 from planning.params import Strategy, local_text
-from planning.strategy.funnel import bottleneck
+from planning.strategy.funnel import Support, bottleneck
 from planning.strategy.health import at_risk
 from planning.strategy.retention import FIRST_YEAR_BOUNDS
 from planning.strategy.tiers import TIERS, cutoffs, tier_codes
@@ -153,14 +153,34 @@ def describe_tiers(summary: pd.DataFrame, target: float, year: int, voice: i18n.
     )
 
 
+def describe_support(sup: Support, voice: i18n.Voice) -> str:
+    """One sentence on what the opportunities do not support and what is shown instead ("" when they support
+    everything): stages without dates, win rate by count when lost / won deals carry no values, the open pipeline
+    not counted when open deals carry none (`funnel.support`)."""
+    parts = []
+    if sup.outcomes_only:
+        parts.append(voice.t("strategy.support.no_stage_dates"))
+    elif sup.missing_stages:
+        names = ", ".join(voice.name("stage", s) for s in sup.missing_stages)
+        parts.append(voice.t("strategy.support.some_stage_dates", stages=names))
+    if not sup.value_win_rate:
+        parts.append(voice.t("strategy.support.count_win_rate"))
+    if not sup.open_values:
+        parts.append(voice.t("strategy.support.no_open_values"))
+    if not parts:
+        return ""
+    return voice.t("strategy.support.sentence", parts=voice.t("strategy.support.sep").join(parts))
+
+
 def describe_funnel(funnel_df: pd.DataFrame, stats: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> str:
-    """Win rate and cycle, and the bottleneck stage named against its benchmark."""
+    """Win rate (by value only where `stats` has one: `win_stats` leaves it empty when lost or won deals carry no
+    values) and cycle, and the bottleneck stage named against its benchmark (none for a lead -> won funnel)."""
     st = stats.iloc[0]
     decided = int(st["won"] + st["lost"])
     if int(st["leads"]) == 0:
         return voice.t("strategy.funnel.no_data", months=p.funnel_months)
     text = voice.t(
-        "strategy.funnel.summary",
+        "strategy.funnel.summary" if pd.notna(st["value_win_rate"]) else "strategy.funnel.summary_count",
         months=p.funnel_months,
         win_rate=voice.pct(st["win_rate"]),
         won=voice.number(st["won"]),
@@ -169,6 +189,8 @@ def describe_funnel(funnel_df: pd.DataFrame, stats: pd.DataFrame, p: Strategy, v
         cycle=voice.number(st["cycle_days"], 0),
     )
     b = bottleneck(funnel_df)
+    if b is None:
+        return text
     stage = voice.name("stage", b["stage"])
     if pd.notna(b["benchmark_rate"]):
         more = voice.t(
@@ -212,8 +234,11 @@ def describe_coverage(
     timing: dict[str, Any] | None,
     first_year: dict[str, Any] | None,
     voice: i18n.Voice,
+    sup: Support | None = None,
 ) -> str:
     """Pipeline needed for the plan year, how much the open pipeline covers, and the leads to generate by when;
+    `sup` (`funnel.support`) says whether the win rate is by value or by deal count and whether open deals carry
+    values (else the open pipeline is not counted, and the sentences on it say so instead of showing 0);
     with `kept` (`retention`) the installed base it rests on, with `first_year` (`first_year_revenue`) the
     first-year revenue per won deal value that turns the revenue need into won deal value, with `leads_12m` the
     leads needed against the leads of the last 12 months, with `timing` (`pipeline_timing`) when the open pipeline
@@ -226,7 +251,8 @@ def describe_coverage(
     if kept is not None:
         parts.append(
             voice.t(
-                f"strategy.coverage.base_{kept['source']}",
+                f"strategy.coverage.base_{kept['source']}"
+                + ("_unmeasured" if kept["source"] == "plan" and pd.isna(kept.get("nrr", float("nan"))) else ""),
                 base=money(float(cov["target"].sum() - cov["pipeline_target"].sum())),
                 nrr=voice.pct(kept["nrr_used"]),
                 measured=voice.pct(kept.get("nrr", float("nan"))),
@@ -234,10 +260,13 @@ def describe_coverage(
                 customers=voice.number(kept["customers_prior"]),
             )
         )
+    by_value = sup is None or sup.value_win_rate
+    open_known = sup is None or sup.open_values
     required = float(cov["required_pipeline"].sum())
     open_ = float(cov["open_pipeline"].sum())
     if required <= 0:
-        parts.append(voice.t("strategy.coverage.covered", open=money(open_)))
+        key = "strategy.coverage.covered" if open_known else "strategy.coverage.covered_unvalued"
+        parts.append(voice.t(key, open=money(open_)))
         return " ".join(parts)
     if first_year is not None:
         factor = lambda x: voice.number(x, decimals=2)  # noqa: E731
@@ -262,7 +291,9 @@ def describe_coverage(
     won_needed = cov["won_value_needed"] if "won_value_needed" in cov else cov["pipeline_target"]
     parts.append(
         voice.t(
-            "strategy.coverage.summary",
+            "strategy.coverage.summary"
+            + ("" if by_value else "_count")
+            + ("" if open_known else "_unvalued"),
             pipeline_target=money(cov["pipeline_target"].sum()),
             won_needed=money(won_needed.sum()),
             year=year,
@@ -282,7 +313,7 @@ def describe_coverage(
                 actual=voice.number(leads_12m),
             )
         )
-    if timing is not None and timing["n_open"]:
+    if timing is not None and timing["n_open"] and open_known:
         key = "strategy.coverage.open_before" if timing["in_plan"] <= 0 else "strategy.coverage.open_in_plan"
         parts.append(
             voice.t(

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from planning.data import require
+from planning.market.periods import covered
 from planning.params import Params
 from planning.strategy.history import months_before
 
@@ -34,7 +35,9 @@ def retention(orders: pd.DataFrame, p: Params) -> dict[str, float]:
     last 12 months / their revenue in those 12 months before; gross_churn = the earlier revenue of those of them
     who bought nothing in the last 12 months / the same denominator; expansion = nrr - (1 - gross_churn) (growth
     of the ones who stayed, net of contraction). Reads `as_of`; `strategy.net_retention` / `gross_churn` override the measured
-    values (nrr_used, churn_used; source "params" or "data"; NaN measured values without two years of orders).
+    values (nrr_used, churn_used; source "params" or "data"). The measured values are NaN (source "none": revenue per
+    customer kept flat) unless the orders cover the whole 12 months before the last 12 (`market.periods.covered`):
+    an export that starts within them would compare a few months with a year (an NRR of 600 %).
     Out: prior_revenue, retained_revenue, churned_revenue, customers_prior, customers_churned, nrr, gross_churn,
     nrr_used, churn_used, expansion_used, source.
     """
@@ -44,6 +47,9 @@ def retention(orders: pd.DataFrame, p: Params) -> dict[str, float]:
     cid = orders["customer_id"].astype(str)
     last = (d > months_before(as_of, 12)) & (d <= as_of)
     prior = (d > months_before(as_of, 24)) & (d <= months_before(as_of, 12))
+    cover = covered(d, as_of)
+    if cover is None or cover.start > months_before(as_of, 24) + pd.Timedelta(days=1):
+        prior = pd.Series(False, index=orders.index)  # part of the prior year only: no like-for-like base
     r_prior = orders.loc[prior, "amount"].groupby(cid[prior]).sum()
     r_last = orders.loc[last, "amount"].groupby(cid[last]).sum()
     active = r_prior[r_prior > 0]
