@@ -110,3 +110,32 @@ def test_lab_command_listens_on_localhost_with_the_hook(monkeypatch):
     monkeypatch.setattr(lab.os, "geteuid", lambda: 1000)
     argv, note = lab.command()
     assert "--allow-root" not in argv and note == ""
+
+
+def test_every_chart_of_a_run_draws_with_jupyterlabs_vega_lite_5(sample_snapshot: Path):
+    """JupyterLab renders `charts.LAB_MIMETYPE` with its bundled Vega-Lite 5; every chart of the five steps must
+    compile with Vega-Lite 5 (5.8, the oldest vl-convert has), and its saved output (spec + static SVG, the SVG
+    being the batch page's fallback of the same spec) stay small."""
+    import re
+
+    import vl_convert as vlc
+
+    from planning import charts
+
+    specs = []
+    for page in sorted((sample_snapshot / "east").glob("*.ipynb")):
+        nb = nbformat.read(page, as_version=4)
+        for out in (o for cell in nb.cells for o in cell.get("outputs", [])):
+            html = out.get("data", {}).get("text/html", "")
+            for _svg, spec in re.findall(
+                r'<div class="chart-fallback">(.*?)</div></div>\n<script type="application/json"[^>]*>(.*?)</script>', html
+            ):
+                lab_spec = {**json.loads(spec), "$schema": charts.LAB_SCHEMA}
+                assert vlc.vegalite_to_vega(lab_spec, vl_version="5.8")["marks"]
+                specs.append(json.loads(spec))
+    assert len(specs) >= 20
+    # the saved output of the three largest specs, SVG included (vl-convert takes ~1 s a chart on a busy runner)
+    largest = sorted(specs, key=lambda s: len(json.dumps(s)))[-3:]
+    sizes = [len(json.dumps(charts._lab_renderer(s), ensure_ascii=False).encode("utf-8")) for s in largest]
+    assert all(n < 250_000 for n in sizes), sizes  # far below the ~1 MB of widget state a JupyterChart saved
+    print(f"{len(specs)} charts; saved size of the three largest: {[round(n / 1e3) for n in sizes]} KB")
