@@ -8,6 +8,7 @@ import pytest
 from frames_goals import tiny
 
 from planning.goals import widgets
+from planning import i18n
 from planning.i18n import Voice
 
 
@@ -16,10 +17,10 @@ def test_whatif_panel_recomputes_when_a_slider_moves(monkeypatch):
     shown: list = []
     monkeypatch.setattr(widgets, "display", shown.append)
     _, p, _, inputs = tiny()
-    ctx = types.SimpleNamespace(p=p, voice=Voice("en", "CNY"))
+    ctx = types.SimpleNamespace(p=p, voice=Voice("en", "CNY"), t=lambda key, **fmt: i18n.t(key, "en", **fmt))
     panel = widgets.whatif_panel(ctx, inputs)
     assert shown[-1] is panel and len(shown) == 2  # the waterfall of the parameters' levers, then the panel
-    sliders = {s.description: s for s in panel.children[1:-1]}
+    sliders = {s.description: s for s in panel.children[:7]}
     assert len(sliders) == 7
     buffer = next(s for s in sliders.values() if s.value == pytest.approx(p.goals.buffer) and s.max == 0.3)
     buffer.value = 0.2  # the panel redraws: calibration sentence, waterfall, team table
