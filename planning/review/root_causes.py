@@ -243,6 +243,13 @@ def _why_facts(ev: _Evidence, driver: str, act: DriverInputs, ref: DriverInputs,
     return Why("no_history"), None
 
 
+def gaps(pva: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """The plan-vs-actual rows that get a root-cause analysis: |variance_pct| above `threshold`; the current
+    quarter's "qtd" row is the same window as its "quarter" row, so it is analysed once (the what-if panel
+    counts with this too)."""
+    return pva[(pva["variance_pct"].abs() > threshold) & (pva["level"] != "qtd")]
+
+
 def root_causes(tables: Any, pva: pd.DataFrame, p: Params) -> pd.DataFrame:
     """Every plan-vs-actual row whose |variance_pct| exceeds `review.root_cause_threshold`, decomposed.
 
@@ -255,8 +262,7 @@ def root_causes(tables: Any, pva: pd.DataFrame, p: Params) -> pd.DataFrame:
     Reads `p.as_of`, `review.root_cause_threshold`.
     """
     threshold = p.review.root_cause_threshold
-    # the current quarter's "qtd" row is the same window as its "quarter" row: analysed once
-    hits = pva[(pva["variance_pct"].abs() > threshold) & (pva["level"] != "qtd")]
+    hits = gaps(pva, threshold)
     rows = []
     for r in hits.itertuples():
         ev = _Evidence(tables, r.level, str(r.key), p.as_of)
