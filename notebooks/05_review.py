@@ -151,3 +151,18 @@ log = narrate.pdca_actions(pdca.pdca_log(board, previous, ctx.p), ctx.p.review, 
 ctx.table(views.pdca_view(log, ctx.voice), domain="review")
 ctx.say(narrate.describe_pdca(log, ctx.voice))
 ctx.save("pdca_log", log)
+
+# %%
+# The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).
+from planning.review import summary
+
+ctx.summary(
+    *summary.summary(
+        ctx.load_optional("plan_vs_actual"),
+        ctx.load_optional("kpis"),
+        ctx.load_optional("root_causes"),
+        ctx.load_optional("resplit"),
+        ctx.load_optional("risks"),
+        ctx.voice,
+    )
+)

@@ -274,6 +274,9 @@ def check(
             print(f"warnings: {len(warnings)}" if warnings else "warnings: none")
             for w in warnings:
                 print(f"  {w}")
+            top = loaded[0].params.data.top_values
+            for line in runner.checks.data_notes(data, keys, loaded[0].params.as_of, top):
+                print(f"  {line}")
             print(f"data ok: {data}")
     except _bad_input_types() as exc:
         _fail(exc, EXIT_BAD_INPUT)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import nbformat.v4
 import pandas as pd
 
 from planning import config, i18n, store
@@ -165,8 +166,35 @@ def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 continue  # hidden input + no output = an empty box
             cell.outputs = outputs
         cells.append(cell)
-    nb.cells = cells
+    nb.cells = _summary_first(cells)
     return nb
+
+
+def _summary_first(cells: list) -> list:
+    """The summary box (`display.summary_html`, shown at a notebook's end when every number is known) moved to
+    the top of the page, where a meeting reads first what it must decide."""
+    marker = f'class="{display_summary_class()}"'
+    boxes, kept = [], []
+    for cell in cells:
+        outs = cell.get("outputs") if cell.cell_type == "code" else None
+        if outs and any(marker in str(o.get("data", {}).get("text/html", "")) for o in outs):
+            box = [o for o in outs if marker in str(o.get("data", {}).get("text/html", ""))]
+            boxes += box
+            rest = [o for o in outs if o not in box]
+            if not rest:
+                continue
+            cell = copy.copy(cell)
+            cell.outputs = rest
+        kept.append(cell)
+    if not boxes:
+        return kept
+    first = nbformat.v4.new_code_cell(source="", outputs=boxes)
+    first.metadata = {}
+    return [first, *kept]
+
+
+def display_summary_class() -> str:
+    return "summary-box"  # planning.display.SUMMARY_CLASS (display imports IPython; report stays without it)
 
 
 def _toc(body: str) -> tuple[str, list[tuple[int, str, str]]]:
@@ -296,6 +324,10 @@ def _headline_cells(h: dict[str, Any], lang: str, currency: str) -> str:
         cls = " good" if completion >= 1 else (" warn" if completion >= 0.8 else " bad")
     sub = lambda text: f'<span class="sub">{_e(text)}</span>' if text else ""  # noqa: E731
     yoy = _ratio(h.get("sales_l12m"), h.get("sales_p12m"))
+    fc_growth = _ratio(h.get("forecast_plan"), h.get("sales_l12m"))
+    fc_vs = ""
+    if fc_growth is not None:
+        fc_vs = i18n.t("common.index.vs_l12m", lang, growth=i18n.pct(fc_growth - 1, lang, signed=True))
     growth = _ratio(h.get("plan_target"), h.get("sales_l12m"))
     vs = ""
     if growth is not None:
@@ -303,6 +335,7 @@ def _headline_cells(h: dict[str, Any], lang: str, currency: str) -> str:
     return (
         f'<td class="num">{_e(i18n.money(h.get("sales_l12m"), lang, currency))}'
         f"{sub(i18n.t('common.index.yoy', lang, growth=i18n.pct(yoy - 1, lang, signed=True)) if yoy is not None else '')}</td>"
+        f'<td class="num">{_e(i18n.money(h.get("forecast_plan"), lang, currency))}{sub(fc_vs)}</td>'
         f'<td class="num">{_e(i18n.money(h.get("plan_target"), lang, currency))}{sub(vs)}</td>'
         f'<td class="num">{_e(i18n.money(h.get("ytd_actual"), lang, currency))}</td>'
         f'<td class="num completion{cls}">{_e(i18n.pct(completion, lang))}</td>'
@@ -342,6 +375,29 @@ def market_headline(region_dir: Path, as_of: Any = None) -> dict[str, float]:
     return out
 
 
+def forecast_headline(region_dir: Path, plan_year: Any) -> dict[str, float]:
+    """The plan year's baseline forecast of a region: the goals step's chosen forecast (`forecast.csv`) of the
+    plan year's months, plus the market step's actual sales of those already complete. {} when the goals step
+    did not run. The company's is the sum of the regions' (`_rollup`): bottom-up, so it is coherent by
+    construction with what every region's goals step plans from."""
+    try:
+        fc = store.read_optional(region_dir, "forecast")
+        if fc is None or not plan_year:
+            return {}
+        year = str(plan_year)
+        chosen = fc[fc["chosen"].astype(str).str.lower().isin(["true", "1"])]
+        months = {str(m)[:7]: float(v) for m, v in zip(chosen["month"], chosen["forecast"], strict=True)}
+        trend = store.read_optional(region_dir, "market_trend")
+        if trend is not None:
+            for m, v, c in zip(trend["month"], trend["sales"].fillna(0.0), trend["complete"], strict=True):
+                if str(m)[:4] == year and str(c).lower() == "true":
+                    months.setdefault(str(m)[:7], float(v))
+    except (OSError, KeyError, ValueError):  # ArtifactInvalid is a ValueError
+        return {}
+    plan = [v for m, v in months.items() if m.startswith(year)]
+    return {"forecast_plan": sum(plan)} if plan else {}
+
+
 def _region_as_of(info: dict[str, Any], params: dict[str, Any], manifest: dict[str, Any]) -> Any:
     """The planning date a region's headline is taken at: its own parameters', else the snapshot's."""
     own = info.get("params") if isinstance(info.get("params"), dict) else {}
@@ -352,7 +408,7 @@ def _rollup(regions: dict[str, Any]) -> dict[str, Any]:
     """Company headline: sums of the regions' sales, targets, actuals and lights (over regions that have them)."""
     heads = [r.get("headline") or {} for r in regions.values()]
     out: dict[str, Any] = {}
-    for key in ("sales_l12m", "sales_p12m", "plan_target", "ytd_actual", "ytd_plan"):
+    for key in ("sales_l12m", "sales_p12m", "forecast_plan", "plan_target", "ytd_actual", "ytd_plan"):
         vals = [h[key] for h in heads if h.get(key) is not None]
         if vals:
             out[key] = sum(vals)
@@ -388,12 +444,15 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     snapshot_dir = Path(snapshot_dir)
     lang = lang if lang in i18n.LANGUAGES else "en"
     params = _first_params(manifest)
+    plan_year = params.get("plan_year") or manifest.get("plan_year") or ""
     regions: dict[str, Any] = {
-        # Sales of the last 12 months come from the market step's artefact when the manifest lacks them.
+        # Sales of the last 12 months come from the market step's artefact when the manifest lacks them; the
+        # plan year's forecast from the goals step's.
         r: {
             **info,
             "headline": {
                 **market_headline(snapshot_dir / r, _region_as_of(info, params, manifest)),
+                **forecast_headline(snapshot_dir / r, plan_year),
                 **(info.get("headline") or {}),
             },
         }
@@ -403,7 +462,6 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     company_name = (company.get("name_zh") if lang == "zh" else None) or company.get("name") or ""
     currency = company.get("currency") or "CNY"
     as_of = params.get("as_of") or manifest.get("as_of") or manifest.get("snapshot", "")
-    plan_year = params.get("plan_year") or manifest.get("plan_year") or ""
     steps = list(manifest.get("steps") or STEPS)
     t = lambda key, **kw: i18n.t(f"common.index.{key}", lang, **kw)  # noqa: E731
     col = lambda key: i18n.t(f"common.index.{key}", lang)  # noqa: E731
@@ -411,6 +469,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     as_of_year = str(as_of)[:4]
     num_heads = (
         f'<th class="num">{_e(col("sales_l12m"))}</th>'
+        f'<th class="num">{_e(t("forecast_year", year=plan_year))}</th>'
         f'<th class="num">{_e(t("plan_target_year", year=plan_year))}</th>'
         f'<th class="num">{_e(t("ytd_actual_year", year=as_of_year))}</th>'
         f'<th class="num">{_e(col("completion"))}</th><th>{_e(col("kpi_lights"))}</th>'
@@ -420,7 +479,9 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f'<section class="rollup"><h2>{_e(t("rollup"))}</h2><table class="headline"><thead><tr>'
         f"<th>{_e(company_name)}</th>{num_heads}</tr></thead><tbody><tr>"
         f'<th scope="row">{_e(_rollup_label(manifest, regions, lang))}</th>'
-        f"{_headline_cells(rollup, lang, currency)}</tr></tbody></table></section>"
+        f"{_headline_cells(rollup, lang, currency)}</tr></tbody></table>"
+        + (f'<p class="note">{_e(t("forecast_note"))}</p>' if rollup.get("forecast_plan") is not None else "")
+        + "</section>"
     )
 
     # An adjusted snapshot (`planning adjust`) holds artefacts only: its step reports are its source's.

@@ -142,7 +142,8 @@ def test_segment_names_combinations() -> None:
     assert i18n.segment("energy", "zh") == "能源"
     assert i18n.segment("large", "en") == "Large (1000+)"
     assert i18n.segment("manufacturing/small", "en") == "Manufacturing · Small (<100 staff)"
-    assert i18n.segment("energy/unknown", "zh") == "energy/unknown"  # one unknown part: shown as it is
+    assert i18n.segment("energy/mystery", "zh") == "energy/mystery"  # one unknown part: shown as it is
+    assert i18n.segment("energy/unknown", "zh") == "能源 · 未知"  # "unknown" (no attribute in the data) is named
 
 
 def test_market_increment_components_are_translated() -> None:

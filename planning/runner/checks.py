@@ -153,7 +153,8 @@ def validate_data(
     try:
         data_mod.check_regions(data_dir, regions, configured)
         tables = data_mod.load_tables(data_dir, region=region)
-        found = [terms.problem(p) for p in data_mod.validate_tables(tables)]
+        anonymous = data_mod.read_placeholders(data_dir).get("customer_id", ())
+        found = [terms.problem(p) for p in data_mod.validate_tables(tables, anonymous)]
         warnings = [p for p, _ in found if p.severity != "error"]
         problems = [problem_dict(p, msg) for p, msg in found if p.severity == "error"]
         dates = tables.orders["order_date"].dropna()
@@ -207,6 +208,26 @@ def validate_data(
     store.write_json(report_path, report)
     publish.share(report_path)  # readable as any file the user creates (store.write_json's temp file is 600)
     raise data_mod.DataError(f"{problems[0]['message']}{more}; validation report: {report_path}")
+
+
+def data_notes(data_dir: Path, regions: list[str], as_of, top: int) -> list[str]:
+    """`planning check`'s lines on what the reports will do with the data: per dimension the count of distinct
+    values and whether the reports group all but the `top` largest as "other" (`data.group_dimensions`); the
+    revenue of anonymous order lines (placeholder customers: in revenue, in no customer-level figure)."""
+    region = regions[0] if len(regions) == 1 else None
+    tables = data_mod.load_tables(data_dir, region=region, as_of=as_of)
+    placeholders = data_mod.read_placeholders(data_dir)
+    tables = data_mod.anonymize(tables, placeholders)
+    _, groupings = data_mod.group_dimensions(tables, top)
+    lines = data_mod.dimensions.describe(groupings, top)
+    amount, share = data_mod.anonymous_revenue(tables.orders)
+    if placeholders.get("customer_id"):
+        ids = ", ".join(map(repr, sorted(placeholders["customer_id"])))
+        lines.append(
+            f"anonymous: order lines of placeholder customer {ids}: amount {amount:,.2f} ({share:.1%} of sales); "
+            "counted in revenue, not in customer counts, tiers, health, CLV or the ideal customer profile"
+        )
+    return lines
 
 
 MIN_HISTORY_MONTHS = 13  # a year and the month before it: YoY growth, segment growth and seasonality need it
