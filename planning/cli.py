@@ -429,9 +429,10 @@ def lab(
 ) -> None:
     """Start JupyterLab on 127.0.0.1 for the step notebooks; saving a notebook in notebooks/ drops its outputs
     (the committed files stay clean), copies saved elsewhere keep them."""
-    # lazy: subprocess / jupyter are only needed by this command
+    # lazy: subprocess is only needed by this command
     import subprocess
 
+    # lazy: planning.lab is only needed by this command
     from planning import lab as lab_mod
 
     argv, note = lab_mod.command(port=port, open_browser=browser)
