@@ -16,9 +16,9 @@ from planning.errors import ParamsError
 from planning.params import keep as keep_mod
 
 #: Slider look shared by the panels: the label in its own column, wide enough to read in full (no "Value cut-…"),
-#: and a track of ~420 px so one step (1 % of a share) is a few pixels of mouse travel.
+#: and a track of ~480 px: growth ambition (-20 % .. 100 %) moves 1 % per ~4 px of mouse travel.
 LABEL_WIDTH = "16em"
-SLIDER_WIDTH = "44em"
+SLIDER_WIDTH = "60em"
 
 
 def slider_style() -> dict[str, Any]:

@@ -27,7 +27,8 @@ def whatif_panel(ctx: Any, inputs: Inputs) -> Any:
     """JupyterLab sliders (growth ambition, flex buffer, conversion, budget, attrition, training uplift, tool
     efficiency) that recompute the calibration, the waterfall and the per-team split live with
     `decompose.whatif`, the same pure function the batch run calls, and a row to keep the levers as parameters
-    (`planning.whatif.keep_row`). The notebook gives the heading. Only for interactive sessions
+    (`planning.whatif.keep_row`). At the parameters' levers it says the calibration section above shows them
+    instead of repeating it. The notebook gives the heading. Only for interactive sessions
     (`not ctx.batch`); returns the widget.
     """
     # lazy: ipywidgets costs ~0.2-0.35 s to import and a batch run (widgets off) never builds the panel
@@ -62,6 +63,11 @@ def whatif_panel(ctx: Any, inputs: Inputs) -> Any:
 
     def redraw(*_: Any) -> None:
         lv = Levers(**{k: float(s.value) for k, s in sliders.items()})
+        if lv == start:  # the parameters' levers: the calibration section above, not repeated
+            with out:
+                out.clear_output(wait=True)
+                disp.paragraph(voice.t("goals.whatif.same_as_page"))
+            return
         plan_ = decompose.whatif(inputs, lv)
         with out:
             out.clear_output(wait=True)
