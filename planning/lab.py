@@ -62,7 +62,9 @@ def pre_save_hook(model: dict, path: str, contents_manager: Any = None, **kwargs
     clean(model["content"])
     log = getattr(contents_manager, "log", None)
     if log is not None:
-        log.info("planning: %s saved without outputs (a committed step notebook; save a copy to keep them)", path)
+        log.info(
+            "planning: %s saved without outputs (a committed step notebook; save a copy to keep them)", path
+        )
 
 
 def command(port: int = 8888, open_browser: bool = True, root: Path | None = None) -> tuple[list[str], str]:

@@ -29,7 +29,9 @@ def slider_style() -> dict[str, Any]:
     return {"style": {"description_width": LABEL_WIDTH}, "layout": w.Layout(width=SLIDER_WIDTH)}
 
 
-def keep_row(ctx: Any, start: dict[str, Any], current: Callable[[], dict[str, Any]], params_dir: Any = None) -> Any:
+def keep_row(
+    ctx: Any, start: dict[str, Any], current: Callable[[], dict[str, Any]], params_dir: Any = None
+) -> Any:
     """The scenario note, the file choice, "Show changes" and "Write" (enabled once the changes were shown).
 
     `ctx` gives the region, the language (`ctx.t`); `start` / `current()` the levers as params keys. Returns the
@@ -85,7 +87,11 @@ def keep_row(ctx: Any, start: dict[str, Any], current: Callable[[], dict[str, An
             write.disabled = False
 
     def on_write(_: Any = None) -> None:
-        if not shown or keep_mod.moved(start, current()) != shown["values"] or target.value != shown["target"]:
+        if (
+            not shown
+            or keep_mod.moved(start, current()) != shown["values"]
+            or target.value != shown["target"]
+        ):
             on_show(note=ctx.t("common.whatif.moved"))
             return
         path = keep_mod.write(shown["keep"])

@@ -7,9 +7,9 @@ import types
 import pytest
 from frames_goals import tiny
 
+from planning import i18n
 from planning.goals import decompose, widgets
 from planning.goals.prepare import levers_from
-from planning import i18n
 from planning.i18n import Voice
 
 

@@ -20,7 +20,9 @@ def _executed(nb: dict) -> dict:
     """What JupyterLab sends on Ctrl+S after "Run all": outputs, counts, widget state, added metadata."""
     nb = copy.deepcopy(nb)
     nb["metadata"]["language_info"] = {"name": "python", "version": "3.13"}
-    nb["metadata"]["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {"x": {"big": "y" * 9000}}}}
+    nb["metadata"]["widgets"] = {
+        "application/vnd.jupyter.widget-state+json": {"state": {"x": {"big": "y" * 9000}}}
+    }
     for n, cell in enumerate(c for c in nb["cells"] if c["cell_type"] == "code"):
         cell["execution_count"] = n + 1
         cell["metadata"]["execution"] = {"iopub.status.busy": "2026-12-05T01:00:00Z"}
@@ -83,7 +85,9 @@ def test_clean_keeps_sources_tags_and_ids_only():
     nb = _executed(json.loads((config.PROJECT_ROOT / NOTEBOOK).read_text(encoding="utf-8")))
     cleaned = lab.clean(copy.deepcopy(nb))
     assert set(cleaned["metadata"]) == {"kernelspec", "jupytext"}
-    assert all(c["outputs"] == [] and c["execution_count"] is None for c in cleaned["cells"] if "outputs" in c)
+    assert all(
+        c["outputs"] == [] and c["execution_count"] is None for c in cleaned["cells"] if "outputs" in c
+    )
     assert cleaned["cells"][0]["metadata"] == {"tags": ["parameters"]}
     assert [c["source"] for c in cleaned["cells"]] == [c["source"] for c in nb["cells"]]
     assert [c["id"] for c in cleaned["cells"]] == [c["id"] for c in nb["cells"]]
@@ -97,7 +101,9 @@ def test_only_notebooks_in_the_step_folder_are_cleaned(tmp_path: Path):
     assert not lab.is_tracked("notebooks/../outputs/x.ipynb", root)
     assert not lab.is_tracked("notebooks/01_market_analysis.py", root)
     model = {"type": "notebook", "content": {"metadata": {"widgets": {}}, "cells": []}}
-    lab.pre_save_hook(model, "elsewhere.ipynb", contents_manager=type("CM", (), {"root_dir": str(tmp_path)})())
+    lab.pre_save_hook(
+        model, "elsewhere.ipynb", contents_manager=type("CM", (), {"root_dir": str(tmp_path)})()
+    )
     assert "widgets" in model["content"]["metadata"]  # not a step notebook: saved as it is
 
 
@@ -128,7 +134,8 @@ def test_every_chart_of_a_run_draws_with_jupyterlabs_vega_lite_5(sample_snapshot
         for out in (o for cell in nb.cells for o in cell.get("outputs", [])):
             html = out.get("data", {}).get("text/html", "")
             for _svg, spec in re.findall(
-                r'<div class="chart-fallback">(.*?)</div></div>\n<script type="application/json"[^>]*>(.*?)</script>', html
+                r'<div class="chart-fallback">(.*?)</div></div>\n<script type="application/json"[^>]*>(.*?)</script>',
+                html,
             ):
                 lab_spec = {**json.loads(spec), "$schema": charts.LAB_SCHEMA}
                 assert vlc.vegalite_to_vega(lab_spec, vl_version="5.8")["marks"]

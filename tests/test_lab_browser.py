@@ -26,7 +26,9 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (extra 'browser')")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"
+    ),
 ]
 
 NOTEBOOK = "notebooks/01_market_analysis.ipynb"
@@ -51,7 +53,9 @@ def _project(tmp: Path, data: Path) -> Path:
     """A project root with the committed params/ and notebooks/ in git, the small sample as data (local.yaml)."""
     root = tmp / "project"
     shutil.copytree(config.PARAMS_DIR, root / "params", ignore=shutil.ignore_patterns("local.yaml"))
-    shutil.copytree(config.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    shutil.copytree(
+        config.NOTEBOOKS_DIR, root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+    )
     shutil.copy(config.PROJECT_ROOT / ".gitignore", root / ".gitignore")
     (root / "planning").mkdir()  # config finds the root by params/base.yaml beside planning/
     _git(root, "init", "-q")
@@ -150,7 +154,9 @@ def _loop(browser, page, root: Path, port: int) -> None:
         page.wait_for_function(
             "([el, t]) => el.innerText !== t", arg=[text.element_handle(), before], timeout=20_000
         )
-        assert text.inner_text() != before and text.locator(".vega-embed :is(canvas, svg.marks)").count() == 1  # the filtered trend
+        assert (
+            text.inner_text() != before and text.locator(".vega-embed :is(canvas, svg.marks)").count() == 1
+        )  # the filtered trend
         page.keyboard.press("Control+s")
         page.wait_for_timeout(1500)
         assert _git(root, "status", "--porcelain") == ""  # the committed notebook and its .py are unchanged

@@ -35,7 +35,9 @@ def test_default_state_is_the_page_and_is_not_repeated(tmp_path: Path, monkeypat
     d = ctx.data
     dims = tuple(segments.segment_dimensions(d.orders, d.customers))
     tr, segs = widgets.filtered(ctx, "", "", dims)
-    pd.testing.assert_frame_equal(segs, segments.segments(d.orders, d.customers, d.opportunities, ctx.p, by=dims))
+    pd.testing.assert_frame_equal(
+        segs, segments.segments(d.orders, d.customers, d.opportunities, ctx.p, by=dims)
+    )
     pd.testing.assert_frame_equal(tr, trend.trend(d.orders, ctx.as_of))
     widgets.whatif_panel(ctx)
     assert tables == [] and said == [ctx.t("market.whatif.same_as_page")]
@@ -51,7 +53,9 @@ def test_product_line_reaches_the_win_rate_and_the_channel_says_it_does_not(tmp_
     shown = widgets.filtered(ctx, "B", "", ("industry", "size_band"))[1].set_index("segment")
     assert len(tables) == 1
     common = shown.index.intersection(page.index)
-    assert (shown.loc[common, "closed_deals"] != page.loc[common, "closed_deals"]).any()  # deals follow the filter
+    assert (
+        shown.loc[common, "closed_deals"] != page.loc[common, "closed_deals"]
+    ).any()  # deals follow the filter
     dimension.value = "industry"
     assert sorted(tables[-1]["segment"]) == ["Energy", "Retail"]  # the B lines: C1 (energy), C4 (retail)
     channel.value = channel.options[1][1]

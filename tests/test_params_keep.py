@@ -29,7 +29,10 @@ def test_set_key_keeps_comments_and_adds_what_is_missing():
     assert "  other: 1\n  tool_efficiency: 0.05\n# tail\n" in out
     out = keep.set_key(out, ("resources", "attrition"), 0.2)
     assert out.endswith("review:\n  x: 1\nresources:\n  attrition: 0.2\n")
-    assert keep.set_key("", ("strategy", "health_weights", "usage"), 1e-05) == "strategy:\n  health_weights:\n    usage: 0.00001\n"
+    assert (
+        keep.set_key("", ("strategy", "health_weights", "usage"), 1e-05)
+        == "strategy:\n  health_weights:\n    usage: 0.00001\n"
+    )
 
 
 def test_keeping_a_what_if_writes_only_the_moved_keys(params_dir: Path):
@@ -96,6 +99,7 @@ def test_the_goals_panel_keeps_its_levers_and_the_next_run_plans_with_them(
     result = runner.run(regions=["east"], steps=["01", "02"], data_dir=str(small_sample), out_root=root,
                         params_dir=params_dir, workers=1)  # fmt: skip
     assert all(r.status == "ok" for r in result.results)
+
     def total(snapshot: Path) -> float:
         return float(pd.read_csv(snapshot / "east" / "artifacts" / "targets.csv")["target"].sum())
 

@@ -18,7 +18,9 @@ from planning.market.periods import as_str
 CHANNEL_BLIND = ("closed_deals", "win_rate")
 
 
-def filtered(ctx: Any, product_line: str, channel: str, by: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def filtered(
+    ctx: Any, product_line: str, channel: str, by: tuple[str, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(trend, segments) of the order lines of `product_line` / `channel` ("" = all) by dimensions `by`, with the
     batch path's `trend.trend` and `segments.segments`. The opportunities follow the product line filter (they
     carry one); with no filter the result is the page's trend and segment sections."""

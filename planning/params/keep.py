@@ -70,9 +70,7 @@ def moved(start: dict[str, Any], now: dict[str, Any], tolerance: float = 1e-9) -
     return out
 
 
-def plan_keep(
-    region: str, values: dict[str, Any], target: str, params_dir: Path | str | None = None
-) -> Keep:
+def plan_keep(region: str, values: dict[str, Any], target: str, params_dir: Path | str | None = None) -> Keep:
     """Edit `target`'s file (see module doc) so that the region's parameters hold `values`; validated, not written.
 
     Raises ParamsError (file, key, value, what was expected) when a value breaks the schema or the file cannot be
@@ -87,14 +85,19 @@ def plan_keep(
     try:
         data = yamlsafe.parse(text) or {}
     except yamlsafe.YamlInputError as exc:
-        raise ParamsError(f"{path}: cannot add the what-if's keys to this file safely ({exc}); edit it by hand")
+        raise ParamsError(
+            f"{path}: cannot add the what-if's keys to this file safely ({exc}); edit it by hand"
+        ) from None
     for key, value in values.items():
         if _get(data, key) != _normalise(value):
-            raise ParamsError(f"{path}: key '{key}' cannot be set to {yamlsafe.clip(value)} by editing the text; edit it by hand")
+            raise ParamsError(
+                f"{path}: key '{key}' cannot be set to {yamlsafe.clip(value)} by editing the text; edit it by hand"
+            )
     before = load(region, params_dir)
     after = load(region, params_dir, contents={path: data})  # validated like a run's parameters
     changes = tuple(
-        Change(key, _get(before.params.model_dump(), key), _get(after.params.model_dump(), key)) for key in values
+        Change(key, _get(before.params.model_dump(), key), _get(after.params.model_dump(), key))
+        for key in values
     )
     return Keep(path=path, text=text, changes=changes)
 
@@ -165,7 +168,9 @@ def set_key(text: str, path: tuple[str, ...], value: Any) -> str:
         found = next((i for i in range(start, end) if pattern.match(lines[i])), None)
         if found is None:
             at = end
-            while at > start and _COMMENT.match(lines[at - 1]):  # after the block's last value, before its trailing comments
+            while at > start and _COMMENT.match(
+                lines[at - 1]
+            ):  # after the block's last value, before its trailing comments
                 at -= 1
             new = [" " * (indent + 2 * j) + f"{k}:" for j, k in enumerate(path[depth:-1])]
             new.append(" " * (indent + 2 * (len(path) - depth - 1)) + f"{path[-1]}: {_scalar(value)}")

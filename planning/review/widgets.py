@@ -43,7 +43,9 @@ def whatif_panel(ctx: Any, values: pd.DataFrame, pva: pd.DataFrame) -> Any:
     Thresholds in the wrong order only stop the lights; the 5-Why count still shows. Returns the widget.
     """
     r = ctx.p.review
-    pct = dict(min=0.0, max=0.5, step=0.01, readout_format=".0%", continuous_update=False, **whatif.slider_style())
+    pct = dict(
+        min=0.0, max=0.5, step=0.01, readout_format=".0%", continuous_update=False, **whatif.slider_style()
+    )
     sliders = {
         "red": w.FloatSlider(value=r.red_below_baseline, description=ctx.t("review.whatif.red"), **pct),
         "yellow": w.FloatSlider(value=r.yellow_below_baseline, description=ctx.t("review.whatif.yellow"), **pct),
@@ -61,7 +63,9 @@ def whatif_panel(ctx: Any, values: pd.DataFrame, pva: pd.DataFrame) -> Any:
             if yellow > red:
                 ctx.say(ctx.t("review.whatif.order"))
             else:
-                delta = board_delta(values, red, yellow, r.red_below_baseline, r.yellow_below_baseline, ctx.voice)
+                delta = board_delta(
+                    values, red, yellow, r.red_below_baseline, r.yellow_below_baseline, ctx.voice
+                )
                 if delta.empty:
                     ctx.say(ctx.t("review.whatif.same_lights"))
                 else:
