@@ -144,9 +144,11 @@ def _loop(browser, page, root: Path, port: int) -> None:
         _wait_kernel_idle(port)
         _menu(page, "Run", "Run All Cells")
         panel = page.locator(".widget-vbox").filter(has=page.locator(".widget-dropdown select")).first
-        panel.wait_for(timeout=120_000)  # ~10 s on an idle machine; CI runners share their cores
+        # attached, not visible: JupyterLab skips drawing cells outside the window (content-visibility)
+        panel.wait_for(state="attached", timeout=120_000)  # ~10 s on an idle machine; CI runners share cores
+        panel.scroll_into_view_if_needed()
         charts = page.locator(CHART)
-        charts.first.wait_for(timeout=30_000)
+        charts.first.wait_for(state="attached", timeout=30_000)
         n_charts = charts.count()
         text = panel.locator(".widget-output").first
         before = text.inner_text()
@@ -178,6 +180,6 @@ def _loop(browser, page, root: Path, port: int) -> None:
             _api(port, f"/api/kernels/{kernel['id']}", "DELETE")
         fresh = browser.new_page(viewport={"width": 1400, "height": 1000})
         _open(fresh, port, COPY)
-        fresh.locator(CHART).nth(n_charts - 1).wait_for(timeout=30_000)
+        fresh.locator(CHART).nth(n_charts - 1).wait_for(state="attached", timeout=30_000)
         assert fresh.locator(CHART).count() >= n_charts
         assert _git(root, "status", "--porcelain") == ""  # the copy is under outputs/ (git-ignored)
