@@ -29,6 +29,28 @@ def slider_style() -> dict[str, Any]:
     return {"style": {"description_width": LABEL_WIDTH}, "layout": w.Layout(width=SLIDER_WIDTH)}
 
 
+class Readings:
+    """The values of a panel's sliders as the analyst set them: `readings()` -> {name: value}.
+
+    The browser snaps a slider's value to its step grid (a measured 13.64 % attrition becomes 14 % as soon as the
+    slider is drawn) and sends it back to the kernel; a slider within half a step of its start value is read as
+    that exact value, so an untouched panel equals the page and keeps nothing."""
+
+    def __init__(self, sliders: dict[str, Any]) -> None:
+        self.sliders = sliders
+        self.start = {k: s.value for k, s in sliders.items()}
+
+    def __call__(self) -> dict[str, Any]:
+        out = {}
+        for k, s in self.sliders.items():
+            untouched = abs(s.value - self.start[k]) <= s.step / 2 + 1e-12
+            out[k] = self.start[k] if untouched else s.value
+        return out
+
+    def moved(self) -> bool:
+        return self() != self.start
+
+
 def keep_row(
     ctx: Any, start: dict[str, Any], current: Callable[[], dict[str, Any]], params_dir: Any = None
 ) -> Any:

@@ -26,6 +26,9 @@ def test_whatif_panel_recomputes_when_a_slider_moves(monkeypatch):
     assert said == [i18n.t("goals.whatif.same_as_page", "en")]
     sliders = {s.description: s for s in panel.children[:7]}
     assert len(sliders) == 7 and "Marketing budget (¥)" in sliders
+    lead = sliders["Lead conversion"]
+    lead.value += lead.step * 0.4  # within half a step: the browser's snap to the grid, not a move
+    assert shown == [panel] and len(said) == 2 and said[-1] == said[0]
     buffer = sliders["Flex buffer"]
     assert buffer.value == pytest.approx(p.goals.buffer) and buffer.max == 0.3
     buffer.value = 0.2  # the panel redraws: calibration sentence, waterfall, team table

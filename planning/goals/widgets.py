@@ -61,8 +61,10 @@ def whatif_panel(ctx: Any, inputs: Inputs) -> Any:
     sliders["marketing_budget"].description += f" ({symbol.strip()})"  # the readout is a bare number
     out = w.Output()
 
+    readings = whatif.Readings(sliders)
+
     def redraw(*_: Any) -> None:
-        lv = Levers(**{k: float(s.value) for k, s in sliders.items()})
+        lv = Levers(**{k: float(v) for k, v in readings().items()})
         if lv == start:  # the parameters' levers: the calibration section above, not repeated
             with out:
                 out.clear_output(wait=True)
@@ -83,7 +85,7 @@ def whatif_panel(ctx: Any, inputs: Inputs) -> Any:
     start_keys = {PARAMS_KEYS[k]: v for k, v in start.__dict__.items()}
 
     def current() -> dict[str, float]:
-        return {PARAMS_KEYS[k]: float(s.value) for k, s in sliders.items()}
+        return {PARAMS_KEYS[k]: float(v) for k, v in readings().items()}
 
     panel = w.VBox([*sliders.values(), out, whatif.keep_row(ctx, start_keys, current)])
     display(panel)

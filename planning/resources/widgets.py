@@ -68,27 +68,30 @@ def whatif_panel(
     }  # fmt: skip
     out = w.Output()
 
+    readings = whatif.Readings(sliders)
+
     def current() -> dict[str, Any]:
-        return {PARAMS_KEYS[k]: s.value for k, s in sliders.items()}
+        return {PARAMS_KEYS[k]: v for k, v in readings().items()}
 
     start = current()
 
     def redraw(_: Any = None) -> None:
-        if current() == start:
+        now = readings()
+        if not readings.moved():
             with out:
                 out.clear_output(wait=True)
                 ctx.say(ctx.t("resources.whatif.same_as_page"))
             return
         rr = r.model_copy(
             update={
-                "attrition": sliders["attrition"].value,
-                "ramp_months": sliders["ramp"].value,
-                "base_commission": sliders["commission"].value,
-                "team_bonus_threshold": sliders["threshold"].value,
-                "team_bonus_uplift": sliders["uplift"].value,
+                "attrition": now["attrition"],
+                "ramp_months": now["ramp"],
+                "base_commission": now["commission"],
+                "team_bonus_threshold": now["threshold"],
+                "team_bonus_uplift": now["uplift"],
             }
         )
-        cap, plan, curve, alloc, b = results(base, targets, quota, econ, sliders["budget"].value, rr)
+        cap, plan, curve, alloc, b = results(base, targets, quota, econ, now["budget"], rr)
         with out:
             out.clear_output(wait=True)
             display(charts.capacity_chart(cap, lang))

@@ -52,11 +52,12 @@ def whatif_panel(ctx: Any, values: pd.DataFrame, pva: pd.DataFrame) -> Any:
         "root_cause": w.FloatSlider(value=r.root_cause_threshold, description=ctx.t("review.whatif.root_cause"),
                                     **pct),
     }  # fmt: skip
-    start = {PARAMS_KEYS[k]: s.value for k, s in sliders.items()}
+    readings = whatif.Readings(sliders)
+    start = {PARAMS_KEYS[k]: v for k, v in readings().items()}
     out = w.Output()
 
     def redraw(_: Any = None) -> None:
-        red, yellow, rc = (float(s.value) for s in sliders.values())
+        red, yellow, rc = (float(v) for v in readings().values())
         n_page = len(gaps(pva, r.root_cause_threshold))
         out.clear_output(wait=True)
         with out:
@@ -78,7 +79,7 @@ def whatif_panel(ctx: Any, values: pd.DataFrame, pva: pd.DataFrame) -> Any:
     redraw()
 
     def current() -> dict[str, float]:
-        return {PARAMS_KEYS[k]: float(s.value) for k, s in sliders.items()}
+        return {PARAMS_KEYS[k]: float(v) for k, v in readings().items()}
 
     panel = w.VBox([*sliders.values(), out, whatif.keep_row(ctx, start, current)])
     display(panel)

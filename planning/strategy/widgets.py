@@ -44,24 +44,27 @@ def whatif_panel(ctx: Any, features: pd.DataFrame) -> Any:
     def key(name: str) -> str:
         return f"strategy.health_weights.{name[2:]}" if name.startswith("w_") else f"strategy.{name}"
 
+    readings = whatif.Readings(sliders)
+
     def current() -> dict[str, float]:
-        return {key(k): float(s.value) for k, s in sliders.items()}
+        return {key(k): float(v) for k, v in readings().items()}
 
     start = current()
 
     def redraw(_: Any = None) -> None:
-        weights = {k[2:]: s.value for k, s in sliders.items() if k.startswith("w_")}
+        now = readings()
+        weights = {k[2:]: v for k, v in now.items() if k.startswith("w_")}
         if not any(v > 0 for v in weights.values()):
             return
-        if current() == start:
+        if not readings.moved():
             with out:
                 out.clear_output(wait=True)
                 ctx.say(ctx.t("strategy.whatif.same_as_page"))
             return
         q = p.model_copy(
             update={
-                "value_cutoff": sliders["value_cutoff"].value,
-                "potential_cutoff": sliders["potential_cutoff"].value,
+                "value_cutoff": now["value_cutoff"],
+                "potential_cutoff": now["potential_cutoff"],
                 "health_weights": weights,
             }
         )
