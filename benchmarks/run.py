@@ -14,7 +14,9 @@ Sections (each can be chosen with `--only`):
   `planning check`, and the report weight against the ~100,000-line history of the batch section;
 - forecast (issue 22): the goals step's forecast scored out of sample on each region's last 12 complete months
   against seasonal naive, with the coverage of its 80% intervals, for the sample company and the Superstore
-  example (`benchmarks/forecast.py`).
+  example (`benchmarks/forecast.py`);
+- review (issue 20): a review-only run (`planning review`) against the full run it is checked against
+  (`benchmarks/review.py`).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from benchmarks import measure
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-SECTIONS = ("imports", "batch", "whatif", "large", "forecast")
+SECTIONS = ("imports", "batch", "whatif", "large", "forecast", "review")
 OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt}
 MB = 1_000_000
 GB = 1_000_000_000
@@ -418,6 +420,12 @@ class Bench:
         from benchmarks import forecast
 
         forecast.section(self)
+
+    def review(self) -> None:
+        """Issue 20: a review-only run against a full run (`benchmarks/review.py`)."""
+        from benchmarks import review
+
+        review.section(self)
 
 
 # ---------------------------------------------------------------------------------------------- helpers

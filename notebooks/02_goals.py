@@ -40,8 +40,20 @@ ctx = notebook.setup(
 )
 
 # %%
-from planning.goals import calibration, charts, decompose, forecast, narrate, pooling, prepare, smart, views
-from planning.goals import widgets
+from planning import facts
+from planning.goals import (
+    calibration,
+    charts,
+    decompose,
+    forecast,
+    narrate,
+    pooling,
+    prepare,
+    smart,
+    views,
+    widgets,
+)
+from planning.goals import facts as goal_facts
 
 ctx.h("goals.forecast.title")
 company = pooling.company_monthly(ctx.company_orders("region", "order_date", "amount"), ctx.as_of)
@@ -56,7 +68,7 @@ ctx.save("backtest", result.backtest)
 # %%
 ctx.h("goals.calibration.title")
 inputs = prepare.prepare(ctx.data, ctx.p, result, ctx.load("seasonality"), ctx.load("market_increment"))
-plan = decompose.plan(inputs, ctx.p)  # calibration.calibrate -> decompose.flex_buffer -> decompose.split
+plan = decompose.plan(inputs, ctx.p)  # needed_hires -> calibration.calibrate -> flex_buffer -> split
 ctx.chart(charts.dimensions(views.estimates_view(plan, ctx.voice), plan.committed, ctx.lang))
 ctx.say(narrate.describe_calibration(plan, inputs, ctx.voice))
 ctx.missing("reps", "goals.missing.team", when=calibration.unavailable(plan, "team"))
@@ -64,6 +76,8 @@ ctx.missing("marketing", "goals.missing.resources", when=calibration.unavailable
 ctx.chart(charts.waterfall(views.calibration_view(plan, ctx.voice), ctx.lang))
 ctx.save("calibration", narrate.calibration_frame(plan, ctx.voice))
 ctx.save("calibration_dimensions", narrate.dimensions_frame(plan, ctx.voice))
+shared = goal_facts.goals_facts(inputs, plan)  # the facts later steps and reports read (planning/facts.py)
+ctx.save("facts_goals", shared)
 
 # %%
 ctx.h("goals.calibration.dimensions", level=3)
@@ -76,7 +90,14 @@ ctx.table(views.curve_view(inputs), domain="goals", money=["sales", "per_rep", "
 ctx.h("goals.calibration.side_by_side")
 ctx.chart(charts.forecast_vs_plan(decompose.forecast_vs_plan(result, plan), ctx.lang))
 ctx.table(decompose.monthly_comparison(result, plan, ctx.p), domain="goals",
-          money=["forecast", "lower", "upper", "target", "gap"])  # fmt: skip
+          money=["forecast", "lower", "upper", "target", "gap", "quota"])  # fmt: skip
+
+# %%
+ctx.h("goals.calibration.position", level=3)
+target_position = decompose.position(plan)
+ctx.say(narrate.describe_position(target_position, ctx.p.goals.interval, ctx.voice))
+ctx.table(views.position_table(target_position, ctx.voice), domain="goals", money=["amount", "lower", "upper"])
+ctx.save("target_position", target_position)
 
 # %%
 ctx.h("goals.smart.title")
@@ -93,7 +114,7 @@ ctx.save("goals", goals)
 ctx.h("goals.calendar.title")
 ctx.chart(charts.calendar(plan.targets, ctx.lang))
 ctx.say(narrate.describe_decomposition(plan, ctx.voice))
-ctx.table(views.calendar_table(plan), domain="goals", money=["target"])
+ctx.table(views.calendar_table(plan), domain="goals", money=["target", "quota"])
 ctx.say(ctx.t("goals.calendar.note"))
 ctx.save("targets", plan.targets)
 
@@ -107,9 +128,10 @@ ctx.h("goals.reps.title")
 ctx.save("targets_rep", plan.targets_rep)
 ctx.save("team_capacity", decompose.team_capacity(plan, inputs))
 if not ctx.missing("reps", "goals.missing.reps"):
-    ctx.say(narrate.describe_reps(inputs, ctx.voice))
+    ramp = facts.value(shared, "ramp_months", 0)
+    ctx.say(narrate.describe_reps(plan.inputs, ramp, ctx.voice, plan.hires_dropped))
 if len(plan.targets_rep):
-    ctx.table(views.team_table(plan, ctx.voice), domain="goals", money=["target"], pct=["share"])
+    ctx.table(views.team_table(plan, ctx.voice), domain="goals", money=["quota"], pct=["share"])
     sheet = views.rep_sheet(plan, ctx.voice, shown=views.REP_SHEET_SHOWN)  # all, or the largest and smallest
     ctx.say(narrate.describe_rep_sheet(plan, sheet, ctx.voice))
     ctx.chart(charts.rep_heatmap(plan.targets_rep, ctx.lang, reps=sheet["rep_id"]))

@@ -40,6 +40,8 @@ ctx = notebook.setup(
 )
 
 # %%
+import pandas as pd
+
 from planning import store
 from planning.review import charts, narrate, plan, variance, views
 
@@ -68,6 +70,18 @@ ctx.table(
 ctx.save("plan_vs_actual", pva)
 
 # %%
+ctx.h("review.to_date.title", level=3)
+to_date = variance.to_date(ctx.data.orders, plan_of_record, ctx.as_of)
+ctx.table(
+    views.to_date_view(to_date, ctx.voice),
+    domain="review",
+    money=["plan", "actual", "variance", "actual_last_year"],
+    pct=["completion", "growth"],
+)
+ctx.say(narrate.describe_to_date(to_date, ctx.voice))
+ctx.save("review_to_date", to_date)
+
+# %%
 from planning.review import resplit
 
 outlook = variance.projection(pva, plan_of_record, ctx.as_of)
@@ -78,6 +92,32 @@ ctx.table(views.projection_view(outlook, ctx.voice), domain="review", money=["am
 if has_plan:
     ctx.chart(charts.resplit_chart(remaining, ctx.lang))
 ctx.save("resplit", remaining.assign(required=check.required, quarter_completion=check.completion))
+
+# %%
+from planning.review import pipeline
+
+ctx.h("review.pipeline.title")
+pp = ctx.p.review.pipeline
+stages = pipeline.stage_probabilities(ctx.data.opportunities, ctx.as_of, pp)
+pipe, deals = pipeline.pipeline_forecast(ctx.data.opportunities, stages, ctx.as_of, pp)
+landing = pipeline.landing(ctx.data.orders, ctx.data.opportunities, pipe, plan_of_record, ctx.as_of, pp)
+if not ctx.missing("opportunities", "review.pipeline.title", when=ctx.data.opportunities is None):
+    ctx.h("review.pipeline.stages_title", level=3)
+    ctx.table(views.stages_view(stages, ctx.voice), domain="review", money=["open_amount"], pct=["probability"])
+    ctx.table(views.forecast_view(pipe, ctx.voice), domain="review", money=["amount", "worst", "commit", "best"])
+ctx.h("review.pipeline.landing_title", level=3)
+if landing["target"].notna().any():
+    ctx.chart(charts.landing_chart(landing, ctx.lang))
+ctx.table(
+    views.landing_view(landing, ctx.voice),
+    domain="review",
+    money=["target", "actual_to_date", "run_rate_landing", "worst", "commit", "best"],
+    pct=["commit_vs_target"],
+)
+ctx.say(narrate.describe_pipeline(stages, deals, landing, pp, ctx.voice))
+ctx.save("pipeline_stages", stages)
+ctx.save("pipeline_forecast", pipe)
+ctx.save("landing", landing)
 
 # %%
 from planning.review import kpis
@@ -99,6 +139,7 @@ if not ctx.batch:
     widgets.whatif_panel(ctx, kpi_values, pva)
 
 # %%
+from planning.review import facts as review_facts
 from planning.review import root_causes
 
 ctx.h("review.rc.title")
@@ -112,6 +153,7 @@ if len(causes):
     ctx.h("review.rc.template_title", level=3)
     ctx.table(views.five_why_view(causes, ctx.voice), domain="review", pct=["variance_pct"])
 ctx.save("root_causes", causes)
+ctx.save("facts_review", review_facts.review_facts(pva, ctx.p.review.root_cause_threshold))
 
 # %%
 ctx.h("review.process.title", level=3)
@@ -134,7 +176,7 @@ ctx.save("forecast_accuracy", forecast_accuracy)
 from planning.review import risks
 
 ctx.h("review.risk.title")
-signals = risks.risk_signals(ctx.data, board, ctx.p)
+signals = risks.risk_signals(ctx.data, board, ctx.p, store.read_facts(ctx.out_dir))
 register = narrate.risk_texts(risks.risk_register(ctx.p.review, signals), signals, ctx.p.review, ctx.voice)
 if len(register):
     ctx.chart(charts.risk_heatmap(register, ctx.lang))
@@ -151,6 +193,46 @@ log = narrate.pdca_actions(pdca.pdca_log(board, previous, ctx.p), ctx.p.review, 
 ctx.table(views.pdca_view(log, ctx.voice), domain="review")
 ctx.say(narrate.describe_pdca(log, ctx.voice))
 ctx.save("pdca_log", log)
+
+# %%
+from planning.review import improve
+
+ctx.h("review.improve.title")
+earlier, earlier_date = improve.previous_list(snapshots, ctx.region, ctx.as_of)
+since = improve.since(earlier_date, ctx.as_of)
+health_now = improve.health_scores(ctx.data.orders, ctx.data.customers, ctx.p, ctx.as_of)
+found = pd.concat(
+    [
+        improve.swings(ctx.data.opportunities, ctx.p),
+        improve.health_falls(
+            health_now, improve.health_scores(ctx.data.orders, ctx.data.customers, ctx.p, since), ctx.p
+        ),
+        improve.best_practices(ctx.data.opportunities, ctx.p),
+        improve.channels_to_stop(ctx.data.marketing, ctx.data.opportunities, ctx.p),
+    ],
+    ignore_index=True,
+)
+items = improve.carry(
+    found,
+    earlier,
+    store.read_improvement_marks(snapshots, ctx.region),
+    dict(zip(health_now["customer_id"].astype(str), health_now["health_score"], strict=True)),
+    improve.last_month_spend(ctx.data.marketing, ctx.as_of),
+    ctx.p,
+)
+items = narrate.improvement_texts(items, ctx.p.review, ctx.voice)
+if len(items):
+    ctx.table(views.improvements_view(items, ctx.voice), domain="review", max_rows=None)
+ctx.say(narrate.describe_improvements(items, ctx.voice))
+ctx.save("improvements", items)
+
+# %%
+from planning import audit
+
+ctx.h("review.audit.title")
+region_audit = audit.audit_region(ctx.out_dir, ctx.region)
+ctx.say(narrate.describe_audit(region_audit, ctx.voice))
+ctx.table(views.audit_view(region_audit, ctx.voice), domain="review", max_rows=None)
 
 # %%
 # The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).

@@ -1,4 +1,4 @@
-"""The `planning` command: run the plan, check inputs, audit a snapshot, write the sample company.
+"""The `planning` command: run the plan, review it, re-plan, check inputs, audit a snapshot, write the sample company.
 
 Exit codes: 0 success; 1 a notebook failed (the snapshot is written, marked incomplete) or an unexpected error;
 2 bad input (parameters, data, an existing snapshot, an unsafe --out, missing notebooks, --workers outside 0..64) -
@@ -173,7 +173,18 @@ def run(
         f"{n_ok}/{len(result.results)} notebooks ok{reused_note} -> {result.snapshot / 'index.html'}",
         file=sys.stderr,
     )
+    if result.audit is not None:
+        failed = result.audit[result.audit["status"] == "fail"]
+        for a in failed.itertuples():
+            print(f"audit fail: {a.region} / {a.check}: {a.values}", file=sys.stderr)
+        print(
+            f"audit: {len(result.audit)} checks, {len(failed)} fail -> {result.snapshot / 'audit.csv'} "
+            "(shown in the index; the exit code does not count them: `planning audit` does)",
+            file=sys.stderr,
+        )
     for r in result.results:
+        if r.status == "partial" and r.error:
+            print(f"partial: {r.region} / {r.step}: {r.error.get('message')}", file=sys.stderr)
         if r.status == "failed" and r.error:
             cell = f", cell {r.error['cell']}" if r.error.get("cell") else ""
             print(
@@ -182,6 +193,129 @@ def run(
             )
     if chromium and result.snapshot.is_dir():
         _print_pdfs(result.snapshot, chromium)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def review(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Review date YYYY-MM-DD (default: params/).")
+    ] = None,
+    region: Annotated[
+        list[str] | None, typer.Option("--region", "-r", help="Region key (repeatable).")
+    ] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="Folder of canonical tables.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Snapshot root holding the plan of record (default outputs/)."),
+    ] = None,
+    workers: Annotated[int | None, typer.Option("--workers", "-w", help="Parallel regions, 0..64.")] = None,
+    language: Annotated[str | None, typer.Option("--language", help="en or zh.")] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Run an existing review of this date again.")
+    ] = False,
+    params_dir: Annotated[
+        Path | None, typer.Option("--params", help="Folder of parameter files (default params/).")
+    ] = None,
+) -> None:
+    """Review progress against the plan of record (no target recomputed): the review step and the index into
+    <out>/<as-of>/, a snapshot of kind review."""
+    # lazy: as in `run`, kept out of `planning --help`
+    from planning import runner
+
+    def call():
+        return runner.review(
+            as_of=as_of,
+            regions=region or None,
+            data_dir=str(data) if data else None,
+            out_root=out,
+            workers=workers,
+            language=language,
+            force=force,
+            params_dir=params_dir,
+            progress=runner.print_progress,
+        )
+
+    _finish(_guarded(call))
+
+
+@app.command()
+def replan(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD (default: params/).")] = None,
+    region: Annotated[
+        list[str] | None, typer.Option("--region", "-r", help="Re-plan only this region (repeatable).")
+    ] = None,
+    data: Annotated[Path | None, typer.Option("--data", help="Folder of canonical tables.")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Snapshot root holding the plan of record (default outputs/)."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-plan even when the closed quarter met the threshold.")
+    ] = False,
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why, in your words (recorded in the manifest).")
+    ] = "",
+    params_dir: Annotated[
+        Path | None, typer.Option("--params", help="Folder of parameter files (default params/).")
+    ] = None,
+) -> None:
+    """Quarterly re-plan: when the last closed quarter is below review.resplit_completion (80%), re-split the
+    remaining annual target into a revised plan version <out>/<as-of + 1 day>/ (kind replan)."""
+    # lazy: as in `run`, kept out of `planning --help`
+    from planning.runner import replan as replan_mod
+
+    try:
+        result = replan_mod.replan(
+            as_of=as_of,
+            regions=region or None,
+            data_dir=str(data) if data else None,
+            out_root=out,
+            params_dir=params_dir,
+            force=force,
+            reason=reason,
+        )
+    except (*_bad_input_types(), FileNotFoundError, ValueError) as exc:
+        _fail(exc, EXIT_BAD_INPUT)
+        return
+    for line in result.lines:
+        print(line)
+    where = (
+        f"revised plan -> {result.snapshot}"
+        if result.snapshot
+        else "no region needs a re-plan; nothing written"
+    )
+    print(where, file=sys.stderr)
+
+
+def _guarded(call):
+    """Run `call` (a run of notebooks) with the CLI's error handling: bad input exit 2, Ctrl-C 130, else 1."""
+    try:
+        with _sigterm_as_interrupt():
+            return call()
+    except _bad_input_types() as exc:
+        _fail(exc, EXIT_BAD_INPUT)
+    except KeyboardInterrupt as exc:
+        exc.args = ("interrupted: the kernels were stopped and no snapshot was published",)
+        _fail(exc, EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug or an environment problem: one line, the traceback with --debug
+        if _debug:
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0]
+        print(
+            f"error: {type(exc).__name__}: {first} (`planning --debug ...` shows the traceback)",
+            file=sys.stderr,
+        )
+        raise typer.Exit(EXIT_FAILED) from None
+
+
+def _finish(result) -> None:
+    """Print a run's summary and failed steps, and exit with its code."""
+    n_ok = sum(r.status == "ok" for r in result.results)
+    print(f"{n_ok}/{len(result.results)} notebooks ok -> {result.snapshot / 'index.html'}", file=sys.stderr)
+    for r in result.results:
+        if r.status == "failed" and r.error:
+            print(f"error: {r.region} / {r.step}: {r.error.get('message')}", file=sys.stderr)
     raise typer.Exit(result.exit_code)
 
 

@@ -18,6 +18,17 @@ STEPS: tuple[str, ...] = (
     "05_review",
 )
 
+#: The earlier steps whose artefacts a step reads (its notebook's `ctx.load` and the review's plan of record):
+#: a step that ran without one of them in the snapshot is `partial` (runner.snapshot.mark_partial), and the
+#: audit's step check looks for their artefacts. The review reads the goals' plan and forecast only.
+STEP_INPUTS: dict[str, tuple[str, ...]] = {
+    "01_market_analysis": (),
+    "02_goals": ("01_market_analysis",),
+    "03_strategy": ("01_market_analysis", "02_goals"),
+    "04_resources": ("01_market_analysis", "02_goals", "03_strategy"),
+    "05_review": ("02_goals",),
+}
+
 
 def _find_root() -> Path:
     env = os.environ.get("PLANNING_ROOT")

@@ -31,6 +31,9 @@ class Contract:
             raise ValueError(f"unknown column types {bad}; expected one of {TYPES}")
 
 
+#: The columns of every step's facts artefact (planning/facts.py): one row per shared fact the step owns.
+FACT_COLUMNS = {"name": "str", "value": "float", "unit": "str", "owner": "str", "how": "str"}
+
 ARTIFACTS: dict[str, Contract] = {
     # 01_market_analysis
     "market_trend": Contract(
@@ -123,11 +126,37 @@ ARTIFACTS: dict[str, Contract] = {
     "calibration_dimensions": Contract(
         "02_goals", {"dimension": "str", "component": "str", "amount": "float", "explanation": "str"}
     ),
+    "target_position": Contract(
+        "02_goals",
+        {
+            "measure": "str",
+            "period": "str",
+            "amount": "float",
+            "reference": "str",
+            "lower": "float",
+            "upper": "float",
+            "position": "str",
+            "limit": "bool",
+        },
+    ),
     "team_capacity": Contract(
         "02_goals",
         {"month": "date", "reps_capacity": "float", "tools": "float", "house": "float", "capacity": "float"},
     ),
+    "facts_goals": Contract("02_goals", FACT_COLUMNS),
     # 03_strategy
+    "tier_summary": Contract(
+        "03_strategy",
+        {
+            "tier": "str",
+            "customers": "int",
+            "revenue_12m": "float",
+            "potential": "float",
+            "expected_loss": "float",
+            "expected_gain": "float",
+            "expected_revenue": "float",
+        },
+    ),
     "customer_tiers": Contract(
         "03_strategy",
         {
@@ -175,6 +204,7 @@ ARTIFACTS: dict[str, Contract] = {
             "action": "str",
         },
     ),
+    "facts_strategy": Contract("03_strategy", FACT_COLUMNS),
     # 04_resources
     "capacity": Contract(
         "04_resources",
@@ -223,6 +253,7 @@ ARTIFACTS: dict[str, Contract] = {
     ),
     "incentive_summary": Contract("04_resources", {"metric": "str", "value": "float", "unit": "str"}),
     "cost_of_sales": Contract("04_resources", {"category": "str", "item": "str", "amount": "float"}),
+    "facts_resources": Contract("04_resources", FACT_COLUMNS),
     # 05_review
     "plan_vs_actual": Contract(
         "05_review",
@@ -289,6 +320,76 @@ ARTIFACTS: dict[str, Contract] = {
             "quarter_completion": "float",
         },
     ),
+    "review_to_date": Contract(
+        "05_review",
+        {
+            "period": "str",
+            "start": "date",
+            "end": "date",
+            "plan": "float",
+            "actual": "float",
+            "variance": "float",
+            "completion": "float",
+            "actual_last_year": "float",
+            "growth": "float",
+        },
+    ),
+    "pipeline_stages": Contract(
+        "05_review",
+        {
+            "stage": "str",
+            "reached": "int",
+            "won": "int",
+            "probability": "float",
+            "days_to_close": "float",
+            "basis": "str",
+            "open_deals": "int",
+            "open_amount": "float",
+        },
+    ),
+    "pipeline_forecast": Contract(
+        "05_review",
+        {
+            "month": "date",
+            "deals": "int",
+            "amount": "float",
+            "worst": "float",
+            "commit": "float",
+            "best": "float",
+        },
+    ),
+    "landing": Contract(
+        "05_review",
+        {
+            "horizon": "str",
+            "period": "str",
+            "target": "float",
+            "actual_to_date": "float",
+            "run_rate_landing": "float",
+            "worst": "float",
+            "commit": "float",
+            "best": "float",
+            "commit_vs_target": "float",
+            "pipeline_share": "float",
+        },
+    ),
+    "improvements": Contract(
+        "05_review",
+        {
+            "item_id": "str",
+            "kind": "str",
+            "subject": "str",
+            "detail": "str",
+            "metric": "float",
+            "baseline": "float",
+            "evidence": "str",
+            "owner": "str",
+            "opened": "date",
+            "due": "date",
+            "state": "str",
+            "decided_by": "str",
+        },
+    ),
     "pdca_log": Contract(
         "05_review",
         {
@@ -302,7 +403,11 @@ ARTIFACTS: dict[str, Contract] = {
             "status_now": "str",
         },
     ),
+    "facts_review": Contract("05_review", FACT_COLUMNS),
 }
+
+#: The shared facts each step hands on (planning/facts.py): `store.read_facts` reads them as one table.
+FACT_ARTIFACTS = ("facts_goals", "facts_strategy", "facts_resources", "facts_review")
 
 
 def producer(name: str) -> str:

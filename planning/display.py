@@ -76,6 +76,54 @@ def md_escape(text: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------ text
+def audit_check(check: str, lang: str = "en") -> str:
+    """A plan-audit check id (`planning.audit`: "target_vs_market", "non_negative:health.revenue_at_risk",
+    "step_inputs_present:02_goals") as a reader's label in `lang` (`common.audit_checks`); an artefact column as
+    its file path (artifacts/health.csv/revenue_at_risk), a step by its name. An id without a label reads with
+    spaces for underscores."""
+    base, _, arg = check.partition(":")
+    if arg and base in ("non_negative", "artefact_readable"):
+        name, _, col = arg.partition(".")
+        arg = f"artifacts/{name}.csv" + (f"/{col}" if col else "")
+    elif arg and base == "step_inputs_present":
+        arg = i18n.name("step", arg, lang)
+    try:
+        return i18n.t(f"common.audit_checks.{base}", lang, arg=arg)
+    except KeyError:
+        return check.replace("_", " ")
+
+
+def audit_section(audit: pd.DataFrame | None, lang: str) -> str:
+    """The index's plan audit (`planning.audit`, the snapshot's audit.csv): pass / fail / skipped counts and every
+    failure by region, check (its label in `lang`, `display.audit_check`) and figures (verbatim, as audit.csv and
+    `planning audit` print them: code, not prose); a note when the run wrote no audit. Failures first and in red: the run
+    publishes a snapshot whose plan contradicts itself, and the index says so (docs/reports.md)."""
+    t = lambda key, **kw: i18n.t(f"common.index.audit.{key}", lang, **kw)  # noqa: E731
+    if audit is None:
+        return f'<section class="audit"><h2>{_e(t("title"))}</h2><p>{_e(t("none"))}</p></section>'
+    counts = audit["status"].value_counts()
+    failed = audit[audit["status"] == "fail"]
+    summary = t(
+        "summary",
+        n=len(audit),
+        passed=int(counts.get("pass", 0)),
+        failed=len(failed),
+        skipped=int(counts.get("skipped", 0)),
+    )
+    cls = "audit-fail" if len(failed) else "audit-pass"
+    body = f'<p class="audit-summary">{_e(summary)} {_e(t("fail_note" if len(failed) else "pass_note"))}</p>'
+    if len(failed):
+        heads = "".join(f"<th>{_e(t(c))}</th>" for c in ("region", "check", "values"))
+        rows = "".join(
+            f'<tr><th scope="row">{_e(i18n.name("region", r.region, lang) if r.region != "company" else t("company"))}'
+            f'</th><td>{_e(audit_check(r.check, lang))}</td><td><code class="audit-figures">{_e(r.values)}'
+            "</code></td></tr>"
+            for r in failed.itertuples()
+        )
+        body += f'<table class="audit-table"><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>'
+    return f'<section class="audit {cls}"><h2>{_e(t("title"))}</h2>{body}</section>'
+
+
 def heading(text: str, level: int = 2) -> None:
     """Show `text` as a heading of `level` (1-4) as a Markdown output (a TOC entry in the report)."""
     level = min(max(int(level), 1), 6)

@@ -23,9 +23,9 @@ import nbformat
 import nbformat.v4
 import pandas as pd
 
-from planning import config, i18n, store
+from planning import config, display, i18n, store
 from planning.config import STEPS
-from planning.market import periods
+from planning.headlines import forecast_headline, market_headline, plan_of_record_headlines
 
 #: Cell tags whose cells never reach a report (papermill's and the usual "remove" conventions).
 REMOVE_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell", "remove_cell", "hide-report"})
@@ -343,61 +343,6 @@ def _headline_cells(h: dict[str, Any], lang: str, currency: str) -> str:
     )
 
 
-def market_headline(region_dir: Path, as_of: Any = None) -> dict[str, float]:
-    """Sales of the last 12 and the 12 months before, from the market step's `market_trend.csv` (monthly
-    sales up to the planning date); {} when the step did not run. The last 12 months are those of
-    `market.periods.windows(as_of)`, the complete months the market report and goals use (without `as_of`: the
-    trend's last 12 complete months); the 12 before only when the data covers all of them."""
-    try:
-        trend = store.read_optional(region_dir, "market_trend")
-        if trend is None:
-            return {}
-        month = [str(m) for m in trend["month"]]
-        sales = [float(x) for x in trend["sales"].fillna(0.0)]
-        flags = trend["complete"] if "complete" in trend else [True] * len(month)  # (older artefacts)
-        complete = [str(c).lower() == "true" for c in flags]
-    except (OSError, KeyError, ValueError):  # ArtifactInvalid is a ValueError
-        return {}
-    if not month:
-        return {}
-    if not as_of:  # the last complete month of the trend (or its last month) is the window's end
-        done = [m for m, c in zip(month, complete, strict=True) if c]
-        as_of = pd.Period(done[-1] if done else month[-1], freq="M").to_timestamp(how="end")
-    try:
-        last, prev = periods.windows(as_of)
-    except ValueError:
-        return {}
-    by_month = dict(zip(month, sales, strict=True))
-    covered = {m for m, c in zip(month, complete, strict=True) if c}
-    out = {"sales_l12m": sum(by_month.get(m, 0.0) for m in last.months())}
-    if set(prev.months()) <= covered:
-        out["sales_p12m"] = sum(by_month[m] for m in prev.months())
-    return out
-
-
-def forecast_headline(region_dir: Path, plan_year: Any) -> dict[str, float]:
-    """The plan year's baseline forecast of a region: the goals step's chosen forecast (`forecast.csv`) of the
-    plan year's months, plus the market step's actual sales of those already complete. {} when the goals step
-    did not run. The company's is the sum of the regions' (`_rollup`): bottom-up, so it is coherent by
-    construction with what every region's goals step plans from."""
-    try:
-        fc = store.read_optional(region_dir, "forecast")
-        if fc is None or not plan_year:
-            return {}
-        year = str(plan_year)
-        chosen = fc[fc["chosen"].astype(str).str.lower().isin(["true", "1"])]
-        months = {str(m)[:7]: float(v) for m, v in zip(chosen["month"], chosen["forecast"], strict=True)}
-        trend = store.read_optional(region_dir, "market_trend")
-        if trend is not None:
-            for m, v, c in zip(trend["month"], trend["sales"].fillna(0.0), trend["complete"], strict=True):
-                if str(m)[:4] == year and str(c).lower() == "true":
-                    months.setdefault(str(m)[:7], float(v))
-    except (OSError, KeyError, ValueError):  # ArtifactInvalid is a ValueError
-        return {}
-    plan = [v for m, v in months.items() if m.startswith(year)]
-    return {"forecast_plan": sum(plan)} if plan else {}
-
-
 def _region_as_of(info: dict[str, Any], params: dict[str, Any], manifest: dict[str, Any]) -> Any:
     """The planning date a region's headline is taken at: its own parameters', else the snapshot's."""
     own = info.get("params") if isinstance(info.get("params"), dict) else {}
@@ -433,8 +378,22 @@ def _rollup_label(manifest: dict[str, Any], regions: dict[str, Any], lang: str) 
     return i18n.t("common.index.partial_total", lang, n=len(regions), m=len(company | set(regions)))
 
 
-def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = "en") -> Path:
-    """Write `<snapshot_dir>/index.html`: company roll-up, then per region headline numbers and step links.
+def _kind_line(manifest: dict[str, Any], lang: str) -> str:
+    """What made the snapshot, for a snapshot that is not a plan: a review (against which plan version), a
+    re-plan or an adjusted plan (derived from which). Empty for a plan (docs/rhythm.md "Snapshot kinds")."""
+    kind = store.snapshot_kind(manifest)
+    if kind in ("plan", "adjusted"):  # an adjusted snapshot's index says so itself (handover.index.adjusted)
+        return ""
+    text = i18n.t(f"common.index.kind.{kind}", lang, plan=manifest.get("plan_of_record") or "—")
+    return f'<div class="kind">{_e(text)}</div>'
+
+
+def write_index(
+    snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = "en", audit: pd.DataFrame | None = None
+) -> Path:
+    """Write `<snapshot_dir>/index.html`: the plan audit, the company roll-up, then per region headline numbers
+    and step links. `audit`: the snapshot's plan audit (`planning.audit.audit_snapshot`), else the snapshot's
+    audit.csv when there is one.
 
     In: the snapshot folder (step pages at `<region>/<step>.html`) and the run manifest: `regions` ->
     {region: {"headline": {plan_target, ytd_plan, ytd_actual, completion (fraction), kpi_lights {green,
@@ -443,16 +402,20 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     """
     snapshot_dir = Path(snapshot_dir)
     lang = lang if lang in i18n.LANGUAGES else "en"
+    if audit is None and store.audit_path(snapshot_dir).is_file():
+        audit = pd.read_csv(store.audit_path(snapshot_dir), dtype=str, keep_default_na=False)
     params = _first_params(manifest)
     plan_year = params.get("plan_year") or manifest.get("plan_year") or ""
+    planned = plan_of_record_headlines(snapshot_dir, manifest)
     regions: dict[str, Any] = {
         # Sales of the last 12 months come from the market step's artefact when the manifest lacks them; the
-        # plan year's forecast from the goals step's.
+        # plan year's forecast from the goals step's; a review's target from its plan of record's manifest.
         r: {
             **info,
             "headline": {
                 **market_headline(snapshot_dir / r, _region_as_of(info, params, manifest)),
                 **forecast_headline(snapshot_dir / r, plan_year),
+                **planned.get(r, {}),
                 **(info.get("headline") or {}),
             },
         }
@@ -485,7 +448,9 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     )
 
     # An adjusted snapshot (`planning adjust`) holds artefacts only: its step reports are its source's.
-    source = manifest.get("plan_of_record") if store.kind_of(manifest) != "plan" else None
+    # A re-plan (`planning replan`) too: its step reports are those of the plan it revises.
+    kind = store.kind_of(manifest)
+    source = manifest.get("plan_of_record") if kind in ("adjusted", "replan") else None
     pages_dir, pages_href = snapshot_dir, ""
     if isinstance(source, str) and store.SNAPSHOT_NAME.match(source):
         pages_dir, pages_href = snapshot_dir.parent / source, f"../{source}/"
@@ -540,6 +505,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f"{region_head}{step_heads}</tr></thead><tbody>{''.join(step_rows)}</tbody></table></section>"
     )
     title = t("title", plan_year=plan_year, as_of=as_of)
+    kind_html = _kind_line(manifest, lang)
     commit = manifest.get("commit", "")
     changes = "".join(  # `planning diff`: <snapshot>/diff_<OLD>/index.html, newest first
         f'<li><a href="diff_{_e(old)}/index.html">{_e(i18n.t("diff.index_link", lang, old=old))}</a></li>'
@@ -548,7 +514,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     if store.quotas_path(snapshot_dir).is_file():  # planning/handover/workbook.py
         changes += f'<li><a href="quotas.xlsx">{_e(i18n.t("handover.index.quotas", lang))}</a></li>'
     changes_html = f'<ul class="changes">{changes}</ul>' if changes else ""
-    if pages_href:
+    if pages_href and kind == "adjusted":
         workbooks = ", ".join((manifest.get("adjustment") or {}).get("workbooks") or [])
         note = i18n.t("handover.index.adjusted", lang, source=source, workbooks=workbooks)
         changes_html = f'<div class="summary">{_e(note)}</div>' + changes_html
@@ -559,8 +525,8 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f'<title>{_e(title)}</title>\n<style>{_css()}</style>\n</head>\n<body class="index">\n'
         f'<header class="report-header"><div class="company">{_e(company_name)}</div>'
         f'<div class="report-title">{_e(title)}</div>'
-        f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div>{changes_html}</header>\n'
-        f"<main>{rollup_html}\n{regions_html}</main>\n"
+        f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div>{kind_html}{changes_html}</header>\n'
+        f"<main>{display.audit_section(audit, lang)}\n{rollup_html}\n{regions_html}</main>\n"
         f'<footer class="report-footer">{_e(i18n.t("common.report.footer_index", lang, commit=commit, generated=generated_at()))}</footer>\n'
         "</body>\n</html>\n"
     )

@@ -73,9 +73,18 @@ def write_artifact(
 ) -> Path:
     """Write artefact `name` as CSV (`write_csv`): contract checked, deterministic, formula-safe, atomic."""
     check_contract(name, df, step)
+    if name in contracts.FACT_ARTIFACTS:  # a shared fact is read back as computed, not rounded to 6 decimals
+        df = df.assign(value=[exact_number(v) for v in df["value"]])
     folder = artifacts_dir(region_dir)
     folder.mkdir(parents=True, exist_ok=True)
     return write_csv(folder / f"{name}.csv", df)
+
+
+def exact_number(value: Any) -> str:
+    """A number as text that reads back to the same float (the shortest such text); "" for NaN / None."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return repr(float(value))
 
 
 # Spreadsheet formula injection (OWASP "CSV Injection"): Excel and LibreOffice evaluate a cell that starts with
@@ -232,6 +241,13 @@ def read_optional(region_dir: str | os.PathLike, name: str, **read_csv: Any) -> 
     return read_artifact(region_dir, name, **read_csv)
 
 
+def read_facts(region_dir: str | os.PathLike) -> pd.DataFrame | None:
+    """The region's shared facts (planning/facts.py) as one table: every step's facts artefact that was written
+    (name, value, unit, owner, how), in step order; None when no step has written its facts."""
+    frames = [f for name in contracts.FACT_ARTIFACTS if (f := read_optional(region_dir, name)) is not None]
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
 def remove_step_outputs(region_dir: str | os.PathLike, step: str) -> None:
     """Delete the artefacts `step` owns in a region (before it is re-run, so no stale table survives)."""
     for name in contracts.of_step(step):
@@ -327,6 +343,11 @@ class Snapshot:
     def complete(self) -> bool:
         return self.manifest.get("status") == "complete"
 
+    @property
+    def kind(self) -> str:
+        """What made the snapshot (`KINDS`); a manifest without `kind` is a plan (older snapshots)."""
+        return snapshot_kind(self.manifest)
+
     def plan_year(self, region: str) -> int | None:
         try:
             return int(self.manifest["regions"][region]["params"]["plan_year"])
@@ -385,13 +406,6 @@ def kind_of(manifest: dict[str, Any]) -> str:
     return kind if kind in KINDS else "plan"
 
 
-def plan_of_record(root: str | os.PathLike, as_of: date | str) -> Snapshot | None:
-    """The plan of record for `as_of`: the latest complete snapshot in `root` dated on or before it whose kind
-    is a plan (plan, adjusted, replan); None when there is none."""
-    when = as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of))
-    found = [s for s in snapshots(root) if s.as_of <= when and kind_of(s.manifest) in PLAN_KINDS]
-    return found[-1] if found else None
-
 
 def diff_dir(snapshot: str | os.PathLike, old: str) -> Path:
     """Where `planning diff OLD NEW` writes its page and CSVs: `<NEW>/diff_<OLD>/` (OLD: the earlier snapshot's
@@ -416,3 +430,76 @@ def quotas_path(snapshot: str | os.PathLike, region: str | None = None) -> Path:
     """The quota workbook of a region (`<snapshot>/<region>/quotas.xlsx`) or of the company
     (`<snapshot>/quotas.xlsx`)."""
     return (Path(snapshot) / region if region else Path(snapshot)) / "quotas.xlsx"
+
+
+def snapshot_kind(manifest: dict[str, Any] | None) -> str:
+    """`kind_of` a manifest that may be missing (None: "plan")."""
+    return kind_of(manifest or {})
+
+
+def plan_of_record(
+    root: str | os.PathLike, as_of: date | str, region: str | None = None, year: int | None = None
+) -> Snapshot | None:
+    """The plan of record for `as_of`: the latest complete snapshot in `root` dated at or before `as_of` whose
+    kind is a plan version (`PLAN_KINDS`: plan, adjusted, replan); None when there is none.
+
+    `region`: only snapshots holding that region's `targets` artefact; `year`: only those planning that year
+    (the region's `plan_year`, or any region's when `region` is not given).
+    """
+    when = as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of))
+    for snap in reversed(snapshots(root)):
+        if snap.as_of > when or snap.kind not in PLAN_KINDS:
+            continue
+        if region is not None and not has_artifacts(snap.region_dir(region), "targets"):
+            continue
+        if year is not None:
+            regions = [region] if region is not None else list(snap.manifest.get("regions") or {})
+            if not any(snap.plan_year(r) == year for r in regions):
+                continue
+        return snap
+    return None
+
+
+def relative_to_root(root: str | os.PathLike, snapshot: str | os.PathLike) -> str:
+    """A snapshot's path as the manifests record it (`plan_of_record`): relative to the output root."""
+    return Path(snapshot).resolve().relative_to(Path(root).resolve()).as_posix()
+
+
+# ------------------------------------------------------------------------------------------------ improvement marks
+IMPROVEMENT_MARKS = (
+    "improvements.csv"  # <root>/improvements.csv: a user's done / dropped marks (docs/rhythm.md)
+)
+MARK_COLUMNS = ("region", "item_id", "status", "note")
+MARK_STATUSES = ("done", "dropped", "open")
+
+
+def improvement_marks_path(root: str | os.PathLike) -> Path:
+    """The user-editable file that marks improvement items done or dropped: `<root>/improvements.csv`."""
+    return Path(root) / IMPROVEMENT_MARKS
+
+
+def read_improvement_marks(root: str | os.PathLike, region: str) -> pd.DataFrame | None:
+    """The marks of `region` in `<root>/improvements.csv` (item_id, status, note), None when there is no file.
+
+    Raises ArtifactInvalid naming the file, line and value when a column is missing or a status is not one of
+    done, dropped, open.
+    """
+    path = improvement_marks_path(root)
+    if not path.is_file():
+        return None
+    df = _unescape(pd.read_csv(path, dtype=str, keep_default_na=False))
+    missing = [c for c in MARK_COLUMNS if c not in df.columns]
+    if missing:
+        raise ArtifactInvalid(
+            f"{path}: columns {missing} missing; expected the header {','.join(MARK_COLUMNS)} (has {list(df.columns)})"
+        )
+    status = df["status"].str.strip().str.lower()
+    bad = ~status.isin(MARK_STATUSES)
+    if bad.any():
+        line = int(bad.to_numpy().nonzero()[0][0]) + 2
+        raise ArtifactInvalid(
+            f"{path}: line {line}, column 'status': {df['status'][bad].iloc[0]!r}; expected one of "
+            f"{', '.join(MARK_STATUSES)}"
+        )
+    out = df.assign(status=status, item_id=df["item_id"].str.strip())
+    return out.loc[out["region"].str.strip() == region, ["item_id", "status", "note"]].reset_index(drop=True)

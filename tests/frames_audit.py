@@ -10,8 +10,9 @@ MONTHS = [f"2027-{m:02d}" for m in range(1, 13)]
 MONTH_TARGET = [10.00, 20.00, 30.00] * 4  # each quarter 60.00, the year 240.00
 
 
-def targets(months: list[float] | None = None) -> pd.DataFrame:
-    """year -> quarter -> month -> two half-year 'weeks' whose targets add up exactly."""
+def targets(months: list[float] | None = None, quota: float | None = None) -> pd.DataFrame:
+    """year -> quarter -> month -> two half-year 'weeks' whose targets add up exactly; with `quota`, a `quota`
+    column: the target x quota / year target at every level (the reps' quotas, flex buffer included)."""
     m = MONTH_TARGET if months is None else months
     rows = [("year", "2027", "2027-01-01", "2027-12-31", round(sum(m), 2))]
     for q in range(4):
@@ -25,7 +26,17 @@ def targets(months: list[float] | None = None) -> pd.DataFrame:
         rows.append(("month", period, f"{period}-01", end, m[i]))
     rows.append(("week", "H1", "2027-01-01", "2027-06-30", round(sum(m[:6]), 2)))
     rows.append(("week", "H2", "2027-07-01", "2027-12-31", round(sum(m[6:]), 2)))
-    return pd.DataFrame(rows, columns=["level", "period", "start", "end", "target"])
+    df = pd.DataFrame(rows, columns=["level", "period", "start", "end", "target"])
+    if quota is not None:
+        df["quota"] = (df["target"] * quota / df["target"].iloc[0]).round(2)
+    return df
+
+
+def target_position(*stated: tuple[str, str, str, str]) -> pd.DataFrame:
+    """target_position.csv stating (measure, period, reference, position) for each row given."""
+    rows = [(m, p, 0.0, r, float("nan"), 0.0, pos, r != "ambition") for m, p, r, pos in stated]
+    cols = ["measure", "period", "amount", "reference", "lower", "upper", "position", "limit"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def targets_rep() -> pd.DataFrame:

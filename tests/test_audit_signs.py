@@ -23,7 +23,7 @@ def test_every_listed_column_is_an_artefact_column_or_a_known_extra():
     for name, cols in signs.NON_NEGATIVE.items():
         assert name in contracts.ARTIFACTS
         declared = set(contracts.ARTIFACTS[name].columns)
-        extras = {"targets_rep": {"capacity"}, "goals": {"capacity"}}.get(name, set())
+        extras = {"targets_rep": {"capacity"}, "goals": {"capacity"}, "targets": {"quota"}}.get(name, set())
         assert set(cols) <= declared | extras, name
 
 
@@ -58,6 +58,19 @@ def test_calibration_totals_are_checked_and_deltas_are_not():
     assert (bad["status"], bad["values"]) == ("fail", "market: -1")
 
 
-def test_figures_no_artefact_carries_are_skipped():
-    (r,) = signs.not_in_artefacts()
-    assert (r["check"], r["status"]) == ("non_negative:tier_expected_revenue", "skipped")
+def test_the_tier_table_is_an_artefact_and_its_money_is_checked():
+    assert {"expected_gain", "expected_revenue"} <= set(signs.NON_NEGATIVE["tier_summary"])
+    summary = pd.DataFrame({"tier": ["strategic", "nurture"], "customers": [3, 2], "revenue_12m": [10.0, 1.0],
+                            "potential": [5.0, 9.0], "expected_loss": [1.0, 0.5], "expected_gain": [2.0, -2.93],
+                            "expected_revenue": [11.0, -2.43]})  # fmt: skip
+    rows = {r["check"]: r for r in signs.non_negative("tier_summary", summary)}
+    assert rows["non_negative:tier_summary.expected_gain"]["status"] == "fail"
+    assert rows["non_negative:tier_summary.expected_gain"]["values"] == "1 rows < 0 (sum -2.93): nurture: -2.93"
+    assert rows["non_negative:tier_summary.revenue_12m"]["status"] == "pass"
+
+
+def test_a_segment_sold_at_a_loss_may_have_a_negative_clv():
+    # CLV is margin-based: Superstore's south home-office segment is worth -23.55 per customer.
+    segments = pd.DataFrame({"segment": ["home_office"], "customers": [3], "sales": [10.0],
+                             "avg_order_value": [5.0], "clv": [-23.55], "win_rate": [0.2]})  # fmt: skip
+    assert all(r["status"] == "pass" for r in signs.non_negative("segments", segments))

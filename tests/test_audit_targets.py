@@ -3,7 +3,16 @@ dimensions and the forecast's 80% interval."""
 
 from __future__ import annotations
 
-from frames_audit import calibration_dimensions, forecast, targets, targets_rep
+from frames_audit import (
+    MONTH_TARGET,
+    MONTHS,
+    calibration_dimensions,
+    forecast,
+    goals,
+    target_position,
+    targets,
+    targets_rep,
+)
 
 from planning.audit import targets as t
 
@@ -56,27 +65,82 @@ def test_target_within_every_limiting_dimension_passes_and_ambition_is_only_stat
         "target_vs_team": "pass",
         "target_vs_resources": "pass",
     }
-    assert one(rows, "target_vs_ambition")["values"] == "target 240.00 vs ambition 230.00 (104.3%)"
+    assert one(rows, "target_vs_ambition")["values"] == (
+        "target 240.00 vs ambition 230.00 (104.3%): above, not stated in target_position.csv"
+    )
+    # A limit the data could not compute is skipped, not judged.
+    rows = t.target_vs_dimensions(targets(), calibration_dimensions(team=float("nan")))
+    assert one(rows, "target_vs_team")["status"] == "skipped"
 
 
-def test_target_above_a_limiting_dimension_fails():
+def test_target_above_a_limiting_dimension_unstated_or_marked_achievable_fails():
     rows = t.target_vs_dimensions(targets(), calibration_dimensions(market=200.0))
     r = one(rows, "target_vs_market")
-    assert (r["status"], r["values"]) == ("fail", "target 240.00 vs market 200.00 (120.0%)")
+    assert r["status"] == "fail"
+    assert r["values"] == "target 240.00 vs market 200.00 (120.0%): above, not stated in target_position.csv"
+    stated = target_position(("target", "2027", "market", "above"))
+    rows = t.target_vs_dimensions(targets(), calibration_dimensions(market=200.0), stated, goals())
+    assert one(rows, "target_vs_market")["status"] == "fail"  # stated, but the goal says achievable
+
+
+def test_target_above_a_dimension_stated_and_not_achievable_passes():
+    # A planner-set target may exceed a dimension: consistent when the plan states it and says not achievable.
+    stated = target_position(("target", "2027", "market", "above"))
+    rows = t.target_vs_dimensions(
+        targets(), calibration_dimensions(market=200.0), stated, goals(achievable=False)
+    )
+    r = one(rows, "target_vs_market")
+    assert r["status"] == "pass" and r["values"].endswith("above, stated above; goals.csv achievable=False")
+
+
+def test_a_stated_position_that_the_figures_contradict_fails():
+    stated = target_position(("target", "2027", "market", "above"))
+    rows = t.target_vs_dimensions(targets(), calibration_dimensions(), stated, goals())
+    r = one(rows, "target_vs_market")
+    assert r["status"] == "fail" and r["values"].endswith("within, target_position.csv states 'above'")
+
+
+def test_quotas_above_the_team_are_judged_like_the_target():
+    df = targets(quota=270.0)  # a 12.5% flex buffer over-assigned to the reps
+    rows = t.target_vs_dimensions(df, calibration_dimensions(), None, goals())
+    r = one(rows, "quota_vs_team")
+    assert r["status"] == "fail" and r["values"].startswith("quotas 270.00 vs team 260.00 (103.8%): above")
+    stated = target_position(("quota", "2027", "team", "above"))
+    rows = t.target_vs_dimensions(df, calibration_dimensions(), stated, goals(achievable=False))
+    assert one(rows, "quota_vs_team")["status"] == "pass"
+
+
+def test_reps_sum_to_the_months_quota_when_targets_carry_one():
+    df = targets(quota=264.0)
+    (r,) = t.reps_sum_to_months(df, targets_rep())  # the reps split the target, not the quota
+    assert r["status"] == "fail" and r["values"].startswith("2027-01: 11.00 vs reps 10.00")
 
 
 def test_target_inside_the_chosen_forecast_interval_passes():
     rows = t.target_vs_forecast_interval(targets(), forecast())
     assert [r["status"] for r in rows] == ["pass", "pass"]
-    assert rows[0]["values"] == "target 240.00 vs forecast 80% interval 60.00 .. 372.00"
+    assert rows[0]["values"] == (
+        "target 240.00 vs forecast 80% interval 60.00 .. 372.00: within, not stated in target_position.csv"
+    )
 
 
-def test_months_above_their_upper_bound_and_a_year_above_the_band_fail():
+def test_months_outside_their_band_pass_only_when_stated_and_a_year_above_it_needs_not_achievable():
     rows = t.target_vs_forecast_interval(targets(), forecast(lower=5.0, upper=19.0))
     assert rows[0]["status"] == "fail"
-    assert rows[0]["values"] == "target 240.00 vs forecast 80% interval 60.00 .. 228.00"
-    assert rows[1]["values"].startswith("2027-02 20.00 > upper 19.00; 2027-03 30.00 > upper 19.00;")
-    assert rows[1]["values"].endswith("... 4 more")
+    assert rows[0]["values"].startswith("target 240.00 vs forecast 80% interval 60.00 .. 228.00: above")
+    months_row = one(rows, "target_months_vs_forecast_interval")
+    assert months_row["status"] == "fail"
+    assert months_row["values"].startswith("8 months outside, not stated in target_position.csv: 2027-02; 2027-03;")
+    months = [("target", m, "forecast", "above") for m, v in zip(MONTHS, MONTH_TARGET, strict=True) if v > 19]
+    stated = target_position(("target", "2027", "forecast", "above"), *months)
+    rows = t.target_vs_forecast_interval(targets(), forecast(upper=19.0), stated, goals(achievable=False))
+    assert [r["status"] for r in rows] == ["pass", "pass"]
+    assert rows[1]["values"].startswith("8 months outside, all stated: 2027-02 20.00 above 5.00 .. 19.00;")
+    # The reps' quotas above the band are judged too.
+    rows = t.target_vs_forecast_interval(targets(quota=264.0), forecast(upper=25.0), stated, goals())
+    assert one(rows, "quota_vs_forecast_interval")["values"].startswith(
+        "quota 264.00 vs forecast 80% interval 60.00 .. 300.00: within"
+    )
 
 
 def test_a_forecast_without_the_chosen_model_is_skipped():
@@ -84,7 +148,7 @@ def test_a_forecast_without_the_chosen_model_is_skipped():
     assert (rows[0]["status"], rows[0]["values"]) == ("skipped", "forecast.csv has no `chosen` column")
 
 
-def test_a_month_below_its_lower_bound_fails():
-    rows = t.target_vs_forecast_interval(targets(), forecast(lower=15.0))
-    assert rows[1]["status"] == "fail"
-    assert rows[1]["values"].startswith("2027-01 10.00 < lower 15.00; 2027-04 10.00 < lower 15.00;")
+def test_a_month_below_its_lower_bound_unstated_fails():
+    r = one(t.target_vs_forecast_interval(targets(), forecast(lower=15.0)), "target_months_vs_forecast_interval")
+    assert r["status"] == "fail"
+    assert "2027-01 10.00 below 15.00 .. 31.00" in r["values"]

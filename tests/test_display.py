@@ -161,6 +161,18 @@ def test_table_translates_flags_and_value_keys() -> None:
     assert ">yes<" in en and ">Manufacturing · Medium (100-999)<" in en and ">Sales funnel<" in en
 
 
+def test_audit_checks_read_as_labels_in_both_languages():
+    from planning import display
+
+    assert display.audit_check("target_vs_market", "en") == "Target against the market possibility"
+    assert display.audit_check("target_vs_market", "zh") == "目标对照市场可能性"
+    assert display.audit_check("non_negative:health.revenue_at_risk", "en") == (
+        "No negative values: artifacts/health.csv/revenue_at_risk"
+    )
+    assert display.audit_check("step_inputs_present:02_goals", "en").endswith(": Goals")
+    assert display.audit_check("some_new_check", "en") == "some new check"  # no label yet: still no raw key
+
+
 def test_a_measure_has_one_number_of_decimals_in_every_row():
     """Issue 23: value and health scores read 45 / 44.8 / 49.19 in one column."""
     scores = pd.Series([45.0, 44.8, 49.19])

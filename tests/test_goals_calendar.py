@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
+from planning.errors import ParamsError
 from planning.goals import calendar
 from planning.params import resolve
 from planning.runner import check_calendar
-from planning.errors import ParamsError
 
 
 def week_days(cal, week: str) -> float:

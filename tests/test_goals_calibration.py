@@ -53,10 +53,14 @@ def test_waterfall_adds_up_and_min_rule_takes_the_lowest():
     cal = plan.calibration
     deltas = cal.loc[cal["kind"] == "delta", "amount"].sum()
     assert cal["amount"].iloc[0] + deltas == pytest.approx(cal["amount"].iloc[-1])
-    assert cal["component"].iloc[-1] == "target" and list(cal["step"]) == list(range(1, len(cal) + 1))
+    assert cal["component"].iloc[-1] == "quota" and list(cal["step"]) == list(range(1, len(cal) + 1))
     finite = {k: v for k, v in plan.estimates.items() if np.isfinite(v)}
     assert plan.committed == pytest.approx(min(finite.values()))
-    assert plan.target == pytest.approx(round(plan.committed * 1.10, 2))
+    # The annual target is the calibrated target; the reps' quotas carry the 10% buffer above it.
+    assert plan.target == pytest.approx(round(plan.committed, 2))
+    assert plan.quota == pytest.approx(round(plan.committed * 1.10, 2))
+    target = cal.set_index("component").loc["target"]
+    assert target["kind"] == "subtotal" and target["amount"] == plan.target
 
 
 def test_ambition_rule_ignores_the_bounds():
@@ -88,7 +92,8 @@ def test_components_carry_explanation_keys_not_text():
     ]
     assert cal.loc["buffer", "explain"] == "buffer" and cal.loc["buffer", "explain_args"] == {"p_b": 0.10}
     assert cal.loc["baseline", "explain_args"] == {"model": inputs.model}
-    assert cal.loc["committed", "explain"] == "committed"  # every dimension computable here
+    assert cal.loc["target", "explain"] == "committed"  # every dimension computable here
+    assert cal.loc["quota", "explain_args"] == {"p_b": 0.10}
     assert calibration.unavailable(plan, "team") is False
     dims = plan.dimensions.set_index("component")
     assert dims.loc["current_team", "explain_args"] == {"n": 2, "m_p": inputs.productivity, "ramp": 2}

@@ -68,7 +68,8 @@ def test_chart_specs():
     assert wf["mark"]["type"] == "bar" and wf["encoding"]["y2"]["field"] == "to"
     assert wf["title"] == "校准：从基线到目标"
     values = wf["datasets"][wf["data"]["name"]]
-    assert values[-1]["to"] == pytest.approx(plan.target)
+    assert values[-1]["to"] == pytest.approx(plan.quota)  # the waterfall ends at the reps' quotas
+    assert [v["to"] for v in values if v["component"] == "target"] == [pytest.approx(plan.target)]
     fv = charts.forecast_vs_plan(decompose.forecast_vs_plan(result, plan), "en").to_dict()
     assert [layer["mark"]["type"] for layer in fv["layer"]] == ["area", "line"]
     cal = charts.calendar(plan.targets, "en").to_dict()

@@ -13,7 +13,7 @@ from frames_goals import params, tiny
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from planning.goals import capacity, decompose, prepare
+from planning.goals import calibration, capacity, decompose, prepare
 from planning.goals.prepare import Levers
 
 
@@ -65,18 +65,64 @@ def test_allocate_rows_invariants(totals, k, data):
 
 # --------------------------------------------------------------------------------------------- flex buffer
 def test_flex_buffer_by_hand():
-    # 1,234.567 committed x 1.1 = 1,358.0237 -> 135,802 cents; committed to the cent 1,234.57: buffer 123.45
+    # The target is the calibrated 1,234.567 to the cent (1,234.57); the quotas 1,234.567 x 1.1 = 1,358.0237 ->
+    # 135,802 cents; the buffer over-assigned 1,358.02 - 1,234.57 = 123.45.
     b = decompose.flex_buffer(1234.567, 0.10)
-    assert b.total_cents == 135_802 and b.target == 1358.02 and b.amount == pytest.approx(123.45)
-    assert decompose.flex_buffer(2400.0, 0.0) == decompose.Buffer(240_000, 2400.0, 0.0)
+    assert b.target_cents == 123_457 and b.target == 1234.57
+    assert b.quota_cents == 135_802 and b.quota == 1358.02 and b.amount == pytest.approx(123.45)
+    assert decompose.flex_buffer(2400.0, 0.0) == decompose.Buffer(240_000, 240_000, 2400.0, 2400.0, 0.0)
 
 
-def test_plan_buffer_is_the_flex_buffer_of_the_committed_target():
+def test_plan_target_is_the_calibrated_target_and_quotas_carry_the_buffer():
     _, p, _, inputs = tiny()
     plan = decompose.plan(inputs, p)
     b = decompose.flex_buffer(plan.committed, p.goals.buffer)
     cal = plan.calibration.set_index("component")["amount"]
-    assert plan.target == b.target and cal["buffer"] == b.amount and cal["target"] == b.target
+    assert plan.target == b.target == round(plan.committed, 2) and plan.quota == b.quota
+    assert cal["target"] == b.target and cal["buffer"] == b.amount and cal["quota"] == b.quota
+    assert plan.calibration["component"].iloc[-1] == "quota"
+    t = plan.targets
+    year = t[t["level"] == "year"].iloc[0]
+    assert year["target"] == b.target and year["quota"] == b.quota
+    assert round(plan.targets_rep["target"].sum() * 100) == b.quota_cents
+    assert decompose.sums_exact(plan)
+
+
+# --------------------------------------------------------------------------------------------- hires
+def test_planned_hires_only_where_the_team_falls_short():
+    t, _, result, _ = tiny()
+    hires = [{"team": "t1", "start_month": 3}, {"team": "t2", "start_month": 7}]
+    # The min rule without a buffer: the team without hires already reaches the lowest dimension -> both hires
+    # left out, the target unchanged.
+    p = params(planned_hires=hires, buffer=0.0)
+    inputs = prepare.prepare(t, p, result)
+    with_all = calibration.calibrate(inputs, prepare.levers_from(p, inputs))
+    plan = decompose.plan(inputs, p)
+    assert plan.hires_dropped == 2 and not (plan.targets_rep["kind"] == "hire").any()
+    assert plan.target == round(with_all.committed, 2)
+    assert len(plan.inputs.roster) == len(inputs.roster) - 2
+    hires_row = plan.dimensions.set_index("component").loc["hires"]
+    assert hires_row["explain"] == "hires_dropped" and hires_row["explain_args"]["dropped"] == 2
+    # Ambition far above the team: every hire is needed.
+    p = params(planned_hires=hires, combine="ambition", growth_ambition=3.0)
+    inputs = prepare.prepare(t, p, result)
+    plan = decompose.plan(inputs, p)
+    assert plan.hires_dropped == 0
+    assert plan.targets_rep.loc[plan.targets_rep["kind"] == "hire", "rep_id"].nunique() == 2
+
+
+def test_a_hire_is_kept_when_the_team_without_it_falls_short_by_a_little():
+    t, _, result, _ = tiny()
+    p = params(planned_hires=[{"team": "t1", "start_month": 7}], combine="ambition")
+    inputs = prepare.prepare(t, p, result)
+    lv = prepare.levers_from(p, inputs)
+    current = (inputs.roster["kind"] == "current").to_numpy()
+    team_without = calibration.team_dimension(decompose._keep_reps(inputs, current), lv).total
+    # Quotas (ambition + the 10% buffer) a cent above the team without the hire: the hire stays; below: it goes.
+    for gap, kept in ((0.02, True), (-0.02, False)):
+        growth = (team_without + gap) / 1.10 / inputs.last12 - 1
+        _, dropped = decompose.needed_hires(inputs, dataclasses.replace(lv, growth_ambition=growth))
+        assert (dropped == 0) is kept
 
 
 # --------------------------------------------------------------------------------------------- decomposition
@@ -84,8 +130,12 @@ def test_every_level_sums_exactly_for_an_awkward_total():
     _, _, _, inputs = tiny()
     lv = Levers(0.1, 0.1, 0.1, 1000.0, 0.0, 0.0, 0.0)
     plan = decompose.whatif(inputs, lv)
-    targets, reps = decompose.split(inputs, 100_000_337, plan.capacity_rep, capacity.ramp(inputs.tenure, 2))
+    buf = decompose.Buffer(90_000_001, 100_000_337, 900_000.01, 1_000_003.37, 100_003.36)
+    targets, reps = decompose.split(inputs, buf, plan.capacity_rep, capacity.ramp(inputs.tenure, 2))
     c = (targets["target"] * 100).round().astype("int64")
+    for level in ("year", "quarter", "month", "week"):
+        assert c[targets["level"] == level].sum() == 90_000_001, level
+    c = (targets["quota"] * 100).round().astype("int64")
     for level in ("year", "quarter", "month", "week"):
         assert c[targets["level"] == level].sum() == 100_000_337, level
     months = c[targets["level"] == "month"].to_numpy()
@@ -99,9 +149,10 @@ def test_every_level_sums_exactly_for_an_awkward_total():
 def test_ramped_hire_gets_the_expected_share():
     t, _, result, _ = tiny()
     # One hire in t1 from January with ramp 2: 1/3, 2/3, 1 of R1's weight in t1 -> t1 splits 3:1, 3:2, 1:1.
-    p = params(planned_hires=[{"team": "t1", "start_month": 1}])
+    # Ambition as the target, far above the team: the hire is needed and kept.
+    p = params(planned_hires=[{"team": "t1", "start_month": 1}], combine="ambition")
     inputs = prepare.prepare(t, p, result)
-    lv = Levers(0.1, 0.0, 0.1, 1000.0, 0.0, 0.0, 0.0)
+    lv = Levers(3.0, 0.0, 0.1, 1000.0, 0.0, 0.0, 0.0)
     plan = decompose.whatif(inputs, lv)
     tr = plan.targets_rep.pivot(index="rep_id", columns="month", values="target")
     r1, hire = tr.loc["R1"], tr.loc["HIRE-01"]
@@ -112,7 +163,7 @@ def test_ramped_hire_gets_the_expected_share():
     assert hire["2027-03"] == pytest.approx(t1["2027-03"] / 2, abs=0.01)
     assert decompose.sums_exact(plan)
     teams = decompose.team_targets(plan)
-    assert round(teams["target"].sum() * 100) == round(plan.target * 100)
+    assert round(teams["quota"].sum() * 100) == round(plan.quota * 100)
     assert teams.set_index("team").loc["t1", "hires"] == 1
 
 
@@ -185,7 +236,9 @@ def test_goals_team_dimension_equals_resources_capacity():
     # tools +20%: (2,400 + 930) x 1.2 = 3,996.
     hire = [{"team": "t1", "start_month": 3}]
     for attrition, expected in ((0.0, 3996.0), (0.25, None)):
-        p = params(planned_hires=hire, training_uplift=0.3, tool_efficiency=0.2)
+        # Ambition as the target, far above the team: the planned hire is needed and kept.
+        p = params(planned_hires=hire, training_uplift=0.3, tool_efficiency=0.2, combine="ambition",
+                   growth_ambition=3.0)  # fmt: skip
         p = p.model_copy(update={"resources": p.resources.model_copy(update={"attrition": attrition})})
         inputs = prepare.prepare(t, p, result)
         plan = decompose.plan(inputs, p)
@@ -224,9 +277,41 @@ def test_notebook_writes_the_contract_artefacts(small_sample, tmp_path):
     year = c[targets["level"] == "year"].iloc[0]
     for level in ("quarter", "month", "week"):
         assert c[targets["level"] == level].sum() == year
+    quota = (targets["quota"] * 100).round().astype("int64")
     reps = pd.read_csv(art / "targets_rep.csv", dtype={"month": str})
-    assert (reps["target"] * 100).round().astype("int64").sum() == year
-    cal = pd.read_csv(art / "calibration.csv")
-    assert cal["component"].iloc[-1] == "target" and round(cal["amount"].iloc[-1] * 100) == year
+    assert (reps["target"] * 100).round().astype("int64").sum() == quota[targets["level"] == "year"].iloc[0]
+    cal = pd.read_csv(art / "calibration.csv").set_index("component")["amount"]
+    assert cal.index[-1] == "quota" and round(cal["target"] * 100) == year
+    pos = pd.read_csv(art / "target_position.csv", dtype={"period": str})
+    assert set(pos["measure"]) == {"target", "quota"} and pos["limit"].any()
     fcst = pd.read_csv(art / "forecast.csv", dtype={"month": str})
     assert fcst.loc[fcst["chosen"], "model"].nunique() == 1
+
+
+# --------------------------------------------------------------------------------------------- position
+def test_position_states_target_and_quotas_against_each_dimension_and_the_forecast():
+    t, _, result, _ = tiny()
+    p = params(planned_hires=[{"team": "t1", "start_month": 3}], combine="ambition", growth_ambition=0.5)
+    plan = decompose.plan(prepare.prepare(t, p, result), p)
+    pos = decompose.position(plan)
+    year = pos[pos["period"] == "2027"].set_index(["measure", "reference"])
+    assert year.loc[("target", "market"), "upper"] == plan.estimates["market"]
+    assert year.loc[("quota", "team"), "amount"] == plan.quota and year.loc[("quota", "team"), "limit"]
+    assert not year.loc[("target", "ambition"), "limit"] and not year.loc[("quota", "market"), "limit"]
+    fc_year = year.loc[("target", "forecast")]
+    assert fc_year["lower"] == pytest.approx(plan.inputs.baseline_lower.sum())
+    assert fc_year["upper"] == pytest.approx(plan.inputs.baseline_upper.sum())
+    # The kept hire is why: the team without it is stated against the quotas.
+    assert ("quota", "team_without_hires") in year.index
+    months = pos[(pos["measure"] == "target") & (pos["period"] != "2027")]
+    assert len(months) == 12 and not months["limit"].any()
+    # Achievable exactly when no limiting row is above.
+    assert decompose.within_limits(pos) == (
+        not ((pos["limit"]) & (pos["position"] == "above")).any()
+    )
+    above = pos.copy()
+    above.loc[(above["measure"] == "target") & (above["reference"] == "market"), "position"] = "above"
+    assert not decompose.within_limits(above)
+    unstated = pos.copy()
+    unstated.loc[unstated["reference"] == "ambition", "position"] = "above"  # intent, not a limit
+    assert decompose.within_limits(unstated) == decompose.within_limits(pos)

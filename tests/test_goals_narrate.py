@@ -16,7 +16,7 @@ EN, ZH = Voice("en", "CNY"), Voice("zh", "CNY")
 
 def test_describe_rep_sheet_says_what_is_shown_and_where_the_rest_is():
     text = narrate.describe_rep_sheet(SEVEN, views.rep_sheet(SEVEN, EN, shown=2), EN)
-    assert text.startswith("The 7 people with a quota (current reps and planned hires) have annual targets")
+    assert text.startswith("The 7 people with a quota (current reps and planned hires) have annual quotas")
     assert "from ¥60 to ¥720 (median ¥360)" in text  # median of 60, 120, 240, 360, 360, 600, 720
     assert "show the 2 largest and the 2 smallest" in text and "artifacts/targets_rep.csv" in text
     full = narrate.describe_rep_sheet(SEVEN, views.rep_sheet(SEVEN, EN), EN)
@@ -30,7 +30,9 @@ def test_describe_rep_sheet_says_what_is_shown_and_where_the_rest_is():
 
 def test_explanations_are_written_from_keys():
     assert (
-        narrate.explain_text("buffer", {"p_b": 0.1}, EN) == "Flex buffer 10.0% kept for sudden opportunities"
+        narrate.explain_text("buffer", {"p_b": 0.1}, EN)
+        == "Flex buffer 10.0% over-assigned to the reps above the target (quota padding): reserve for sudden "
+        "opportunities, and the target is still met when reps reach 1 / (1 + 10.0%) of quota"
     )
     assert narrate.explain_text("", {"text": "as step 1 says"}, EN) == "as step 1 says"
     partial = narrate.explain_text("committed_partial", {"rule": "min", "missing": ("team", "resources")}, EN)
@@ -68,5 +70,5 @@ def test_paragraphs_speak_the_voice():
     assert "2027" in narrate.describe_forecast(result, 2027, EN)
     assert narrate.describe_calibration(plan, inputs, ZH) != narrate.describe_calibration(plan, inputs, EN)
     assert narrate.describe_decomposition(plan, EN)
-    assert narrate.describe_reps(inputs, EN)
+    assert "fully productive 3 months after starting" in narrate.describe_reps(inputs, 3, EN)
     assert narrate.metric_text("leads", float("nan"), EN) == i18n.DASH

@@ -48,7 +48,7 @@ def test_smart_checks_flag_each_missing_criterion():
     g = checked.set_index("goal")
     assert g.loc[g["metric"] == "revenue", "relevant_to"].iloc[0] == "energy/large"
     assert set(smart.METRICS) <= set(g["metric"])
-    # 120 leads a year pro-rated to 30 June: 120 x 181 / 365 = 59.5 (x 1.1 buffer) >= 50
+    # 120 leads a year pro-rated to 30 June: 120 x 181 / 365 = 59.5 >= 50
     assert g.loc["50 leads by June", "smart"]
     assert not g.loc["Win 500 customers", "achievable"]
     vague = g.loc["Improve satisfaction"]
@@ -61,7 +61,22 @@ def test_smart_checks_flag_each_missing_criterion():
     late = g.loc["Sell more in 2030"]
     assert not late["time_bound"] and not late["relevant"] and late["specific"]
     revenue = g[g["metric"] == "revenue"].iloc[0]
-    assert revenue["value"] == pytest.approx(plan.target) and revenue["achievable"]
+    # The target (2,400) is the team capacity; the quotas add the 10% buffer (2,640) above it: not achievable.
+    assert revenue["value"] == pytest.approx(plan.target) and not revenue["achievable"]
+    pos = decompose.position(plan).set_index(["measure", "reference"])
+    assert pos.loc[("quota", "team"), "position"] == "above"
+    assert pos.loc[("target", "team"), "position"] == "within"
+    # Without the buffer the quotas are the target: achievable.
+    p0 = params(buffer=0.0)
+    plan0 = decompose.plan(prepare.prepare(t, p0, result), p0)
+    g0 = smart.smart_goals(plan0, inputs, p0, segs, None, None)
+    assert g0.loc[g0["metric"] == "revenue", "achievable"].iloc[0]
+
+
+def test_count_goals_reach_the_next_whole_unit_and_money_the_cent():
+    assert smart.reach("new_customers", 44.4) == 45 and smart.reach("leads", 481.0) == 481
+    assert smart.reach("revenue", 100.0) == pytest.approx(100.005)
+    assert smart.reach("lead_conversion", 0.2) == pytest.approx(0.2)
 
 
 def test_market_total_prefers_the_plan_years_market_size():

@@ -50,7 +50,7 @@ def test_calibration_views_are_translated():
     plan = decompose.plan(inputs, p)
     cal = views.calibration_view(plan, ZH)
     assert list(cal.columns) == ["step", "component", "amount", "explanation", "kind", "label"]
-    assert cal.set_index("component").loc["buffer", "label"] == "弹性空间"
+    assert cal.set_index("component").loc["buffer", "label"] == "弹性空间（指标加码）"
     dims = views.dimensions_view(plan, EN)
     assert list(dims.columns) == ["dimension", "component", "amount", "explanation"]
     est = views.estimates_view(plan, EN)

@@ -66,7 +66,7 @@ def test_layout_protection_and_formats(snap):
     labels = {r[0]: r[1] for r in cover.iter_rows(min_row=3, max_row=16, max_col=2, values_only=True)}
     assert labels["Snapshot"] == "2026-09-30" and labels["Plan year"] == 2027
     assert labels["Flex buffer"] == pytest.approx(12_345_678.91 - round(12_345_678.91 / 1.12, 2))
-    assert "12.0% on the committed target, included in the reps' targets" in labels[None]
+    assert "12.0% on the annual target, over-assigned to the reps: included in their quotas" in labels[None]
 
 
 def test_no_cell_starts_with_a_formula_character_unless_it_is_the_workbooks_formula(snap):

@@ -157,7 +157,7 @@ def test_market_increment_components_are_translated() -> None:
         views.component_label("share_gain: manufacturing/large", en)
         == "Share gain: Manufacturing · Large (1000+)"
     )
-    assert views.component_label("buffer", zh) == "弹性空间"
+    assert views.component_label("buffer", zh) == "弹性空间（指标加码）"
 
 
 def test_action_plan_shows_owner_roles_and_kpis_translated() -> None:

@@ -51,6 +51,24 @@ def test_market_increment_share_gain_and_opening(mp_comp):
     ] == pytest.approx(7.0)
 
 
+def test_a_share_gain_is_not_counted_where_the_region_is_losing_share_unless_a_recovery_plan(mp_comp):
+    orders, customers, ms = share_tables()
+    sh = share.market_share(orders, customers, ms, params(mp_comp, as_of="2026-12-31"))
+    tam = share.market_size_plan_year(ms, params(mp_comp, plan_year=2027))
+    losing = sh.assign(share_change=sh["share_change"].where(sh["segment"] != "energy", -0.01))
+    inc = competitors.market_increment(losing, mp_comp, tam).set_index("segment_or_dimension")
+    assert inc.loc["energy", "amount"] == 0.0 and inc.loc["energy", "wording"] == "share_gain_losing"
+    assert inc.loc["energy", "share_change"] == pytest.approx(-0.01)
+    # A change just inside the threshold is not losing.
+    near = sh.assign(share_change=sh["share_change"].where(sh["segment"] != "energy", -0.0049))
+    assert competitors.market_increment(near, mp_comp, tam).set_index("segment_or_dimension").loc[
+        "energy", "amount"
+    ] == pytest.approx(14.4)
+    recovery = mp_comp.model_copy(update={"share_recovery": {"energy": 0.01}})
+    inc = competitors.market_increment(losing, recovery, tam).set_index("segment_or_dimension")
+    assert inc.loc["energy", "amount"] == pytest.approx(14.4) and inc.loc["energy", "wording"] == "share_recovery"
+
+
 def test_market_increment_unknown_industry(mp_comp):
     _, _, ms = share_tables()
     bad = mp_comp.model_copy(update={"share_gain": {"mining": 0.01}})

@@ -442,3 +442,26 @@ def test_footer_says_when_the_page_was_generated_apart_from_the_as_of_date(monke
     assert report.generated_at() == "2026-09-21 14:13 UTC"
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     assert report.generated_at() != "2026-09-21 14:13 UTC" and report.generated_at().endswith(" UTC")
+
+
+def test_the_index_names_every_audit_failure_first_in_the_readers_language(tmp_path):
+    import pandas as pd
+
+    from planning import report
+
+    audit = pd.DataFrame(
+        [("east", "target_vs_market", "fail", "target 250.00 vs market 200.00 (125.0%): above", ""),
+         ("company", "regions_present", "pass", "1 regions present", ""),
+         ("east", "ramp_months_stated", "skipped", "no artefact", "")],
+        columns=["region", "check", "status", "values", "explanation"],
+    )  # fmt: skip
+    manifest = {"snapshot": "2026-09-30", "regions": {"east": {"steps": {}}}}
+    page = report.write_index(tmp_path, manifest, "zh", audit).read_text(encoding="utf-8")
+    assert 'section class="audit audit-fail"' in page and "共 3 项检查：1 项通过，1 项未通过，1 项跳过" in page
+    assert "<td>目标对照市场可能性</td>" in page and "target 250.00 vs market 200.00 (125.0%): above" in page
+    assert page.index('class="audit') < page.index('class="rollup"')
+    ok = report.write_index(tmp_path, manifest, "en", audit[audit["status"] != "fail"]).read_text(encoding="utf-8")
+    assert 'section class="audit audit-pass"' in ok and "No contradiction found" in ok
+    (tmp_path / "audit.csv").unlink(missing_ok=True)
+    none = report.write_index(tmp_path, manifest, "en").read_text(encoding="utf-8")
+    assert "No plan audit for this snapshot" in none

@@ -66,11 +66,14 @@ def _pages(snapshot: Path) -> list[Path]:
 
 # ------------------------------------------------------------------------------------------ text
 def visible_text(page: str) -> str:
-    """What a reader can see: no scripts (the vega bundle, chart specs), styles, tags or attributes.
+    """What a reader can see: no scripts (the vega bundle, chart specs), styles, tags or attributes; the plan
+    audit's verbatim figures (`<code class="audit-figures">`) are left out too.
 
     The static SVG of each chart stays, so axis titles, labels and legends are part of the text.
     """
     text = re.sub(r"<(script|style)\b.*?</\1>", "\n", page, flags=re.S | re.I)
+    # The plan audit's figures on the index are verbatim audit.csv (identifiers and numbers), not prose.
+    text = re.sub(r'<code class="audit-figures">.*?</code>', "\n", text, flags=re.S)
     text = re.sub(r"<[^>]+>", "\n", text)
     return html.unescape(text)
 

@@ -238,13 +238,14 @@ def test_steps_2_to_4_reconcile(small_sample, tmp_path):
         cov = read("coverage")
         assert (cents(cov["target"]) == cents(quarters.reindex(cov["period"]))).all(), region
         assert cents(cov["target"]).sum() == year
-        # targets_rep.csv: reps sum to each month's target
+        # targets_rep.csv: reps' quotas sum to each month's quota (target + flex buffer, docs/method.md)
+        quotas = targets[targets["level"] == "month"].set_index("period")["quota"]
         reps = read("targets_rep")
         by_month = reps.assign(c=cents(reps["target"])).groupby("month")["c"].sum()
-        assert (by_month.reindex(months.index).to_numpy() == cents(months)).all(), region
-        # calibration.csv: the waterfall ends at the year's target
-        cal = read("calibration")
-        assert cal["component"].iloc[-1] == "target" and cents(cal["amount"].iloc[[-1]])[0] == year
+        assert (by_month.reindex(quotas.index).to_numpy() == cents(quotas)).all(), region
+        # calibration.csv: the waterfall reaches the year's target, then the buffer to the quotas
+        cal = read("calibration").set_index("component")["amount"]
+        assert cents(cal[["target"]])[0] == year and cal.index[-1] == "quota"
         # one team: without additional hires resources' capacity is goals' team dimension month by month
         team_cap = read("team_capacity").set_index("month")["capacity"].reindex(cap["month"]).to_numpy()
         hiring = read("hiring_plan")

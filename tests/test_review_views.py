@@ -42,3 +42,23 @@ def test_risk_and_pdca_views_translate_states():
     out = views.pdca_view(log, EN)
     assert out["kpi"].iloc[0] == "Leads" and out["state"].iloc[0] != "carried"
     assert views.projection_view(pd.DataFrame({"item": ["linear"], "amount": [1.0]}), EN)["item"].iloc[0]
+
+
+def test_the_region_audit_lists_failures_first_with_labels_and_the_summary_counts():
+    import pandas as pd
+
+    from planning.i18n import Voice
+    from planning.review import narrate as rn
+    from planning.review import views as rv
+
+    audit = pd.DataFrame({"region": "east", "check": ["annual_target_shared", "ramp_months_stated",
+                          "hires_only_where_short"], "status": ["pass", "skipped", "fail"],
+                          "values": ["", "", ""], "explanation": ""})  # fmt: skip
+    view = rv.audit_view(audit, Voice("en", "CNY"))
+    assert view.to_dict("list") == {
+        "status": ["FAIL", "skipped"],
+        "check": ["Hires only where capacity falls short", "Ramp length handed on as a value"],
+    }
+    text = rn.describe_audit(audit, Voice("en", "CNY"))
+    assert text.startswith("3 checks on this region's artefacts: 1 pass, 1 FAIL, 1 skipped.")
+    assert "no contradiction" in rn.describe_audit(audit[audit["status"] != "fail"], Voice("en", "CNY"))

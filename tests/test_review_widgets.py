@@ -32,7 +32,7 @@ def test_default_state_repeats_nothing_and_counts_as_the_page(monkeypatch):
     panel, tables, said, pva = _panel(monkeypatch)
     assert tables == []  # the board above is not repeated
     assert said[0] == "Every KPI light stays as on the board above."
-    page = len(root_causes.gaps(pva, params.Params().review.root_cause_threshold))
+    page = len(root_causes.deviating(pva, params.Params().review.root_cause_threshold))
     assert (
         page == 1 and said[1].startswith(f"{page} plan-vs-actual line would get") and f": {page})" in said[1]
     )

@@ -68,6 +68,26 @@ def test_failing_step_is_isolated_and_recorded(tmp_path: Path, data_dir: Path):
     assert (snap / "north" / "02_goals.html").is_file()
 
 
+def test_a_step_run_without_its_upstream_steps_is_partial_not_ok(tmp_path: Path, data_dir: Path):
+    # `planning run --step 03` into a new folder: strategy runs, but goals and market were never run.
+    result = run(tmp_path, OK_BODY, data_dir, steps=["03"], workers=1)
+    assert not result.ok and result.exit_code == 1
+    assert {(r.region, r.step, r.status) for r in result.results} == {
+        ("east", "03_strategy", "partial"),
+        ("north", "03_strategy", "partial"),
+    }
+    snap = tmp_path / "out" / "2026-09-30"
+    manifest = json.loads((snap / "manifest.json").read_text())
+    assert manifest["status"] == "incomplete"
+    st = manifest["regions"]["east"]["steps"]["03_strategy"]
+    assert st["status"] == "partial" and st["error"]["missing_steps"] == ["01_market_analysis", "02_goals"]
+    index = (snap / "index.html").read_text(encoding="utf-8")
+    assert 'class="step status-partial"' in index and "Partial" in index and ">OK<" not in index
+    # Completing the snapshot with the upstream steps runs 03 again: no longer partial.
+    done = run(tmp_path, OK_BODY, data_dir, resume=True, steps=["01", "02", "03"], workers=1)
+    assert done.ok and all(r.status == "ok" for r in done.results)
+
+
 def test_bad_parameters_stop_before_anything_is_written(tmp_path: Path, data_dir: Path):
     pdir = tmp_path / "params"
     shutil.copytree(config.PARAMS_DIR, pdir, ignore=shutil.ignore_patterns("local.yaml"))

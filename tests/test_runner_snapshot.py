@@ -165,3 +165,19 @@ def test_a_full_rerun_is_byte_identical_but_for_the_manifests_run_time_fields(tw
         if name.endswith((".ipynb", ".html")):
             assert b'"start_time"' not in data and b".tmp-" not in data, name
     assert m1["started_at"] and m1["regions"]["east"]["steps"]["02_goals"]["duration_s"] is not None
+
+
+def test_a_step_without_the_steps_it_reads_is_marked_partial():
+    from planning.runner.results import StepResult
+
+    results = [StepResult("east", "03_strategy", "ok"), StepResult("east", "04_resources", "ok")]
+    snapshot.mark_partial(results)
+    assert [r.status for r in results] == ["partial", "partial"]
+    assert results[0].error["missing_steps"] == ["01_market_analysis", "02_goals"]
+    assert results[1].error["missing_steps"] == ["01_market_analysis", "02_goals"]  # 03 ran, partial or not
+    review = [StepResult("east", s, "ok") for s in ("01_market_analysis", "02_goals", "05_review")]
+    snapshot.mark_partial(review)  # the review reads the goals' plan only (config.STEP_INPUTS)
+    assert all(r.status == "ok" for r in review)
+    failed = [StepResult("east", "01_market_analysis", "failed"), StepResult("east", "05_review", "ok")]
+    snapshot.mark_partial(failed)
+    assert failed[1].status == "partial" and failed[1].error["missing_steps"] == ["02_goals"]

@@ -142,3 +142,29 @@ def test_installed_base_is_revenue_times_net_retention(p):
     assert s["expected_loss"].sum() == pytest.approx(0.1 * total)
     assert s["expected_gain"].sum() == pytest.approx(0.2 * total)
     assert tiers.installed_base(s) == pytest.approx(1.1 * total)
+
+
+def test_a_return_beyond_the_windows_purchases_leaves_monetary_at_zero_not_below(p):
+    # C3 returns goods bought before the RFM window: a -80 line in the window, no purchase in it.
+    o = pd.concat(
+        [orders(), pd.DataFrame({"order_id": ["R"], "order_date": pd.to_datetime(["2026-06-01"]),
+                                 "customer_id": ["C3"], "amount": [-80.0]})],  # fmt: skip
+        ignore_index=True,
+    )
+    f = tiers.customer_features(o, customers(), full(p)).set_index("customer_id")
+    assert f.loc["C3", "monetary"] == 0.0 and f.loc["C3", "frequency"] == 1
+    assert f.loc["C3", "revenue_12m"] == -80.0  # the net revenue itself is kept for the region's totals
+    h = health.health(f.reset_index(), p).set_index("customer_id")
+    assert h.loc["C3", "revenue_at_risk"] == 0.0  # nothing to lose from a customer that bought nothing net
+
+
+def test_a_shrinking_base_is_contraction_loss_never_negative_wins(p):
+    f = tiers.customer_features(orders(), customers(), full(p))
+    tiered = tiers.tier_customers(f, p)
+    kept = {"nrr_used": 0.7, "churn_used": 0.1}  # those who stay buy 20% less: contraction
+    s = tiers.tier_summary(tiered, f, p, target=1000.0, kept=kept)
+    total = f["revenue_12m"].sum()
+    assert (s["expected_gain"] == 0.0).all()
+    assert s["expected_loss"].sum() == pytest.approx(0.3 * total)
+    assert (s["expected_revenue"] >= 0).all()
+    assert tiers.installed_base(s) == pytest.approx(0.7 * total)

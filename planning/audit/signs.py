@@ -16,15 +16,26 @@ from planning.audit.result import Row, listed, missing, num, row, skipped
 #: be negative. Deltas (variance, gap, change, growth, share_change, bias, effect) are left out on purpose.
 NON_NEGATIVE: dict[str, tuple[str, ...]] = {
     "market_trend": ("sales", "orders", "customers"),
-    "segments": ("customers", "sales", "avg_order_value", "clv", "win_rate"),
+    # A segment's CLV is margin-based: a segment sold at a loss (Superstore's discounted furniture) is worth less
+    # than nothing, so clv may be negative.
+    "segments": ("customers", "sales", "avg_order_value", "win_rate"),
     "market_share": ("market_size", "our_sales", "share"),
     "forecast": ("forecast", "lower", "upper"),
     "backtest": ("mape",),
-    "targets": ("target",),
+    "targets": ("target", "quota"),
+    "target_position": ("amount",),
     "targets_rep": ("target", "capacity"),
     "team_capacity": ("reps_capacity", "tools", "house", "capacity"),
     "goals": ("value", "capacity"),
     "customer_tiers": ("recency_days", "frequency", "monetary", "complexity", "potential"),
+    "tier_summary": (
+        "customers",
+        "revenue_12m",
+        "potential",
+        "expected_loss",
+        "expected_gain",
+        "expected_revenue",
+    ),
     "funnel": ("entered", "advanced", "conversion_rate", "median_days"),
     "coverage": (
         "target",
@@ -46,13 +57,6 @@ NON_NEGATIVE: dict[str, tuple[str, ...]] = {
     "resplit": ("plan", "resplit"),
 }
 
-#: Figures a report shows that cannot be negative but that no artefact holds: skipped, with the reason.
-NOT_IN_ARTEFACTS: dict[str, str] = {
-    "tier_expected_revenue": (
-        "strategy's tier table (expected wins from headroom, expected revenue next year) is shown in the report "
-        "but written to no artefact"
-    ),
-}
 
 
 def _key(df: pd.DataFrame) -> str | None:
@@ -120,8 +124,3 @@ def calibration_totals_non_negative(calibration_dimensions: pd.DataFrame | None)
             rule,
         )
     ]
-
-
-def not_in_artefacts() -> list[Row]:
-    """Figures that cannot be negative but that no artefact carries: skipped, naming what is missing."""
-    return [skipped(f"non_negative:{name}", reason) for name, reason in NOT_IN_ARTEFACTS.items()]

@@ -12,7 +12,7 @@ import math
 import pandas as pd
 
 from planning.audit.result import CENT, Row, listed, missing, money, num, row, skipped
-from planning.audit.targets import LIMITING, dimension_totals, forecast_interval, year_target
+from planning.audit.targets import LIMITING, dimension_totals, forecast_interval, year_quota, year_target
 
 
 def _flag(value: object) -> bool:
@@ -21,7 +21,8 @@ def _flag(value: object) -> bool:
 
 def achievable_within_capacity(goals: pd.DataFrame | None) -> list[Row]:
     """A goal marked achievable asks no more than the capacity goals.csv states beside it (METHOD 2, SMART:
-    achievable = within calibrated capacity; no buffer on top)."""
+    achievable = within calibrated capacity; no buffer on top). Money to the cent; a count is whole, so a
+    fractional capacity reaches the next whole unit (44.4 customers' worth of budget reaches the 45th)."""
     check = "smart_achievable_within_capacity"
     rule = "SMART achievable = the goal's value is within its calibrated capacity (METHOD 2, SMART)."
     if goals is None:
@@ -34,8 +35,11 @@ def achievable_within_capacity(goals: pd.DataFrame | None) -> list[Row]:
         if not (math.isfinite(value) and math.isfinite(cap)):
             continue
         judged += 1
-        fmt, tol = (money, CENT) if g.get("unit") == "money" else (num, 1e-9)
-        if _flag(g["achievable"]) and value > cap + tol:
+        unit = g.get("unit")
+        fmt, reach = (money, cap + CENT) if unit == "money" else (num, cap + 1e-9)
+        if unit == "count":
+            reach = math.ceil(cap - 1e-9)
+        if _flag(g["achievable"]) and value > reach:
             bad.append(
                 f"{g['metric']} {fmt(value)} > capacity {fmt(cap)} ({value / cap:.1%}) marked achievable"
             )
@@ -50,13 +54,16 @@ def achievable_revenue_consistent(
     calibration_dimensions: pd.DataFrame | None,
     forecast: pd.DataFrame | None,
 ) -> list[Row]:
-    """The annual revenue goal is "achievable" exactly when the annual target lies within every limiting
-    calibration dimension (market, team, resources) and within the forecast's upper 80% bound summed over the
-    plan year (METHOD 2: SMART achievable; three-dimensional calibration; baseline forecast)."""
+    """The annual revenue goal is "achievable" exactly when what the plan asks is within its limits: the annual
+    target within every limiting calibration dimension (market, team, resources) and the forecast's upper 80%
+    bound summed over the plan year, and the reps' quotas (target + flex buffer, targets.csv `quota`) within the
+    team capacity and that upper bound (METHOD 2: SMART achievable; three-dimensional calibration; baseline
+    forecast; docs/method.md: the flex buffer is over-assigned to the reps)."""
     check = "smart_achievable_vs_dimensions_and_forecast"
     rule = (
         "SMART achievable (METHOD 2) must agree with the target's position against the limiting dimensions "
-        "(market, team, resources) and the forecast's upper 80% bound."
+        "(market, team, resources) and the forecast's upper 80% bound, and the reps' quotas' position against "
+        "the team capacity and that bound."
     )
     frames = {
         "goals": goals,
@@ -70,14 +77,22 @@ def achievable_revenue_consistent(
     year = year_target(targets)
     if revenue.empty or year is None:
         return [skipped(check, "goals.csv has no revenue goal" if revenue.empty else "no year target", rule)]
-    limits = {d: a for d, a in dimension_totals(calibration_dimensions).items() if d in LIMITING}
+    quota = year_quota(targets)
+    dims = dimension_totals(calibration_dimensions)
+    limits = {d: a for d, a in dims.items() if d in LIMITING and math.isfinite(a)}
     months = list(targets.loc[targets["level"] == "month", "period"])
     band = forecast_interval(forecast, months)
-    reasons = [f"above {d} {money(a)}" for d, a in limits.items() if year > a + CENT]
-    if band is not None and not band["upper"].isna().any() and year > float(band["upper"].sum()) + CENT:
-        reasons.append(f"above forecast upper {money(float(band['upper'].sum()))}")
+    reasons = [f"target above {d} {money(a)}" for d, a in limits.items() if year > a + CENT]
+    team = dims.get("team", math.nan)
+    if quota is not None and math.isfinite(team) and quota > team + CENT:
+        reasons.append(f"quotas {money(quota)} above team {money(team)}")
+    if band is not None and not band["upper"].isna().any():
+        upper = float(band["upper"].sum())
+        for name, amount in (("target", year), ("quotas", quota)):
+            if amount is not None and amount > upper + CENT:
+                reasons.append(f"{name} {money(amount)} above forecast upper {money(upper)}")
     expected = not reasons
-    stated = _flag(revenue["achievable"].iloc[0])
+    said = _flag(revenue["achievable"].iloc[0])
     why = ", ".join(reasons) if reasons else "within every limit"
-    values = f"target {money(year)} {why}; goals.csv achievable={stated}"
-    return [row(check, stated == expected, values, rule)]
+    values = f"target {money(year)}, quotas {money(quota) if quota is not None else 'nan'}: {why}; goals.csv achievable={said}"
+    return [row(check, said == expected, values, rule)]

@@ -19,8 +19,8 @@ def required(step: str) -> list[str]:
 
 
 def step_status_vs_artefacts(statuses: Mapping[str, str], present: Iterable[str]) -> list[Row]:
-    """For each step the manifest marks `ok`: every required artefact of the earlier steps and of the step
-    itself is present in the region. A step not run, or failed, is not judged here (METHOD: each step builds on
+    """For each step the manifest marks `ok`: every required artefact of the earlier steps it reads
+    (`config.STEP_INPUTS`) and of the step itself is present in the region. A step not run, or failed, is not judged here (METHOD: each step builds on
     the earlier ones; issue 16 item 3)."""
     have = set(present)
     out = []
@@ -34,7 +34,7 @@ def step_status_vs_artefacts(statuses: Mapping[str, str], present: Iterable[str]
         if status != "ok":
             out.append(skipped(check, f"step status {status!r}: judged by the run, not the audit", rule))
             continue
-        upstream = [n for s in config.STEPS[:i] for n in required(s) if n not in have]
+        upstream = [n for s in config.STEP_INPUTS.get(step, config.STEPS[:i]) for n in required(s) if n not in have]
         own = [n for n in required(step) if n not in have]
         if upstream or own:
             parts = []
@@ -48,7 +48,8 @@ def step_status_vs_artefacts(statuses: Mapping[str, str], present: Iterable[str]
                 row(
                     check,
                     True,
-                    f"status ok; {sum(len(required(s)) for s in config.STEPS[: i + 1])} artefacts present",
+                    f"status ok; {sum(len(required(s)) for s in (*config.STEP_INPUTS.get(step, ()), step))} "
+                    "artefacts present",
                     rule,
                 )
             )

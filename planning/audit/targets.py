@@ -9,6 +9,8 @@ capacity and resources" (common failure modes).
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from planning.audit.result import CENT, Row, cents, listed, missing, money, row, skipped
@@ -81,10 +83,14 @@ def weeks_sum_to_year(targets: pd.DataFrame | None) -> list[Row]:
 
 
 def reps_sum_to_months(targets: pd.DataFrame | None, targets_rep: pd.DataFrame | None) -> list[Row]:
-    """For every month the reps' targets (targets_rep.csv) add up to the month's target (targets.csv), to the
-    cent (METHOD 2: month -> team -> individual rep, every level sums exactly to its parent)."""
+    """For every month the reps' quotas (targets_rep.csv) add up to the month's quota (targets.csv `quota`: the
+    target + the flex buffer over-assigned to the reps; `target` in snapshots without that column), to the cent
+    (METHOD 2: month -> team -> individual rep, every level sums exactly to its parent)."""
     check = "targets_reps_sum_to_months"
-    rule = "The reps' targets of a month sum exactly to the month's target (METHOD 2, decomposition to reps)."
+    rule = (
+        "The reps' quotas of a month sum exactly to the month's quota (target + flex buffer; METHOD 2, "
+        "decomposition to reps; docs/method.md, the flex buffer)."
+    )
     if targets is None or targets_rep is None:
         return [
             missing(
@@ -94,11 +100,12 @@ def reps_sum_to_months(targets: pd.DataFrame | None, targets_rep: pd.DataFrame |
             )
         ]
     months = targets[targets["level"] == "month"]
+    col = "quota" if "quota" in targets.columns else "target"
     reps = (
         pd.Series(cents(targets_rep["target"]), index=targets_rep.index).groupby(targets_rep["month"]).sum()
     )
     bad = []
-    for period, own in zip(months["period"], cents(months["target"]), strict=True):
+    for period, own in zip(months["period"], cents(months[col]), strict=True):
         total = int(reps.get(period, 0))
         if total != int(own):
             bad.append(
@@ -111,7 +118,7 @@ def reps_sum_to_months(targets: pd.DataFrame | None, targets_rep: pd.DataFrame |
         row(
             check,
             True,
-            f"{len(months)} months = sum of {targets_rep['rep_id'].nunique()} reps' targets",
+            f"{len(months)} months' {col} = sum of {targets_rep['rep_id'].nunique()} reps' quotas",
             rule,
         )
     ]
@@ -128,13 +135,80 @@ def dimension_totals(calibration_dimensions: pd.DataFrame) -> dict[str, float]:
     return {str(d): float(a) for d, a in zip(totals["dimension"], totals["amount"], strict=True)}
 
 
+def year_quota(targets: pd.DataFrame) -> float | None:
+    """The reps' quotas of the year (targets.csv `quota`, level `year`); the target where the column is absent
+    (snapshots before the flex buffer was over-assigned)."""
+    col = "quota" if "quota" in targets.columns else "target"
+    year = targets.loc[targets["level"] == "year", col]
+    return float(year.iloc[0]) if len(year) == 1 else None
+
+
+def revenue_achievable(goals: pd.DataFrame | None) -> bool | None:
+    """goals.csv's "achievable" of the derived revenue goal (the first revenue row); None without one."""
+    if goals is None or "metric" not in goals.columns:
+        return None
+    rev = goals[goals["metric"] == "revenue"]
+    return None if rev.empty else str(rev["achievable"].iloc[0]).strip().lower() == "true"
+
+
+def stated(target_position: pd.DataFrame | None, measure: str, period: str, reference: str) -> str | None:
+    """The position target_position.csv states for (measure, period, reference); None when it states none."""
+    if target_position is None:
+        return None
+    tp = target_position
+    hit = tp[(tp["measure"] == measure) & (tp["period"].astype(str) == period) & (tp["reference"] == reference)]
+    return None if hit.empty else str(hit["position"].iloc[0])
+
+
+def place(amount: float, lower: float | None, upper: float) -> str:
+    """below | within | above: `amount` against [lower, upper] to the cent (None lower: no floor)."""
+    if amount > upper + CENT:
+        return "above"
+    if lower is not None and amount < lower - CENT:
+        return "below"
+    return "within"
+
+
+def _judge(
+    check: str,
+    position: str,
+    said: str | None,
+    limit: bool,
+    achievable: bool | None,
+    values: str,
+    rule: str,
+) -> Row:
+    """A position is consistent when target_position states it; above a limit also needs the revenue goal marked
+    not achievable (a planner-set target may exceed a dimension, but then the plan says so)."""
+    if said is None:
+        ok = position == "within" or not limit
+        note = "not stated in target_position.csv"
+    elif said != position:
+        ok, note = False, f"target_position.csv states {said!r}"
+    elif position == "above" and limit:
+        ok = achievable is False
+        note = f"stated above; goals.csv achievable={achievable}"
+    else:
+        ok, note = True, f"stated {said}"
+    return row(check, ok, f"{values}: {position}, {note}", rule)
+
+
 def target_vs_dimensions(
-    targets: pd.DataFrame | None, calibration_dimensions: pd.DataFrame | None
+    targets: pd.DataFrame | None,
+    calibration_dimensions: pd.DataFrame | None,
+    target_position: pd.DataFrame | None = None,
+    goals: pd.DataFrame | None = None,
 ) -> list[Row]:
-    """The annual target stated against each calibration dimension; above a limiting one (market possibility,
-    team capacity, resource capacity) it fails: the target must lie inside strategic intent ∩ resource capacity
-    ∩ market possibility (METHOD 2, three-dimensional calibration). Above the strategic intent is only stated."""
-    rule = "Target = strategic intent ∩ resource capacity ∩ market possibility (METHOD 2, three-dimensional calibration)."
+    """The annual target stated against each calibration dimension (target_position.csv), consistently: the
+    position it states is the one the figures give; above a limiting dimension (market possibility, team
+    capacity, resource capacity) the revenue goal must say "not achievable" (METHOD 2, three-dimensional
+    calibration: target = strategic intent ∩ resource capacity ∩ market possibility; a planner-set target above
+    a dimension may exist, stated). Above the strategic intent is stated only. The reps' quotas (target + flex
+    buffer) against the team capacity: what reps are asked to deliver (docs/method.md, the flex buffer)."""
+    rule = (
+        "Target = strategic intent ∩ resource capacity ∩ market possibility (METHOD 2, three-dimensional "
+        "calibration); a target above a limit is stated and not achievable."
+    )
     if targets is None or calibration_dimensions is None:
         names = [
             n
@@ -145,16 +219,24 @@ def target_vs_dimensions(
     year = year_target(targets)
     if year is None:
         return [skipped("target_vs_dimensions", "targets.csv has no single year row", rule)]
+    period = str(targets.loc[targets["level"] == "year", "period"].iloc[0])
+    achievable = revenue_achievable(goals)
     out = []
     for dim, amount in dimension_totals(calibration_dimensions).items():
+        if not math.isfinite(amount):
+            out.append(skipped(f"target_vs_{dim}", f"{dim} not computable from the data", rule))
+            continue
         share = year / amount if amount else float("nan")
         values = f"target {money(year)} vs {dim} {money(amount)} ({share:.1%})"
-        if dim in LIMITING:
-            out.append(row(f"target_vs_{dim}", year <= amount + CENT, values, rule + f" {dim} is a limit."))
-        else:
-            out.append(
-                row(f"target_vs_{dim}", True, values, rule + f" {dim} is intent, not a limit: stated only.")
-            )
+        pos = place(year, None, amount)
+        said = stated(target_position, "target", period, dim)
+        out.append(_judge(f"target_vs_{dim}", pos, said, dim in LIMITING, achievable, values, rule))
+    team = dimension_totals(calibration_dimensions).get("team", float("nan"))
+    quota = year_quota(targets) if "quota" in targets.columns else None
+    if quota is not None and math.isfinite(team):
+        values = f"quotas {money(quota)} vs team {money(team)} ({quota / team:.1%})"
+        said = stated(target_position, "quota", period, "team")
+        out.append(_judge("quota_vs_team", place(quota, None, team), said, True, achievable, values, rule))
     return out or [skipped("target_vs_dimensions", "calibration_dimensions.csv has no total rows", rule)]
 
 
@@ -167,14 +249,20 @@ def forecast_interval(forecast: pd.DataFrame, months: list[str]) -> pd.DataFrame
     return chosen.set_index("month").reindex(months)
 
 
-def target_vs_forecast_interval(targets: pd.DataFrame | None, forecast: pd.DataFrame | None) -> list[Row]:
-    """The annual target against the chosen forecast's 80% interval summed over the plan year's months, and
-    each month's target against its month's interval. Outside it the target is detached from the data (METHOD
-    2: forecast = what will likely happen; common failure modes: targets detached from data). Summing the
-    monthly bounds gives a band wider than the annual interval, so a target above it is surely above."""
+def target_vs_forecast_interval(
+    targets: pd.DataFrame | None,
+    forecast: pd.DataFrame | None,
+    target_position: pd.DataFrame | None = None,
+    goals: pd.DataFrame | None = None,
+) -> list[Row]:
+    """The annual target and the reps' quotas against the chosen forecast's 80% interval summed over the plan
+    year's months, and each month's target against its month's interval, stated consistently in
+    target_position.csv. Above the year's upper bound is a limit (the revenue goal must say not achievable);
+    a month outside its band is stated only: even the actual outcome leaves a month's 80% band one month in
+    five (METHOD 2: forecast = what will likely happen; failure mode 'targets detached from data')."""
     rule = (
-        "A target outside the forecast's 80% interval is detached from the data (METHOD 2, baseline forecast; "
-        "failure mode 'targets detached from data'). Monthly bounds summed: wider than the annual interval."
+        "The target against the forecast's 80% interval is stated (METHOD 2, baseline forecast; failure mode "
+        "'targets detached from data'); above the year's upper bound it is not achievable."
     )
     if targets is None or forecast is None:
         names = [n for n, f in (("targets", targets), ("forecast", forecast)) if f is None]
@@ -188,16 +276,32 @@ def target_vs_forecast_interval(targets: pd.DataFrame | None, forecast: pd.DataF
     if band["upper"].isna().any():
         gaps = list(band.index[band["upper"].isna()])
         return [skipped("target_vs_forecast_interval", f"chosen forecast lacks months {listed(gaps)}", rule)]
+    period = str(targets.loc[targets["level"] == "year", "period"].iloc[0])
+    achievable = revenue_achievable(goals)
     lo, hi = float(band["lower"].sum()), float(band["upper"].sum())
-    values = f"target {money(year)} vs forecast 80% interval {money(lo)} .. {money(hi)}"
-    out = [row("target_vs_forecast_interval", lo - CENT <= year <= hi + CENT, values, rule)]
-    outside = []
-    for period, t in zip(months["period"], months["target"], strict=True):
-        b = band.loc[period]
-        if t > b["upper"] + CENT:
-            outside.append(f"{period} {money(t)} > upper {money(b['upper'])}")
-        elif t < b["lower"] - CENT:
-            outside.append(f"{period} {money(t)} < lower {money(b['lower'])}")
-    values = listed(outside) if outside else f"all {len(months)} months inside their interval"
-    out.append(row("target_months_vs_forecast_interval", not outside, values, rule))
+    out = []
+    quota = year_quota(targets) if "quota" in targets.columns else None
+    for measure, amount in (("target", year), ("quota", quota)):
+        if amount is None:
+            continue
+        values = f"{measure} {money(amount)} vs forecast 80% interval {money(lo)} .. {money(hi)}"
+        said = stated(target_position, measure, period, "forecast")
+        check = "target_vs_forecast_interval" if measure == "target" else "quota_vs_forecast_interval"
+        out.append(_judge(check, place(amount, lo, hi), said, True, achievable, values, rule))
+    outside, unstated = [], []
+    for p, t in zip(months["period"], months["target"], strict=True):
+        b = band.loc[p]
+        pos = place(float(t), float(b["lower"]), float(b["upper"]))
+        if pos == "within":
+            continue
+        outside.append(f"{p} {money(t)} {pos} {money(b['lower'])} .. {money(b['upper'])}")
+        if stated(target_position, "target", str(p), "forecast") != pos:
+            unstated.append(p)
+    if not outside:
+        values = f"all {len(months)} months inside their interval"
+    else:
+        values = f"{len(outside)} months outside, " + (
+            f"not stated in target_position.csv: {listed(unstated)}" if unstated else "all stated"
+        ) + f": {listed(outside)}"
+    out.append(row("target_months_vs_forecast_interval", not unstated, values, rule))
     return out

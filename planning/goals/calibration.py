@@ -13,8 +13,8 @@ Four estimates of the plan year's sales, each a named step:
   efficiency) -> revenue (average order value x orders per new customer), on top of existing customers' business.
 
 `combine` states how they combine (goals.combine "min": ambition bounded by market, team and resources, the
-intersection; "ambition": ambition as set) into the committed target. The flex buffer comes on top of it in
-`planning.goals.decompose.flex_buffer`. `dimensions` and `waterfall` are the artefacts' rows
+intersection; "ambition": ambition as set) into the committed target, which is the annual target. The flex
+buffer is over-assigned to the reps on top of it (`planning.goals.decompose.flex_buffer`: quota padding). `dimensions` and `waterfall` are the artefacts' rows
 (calibration_dimensions.csv, calibration.csv) as numbers plus an explanation key and its arguments
 (`explain`, `explain_args`); `planning.goals.narrate.explained` turns those into the `explanation` text.
 """
@@ -130,10 +130,21 @@ def team_dimension(inputs: Inputs, lv: Levers) -> TeamDimension:
     )
 
 
+def existing_revenue(inputs: Inputs) -> float:
+    """The plan year's revenue from customers already won (see `resources_dimension`)."""
+    if inputs.net_retention is not None:
+        return inputs.last12 * float(inputs.net_retention)
+    return inputs.baseline * (1.0 - inputs.new_share)
+
+
 def resources_dimension(inputs: Inputs, lv: Levers) -> ResourcesDimension:
     """Resource capacity = existing business + (budget / cost per lead x conversion x (1 + tool efficiency))
-    new customers x first-year value (average order value x orders per new customer)."""
-    existing = inputs.baseline * (1.0 - inputs.new_share)
+    new customers x first-year value (average order value x orders per new customer).
+
+    Existing business (the shared fact `existing_revenue`, which strategy's installed base reads): the baseline
+    x (1 - the share of sales from newly acquired customers), or the last 12 months x strategy.net_retention
+    when the parameter sets it."""
+    existing = existing_revenue(inputs)
     cpl, conv = inputs.cost_per_lead, lv.lead_conversion
     value_new = inputs.aov * inputs.orders_per_new_customer
     if math.isfinite(cpl) and cpl > 0 and math.isfinite(value_new):
@@ -184,11 +195,13 @@ def _increment_rows(inputs: Inputs) -> list[tuple[str, float, str, dict[str, Any
     ]
 
 
-def dimensions(inputs: Inputs, cal: Calibration) -> pd.DataFrame:
+def dimensions(inputs: Inputs, cal: Calibration, hires_dropped: int = 0) -> pd.DataFrame:
     """calibration_dimensions: every component of the four estimates.
 
     Out: dimension, component, amount, kind (start | delta | total), explain (key under goals.explain; "" =
-    `explain_args["text"]` verbatim), explain_args (the numbers the explanation names).
+    `explain_args["text"]` verbatim), explain_args (the numbers the explanation names). `hires_dropped`: planned
+    hires left out because the team reaches the target without them (`decompose.needed_hires`), named in the
+    hires row's explanation.
     """
     lv, tm_, res, e = cal.levers, cal.team, cal.resources, cal.estimates
     dims: list[tuple[str, str, float, str, str, dict[str, Any]]] = [
@@ -202,10 +215,12 @@ def dimensions(inputs: Inputs, cal: Calibration) -> pd.DataFrame:
     dims.append(("market", "market", e["market"], "total", "market", {}))
     if len(inputs.roster):
         dims += [
-            ("team", "current_team", tm_.current_team, "start", "current_team",
+            ("team", "current_team", tm_.current_team, "start",
+             "current_team_mean" if inputs.capacity_basis == "mean" else "current_team",
              {"n": tm_.current_reps, "m_p": inputs.productivity, "ramp": inputs.ramp_months}),
             ("team", "attrition", tm_.attrition, "delta", "attrition", {"p_a": lv.attrition}),
-            ("team", "hires", tm_.hires, "delta", "hires", {"n": tm_.planned_hires}),
+            ("team", "hires", tm_.hires, "delta", "hires_dropped" if hires_dropped else "hires",
+             {"n": tm_.planned_hires, "dropped": hires_dropped}),
             ("team", "training", tm_.training, "delta", "training", {"p_u": lv.training_uplift}),
             ("team", "tools", tm_.tools, "delta", "tools", {"p_t": lv.tool_efficiency}),
             ("team", "house", tm_.house, "delta", "house", {"p_h": inputs.house_share}),
@@ -213,7 +228,11 @@ def dimensions(inputs: Inputs, cal: Calibration) -> pd.DataFrame:
         ]  # fmt: skip
     else:  # no reps table (or nobody to measure): the combination rule uses the other dimensions
         dims.append(("team", "team", math.nan, "total", "no_team", {}))
-    dims.append(("resources", "existing", res.existing, "start", "existing", {"p_n": inputs.new_share}))
+    if inputs.net_retention is None:
+        dims.append(("resources", "existing", res.existing, "start", "existing", {"p_n": inputs.new_share}))
+    else:
+        dims.append(("resources", "existing", res.existing, "start", "existing_nrr",
+                     {"p_r": float(inputs.net_retention)}))  # fmt: skip
     if math.isfinite(res.total):
         new_args = {
             "m_b": float(lv.marketing_budget),
@@ -244,9 +263,12 @@ def committed_explain(inputs: Inputs, cal: Calibration) -> tuple[str, dict[str, 
     return "committed_partial", {"rule": inputs.combine, "missing": tuple(unknown)}
 
 
-def waterfall(inputs: Inputs, cal: Calibration, buffer_amount: float, target: float) -> pd.DataFrame:
-    """calibration.csv: baseline -> market increments -> market -> bound of the binding dimension -> committed ->
-    flex buffer -> target (`buffer_amount`, `target` from `decompose.flex_buffer`).
+def waterfall(
+    inputs: Inputs, cal: Calibration, target: float, buffer_amount: float, quota: float
+) -> pd.DataFrame:
+    """calibration.csv: baseline -> market increments -> market -> bound of the binding dimension -> the annual
+    target (the calibrated target, to the cent) -> flex buffer over-assigned to the reps -> the reps' quotas
+    (`target`, `buffer_amount`, `quota` from `decompose.flex_buffer`).
 
     Out: step (1..n), component, amount, kind (start | delta | subtotal | total), explain, explain_args.
     """
@@ -259,10 +281,10 @@ def waterfall(inputs: Inputs, cal: Calibration, buffer_amount: float, target: fl
     bound = f"bound_{cal.binding}"
     rows += [
         ("market", market, "subtotal", "market", {}),
-        (bound, cal.committed - market, "delta", bound, {"amount": float(cal.estimates[cal.binding])}),
-        ("committed", cal.committed, "subtotal", *committed_explain(inputs, cal)),
+        (bound, target - market, "delta", bound, {"amount": float(cal.estimates[cal.binding])}),
+        ("target", target, "subtotal", *committed_explain(inputs, cal)),
         ("buffer", buffer_amount, "delta", "buffer", {"p_b": cal.levers.buffer}),
-        ("target", target, "total", "target", {}),
+        ("quota", quota, "total", "quota", {"p_b": cal.levers.buffer}),
     ]
     out = pd.DataFrame(rows, columns=["component", "amount", "kind", "explain", "explain_args"])
     out.insert(0, "step", np.arange(1, len(out) + 1))

@@ -1,12 +1,21 @@
-"""The plan: committed target + flex buffer, decomposed year -> quarter -> month -> week and month -> team -> rep.
+"""The plan: the annual target, the reps' quotas (target + flex buffer), decomposed year -> quarter -> month ->
+week and month -> team -> rep.
 
 `plan(inputs, p)` is the batch run's plan; `whatif(inputs, levers)` the same for any levers (the sliders):
 
-1. `calibration.calibrate`: the four estimates -> the committed target;
-2. `flex_buffer`: the buffer (goals.buffer, reserve for sudden opportunities) on top -> the annual target, in
-   cents; the only place its amount is computed;
-3. `split_calendar`: year -> month (seasonality of step 1) -> working day -> ISO week; quarter = its months;
-4. `split_reps`: month -> team -> rep (ramp-adjusted capacity x territory potential).
+1. `calibration.calibrate`: the four estimates -> the calibrated target, which is the annual target (the
+   company's commitment, the plan of record the review measures against);
+2. `needed_hires`: planned hires (goals.planned_hires) are kept only where the team without them falls short of
+   the reps' quotas (that target + the flex buffer);
+3. `flex_buffer`: the buffer (goals.buffer, the 10-15% reserve of the method) is over-assigned to the reps
+   (quota padding): their quotas sum to target x (1 + buffer), so the company still reaches its target when
+   reps reach 1 / (1 + buffer) of quota, and sudden opportunities are what fills the rest. The only place its
+   amount is computed (docs/method.md, "The flex buffer");
+4. `split_calendar`: year -> month (seasonality of step 1) -> working day -> ISO week; quarter = its months;
+   done for the target and for the quota (targets.csv `target`, `quota`);
+5. `split_reps`: the month's quota -> team -> rep (ramp-adjusted capacity x territory potential);
+6. `position`: the target and the quota stated against each calibration dimension and the forecast interval
+   (target_position.csv); SMART "achievable" is judged on it.
 
 Every split is in integer cents with largest-remainder rounding (`allocate`), so every level sums exactly to its
 parent (`sums_exact` checks it).
@@ -14,7 +23,8 @@ parent (`sums_exact` checks it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,6 +38,7 @@ if TYPE_CHECKING:
     from planning.params import Params
 
 MONTHS = 12
+CENT = 0.005  # half a cent: two amounts closer than this are equal
 TARGETS_REP_COLUMNS = ["rep_id", "name", "team", "kind", "month", "target", "ramp", "capacity"]
 
 
@@ -81,59 +92,113 @@ def cents(x: float) -> int:
 # ------------------------------------------------------------------------------------------------ flex buffer
 @dataclass(frozen=True)
 class Buffer:
-    """The flex buffer on top of the committed target."""
+    """The flex buffer over-assigned to the reps above the annual target (quota padding)."""
 
-    total_cents: int  # the annual target in cents: committed x (1 + buffer), rounded to the cent
+    target_cents: int  # the annual target in cents: the calibrated target, rounded to the cent
+    quota_cents: int  # the reps' quotas in total, cents: target x (1 + buffer), rounded to the cent
     target: float  # the annual target, currency
-    amount: float  # target - committed (in cents), the buffer's amount
+    quota: float  # the reps' quotas in total, currency
+    amount: float  # quota - target (in cents), the buffer's amount
 
 
 def flex_buffer(committed: float, buffer: float) -> Buffer:
-    """The flex buffer (弹性空间, goals.buffer through `Levers.buffer`): reserve for sudden opportunities on top of
-    the committed target. Out: the annual target (in cents and in currency) and the buffer's amount."""
-    total_c = cents(committed * (1.0 + buffer))
-    target = total_c / 100
-    return Buffer(total_c, target, target - cents(committed) / 100)
+    """The flex buffer (弹性空间, goals.buffer through `Levers.buffer`), over-assigned: the annual target stays the
+    calibrated target; the reps' quotas add the buffer on top (quota padding). The reserve is the distance
+    between what reps are asked and what the company commits: reps at 1 / (1 + buffer) of quota still deliver
+    the target, and a sudden opportunity fills the rest. Out: target and quota in cents and currency, and the
+    buffer's amount."""
+    target_c = cents(committed)
+    quota_c = cents(committed * (1.0 + buffer))
+    return Buffer(target_c, quota_c, target_c / 100, quota_c / 100, (quota_c - target_c) / 100)
+
+
+# ------------------------------------------------------------------------------------------------ hires
+def _keep_reps(inputs: Inputs, keep: np.ndarray) -> Inputs:
+    """`inputs` with only the roster rows where `keep` is True (their schedule and team index follow)."""
+    ros = inputs.roster[keep].reset_index(drop=True)
+    teams = sorted(ros["team"].unique().tolist())
+    return replace(
+        inputs,
+        roster=ros,
+        tenure=inputs.tenure[keep],
+        elapsed=inputs.elapsed[keep],
+        teams=teams,
+        team_of=np.array([teams.index(t) for t in ros["team"]], dtype=int),
+    )
+
+
+def needed_hires(inputs: Inputs, levers: Levers) -> tuple[Inputs, int]:
+    """Planned hires (goals.planned_hires) only where the team without them falls short of what the reps are
+    asked to deliver: the quotas, the calibrated target + the flex buffer (METHOD 4: hires needed given ramp time
+    and attrition; SMART achievable judges the quotas against the team capacity). The latest-starting hire is
+    left out first while the team estimate without it still reaches the quotas calibrated with every hire; an
+    earlier hire adds more, so the first one the team cannot spare stops the search. Leaving out a hire never
+    lowers the target: under the "min" rule the team without it is still above the minimum.
+
+    Out: the inputs with the needed hires only, and how many planned hires were left out.
+    """
+    hire = (inputs.roster["kind"] == "hire").to_numpy()
+    if not hire.any():
+        return inputs, 0
+    quota = flex_buffer(calibration.calibrate(inputs, levers).committed, levers.buffer).quota
+    keep = np.ones(len(hire), dtype=bool)
+    latest_first = inputs.roster.index[hire][np.argsort(-inputs.roster.loc[hire, "start"].rank(method="first"))]
+    for i in latest_first:
+        trial = keep.copy()
+        trial[i] = False
+        if not calibration.team_dimension(_keep_reps(inputs, trial), levers).total >= quota - CENT:
+            break
+        keep = trial
+    dropped = int(hire.sum() - (hire & keep).sum())
+    return (inputs if dropped == 0 else _keep_reps(inputs, keep)), dropped
 
 
 # ------------------------------------------------------------------------------------------------ the plan
 @dataclass
 class Plan:
-    """One calibration + flex buffer + decomposition (the output of `whatif`)."""
+    """One calibration + needed hires + flex buffer + decomposition (the output of `whatif`)."""
 
     levers: Levers
     dimensions: pd.DataFrame  # calibration.dimensions(): dimension, component, amount, kind, explain(_args)
     estimates: dict[str, float]  # ambition, market, team, resources (NaN when not computable)
     binding: str  # the dimension that set the calibrated target
-    committed: float  # calibrated target before the buffer
-    target: float  # final annual target (committed + buffer), currency
+    committed: float  # calibrated target (= the annual target)
+    target: float  # the annual target (the company's commitment), currency
+    quota: float  # the reps' quotas in total: target + flex buffer, currency
     calibration: pd.DataFrame  # calibration.waterfall(): step, component, amount, kind, explain(_args)
-    targets: pd.DataFrame  # level, period, start, end, target, working_days
-    targets_rep: pd.DataFrame  # rep_id, name, team, kind, month, target, ramp, capacity
+    targets: pd.DataFrame  # level, period, start, end, target, quota, working_days
+    targets_rep: pd.DataFrame  # rep_id, name, team, kind, month, target (the rep's quota), ramp, capacity
     resources: dict[
         str, float
     ]  # leads, customers, extra customers, value per new customer, existing business
     capacity_rep: np.ndarray  # (reps, 12) capacity with all levers
+    inputs: Inputs  # the inputs the plan was computed on: the roster holds the needed hires only
+    hires_dropped: int = 0  # planned hires left out: the team reaches the target without them
 
 
 def whatif(inputs: Inputs, levers: Levers) -> Plan:
-    """Calibrate the target for `levers`, add the flex buffer and decompose to quarter, month, ISO week, team
-    and rep. Pure: the same inputs and levers give the same plan (the batch run and the sliders call it)."""
+    """Keep the needed hires, calibrate the target for `levers`, over-assign the flex buffer to the reps and
+    decompose to quarter, month, ISO week, team and rep. Pure: the same inputs and levers give the same plan
+    (the batch run and the sliders call it)."""
+    inputs, dropped = needed_hires(inputs, levers)
     cal = calibration.calibrate(inputs, levers)
     buf = flex_buffer(cal.committed, levers.buffer)
-    targets, targets_rep = split(inputs, buf.total_cents, cal.team.capacity_rep, cal.team.ramp_rep)
+    targets, targets_rep = split(inputs, buf, cal.team.capacity_rep, cal.team.ramp_rep)
     return Plan(
         levers=levers,
-        dimensions=calibration.dimensions(inputs, cal),
+        dimensions=calibration.dimensions(inputs, cal, dropped),
         estimates=cal.estimates,
         binding=cal.binding,
         committed=cal.committed,
         target=buf.target,
-        calibration=calibration.waterfall(inputs, cal, buf.amount, buf.target),
+        quota=buf.quota,
+        calibration=calibration.waterfall(inputs, cal, buf.target, buf.amount, buf.quota),
         targets=targets,
         targets_rep=targets_rep,
         resources=cal.resources.as_dict(),
         capacity_rep=cal.team.capacity_rep,
+        inputs=inputs,
+        hires_dropped=dropped,
     )
 
 
@@ -219,23 +284,29 @@ def split_reps(
 
 
 def split(
-    inputs: Inputs, total_c: int, capacity_rep: np.ndarray, ramp_rep: np.ndarray
+    inputs: Inputs, buf: Buffer, capacity_rep: np.ndarray, ramp_rep: np.ndarray
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`total_c` cents to targets (year, quarters, months, weeks) and targets_rep (month -> team -> rep)."""
-    targets, month_c = split_calendar(inputs, total_c)
-    return targets, split_reps(inputs, month_c, capacity_rep, ramp_rep)
+    """The target and the quota (`buf`, cents) to targets (year, quarters, months, weeks: `target` and `quota`,
+    each level summing exactly to its parent) and the months' quotas to targets_rep (month -> team -> rep)."""
+    targets, _ = split_calendar(inputs, buf.target_cents)
+    quotas, month_q = split_calendar(inputs, buf.quota_cents)
+    targets.insert(targets.columns.get_loc("target") + 1, "quota", quotas["target"].to_numpy())
+    return targets, split_reps(inputs, month_q, capacity_rep, ramp_rep)
 
 
 # ------------------------------------------------------------------------------------------------ checks, rollups
 def sums_exact(plan: Plan) -> bool:
-    """True when quarters, months, weeks and reps each sum to the year (and reps to their month) in cents."""
+    """True when quarters, months and weeks each sum to the year (target and quota) and the reps' quotas to their
+    month's quota, in cents."""
     t = plan.targets
-    c = (t["target"] * 100).round().astype("int64")
-    year = int(c[t["level"] == "year"].iloc[0])
-    ok = all(int(c[t["level"] == lv].sum()) == year for lv in ("quarter", "month", "week"))
-    months = t[t["level"] == "month"].set_index("period")["target"].mul(100).round().astype("int64")
-    for q in range(4):
-        ok &= int(months.iloc[3 * q : 3 * q + 3].sum()) == int(c[t["level"] == "quarter"].iloc[q])
+    ok = True
+    for col in ("target", "quota"):
+        c = (t[col] * 100).round().astype("int64")
+        year = int(c[t["level"] == "year"].iloc[0])
+        ok &= all(int(c[t["level"] == lv].sum()) == year for lv in ("quarter", "month", "week"))
+        months = t[t["level"] == "month"].set_index("period")[col].mul(100).round().astype("int64")
+        for q in range(4):
+            ok &= int(months.iloc[3 * q : 3 * q + 3].sum()) == int(c[t["level"] == "quarter"].iloc[q])
     r = plan.targets_rep
     if len(r):
         by_month = (r["target"] * 100).round().astype("int64").groupby(r["month"]).sum()
@@ -244,10 +315,11 @@ def sums_exact(plan: Plan) -> bool:
 
 
 def team_targets(plan: Plan) -> pd.DataFrame:
-    """Per team: team, reps (current), hires, target (year), share. Sums exactly to the annual target."""
+    """Per team: team, reps (current), hires, quota (year), share. Sums exactly to the reps' quotas (the annual
+    target + the flex buffer)."""
     r = plan.targets_rep
     if r.empty:
-        return pd.DataFrame(columns=["team", "reps", "hires", "target", "share"])
+        return pd.DataFrame(columns=["team", "reps", "hires", "quota", "share"])
     people = r.drop_duplicates("rep_id")
     out = (
         r.assign(c=(r["target"] * 100).round().astype("int64"))
@@ -262,9 +334,9 @@ def team_targets(plan: Plan) -> pd.DataFrame:
     out["hires"] = (
         out["team"].map(people[people["kind"] == "hire"].groupby("team").size()).fillna(0).astype(int)
     )
-    out["target"] = out["target"] / 100
-    out["share"] = out["target"] / out["target"].sum()
-    return out[["team", "reps", "hires", "target", "share"]]
+    out["quota"] = out["target"] / 100
+    out["share"] = out["quota"] / out["quota"].sum()
+    return out[["team", "reps", "hires", "quota", "share"]]
 
 
 def team_capacity(plan: Plan, inputs: Inputs) -> pd.DataFrame:
@@ -318,7 +390,8 @@ def forecast_vs_plan(result: fc.Result, plan: Plan) -> pd.DataFrame:
 
 
 def monthly_comparison(result: fc.Result, plan: Plan, p: Params) -> pd.DataFrame:
-    """Plan year side by side: month, forecast (chosen model), lower, upper, target, gap (target - forecast).
+    """Plan year side by side: month, forecast (chosen model), lower, upper, target, gap (target - forecast),
+    quota (the reps' quotas: target + flex buffer).
 
     Reads plan_year."""
     base = fc.plan_year_baseline(result, p.plan_year)
@@ -333,4 +406,68 @@ def monthly_comparison(result: fc.Result, plan: Plan, p: Params) -> pd.DataFrame
         }
     )
     out["gap"] = out["target"] - out["forecast"]
+    quota = plan.targets[plan.targets["level"] == "month"].set_index("period")["quota"]
+    out["quota"] = quota.reindex(base["month"]).to_numpy()
     return out
+
+
+# ------------------------------------------------------------------------------------------------ position
+#: What each figure is stated against. A `limit` bounds "achievable": the target must stay within the market,
+#: the team and the resources (three-dimensional calibration) and below the forecast's upper bound; the reps'
+#: quotas within the team's capacity (what reps can deliver) and below the forecast's upper bound. Ambition is
+#: intent and the forecast's lower bound a floor of what is likely: stated, never a limit.
+LIMITS = {("target", "market"), ("target", "team"), ("target", "resources"), ("target", "forecast"),
+          ("quota", "team"), ("quota", "forecast")}  # fmt: skip
+POSITION_COLUMNS = ["measure", "period", "amount", "reference", "lower", "upper", "position", "limit"]
+
+
+def _position(amount: float, lower: float, upper: float) -> str:
+    """below | within | above | unknown: `amount` against [lower, upper] (NaN lower = no floor), to the cent."""
+    if not math.isfinite(upper):
+        return "unknown"
+    if amount > upper + CENT:
+        return "above"
+    if math.isfinite(lower) and amount < lower - CENT:
+        return "below"
+    return "within"
+
+
+def position(plan: Plan) -> pd.DataFrame:
+    """The annual target and the reps' quotas stated against each calibration dimension and the chosen forecast's
+    interval (goals.interval), for the year and for each month (artefact target_position.csv).
+
+    Out (POSITION_COLUMNS): measure (target | quota), period (the plan year "YYYY" or a month "YYYY-MM"), amount,
+    reference (ambition | market | team | resources | forecast; team_without_hires: the team without its planned
+    hires, why they are needed, when it has any), lower (the forecast's lower bound; NaN for a dimension), upper
+    (the dimension's estimate or the forecast's upper bound), position (below | within | above | unknown when
+    the data could not compute the reference), limit (the year's row bounds SMART "achievable",
+    `LIMITS`; months and ambition are stated only: a month's 80% band is missed by one month in five even by the
+    actual outcome). The year's forecast band sums the months' bounds.
+    """
+    inputs = plan.inputs
+    year = str(inputs.plan_year)
+    lo_m, hi_m = inputs.baseline_lower, inputs.baseline_upper
+    months = plan.targets[plan.targets["level"] == "month"]
+    rows = []
+    for measure, amount in (("target", plan.target), ("quota", plan.quota)):
+        for ref, est in plan.estimates.items():
+            rows.append((measure, year, amount, ref, math.nan, est, _position(amount, math.nan, est),
+                         (measure, ref) in LIMITS))  # fmt: skip
+        lo, hi = float(np.sum(lo_m)), float(np.sum(hi_m))
+        rows.append((measure, year, amount, "forecast", lo, hi, _position(amount, lo, hi),
+                     (measure, "forecast") in LIMITS))  # fmt: skip
+        for period, value, lo, hi in zip(months["period"], months[measure], lo_m, hi_m, strict=True):
+            rows.append((measure, period, float(value), "forecast", float(lo), float(hi),
+                         _position(float(value), float(lo), float(hi)), False))  # fmt: skip
+    hires = (inputs.roster["kind"] == "hire").to_numpy()
+    if hires.any():  # why the kept hires are needed: the team without them against the quotas (`needed_hires`)
+        without = calibration.team_dimension(_keep_reps(inputs, ~hires), plan.levers).total
+        rows.append(("quota", year, plan.quota, "team_without_hires", math.nan, without,
+                     _position(plan.quota, math.nan, without), False))  # fmt: skip
+    return pd.DataFrame(rows, columns=POSITION_COLUMNS)
+
+
+def within_limits(pos: pd.DataFrame) -> bool:
+    """SMART "achievable" of the annual revenue: no limiting row of `position` is above its reference (a
+    reference the data could not compute does not count)."""
+    return not bool(((pos["limit"]) & (pos["position"] == "above")).any())

@@ -16,7 +16,7 @@ import pandas as pd
 from planning import i18n
 from planning.goals import forecast as fc
 from planning.goals.calendar import changed_days
-from planning.goals.decompose import Plan, sums_exact
+from planning.goals.decompose import Plan, sums_exact, within_limits
 from planning.goals.prepare import Inputs
 from planning.goals.smart import unit
 
@@ -130,7 +130,8 @@ def describe_forecast(result: fc.Result, plan_year: int, voice: i18n.Voice) -> s
 
 # ------------------------------------------------------------------------------------------------ calibration
 def describe_calibration(plan: Plan, inputs: Inputs, voice: i18n.Voice) -> str:
-    """The calibration in one paragraph: the four estimates, the binding one, buffer and final target."""
+    """The calibration in one paragraph: the four estimates, the binding one, the annual target and the reps'
+    quotas (target + the flex buffer over-assigned)."""
     e = plan.estimates
     return voice.t(
         "goals.calibration.summary",
@@ -142,8 +143,55 @@ def describe_calibration(plan: Plan, inputs: Inputs, voice: i18n.Voice) -> str:
         committed=voice.money(plan.committed),
         buffer=voice.pct(plan.levers.buffer),
         target=voice.money(plan.target),
+        quota=voice.money(plan.quota),
+        reach=voice.pct(plan.target / plan.quota if plan.quota > 0 else math.nan),
         growth=voice.pct(plan.target / inputs.last12 - 1 if inputs.last12 > 0 else math.nan, signed=True),
     )
+
+
+def describe_position(pos: pd.DataFrame, interval: float, voice: i18n.Voice) -> str:
+    """The annual target and the reps' quotas against each limit (`decompose.position`), whether the revenue is
+    achievable, and the months of the target outside their forecast band. `interval`: goals.interval."""
+    year = pos[pos["period"].str.len() == 4]
+    parts = []
+    for measure in ("target", "quota"):
+        rows = year[(year["measure"] == measure) & year["limit"]]
+        items = []
+        for r in rows.itertuples(index=False):
+            if r.position == "unknown":
+                continue
+            items.append(
+                voice.t(
+                    f"goals.position.{r.position}",
+                    reference=voice.t(f"goals.position.references.{r.reference}"),
+                    upper=voice.money(r.upper),
+                    share=voice.pct(r.amount / r.upper if r.upper else math.nan),
+                )
+            )
+        amount = float(rows["amount"].iloc[0]) if len(rows) else math.nan
+        parts.append(
+            voice.t(f"goals.position.{measure}", amount=voice.money(amount), items="; ".join(items) or i18n.DASH)
+        )
+    ok = within_limits(pos)
+    parts.append(voice.t("goals.position.achievable" if ok else "goals.position.not_achievable"))
+    months = pos[(pos["measure"] == "target") & (pos["period"].str.len() == 7)]
+    outside = months[months["position"].isin(["above", "below"])]
+    if outside.empty:
+        parts.append(voice.t("goals.position.months_inside", n=len(months), interval=voice.pct(interval, 0)))
+    else:
+        listed = ", ".join(
+            f"{r.period} ({voice.t(f'goals.position.month_{r.position}')})" for r in outside.itertuples()
+        )
+        parts.append(
+            voice.t(
+                "goals.position.months_outside",
+                k=len(outside),
+                n=len(months),
+                interval=voice.pct(interval, 0),
+                months=listed,
+            )
+        )
+    return " ".join(parts)
 
 
 def describe_decomposition(plan: Plan, voice: i18n.Voice) -> str:
@@ -223,19 +271,21 @@ def describe_smart(goals_df: pd.DataFrame, voice: i18n.Voice) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ reps
-def describe_reps(inputs: Inputs, voice: i18n.Voice) -> str:
-    """Who carries the target and how hires ramp in."""
+def describe_reps(inputs: Inputs, ramp_months: int, voice: i18n.Voice, hires_dropped: int = 0) -> str:
+    """Who carries the quotas and when hires are fully productive (`ramp_months`: the shared fact, facts_goals);
+    `hires_dropped` planned hires left out (the team reaches the target without them, `decompose.needed_hires`)."""
     ros = inputs.roster
     if ros.empty:
         return voice.t("goals.reps.no_reps")
     hires = ros[ros["kind"] == "hire"]
+    dropped = " " + voice.t("goals.reps.hires_dropped", n=hires_dropped) if hires_dropped else ""
     return voice.t(
         "goals.reps.summary",
         reps=int((ros["kind"] == "current").sum()),
         hires=len(hires),
         first_hire=str(hires["start"].min()) if len(hires) else voice.t("goals.reps.no_hires"),
-        ramp=inputs.ramp_months + 1,
-    )
+        ramp=int(ramp_months),
+    ) + dropped
 
 
 def describe_rep_sheet(plan: Plan, sheet: pd.DataFrame, voice: i18n.Voice) -> str:

@@ -71,6 +71,8 @@ class Inputs:
     last12: float
     baseline: float
     baseline_monthly: np.ndarray  # (12,)
+    baseline_lower: np.ndarray  # (12,) the chosen forecast's lower bound (goals.interval); actuals where known
+    baseline_upper: np.ndarray  # (12,) its upper bound
     increments: pd.DataFrame  # source, segment_or_dimension, amount, explanation
     season: np.ndarray  # (12,), mean 1
     productivity: float  # annual output of a fully ramped quota rep
@@ -95,6 +97,8 @@ class Inputs:
     day_weight: np.ndarray
     notes: list[str] = field(default_factory=list)
     crew: tm.Team | None = None  # the measured team (planning.team), shared with the resources step
+    net_retention: float | None = None  # strategy.net_retention: existing customers' revenue = last12 x it
+    capacity_basis: str = "latest"  # goals.capacity_basis: which periods the productivity rests on
 
 
 def levers_from(p: Params, inputs: Inputs) -> Levers:
@@ -156,7 +160,7 @@ def prepare(
     """Precompute everything `whatif` needs from the region's tables, the forecast and step 1's artefacts.
 
     Reads plan_year, as_of, goals.(combine, planned_hires, holidays, territory_weight, capacity_basis,
-    cost_per_lead, average_order_value, orders_per_new_customer) and, through `planning.team.measure`,
+    cost_per_lead, average_order_value, orders_per_new_customer), strategy.net_retention and, through `planning.team.measure`,
     resources.ramp_months, ramp_fallback_months, attrition, attrition_months.
     """
     g = p.goals
@@ -231,6 +235,8 @@ def prepare(
         last12=last12,
         baseline=float(base["baseline"].sum()),
         baseline_monthly=base["baseline"].to_numpy(dtype=float),
+        baseline_lower=base["lower"].to_numpy(dtype=float),
+        baseline_upper=base["upper"].to_numpy(dtype=float),
         increments=_increments(market_increment),
         season=season_weights(seasonality, hist),
         productivity=productivity,
@@ -255,4 +261,6 @@ def prepare(
         day_weight=cal["weight"].to_numpy(dtype=float),
         notes=notes,
         crew=crew,
+        net_retention=p.strategy.net_retention,
+        capacity_basis=p.goals.capacity_basis,
     )

@@ -1,8 +1,11 @@
 """SMART goals: goals derived from the calibrated plan plus the planner's own (goals.smart), each checked.
 
 specific = a known metric (`METRICS`); measurable = a finite positive value; achievable = value <= calibrated
-capacity x (1 + flex buffer), pro-rated to the deadline for flow metrics; relevant = names a segment of step 1
-or a strategy lever (`STRATEGY_LEVERS`); time-bound = a deadline inside the plan year.
+capacity, pro-rated to the deadline for flow metrics (a count goal, rounded up to whole units, may reach the
+next whole unit above a fractional capacity); for the derived revenue goal also what reps are asked: the target
+within every limiting dimension and the forecast's upper bound, the quotas (target + flex buffer) within the
+team capacity and the forecast's upper bound (`decompose.position`, `decompose.within_limits`); relevant = names
+a segment of step 1 or a strategy lever (`STRATEGY_LEVERS`); time-bound = a deadline inside the plan year.
 """
 
 from __future__ import annotations
@@ -13,14 +16,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planning.goals.decompose import Plan
+from planning.goals.decompose import Plan, position, within_limits
 from planning.goals.prepare import Inputs
 from planning.params import local_text
 
 if TYPE_CHECKING:
     from planning.params import Params
 
-#: Metrics a SMART goal can name; "higher is better" for all of them (achievable = value <= capacity x (1+buffer)).
+#: Metrics a SMART goal can name; "higher is better" for all of them (achievable = value <= capacity).
 METRICS = (
     "revenue",
     "new_customers",
@@ -79,6 +82,16 @@ def unit(metric: str) -> str:
     return "rate"
 
 
+def reach(metric: str, capacity: float) -> float:
+    """The largest value a goal of `metric` may have and be achievable: its capacity, to the cent for money; a
+    count is whole, so a fractional capacity reaches the next whole unit (44.4 customers' worth of budget reaches
+    the 45th); a rate to 1e-9."""
+    u = unit(metric)
+    if u == "count":
+        return math.ceil(capacity - 1e-9)
+    return capacity + (0.005 if u == "money" else 1e-9)
+
+
 def _capacity_of(metric: str, rows: list[tuple]) -> float:
     for _, m, _, _, _, cap, _ in rows:
         if m == metric:
@@ -99,7 +112,7 @@ def smart_goals(
     Out: goal, metric, value, unit (money | count | rate), deadline (ISO date or ""), relevant_to, capacity,
     specific, measurable, achievable, relevant, time_bound, smart (all five), derived. A derived goal's `goal`
     text is "" (its sentence is `narrate.smart_frame`'s); a planner's goal keeps its own text, in the report
-    language when it gives several. Reads goals.buffer (through the plan's levers), goals.smart, plan_year,
+    language when it gives several. Reads goals.smart, plan_year,
     language.
     """
     year = p.plan_year
@@ -110,13 +123,16 @@ def smart_goals(
     cap_revenue = min(feasible) if feasible else math.nan
     value_new = res["value_per_new_customer"]
     conv_eff = res["lead_conversion"] * (1 + lv.tool_efficiency)
-    need_new = (
-        # The flex buffer is reserve for unplanned upside: process goals carry the committed target.
-        math.ceil(max(plan.committed - res["existing"], 0.0) / value_new)
+    # Process goals carry the annual target (the flex buffer is over-assigned to reps' revenue quotas only);
+    # a count is rounded up once, from the unrounded need.
+    need_exact = (
+        max(plan.target - res["existing"], 0.0) / value_new
         if math.isfinite(value_new) and value_new > 0
         else math.nan
     )
-    need_leads = math.ceil(need_new / conv_eff) if math.isfinite(need_new) and conv_eff > 0 else math.nan
+    need_new = math.ceil(need_exact - 1e-9) if math.isfinite(need_exact) else math.nan
+    need_leads = math.ceil(need_exact / conv_eff - 1e-9) if math.isfinite(need_exact) and conv_eff > 0 else math.nan
+    revenue_within_limits = within_limits(position(plan))
     curve = inputs.curve
     best = lambda col: float(curve[col].max()) if col in curve and curve[col].notna().any() else math.nan  # noqa: E731
     latest = lambda col: float(curve[col].iloc[-1]) if col in curve and len(curve) else math.nan  # noqa: E731
@@ -160,9 +176,9 @@ def smart_goals(
         # A derived goal always has its sentence (filled in by narrate): specific when its metric is known.
         specific = metric in METRICS and (is_derived or bool(str(text).strip()))
         measurable = bool(finite and value > 0)
-        achievable = bool(
-            measurable and math.isfinite(capacity) and value <= capacity * (1 + lv.buffer) + 1e-9
-        )
+        achievable = bool(measurable and math.isfinite(capacity) and value <= reach(metric, capacity))
+        if is_derived and metric == "revenue":
+            achievable = achievable and revenue_within_limits
         relevant = bool(rel) and rel in known_relevant
         time_bound = dl is not None and date(year, 1, 1) <= dl <= date(year, 12, 31)
         out.append(

@@ -101,6 +101,23 @@ def smart_table(goals_df: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
     return out
 
 
+def position_table(pos: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """The year's rows of target_position.csv for the report: figure, against, amount, lower, upper, position,
+    limit (✓ where it bounds "achievable"), translated."""
+    year = pos[pos["period"].str.len() == 4]
+    return pd.DataFrame(
+        {
+            "measure": [voice.t(f"goals.columns.{m}") for m in year["measure"]],
+            "reference": [voice.t(f"goals.position.references.{r}") for r in year["reference"]],
+            "amount": year["amount"].to_numpy(),
+            "lower": year["lower"].to_numpy(),
+            "upper": year["upper"].to_numpy(),
+            "position": [voice.t(f"goals.position.state.{x}") for x in year["position"]],
+            "limit": np.where(year["limit"], "✓", ""),
+        }
+    )
+
+
 def calendar_table(plan: Plan) -> pd.DataFrame:
     """targets.csv without the week rows (year, quarters, months) for the report table."""
     return plan.targets[plan.targets["level"] != "week"].reset_index(drop=True)

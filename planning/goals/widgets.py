@@ -76,7 +76,7 @@ def whatif_panel(ctx: Any, inputs: Inputs) -> Any:
             disp.paragraph(narrate.describe_calibration(plan_, inputs, voice))
             display(charts.waterfall(views.calibration_view(plan_, voice), voice.lang))
             disp.table(
-                decompose.team_targets(plan_), voice.lang, domain="goals", money=["target"], pct=["share"]
+                decompose.team_targets(plan_), voice.lang, domain="goals", money=["quota"], pct=["share"]
             )
 
     for s in sliders.values():

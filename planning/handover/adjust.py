@@ -236,7 +236,10 @@ def _retarget(region_dir: Path, region: str, month_cents: np.ndarray) -> None:
     """The region's `targets` after accepted managers' totals: months from the reps, quarters and the year their
     sums, weeks the new year spread in the old weeks' proportions (every level sums exactly, as the audit checks)."""
     t = store.read_artifact(region_dir, "targets", region=region)
-    cents = np.round(t["target"].to_numpy() * 100).astype(np.int64)
+    # The reps carry the quotas (target + flex buffer, docs/method.md): their sums are the `quota` column where
+    # the plan has one; the company's target stays as calibrated.
+    col = "quota" if "quota" in t.columns else "target"
+    cents = np.round(t[col].to_numpy() * 100).astype(np.int64)
     level = t["level"].to_numpy()
     new = cents.copy()
     months = np.nonzero(level == "month")[0]
@@ -246,5 +249,5 @@ def _retarget(region_dir: Path, region: str, month_cents: np.ndarray) -> None:
     weeks = np.nonzero(level == "week")[0]
     if len(weeks):
         new[weeks] = allocate(int(month_cents.sum()), cents[weeks].astype(float))
-    t["target"] = new / 100
+    t[col] = new / 100
     store.write_artifact(region_dir, "targets", t)

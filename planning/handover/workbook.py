@@ -97,12 +97,15 @@ def params_hash(manifest: dict[str, Any], regions: list[str]) -> str:
 
 
 def buffer_of(snapshot: Path, region: str) -> tuple[float, float, float] | None:
-    """(committed, buffer, target) from the region's calibration artefact (rows committed, buffer, target), as
+    """(annual target, buffer, reps' quotas) from the region's calibration artefact (rows target, buffer, quota:
+    the flex buffer over-assigned to the reps, docs/method.md; snapshots before: committed, buffer, target), as
     the plan states them; None when it does not."""
     cal = store.read_optional(store.region_dir(snapshot, region), "calibration")
     if cal is None:
         return None
     amount = dict(zip(cal["component"].astype(str), cal["amount"].astype(float), strict=False))
+    if {"target", "buffer", "quota"} <= set(amount):  # the buffer over-assigned to the reps (docs/method.md)
+        return amount["target"], amount["buffer"], amount["quota"]
     if not {"committed", "buffer", "target"} <= set(amount):
         return None
     return amount["committed"], amount["buffer"], amount["target"]

@@ -77,7 +77,10 @@ def market_increment(share: pd.DataFrame, mp: Market, tam_plan: pd.Series) -> pd
     Two sources, one row each per named segment / opening:
     - share_gain: for each industry in `market.share_gain`, planned share gain (fraction, 0.005 = +0.5 pp) x the
       industry's plan-year TAM (`tam_plan`, from `share.market_size_plan_year`: the market after its growth);
-      amount 0 when there is no TAM at all.
+      amount 0 when there is no TAM at all, and amount 0 (wording `share_gain_losing`) where the region lost
+      `market.share_threshold` or more of share over the last 12 months: a company-wide gain (params/base.yaml)
+      is not counted where the region is losing ground. `market.share_recovery` states a gain the region commits
+      to even there (a recovery plan): counted as is, its own row (wording `share_recovery`).
     - opening: for each differentiation opening (every competitor weak on the dimension), `market.opening_increment`
       [dimension] if set, else `market.opening_share`[dimension] x the region's plan-year TAM (all industries).
       Openings without either parameter are listed with amount 0 so the planner sees what is not yet quantified.
@@ -88,7 +91,14 @@ def market_increment(share: pd.DataFrame, mp: Market, tam_plan: pd.Series) -> pd
     """
     rows: list[dict[str, Any]] = []
     cur_share = share.set_index("segment")["share"] if not share.empty else pd.Series(dtype="float64")
-    for industry, gain in mp.share_gain.items():
+    change = (
+        share.set_index("segment")["share_change"]
+        if not share.empty and "share_change" in share.columns
+        else pd.Series(dtype="float64")
+    )
+    planned = [(i, g, False) for i, g in mp.share_gain.items() if i not in mp.share_recovery]
+    planned += [(i, g, True) for i, g in mp.share_recovery.items()]
+    for industry, gain, recovery in planned:
         base = float(tam_plan.get(industry, float("nan")))
         if tam_plan.empty:  # no market size at all (no table, nothing in params): listed, not quantified
             rows.append({"source": "share_gain", "segment_or_dimension": industry, "amount": 0.0, "rate": gain,
@@ -99,8 +109,12 @@ def market_increment(share: pd.DataFrame, mp: Market, tam_plan: pd.Series) -> pd
                 f"market.share_gain names industry {industry!r}, which has no market size; "
                 f"known: {sorted(tam_plan.index)}"
             )
-        rows.append({"source": "share_gain", "segment_or_dimension": industry, "amount": gain * base,
-                     "rate": gain, "base": base, "wording": "share_gain", "share": cur_share.get(industry)})  # fmt: skip
+        lost = float(change.get(industry, float("nan")))
+        losing = not recovery and np.isfinite(lost) and lost <= -mp.share_threshold
+        wording = "share_recovery" if recovery else "share_gain_losing" if losing else "share_gain"
+        rows.append({"source": "share_gain", "segment_or_dimension": industry,
+                     "amount": 0.0 if losing else gain * base, "rate": gain, "base": base, "wording": wording,
+                     "share": cur_share.get(industry), "share_change": lost})  # fmt: skip
     ops = openings(mp)
     total_tam = float(tam_plan.sum()) if len(tam_plan) else float("nan")
     for dim in ops.loc[ops["opening"], "dimension"]:
@@ -119,5 +133,5 @@ def market_increment(share: pd.DataFrame, mp: Market, tam_plan: pd.Series) -> pd
             wording = "opening_unquantified"
         rows.append({"source": "opening", "segment_or_dimension": dim, "amount": float(amount), "rate": rate,
                      "base": base, "wording": wording, "share": None})  # fmt: skip
-    cols = ["source", "segment_or_dimension", "amount", "rate", "base", "wording", "share"]
+    cols = ["source", "segment_or_dimension", "amount", "rate", "base", "wording", "share", "share_change"]
     return pd.DataFrame(rows, columns=cols)

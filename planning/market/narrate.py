@@ -95,9 +95,11 @@ def explain_increment(inc: pd.DataFrame, plan_year: int, voice: i18n.Voice) -> p
         key = f"market.increment.{r.wording}"
         if r.source == "share_gain":
             fmt = {"segment": voice.name("industry", r.segment_or_dimension), "gain": f"{r.rate * 100:+.2f}"}
-            if r.wording == "share_gain":
+            if r.wording in ("share_gain", "share_recovery"):
                 fmt.update(share=voice.pct(r.share, 2), year=plan_year, tam=voice.money(r.base),
                            amount=voice.money(r.amount))  # fmt: skip
+            elif r.wording == "share_gain_losing":
+                fmt.update(share=voice.pct(r.share, 2), change=f"{r.share_change * 100:+.2f}")
         else:
             fmt = {"dimension": dimension_name(r.segment_or_dimension, voice)}
             if r.wording == "opening_amount":

@@ -1,7 +1,8 @@
 """Parameters: the schema of params/*.yaml, the layered loader, and the one run input.
 
 - `schema.py`  the pydantic models, one per section (`Market`, `Goals`, `Strategy`, `Resources`, `Review` ...)
-               and `Params` holding them all, with the method's defaults;
+               and `Params` holding them all, with the method's defaults; `basics.py` their building blocks
+               (the strict base model, `cross_key`, `LocalText`), `rhythm.py` review.pipeline and review.improve;
 - `load.py`    base.yaml + <region>.yaml + local.yaml merged and validated (`load`, `region_keys`,
                `load_json`); errors name the file, the key, the value and what was expected;
 - `resolve.py` `resolve(region, as_of, plan_year, language, params_dir, params_json)`: what the runner validates

@@ -17,26 +17,20 @@ review.kpi_targets value within the range its KPI can take (`KPI_TARGET_RANGES`:
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, field_validator, model_validator
 
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_default=True, allow_inf_nan=False)
-
-
-Fraction = Field(ge=0.0, le=1.0)
-NonNegative = Annotated[float, Field(ge=0.0)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-
-
-def cross_key(expected: str, **keys: Any) -> PydanticCustomError:
-    """The error of a rule on keys of one model (a rule between keys, or a range that depends on the key):
-    `keys` maps each key (relative to where the validator runs, dotted) to its value;
-    `planning.params.load.describe` names every key with its full path, value and file."""
-    return PydanticCustomError("cross_key", expected, {"keys": keys})
+from planning.params.basics import (  # noqa: F401 (re-exported: the schema's building blocks)
+    Fraction,
+    LocalText,
+    NonNegative,
+    Probability,
+    _Model,
+    cross_key,
+    local_text,
+)
+from planning.params.rhythm import Improve, Pipeline
 
 
 class Company(_Model):
@@ -71,17 +65,6 @@ class RunSection(_Model):
     # Also embed a static SVG of every chart, for mail previewers that run no JavaScript. Off by default: it
     # costs ~0.5-1 s per chart (about 90% of a report's display time) and grows with the chart's data.
     static_charts: bool = False
-
-
-# Text a planner writes in params: one string for every language, or {en: ..., zh: ...}.
-LocalText = str | dict[Literal["en", "zh"], str]
-
-
-def local_text(value: LocalText | None, lang: str) -> str:
-    """A planner's text from params in `lang`: the string itself, or the entry of `lang` (else the other one)."""
-    if isinstance(value, dict):
-        return str(value.get(lang) or next(iter(value.values()), ""))
-    return "" if value is None else str(value)
 
 
 ICP_METRICS = ("sales", "clv", "win_rate", "growth")
@@ -134,6 +117,9 @@ class Market(_Model):
     opening_share: dict[str, float] = {}  # dimension -> share of the plan-year regional TAM its opening wins
     opening_increment: dict[str, float] = {}  # dimension -> increment (currency); overrides opening_share
     share_gain: dict[str, float] = {}  # industry -> planned share gain in the plan year (0.005 = +0.5 pp)
+    # industry -> share gain committed even where the region is losing share there (a recovery plan); a
+    # share_gain in an industry where the region lost share_threshold or more is not counted
+    share_recovery: dict[str, float] = {}
     needs: list[Need] = []  # customer pain points / unmet needs with the segments they apply to
     swot: dict[Literal["S", "W", "O", "T"], list[LocalText]] = {}  # entries from interviews and workshops
 
@@ -164,7 +150,7 @@ class Market(_Model):
             raise ValueError(f"weights {v} must be >= 0 with at least one > 0")
         return v
 
-    @field_validator("opening_share", "share_gain")
+    @field_validator("opening_share", "share_gain", "share_recovery")
     @classmethod
     def _fractions(cls, v: dict[str, float]) -> dict[str, float]:
         for key, x in v.items():
@@ -501,6 +487,8 @@ class Review(_Model):
     action_days: int = Field(default=30, ge=1, le=365)  # days until a PDCA action is due (monthly review)
     risks: list[Risk] = []  # the risk register
     actions: dict[KpiName, Action] = {}  # KPI name -> action proposed when it is red
+    pipeline: Pipeline = Pipeline()  # the in-quarter forecast from open opportunities
+    improve: Improve = Improve()  # next week's improvement list
 
     @field_validator("kpi_targets")
     @classmethod

@@ -33,8 +33,10 @@ def results(base: capacity.Baseline, targets: pd.Series, quota: float, econ: pd.
     `rr` and marketing budget `total`, with the batch path's `capacity_plan`, `payout_curve` and `allocate`;
     `rr.attrition` / `rr.ramp_months` None mean the baseline's measured values, as on the page."""
     measured = {"attrition": base.attrition, "ramp_months": base.ramp_months}  # a null parameter = measured
-    b = capacity.Baseline(**{**base.__dict__, **{k: v if (v := getattr(rr, k)) is not None else measured[k]
-                                                 for k in measured}})  # fmt: skip
+    changed = {k: v if (v := getattr(rr, k)) is not None else measured[k] for k in measured}
+    if changed["ramp_months"] != base.ramp_months:  # the months to full output follow a moved ramp
+        changed["ramp_full"] = -1
+    b = capacity.Baseline(**{**base.__dict__, **changed})
     cap, plan = capacity.capacity_plan(b, targets, rr)
     return cap, plan, incentives.payout_curve(quota, rr), budget.allocate(econ, total, rr), b
 

@@ -1,5 +1,6 @@
 """Forecast accuracy: the chosen forecasts of earlier snapshots against what happened since (MAPE, bias), or,
-with no earlier snapshot, a back-dated re-run of this run's chosen model (`planning.goals.forecast`)."""
+with no earlier snapshot, a back-dated re-run of this run's chosen model (`planning.goals.forecast`, imported only
+then)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import numpy as np
 import pandas as pd
 
 from planning import store
-from planning.goals import forecast
 from planning.review.periods import ts
 from planning.review.plan import chosen_forecast
 from planning.review.variance import monthly_actuals
@@ -21,6 +21,8 @@ def snapshot_forecasts(root: str | Path, region: str, as_of: date) -> pd.DataFra
     forecast (months after the snapshot's own as_of only)."""
     frames = []
     for snap in store.snapshots(root, before=as_of):
+        if snap.kind != "plan":  # adjusted and replan versions carry their plan's forecast: counted once
+            continue
         fc = store.read_optional(snap.region_dir(region), "forecast")
         if fc is None:
             continue
@@ -82,6 +84,10 @@ def backtest_forecasts(orders: pd.DataFrame, as_of: date, model: str = "seasonal
     less history than the model needs (`forecast.MIN_TRAIN`) are skipped. Out like `snapshot_forecasts`,
     snapshot = "backtest <YYYY-MM-DD>".
     """
+    # lazy: planning.goals (its forecast models: scipy.stats, statsmodels) costs ~2.4 s of a review-only run's
+    # kernel (`planning review`), which reads the plan of record's forecast and never needs the models
+    from planning.goals import forecast
+
     y = forecast.monthly_sales(orders, as_of)
     frames = []
     for back in lookbacks:

@@ -239,3 +239,27 @@ def risk_heatmap(reg: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
     return alt.layer(rect, text).properties(
         title=i18n.t("review.risk.heatmap_title", lang), width=300, height=300
     )
+
+
+def landing_chart(landing: pd.DataFrame, lang: str = "en") -> alt.LayerChart:
+    """Expected landing of the quarter and the year: the worst-to-best range as a bar, the commit as a point and
+    the target as a tick, one row per period."""
+    t = lambda k: i18n.t(f"review.pipeline.{k}", lang)  # noqa: E731
+    labels = [f"{t('horizons.' + h)} {p}" for h, p in zip(landing["horizon"], landing["period"], strict=True)]
+    d = landing.assign(label=labels)
+    y = alt.Y("label:N", title=None, sort=None)
+    tips = [
+        alt.Tooltip("label:N", title=" "),
+        alt.Tooltip("worst:Q", format=MONEY_FORMAT, title=i18n.column("worst", lang, "review")),
+        alt.Tooltip("commit:Q", format=MONEY_FORMAT, title=i18n.column("commit", lang, "review")),
+        alt.Tooltip("best:Q", format=MONEY_FORMAT, title=i18n.column("best", lang, "review")),
+        alt.Tooltip("target:Q", format=MONEY_FORMAT, title=i18n.column("target", lang, "review")),
+    ]
+    base = alt.Chart(d).encode(y=y, tooltip=tips)
+    x_title = i18n.column("amount", lang, "review")
+    rng = base.mark_bar(height=14, color=PALETTE[0], opacity=0.35).encode(
+        x=alt.X("worst:Q", title=x_title, axis=money_axis(lang), scale=alt.Scale(zero=True)), x2="best:Q"
+    )
+    commit = base.mark_point(filled=True, size=90, color=PALETTE[0]).encode(x="commit:Q")
+    target = base.mark_tick(thickness=3, size=26, color=PALETTE[1]).encode(x="target:Q")
+    return alt.layer(rng, commit, target).properties(title=t("landing_axis"), height=90)

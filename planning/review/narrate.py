@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from planning import i18n
+from planning.params.schema import local_text
 from planning.review.kpis import KPI_NEEDS, STATUSES, BaselineGap, absent_kpis, missing_kpis
 from planning.review.periods import isnan
 from planning.review.plan import Plan
@@ -34,7 +35,11 @@ def describe_plan(plan: Plan, voice: i18n.Voice) -> str:
     """Which plan the review uses."""
     if plan.source == "snapshot":
         return voice.t(
-            "review.plan.snapshot", snapshot=plan.snapshot, year=plan.year, annual=voice.money(plan.annual)
+            "review.plan.snapshot",
+            snapshot=plan.snapshot,
+            year=plan.year,
+            annual=voice.money(plan.annual),
+            kind=voice.t(f"review.plan.kinds.{plan.kind or 'plan'}"),
         )
     if plan.source == "data":
         return voice.t("review.plan.data", year=plan.year, annual=voice.money(plan.annual))
@@ -182,9 +187,9 @@ def why_text(why: Why | None, voice: i18n.Voice) -> str:
         v["product"] = voice.name("product_line", v["product"])
     if "stage" in v:
         v["stage"] = voice.name("stage", v["stage"])
-    if why.key == "conversion":
+    if why.key == "orders_per_lead":
         v.update(now=voice.number(v["now"], 2), ly=voice.number(v["ly"], 2))
-    elif why.key in ("conversion_stage", "mix"):
+    elif why.key in ("funnel_stage", "mix"):
         v.update(now=voice.pct(v["now"], 0), ly=voice.pct(v["ly"], 0))
     elif why.key == "price":
         v.update(
@@ -321,3 +326,116 @@ def describe_pdca(log: pd.DataFrame, voice: i18n.Voice) -> str:
         return voice.t("review.pdca.none")
     n = {s: int((log["state"] == s).sum()) for s in ("new", "carried", "resolved")}
     return voice.t("review.pdca.summary", **n)
+
+
+# ------------------------------------------------------------------------------------------------ plan audit
+def describe_audit(audit: pd.DataFrame, voice: i18n.Voice) -> str:
+    """The region's plan audit (`planning.audit.audit_region`) in one sentence: how many checks, pass, fail and
+    skipped, and what a failure means."""
+    counts = audit["status"].value_counts()
+    failed = int(counts.get("fail", 0))
+    return voice.t(
+        "review.audit.summary_fail" if failed else "review.audit.summary_pass",
+        n=len(audit),
+        passed=int(counts.get("pass", 0)),
+        failed=failed,
+        skipped=int(counts.get("skipped", 0)),
+    )
+# ---------------------------------------------------------------------------------------------- to date
+def describe_to_date(td: pd.DataFrame, voice: i18n.Voice) -> str:
+    """Week, month, quarter and year to date against the plan of record, one clause each."""
+    parts = []
+    for r in td.itertuples():
+        period = voice.t(f"review.to_date.periods.{r.period}")
+        if isnan(r.plan):
+            parts.append(voice.t("review.to_date.no_plan", period=period, actual=voice.money(r.actual)))
+        else:
+            parts.append(
+                voice.t(
+                    "review.to_date.clause",
+                    period=period,
+                    actual=voice.money(r.actual),
+                    plan=voice.money(r.plan),
+                    completion=voice.pct(r.completion),
+                )
+            )
+    return voice.t("review.to_date.summary", clauses=voice.t("review.to_date.sep").join(parts))
+
+
+# ---------------------------------------------------------------------------------------------- pipeline
+def describe_pipeline(
+    stages: pd.DataFrame, deals: pd.DataFrame, landing: pd.DataFrame, p: Any, voice: i18n.Voice
+) -> str:
+    """How the stage probabilities were measured, what stands in for a missing expected close date, and the
+    quarter's and the year's expected landing with its range against target."""
+    own = stages[stages["basis"] == "own"]
+    basis = voice.t(
+        "review.pipeline.basis",
+        months=p.history_months,
+        stages=voice.t("review.pipeline.list_sep").join(voice.name("stage", s) for s in own["stage"]) or "—",
+        min_closed=p.min_closed,
+    )
+    n_given = int((deals["close_basis"] == "expected_close_date").sum()) if len(deals) else 0
+    close = voice.t("review.pipeline.close_basis", given=n_given, estimated=len(deals) - n_given)
+    out = [basis, close]
+    for r in landing.itertuples():
+        key = "review.pipeline.landing" if not isnan(r.target) else "review.pipeline.landing_no_target"
+        out.append(
+            voice.t(
+                key,
+                period=r.period,
+                commit=voice.money(r.commit),
+                worst=voice.money(r.worst),
+                best=voice.money(r.best),
+                target=voice.money(r.target),
+                completion=voice.pct(r.commit_vs_target),
+                run_rate=voice.money(r.run_rate_landing),
+            )
+        )
+    return " ".join(out)
+
+
+# ---------------------------------------------------------------------------------------------- improvement list
+def _subject(kind: str, detail: str, subject: str, voice: i18n.Voice) -> str:
+    if kind == "swing":
+        return f"{voice.name('stage', subject)} → {voice.name('stage', detail)}"
+    if kind == "copy":
+        what = {"source": "lead_source", "industry": "industry"}.get(detail)
+        return f"{voice.t(f'review.improve.dims.{detail}')}: {voice.name(what, subject) if what else subject}"
+    if kind == "stop":
+        return voice.name("lead_source", subject)
+    return subject
+
+
+def improvement_texts(items: pd.DataFrame, p: Review, voice: i18n.Voice) -> pd.DataFrame:
+    """The improvement list (`improve.carry`) with `subject_text` and `evidence` worded and the owner of a new
+    item filled from `review.improve.owners` (the `improvements` artefact); carried items keep their owner."""
+    c = p.improve
+    subjects, evidence, owners = [], [], []
+    for r in items.itertuples():
+        subjects.append(_subject(r.kind, r.detail, r.subject, voice))
+        fmt = {
+            "metric": voice.pct(r.metric) if r.kind in ("swing", "copy") else voice.number(r.metric, 1),
+            "baseline": voice.pct(r.baseline) if r.kind in ("swing", "copy") else voice.number(r.baseline, 1),
+            "n": voice.number(r.n),
+            "n_base": voice.number(r.n_base),
+            "why": voice.t(f"review.improve.parts.{r.detail}") if r.kind == "health" else "",
+            "spend": voice.money(r.metric),
+            "leads": voice.number(r.baseline),
+            "months": c.stop_months,
+            "days": c.copy_days,
+        }
+        key = f"review.improve.evidence.{r.kind}" + (f"_{r.detail}" if r.kind == "stop" else "")
+        evidence.append(voice.t(key, **fmt))
+        owners.append(r.owner or local_text(c.owners.get(r.kind, ""), voice.lang))
+    return items.assign(
+        subject_text=_text(subjects, items), evidence=_text(evidence, items), owner=_text(owners, items)
+    )
+
+
+def describe_improvements(items: pd.DataFrame, voice: i18n.Voice) -> str:
+    """How many items are new, open, done and dropped, and how "done" was decided."""
+    if items.empty:
+        return voice.t("review.improve.none")
+    n = {s: int((items["state"] == s).sum()) for s in ("new", "open", "done", "dropped")}
+    return voice.t("review.improve.summary", **n)

@@ -1,7 +1,8 @@
 """The plan of record: the plan the year is reviewed against.
 
-The plan of record for the year of `as_of` is the targets of the most recent earlier complete snapshot of the
-same region made for that year (`find_plan`), else the data's `plan_of_record` table, else no plan. Earlier
+The plan of record for the year of `as_of` is the targets of the latest complete plan version (a snapshot of kind
+plan, adjusted or replan, `store.plan_of_record`) dated at or before `as_of` of the same region made for that year
+(`find_plan`), else the data's `plan_of_record` table, else no plan. Earlier
 snapshots and their artefacts are found and read through `planning.store` only.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -17,8 +18,9 @@ import pandas as pd
 from planning import store
 from planning.review.periods import month_start
 
-#: The goals artefacts an earlier snapshot must hold to serve as the plan of record.
-PLAN_ARTIFACTS = ("targets", "targets_rep", "forecast")
+#: The goals artefacts an earlier snapshot must hold to serve as the plan of record (its `forecast` is read when
+#: there: a plan version without one, e.g. an adjusted plan, still is the plan of record).
+PLAN_ARTIFACTS = ("targets", "targets_rep")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class Plan:
     forecast: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["month", "forecast"]))
     snapshot: str = ""
     path: str = ""
+    kind: str = ""  # the snapshot's kind (plan | adjusted | replan); "" for the data table
 
     @property
     def annual(self) -> float:
@@ -77,7 +80,7 @@ def chosen_forecast(fc: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def plan_from_snapshot(snap: store.Snapshot, region: str, year: int) -> Plan:
-    """The plan of `year` in the goals artefacts of an earlier snapshot (targets, targets_rep, forecast).
+    """The plan of `year` in the goals artefacts of an earlier snapshot (targets, targets_rep, forecast if any).
 
     Monthly targets come from `targets` level "month" (else the sum of the rep split); the rep split from
     `targets_rep`; the forecast is the chosen model's.
@@ -95,7 +98,7 @@ def plan_from_snapshot(snap: store.Snapshot, region: str, year: int) -> Plan:
     else:
         months = reps.groupby("month", as_index=False)["target"].sum()
     months = months[months["month"].dt.year == year].sort_values("month").reset_index(drop=True)
-    fc = chosen_forecast(store.read_artifact(region_dir, "forecast", region=region))
+    fc = chosen_forecast(store.read_optional(region_dir, "forecast"))
     return Plan(
         "snapshot",
         year,
@@ -104,6 +107,7 @@ def plan_from_snapshot(snap: store.Snapshot, region: str, year: int) -> Plan:
         fc,
         snapshot=snap.as_of.isoformat(),
         path=str(region_dir),
+        kind=snap.kind,
     )
 
 
@@ -129,12 +133,15 @@ def find_plan(
 ) -> Plan:
     """The plan of record for `as_of`'s year.
 
-    The most recent earlier complete snapshot in `root` (`store.snapshots`) whose plan_year is that year and that
-    holds the region's targets, targets_rep and forecast; otherwise the `plan_of_record` table; otherwise an
+    The plan version `store.plan_of_record` finds in `root` for the region and that year: the latest complete
+    snapshot of kind plan, adjusted or replan dated at or before `as_of` (review snapshots never count) that
+    holds the region's targets and targets_rep (and its forecast, when it has one); otherwise the `plan_of_record` table; otherwise an
     empty plan (source "none").
     """
     year = as_of.year
-    for snap in reversed(store.snapshots(root, before=as_of)):
-        if snap.plan_year(region) == year and store.has_artifacts(snap.region_dir(region), *PLAN_ARTIFACTS):
-            return plan_from_snapshot(snap, region, year)
+    snap = store.plan_of_record(root, as_of, region=region, year=year)
+    while snap is not None and not store.has_artifacts(snap.region_dir(region), *PLAN_ARTIFACTS):
+        snap = store.plan_of_record(root, snap.as_of - timedelta(days=1), region=region, year=year)
+    if snap is not None:
+        return plan_from_snapshot(snap, region, year)
     return plan_from_table(plan_of_record, reps, year)

@@ -10,7 +10,7 @@ from datetime import date
 
 import pandas as pd
 
-from planning.review.periods import between, elapsed, month_start, quarter_key, ytd_window
+from planning.review.periods import between, elapsed, month_start, quarter_key, shift_year, ts, ytd_window
 from planning.review.plan import Plan
 
 #: The order-line columns this step reads (`Context.data` reads only these of the orders file: on a 10 M-line
@@ -143,6 +143,78 @@ def plan_vs_actual(orders: pd.DataFrame, plan: Plan, as_of: date) -> pd.DataFram
     order = {lvl: i for i, lvl in enumerate(PVA_LEVELS)}
     out = out.sort_values(["level", "key"], key=lambda s: s.map(order) if s.name == "level" else s)
     return out[PVA_COLUMNS].reset_index(drop=True)
+
+
+#: The to-date windows of a review (week, month, quarter, year to date), ending on `as_of`.
+TO_DATE = ("wtd", "mtd", "qtd", "ytd")
+TO_DATE_COLUMNS = [
+    "period",
+    "start",
+    "end",
+    "plan",
+    "actual",
+    "variance",
+    "completion",
+    "actual_last_year",
+    "growth",
+]
+
+
+def window_start(period: str, as_of: date) -> pd.Timestamp:
+    """First day of the `period` (TO_DATE) window that ends on `as_of`: the ISO week's Monday, the month's, the
+    quarter's or the year's first day."""
+    d = ts(as_of)
+    starts = {
+        "wtd": d - pd.Timedelta(days=d.day_of_week),
+        "mtd": d.replace(day=1),
+        "qtd": pd.Timestamp(d.year, 3 * ((d.month - 1) // 3) + 1, 1),
+        "ytd": pd.Timestamp(d.year, 1, 1),
+    }
+    return starts[period]
+
+
+def daily_plan(plan: Plan, start: pd.Timestamp, end: pd.Timestamp) -> float:
+    """The plan for the days [start, end]: each month's target spread evenly over its calendar days (the rule
+    `prorated` applies to the current month). NaN without a plan."""
+    if not plan.exists:
+        return math.nan
+    days = pd.date_range(start, end, freq="D")
+    months = plan.months.set_index("month")["target"]
+    per_day = pd.Series(days.to_period("M").to_timestamp(), index=days).map(months).fillna(0.0)
+    return float((per_day / days.days_in_month).sum())
+
+
+def to_date(orders: pd.DataFrame, plan: Plan, as_of: date) -> pd.DataFrame:
+    """Week, month, quarter and year to date against the plan of record (TO_DATE_COLUMNS).
+
+    Each window runs from its first day (`window_start`: the ISO week starts on Monday) to `as_of`. plan: the
+    plan's months spread evenly over their days (`daily_plan`); actual: revenue of the orders dated in the window;
+    actual_last_year: the same window a year earlier; growth = actual / actual_last_year - 1.
+    """
+    end = ts(as_of)
+    dates = pd.to_datetime(orders["order_date"])
+    amount = orders["amount"].astype(float)
+    rows = []
+    for period in TO_DATE:
+        start = window_start(period, as_of)
+        actual = float(amount[(dates >= start) & (dates <= end)].sum())
+        ly_start, ly_end = shift_year(start), shift_year(end)
+        last_year = float(amount[(dates >= ly_start) & (dates <= ly_end)].sum())
+        p = daily_plan(plan, start, end)
+        rows.append(
+            {
+                "period": period,
+                "start": start.strftime("%Y-%m-%d"),
+                "end": end.strftime("%Y-%m-%d"),
+                "plan": p,
+                "actual": actual,
+                "variance": actual - p,
+                "completion": actual / p if p and not math.isnan(p) else math.nan,
+                "actual_last_year": last_year,
+                "growth": actual / last_year - 1 if last_year > 0 else math.nan,
+            }
+        )
+    return pd.DataFrame(rows, columns=TO_DATE_COLUMNS)
 
 
 #: Reps the report's plan-vs-actual chart and table show at each end (furthest below and furthest above plan,

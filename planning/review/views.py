@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planning import i18n
+from planning import display, i18n
 
 
 def pva_view(pva: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
@@ -83,3 +83,51 @@ def pdca_view(log: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
         act=[voice.t(f"review.pdca.acts.{a}") for a in log["act"]],
         state=[voice.t(f"review.pdca.states.{s}") for s in log["state"]],
     )
+
+
+def audit_view(audit: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """The failed and skipped checks of the region's plan audit for the report, failures first: status and
+    check in the report language (`display.audit_check`); their figures are in the snapshot's audit.csv and the
+    index (the audit's own wording)."""
+    shown = audit[audit["status"] != "pass"].copy()
+    shown["order"] = (shown["status"] != "fail").astype(int)
+    out = shown.sort_values(["order", "check"], kind="stable")[["status", "check"]]
+    out["status"] = [voice.t(f"review.audit.status.{s}") for s in out["status"]]
+    out["check"] = [display.audit_check(c, voice.lang) for c in out["check"]]
+    return out.reset_index(drop=True)
+def to_date_view(td: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """Week / month / quarter / year to date with the periods named."""
+    out = td.assign(period=[voice.t(f"review.to_date.periods.{x}") for x in td["period"]])
+    return out[
+        ["period", "start", "end", "plan", "actual", "variance", "completion", "actual_last_year", "growth"]
+    ]
+
+
+def stages_view(stages: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """Stage probabilities with stages and bases named."""
+    return stages.assign(
+        stage=[voice.name("stage", s) for s in stages["stage"]],
+        basis=[voice.t(f"review.pipeline.bases.{b}") for b in stages["basis"]],
+    )
+
+
+def landing_view(landing: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """Expected landing of the quarter and the year, horizons named."""
+    out = landing.assign(horizon=[voice.t(f"review.pipeline.horizons.{h}") for h in landing["horizon"]])
+    return out.drop(columns=["remaining_days", "pipeline_share"])
+
+
+def improvements_view(items: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """Next week's improvement list for reading: kind and state named, the worded subject and evidence."""
+    out = items.assign(
+        kind=[voice.t(f"review.improve.kinds.{k}") for k in items["kind"]],
+        state=[voice.t(f"review.improve.states.{s}") for s in items["state"]],
+        decided_by=[voice.t(f"review.improve.decided.{d}") if d else "" for d in items["decided_by"]],
+        subject=items["subject_text"],
+    )
+    return out[["kind", "subject", "evidence", "owner", "opened", "due", "state", "decided_by"]]
+
+
+def forecast_view(forecast: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """Open deals by month of expected close (the month column named for what it is)."""
+    return forecast.rename(columns={"month": "close_month"})

@@ -11,7 +11,7 @@ from IPython.display import display
 from planning import whatif
 from planning.review import narrate, views
 from planning.review.kpis import kpi_status
-from planning.review.root_causes import gaps
+from planning.review.root_causes import deviating
 
 #: slider -> the params key it moves (what "keep this what-if" writes)
 PARAMS_KEYS = {
@@ -39,7 +39,7 @@ def board_delta(values: pd.DataFrame, red: float, yellow: float, base_red: float
 def whatif_panel(ctx: Any, values: pd.DataFrame, pva: pd.DataFrame) -> Any:
     """Sliders for the red / yellow thresholds and the root-cause trigger. The panel does not repeat the board
     above it: it lists only the KPIs whose light would change (`board_delta`, the same `kpi_status` the batch run
-    uses) and counts the plan-vs-actual lines that would get a 5-Why (`root_causes.gaps`, as the section below).
+    uses) and counts the plan-vs-actual lines that would get a 5-Why (`root_causes.deviating`, as the section below).
     Thresholds in the wrong order only stop the lights; the 5-Why count still shows. Returns the widget.
     """
     r = ctx.p.review
@@ -58,7 +58,7 @@ def whatif_panel(ctx: Any, values: pd.DataFrame, pva: pd.DataFrame) -> Any:
 
     def redraw(_: Any = None) -> None:
         red, yellow, rc = (float(v) for v in readings().values())
-        n_page = len(gaps(pva, r.root_cause_threshold))
+        n_page = len(deviating(pva, r.root_cause_threshold))
         out.clear_output(wait=True)
         with out:
             if yellow > red:
@@ -72,7 +72,7 @@ def whatif_panel(ctx: Any, values: pd.DataFrame, pva: pd.DataFrame) -> Any:
                 else:
                     ctx.say(ctx.t("review.whatif.changed_lights", n=len(delta)))
                     ctx.table(delta, domain="review")
-            ctx.say(ctx.t("review.whatif.root_cause_rows", n=len(gaps(pva, rc)), page=n_page))
+            ctx.say(ctx.t("review.whatif.root_cause_rows", n=len(deviating(pva, rc)), page=n_page))
 
     for s in sliders.values():
         s.observe(redraw, names="value")

@@ -1,5 +1,6 @@
 """Batch runs: every region x step through papermill into one dated snapshot (`planning run`).
 
+- `review.py`   `review`: the review step alone against the plan of record (a snapshot of kind review);
 - `run.py`      `run`: validate, run regions x steps (in parallel workers), write the manifest, publish;
 - `kernels.py`  a worker's kernel (IPC sockets, reused across regions), the papermill engine, `run_region`,
                 `notebook_parameters` (what papermill injects: the run input of `params.resolve`);
@@ -13,6 +14,7 @@ from planning.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_
 from planning.runner.checks import check_calendar, check_out_root, validate_data
 from planning.runner.kernels import notebook_parameters, run_region
 from planning.runner.results import RunResult, StepResult, print_progress
+from planning.runner.review import review
 from planning.runner.run import run
 from planning.runner.snapshot import headline
 from planning.runner.watch import Watch
@@ -28,6 +30,7 @@ __all__ = [
     "headline",
     "notebook_parameters",
     "print_progress",
+    "review",
     "run",
     "run_region",
     "validate_data",

@@ -14,7 +14,7 @@ from planning.errors import EXIT_FAILED, EXIT_OK
 class StepResult:
     region: str
     step: str
-    status: str  # ok | failed | skipped
+    status: str  # ok | partial (ran ok without an upstream step: runner.snapshot.mark_partial) | failed | skipped
     duration_s: float = 0.0
     error: dict[str, Any] | None = None
     reused: bool = False  # --resume kept the result of an earlier run
@@ -26,6 +26,7 @@ class StepResult:
 class RunResult:
     snapshot: Path
     results: list[StepResult] = field(default_factory=list)
+    audit: Any = None  # the plan audit's frame (planning.audit; audit.csv): not part of the exit code
 
     @property
     def ok(self) -> bool:
@@ -38,7 +39,7 @@ class RunResult:
 
 def step_line(r: StepResult) -> str:
     """One finished step as the progress shows it: status, region, step, seconds, the error or retry."""
-    mark = {"ok": "ok    ", "failed": "FAILED", "skipped": "skip  "}[r.status]
+    mark = {"ok": "ok    ", "partial": "PARTIAL", "failed": "FAILED", "skipped": "skip  "}[r.status]
     msg = f"  [{mark}] {r.region:<12} {r.step:<20} {r.duration_s:6.1f} s"
     if r.error and r.status == "failed":
         msg += f"  {r.error.get('message', '')}"

@@ -43,7 +43,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from planning import config, diff, importer, report, sources, store
+import pandas as pd
+
+from planning import audit, config, diff, importer, report, sources, store
 from planning import data as data_mod
 from planning import params as params_mod
 from planning.diff import page as diff_page
@@ -69,13 +71,17 @@ def run(
     notebooks_dir: Path | str | None = None,
     progress=None,
     resume: bool = False,
+    kind: str = "plan",
+    plan_of_record: str = "",
+    plan_year: int = 0,
 ) -> RunResult:
     """Validate everything, run regions x steps, and publish `out_root/<as-of>/` atomically.
 
     Raises ParamsError / DataError / SnapshotExists / UnsafePath (exit code 2) before any kernel starts when the
     input is bad, and KeyboardInterrupt (after removing the temp folder, nothing published) on Ctrl-C.
     `resume=True` completes an existing snapshot of the same date; `regions` / `steps` update it (see the module
-    docstring).
+    docstring). `kind` and `plan_of_record` go into the manifest (docs/rhythm.md "Snapshot kinds": a review run
+    is kind "review" with the path of the plan version it was checked against).
     """
     # absolute before anything uses them: the kernels run in the notebooks folder (checks.absolute)
     params_dir = checks.absolute(params_dir or config.PARAMS_DIR, "--params")
@@ -93,7 +99,9 @@ def run(
     if not wanted:
         raise ParamsError(f"{params_dir}: no region files (<region>.yaml); nothing to run")
     inputs = {
-        r: params_mod.resolve(r, as_of=as_of or "", language=language or "", params_dir=params_dir)
+        r: params_mod.resolve(
+            r, as_of=as_of or "", plan_year=plan_year, language=language or "", params_dir=params_dir
+        )
         for r in wanted
     }
     checks.check_calendar(inputs)
@@ -120,6 +128,8 @@ def run(
         checks.check_replaceable(final)
         if resume or subset:  # update the snapshot in place of replacing it (`_update_plan`)
             previous = store.read_manifest(final) or {}
+            if kind == "plan" and store.snapshot_kind(previous) != "plan":  # an update keeps what made it
+                kind, plan_of_record = store.snapshot_kind(previous), previous.get("plan_of_record", "")
             wanted, step_list, forced = _update_plan(
                 previous,
                 wanted,
@@ -159,10 +169,14 @@ def run(
             workers,
             progress,
             data_warnings,
+            {"kind": kind, **({"plan_of_record": plan_of_record} if plan_of_record else {})},
         )
         importer.write_snapshot_report(tmp, sorted(set(data_dirs.values())))  # <snapshot>/validation.json
-        _hand_over(tmp, final, out_root)
-        report.write_index(tmp, store.read_manifest(tmp) or {}, first.language)
+        if kind == "plan":  # a review holds no plan to hand over: its plan of record has the quotas and changes
+            _hand_over(tmp, final, out_root)
+        manifest = store.read_manifest(tmp) or {}
+        result.audit = plan_audit(tmp, manifest)
+        report.write_index(tmp, manifest, first.language, result.audit)
         if previous is not None and previous.get("status") == "complete" and not result.ok:
             result.snapshot = _keep_failed(tmp, final)  # the complete snapshot stays as it was
             return result
@@ -176,6 +190,22 @@ def run(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return result
+
+
+def plan_audit(snapshot_dir: Path, manifest: dict[str, Any]) -> pd.DataFrame:
+    """The plan audit of the snapshot being published (every region's checks and the company's), written as its
+    audit.csv. It does not change the run's exit code: the snapshot is published with its contradictions named
+    in the index; `planning audit` exits 1 on them (README "Plan audit"). An audit that cannot run (a bug) is
+    one failed company row naming the error, so the run still publishes what its steps produced."""
+    try:
+        frame = audit.audit_snapshot(snapshot_dir, manifest)
+    except Exception as exc:  # the steps' results stay; the index shows the audit could not run
+        frame = pd.DataFrame(
+            [("company", "audit_ran", "fail", f"{type(exc).__name__}: {exc}", "The plan audit runs to its end.")],
+            columns=list(audit.COLUMNS),
+        )
+    store.write_audit(snapshot_dir, frame)
+    return frame
 
 
 def _update_plan(
@@ -262,6 +292,7 @@ def _run_into(
     workers: int | None,
     progress,
     data_warnings: list[Any],
+    kind: dict[str, str] | None = None,
 ) -> RunResult:
     """Run what has to run into `tmp`, reuse what `previous` already has (but the steps `forced` per region), carry
     over the regions of `previous` this run does not name, and write the manifest."""
@@ -328,6 +359,8 @@ def _run_into(
 
     order = {r: i for i, r in enumerate(regions)}
     result.results.sort(key=lambda x: (order[x.region], steps.index(x.step)))
+    for r in regions:  # a step that ran without its upstream steps is partial, not ok
+        snapshot.mark_partial([x for x in result.results if x.region == r])
     # every region of the earlier snapshot stays, in its place: the regions this run does not name are carried
     # over unchanged (files byte-identical, manifest entry as it was); new regions follow
     region_entries: dict[str, dict[str, Any]] = {}
@@ -351,6 +384,7 @@ def _run_into(
         previous=previous,
         company_regions=company_regions,
     )
+    manifest.update(kind or {"kind": "plan"})
     store.write_manifest(tmp, manifest)
     return result
 

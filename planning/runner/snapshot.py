@@ -136,6 +136,25 @@ def report_meta(p: Params, commit: str) -> dict[str, Any]:
     }
 
 
+def mark_partial(results: list[StepResult]) -> None:
+    """A step that ran ok while an earlier step it reads (`config.STEP_INPUTS`) has no result in the region
+    (never run in this snapshot, or failed) becomes `partial`: its report computed without that step's artefacts
+    (`planning run --step 03` alone into a new folder). `results`: one region's step results, this run's and the
+    reused ones. The error names the missing steps; the snapshot is then incomplete and the run exits 1."""
+    done = {x.step for x in results if x.status in ("ok", "partial")}
+    for x in results:
+        if x.status != "ok" or x.step not in config.STEP_INPUTS:
+            continue
+        missing = [s for s in config.STEP_INPUTS[x.step] if s not in done]
+        if missing:
+            x.status = "partial"
+            x.error = {
+                "message": f"upstream steps not in the snapshot: {', '.join(missing)}; the report is computed "
+                "without their artefacts (run them, e.g. --resume after adding them, for a complete plan)",
+                "missing_steps": missing,
+            }
+
+
 def region_entry(
     run_input: RunInput,
     data_dir: str,

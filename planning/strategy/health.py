@@ -23,7 +23,8 @@ def health(features: pd.DataFrame, p: Strategy) -> pd.DataFrame:
     stopped buying, 0.5 = flat or no orders in either, 1 = new). score = 100 x weighted mean
     (`strategy.health_weights`); a missing component counts as 0.5. risk: high below `risk_high_below`, medium
     below `risk_medium_below`, else low. revenue_at_risk = revenue of the last 12 months for high and medium risk,
-    0 for low. Out: customer_id, health_score, risk, revenue_at_risk and the components usage, satisfaction,
+    0 for low; a customer whose returns exceed its purchases of the last 12 months (the returns reverse earlier
+    purchases) brings no revenue to lose: 0. Out: customer_id, health_score, risk, revenue_at_risk and the components usage, satisfaction,
     renewal, trend, in the order of `features`: the `health` contract once `narrate.health_table` has put the
     action (`strategy.health_actions`) in after revenue_at_risk.
     """
@@ -46,7 +47,9 @@ def health(features: pd.DataFrame, p: Strategy) -> pd.DataFrame:
             "customer_id": features["customer_id"].to_numpy(),
             "health_score": score,
             "risk": risk,
-            "revenue_at_risk": np.where(risk == "low", 0.0, features["revenue_12m"].to_numpy(dtype=float)),
+            "revenue_at_risk": np.where(
+                risk == "low", 0.0, features["revenue_12m"].to_numpy(dtype=float).clip(min=0.0)
+            ),
             "usage": usage.round(4).to_numpy(),
             "satisfaction": sat.round(4).to_numpy(),
             "renewal": renew.round(4).to_numpy(),

@@ -89,7 +89,8 @@ def customer_features(
     "industry/size_band" first, then "industry"; unknown or None = 0). Reads `as_of`, `strategy.rfm_months`,
     `strategy.trend_months`.
     Out: customer_id, name, industry, size_band, acquisition_channel, recency_days (days since the last order;
-    NaN = never ordered), frequency (orders in the RFM window), monetary (revenue in the window), revenue_12m,
+    NaN = never ordered), frequency (orders in the RFM window), monetary (revenue in the window, net of returns
+    and not below 0: returns beyond the window's purchases reverse purchases made before it), revenue_12m,
     complexity, decision_chain, wallet_size, segment_growth, potential (next year's wallet, grown with the segment,
     minus what the customer buys from us now; >= 0), usage_frequency, satisfaction, renewal_intent,
     revenue_recent / revenue_prior (the last `trend_months` and the ones before), and rank_* columns in [0, 1].
@@ -142,6 +143,10 @@ def customer_features(
     out["frequency"] = freq.reindex(ids).fillna(0).to_numpy(dtype=int)
     for col in ("monetary", "revenue_12m", "revenue_recent", "revenue_prior"):
         out[col] = sums[col].reindex(ids).fillna(0.0).to_numpy()
+    # A return reverses a purchase: returns beyond what the customer bought in a window reverse purchases made
+    # before it (the data does not link a return to its sale), so a window's revenue is net of returns but not
+    # below zero. RFM's monetary and the health inputs read what the customer bought, not the credit notes.
+    out["monetary"] = out["monetary"].clip(lower=0.0)
     out["complexity"] = c["demand_complexity"].to_numpy(dtype=float)
     out["decision_chain"] = c["decision_chain_length"].to_numpy(dtype=float)
     out["wallet_size"] = c["wallet_size"].to_numpy(dtype=float)
@@ -246,9 +251,11 @@ def tier_summary(
 
     With `kept` (`retention`): the base as a whole is expected to deliver revenue_12m x nrr_used. Its loss,
     revenue_12m x churn_used, is spread over customers in proportion to revenue_12m x the churn probability of
-    their health risk (`strategy.churn_probability`, relative weights); its growth, revenue_12m x
-    (nrr_used - 1 + churn_used), in proportion to headroom_capture x potential of their tier's playbook (to
-    revenue_12m when no playbook captures headroom). Without `kept` the parameters are read as absolute:
+    their health risk (`strategy.churn_probability`, relative weights); the change of the customers who stay,
+    revenue_12m x (nrr_used - 1 + churn_used): growth is spread in proportion to headroom_capture x potential of
+    their tier's playbook (to revenue_12m when no playbook captures headroom) as the expected wins; a shrinking
+    base (net retention below 1 - churn: customers who stay buy less) is contraction, part of the expected loss
+    in proportion to revenue_12m, never negative wins from headroom. Without `kept` the parameters are read as absolute:
     expected = revenue_12m x (1 - churn probability) + headroom_capture x potential.
     Reads `strategy.playbooks` (headroom_capture, touches_per_year), `churn_probability` and the health keys
     (see `health`). Out columns: tier, customers, revenue_12m, revenue_share, value_score, potential_score,
@@ -276,9 +283,11 @@ def tier_summary(
         df["expected_gain"] = capture * df["potential"]
     else:
         total = float(rev.sum())
-        df["expected_loss"] = _spread(total * kept["churn_used"], rev * churn, rev)
+        change = total * (kept["nrr_used"] - 1.0 + kept["churn_used"])
+        loss = _spread(total * kept["churn_used"], rev * churn, rev)
         gain_w = (capture * df["potential"]).to_numpy(dtype=float)
-        df["expected_gain"] = _spread(total * (kept["nrr_used"] - 1.0 + kept["churn_used"]), gain_w, rev)
+        df["expected_loss"] = loss + (_spread(-change, rev, rev) if change < 0 else 0.0)
+        df["expected_gain"] = _spread(max(change, 0.0), gain_w, rev)
     g = df.groupby("tier", sort=False)
     out = g.agg(
         customers=("tier", "size"),
