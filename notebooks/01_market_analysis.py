@@ -128,6 +128,7 @@ ctx.say(narrate.describe_swot(swot_table, ctx.voice))
 
 # %%
 if not ctx.batch:
+    ctx.h("market.whatif.title")
     widgets.whatif_panel(ctx)
 
 # %%

@@ -136,6 +136,7 @@ ctx.save("kpis", board)
 if not ctx.batch:
     from planning.review import widgets
 
+    ctx.h("review.whatif.title", level=3)
     widgets.whatif_panel(ctx, kpi_values, pva)
 
 # %%

@@ -556,6 +556,33 @@ def sample(
     print(f"sample company written to {out}")
 
 
+@app.command()
+def lab(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8888,
+    browser: Annotated[bool, typer.Option("--browser/--no-browser", help="Open a browser tab.")] = True,
+) -> None:
+    """Start JupyterLab on 127.0.0.1 for the step notebooks; saving a notebook in notebooks/ drops its outputs
+    (the committed files stay clean), copies saved elsewhere keep them."""
+    # lazy: subprocess is only needed by this command
+    import subprocess
+
+    # lazy: planning.lab is only needed by this command
+    from planning import lab as lab_mod
+
+    argv, note = lab_mod.command(port=port, open_browser=browser)
+    if note:
+        print(note, file=sys.stderr)
+    print(
+        "saving a notebook inside notebooks/ writes it without outputs; File > Save As outputs/interactive/... "
+        "to keep a run's outputs",
+        file=sys.stderr,
+    )
+    try:
+        raise typer.Exit(subprocess.call(argv))
+    except KeyboardInterrupt:
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
 def main() -> None:
     app()
 

@@ -1,21 +1,24 @@
-"""Tests of planning/market/widgets.py: the what-if panel recomputes with the batch functions on each pick."""
+"""Tests of planning/market/widgets.py: the what-if panel recomputes with the batch functions on each pick, filters
+every number it shows or says which ignore the filter, and never repeats the page's sections."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from frames_market import params, seg_tables
 
 from planning import notebook
 from planning.data import Tables
-from planning.market import widgets
+from planning.market import segments, trend, widgets
 from planning.params import Market
 
 
-def test_whatif_panel_redraws_on_a_new_pick(tmp_path: Path, monkeypatch):
-    pytest.importorskip("ipywidgets")
+def _ctx(tmp_path: Path, monkeypatch):
     orders, customers, opp = seg_tables()
+    orders["product_line"] = ["A", "A", "A", "A", "B", "A", "B"]
+    opp["product_line"] = ["A", "B", "A", "B", "A", "A"]
     ctx = notebook.Context(step="01_market_analysis", p=params(Market(min_customers=1)), data_dir=tmp_path,
                            out_dir=tmp_path)  # fmt: skip
     ctx.__dict__["data"] = Tables(orders=orders, customers=customers, opportunities=opp)
@@ -23,8 +26,37 @@ def test_whatif_panel_redraws_on_a_new_pick(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(notebook.Context, "say", lambda self, text: said.append(text))
     monkeypatch.setattr(notebook.Context, "table", lambda self, df, **kw: tables.append(df))
     monkeypatch.setattr(widgets, "display", lambda *objs, **kw: None)
+    return ctx, said, tables
+
+
+def test_default_state_is_the_page_and_is_not_repeated(tmp_path: Path, monkeypatch):
+    pytest.importorskip("ipywidgets")
+    ctx, said, tables = _ctx(tmp_path, monkeypatch)
+    d = ctx.data
+    dims = tuple(segments.segment_dimensions(d.orders, d.customers))
+    tr, segs = widgets.filtered(ctx, "", "", dims)
+    pd.testing.assert_frame_equal(
+        segs, segments.segments(d.orders, d.customers, d.opportunities, ctx.p, by=dims)
+    )
+    pd.testing.assert_frame_equal(tr, trend.trend(d.orders, ctx.as_of))
+    widgets.whatif_panel(ctx)
+    assert tables == [] and said == [ctx.t("market.whatif.same_as_page")]
+
+
+def test_product_line_reaches_the_win_rate_and_the_channel_says_it_does_not(tmp_path: Path, monkeypatch):
+    pytest.importorskip("ipywidgets")
+    ctx, said, tables = _ctx(tmp_path, monkeypatch)
     panel = widgets.whatif_panel(ctx)
-    assert len(said) == 1 and len(tables) == 1 and len(tables[0]) == 2  # energy/large, retail/small
     product, channel, dimension = panel.children[0].children
+    page = widgets.filtered(ctx, "", "", ("industry", "size_band"))[1].set_index("segment")
+    product.value = "B"
+    shown = widgets.filtered(ctx, "B", "", ("industry", "size_band"))[1].set_index("segment")
+    assert len(tables) == 1
+    common = shown.index.intersection(page.index)
+    assert (
+        shown.loc[common, "closed_deals"] != page.loc[common, "closed_deals"]
+    ).any()  # deals follow the filter
     dimension.value = "industry"
-    assert len(said) == 2 and sorted(tables[-1]["segment"]) == ["Energy", "Retail"]
+    assert sorted(tables[-1]["segment"]) == ["Energy", "Retail"]  # the B lines: C1 (energy), C4 (retail)
+    channel.value = channel.options[1][1]
+    assert said[-1] == ctx.t("market.whatif.channel_blind")

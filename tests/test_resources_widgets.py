@@ -25,6 +25,22 @@ def test_whatif_panel_redraws_with_the_slider_values():
     panel = widgets.whatif_panel(
         ctx, baseline(), month_targets([250.0, 300.0, 300.0]), 1e6, channels(), 1200.0
     )
-    assert len(said) == 2  # capacity and budget sentences of the first draw
-    panel.children[0].children[0].value = 0.3  # attrition
-    assert len(said) == 4 and said[2] != said[0]
+    assert said == [i18n.t("resources.whatif.same_as_page", "en")]  # the sections above are not repeated
+    panel.children[0].value = 0.3  # attrition
+    assert len(said) == 3  # capacity and budget sentences
+    assert "Scenario only" in panel.children[-1].children[0].value
+
+
+def test_default_results_are_the_pages_numbers():
+    """At the parameters the panel's computation is the page's: `capacity_plan`, `payout_curve`, `allocate`."""
+    import pandas as pd
+
+    from planning.resources import budget, capacity, incentives
+
+    p = plan_params()
+    base, targets, econ = baseline(), month_targets([250.0, 300.0, 300.0]), channels()
+    cap, plan, curve, alloc, _ = widgets.results(base, targets, 1e6, econ, 1200.0, p.resources)
+    page_cap, page_plan = capacity.capacity_plan(base, targets, p.resources)
+    pd.testing.assert_frame_equal(cap, page_cap)
+    pd.testing.assert_frame_equal(curve, incentives.payout_curve(1e6, p.resources))
+    pd.testing.assert_frame_equal(alloc, budget.allocate(econ, 1200.0, p.resources))

@@ -26,14 +26,17 @@ def panel(monkeypatch: pytest.MonkeyPatch):
     p = full()
     features = tiers.customer_features(orders(), customers(), p)
     tables: list[tuple[pd.DataFrame, dict]] = []
+    said: list[str] = []
     ctx = types.SimpleNamespace(
         p=p,
         t=lambda key, **fmt: i18n.t(key, "en", **fmt),
         table=lambda df, **kw: tables.append((df, kw)),
+        say=said.append,
     )
     box = widgets.whatif_panel(ctx, features)
     assert shown == [box]
-    sliders = {s.description: s for s in box.children[:-1]}
+    assert said == [i18n.t("strategy.whatif.same_as_page", "en")] and tables == []  # the page is not repeated
+    sliders = {s.description: s for s in box.children[:-2]}
     return box, sliders, tables
 
 
@@ -55,14 +58,17 @@ def test_sliders_start_at_the_parameters(panel):
     cut = sliders["Value cut-off"]
     assert (cut.min, cut.max, cut.step) == (0.05, 0.95, 0.05)
     assert (sliders["Weight: usage"].min, sliders["Weight: usage"].max) == (0.0, 1.0)
-    assert len(box.children) == 7  # six sliders and the output
+    assert len(box.children) == 8  # six sliders, the output and the keep row
 
 
-def test_first_draw_shows_the_tier_counts_and_the_risk_mix(panel):
-    _, _, tables = panel
-    assert len(tables) == 2
-    (tier_df, tier_kw), (risk_df, risk_kw) = tables
+def test_default_tables_are_the_pages_tier_counts_and_risk_mix():
+    """What the panel shows after a move, computed at the parameters, equals the page's hand-checked numbers."""
+    p = full()
+    features = tiers.customer_features(orders(), customers(), p)
+    tier_df, risk_df = widgets.tables(features, p.strategy)
     assert list(tier_df.columns) == ["tier", "customers", "revenue_12m", "revenue_share"]
+    page = tiers.tier_summary(tiers.tier_customers(features, p.strategy), features, p.strategy)
+    pd.testing.assert_frame_equal(tier_df, page[list(tier_df.columns)])
     # median value 62.5 -> C1, C2 high value; median potential 40 -> C1, C3 high potential
     assert tier_df.values.tolist() == [
         ["strategic", 1, 150.0, 150 / 350],
@@ -70,24 +76,24 @@ def test_first_draw_shows_the_tier_counts_and_the_risk_mix(panel):
         ["nurture", 1, 0.0, 0.0],
         ["maintain", 0, 0.0, 0.0],
     ]
-    assert tier_kw == {"money": ["revenue_12m"], "pct": ["revenue_share"], "domain": "strategy"}
     assert risk_df.values.tolist() == [
         ["high", 1, 200.0, 0.0],
         ["medium", 1, 0.0, 50.0],
         ["low", 1, 0.0, 96.25],
     ]
-    assert risk_kw == {"money": ["revenue_at_risk"], "domain": "strategy"}
 
 
 def test_moving_the_value_cutoff_re_tiers(panel):
     _, sliders, tables = panel
     sliders["Value cut-off"].value = 0.95
     # the 0.95 quantile of 7.5, 62.5, 80 is 62.5 + 0.9 x 17.5 = 78.25: only C1 is high value, C2 drops to maintain
-    assert len(tables) == 4
+    assert len(tables) == 2
     assert _tiers(tables) == {"strategic": 1, "profit": 0, "nurture": 1, "maintain": 1}
     assert tables[-2][0].set_index("tier").loc["maintain", "revenue_12m"] == 200.0
+    assert tables[-2][1] == {"money": ["revenue_12m"], "pct": ["revenue_share"], "domain": "strategy"}
+    assert tables[-1][1] == {"money": ["revenue_at_risk"], "domain": "strategy"}
     sliders["Value cut-off"].value = 1.0  # beyond the slider: held at 0.95, the same value, no redraw
-    assert sliders["Value cut-off"].value == 0.95 and len(tables) == 4
+    assert sliders["Value cut-off"].value == 0.95 and len(tables) == 2
 
 
 def test_moving_a_health_weight_re_scores(panel):
@@ -95,7 +101,7 @@ def test_moving_a_health_weight_re_scores(panel):
     sliders["Weight: order trend"].value = 1.0
     for name in ("usage", "satisfaction", "renewal intent"):
         sliders[f"Weight: {name}"].value = 0.0
-    assert len(tables) == 2 + 2 * 4
+    assert len(tables) == 2 * 4
     # trend alone: C1 0.5 + 0.5 x (100 - 50) / 100 = 0.75 -> 75; C2 stopped buying -> 0; C3 no orders -> 50
     risk = tables[-1][0].set_index("risk")
     assert risk["health"].tolist() == [0.0, 50.0, 75.0]

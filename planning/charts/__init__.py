@@ -16,8 +16,11 @@ Rendering (see docs/reports.md and ../shared/STACK.md for why):
   inlines it once per exported page. A static SVG made by vl-convert sits inside the output as a fallback for
   viewers that do not run scripts (mail previews, an untrusted notebook); the script removes it once the
   interactive chart is drawn.
-- interactive (JupyterLab): altair's `jupyter` renderer in offline mode (anywidget, JS served from the local
-  vl-convert bundle, tooltips and selections work); plain SVG when anywidget is missing.
+- interactive (JupyterLab, `LAB_RENDERER`): a plain output holding the spec under the Vega-Lite 5 mimetype, which
+  JupyterLab draws itself (its bundled vega extension: offline, tooltips, no kernel needed, so a saved notebook
+  reopens with its charts), and a static SVG by vl-convert beside it for viewers without that renderer (GitHub,
+  nbviewer, VS Code). No widget: a saved notebook holds ~10-60 KB per chart instead of the ~1 MB of widget state
+  an anywidget `JupyterChart` stored. What-if panels redraw these outputs inside their `Output` widget.
 """
 
 from __future__ import annotations
@@ -37,6 +40,11 @@ from planning import i18n
 
 THEME = "planning"
 RENDERER = "planning_batch"
+LAB_RENDERER = "planning_lab"
+#: The newest Vega-Lite mimetype JupyterLab 4 renders natively (its vega extension bundles Vega-Lite 5); the
+#: workbook's specs use nothing newer, which tests/test_charts.py checks by compiling them with Vega-Lite 5.
+LAB_MIMETYPE = "application/vnd.vegalite.v5+json"
+LAB_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 TRANSFORMER = "planning"
 
 #: More rows than this in one chart's inline data means the caller forgot to aggregate (altair's own limit).
@@ -325,6 +333,19 @@ def _batch_renderer(spec: dict, **metadata: Any) -> dict[str, str]:
 alt.renderers.register(RENDERER, _batch_renderer)
 
 
+def _lab_renderer(spec: dict, **metadata: Any) -> dict[str, Any]:
+    """altair renderer for JupyterLab: the spec under `LAB_MIMETYPE` (drawn by JupyterLab, interactive, saved
+    with the notebook) plus a static SVG and text/plain for every other viewer. Row guard as in batch runs."""
+    bundle: dict[str, Any] = {LAB_MIMETYPE: {**spec, "$schema": LAB_SCHEMA}}
+    if svg := _svg(spec):
+        bundle["image/svg+xml"] = svg
+    bundle["text/plain"] = "<chart>"
+    return bundle
+
+
+alt.renderers.register(LAB_RENDERER, _lab_renderer)
+
+
 def enable(batch: bool, lang: str = "en", svg_fallback: bool = True, currency: str = "CNY") -> str:
     """Configure chart rendering for this kernel; returns the name of the renderer enabled.
 
@@ -335,38 +356,22 @@ def enable(batch: bool, lang: str = "en", svg_fallback: bool = True, currency: s
     _state.update(lang=lang, batch=batch, svg_fallback=svg_fallback, currency=currency, ids={})
     alt.theme.enable(THEME)
     alt.data_transformers.enable(TRANSFORMER)
-    if batch:
-        alt.renderers.enable(RENDERER)
-        return RENDERER
-    try:
-        # lazy: only an interactive session needs anywidget, and its absence selects the svg renderer
-        import anywidget  # noqa: F401
-
-        # Offline: the widget's JS module is vl-convert's local bundle instead of an esm.sh import, so charts
-        # draw with no network. Done here (not lazily at the first chart) so the switch is certain.
-        alt.JupyterChart.enable_offline(offline=True)
-        alt.renderers.enable("jupyter", offline=True)
-        return "jupyter"
-    except ImportError:
-        alt.renderers.enable("svg")
-        return "svg"
+    name = RENDERER if batch else LAB_RENDERER
+    alt.renderers.enable(name)
+    return name
 
 
 def show(chart: Any) -> None:
     """Display `chart` in the notebook with the renderer `enable` chose.
 
-    In JupyterLab it becomes an offline `JupyterChart` widget directly: altair's `jupyter` renderer rebuilds
-    every spec as a single-view `Chart`, which rejects facet and concat charts (a validation error).
-
-    In batch runs the spec goes straight to the batch renderer without altair's schema validation, which took
-    ~14 ms of a chart's ~22 ms (0.5 s per region); every chart builder's spec is validated by its unit tests
+    The spec goes straight to the renderer without altair's schema validation, which took ~14 ms of a chart's
+    ~22 ms (0.5 s per region in batch runs); every chart builder's spec is validated by its unit tests
     (`to_dict()` validates), and a spec that fails here (e.g. `ChartDataTooLarge`) fails the step instead of
-    leaving a traceback where the chart should be.
+    leaving a traceback where the chart should be. Facet and concat charts go the same way.
     """
-    if not _state["batch"] and alt.renderers.active == "jupyter":
-        display(alt.JupyterChart(chart))
-    elif _state["batch"] and alt.renderers.active == RENDERER:
+    renderers = {RENDERER: _batch_renderer, LAB_RENDERER: _lab_renderer}
+    if alt.renderers.active in renderers:
         spec = chart.to_dict(validate=False, context={"pre_transform": False})
-        display(_batch_renderer(spec), raw=True)
+        display(renderers[alt.renderers.active](spec), raw=True)
     else:
         display(chart)

@@ -128,8 +128,9 @@ def segments(
     old_named = old[old["customer_id"].notna()]
     buyers_prev = old_named.groupby("segment")["customer_id"].unique()
     buyers_now = set(cur["customer_id"].dropna().unique())
-    prev_n = buyers_prev.map(len)
-    kept = buyers_prev.map(lambda ids: sum(c in buyers_now for c in ids))
+    # float: with no earlier buyer (a filter in the what-if panel) the empty maps would be strings
+    prev_n = buyers_prev.map(len).astype(float)
+    kept = buyers_prev.map(lambda ids: sum(c in buyers_now for c in ids)).astype(float)
     all_prev = set(old_named["customer_id"].unique())
     region_ret = sum(c in buyers_now for c in all_prev) / len(all_prev) if all_prev else float("nan")
     ret = (kept / prev_n).where(prev_n >= mp.min_customers)

@@ -213,8 +213,16 @@ def check_region_key(key: str, where: Any = "region") -> str:
     return key
 
 
-def load(region: str, params_dir: Path | str | None = None, overrides: dict | None = None) -> Loaded:
+def load(
+    region: str,
+    params_dir: Path | str | None = None,
+    overrides: dict | None = None,
+    contents: dict[Path, dict] | None = None,
+) -> Loaded:
     """Load base.yaml + <region>.yaml + local.yaml (+ `overrides`, e.g. from the CLI) and validate them.
+
+    `contents` replaces what a file holds ({path: parsed mapping}), e.g. a what-if about to be kept
+    (`planning.params.keep`), so a file is validated before it is written; local.yaml counts when given there.
 
     Raises ParamsError naming the file, key path, value and what was expected.
     """
@@ -233,11 +241,12 @@ def load(region: str, params_dir: Path | str | None = None, overrides: dict | No
     origin: dict = {}
     merged: dict = {}
     files = [base_file, region_file]
+    contents = contents or {}
     local = params_dir / "local.yaml"
-    if local.is_file():
+    if local.is_file() or local in contents:
         files.append(local)
     for f in files:
-        merged = merge(merged, read_yaml(f), str(f), origin)
+        merged = merge(merged, contents[f] if f in contents else read_yaml(f), str(f), origin)
     if overrides:
         merged = merge(merged, overrides, OVERRIDE_SOURCE, origin)
     region_block = merged.setdefault("region", {})
