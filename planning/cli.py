@@ -250,16 +250,47 @@ def audit(
 @app.command()
 def sample(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the tables to.")] = Path("data/sample"),
-    scale: Annotated[float, typer.Option("--scale", help="1 = ~100k order lines; 100 = ~10M.")] = 1.0,
+    scale: Annotated[
+        float,
+        typer.Option(
+            "--scale", help="1 = ~100k order lines (per six territories with --regions); 100 = ~10M."
+        ),
+    ] = 1.0,
     seed: Annotated[int, typer.Option("--seed")] = 20261,
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+    regions: Annotated[
+        int | None,
+        typer.Option(
+            "--regions",
+            help="A company of N territories (batches of the six sample regions) and their params files.",
+        ),
+    ] = None,
+    params_dir: Annotated[
+        Path | None,
+        typer.Option("--params", help="With --regions: where the params files go (default <out>/params)."),
+    ] = None,
 ) -> None:
-    """Write the embedded sample company's tables (deterministic for a seed and scale)."""
+    """Write the embedded sample company's tables (deterministic for a seed and scale); with --regions N, a
+    company of N territories and the params files `planning run --params` needs for them."""
     # lazy: the sample generator (numpy, pandas) is not needed by `planning --help`
     from planning import sample as sample_mod
 
-    sample_mod.write(out, scale=scale, seed=seed, fmt=fmt)
-    print(f"sample company written to {out}")
+    if regions is None:
+        sample_mod.write(out, scale=scale, seed=seed, fmt=fmt)
+        print(f"sample company written to {out}")
+        return
+    try:
+        keys = sample_mod.territory_keys(regions)
+    except ValueError as exc:
+        _fail(exc)
+        return
+    tables = sample_mod.generate_territories(regions, scale=scale, seed=seed)
+    sample_mod.write(out, scale=scale, seed=seed, fmt=fmt, tables=tables, territories=regions)
+    params_dir = sample_mod.write_params(params_dir or out / "params", keys, out)
+    print(
+        f"sample company of {regions} territories ({len(tables['orders']):,} order lines) written to {out}; "
+        f"params: {params_dir} (planning run --params {params_dir})"
+    )
 
 
 def main() -> None:
