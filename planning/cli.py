@@ -41,7 +41,13 @@ def _fail(exc: BaseException, code: int = EXIT_BAD_INPUT) -> None:
 
 
 def _bad_input_types() -> tuple[type[BaseException], ...]:
-    return (errors.ParamsError, errors.SnapshotExists, errors.UnsafePath, errors.DataError)
+    return (
+        errors.ParamsError,
+        errors.SnapshotExists,
+        errors.UnsafePath,
+        errors.DataError,
+        errors.ClusterError,
+    )
 
 
 @contextmanager
@@ -109,6 +115,20 @@ def run(
     notebooks: Annotated[
         Path | None, typer.Option("--notebooks", help="Folder of the step notebooks (default notebooks/).")
     ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster", help="local:N = run the regions on a Dask LocalCluster of N single-threaded workers."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="tcp://HOST:PORT of a running Dask cluster (shared filesystem: docs/cluster.md); "
+            "default run.scheduler of params.",
+        ),
+    ] = None,
 ) -> None:
     """Run the plan: every region x step into outputs/<as-of>/ (notebooks, HTML, artefacts, index, manifest)."""
     # lazy: the runner (pandas, pydantic, the importer: ~0.45 s) is not needed by `planning --help` (~0.05 s)
@@ -131,6 +151,8 @@ def run(
                 params_dir=params_dir,
                 notebooks_dir=notebooks,
                 progress=runner.print_progress,
+                cluster=cluster,
+                scheduler=scheduler,
             )
     except _bad_input_types() as exc:
         _fail(exc, EXIT_BAD_INPUT)

@@ -279,7 +279,10 @@ def notebook_parameters(p: Params, region_dir: Path, data_dir: str) -> dict[str,
 
 
 def run_region(
-    spec: dict[str, Any], slot: KernelSlot | None = None, on_step: Callable[[StepResult], None] | None = None
+    spec: dict[str, Any],
+    slot: KernelSlot | None = None,
+    on_step: Callable[[StepResult], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> list[StepResult]:
     """Run the steps of one region in order (in a worker process); returns one StepResult per step.
 
@@ -288,7 +291,8 @@ def run_region(
     region gets its own kernel, stopped at the end. A failed step skips the rest of the region (they read its
     artefacts) and discards the kernel. KeyboardInterrupt (Ctrl-C, or SIGTERM in a worker) propagates after the
     kernel is shut down. `on_step` is called with each step's result as soon as it is known (a parallel run's
-    worker sends it to the runner, which so knows what finished should the worker process die).
+    worker sends it to the runner, which so knows what finished should the worker process die); `on_start` with
+    each step's name before its kernel runs it (a Dask task marks the step in flight, `runner.cluster`).
     """
     # lazy: papermill (+ nbclient) adds ~0.1 s CPU to the runner's ~0.4 s import, and only a process that executes
     # notebooks needs it: not `planning check`, nor the parent of a parallel run
@@ -310,6 +314,8 @@ def run_region(
             if failed:
                 record(StepResult(region, step, "skipped", error={"message": "an earlier step failed"}))
                 continue
+            if on_start:
+                on_start(step)
             out = region_dir / f"{step}.ipynb"
             started = time.perf_counter()
             error = None

@@ -48,6 +48,7 @@ from planning import params as params_mod
 from planning.errors import ParamsError, SnapshotExists, UnsafePath
 from planning.params import RunInput
 from planning.runner import checks, publish, snapshot
+from planning.runner import cluster as cluster_mod
 from planning.runner.kernels import KernelSlot, notebook_parameters, run_region
 from planning.runner.pool import run_parallel
 from planning.runner.results import RunResult, StepResult
@@ -66,13 +67,16 @@ def run(
     notebooks_dir: Path | str | None = None,
     progress=None,
     resume: bool = False,
+    cluster: str | None = None,
+    scheduler: str | None = None,
 ) -> RunResult:
     """Validate everything, run regions x steps, and publish `out_root/<as-of>/` atomically.
 
     Raises ParamsError / DataError / SnapshotExists / UnsafePath (exit code 2) before any kernel starts when the
     input is bad, and KeyboardInterrupt (after removing the temp folder, nothing published) on Ctrl-C.
     `resume=True` completes an existing snapshot of the same date; `regions` / `steps` update it (see the module
-    docstring).
+    docstring). `cluster` ("local:N") or `scheduler` ("tcp://HOST:PORT", else `run.scheduler` of the params
+    unless `workers` is given) run the regions as Dask tasks (`runner.cluster`) instead of the process pool.
     """
     # absolute before anything uses them: the kernels run in the notebooks folder (checks.absolute)
     params_dir = checks.absolute(params_dir or config.PARAMS_DIR, "--params")
@@ -80,6 +84,11 @@ def run(
     notebooks_dir = checks.absolute(notebooks_dir or config.NOTEBOOKS_DIR, "--notebooks")
     data_dir = str(checks.absolute(data_dir, "--data")) if data_dir else None
     checks.check_workers(workers)
+    if cluster and workers is not None:
+        raise ParamsError(
+            f"--cluster {cluster} and --workers {workers}: expected one of them (local:N sets N)"
+        )
+    target = cluster_mod.parse_target(cluster, scheduler)
     try:
         step_list = [config.step_key(s) for s in steps] if steps else list(config.STEPS)
     except ValueError as exc:
@@ -101,6 +110,8 @@ def run(
                 f"{wanted[0]!r} ({first.as_of} / {first.plan_year}); expected one planning date per snapshot"
             )
     final = store.snapshot_dir(out_root, first.as_of)
+    if target is None and workers is None and first.run.scheduler:
+        target = cluster_mod.parse_target(None, first.run.scheduler, "params run.scheduler")
 
     previous = None
     forced: dict[str, set[str]] = {}
@@ -155,6 +166,7 @@ def run(
             workers,
             progress,
             data_warnings,
+            target,
         )
         importer.write_snapshot_report(tmp, sorted(set(data_dirs.values())))  # <snapshot>/validation.json
         report.write_index(tmp, store.read_manifest(tmp) or {}, first.language)
@@ -257,6 +269,7 @@ def _run_into(
     workers: int | None,
     progress,
     data_warnings: list[Any],
+    target: cluster_mod.Target | None = None,
 ) -> RunResult:
     """Run what has to run into `tmp`, reuse what `previous` already has (but the steps `forced` per region), carry
     over the regions of `previous` this run does not name, and write the manifest."""
@@ -304,7 +317,14 @@ def _run_into(
     if specs:  # the reports' JS bundle, cached on disk while the first notebooks run (report.vega_bundle)
         threading.Thread(target=_warm_bundle, name="vega-bundle", daemon=True).start()
     t0 = time.perf_counter()
-    if n_workers == 1:
+    if target is not None and specs:  # Dask: the workers must see these folders (runner.cluster)
+        paths = [
+            ("notebooks folder", notebooks_dir),
+            *(("data folder", Path(d)) for d in sorted(set(data_dirs.values()))),
+        ]
+        ran, n_workers = cluster_mod.run_on_cluster(target, specs, paths, tmp, progress)
+        result.results.extend(ran)
+    elif n_workers == 1:
         slot = KernelSlot()
         try:
             for spec in specs:
