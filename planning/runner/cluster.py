@@ -51,6 +51,7 @@ LOST_WORKER_RETRIES = (
     1  # `--cluster local:N`: a step whose worker was lost runs once more (as the process pool)
 )
 MAX_LOCAL_WORKERS = 64
+CONNECT_TIMEOUT = "15s"  # to reach an existing scheduler
 _LOCAL = re.compile(r"^local:(\d+)$")
 _ADDRESS = re.compile(r"^(tcp|tls)://[^\s/]+:\d{1,5}$")
 DOCS = "docs/cluster.md"
@@ -243,7 +244,7 @@ def connect(target: Target) -> Iterator[Any]:
             cluster.close()
         return
     try:
-        client = Client(target.address, timeout="15s")
+        client = Client(target.address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as exc:
         raise ClusterError(
             f"scheduler {target.address}: cannot connect ({exc}); expected the address of a running Dask "
