@@ -14,6 +14,7 @@ from planning import cli, errors, runner
 from planning.errors import (
     ArtifactInvalid,
     ArtifactMissing,
+    ClusterError,
     DataError,
     ForecastError,
     ParamsError,
@@ -21,7 +22,7 @@ from planning.errors import (
     UnsafePath,
 )
 
-BAD_INPUT = (ParamsError, DataError, SnapshotExists, UnsafePath)
+BAD_INPUT = (ParamsError, DataError, SnapshotExists, UnsafePath, ClusterError)
 OTHER = (ArtifactMissing, ArtifactInvalid, ForecastError)
 
 
@@ -32,6 +33,7 @@ OTHER = (ArtifactMissing, ArtifactInvalid, ForecastError)
         (DataError, ValueError),
         (SnapshotExists, FileExistsError),
         (UnsafePath, ValueError),
+        (ClusterError, RuntimeError),
         (ArtifactMissing, FileNotFoundError),
         (ArtifactInvalid, ValueError),
         (ForecastError, ValueError),
