@@ -96,6 +96,11 @@ ctx.say(ctx.t("goals.calendar.note"))
 ctx.save("targets", plan.targets)
 
 # %%
+ctx.h("goals.days.title")
+ctx.say(narrate.describe_working_days(inputs, ctx.p.company.country, ctx.voice))
+ctx.table(views.days_table(inputs, ctx.voice), domain="goals")
+
+# %%
 ctx.h("goals.reps.title")
 ctx.save("targets_rep", plan.targets_rep)
 ctx.save("team_capacity", decompose.team_capacity(plan, inputs))

@@ -129,12 +129,19 @@ def run(
             "default run.scheduler of params.",
         ),
     ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print every report to <snapshot>/pdf/ (needs Chromium).")
+    ] = False,
 ) -> None:
     """Run the plan: every region x step into outputs/<as-of>/ (notebooks, HTML, artefacts, index, manifest)."""
     # lazy: the runner (pandas, pydantic, the importer: ~0.45 s) is not needed by `planning --help` (~0.05 s)
     from planning import params, runner
+    from planning import pdf as pdf_mod
 
     try:
+        chromium = (
+            pdf_mod.find_chromium() if pdf else None
+        )  # before any kernel: a missing browser is bad input
         if not region:
             _notes_on_skipped(params.skipped_files(params_dir))
         with _sigterm_as_interrupt():
@@ -184,7 +191,55 @@ def run(
                 f"error: {r.region} / {r.step}{cell}: {r.error.get('message')}; see {result.snapshot / r.region / r.step}.ipynb",
                 file=sys.stderr,
             )
+    if chromium and result.snapshot.is_dir():
+        _print_pdfs(result.snapshot, chromium)
     raise typer.Exit(result.exit_code)
+
+
+def _print_pdfs(snapshot: Path, chromium: str | None = None, workers: int = 2) -> None:
+    """Print a snapshot's reports to PDF; one summary line; a failed page is an error (exit 1)."""
+    # lazy: as in `run`, nothing heavy is imported for `planning --help`
+    from planning import pdf as pdf_mod
+
+    try:
+        printed = pdf_mod.print_snapshot(snapshot, workers=workers, chromium=chromium)
+    except _bad_input_types() as exc:
+        _fail(exc, EXIT_BAD_INPUT)
+        return
+    except (FileNotFoundError, RuntimeError) as exc:
+        _fail(exc, EXIT_FAILED)
+        return
+    size = sum(p.bytes for p in printed) / 1e6
+    print(f"{len(printed)} PDFs ({size:.1f} MB) -> {snapshot / 'pdf'}", file=sys.stderr)
+
+
+@app.command()
+def pdf(
+    snapshot: Annotated[
+        Path | None,
+        typer.Argument(help="Snapshot folder outputs/<as-of> (default: the latest snapshot under outputs/)."),
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="Pages printed at once (1..8).")] = 2,
+) -> None:
+    """Print a snapshot's reports and index to PDF with headless Chromium, into <snapshot>/pdf/."""
+    # lazy: as in `run`, nothing heavy is imported for `planning --help`
+    from planning import config, store
+
+    if not 1 <= workers <= 8:
+        _fail(ValueError(f"--workers {workers}: out of range; expected 1 to 8 pages printed at once"))
+    if snapshot is None:
+        found = store.snapshots(config.OUTPUTS_DIR, complete=False)
+        if not found:
+            _fail(FileNotFoundError(f"{config.OUTPUTS_DIR}: no snapshot (run `planning run` first)"))
+        snapshot = found[-1].path
+    if not store.is_snapshot(snapshot):
+        what = "does not exist" if not snapshot.exists() else "is not a snapshot (no readable manifest.json)"
+        _fail(
+            FileNotFoundError(
+                f"{snapshot}: {what}; expected a folder outputs/<as-of> written by `planning run`"
+            )
+        )
+    _print_pdfs(snapshot, workers=workers)
 
 
 def _notes_on_skipped(skipped: list) -> None:
@@ -210,6 +265,7 @@ def check(
             _notes_on_skipped(params.skipped_files(params_dir))
         keys = region or params.region_keys(params_dir)
         loaded = [params.resolve(r, params_dir=params_dir) for r in keys]
+        runner.check_calendar(dict(zip(keys, loaded, strict=True)))
         print(f"parameters ok: {len(keys)} regions ({', '.join(keys)})")
         if data is None and loaded[0].params.data.mapping:  # an export to import (docs/import.md)
             data = importer.resolve_data_dir(loaded[0].params)

@@ -9,6 +9,7 @@ another domain's file.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -60,7 +61,22 @@ def t(key: str, lang: str = "en", **fmt: Any) -> str:
     if not isinstance(node, dict) or lang not in node:
         raise KeyError(f"{key!r} in locale/{domain}.yaml is not a leaf with an {lang!r} text")
     text = str(node[lang])
+    if fmt and "|" in text:
+        text = _PLURAL.sub(lambda m: _plural(m, fmt), text)
     return text.format(**fmt) if fmt else text
+
+
+# `{n|rep|reps}` in a text: "rep" when the value of `n` is 1, else "reps" (English plurals; `t` keeps `{n}`)
+_PLURAL = re.compile(r"\{(\w+)\|([^|{}]*)\|([^|{}]*)\}")
+
+
+def _plural(m: re.Match, fmt: dict[str, Any]) -> str:
+    value = fmt.get(m.group(1))
+    try:
+        one = float(str(value).replace(",", "").strip()) == 1
+    except ValueError:
+        one = False
+    return m.group(2) if one else m.group(3)
 
 
 def name(kind: str, value: Any, lang: str = "en") -> str:

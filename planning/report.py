@@ -14,6 +14,7 @@ import copy
 import html
 import os
 import re
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -200,6 +201,14 @@ def _step_name(step: str, lang: str) -> str:
     return i18n.name("step", step, lang) if step else ""
 
 
+def generated_at() -> str:
+    """When a page is generated, for its footer: `SOURCE_DATE_EPOCH` (the reproducible-builds convention, so two
+    runs can produce byte-identical pages) or now, in UTC to the minute."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    when = datetime.fromtimestamp(int(epoch), tz=UTC) if epoch.isdigit() else datetime.now(tz=UTC)
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
 def export_html(notebook: nbformat.NotebookNode | str | Path, meta: dict[str, Any]) -> str:
     """Render an executed notebook as one self-contained offline HTML page; returns the page.
 
@@ -248,7 +257,7 @@ def export_html(notebook: nbformat.NotebookNode | str | Path, meta: dict[str, An
     script = f"<script>{vega_bundle()}</script>" if has_charts else ""
     title = t("title", step=step_name or step, region=region_name)
     index_href = meta.get("index_href", "../index.html")
-    footer = t("footer", as_of=meta.get("as_of", ""), commit=meta.get("commit", ""))
+    footer = t("footer", as_of=meta.get("as_of", ""), commit=meta.get("commit", ""), generated=generated_at())
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{_lang_attr(lang)}">\n<head>\n<meta charset="utf-8">\n'
@@ -486,7 +495,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f'<div class="report-title">{_e(title)}</div>'
         f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div></header>\n'
         f"<main>{rollup_html}\n{regions_html}</main>\n"
-        f'<footer class="report-footer">{_e(i18n.t("common.report.commit", lang))}: {_e(commit)}</footer>\n'
+        f'<footer class="report-footer">{_e(i18n.t("common.report.footer_index", lang, commit=commit, generated=generated_at()))}</footer>\n'
         "</body>\n</html>\n"
     )
     path = snapshot_dir / "index.html"

@@ -292,6 +292,25 @@ def write_audit(snapshot: str | os.PathLike, df: pd.DataFrame) -> Path:
     return write_csv(audit_path(snapshot), df)
 
 
+PDF_DIR = "pdf"  # `planning pdf`: <snapshot>/pdf/index.pdf, <snapshot>/pdf/<region>/<step>.pdf
+
+
+def report_pages(snapshot: str | os.PathLike) -> list[Path]:
+    """The HTML reports of a snapshot: index.html first, then every region's step reports (`<region>/NN_*.html`)
+    and any further pages a snapshot holds (`diff_*/*.html`), in name order."""
+    snapshot = Path(snapshot)
+    pages = [snapshot / "index.html"] if (snapshot / "index.html").is_file() else []
+    for d in sorted(p for p in snapshot.iterdir() if p.is_dir() and not p.name.startswith((".", PDF_DIR))):
+        pages += sorted(d.glob("*.html"))
+    return pages
+
+
+def pdf_path(snapshot: str | os.PathLike, page: str | os.PathLike) -> Path:
+    """Where `planning pdf` prints a report page of `snapshot`: the same relative path under `<snapshot>/pdf/`."""
+    snapshot = Path(snapshot)
+    return snapshot / PDF_DIR / Path(page).relative_to(snapshot).with_suffix(".pdf")
+
+
 # ------------------------------------------------------------------------------------------------ snapshots
 @dataclass(frozen=True)
 class Snapshot:

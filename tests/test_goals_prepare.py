@@ -13,13 +13,6 @@ from frames_goals import params, tiny
 from planning.goals import prepare
 
 
-def test_working_calendar_2026_has_53_iso_weeks_and_skips_holidays():
-    cal = prepare.working_calendar(2026, [date(2026, 1, 1)])
-    assert cal["week"].nunique() == 53 and cal["week"].iloc[-1] == "2026-W53"
-    # January 2026: 22 weekdays, minus New Year's Day = 21
-    assert cal.loc[cal["month"] == 0, "weight"].sum() == 21
-
-
 def test_season_weights_have_mean_one_and_fall_back_to_flat():
     s = pd.DataFrame({"month_of_year": range(1, 13), "index": [2.0] * 6 + [1.0] * 6})
     w = prepare.season_weights(s)

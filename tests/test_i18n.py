@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import string
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -38,6 +39,7 @@ def _leaves(node, path=()):
 
 
 def _fields(text: str) -> set[str]:
+    text = i18n._PLURAL.sub(r"{\1}", text)  # `{n|rep|reps}` is a plural of `{n}`, not a field of its own
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
@@ -237,3 +239,41 @@ def test_voice_binds_language_and_currency() -> None:
 def test_voice_of_an_unknown_language_raises(lang) -> None:
     with pytest.raises(ValueError, match="language"):
         i18n.Voice(lang, "CNY")
+
+
+def test_english_plurals_follow_the_count():
+    """Issue 23: "Hire 1 reps", "needs 1 months", "1 earlier forecasts"."""
+    hire = i18n.t("resources.tasks.hire", "en", n=1, start="2027-03", productive="2027-08")
+    assert hire.startswith("Hire 1 rep (") and "reps" not in hire
+    assert i18n.t("resources.tasks.hire", "en", n=2, start="2027-03", productive="2027-08").startswith(
+        "Hire 2 reps"
+    )
+    assert "招聘 1 名销售" in i18n.t("resources.tasks.hire", "zh", n=1, start="2027-03", productive="2027-08")
+    assert i18n.t(
+        "review.accuracy.snapshots",
+        "en",
+        n=1,
+        months=1,
+        latest="x",
+        mape="1%",
+        bias="0%",
+        best="x",
+        best_mape="1%",
+    ).startswith("1 earlier forecast compared with 1 month that")
+
+
+def test_no_english_text_puts_a_plural_noun_after_a_bare_count():
+    """Every `{count} nouns` in the English texts uses the `{count|noun|nouns}` form (i18n.t picks by the count)."""
+    import re
+
+    nouns = r"(months|reps|hires|weeks|days|customers|deals|forecasts|leads|accounts|regions|rows|tasks)"
+    bare = re.compile(r"\{(\w+)\} (?:[a-z-]+ ){0,2}?" + nouns + r"\b")
+    offenders = []
+    for path in sorted((Path(i18n.__file__).parent / "locale").glob("*.yaml")):
+        for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            en = line.split("en: ", 1)[1].split(", zh:", 1)[0] if "en: " in line else ""
+            for m in bare.finditer(en):
+                plural = "{" + m.group(1) + "|" in en or m.group(1) == "model"
+                if not re.search(r"\b(of|in|on|the)\b", m.group(0)) and not plural:
+                    offenders.append(f"{path.name}:{no}: {m.group(0)}")
+    assert not offenders, offenders

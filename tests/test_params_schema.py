@@ -52,7 +52,7 @@ def refused(data: dict) -> str:
         ),
         ({"market": {"weak_score": 4.0, "strong_score": 3.0}}, "expected weak_score below strong_score"),
         ({"strategy": {"risk_high_below": 70}}, "expected risk_high_below <= risk_medium_below"),
-        ({"goals": {"holidays": ["2026-10-01"]}}, "expected every holiday in the plan year 2027"),
+        ({"goals": {"holidays": ["2026-10-01"]}}, "expected every day of goals.holidays in the plan year 2027"),
     ],
 )
 def test_rules_between_keys_are_schema_errors(data: dict, fragment: str):

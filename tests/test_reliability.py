@@ -665,6 +665,7 @@ def test_artefacts_are_byte_identical_across_runs_workers_and_today(
     """Two real runs of every step for two regions: one worker today, two workers with kernels that believe
     it is 3 February 2031. Every artefact CSV is byte-identical."""
     common = {"regions": ["east", "northeast"], "data_dir": str(small_sample)}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")  # the pages' "generated" time (report.generated_at)
     one = runner.run(out_root=tmp_path / "a", workers=1, **common)
     monkeypatch.setenv("LD_PRELOAD", str(FAKETIME))
     monkeypatch.setenv("FAKETIME", "@2031-02-03 04:05:06")

@@ -398,3 +398,11 @@ def test_index_last_12_months_leave_out_a_month_the_planning_date_cuts(tmp_path:
     trend.loc[0, "complete"] = False
     trend.to_csv(tmp_path / "artifacts" / "market_trend.csv", index=False)
     assert "sales_p12m" not in report.market_headline(tmp_path, "2026-06-15")
+
+
+def test_footer_says_when_the_page_was_generated_apart_from_the_as_of_date(monkeypatch):
+    """Issue 23: the footer's date was the as-of date; now both, and SOURCE_DATE_EPOCH makes it reproducible."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    assert report.generated_at() == "2026-09-21 14:13 UTC"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert report.generated_at() != "2026-09-21 14:13 UTC" and report.generated_at().endswith(" UTC")

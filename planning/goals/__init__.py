@@ -7,8 +7,10 @@ concept of the method (METHOD.md, section 2) lives:
   (`baseline_forecast`, `run`, `plan_year_baseline`);
 - the team's capacity curve of the last 3 periods, the roster with planned hires, territory potential ->
   `capacity`; the shared team facts (ramp curve, attrition, per-rep output) -> `planning.team`;
-- the data-only precomputation, the what-if levers, the working calendar and seasonality -> `prepare`
-  (`prepare`, `Levers`, `levers_from`, `working_calendar`, `season_weights`);
+- the data-only precomputation, the what-if levers and seasonality -> `prepare` (`prepare`, `Levers`,
+  `levers_from`, `season_weights`); the working calendar (public holidays of company.country from the
+  `holidays` package, make-up working days, the planner's own days) -> `calendar` (`working_calendar`,
+  `day_changes`);
 - three-dimensional calibration (三维校准: strategic intent ∩ market possibility ∩ team ∩ resource capacity),
   the combination rule, the waterfall's components -> `calibration` (`calibrate`, `team_dimension`,
   `resources_dimension`, `combine`, `waterfall`);

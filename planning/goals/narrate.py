@@ -15,6 +15,7 @@ import pandas as pd
 
 from planning import i18n
 from planning.goals import forecast as fc
+from planning.goals.calendar import changed_days
 from planning.goals.decompose import Plan, sums_exact
 from planning.goals.prepare import Inputs
 from planning.goals.smart import unit
@@ -143,6 +144,22 @@ def describe_decomposition(plan: Plan, voice: i18n.Voice) -> str:
         weeks=int((t["level"] == "week").sum()),
         check=voice.t("goals.calendar.exact" if sums_exact(plan) else "goals.calendar.inexact"),
     )
+
+
+def describe_working_days(inputs: Inputs, country: str, voice: i18n.Voice) -> str:
+    """How many working days the plan year has and what took days away or added them (the calendar table)."""
+    d = changed_days(inputs.calendar)
+    off = d["change"] == "off"
+    return voice.t(
+        "goals.days.summary",
+        year=inputs.plan_year,
+        days=int(inputs.calendar["weight"].sum()),
+        public=int((off & (d["source"] == "country")).sum()),
+        makeup=int((~off & (d["source"] == "country")).sum()),
+        own_off=int((off & (d["source"] == "params")).sum()),
+        own_on=int((~off & (d["source"] == "params")).sum()),
+        country=country or i18n.DASH,
+    ) + ("" if country else " " + voice.t("goals.days.no_country"))
 
 
 # ------------------------------------------------------------------------------------------------ SMART

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +18,7 @@ import pandas as pd
 from planning import team as tm
 from planning.goals import capacity
 from planning.goals import forecast as fc
+from planning.goals.calendar import working_calendar
 
 if TYPE_CHECKING:
     from planning.params import Params
@@ -134,22 +134,6 @@ def season_weights(seasonality: pd.DataFrame | None, history: pd.Series | None =
     return np.ones(12)
 
 
-def working_calendar(plan_year: int, holidays: list[date] | tuple[date, ...] = ()) -> pd.DataFrame:
-    """Every day of `plan_year`: day, month (0-11), week ("YYYY-Www" ISO week), weight (1 = working day: Mon-Fri
-    and not in `holidays`, goals.holidays). A month without a working day weighs all its days equally.
-    """
-    days = pd.date_range(f"{plan_year}-01-01", f"{plan_year}-12-31", freq="D")
-    iso = days.isocalendar()
-    week = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
-    weight = (days.day_of_week < 5).astype(float)
-    hol = pd.DatetimeIndex(pd.to_datetime(list(holidays))) if holidays else pd.DatetimeIndex([])
-    weight = np.where(days.isin(hol), 0.0, weight)
-    cal = pd.DataFrame({"day": days, "month": days.month - 1, "week": week, "weight": weight})
-    empty = cal.groupby("month")["weight"].transform("sum") == 0
-    cal.loc[empty, "weight"] = 1.0
-    return cal
-
-
 def _increments(market_increment: pd.DataFrame | None) -> pd.DataFrame:
     cols = ["source", "segment_or_dimension", "amount", "explanation"]
     if market_increment is None or market_increment.empty:
@@ -213,7 +197,7 @@ def prepare(
     teams = sorted(ros["team"].unique().tolist())
     team_of = np.array([teams.index(t) for t in ros["team"]], dtype=int)
 
-    cal = working_calendar(plan_year, list(g.holidays))
+    cal = working_calendar(plan_year, p.company.country, g.holidays, g.workdays)
     weeks = cal.groupby("week", sort=False)["day"].agg(["min", "max"])
     week_labels = weeks.index.tolist()
     week_pos = {w: i for i, w in enumerate(week_labels)}

@@ -11,6 +11,7 @@ import pandas as pd
 
 from planning import i18n
 from planning.goals import forecast as fc
+from planning.goals.calendar import changed_days
 from planning.goals.decompose import Plan
 from planning.goals.narrate import calibration_frame, dimensions_frame, metric_text, model_name
 from planning.goals.prepare import Inputs
@@ -103,6 +104,23 @@ def smart_table(goals_df: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
 def calendar_table(plan: Plan) -> pd.DataFrame:
     """targets.csv without the week rows (year, quarters, months) for the report table."""
     return plan.targets[plan.targets["level"] != "week"].reset_index(drop=True)
+
+
+def days_table(inputs: Inputs, voice: i18n.Voice) -> pd.DataFrame:
+    """The days the working calendar changed (public holidays of company.country, make-up working days, the
+    planner's goals.holidays / goals.workdays): date, ISO week, change, holiday name (in the report's language),
+    source. Empty when nothing changed."""
+    d = changed_days(inputs.calendar)
+    name = d["holiday_zh"] if voice.lang == "zh" else d["holiday"]
+    return pd.DataFrame(
+        {
+            "date": d["day"].dt.strftime("%Y-%m-%d"),
+            "week": d["week"],
+            "change": [voice.t(f"goals.days.{c}") for c in d["change"]],
+            "holiday": name.where(name != "", i18n.DASH),
+            "source": [voice.t(f"goals.days.source_{s}") for s in d["source"]],
+        }
+    )
 
 
 def rep_sheet(plan: Plan, voice: i18n.Voice, shown: int | None = None) -> pd.DataFrame:

@@ -43,6 +43,9 @@ class Company(_Model):
     name: str = "Huaxia Industrial Equipment Co."  # display name in English reports
     name_zh: str = "华夏工业装备有限公司"  # display name in Chinese reports
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")  # ISO 4217 code
+    # ISO 3166 alpha-2 code whose public holidays leave the working calendar (the `holidays` package;
+    # planning check / run refuse a code it does not know); "" = Monday-Friday only
+    country: str = Field(default="CN", pattern=r"^([A-Z]{2})?$")
 
 
 class Region(_Model):
@@ -210,7 +213,8 @@ class Goals(_Model):
     capacity_basis: Literal["latest", "mean"] = "latest"  # per-rep output: latest of 3 periods or mean
     planned_hires: list[PlannedHire] = []  # quota reps joining in the plan year ("HIRE-01" ...)
     territory_weight: float = Field(default=0.3, ge=0.0, le=1.0)  # weight of account headroom in rep quotas
-    holidays: list[date] = []  # non-working weekdays of the plan year (weekly targets skip them)
+    holidays: list[date] = []  # extra days off in the plan year, beyond company.country's public holidays
+    workdays: list[date] = []  # extra working days (e.g. a make-up Saturday), or a public holiday worked
     smart: list[SmartGoal] = []  # goals the planner wrote, checked against the SMART criteria
     forecast_horizon: int = Field(default=12, ge=1, le=36)  # months of backtest horizon
     backtest_origins: int = Field(default=3, ge=1, le=24)  # rolling origins of the backtest
@@ -538,10 +542,11 @@ class Params(_Model):
                 plan_year=self.plan_year,
                 as_of=self.as_of.isoformat(),
             )
-        for i, day in enumerate(self.goals.holidays):
-            if day.year != self.plan_year:
-                raise cross_key(
-                    f"expected every holiday in the plan year {self.plan_year}",
-                    **{f"goals.holidays.{i}": day.isoformat(), "plan_year": self.plan_year},
-                )
+        for key in ("holidays", "workdays"):
+            for i, day in enumerate(getattr(self.goals, key)):
+                if day.year != self.plan_year:
+                    raise cross_key(
+                        f"expected every day of goals.{key} in the plan year {self.plan_year}",
+                        **{f"goals.{key}.{i}": day.isoformat(), "plan_year": self.plan_year},
+                    )
         return self

@@ -12,7 +12,7 @@
 """
 
 from planning.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
-from planning.runner.checks import check_out_root, validate_data
+from planning.runner.checks import check_calendar, check_out_root, validate_data
 from planning.runner.kernels import notebook_parameters, run_region
 from planning.runner.results import RunResult, StepResult, print_progress
 from planning.runner.run import run
@@ -32,4 +32,5 @@ __all__ = [
     "run",
     "run_region",
     "validate_data",
+    "check_calendar",
 ]

@@ -43,6 +43,21 @@ def check_workers(workers: int | None) -> None:
         )
 
 
+def check_calendar(inputs: dict[str, Any]) -> None:
+    """Every region's company.country is one the holidays package knows (bad input, exit 2, before any kernel)."""
+    # lazy: the holidays package costs ~0.2 s to import; only runs that pass the cheaper checks pay it
+    from planning.goals import calendar
+
+    for key, ri in inputs.items():
+        country = ri.params.company.country
+        if not calendar.supported(country):
+            files = " + ".join(str(f) for f in ri.files)
+            raise ParamsError(
+                f"{files}: company.country {country!r} (region {key}): not a country the holidays package knows; "
+                'expected an ISO 3166 alpha-2 code it supports (e.g. CN, US, DE, JP) or "" for Monday-Friday only'
+            )
+
+
 def check_notebooks(folder: Path, steps: list[str]) -> None:
     """The notebooks folder holds `<step>.ipynb` for every step to run (a missing one is bad input, exit 2)."""
     if not folder.is_dir():

@@ -102,6 +102,7 @@ def run(
         r: params_mod.resolve(r, as_of=as_of or "", language=language or "", params_dir=params_dir)
         for r in wanted
     }
+    checks.check_calendar(inputs)
     first = inputs[wanted[0]].params
     for ri in inputs.values():
         if (ri.as_of, ri.plan_year) != (first.as_of, first.plan_year):
