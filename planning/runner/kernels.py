@@ -106,7 +106,7 @@ def register_engine() -> str:
     run assembles the snapshot in its hidden folder, so the writes in between bought nothing; the notebook that
     ran through (or stopped at a cell's error: `execute_step`) is written once, tidied, by `run_region`.
     """
-    # lazy: papermill, as in `run_region`
+    # lazy: papermill, as in `execute_step`
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
     class SaveOnAbort(NotebookExecutionManager):
@@ -141,7 +141,7 @@ def register_engine() -> str:
 def _step_notebook(path: str, mtime_ns: int):
     """The step notebook with the reset cell, loaded as papermill loads it (kept per worker: every region runs
     the same five notebooks; `execute_step` runs a copy: papermill changes the notebook it is given)."""
-    # lazy: papermill, as in `run_region`
+    # lazy: papermill, as in `execute_step`
     from papermill.iorw import load_notebook_node
 
     return load_notebook_node(with_reset_cell(Path(path)))
@@ -155,22 +155,18 @@ def execute_step(nb_path: Path, out: Path, parameters: dict[str, Any], cwd: str,
     error raises PapermillExecutionError after papermill has written the notebook with its error markers to `out`;
     a timeout or a dead kernel raises with the partial notebook written to `out` (`register_engine`).
     """
-    # lazy: papermill, as in `run_region`
-    from papermill.engines import papermill_engines
-    from papermill.execute import (
-        parameterize_notebook,
-        prepare_notebook_metadata,
-        raise_for_execution_errors,
-        remove_error_markers,
-    )
-    from papermill.utils import chdir
+    # lazy: papermill (+ nbclient) adds ~0.1 s CPU to the runner's ~0.4 s import, and only a process that executes
+    # notebooks needs it: not `planning check`, nor the parent of a parallel run
+    from papermill import engines, execute, utils
 
     nb = copy.deepcopy(_step_notebook(str(nb_path), nb_path.stat().st_mtime_ns))  # a few ms: no outputs yet
     engine = register_engine()
-    nb = parameterize_notebook(nb, parameters, kernel_name="python3", language="python", engine_name=engine)
-    nb = remove_error_markers(prepare_notebook_metadata(nb, str(nb_path), str(out)))
-    with chdir(cwd):
-        nb = papermill_engines.execute_notebook_with_engine(
+    nb = execute.parameterize_notebook(
+        nb, parameters, kernel_name="python3", language="python", engine_name=engine
+    )
+    nb = execute.remove_error_markers(execute.prepare_notebook_metadata(nb, str(nb_path), str(out)))
+    with utils.chdir(cwd):
+        nb = engines.papermill_engines.execute_notebook_with_engine(
             engine,
             nb,
             input_path=str(nb_path),
@@ -182,7 +178,7 @@ def execute_step(nb_path: Path, out: Path, parameters: dict[str, Any], cwd: str,
             record_timing=False,  # nbclient's per-cell timestamps: run-time, not part of the notebook
             km=km,
         )
-    raise_for_execution_errors(nb, str(out))
+    execute.raise_for_execution_errors(nb, str(out))
     return nb
 
 
