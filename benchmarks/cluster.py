@@ -124,6 +124,10 @@ def throughput(t: Table, work: Path, n: int, scale: float, repeat: int) -> None:
         "cpu": cpus,
     }
     cpu = {k: statistics.median(v) for k, v in cpus.items()}
+    cpu_one = {k: CPU[str(work / f"{k}-1")] for k in executors}
+    t.details["throughput"]["cpu_one_notebook"] = cpu_one
+    t.add("cpu_ratio_marginal", "CPU per notebook beyond the one-notebook run: LocalCluster / process pool",
+          (cpu["cluster"] - cpu_one["cluster"]) / (cpu["pool"] - cpu_one["pool"]), "x")  # fmt: skip
     t.add("cpu_ratio", f"CPU seconds of the {nb}-notebook runs: LocalCluster / process pool",
           cpu["cluster"] / cpu["pool"], "x", note=str(cpu))  # fmt: skip
     t.add(
