@@ -39,19 +39,16 @@ def evaluate_regions(data_dir: Path, params_dir: Path | None, regions: list[str]
     """{region: Evaluation} for the regions' orders in the canonical folder `data_dir`, each at its params'
     as-of and forecast parameters."""
     from planning import data, params
-    from planning.goals import evaluation
+    from planning.goals import evaluation, pooling
 
     out = {}
     for region in regions:
         p = params.load(region, params_dir).params
         orders = data.read_table(
-            data_dir / "orders.parquet",
-            "orders",
-            region=region,
-            as_of=p.as_of,
-            columns=["order_date", "amount"],
+            data_dir / "orders.parquet", "orders", as_of=p.as_of, columns=["region", "order_date", "amount"]
         )
-        out[region] = evaluation.evaluate_params(orders, p)
+        company = pooling.company_monthly(orders, p.as_of)
+        out[region] = evaluation.evaluate_params(orders[orders["region"] == region], p, company)
     return out
 
 
@@ -68,7 +65,7 @@ def report(bench: Bench, company: str, evals: dict[str, Any]) -> dict[str, Any]:
     averages; return the details for the JSON."""
     from planning.goals import evaluation
 
-    print(f"  {company}: {'region':<10} {'model':<15} {'selection':<14} {'MAPE':>7} {'naive':>7} "
+    print(f"  {company}: {'region':<10} {'model':<19} {'selection':<14} {'MAPE':>7} {'naive':>7} "
           f"{'gain':>8} {'coverage':>9}  held out", flush=True)  # fmt: skip
     for region, e in evals.items():
         if e.status != "ok":
@@ -76,7 +73,7 @@ def report(bench: Bench, company: str, evals: dict[str, Any]) -> dict[str, Any]:
             continue
         covered = f"{int(e.months['covered'].sum())}/{len(e.months)}"
         held = f"{e.months['month'].iloc[0]}..{e.months['month'].iloc[-1]}"
-        print(f"  {company}: {region:<10} {e.model:<15} {e.selection:<14} {e.mape * 100:>6.1f}% "
+        print(f"  {company}: {region:<10} {e.model:<19} {e.selection:<14} {e.mape * 100:>6.1f}% "
               f"{e.naive_mape * 100:>6.1f}% {e.gain * 100:>+7.1f}% {covered:>9}  {held}", flush=True)  # fmt: skip
     for region, e in evals.items():
         if e.status == "ok":

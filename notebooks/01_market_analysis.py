@@ -60,6 +60,7 @@ ctx.say(narrate.describe_breakdown(by_product, "product_line", ctx.as_of, ctx.vo
 by_channel = trend.breakdown(ctx.data.orders, ctx.as_of, "channel")
 ctx.chart(charts.breakdown_small_multiples(by_channel, "channel", ctx.lang, columns=3))
 ctx.say(narrate.describe_breakdown(by_channel, "channel", ctx.as_of, ctx.voice))
+ctx.data_notes()  # dimensions grouped to their top values; anonymous revenue
 
 # %%
 ctx.h("market.share.title")
@@ -133,3 +134,13 @@ if not ctx.batch:
 from planning import importer
 
 importer.show_validation(ctx)  # only when the data was imported from an export (docs/import.md)
+
+# %%
+# The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).
+from planning.market import summary
+
+ctx.summary(
+    *summary.summary(
+        ctx.load_optional("market_trend"), ctx.load_optional("segments"), ctx.load_optional("market_share"), ctx.voice
+    )
+)

@@ -40,10 +40,12 @@ ctx = notebook.setup(
 )
 
 # %%
-from planning.goals import calibration, charts, decompose, forecast, narrate, prepare, smart, views, widgets
+from planning.goals import calibration, charts, decompose, forecast, narrate, pooling, prepare, smart, views
+from planning.goals import widgets
 
 ctx.h("goals.forecast.title")
-result = forecast.baseline_forecast(ctx.data.orders, ctx.p)
+company = pooling.company_monthly(ctx.company_orders("region", "order_date", "amount"), ctx.as_of)
+result = forecast.baseline_forecast(ctx.data.orders, ctx.p, company)
 ctx.say(narrate.describe_forecast(result, ctx.plan_year, ctx.voice))
 ctx.chart(charts.backtest_bars(result.backtest, result.chosen, ctx.lang))
 ctx.table(views.backtest_table(result, ctx.voice), domain="goals", pct=["mape", "bias"])
@@ -107,7 +109,7 @@ ctx.save("team_capacity", decompose.team_capacity(plan, inputs))
 if not ctx.missing("reps", "goals.missing.reps"):
     ctx.say(narrate.describe_reps(inputs, ctx.voice))
 if len(plan.targets_rep):
-    ctx.table(decompose.team_targets(plan), domain="goals", money=["target"], pct=["share"])
+    ctx.table(views.team_table(plan, ctx.voice), domain="goals", money=["target"], pct=["share"])
     sheet = views.rep_sheet(plan, ctx.voice, shown=views.REP_SHEET_SHOWN)  # all, or the largest and smallest
     ctx.say(narrate.describe_rep_sheet(plan, sheet, ctx.voice))
     ctx.chart(charts.rep_heatmap(plan.targets_rep, ctx.lang, reps=sheet["rep_id"]))
@@ -118,3 +120,17 @@ if len(plan.targets_rep):
 if not ctx.batch:
     ctx.h("goals.whatif.title")
     widgets.whatif_panel(ctx, inputs)
+
+# %%
+# The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).
+from planning.goals import summary
+
+ctx.summary(
+    *summary.summary(
+        ctx.load_optional("targets"),
+        ctx.load_optional("calibration_dimensions"),
+        ctx.load_optional("goals"),
+        ctx.plan_year,
+        ctx.voice,
+    )
+)

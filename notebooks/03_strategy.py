@@ -76,6 +76,7 @@ cut = tiers.cutoffs(tiered, s)
 ctx.chart(charts.tier_scatter(scatter.scatter_cells(tiered, cut), cut, voice))
 ctx.chart(charts.tier_bars(summary, voice))
 ctx.say(narrate.describe_tiers(summary, target, ctx.plan_year, voice))
+ctx.data_notes(dimensions=("industry", "size_band", "lead_source"))  # grouped segments; anonymous revenue
 
 # %%
 ctx.h("strategy.tiers.playbooks", level=3)
@@ -187,3 +188,17 @@ ctx.say(narrate.describe_channels(channels, voice))
 if not ctx.batch:
     ctx.h("strategy.whatif.title")
     widgets.whatif_panel(ctx, features)
+
+# %%
+# The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).
+from planning.strategy import summary
+
+ctx.summary(
+    *summary.summary(
+        ctx.load_optional("customer_tiers"),
+        ctx.load_optional("funnel"),
+        ctx.load_optional("coverage"),
+        ctx.load_optional("health"),
+        ctx.voice,
+    )
+)

@@ -166,3 +166,17 @@ if not ctx.batch and has_team and channels is not None:
 
     ctx.h("resources.whatif.title")
     widgets.whatif_panel(ctx, team, targets, quotas["quota"].median(), channels, marketing_budget)
+
+# %%
+# The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).
+from planning.resources import summary
+
+ctx.summary(
+    *summary.summary(
+        ctx.load_optional("capacity"),
+        ctx.load_optional("hiring_plan"),
+        ctx.load_optional("cost_of_sales"),
+        ctx.load_optional("budget"),
+        ctx.voice,
+    )
+)

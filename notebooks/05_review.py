@@ -103,7 +103,9 @@ from planning.review import root_causes
 ctx.h("review.rc.title")
 causes = narrate.root_cause_whys(root_causes.root_causes(ctx.data, pva, ctx.p), ctx.voice)
 if not ctx.missing("plan_of_record", "review.rc.missing", when=not has_plan):
-    ctx.chart(charts.waterfall(root_causes.waterfall_data(causes, "ytd", str(ctx.as_of.year)), ctx.lang))
+    ytd_steps = root_causes.waterfall_data(causes, "ytd", str(ctx.as_of.year))
+    if len(ytd_steps):  # the year to date beyond the threshold: its drivers from plan to actual
+        ctx.chart(charts.waterfall(ytd_steps, ctx.lang))
     ctx.say(narrate.describe_root_causes(causes, ctx.p.review, ctx.voice))
 if len(causes):
     ctx.h("review.rc.template_title", level=3)
@@ -122,8 +124,8 @@ from planning.review import accuracy
 ctx.h("review.accuracy.title")
 forecast_accuracy = accuracy.accuracy_review(snapshots, ctx.region, ctx.as_of, ctx.data.orders, ctx.out_dir)
 summary = accuracy.accuracy_summary(forecast_accuracy)
-ctx.chart(charts.accuracy_chart(forecast_accuracy, ctx.lang))
-ctx.table(summary, domain="review", pct=["mape", "bias"])
+ctx.chart(charts.accuracy_chart(narrate.accuracy_view(forecast_accuracy, ctx.voice), ctx.lang))
+ctx.table(narrate.accuracy_view(summary, ctx.voice), domain="review", pct=["mape", "bias"])
 ctx.say(narrate.describe_accuracy(forecast_accuracy, summary, ctx.voice))
 ctx.save("forecast_accuracy", forecast_accuracy)
 
@@ -148,3 +150,18 @@ log = narrate.pdca_actions(pdca.pdca_log(board, previous, ctx.p), ctx.p.review, 
 ctx.table(views.pdca_view(log, ctx.voice), domain="review")
 ctx.say(narrate.describe_pdca(log, ctx.voice))
 ctx.save("pdca_log", log)
+
+# %%
+# The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).
+from planning.review import summary
+
+ctx.summary(
+    *summary.summary(
+        ctx.load_optional("plan_vs_actual"),
+        ctx.load_optional("kpis"),
+        ctx.load_optional("root_causes"),
+        ctx.load_optional("resplit"),
+        ctx.load_optional("risks"),
+        ctx.voice,
+    )
+)

@@ -24,6 +24,8 @@ from planning.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    # plain help: typer's rich help panel prints "<bool>" beside every flag (typer 0.29)
+    rich_markup_mode=None,
     help="Notebook-first sales planning workbook: market analysis -> goals -> strategy -> resources -> review.",
 )
 
@@ -47,6 +49,8 @@ def _bad_input_types() -> tuple[type[BaseException], ...]:
         errors.UnsafePath,
         errors.DataError,
         errors.ClusterError,
+        errors.SnapshotInvalid,
+        errors.WorkbookError,
     )
 
 
@@ -77,6 +81,7 @@ def run(
         typer.Option(
             "--region",
             "-r",
+            metavar="REGION",
             help="Region key (repeatable). Into an existing snapshot: re-run these regions, keep the others.",
         ),
     ] = None,
@@ -85,6 +90,7 @@ def run(
         typer.Option(
             "--step",
             "-s",
+            metavar="STEP",
             help="Step: 01..05 or name (repeatable). Into an existing snapshot: re-run it and the later steps.",
         ),
     ] = None,
@@ -157,7 +163,7 @@ def run(
                 resume=resume,
                 params_dir=params_dir,
                 notebooks_dir=notebooks,
-                progress=runner.print_progress,
+                progress=runner.Watch(),
                 cluster=cluster,
                 scheduler=scheduler,
             )
@@ -258,7 +264,7 @@ def check(
 ) -> None:
     """Validate parameters (and data) without running notebooks: the checks `planning run` makes first."""
     # lazy: as in `run`, kept out of `planning --help`
-    from planning import importer, params, runner
+    from planning import importer, params, runner, sources
 
     try:
         if not region:
@@ -270,19 +276,45 @@ def check(
         if data is None and loaded[0].params.data.mapping:  # an export to import (docs/import.md)
             data = importer.resolve_data_dir(loaded[0].params)
             print("\n".join(["import ok:", *importer.report_of(data).lines()]))
+        if data is None:  # data.dir, or the embedded sample company: the same folder `planning run` would use
+            data = sources.resolve_dir(loaded[0].params)
         if data is not None:
             try:
                 configured = None if region else keys  # every region of params/: the data's must all have one
-                warnings = runner.validate_data(data, keys, loaded[0].params.as_of, None, configured)
+                summary: dict = {}
+                warnings = runner.validate_data(data, keys, loaded[0].params.as_of, None, configured, summary)
             except _bad_input_types() as exc:
                 for problem in getattr(exc, "problems", [])[1:]:
                     print(f"error: {problem['message']}", file=sys.stderr)
                 raise
+            _print_checked(summary, keys, subset=bool(region))
+            print(f"warnings: {len(warnings)}" if warnings else "warnings: none")
             for w in warnings:
                 print(f"  {w}")
+            top = loaded[0].params.data.top_values
+            for line in runner.checks.data_notes(data, keys, loaded[0].params.as_of, top):
+                print(f"  {line}")
             print(f"data ok: {data}")
     except _bad_input_types() as exc:
         _fail(exc, EXIT_BAD_INPUT)
+
+
+def _print_checked(summary: dict, keys: list[str], subset: bool = False) -> None:
+    """What `planning check` looked at: every table with its rows, the optional tables not supplied, the data's
+    regions against the ones planned, the orders' date range."""
+    if not summary:
+        return
+    tables = ", ".join(f"{name} {rows:,}" for name, rows in summary["tables"].items())
+    print(f"tables (rows): {tables}")
+    if summary["missing"]:
+        print(f"not supplied (optional; the parts that need them say so): {', '.join(summary['missing'])}")
+    data_regions = summary["regions"]
+    if subset:  # --region: only these regions' rows were read
+        print(f"regions: {', '.join(keys)} (--region: only their rows were read)")
+    else:
+        print(f"regions: {len(keys)} planned of {len(data_regions)} in the data ({', '.join(data_regions)})")
+    if summary.get("first"):
+        print(f"orders: {summary['first']} to {summary['last']}")
 
 
 @app.command()
@@ -323,6 +355,73 @@ def audit(
         file=sys.stderr,
     )
     raise typer.Exit(EXIT_FAILED if len(failed) else 0)
+
+
+@app.command()
+def diff(
+    old: Annotated[
+        str, typer.Argument(help="The earlier snapshot: an as-of date under --out, or its folder.")
+    ],
+    new: Annotated[str, typer.Argument(help="The later snapshot: an as-of date under --out, or its folder.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Snapshot root (default outputs/).")] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="en or zh (default: NEW's language).")
+    ] = None,
+) -> None:
+    """What changed from OLD to NEW and why: targets, KPI lights, tiers, forecast, hires and their causes.
+    Writes NEW/diff_<OLD>/index.html and CSVs, linked from NEW's index."""
+    # lazy: pandas and the report module are not needed by `planning --help`
+    from planning import config, report, store
+    from planning.diff import open_snapshot, page
+
+    root = out or config.OUTPUTS_DIR
+    try:
+        if language not in (None, "en", "zh"):
+            raise errors.ParamsError(f"--language: {language!r}; expected en or zh")
+        a, b = open_snapshot(old, root), open_snapshot(new, root)
+        if a.path.resolve() == b.path.resolve():
+            raise errors.SnapshotInvalid(
+                f"{a.path}: OLD and NEW are the same snapshot; expected two snapshots"
+            )
+        path = page.diff_snapshots(a, b, language)
+        lang = next((b.params(r).get("language") for r in b.regions if b.params(r)), "en")
+        report.write_index(b.path, store.read_manifest(b.path) or {}, lang)
+    except _bad_input_types() as exc:
+        _fail(exc, EXIT_BAD_INPUT)
+        return
+    print(f"changes since {a.name} -> {path}", file=sys.stderr)
+
+
+@app.command()
+def adjust(
+    workbooks: Annotated[list[Path], typer.Argument(help="Edited quota workbooks (.xlsx) of one snapshot.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Snapshot root (default outputs/).")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date of the adjusted snapshot YYYY-MM-DD (default today).")
+    ] = None,
+) -> None:
+    """Managers' edited quota workbooks -> a reconciled plan of record: checks every cell against the snapshot
+    the workbook came from (exit 2 naming file, sheet and cell), reconciles with the top-down plan to the cent
+    (params goals.adjustment) and writes a new dated snapshot of kind "adjusted" with "changes since" its source."""
+    # lazy: openpyxl, pandas and the store are not needed by `planning --help`
+    from planning import config
+    from planning.handover import adjust as adjust_mod
+
+    try:
+        done = adjust_mod.adjust(workbooks, out or config.OUTPUTS_DIR, as_of)
+    except _bad_input_types() as exc:
+        _fail(exc, EXIT_BAD_INPUT)
+        return
+    for r in done.reconciliation.itertuples():
+        where = " / ".join(x for x in (r.level, r.region, r.team) if x)
+        print(
+            f"{where}: top-down {r.top_down:,.2f}, managers {r.bottom_up:,.2f}, gap {r.gap:+,.2f}, "
+            f"reconciled {r.reconciled:,.2f}{' (accepted)' if r.accepted else ''}"
+        )
+    print(
+        f"adjusted plan of record {done.snapshot.name} (from {done.source.name}) -> {done.snapshot / 'index.html'}",
+        file=sys.stderr,
+    )
 
 
 @app.command()

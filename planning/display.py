@@ -92,6 +92,42 @@ def paragraph(text: str) -> None:
     display(HTML(paragraph_html(text)))
 
 
+SUMMARY_CLASS = "summary-box"  # report.export_html moves this output to the top of the page
+MAX_DECISIONS = 5
+
+
+def summary_html(
+    numbers: Iterable[tuple[str, str]], decisions: Iterable[str], lang: str = "en", title: str | None = None
+) -> str:
+    """The box a report opens with: 3-5 key numbers (label, formatted value) and the items for decision (each a
+    generated sentence), or "nothing to decide" when there are none. Everything escaped."""
+    nums = "".join(
+        f'<div class="key-number"><div class="value">{_e(v)}</div><div class="label">{_e(k)}</div></div>'
+        for k, v in numbers
+    )
+    items = [d for d in decisions if d]
+    more = len(items) - MAX_DECISIONS
+    if more > 0:  # a box, not a list: the first ones (the step orders them by weight), the rest in the report
+        items = [*items[:MAX_DECISIONS], i18n.t("common.summary.more", lang, n=more)]
+    decide = (
+        "<ol>" + "".join(f"<li>{_e(d)}</li>" for d in items) + "</ol>"
+        if items
+        else f'<p class="none">{_e(i18n.t("common.summary.nothing", lang))}</p>'
+    )
+    return (
+        f'<section class="{SUMMARY_CLASS}" aria-label="{_e(title or i18n.t("common.summary.title", lang))}">'
+        f'<div class="summary-title">{_e(title or i18n.t("common.summary.title", lang))}</div>'
+        f'<div class="key-numbers">{nums}</div>'
+        f'<div class="decide"><div class="decide-title">{_e(i18n.t("common.summary.decide", lang))}</div>'
+        f"{decide}</div></section>"
+    )
+
+
+def show_html(markup: str) -> None:
+    """Show HTML the workbook built (already escaped where it holds data)."""
+    display(HTML(markup))
+
+
 def kpi_html(status: str, lang: str = "en", label: str | None = None) -> str:
     """A KPI light: coloured dot + translated status (or `label`); unknown statuses show as plain text."""
     status = str(status)
@@ -116,6 +152,16 @@ def _translate_value(v: Any, kinds: tuple[str, ...], lang: str) -> Any:
     return v
 
 
+def column_decimals(col: str, s: pd.Series) -> int:
+    """One number of decimals for a whole column, so a measure reads alike in every row (never 45 / 44.8 /
+    49.19): 0 when every value is whole or large (>= 1,000), 1 for scores, else 2."""
+    vals = pd.to_numeric(s, errors="coerce").dropna()
+    vals = vals[vals.abs() != float("inf")]
+    if vals.empty or (vals == vals.round()).all() or (vals.abs() >= 1000).all():
+        return 0
+    return 1 if col.endswith("score") or col.endswith("_score") else 2
+
+
 def _formatter(
     col: str, s: pd.Series, lang: str, money: set[str], pct: set[str], currency: str, decimals: Mapping
 ) -> Any:
@@ -128,7 +174,8 @@ def _formatter(
         # A reader sees yes / no in the report's language, never Python's True / False.
         return lambda v: i18n.DASH if pd.isna(v) else i18n.t(f"common.table.{'yes' if v else 'no'}", lang)
     if pd.api.types.is_numeric_dtype(s):
-        return lambda v: i18n.number(v, lang, decimals.get(col))
+        places = decimals.get(col, column_decimals(col, s))
+        return lambda v: i18n.number(v, lang, places)
     if pd.api.types.is_datetime64_any_dtype(s):
         has_time = bool((s.dropna().dt.normalize() != s.dropna()).any())
         fmt = "%Y-%m-%d %H:%M" if has_time else "%Y-%m-%d"

@@ -42,6 +42,20 @@ class ClusterError(RuntimeError):
     exit_code = EXIT_BAD_INPUT
 
 
+class SnapshotInvalid(ValueError):
+    """A snapshot named on the command line is missing, incomplete or lacks what the command reads
+    (`planning diff`, `planning adjust`)."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class WorkbookError(ValueError):
+    """A quota workbook handed back by a manager cannot be read into the plan (`planning adjust`): the message
+    names the file, sheet, cell, value and what was expected."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
 class ArtifactMissing(FileNotFoundError):
     """An artefact an earlier step should have written is not there."""
 

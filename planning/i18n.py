@@ -66,6 +66,19 @@ def t(key: str, lang: str = "en", **fmt: Any) -> str:
     return text.format(**fmt) if fmt else text
 
 
+_DATA_LABELS: dict[str, str] = {}  # key -> the data's own text of it (`use_labels`)
+
+
+def use_labels(labels: Mapping[str, Mapping[str, str]]) -> None:
+    """Show the keys of the run's data by the data's own text where the workbook does not know them: `labels`
+    is column -> key -> label (`data.read_labels`, written by the importer: `Office Supplies` for
+    office_supplies). Set by `notebook.setup` for the data folder a notebook plans on (replacing earlier ones)."""
+    _DATA_LABELS.clear()
+    for col in labels.values():
+        for key, label in col.items():
+            _DATA_LABELS.setdefault(str(key), str(label))
+
+
 # `{n|rep|reps}` in a text: "rep" when the value of `n` is 1, else "reps" (English plurals; `t` keeps `{n}`)
 _PLURAL = re.compile(r"\{(\w+)\|([^|{}]*)\|([^|{}]*)\}")
 
@@ -81,11 +94,30 @@ def _plural(m: re.Match, fmt: dict[str, Any]) -> str:
 
 def name(kind: str, value: Any, lang: str = "en") -> str:
     """Display name of a value of `kind` (region, step, tier, stage, channel, lead_source, product_line,
-    industry, size_band, kpi_status, swot, run_status) from `common.yaml` `names:`; the value itself if unknown.
+    industry, size_band, kpi_status, swot, run_status) from `common.yaml` `names:` (a key the workbook knows,
+    translated); else the data's own text of the key (`use_labels`: a customer's product names are never
+    translated); else `any:` (the dimensions' "other"); else the value itself.
     """
-    table = _domain("common").get("names", {}).get(kind, {})
-    entry = table.get(str(value))
+    names_ = _domain("common").get("names", {})
+    entry = names_.get(kind, {}).get(str(value))
+    if entry and lang in entry:
+        return str(entry[lang])
+    if str(value) in _DATA_LABELS:
+        return _DATA_LABELS[str(value)]
+    entry = names_.get("any", {}).get(str(value))
     return str(entry[lang]) if entry and lang in entry else str(value)
+
+
+_TEAM_KEY = re.compile(r"^(?P<region>[A-Za-z_]+)-(?P<n>\d+)$")
+
+
+def team(key: Any, lang: str = "en") -> str:
+    """Display name of a team key: "east-1" -> "East China team 1" / "华东 1 组" when its region has a display
+    name (common.yaml names.region); any other key as it is (data teams keep the names the data gives them)."""
+    m = _TEAM_KEY.match(str(key))
+    if not m or name("region", m["region"], lang) == m["region"]:
+        return str(key)
+    return t("common.team", lang, region=name("region", m["region"], lang), n=m["n"])
 
 
 def segment(value: Any, lang: str = "en") -> str:
@@ -214,6 +246,9 @@ class Voice:
 
     def name(self, kind: str, value: Any) -> str:
         return name(kind, value, self.lang)
+
+    def team(self, key: Any) -> str:
+        return team(key, self.lang)
 
     def segment(self, value: Any) -> str:
         return segment(value, self.lang)

@@ -8,6 +8,7 @@ JupyterLab the notebook loads params/ itself and writes to `outputs/interactive/
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from planning import charts, config, data, display, i18n, sources, store
 from planning import params as params_mod
+from planning.market import periods  # the one "last 12 months" (complete calendar months)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,6 +37,7 @@ class Context:
     out_dir: Path
     batch: bool = False
     _company: Any = field(default=None, repr=False)
+    groupings: list = field(default_factory=list, repr=False)  # data.Grouping per dimension, set by `data`
 
     # ------------------------------------------------------------------ identity
     @property
@@ -70,14 +73,35 @@ class Context:
     # ------------------------------------------------------------------ data
     @cached_property
     def data(self) -> Tables:
-        """The region's canonical tables, rows on or before `as_of`; of the order lines only the columns the step
-        reads (`ORDER_COLUMNS` of its module, e.g. `planning.market` for 01_market_analysis)."""
-        columns = {}
+        """The region's canonical tables, rows on or before `as_of`, as every step reads them: of the order lines
+        only the columns the step reads (`ORDER_COLUMNS` of its module, e.g. `planning.market` for
+        01_market_analysis); placeholder customers blanked (`data.anonymize`: in revenue, in no customer-level
+        figure); each dimension cut to its `data.top_values` values with the most sales plus "other"
+        (`data.group_dimensions`, ranked on the same columns in every step; what was grouped: `groupings`)."""
+        step_columns = None
         if self.step in config.STEPS:
             module = importlib.import_module(f"planning.{self.step.split('_')[1]}")
-            if hasattr(module, "ORDER_COLUMNS"):
-                columns["orders"] = module.ORDER_COLUMNS
-        return data.load_tables(self.data_dir, region=self.region, as_of=self.as_of, columns=columns)
+            step_columns = getattr(module, "ORDER_COLUMNS", None)
+        columns = {}
+        if step_columns is not None:
+            columns["orders"] = list(dict.fromkeys([*step_columns, *data.RANKING_COLUMNS]))
+        tables = data.load_tables(self.data_dir, region=self.region, as_of=self.as_of, columns=columns)
+        tables = data.anonymize(tables, data.read_placeholders(self.data_dir))
+        keep = {"industry": self._named_industries()}
+        tables, self.groupings = data.group_dimensions(tables, self.p.data.top_values, keep)
+        if step_columns is not None:
+            extra = [c for c in tables.orders.columns if c not in data.SCHEMA["orders"]]
+            orders = tables.orders[[c for c in tables.orders.columns if c in step_columns or c in extra]]
+            tables = dataclasses.replace(tables, orders=orders)
+        return tables
+
+    def _named_industries(self) -> list[str]:
+        """Industries the params name (market sizes, share gains, needs' and 4P decisions' segments): shown
+        whatever their sales, never hidden in "other"."""
+        m = self.p.market
+        segments = [s for need in m.needs for s in need.segments]
+        segments += [s for fp in self.p.strategy.four_p for s in fp.segments]
+        return [*m.market_size, *m.share_gain, *(s.split("/")[0] for s in segments)]
 
     def company(self, *tables: str) -> Tables:
         """All regions' tables up to `as_of` (loaded on first use); only `tables` when given.
@@ -95,6 +119,14 @@ class Context:
             )
         return self._company[wanted]
 
+    def company_orders(self, *columns: str) -> pd.DataFrame:
+        """All regions' order lines up to `as_of`, only `columns` (the goals step's pooled forecast reads region,
+        order_date and amount: three columns of every line, not the whole table). Zero rows without orders."""
+        path = data.table_file(self.data_dir, "orders")
+        if path is None:
+            return self.data.orders.iloc[:0][[c for c in columns if c in self.data.orders]]
+        return data.read_table(path, "orders", as_of=self.as_of, columns=list(columns))
+
     # ------------------------------------------------------------------ artefacts
     def save(self, name: str, df: pd.DataFrame) -> None:
         """Write artefact `name` through the store (contract checked, deterministic CSV, atomic replace).
@@ -106,6 +138,11 @@ class Context:
     def load(self, name: str, **read_csv: Any) -> pd.DataFrame:
         """Read an artefact written earlier in this run by the step that owns it (contract types applied)."""
         return store.read_artifact(self.out_dir, name, region=self.region, **read_csv)
+
+    def load_optional(self, name: str) -> pd.DataFrame:
+        """An artefact of this region if it was written (a part may lack its data), else an empty frame."""
+        found = store.read_optional(self.out_dir, name)
+        return found if found is not None else pd.DataFrame()
 
     # ------------------------------------------------------------------ display
     def t(self, key: str, **fmt: Any) -> str:
@@ -151,8 +188,39 @@ class Context:
             self.say(i18n.missing_text(tables, self.t(what, **fmt), self.lang, column=column))
         return bool(when)
 
+    def data_notes(self, dimensions: tuple[str, ...] | None = None) -> None:
+        """Say what the step's figures do with the data (issue 17 cases 1, 4): of each of `dimensions` grouped
+        to its top `data.top_values` by sales, how many values "other" holds and their share of sales; the revenue
+        of the last 12 months on anonymous lines (placeholder customers), in revenue and in no customer figure."""
+        for g in self.groupings:
+            if g.grouped and (dimensions is None or g.dimension in dimensions):
+                self.say(
+                    self.t(
+                        "data.grouped",
+                        what=self.t(f"data.dimensions.{g.dimension}"),
+                        values=i18n.number(g.values, self.lang),
+                        shown=len(g.shown),
+                        other=i18n.number(g.grouped, self.lang),
+                        share=self.pct(g.other_share),
+                        other_name=self.name("any", data.OTHER),
+                    )
+                )
+        orders = self.data.orders
+        if "customer_id" in orders.columns and orders["customer_id"].isna().any():
+            last, _ = periods.windows(self.as_of)
+            amount, share = data.anonymous_revenue(orders[last.mask(orders["order_date"])])
+            ids = self.t("data.list_sep").join(
+                sorted(data.read_placeholders(self.data_dir).get("customer_id", ()))
+            )
+            self.say(self.t("data.anonymous", amount=self.money(amount), share=self.pct(share), ids=ids))
+
     def chart(self, chart: Any) -> None:
         charts.show(chart)
+
+    def summary(self, numbers: list[tuple[str, str]], decisions: list[str]) -> None:
+        """The report's summary box (key numbers, items for decision). A notebook shows it at its end, when
+        every number is known; the exported report opens with it (`report.export_html`)."""
+        display.show_html(display.summary_html(numbers, decisions, self.lang))
 
     def money(self, x: float) -> str:
         return i18n.money(x, self.lang, self.p.company.currency)
@@ -188,6 +256,7 @@ def setup(
     odir.mkdir(parents=True, exist_ok=True)
 
     charts.enable(batch=batch, lang=p.language, svg_fallback=p.run.static_charts, currency=p.company.currency)
+    i18n.use_labels(data.read_labels(ddir))  # the data's own names of keys the workbook does not know
     ctx = Context(step=step, p=p, data_dir=ddir, out_dir=odir, batch=batch)
     if not batch:  # in reports the page header carries step and region
         display.heading(f"{ctx.name('step', step)} · {ctx.region_name}", 1)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import nbformat.v4
 import pandas as pd
 
 from planning import config, i18n, store
@@ -176,8 +177,35 @@ def _clean(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 continue  # hidden input + no output = an empty box
             cell.outputs = outputs
         cells.append(cell)
-    nb.cells = cells
+    nb.cells = _summary_first(cells)
     return nb
+
+
+def _summary_first(cells: list) -> list:
+    """The summary box (`display.summary_html`, shown at a notebook's end when every number is known) moved to
+    the top of the page, where a meeting reads first what it must decide."""
+    marker = f'class="{display_summary_class()}"'
+    boxes, kept = [], []
+    for cell in cells:
+        outs = cell.get("outputs") if cell.cell_type == "code" else None
+        if outs and any(marker in str(o.get("data", {}).get("text/html", "")) for o in outs):
+            box = [o for o in outs if marker in str(o.get("data", {}).get("text/html", ""))]
+            boxes += box
+            rest = [o for o in outs if o not in box]
+            if not rest:
+                continue
+            cell = copy.copy(cell)
+            cell.outputs = rest
+        kept.append(cell)
+    if not boxes:
+        return kept
+    first = nbformat.v4.new_code_cell(source="", outputs=boxes)
+    first.metadata = {}
+    return [first, *kept]
+
+
+def display_summary_class() -> str:
+    return "summary-box"  # planning.display.SUMMARY_CLASS (display imports IPython; report stays without it)
 
 
 def _toc(body: str) -> tuple[str, list[tuple[int, str, str]]]:
@@ -307,6 +335,10 @@ def _headline_cells(h: dict[str, Any], lang: str, currency: str) -> str:
         cls = " good" if completion >= 1 else (" warn" if completion >= 0.8 else " bad")
     sub = lambda text: f'<span class="sub">{_e(text)}</span>' if text else ""  # noqa: E731
     yoy = _ratio(h.get("sales_l12m"), h.get("sales_p12m"))
+    fc_growth = _ratio(h.get("forecast_plan"), h.get("sales_l12m"))
+    fc_vs = ""
+    if fc_growth is not None:
+        fc_vs = i18n.t("common.index.vs_l12m", lang, growth=i18n.pct(fc_growth - 1, lang, signed=True))
     growth = _ratio(h.get("plan_target"), h.get("sales_l12m"))
     vs = ""
     if growth is not None:
@@ -314,6 +346,7 @@ def _headline_cells(h: dict[str, Any], lang: str, currency: str) -> str:
     return (
         f'<td class="num">{_e(i18n.money(h.get("sales_l12m"), lang, currency))}'
         f"{sub(i18n.t('common.index.yoy', lang, growth=i18n.pct(yoy - 1, lang, signed=True)) if yoy is not None else '')}</td>"
+        f'<td class="num">{_e(i18n.money(h.get("forecast_plan"), lang, currency))}{sub(fc_vs)}</td>'
         f'<td class="num">{_e(i18n.money(h.get("plan_target"), lang, currency))}{sub(vs)}</td>'
         f'<td class="num">{_e(i18n.money(h.get("ytd_actual"), lang, currency))}</td>'
         f'<td class="num completion{cls}">{_e(i18n.pct(completion, lang))}</td>'
@@ -353,6 +386,29 @@ def market_headline(region_dir: Path, as_of: Any = None) -> dict[str, float]:
     return out
 
 
+def forecast_headline(region_dir: Path, plan_year: Any) -> dict[str, float]:
+    """The plan year's baseline forecast of a region: the goals step's chosen forecast (`forecast.csv`) of the
+    plan year's months, plus the market step's actual sales of those already complete. {} when the goals step
+    did not run. The company's is the sum of the regions' (`_rollup`): bottom-up, so it is coherent by
+    construction with what every region's goals step plans from."""
+    try:
+        fc = store.read_optional(region_dir, "forecast")
+        if fc is None or not plan_year:
+            return {}
+        year = str(plan_year)
+        chosen = fc[fc["chosen"].astype(str).str.lower().isin(["true", "1"])]
+        months = {str(m)[:7]: float(v) for m, v in zip(chosen["month"], chosen["forecast"], strict=True)}
+        trend = store.read_optional(region_dir, "market_trend")
+        if trend is not None:
+            for m, v, c in zip(trend["month"], trend["sales"].fillna(0.0), trend["complete"], strict=True):
+                if str(m)[:4] == year and str(c).lower() == "true":
+                    months.setdefault(str(m)[:7], float(v))
+    except (OSError, KeyError, ValueError):  # ArtifactInvalid is a ValueError
+        return {}
+    plan = [v for m, v in months.items() if m.startswith(year)]
+    return {"forecast_plan": sum(plan)} if plan else {}
+
+
 def _region_as_of(info: dict[str, Any], params: dict[str, Any], manifest: dict[str, Any]) -> Any:
     """The planning date a region's headline is taken at: its own parameters', else the snapshot's."""
     own = info.get("params") if isinstance(info.get("params"), dict) else {}
@@ -363,7 +419,7 @@ def _rollup(regions: dict[str, Any]) -> dict[str, Any]:
     """Company headline: sums of the regions' sales, targets, actuals and lights (over regions that have them)."""
     heads = [r.get("headline") or {} for r in regions.values()]
     out: dict[str, Any] = {}
-    for key in ("sales_l12m", "sales_p12m", "plan_target", "ytd_actual", "ytd_plan"):
+    for key in ("sales_l12m", "sales_p12m", "forecast_plan", "plan_target", "ytd_actual", "ytd_plan"):
         vals = [h[key] for h in heads if h.get(key) is not None]
         if vals:
             out[key] = sum(vals)
@@ -399,12 +455,15 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     snapshot_dir = Path(snapshot_dir)
     lang = lang if lang in i18n.LANGUAGES else "en"
     params = _first_params(manifest)
+    plan_year = params.get("plan_year") or manifest.get("plan_year") or ""
     regions: dict[str, Any] = {
-        # Sales of the last 12 months come from the market step's artefact when the manifest lacks them.
+        # Sales of the last 12 months come from the market step's artefact when the manifest lacks them; the
+        # plan year's forecast from the goals step's.
         r: {
             **info,
             "headline": {
                 **market_headline(snapshot_dir / r, _region_as_of(info, params, manifest)),
+                **forecast_headline(snapshot_dir / r, plan_year),
                 **(info.get("headline") or {}),
             },
         }
@@ -414,7 +473,6 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     company_name = (company.get("name_zh") if lang == "zh" else None) or company.get("name") or ""
     currency = company.get("currency") or "CNY"
     as_of = params.get("as_of") or manifest.get("as_of") or manifest.get("snapshot", "")
-    plan_year = params.get("plan_year") or manifest.get("plan_year") or ""
     steps = list(manifest.get("steps") or STEPS)
     t = lambda key, **kw: i18n.t(f"common.index.{key}", lang, **kw)  # noqa: E731
     col = lambda key: i18n.t(f"common.index.{key}", lang)  # noqa: E731
@@ -422,6 +480,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     as_of_year = str(as_of)[:4]
     num_heads = (
         f'<th class="num">{_e(col("sales_l12m"))}</th>'
+        f'<th class="num">{_e(t("forecast_year", year=plan_year))}</th>'
         f'<th class="num">{_e(t("plan_target_year", year=plan_year))}</th>'
         f'<th class="num">{_e(t("ytd_actual_year", year=as_of_year))}</th>'
         f'<th class="num">{_e(col("completion"))}</th><th>{_e(col("kpi_lights"))}</th>'
@@ -431,9 +490,16 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f'<section class="rollup"><h2>{_e(t("rollup"))}</h2><table class="headline"><thead><tr>'
         f"<th>{_e(company_name)}</th>{num_heads}</tr></thead><tbody><tr>"
         f'<th scope="row">{_e(_rollup_label(manifest, regions, lang))}</th>'
-        f"{_headline_cells(rollup, lang, currency)}</tr></tbody></table></section>"
+        f"{_headline_cells(rollup, lang, currency)}</tr></tbody></table>"
+        + (f'<p class="note">{_e(t("forecast_note"))}</p>' if rollup.get("forecast_plan") is not None else "")
+        + "</section>"
     )
 
+    # An adjusted snapshot (`planning adjust`) holds artefacts only: its step reports are its source's.
+    source = manifest.get("plan_of_record") if store.kind_of(manifest) != "plan" else None
+    pages_dir, pages_href = snapshot_dir, ""
+    if isinstance(source, str) and store.SNAPSHOT_NAME.match(source):
+        pages_dir, pages_href = snapshot_dir.parent / source, f"../{source}/"
     ok = total = 0
     rows: list[str] = []
     step_rows: list[str] = []
@@ -447,7 +513,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         for step in steps:
             st = (info.get("steps") or {}).get(step)
             total += 1
-            page = snapshot_dir / region / f"{step}.html"
+            page = pages_dir / region / f"{step}.html"
             status = (st or {}).get("status") or "missing"
             ok += status == "ok"
             label = (
@@ -465,7 +531,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
             # (a failed step's partial page too: it shows where it stopped).
             status_html = f'<span class="status">{_e(label)}</span>'
             if page.is_file():
-                status_html = f'<a href="{_e(region)}/{_e(step)}.html">{status_html}</a>'
+                status_html = f'<a href="{_e(pages_href)}{_e(region)}/{_e(step)}.html">{status_html}</a>'
             message = ""
             if isinstance(err, dict) and err.get("message") and status != "skipped":
                 short = err["message"] if len(err["message"]) <= 90 else err["message"][:87] + "..."
@@ -486,6 +552,17 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
     )
     title = t("title", plan_year=plan_year, as_of=as_of)
     commit = manifest.get("commit", "")
+    changes = "".join(  # `planning diff`: <snapshot>/diff_<OLD>/index.html, newest first
+        f'<li><a href="diff_{_e(old)}/index.html">{_e(i18n.t("diff.index_link", lang, old=old))}</a></li>'
+        for old in store.diffs(snapshot_dir)
+    )
+    if store.quotas_path(snapshot_dir).is_file():  # planning/handover/workbook.py
+        changes += f'<li><a href="quotas.xlsx">{_e(i18n.t("handover.index.quotas", lang))}</a></li>'
+    changes_html = f'<ul class="changes">{changes}</ul>' if changes else ""
+    if pages_href:
+        workbooks = ", ".join((manifest.get("adjustment") or {}).get("workbooks") or [])
+        note = i18n.t("handover.index.adjusted", lang, source=source, workbooks=workbooks)
+        changes_html = f'<div class="summary">{_e(note)}</div>' + changes_html
     page = (
         "<!DOCTYPE html>\n"
         f'<html lang="{_lang_attr(lang)}">\n<head>\n<meta charset="utf-8">\n'
@@ -493,7 +570,7 @@ def write_index(snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = 
         f'<title>{_e(title)}</title>\n<style>{_css()}</style>\n</head>\n<body class="index">\n'
         f'<header class="report-header"><div class="company">{_e(company_name)}</div>'
         f'<div class="report-title">{_e(title)}</div>'
-        f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div></header>\n'
+        f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div>{changes_html}</header>\n'
         f"<main>{rollup_html}\n{regions_html}</main>\n"
         f'<footer class="report-footer">{_e(i18n.t("common.report.footer_index", lang, commit=commit, generated=generated_at()))}</footer>\n'
         "</body>\n</html>\n"

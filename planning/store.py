@@ -369,3 +369,50 @@ def snapshots(root: str | os.PathLike, before: date | None = None, complete: boo
             continue
         out.append(snap)
     return sorted(out, key=lambda s: s.as_of)
+
+
+# ------------------------------------------------------------------------------------------------ kinds, plan of record
+#: What made a snapshot (manifest "kind"; docs/architecture.md "Snapshot kinds"): a `planning run`, a review-only
+#: run, the managers' workbook adjustment (`planning adjust`), a quarterly re-plan. No "kind" means "plan".
+KINDS = ("plan", "review", "adjusted", "replan")
+#: The kinds whose targets are a plan the year can be reviewed against.
+PLAN_KINDS = ("plan", "adjusted", "replan")
+
+
+def kind_of(manifest: dict[str, Any]) -> str:
+    """A manifest's kind ("plan" for a manifest written before kinds existed)."""
+    kind = manifest.get("kind") or "plan"
+    return kind if kind in KINDS else "plan"
+
+
+def plan_of_record(root: str | os.PathLike, as_of: date | str) -> Snapshot | None:
+    """The plan of record for `as_of`: the latest complete snapshot in `root` dated on or before it whose kind
+    is a plan (plan, adjusted, replan); None when there is none."""
+    when = as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of))
+    found = [s for s in snapshots(root) if s.as_of <= when and kind_of(s.manifest) in PLAN_KINDS]
+    return found[-1] if found else None
+
+
+def diff_dir(snapshot: str | os.PathLike, old: str) -> Path:
+    """Where `planning diff OLD NEW` writes its page and CSVs: `<NEW>/diff_<OLD>/` (OLD: the earlier snapshot's
+    folder name)."""
+    return Path(snapshot) / f"diff_{old}"
+
+
+def diffs(snapshot: str | os.PathLike) -> list[str]:
+    """The earlier snapshots a snapshot holds a comparison with (`diff_<OLD>/index.html`), newest first."""
+    snapshot = Path(snapshot)
+    if not snapshot.is_dir():
+        return []
+    found = [
+        d.name[len("diff_") :]
+        for d in snapshot.iterdir()
+        if d.is_dir() and d.name.startswith("diff_") and (d / "index.html").is_file()
+    ]
+    return sorted(found, reverse=True)
+
+
+def quotas_path(snapshot: str | os.PathLike, region: str | None = None) -> Path:
+    """The quota workbook of a region (`<snapshot>/<region>/quotas.xlsx`) or of the company
+    (`<snapshot>/quotas.xlsx`)."""
+    return (Path(snapshot) / region if region else Path(snapshot)) / "quotas.xlsx"

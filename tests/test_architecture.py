@@ -25,7 +25,7 @@ from planning import config
 PACKAGE = config.PROJECT_ROOT / "planning"
 MAX_LINES = 600
 STEPS = ("market", "goals", "strategy", "resources", "review")  # in the method's order
-PRESENTATION_LAYERS = {"narrate": 1, "views": 1, "charts": 2, "widgets": 3}  # compute is 0
+PRESENTATION_LAYERS = {"narrate": 1, "views": 1, "summary": 1, "charts": 2, "widgets": 3}  # compute is 0
 # Shared modules that present: what compute must never import.
 PRESENTATION_MODULES = (
     "planning.i18n",

@@ -139,6 +139,10 @@ def test_unsafe_or_occupied_output_folders_exit_2(tmp_path: Path, pdir: Path, sm
 def test_check_lists_every_data_error(tmp_path: Path, pdir: Path, small_sample: Path):
     ok = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(small_sample), "-r", "east"])
     assert ok.exit_code == 0 and "data ok" in ok.stdout, ok.output
+    # what was checked, not only "ok" (issue 23): tables with rows, regions, the orders' date range, warnings
+    assert "tables (rows): regions " in ok.stdout and "orders " in ok.stdout
+    assert "regions: east (--region: only their rows were read)" in ok.stdout and "orders: 2022-01-06 to 2026-09-30" in ok.stdout
+    assert "warnings: " in ok.stdout
     data = tmp_path / "data"
     shutil.copytree(small_sample, data)
     orders = pd.read_parquet(data / "orders.parquet")
@@ -311,6 +315,10 @@ def test_a_region_of_the_data_without_a_params_file_is_refused_naming_it(
     # naming the regions plans that subset, as before
     ok = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(small_sample), "-r", "east"])
     assert ok.exit_code == 0 and "data ok" in ok.stdout, ok.output
+    # what was checked, not only "ok" (issue 23): tables with rows, regions, the orders' date range, warnings
+    assert "tables (rows): regions " in ok.stdout and "orders " in ok.stdout
+    assert "regions: east (--region: only their rows were read)" in ok.stdout and "orders: 2022-01-06 to 2026-09-30" in ok.stdout
+    assert "warnings: " in ok.stdout
 
 
 @pytest.mark.adversarial

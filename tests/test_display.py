@@ -82,7 +82,7 @@ def test_table_translates_and_formats_in_chinese(sales: pd.DataFrame) -> None:
     assert html.count(">—<") == 2  # NaN revenue, None completion
     assert ">1,200<" in html
     assert 'class="kpi-green"' in html and "正常" in html and 'class="kpi-red"' in html
-    assert ">unknown<" in html  # not a light
+    assert ">未知<" in html  # "unknown" named (common.yaml names.any), not a light
     assert "Region" not in html and "Revenue" not in html
 
 
@@ -159,3 +159,14 @@ def test_table_translates_flags_and_value_keys() -> None:
     assert ">not_a_kpi<" in zh and ">Ms Wang<" in zh  # unknown values stay as they are
     en = display.table_html(df, "en")
     assert ">yes<" in en and ">Manufacturing · Medium (100-999)<" in en and ">Sales funnel<" in en
+
+
+def test_a_measure_has_one_number_of_decimals_in_every_row():
+    """Issue 23: value and health scores read 45 / 44.8 / 49.19 in one column."""
+    scores = pd.Series([45.0, 44.8, 49.19])
+    assert display.column_decimals("health_score", scores) == 1
+    assert display.column_decimals("elasticity", pd.Series([0.95, 0.5, 1.0])) == 2
+    assert display.column_decimals("orders", pd.Series([3.0, 4.0])) == 0
+    assert display.column_decimals("amount", pd.Series([1234.5, 99999.25])) == 0
+    html = display.table_html(pd.DataFrame({"value_score": scores}), "en")
+    assert all(x in html for x in (">45.0<", ">44.8<", ">49.2<"))

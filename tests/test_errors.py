@@ -19,10 +19,12 @@ from planning.errors import (
     ForecastError,
     ParamsError,
     SnapshotExists,
+    SnapshotInvalid,
     UnsafePath,
+    WorkbookError,
 )
 
-BAD_INPUT = (ParamsError, DataError, SnapshotExists, UnsafePath, ClusterError)
+BAD_INPUT = (ParamsError, DataError, SnapshotExists, UnsafePath, SnapshotInvalid, WorkbookError, ClusterError)
 OTHER = (ArtifactMissing, ArtifactInvalid, ForecastError)
 
 
@@ -34,6 +36,8 @@ OTHER = (ArtifactMissing, ArtifactInvalid, ForecastError)
         (SnapshotExists, FileExistsError),
         (UnsafePath, ValueError),
         (ClusterError, RuntimeError),
+        (SnapshotInvalid, ValueError),
+        (WorkbookError, ValueError),
         (ArtifactMissing, FileNotFoundError),
         (ArtifactInvalid, ValueError),
         (ForecastError, ValueError),

@@ -75,3 +75,11 @@ def test_chart_specs():
     assert len(cal["vconcat"]) == 2
     dims = charts.dimensions(views.estimates_view(plan, Voice("en", "CNY")), plan.committed, "en").to_dict()
     assert dims["layer"][1]["mark"]["type"] == "rule"
+
+
+def test_heatmap_legend_prints_money_in_wan_and_yi_in_chinese():
+    """Issue 23: the quota heat-map legend printed a raw "2,000,000" in Chinese."""
+    zh = charts.rep_heatmap(_targets_rep(3), "zh").to_dict()
+    label = zh["encoding"]["color"]["legend"]["labelExpr"]
+    assert "'万'" in label and "'亿'" in label
+    assert "'B'" in charts.rep_heatmap(_targets_rep(3), "en").to_dict()["encoding"]["color"]["legend"]["labelExpr"]

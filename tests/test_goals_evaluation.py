@@ -37,7 +37,7 @@ def seasonal() -> ev.Evaluation:
 def test_a_repeated_year_is_forecast_perfectly_by_the_chosen_seasonal_naive(seasonal):
     e = seasonal
     assert e.status == "ok" and e.reason == ""
-    assert e.tier == ("ets", "sarima", "seasonal_naive") and e.selection == "backtest"
+    assert e.tier == ("pooled", "pooled_holt", "sarima", "seasonal_naive") and e.selection == "backtest"
     assert e.model == "seasonal_naive"  # its backtest MAPE is exactly 0 on the training years
     assert e.origin == "2024-12" and e.level == 0.8
     assert e.months["month"].tolist() == [f"2025-{m:02d}" for m in range(1, 13)]
@@ -100,7 +100,8 @@ def test_too_short_a_history_is_not_scored_and_says_why():
 
 
 def test_a_short_training_history_degrades_the_choice_as_the_goals_step_does():
-    """30 months: 18 to train on, too few to backtest ETS / SARIMA (24 + 12) or holt vs seasonal naive (12 + 12):
+    """30 months: 18 to train on, too few to backtest SARIMA (24 + 12), the pooled models (18 + 12) or holt vs
+    seasonal naive (12 + 12):
     the goals step's third tier, holt vs the mean, backtested at the one origin it allows."""
     y = np.tile(PATTERN, 3)[:30] * (1 + np.arange(30) / 100)
     e = ev.evaluate(_series(y))

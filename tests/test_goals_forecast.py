@@ -126,23 +126,32 @@ def trended() -> fc.Result:
 
 
 def test_backtest_picks_a_seasonal_model_over_naive_on_trend_plus_season(trended):
-    # Trend + season: seasonal naive lags a year of growth, ETS / SARIMA track it.
+    # Trend + season: seasonal naive lags a year of growth, the trended seasonal models track it.
     r = trended
-    assert r.tier == ("ets", "sarima", "seasonal_naive")
+    assert r.tier == ("pooled", "pooled_holt", "sarima", "seasonal_naive")
     assert r.reason == "backtest"
-    assert r.chosen in ("ets", "sarima")
+    assert "seasonal_naive" not in fc.members(r.chosen)
     assert set(r.backtest["origin"]) == {"2025-06", "2025-09", "2025-12"}
     naive = r.summary.set_index("model").loc["seasonal_naive", "mape"]
     assert r.summary["mape"].iloc[0] < naive
 
 
 def test_short_history_picks_seasonal_naive_over_holt_when_season_dominates():
-    # 30 months: too short to backtest ETS/SARIMA (24 training + 12 test), tier 2 = holt vs seasonal naive.
-    orders = _orders(_seasonal(30))
-    r = fc.run(orders, date(2025, 6, 30), 2026)
+    # 25 months: too short to backtest SARIMA (24 training + 12 test) or the pooled models (18 + 12), tier 3 =
+    # holt vs seasonal naive; an exactly repeated season is seasonal naive's, alone (a mean would blur it).
+    orders = _orders(_seasonal(25))
+    r = fc.run(orders, date(2025, 1, 31), 2026)
     assert r.tier == ("holt", "seasonal_naive")
     assert r.reason == "short_history"
     assert r.chosen == "seasonal_naive"
+
+
+def test_a_history_of_30_months_backtests_the_pooled_models_without_sarima():
+    r = fc.run(_orders(_seasonal(30, trend=0.1)), date(2025, 6, 30), 2026)
+    assert r.tier == ("pooled", "pooled_holt", "seasonal_naive")
+    assert r.reason == "short_history"
+    assert set(r.backtest["origin"]) == {"2024-06"}  # cuts at 18, 15 and 12 months: only 18 trains them
+    assert set(r.summary["model"]) >= {"pooled", "pooled_holt", "seasonal_naive"}
 
 
 def test_very_short_history_degrades_to_the_mean_without_backtest():
@@ -160,7 +169,9 @@ def test_forecast_covers_every_month_to_the_end_of_the_plan_year_with_one_chosen
     chosen = r.forecast[r.forecast["chosen"]]
     assert chosen["model"].nunique() == 1 and chosen["model"].iloc[0] == r.chosen
     assert chosen["month"].iloc[0] == "2027-01" and chosen["month"].iloc[-1] == "2027-12"
-    assert set(r.forecast["model"]) == {"ets", "sarima", "seasonal_naive"}
+    assert set(r.forecast["model"]) >= {"pooled", "pooled_holt", "sarima", "seasonal_naive"}
+    combined = [m for m in set(r.forecast["model"]) if "+" in m]
+    assert len(combined) == 1 and set(fc.members(combined[0])) <= set(r.tier)
     assert (r.forecast["lower"] <= r.forecast["forecast"] + 1e-6).all()
     assert (r.forecast["forecast"] <= r.forecast["upper"] + 1e-6).all()
     assert set(r.forecast.columns) >= {"month", "model", "forecast", "lower", "upper", "chosen"}

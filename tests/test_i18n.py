@@ -142,7 +142,8 @@ def test_segment_names_combinations() -> None:
     assert i18n.segment("energy", "zh") == "能源"
     assert i18n.segment("large", "en") == "Large (1000+)"
     assert i18n.segment("manufacturing/small", "en") == "Manufacturing · Small (<100 staff)"
-    assert i18n.segment("energy/unknown", "zh") == "energy/unknown"  # one unknown part: shown as it is
+    assert i18n.segment("energy/mystery", "zh") == "energy/mystery"  # one unknown part: shown as it is
+    assert i18n.segment("energy/unknown", "zh") == "能源 · 未知"  # "unknown" (no attribute in the data) is named
 
 
 def test_market_increment_components_are_translated() -> None:
@@ -277,3 +278,11 @@ def test_no_english_text_puts_a_plural_noun_after_a_bare_count():
                 if not re.search(r"\b(of|in|on|the)\b", m.group(0)) and not plural:
                     offenders.append(f"{path.name}:{no}: {m.group(0)}")
     assert not offenders, offenders
+
+
+def test_team_keys_show_by_their_region_display_name():
+    """Issue 23: the Chinese quota sheet showed team keys "east-1"."""
+    assert i18n.team("east-1", "zh") == "华东 1 组" and i18n.team("east-1", "en") == "East China team 1"
+    assert i18n.team("Key accounts", "zh") == "Key accounts"  # a team named by the data stays as it is
+    assert i18n.team("atlantis-2", "zh") == "atlantis-2"  # a region without a display name: the key
+    assert i18n.Voice("zh", "CNY").team("northeast-3") == "东北 3 组"

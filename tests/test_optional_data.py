@@ -219,7 +219,7 @@ def test_tiers_without_potential_data_rate_no_one_high_potential(orders, p):
     text = narrate.describe_tiers(summary, math.nan, 2027, i18n.Voice("en", "CNY"))
     # C1's last-12-month revenue 400 of 600 (C2: 200) = 66.7%
     assert text.startswith(
-        "No strategic accounts; the Profit tier's 1 accounts (50.0% of 2 customers) bring 66.7%"
+        "No strategic accounts; the Profit tier's 1 account (50.0% of 2 customers) bring 66.7%"
     )
 
 

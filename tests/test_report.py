@@ -347,6 +347,42 @@ def test_index_shows_last_12_months_from_the_market_artefact(tmp_path: Path) -> 
     assert "¥2,400万" in zh and "同比 +100.0%" in zh and "2026 年目标" in zh
 
 
+def test_index_shows_the_company_forecast_as_the_sum_of_the_regions(tmp_path: Path) -> None:
+    """Each region's forecast of the plan year is its goals step's chosen forecast (`forecast.csv`) plus the
+    plan-year months already complete (market_trend.csv); the company's is their sum (bottom-up), with a note."""
+    snap = _snapshot(tmp_path)
+    months = [f"2026-{m:02d}" for m in range(1, 13)]
+    for region, per_month, done in (("east", 2_000_000.0, 3), ("north", 1_000_000.0, 0)):
+        art = snap / region / "artifacts"
+        art.mkdir()
+        rest = months[done:]
+        fc = pd.DataFrame(
+            {
+                "month": rest * 2,
+                "model": ["pooled"] * len(rest) + ["seasonal_naive"] * len(rest),
+                "forecast": [per_month] * len(rest) + [9e9] * len(rest),  # only the chosen rows count
+                "lower": 0.0,
+                "upper": 0.0,
+                "chosen": [True] * len(rest) + [False] * len(rest),
+            }
+        )
+        fc.to_csv(art / "forecast.csv", index=False)
+        trend = pd.DataFrame({"month": months[:done], "sales": [3_000_000.0] * done, "complete": True})
+        trend.to_csv(art / "market_trend.csv", index=False)
+    html = report.write_index(snap, _manifest(), "en").read_text(encoding="utf-8")
+    # east: 3 months of actuals at ¥3M + 9 forecast at ¥2M = ¥27M; north: 12 x ¥1M = ¥12M; company ¥39M
+    assert "Forecast 2026" in html
+    east = re.search(r'<table class="regions-table">.*?East China</th>(.*?)</tr>', html, re.S).group(1)
+    north = re.search(r'<table class="regions-table">.*?North China</th>(.*?)</tr>', html, re.S).group(1)
+    assert "¥27M" in east and "¥12M" in north
+    rollup = re.search(r'<section class="rollup">.*?</section>', html, re.S).group(0)
+    assert "¥39M" in rollup and "sum of the regions" in rollup
+    assert report.forecast_headline(snap / "east", 2026) == {"forecast_plan": 27_000_000.0}
+    assert report.forecast_headline(snap / "east", 2027) == {}  # no month of that year
+    zh = report.write_index(snap, _manifest(), "zh").read_text(encoding="utf-8")
+    assert "2026 年预测" in zh and "¥3,900万" in zh and "各区域基线预测之和" in zh
+
+
 def test_vega_bundle_is_cached_on_disk_and_rebuilt_when_cut_short(tmp_path: Path, monkeypatch) -> None:
     import vl_convert as vlc
 

@@ -20,7 +20,7 @@ def test_gantt_chart_spec():
     bars, rule = spec["layer"]
     assert bars["mark"]["type"] == "bar" and rule["mark"]["type"] == "rule"
     enc = bars["encoding"]
-    assert enc["x"]["field"] == "start" and enc["x2"]["field"] == "end" and enc["y"]["field"] == "task"
+    assert enc["x"]["field"] == "start" and enc["x2"]["field"] == "end" and enc["y"]["field"] == "task_label"  # the task wrapped onto lines, never cut to "…"
     assert enc["y"]["sort"] == ["A", "B"] and enc["color"]["title"] == "Goal"
 
 

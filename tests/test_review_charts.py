@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from frames_review import AS_OF, kpi_values, tiny_orders, tiny_plan
 
+from planning.charts import KPI_COLORS
 from planning.i18n import Voice
 from planning.review import charts, kpis, narrate, root_causes
 from planning.review.variance import plan_vs_actual
@@ -48,3 +49,16 @@ def test_variance_resplit_and_accuracy_charts_build():
     acc = pd.DataFrame({"snapshot": ["2025-12-31"], "month": ["2026-01"], "forecast": [1.0], "actual": [1.0],
                         "ape": [0.0]})  # fmt: skip
     assert charts.accuracy_chart(acc, "zh").to_dict()["title"]
+
+
+def test_variance_colours_are_named_in_a_legend_and_within_threshold_is_not_yellow():
+    """Issue 23: +5% to +7% was coloured yellow ("watch" elsewhere) with no legend."""
+    pva = pd.DataFrame(
+        {"level": ["rep", "rep", "rep"], "key": ["R1", "R2", "R3"], "variance_pct": [-0.3, 0.06, 0.4],
+         "plan": [1.0, 1.0, 1.0], "actual": [0.7, 1.06, 1.4]}
+    )  # fmt: skip
+    spec = charts.variance_bars(pva, 0.2, "en").to_dict()
+    color = spec["spec"]["encoding"]["color"] if "spec" in spec else spec["encoding"]["color"]
+    assert color["legend"] is not None and color["legend"].get("title") is None
+    assert color["scale"]["domain"][1] == "Within ±20% of plan"
+    assert "#9aa5b1" in color["scale"]["range"] and KPI_COLORS["yellow"] not in color["scale"]["range"]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from frames_review import BOARD, PREVIOUS, RISKS, SIGNALS, kpi_values, pva_with_reps
 
-from planning import params
+from planning import i18n, params
 from planning.i18n import Voice
 from planning.review import kpis, narrate, pdca, plan, risks
 from planning.review.resplit import ResplitCheck
@@ -137,3 +137,12 @@ def test_describe_kpis_says_why_a_kpi_has_no_baseline():
     assert "Win rate" not in text.split("No baseline")[1]  # lit (here against its baseline): not listed
     assert "Not shown for lack of data: Leads" not in text and "Leads," not in text.split("No baseline")[0]
     assert "没有基准" in narrate.describe_kpis(board, None, ZH, {"leads": gap})
+
+
+def test_backtest_forecasts_are_named_in_the_reports_language():
+    """Issue 23: "backtest 2025-09-30" stayed English in the Chinese review."""
+    zh = i18n.Voice("zh", "CNY")
+    assert narrate.snapshot_label("backtest 2025-09-30", zh) == "回测 2025-09-30"
+    assert narrate.snapshot_label("2026-06-30", zh) == "2026-06-30"
+    view = narrate.accuracy_view(pd.DataFrame({"snapshot": ["backtest 2025-09-30"], "mape": [0.1]}), zh)
+    assert view["snapshot"].tolist() == ["回测 2025-09-30"]

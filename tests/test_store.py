@@ -201,3 +201,22 @@ def test_escaping_leaves_the_callers_frame_alone_and_is_a_no_op_without_formulas
 @pytest.mark.parametrize("text", ["=1", "'=1", "''=1", "-x", "'", "''", "'x", "x", "", "\n@x", "-5", "+1e3"])
 def test_escape_then_unescape_is_the_identity(text):
     assert store.unescape_formula(store.escape_formula(text)) == text
+
+
+def test_plan_of_record_is_the_latest_complete_plan_kind_at_or_before_the_date(tmp_path):
+    from planning import store as s
+
+    for name, kind, status in [
+        ("2026-03-31", None, "complete"),  # an older manifest without a kind: a plan
+        ("2026-06-30", "adjusted", "complete"),
+        ("2026-08-31", "review", "complete"),
+        ("2026-09-15", "plan", "incomplete"),
+        ("2026-09-30", "replan", "complete"),
+    ]:
+        (tmp_path / name).mkdir()
+        s.write_manifest(tmp_path / name, {"status": status, **({"kind": kind} if kind else {})})
+    assert s.plan_of_record(tmp_path, "2026-03-30") is None
+    assert s.plan_of_record(tmp_path, "2026-03-31").path.name == "2026-03-31"
+    assert s.plan_of_record(tmp_path, "2026-09-20").path.name == "2026-06-30"
+    assert s.plan_of_record(tmp_path, "2026-12-31").path.name == "2026-09-30"
+    assert s.kind_of({}) == "plan" and s.kind_of({"kind": "review"}) == "review"

@@ -143,7 +143,16 @@ def theme() -> alt.theme.ThemeConfig:
             },
             # Category labels horizontal (Vega-Lite turns them 90° by default); long labels are cut at labelLimit.
             "axisXDiscrete": {"labelAngle": 0, "labelLimit": 120},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom", "labelLimit": 200},
+            # The last number of an x axis ("¥3,400万") ends at the axis end instead of running past the chart.
+            "axisXQuantitative": {"labelFlush": True},
+            # Legends below the chart wrap after 4 entries, so a long legend never runs past the chart's edge.
+            "legend": {
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "orient": "bottom",
+                "labelLimit": 200,
+                "columns": 4,
+            },
             "header": {"labelFontSize": 12, "titleFontSize": 13},
             "text": {"fontSize": 12},
             "bar": {"color": PALETTE[0]},
@@ -155,27 +164,35 @@ def theme() -> alt.theme.ThemeConfig:
     }
 
 
-def money_axis(lang: str = "en", title: str | None = None, **kwargs: Any) -> alt.Axis:
-    """An axis whose labels are compact money in the locale: zh ¥1,200万 / ¥1.5亿, en ¥12M / ¥1.5B, with the
-    company currency's symbol (`enable(currency=...)`).
-
-    d3-format has no 万/亿 grouping, hence a label expression. `title` and `kwargs` go to `alt.Axis`.
-    """
+def money_label_expr(lang: str = "en") -> str:
+    """A Vega label expression printing `datum.value` as compact money in the locale: zh ¥1,200万 / ¥1.5亿, en
+    ¥12M / ¥1.5B, with the company currency's symbol (`enable(currency=...)`). d3-format has no 万/亿 grouping,
+    hence an expression; axes (`money_axis`) and legends (`money_legend`) share it."""
     sym = json.dumps(currency_symbol(), ensure_ascii=False).replace('"', "'")
     if lang == "zh":
-        expr = (
+        return (
             f"datum.value == 0 ? '0' : (datum.value < 0 ? '-' : '') + {sym} + ("
             "abs(datum.value) >= 1e8 ? format(abs(datum.value) / 1e8, ',.2~f') + '亿' : "
             "abs(datum.value) >= 1e4 ? format(abs(datum.value) / 1e4, ',.0f') + '万' : "
             "format(abs(datum.value), ',.0f'))"
         )
-    else:
-        # SI prefixes, with G (giga) spelled B (billion) as finance readers expect.
-        expr = (
-            f"datum.value == 0 ? '0' : (datum.value < 0 ? '-' : '') + {sym} + "
-            "replace(format(abs(datum.value), '.3~s'), 'G', 'B')"
-        )
-    return alt.Axis(title=title, labelExpr=expr, **kwargs)
+    # SI prefixes, with G (giga) spelled B (billion) as finance readers expect.
+    return (
+        f"datum.value == 0 ? '0' : (datum.value < 0 ? '-' : '') + {sym} + "
+        "replace(format(abs(datum.value), '.3~s'), 'G', 'B')"
+    )
+
+
+def money_axis(lang: str = "en", title: str | None = None, **kwargs: Any) -> alt.Axis:
+    """An axis whose labels are compact money in the locale (`money_label_expr`). `title` and `kwargs` go to
+    `alt.Axis`."""
+    return alt.Axis(title=title, labelExpr=money_label_expr(lang), **kwargs)
+
+
+def money_legend(lang: str = "en", title: str | None = None, **kwargs: Any) -> alt.Legend:
+    """A colour legend of money amounts labelled like `money_axis` (zh 万 / 亿, en M / B), never a raw
+    "2,000,000"."""
+    return alt.Legend(title=title, labelExpr=money_label_expr(lang), **kwargs)
 
 
 def wrap_label(text: str, width: int = 12) -> str:

@@ -12,6 +12,10 @@ Where what lives:
                  types_mapper (Arrow -> pandas dtypes, shared with the importer)
 - `tables.py`    one data set: Tables (filter by region / as of), load_tables, check_regions, fingerprint
 - `validate.py`  Problem, kind_of, validate_tables
+- `dimensions.py` the top N values of a dimension by sales plus "other" (group_dimensions, top_n), as every step
+                 reads a dimension
+- `labels.py`    display names of keys (labels.csv): the export's own text of each key
+- `placeholders.py` ids that stand for no customer (placeholders.csv): anonymize, anonymous_revenue
 
 This package does not know where a run's folder comes from (`planning.sources` decides: an override, an
 imported export, `data.dir` or the sample company).
@@ -19,6 +23,23 @@ imported export, `data.dir` or the sample company).
 
 from __future__ import annotations
 
+from planning.data.dimensions import (
+    DEFAULT_TOP,
+    DIMENSIONS,
+    OTHER,
+    RANKING_COLUMNS,
+    Grouping,
+    group_dimensions,
+    top_n,
+)
+from planning.data.labels import LABELS_FILE, read_labels, write_labels
+from planning.data.placeholders import (
+    PLACEHOLDERS_FILE,
+    anonymize,
+    anonymous_revenue,
+    read_placeholders,
+    write_placeholders,
+)
 from planning.data.read import coerce_table, file_kind, read_table, require_file, table_file, types_mapper
 from planning.data.schema import (
     DATE_COLUMN,
@@ -58,4 +79,19 @@ __all__ = [
     "validate_tables",
     "fingerprint",
     "kind_of",
+    "DEFAULT_TOP",
+    "DIMENSIONS",
+    "OTHER",
+    "RANKING_COLUMNS",
+    "Grouping",
+    "group_dimensions",
+    "top_n",
+    "PLACEHOLDERS_FILE",
+    "LABELS_FILE",
+    "read_labels",
+    "write_labels",
+    "anonymize",
+    "anonymous_revenue",
+    "read_placeholders",
+    "write_placeholders",
 ]

@@ -5,6 +5,7 @@ between tables, absurd amounts. `validate_tables(tables)` returns the `Problem`s
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -143,14 +144,15 @@ ABSURD_FACTOR = 1000  # an order line this many times the 99th percentile of lin
 ABSURD_MIN_LINES = 20  # below this many lines a percentile says nothing
 
 
-def validate_tables(tables: Tables) -> list[Problem]:
+def validate_tables(tables: Tables, placeholders: Collection[str] = ()) -> list[Problem]:
     """Basic, vectorised consistency checks of a loaded data set.
 
     In: `Tables`. Out: list of `Problem` (empty when clean): schema kinds, empty required values, duplicate keys,
     orders.rep_id / opportunities.rep_id not in reps, orders.customer_id not in customers, regions not in the
     regions table (warning), negative unit prices, absurd amounts (over ABSURD_FACTOR x the 99th percentile),
     amount != quantity * unit_price (warning), an order booked
-    by a rep not employed on its date (warning).
+    by a rep not employed on its date (warning). `placeholders`: customer ids that stand for no customer
+    (`placeholders.csv`, e.g. the `fill` of anonymous lines), not looked up in customers.
     """
     probs: list[Problem | None] = []
     for name, df in tables.items():
@@ -218,7 +220,7 @@ def validate_tables(tables: Tables) -> list[Problem]:
                 "orders",
                 "customer_id",
                 o,
-                ~o["customer_id"].isin(cust["customer_id"]),
+                ~o["customer_id"].isin(cust["customer_id"]) & ~o["customer_id"].isin(list(placeholders)),
                 "a customer_id of customers",
             )
         )

@@ -71,9 +71,9 @@ def capacity_curve(tables: Any, p: Params, ramp_months: int, periods: int = 3) -
         else:
             row.update(quota_sales=math.nan, rep_fte=math.nan, headcount=math.nan, exits=0)
         row["orders"] = int(o["order_id"].nunique()) if "order_id" in o else len(o)
-        buyers = set(o["customer_id"].astype(str).unique())
+        buyers = set(o["customer_id"].dropna().astype(str).unique())  # anonymous lines: no customer
         row["customers"] = len(buyers)
-        prev_buyers = set(prev["customer_id"].astype(str).unique())
+        prev_buyers = set(prev["customer_id"].dropna().astype(str).unique())
         row["retention"] = len(buyers & prev_buyers) / len(prev_buyers) if prev_buyers else math.nan
         if customers is not None and len(customers):
             fod = pd.to_datetime(customers["first_order_date"])

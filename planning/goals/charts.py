@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from planning import i18n
-from planning.charts import MONEY_FORMAT, PALETTE, money_axis, wrap_label, wrapped_axis
+from planning.charts import MONEY_FORMAT, PALETTE, money_axis, money_legend, wrap_label, wrapped_axis
+from planning.goals import narrate
 
 
 def _t(key: str, lang: str, **fmt) -> str:
@@ -68,13 +69,18 @@ def forecast_vs_plan(df: pd.DataFrame, lang: str = "en") -> alt.Chart:
 def backtest_bars(bt: pd.DataFrame, chosen: str, lang: str = "en") -> alt.Chart:
     """MAPE per model and backtest origin, the chosen model highlighted. In: backtest.csv rows + chosen model."""
     d = bt.dropna(subset=["mape"]).copy()
-    d["model_name"] = [i18n.t(f"goals.models.{m}", lang) for m in d["model"]]
+    d["model_name"] = [narrate.model_name(m, i18n.Voice(lang)) for m in d["model"]]
     d["chosen"] = np.where(d["model"] == chosen, _t("chosen", lang), _t("other", lang))
     return (
         alt.Chart(d, title=_t("backtest_title", lang))
         .mark_bar()
         .encode(
-            y=alt.Y("model_name:N", title=None, sort=alt.EncodingSortField("mape", op="mean")),
+            y=alt.Y(
+                "model_name:N",
+                title=None,
+                sort=alt.EncodingSortField("mape", op="mean"),
+                axis=alt.Axis(labelLimit=420),  # a combination's name is two models' names
+            ),
             x=alt.X("mean(mape):Q", title=_t("mape", lang), axis=alt.Axis(format=".0%")),
             color=alt.Color(
                 "chosen:N",
@@ -233,7 +239,7 @@ def rep_heatmap(targets_rep: pd.DataFrame, lang: str = "en", reps: Sequence[str]
                 "reps_subtitle", lang, shown=i18n.number(len(order), lang), reps=i18n.number(total, lang)
             )
             title = alt.Title(title, subtitle=subtitle)
-    who = d["team"].astype(str) + " · " + d["name"].astype(str)
+    who = d["team"].map(lambda k: i18n.team(k, lang)) + " · " + d["name"].astype(str)
     # Two people of one team with the same name (common names) would share a row: add their rep ids.
     clash = d["rep_id"].groupby(who).transform("nunique") > 1
     d = d.assign(who=who.where(~clash, who + " (" + d["rep_id"].astype(str) + ")"))
@@ -242,8 +248,10 @@ def rep_heatmap(targets_rep: pd.DataFrame, lang: str = "en", reps: Sequence[str]
         .mark_rect()
         .encode(
             x=alt.X("month:O", title=_t("month", lang)),
-            y=alt.Y("who:N", title=None, sort=None),
-            color=alt.Color("target:Q", title=_t("target", lang), scale=alt.Scale(scheme="blues")),
+            y=alt.Y("who:N", title=None, sort=None, axis=alt.Axis(labelLimit=0)),  # whole "team · name"
+            color=alt.Color(
+                "target:Q", scale=alt.Scale(scheme="blues"), legend=money_legend(lang, _t("target", lang))
+            ),
             tooltip=[
                 alt.Tooltip("name:N", title=_t("rep", lang)),
                 alt.Tooltip("team:N", title=_t("team", lang)),

@@ -85,11 +85,16 @@ def evaluate(
     step: int = 3,
     level: float = 0.8,
     holdout: int = HOLDOUT,
+    company: pd.DataFrame | None = None,
+    region: str = "",
+    holiday: str = "none",
 ) -> Evaluation:
     """Hold out the last `holdout` months of the monthly history `y` (month-start index, no gaps, as
     `forecast.monthly_sales` returns it), choose the model on the months before them with `forecast.run`
-    (`horizon`, `count`, `step`: the backtest's parameters; `level`: the interval), and score it and seasonal
-    naive on the held-out months. Nothing of the held-out months reaches the choice or the fit.
+    (`horizon`, `count`, `step`: the backtest's parameters; `level`: the interval; `company`, `region`,
+    `holiday`: what the pooled models borrow), and score it and seasonal naive on the held-out months. Nothing
+    of the held-out months reaches the choice or the fit: `forecast.run` reads the company's months only on the
+    region's training months.
     """
     need = holdout + forecast.SEASON
     if len(y) < need:
@@ -103,7 +108,10 @@ def evaluate(
     cutoff = train.index[-1]
     as_of = (cutoff + pd.offsets.MonthEnd(0)).date()
     try:
-        result = forecast.run(_as_orders(train), as_of, test.index[-1].year, horizon, count, step, level)
+        result = forecast.run(
+            _as_orders(train), as_of, test.index[-1].year, horizon, count, step, level,
+            company=company, region=region, holiday=holiday,
+        )  # fmt: skip
     except ForecastError as exc:
         return Evaluation("no_forecast", f"no forecast from the months up to {cutoff:%Y-%m}: {exc}")
     chosen = result.forecast[result.forecast["chosen"]].set_index("month")
@@ -143,13 +151,21 @@ def evaluate(
     )
 
 
-def evaluate_params(orders: pd.DataFrame, p: Params) -> Evaluation:
+def evaluate_params(orders: pd.DataFrame, p: Params, company: pd.DataFrame | None = None) -> Evaluation:
     """`evaluate` of the monthly sales up to the run's as-of, with the goals step's forecast parameters
-    (goals.forecast_horizon, backtest_origins, backtest_step, interval)."""
+    (goals.forecast_horizon, backtest_origins, backtest_step, interval, forecast_holiday) and `company` (every
+    region's monthly sales, `pooling.company_monthly`) as the goals step pools them."""
     g = p.goals
     y = forecast.monthly_sales(orders, p.as_of)
     return evaluate(
-        y, horizon=g.forecast_horizon, count=g.backtest_origins, step=g.backtest_step, level=g.interval
+        y,
+        horizon=g.forecast_horizon,
+        count=g.backtest_origins,
+        step=g.backtest_step,
+        level=g.interval,
+        company=company,
+        region=p.region.key,
+        holiday=g.forecast_holiday,
     )
 
 

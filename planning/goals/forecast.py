@@ -1,22 +1,29 @@
-"""Baseline sales forecast ("what will likely happen") with a rolling-origin backtest that picks the model.
+"""Baseline sales forecast ("what will likely happen") with a rolling-origin backtest that picks the models.
 
-`baseline_forecast(orders, p)` is the step's entry (the parameters' horizon, origins, step and interval);
-`run` is the same with explicit dates (the review step refits models at back-dated origins with `predict`).
+`baseline_forecast(orders, p, company)` is the step's entry (the parameters' horizon, origins, step, interval and
+holiday); `run` is the same with explicit dates (the review step refits models at back-dated origins with
+`predict`).
 
-Models (statsmodels, plus the seasonal-naive benchmark every forecast has to beat):
+Models (statsmodels and numpy, plus the seasonal-naive benchmark every forecast has to beat):
 
-- `ets`: ETS with additive error, additive damped trend and multiplicative seasonality (additive when a month
-  has no sales), statsmodels `ETSModel`; prediction intervals from the model: exact where statsmodels has them
-  (fully additive models), else the quantiles of `SIMULATIONS` simulated paths drawn with the fixed
-  `INTERVAL_SEED`, so the same history gives the same interval in every run.
+- `pooled`: the month-of-year profile shared by all regions (and the Lunar New Year where set) x the region's
+  level with a damped linear trend (`pooling.predict_pooled`); log-normal interval from the trend's residuals.
+- `pooled_holt`: the same profile x statsmodels' damped Holt on the region's deseasonalised log sales.
 - `sarima`: SARIMA(1,0,0)(0,1,1)12 with a constant (a year-over-year drift), statsmodels `SARIMAX`.
 - `seasonal_naive`: the same month one year earlier; interval from the spread of year-over-year changes
   (Hyndman & Athanasopoulos, FPP3 5.5: sigma_h = sigma * sqrt(k + 1), k = whole years into the horizon).
-- `holt`: ETS with a damped trend and no season (history of 12-23 months).
+- `ets`: ETS with additive error, damped trend and multiplicative seasonality; no longer a candidate (it lost
+  to the pooled models out of sample and costs 0.8 s a fit) but still fitted for an older snapshot that chose it.
+- `holt`: ETS with a damped trend and no season (history of 12-17 months).
 - `mean`: the mean month (history shorter than 12 months); interval from the monthly spread.
+- `a+b`: the mean of models a and b. The two models with the lowest backtest MAPE are also scored averaged
+  (averages of good models often beat the single backtest winner out of sample: M3 / M4 competitions), and the
+  forecast is whichever of them all scores best; a combination's interval is log-normal with the spread of its
+  own backtest errors, so it says how wrong it has been.
 
 Short histories degrade tier by tier (`TIERS`): a tier is used when its most demanding model can be trained on
 at least one backtest origin; otherwise the next, simpler tier, and the reason is returned for the report.
+Every interval is analytic or computed from the backtest; the ETS simulation uses the fixed `INTERVAL_SEED`.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from planning.errors import ForecastError
+from planning.goals import pooling
 from planning.market import periods
 
 if TYPE_CHECKING:
@@ -45,15 +53,22 @@ SIMULATIONS = 1000
 INTERVAL_SEED = 20270101
 
 #: Months of training a model needs (two full seasons for a seasonal state-space model).
-MIN_TRAIN = {"ets": 24, "sarima": 24, "seasonal_naive": 12, "holt": 6, "mean": 1}
+#: A pooled model's own level and trend need a year and a half (the profile comes mostly from the peers).
+MIN_TRAIN = {
+    "pooled": 18, "pooled_holt": 18, "ets": 24, "sarima": 24, "seasonal_naive": 12, "holt": 6, "mean": 1,
+}  # fmt: skip
 
 #: Candidate model sets, richest first. The backtest compares the models of the first tier that fits.
 TIERS: tuple[tuple[str, ...], ...] = (
-    ("ets", "sarima", "seasonal_naive"),
+    ("pooled", "pooled_holt", "sarima", "seasonal_naive"),
+    ("pooled", "pooled_holt", "seasonal_naive"),
     ("holt", "seasonal_naive"),
     ("holt", "mean"),
     ("mean",),
 )
+
+#: How many of the best backtest models the forecast averages.
+COMBINE = 2
 
 
 # ------------------------------------------------------------------------------------------------ history
@@ -155,30 +170,54 @@ def _sarima(y: np.ndarray, h: int, level: float) -> Prediction:
     return Prediction(np.asarray(fc.predicted_mean), ci[:, 0], ci[:, 1])
 
 
-def predict(model: str, y: np.ndarray, h: int, level: float = 0.8) -> Prediction:
+def members(model: str) -> tuple[str, ...]:
+    """The models a forecast name stands for: ("sarima",) for "sarima", ("pooled", "sarima") for their mean."""
+    return tuple(model.split("+"))
+
+
+def min_train(model: str) -> int:
+    """Months of history `model` (a single model or a combination) needs."""
+    return max(MIN_TRAIN[m] for m in members(model))
+
+
+def _single(model: str, y: np.ndarray, h: int, level: float, pool: pooling.Pool | None) -> Prediction:
+    if model == "seasonal_naive":
+        return _seasonal_naive(y, h, level)
+    if model == "mean":
+        return _mean(y, h, level)
+    if model == "sarima":
+        return _sarima(y, h, level)
+    if model in ("pooled", "pooled_holt"):
+        mean, sigma = pooling.predict_pooled(y, h, pool, holt=model == "pooled_holt")
+        return Prediction(mean, *pooling.log_interval(mean, sigma, level, _z(level)))
+    return _ets(y, h, level, seasonal=model == "ets")
+
+
+def predict(
+    model: str, y: np.ndarray, h: int, level: float = 0.8, pool: pooling.Pool | None = None
+) -> Prediction:
     """Forecast `h` months after the monthly history `y` with `model`; lower/upper at `level` (e.g. 0.8).
 
+    `model` is one of `MIN_TRAIN` or a combination "a+b" (the mean of their forecasts and of their bounds);
+    `pool` is what the pooled models borrow (the peers on y's months; without it the region's own profile).
     Forecasts and bounds are floored at 0 (sales do not go negative). Raises ValueError for an unknown model or
-    a history shorter than `MIN_TRAIN[model]`.
+    a history shorter than `min_train(model)`.
     """
-    if model not in MIN_TRAIN:
-        raise ValueError(f"unknown model {model!r}: expected one of {', '.join(MIN_TRAIN)}")
-    if len(y) < MIN_TRAIN[model]:
-        raise ValueError(f"model {model!r} needs {MIN_TRAIN[model]} months of history, got {len(y)}")
+    unknown = [m for m in members(model) if m not in MIN_TRAIN]
+    if unknown:
+        raise ValueError(f"unknown model {unknown[0]!r}: expected one of {', '.join(MIN_TRAIN)}")
+    if len(y) < min_train(model):
+        raise ValueError(f"model {model!r} needs {min_train(model)} months of history, got {len(y)}")
     y = np.asarray(y, dtype=float)
     # Fit on a unit scale: the optimisers converge faster and more reliably than on values in the millions.
     scale = float(np.mean(np.abs(y))) or 1.0
+    if pool is not None and pool.peers.size:
+        pool = pooling.Pool(pool.peers / scale, pool.start, pool.holiday)
     y = y / scale
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter from statsmodels on short series
-        if model == "seasonal_naive":
-            p = _seasonal_naive(y, h, level)
-        elif model == "mean":
-            p = _mean(y, h, level)
-        elif model == "sarima":
-            p = _sarima(y, h, level)
-        else:
-            p = _ets(y, h, level, seasonal=model == "ets")
+        parts = [_single(m, y, h, level, pool) for m in members(model)]
+    p = Prediction(*(np.mean([getattr(q, k) for q in parts], axis=0) for k in ("mean", "lower", "upper")))
     if not np.all(np.isfinite(p.mean)):
         raise ValueError(f"model {model!r} produced a non-finite forecast")
     return Prediction(
@@ -208,28 +247,89 @@ def origins(n: int, horizon: int, count: int, step: int, min_train: int) -> list
     return sorted(c for c in cuts if c >= min_train)
 
 
-def backtest(y: pd.Series, models: tuple[str, ...], horizon: int, count: int, step: int) -> pd.DataFrame:
+BACKTEST_COLUMNS = ["model", "origin", "horizon_months", "mape", "bias"]
+
+
+@dataclass
+class Rolling:
+    """A rolling-origin backtest: the score rows (BACKTEST_COLUMNS) and each origin's forecasts and actuals
+    ({cut: {model: mean}}, {cut: actual}), kept to score combinations and size their intervals."""
+
+    rows: list[dict]
+    forecasts: dict[int, dict[str, np.ndarray]]
+    actuals: dict[int, np.ndarray]
+    labels: dict[int, str]
+
+    def frame(self) -> pd.DataFrame:
+        """The score rows, one origin's models together (oldest origin first, the tier's order within)."""
+        rows = sorted(self.rows, key=lambda r: r["origin"])
+        return pd.DataFrame(rows, columns=BACKTEST_COLUMNS)
+
+    def add(self, model: str, horizon: int) -> None:
+        """Score `model` ("a+b": the mean of a and b) at every origin where its members have forecasts."""
+        for cut, fcs in self.forecasts.items():
+            parts = [fcs.get(m) for m in members(model)]
+            if model not in fcs and all(q is not None for q in parts):
+                fcs[model] = np.mean(parts, axis=0)
+            mape, bias = accuracy(self.actuals[cut], fcs[model]) if model in fcs else (math.nan, math.nan)
+            self.rows.append({"model": model, "origin": self.labels[cut], "horizon_months": horizon,
+                              "mape": mape, "bias": bias})  # fmt: skip
+
+    def log_errors(self, model: str) -> np.ndarray:
+        """log(actual / forecast) of `model` over every origin and month where both are positive."""
+        out = []
+        for cut, fcs in self.forecasts.items():
+            if model in fcs:
+                a, f = self.actuals[cut], fcs[model]
+                ok = (a > 0) & (f > 0)
+                out.append(np.log(a[ok] / f[ok]))
+        return np.concatenate(out) if out else np.array([])
+
+
+def rolling(
+    y: pd.Series,
+    models: tuple[str, ...],
+    horizon: int,
+    count: int,
+    step: int,
+    pool: pooling.Pool | None = None,
+) -> Rolling:
+    """Rolling-origin backtest of `models` on the monthly history `y` (month-start index); `pool` (on y's months)
+    is cut at every origin with the history, so nothing after an origin reaches its forecasts."""
+    need = max(min_train(m) for m in models)
+    values = y.to_numpy(dtype=float)
+    out = Rolling([], {}, {}, {})
+    for cut in origins(len(y), horizon, count, step, need):
+        out.labels[cut] = y.index[cut - 1].strftime("%Y-%m")
+        out.actuals[cut] = values[cut : cut + horizon]
+        out.forecasts[cut] = {}
+        for model in models:
+            try:
+                out.forecasts[cut][model] = predict(
+                    model, values[:cut], horizon, pool=pool.cut(cut) if pool else None
+                ).mean
+            except (ValueError, np.linalg.LinAlgError):
+                pass
+    for model in models:
+        out.add(model, horizon)
+    return out
+
+
+def backtest(
+    y: pd.Series,
+    models: tuple[str, ...],
+    horizon: int,
+    count: int,
+    step: int,
+    pool: pooling.Pool | None = None,
+) -> pd.DataFrame:
     """Rolling-origin backtest of `models` on monthly history `y` (Series with month-start index).
 
     Out: one row per model x origin: model, origin (last training month "YYYY-MM"), horizon_months, mape, bias.
     Origins are those where every model can be trained (a fair comparison); a model that fails to fit at an
     origin gets NaN there.
     """
-    need = max(MIN_TRAIN[m] for m in models)
-    rows = []
-    values = y.to_numpy(dtype=float)
-    for cut in origins(len(y), horizon, count, step, need):
-        origin = y.index[cut - 1].strftime("%Y-%m")
-        actual = values[cut : cut + horizon]
-        for model in models:
-            try:
-                mape, bias = accuracy(actual, predict(model, values[:cut], horizon).mean)
-            except (ValueError, np.linalg.LinAlgError):
-                mape, bias = math.nan, math.nan
-            rows.append(
-                {"model": model, "origin": origin, "horizon_months": horizon, "mape": mape, "bias": bias}
-            )
-    return pd.DataFrame(rows, columns=["model", "origin", "horizon_months", "mape", "bias"])
+    return rolling(y, models, horizon, count, step, pool).frame()
 
 
 def choose(bt: pd.DataFrame) -> tuple[str, pd.DataFrame]:
@@ -253,6 +353,13 @@ def choose(bt: pd.DataFrame) -> tuple[str, pd.DataFrame]:
     return str(summary["model"].iloc[0]), summary
 
 
+def combination(summary: pd.DataFrame, k: int = COMBINE) -> str:
+    """The mean of the `k` best-scored single models of a `choose` summary, best first ("pooled+sarima"); the
+    best model alone when only one was scored."""
+    scored = summary[summary["mape"].notna() & ~summary["model"].str.contains("+", regex=False)]
+    return "+".join(scored["model"].iloc[:k]) if len(scored) else str(summary["model"].iloc[0])
+
+
 # ------------------------------------------------------------------------------------------------ pipeline
 @dataclass
 class Result:
@@ -262,11 +369,22 @@ class Result:
     forecast: pd.DataFrame  # month, model, forecast, lower, upper, chosen
     backtest: pd.DataFrame  # model, origin, horizon_months, mape, bias
     summary: pd.DataFrame  # model, origins, mape, bias (ranked)
-    chosen: str
+    chosen: str  # a model, or the mean of the two best ("pooled+sarima")
     tier: tuple[str, ...]
     reason: str  # "backtest" | "short_history" | "no_backtest"
     level: float  # coverage of lower/upper
     notes: list[str] = field(default_factory=list)  # models dropped and why (for the report)
+    pooled: int = 0  # peers the pooled profile borrowed from (0: the region's own profile)
+    holiday: str = "none"  # the moving holiday the pooled models follow
+
+
+def _interval(mean: np.ndarray, errors: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """Log-normal interval of a forecast from its backtest errors (log actual / forecast): root mean square,
+    so a biased past widens it. None with fewer than a year of errors."""
+    if len(errors) < SEASON:
+        return None
+    sigma = float(np.sqrt(np.mean(errors**2)))
+    return pooling.log_interval(mean, sigma, level, _z(level))
 
 
 def run(
@@ -277,14 +395,19 @@ def run(
     count: int = 3,
     step: int = 3,
     level: float = 0.8,
+    company: pd.DataFrame | None = None,
+    region: str = "",
+    holiday: str = "none",
 ) -> Result:
     """Monthly forecast from the month after `as_of`'s last complete month through December of `plan_year`.
 
     Reads goals parameters `forecast_horizon` (-> horizon), `backtest_origins` (-> count), `backtest_step`
-    (-> step), `interval` (-> level) through the caller. The tier of models is the richest one whose most
-    demanding model can be trained at one backtest origin at least; the model with the lowest backtest MAPE is
-    chosen. With no possible origin at all, the richest model that can be fitted is chosen unscored
-    (`reason="no_backtest"`).
+    (-> step), `interval` (-> level), `forecast_holiday` (-> holiday) through the caller. `company`: the monthly
+    sales of every region (`pooling.company_monthly`), whose other regions than `region` the pooled models
+    borrow their season from (only on the months of this region's history: nothing after `as_of`).
+    The tier of models is the richest one whose most demanding model can be trained at one backtest origin at
+    least; the forecast is the one with the lowest backtest MAPE among its models and the mean of the best two
+    (ties: the single model). With no possible origin at all, the richest model that can be fitted is chosen unscored (`reason="no_backtest"`).
     """
     y = monthly_sales(orders, as_of)
     if y.empty or float(y.sum()) <= 0:
@@ -294,15 +417,15 @@ def run(
     h = (end.year - last.year) * 12 + end.month - last.month
     if h < 1:
         raise ForecastError(f"plan year {plan_year} lies before the history's last month {last:%Y-%m}")
+    pool = pooling.pool_for(y, company, region, holiday)
     n = len(y)
     tier: tuple[str, ...] = ()
-    bt = pd.DataFrame(columns=["model", "origin", "horizon_months", "mape", "bias"])
+    roll = Rolling([], {}, {}, {})
     reason = "backtest"
     for i, candidate in enumerate(TIERS):
-        need = max(MIN_TRAIN[m] for m in candidate)
-        if origins(n, horizon, count, step, need):
+        if origins(n, horizon, count, step, max(MIN_TRAIN[m] for m in candidate)):
             tier = candidate
-            bt = backtest(y, candidate, horizon, count, step)
+            roll = rolling(y, candidate, horizon, count, step, pool)
             reason = "backtest" if i == 0 else "short_history"
             break
     if not tier:
@@ -312,24 +435,41 @@ def run(
     fc_rows = []
     fitted: list[str] = []
     months = pd.date_range(last + pd.DateOffset(months=1), periods=h, freq="MS").strftime("%Y-%m")
+    values = y.to_numpy()
+
+    def add(model: str, p: Prediction) -> None:
+        fc_rows.append(pd.DataFrame({"month": months, "model": model, "forecast": p.mean, "lower": p.lower,
+                                     "upper": p.upper}))  # fmt: skip
+
     for model in tier:
         try:
-            p = predict(model, y.to_numpy(), h, level)
+            p = predict(model, values, h, level, pool)
         except (ValueError, np.linalg.LinAlgError):
             notes.append(model)
             continue
         fitted.append(model)
-        fc_rows.append(pd.DataFrame({"month": months, "model": model, "forecast": p.mean, "lower": p.lower,
-                                     "upper": p.upper}))  # fmt: skip
+        add(model, p)
     if not fitted:
         raise ForecastError("no model could be fitted to the history")
     if reason == "no_backtest":
         chosen, summary = fitted[0], pd.DataFrame(columns=["model", "origins", "mape", "bias"])
     else:
-        chosen, summary = choose(bt[bt["model"].isin(fitted)])
+        bt = roll.frame()
+        _, summary = choose(bt[bt["model"].isin(fitted)])
+        combined = combination(summary)
+        if combined not in fitted:
+            # A combination has no model of its own: its interval is as wide as its backtest errors were.
+            roll.add(combined, horizon)
+            p = predict(combined, values, h, level, pool)
+            bounds = _interval(p.mean, roll.log_errors(combined), level)
+            add(combined, Prediction(p.mean, *bounds) if bounds else p)
+            fitted.append(combined)
+        chosen, summary = choose(roll.frame()[lambda d: d["model"].isin(fitted)])
     fc = pd.concat(fc_rows, ignore_index=True)
     fc["chosen"] = fc["model"] == chosen
-    return Result(y, fc, bt, summary, chosen, tier, reason, level, notes)
+    peers = pool.peers.shape[1] if pool is not None else 0
+    bt_frame = roll.frame()
+    return Result(y, fc, bt_frame, summary, chosen, tier, reason, level, notes, peers, holiday)
 
 
 def plan_year_baseline(result: Result, plan_year: int) -> pd.DataFrame:
@@ -351,9 +491,10 @@ def plan_year_baseline(result: Result, plan_year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["month", "baseline", "source", "lower", "upper"])
 
 
-def baseline_forecast(orders: pd.DataFrame, p: Params) -> Result:
-    """The forecast the plan starts from. Reads as_of, plan_year and goals.forecast_horizon, backtest_origins,
-    backtest_step, interval.
+def baseline_forecast(orders: pd.DataFrame, p: Params, company: pd.DataFrame | None = None) -> Result:
+    """The forecast the plan starts from: the region's `orders`, and `company` (every region's monthly sales,
+    `pooling.company_monthly`) for the pooled season. Reads as_of, plan_year, region and goals.forecast_horizon,
+    backtest_origins, backtest_step, interval, forecast_holiday.
     """
     g = p.goals
     return run(
@@ -364,4 +505,7 @@ def baseline_forecast(orders: pd.DataFrame, p: Params) -> Result:
         count=g.backtest_origins,
         step=g.backtest_step,
         level=g.interval,
+        company=company,
+        region=p.region.key,
+        holiday=g.forecast_holiday,
     )

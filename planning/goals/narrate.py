@@ -22,6 +22,11 @@ from planning.goals.smart import unit
 
 
 def model_name(model: str, voice: i18n.Voice) -> str:
+    """A model's name; a combination "a+b" as "Mean of A and B"."""
+    parts = fc.members(model)
+    if len(parts) > 1:
+        names = [voice.t(f"goals.models.{m}") for m in parts]
+        return voice.t("goals.models.combination", models=" + ".join(names))
     return voice.t(f"goals.models.{model}")
 
 
@@ -89,18 +94,31 @@ def describe_forecast(result: fc.Result, plan_year: int, voice: i18n.Voice) -> s
     )
     if result.reason == "backtest" or result.reason == "short_history":
         s = result.summary
-        best = s.iloc[0]
+        best = s[s["model"] == result.chosen].iloc[0]
+        parts = fc.members(result.chosen)
         others = "; ".join(
-            f"{model_name(r.model, voice)} {voice.pct(r.mape)}" for r in s.iloc[1:].itertuples(index=False)
+            f"{model_name(r.model, voice)} {voice.pct(r.mape)}"
+            for r in s.itertuples(index=False)
+            if r.model != result.chosen
         )
         text += " " + voice.t(
-            "goals.forecast.why",
+            "goals.forecast.why_combined" if len(parts) > 1 else "goals.forecast.why",
             model=model_name(result.chosen, voice),
+            best=", ".join(model_name(m, voice) for m in parts),
             mape=voice.pct(float(best["mape"])),
             bias=voice.pct(float(best["bias"]), signed=True),
             origins=int(best["origins"]),
             others=others or i18n.DASH,
+            level=voice.pct(result.level, decimals=0),
         )
+    if any(m.startswith("pooled") for m in fc.members(result.chosen)):
+        text += " " + (
+            voice.t("goals.forecast.pooled", peers=result.pooled)
+            if result.pooled
+            else voice.t("goals.forecast.pooled_own")
+        )
+        if result.holiday != "none":
+            text += " " + voice.t("goals.forecast.holiday", year=plan_year)
     if result.reason != "backtest":
         text += " " + voice.t(
             f"goals.forecast.{result.reason}",

@@ -12,7 +12,7 @@ import pandas as pd
 from planning import i18n
 from planning.goals import forecast as fc
 from planning.goals.calendar import changed_days
-from planning.goals.decompose import Plan
+from planning.goals.decompose import Plan, team_targets
 from planning.goals.narrate import calibration_frame, dimensions_frame, metric_text, model_name
 from planning.goals.prepare import Inputs
 from planning.goals.smart import METRICS
@@ -148,7 +148,15 @@ def rep_sheet(plan: Plan, voice: i18n.Voice, shown: int | None = None) -> pd.Dat
         by_size = wide.sort_values(["rank", "team", "rep_id"], kind="stable")
         wide = pd.concat([by_size.head(shown), by_size.tail(shown)]).reset_index(drop=True)
     wide["kind"] = [voice.t(f"goals.kind.{k}") for k in wide["kind"]]
+    wide["team"] = [voice.team(k) for k in wide["team"]]
     return wide
+
+
+def team_table(plan: Plan, voice: i18n.Voice) -> pd.DataFrame:
+    """`decompose.team_targets` for the report: teams by their display names ("East China team 1", "华东 1 组")."""
+    out = team_targets(plan)
+    out["team"] = [voice.team(k) for k in out["team"]]
+    return out
 
 
 def money_columns(sheet: pd.DataFrame) -> list[str]:

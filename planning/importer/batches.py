@@ -161,7 +161,9 @@ def import_large(name: str, path: Path, tm: TableMapping, out_file: Path, work_d
             writer.close()
         con.close()
     info["batches"] = batches
-    return TableResult(acc.rows_read, acc.rows_kept, acc.rows_fixed, acc.rows_dropped, acc.items, info)
+    return TableResult(
+        acc.rows_read, acc.rows_kept, acc.rows_fixed, acc.rows_dropped, acc.items, info, acc.labels
+    )
 
 
 def _sort_orders(con: Any, staged: Path, out_file: Path, number: bool) -> None:

@@ -26,7 +26,9 @@ from planning.importer.report import (
     SUMMARY_COLUMNS,
     ImportReport,
     TableResult,
+    labels_of,
     report_of,
+    spelling_items,
 )
 
 CACHE_DIR: Path = config.PROJECT_ROOT / "data" / "imported"
@@ -115,13 +117,18 @@ def _import_all(
     work = out_dir / ".work"  # staged tables and DuckDB's spill files of large imports
     summary, findings, sources = [], [], {}
     regions: dict[str, dict[str, float]] = {}
+    labels: dict[str, dict[str, dict[str, str]]] = {}  # table -> key column -> key -> the export's text
+    placeholders: dict[str, set[str]] = {}  # id column -> placeholder values filled
     try:
         for name, tm in mapping.tables.items():
             out_file = out_dir / f"{name}.parquet"
             res = _import_file(name, files[name], tm, out_file, work)
             res.info["sha256"] = _file_hash(files[name])
             sources[name] = res.info
-            findings += [*_encoding_item(name, res), *res.items]
+            findings += [*_encoding_item(name, res), *res.items, *spelling_items(name, res.labels)]
+            if names := labels_of(res.labels):
+                labels[name] = names
+            placeholders_of(tm, res.items, placeholders)
             amount, by_region = writing.totals(out_file, by_region=name == "orders")
             if name == "orders":
                 regions = by_region
@@ -138,6 +145,8 @@ def _import_all(
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    data.write_placeholders(out_dir, placeholders)
+    data.write_labels(out_dir, labels)
     return ImportReport(
         key=key,
         mapping=str(mapping_file),
@@ -145,7 +154,19 @@ def _import_all(
         findings=pd.DataFrame(findings, columns=FINDING_COLUMNS),
         sources=sources,
         regions=regions,
+        placeholders={c: sorted(v) for c, v in placeholders.items()},
+        labels=labels,
     )
+
+
+def placeholders_of(tm: TableMapping, items: list[dict[str, Any]], found: dict[str, set[str]]) -> None:
+    """Add to `found` (column -> values) the placeholders a table's import flagged: its `fill` of customer_id
+    when it filled a row, the export's values listed in `placeholders` (whether or not they occur)."""
+    flagged = {i["column"] for i in items if i["check"] == "placeholder" and i["outcome"] == "info"}
+    for col in flagged & set(tm.fill):
+        found.setdefault(col, set()).add(str(tm.fill[col]))
+    for col, values in tm.placeholders.items():
+        found.setdefault(col, set()).update(values)
 
 
 def _encoding_item(name: str, res: TableResult) -> list[dict[str, Any]]:
@@ -183,7 +204,9 @@ def _import_file(name: str, path: Path, tm: TableMapping, out_file: Path, work_d
     sink.close()
     writing.write_source_rows(out_file.parent, name, f.kept_rows)
     kept = int(f.alive.sum())
-    return TableResult(len(raw), kept, int((f.fixed & f.alive).sum()), len(raw) - kept, f.items, info)
+    return TableResult(
+        len(raw), kept, int((f.fixed & f.alive).sum()), len(raw) - kept, f.items, info, f.labels
+    )
 
 
 def resolve_data_dir(p: Any) -> Path | None:

@@ -78,6 +78,8 @@ class TableMapping(_Model):
     normalize_keys: bool = True  # key columns (region, channel ...) lower-case with '_' for spaces
     derive: dict[str, str] = {}  # canonical column <- arithmetic of canonical columns ("amount / quantity")
     fill: dict[str, str | int | float] = {}  # canonical column <- value for empty cells (reported as fixed)
+    # customer_id <- the export's values that stand for no customer ("Walk-in", "散客"): anonymous lines
+    placeholders: dict[Literal["customer_id"], list[str]] = {}
     exclude: list[Rule] = []  # rows dropped before mapping (reported with the rule's reason)
     duplicates: Literal["drop", "keep"] = "drop"  # rows identical in every source column
     window: Window = Window()  # date range of the table's date column (orders: order_date)
@@ -87,6 +89,13 @@ class TableMapping(_Model):
     @classmethod
     def _listify(cls, v: Any) -> Any:
         return [v] if isinstance(v, str) else v
+
+    @field_validator("placeholders", mode="before")
+    @classmethod
+    def _listify_values(cls, v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: [str(x) for x in (vals if isinstance(vals, list) else [vals])] for k, vals in v.items()}
+        return v
 
 
 class Mapping(_Model):

@@ -51,6 +51,7 @@ class Findings:
         self.rows = rows  # each frame row's number as the user finds it in the file (transform.first_row)
         self.kept_rows: np.ndarray | None = None  # rows of the kept rows in output order (import_table)
         self.records: list[dict[str, Any]] = []  # items with their call number, example list and codes
+        self.labels: dict[str, dict[tuple[str, str], int]] = {}  # key column -> (key, text) -> rows
         self._calls = 0
 
     @property
@@ -104,6 +105,19 @@ class Findings:
         """Kept as it is, but worth a look (e.g. values not in a value map, duplicates kept)."""
         self._record("warning", check, column, mask, detail, values)
 
+    def flag(self, mask, check: str, column: str, detail: str, values: pd.Series | None = None) -> None:
+        """Kept, and marked for what it is (e.g. a placeholder customer), with example rows: an `info` line."""
+        self._record("info", check, column, mask, detail, values)
+
+    def count_labels(self, column: str, keys: pd.Series, texts: pd.Series) -> None:
+        """Count each (key, the export's text) of the kept rows of a key column: the key's display name is its
+        most frequent text (`labels_of`)."""
+        pairs = pd.DataFrame({"k": keys, "t": texts})[self.alive & keys.notna().to_numpy()]
+        if len(pairs):
+            have = self.labels.setdefault(column, {})
+            for (k, t), n in pairs.value_counts(sort=False).items():
+                have[(k, t)] = have.get((k, t), 0) + int(n)
+
     def info(self, check: str, column: str, n: int, detail: str) -> None:
         """How a column was built (derived, numbered): every kept row, not a problem."""
         self._calls += 1
@@ -131,10 +145,15 @@ class Accumulated:
     def __init__(self, table: str):
         self.table = table
         self.by_call: dict[int, dict[str, Any]] = {}
+        self.labels: dict[str, dict[tuple[str, str], int]] = {}  # as Findings.labels, over every batch
         self.rows_read = self.rows_kept = self.rows_fixed = self.rows_dropped = 0
         self._last_call = 0
 
     def add(self, f: Findings) -> None:
+        for col, pairs in f.labels.items():
+            have = self.labels.setdefault(col, {})
+            for kt, n in pairs.items():
+                have[kt] = have.get(kt, 0) + n
         self.rows_read += len(f.alive)
         self.rows_kept += int(f.alive.sum())
         self.rows_fixed += int((f.fixed & f.alive).sum())
@@ -165,6 +184,61 @@ class Accumulated:
         return [_public(self.by_call[k]) for k in sorted(self.by_call)]
 
 
+def labels_of(counts: dict[str, dict[tuple[str, str], int]]) -> dict[str, dict[str, str]]:
+    """Display names of the keys of each key column: the export's most frequent text of the key, where every
+    text of the key is one spelling written in other cases or spacing (`Office Supplies` for office_supplies);
+    none where a value map gathered different texts into the key (several ship modes -> `online`) or the text is
+    the key itself."""
+    out: dict[str, dict[str, str]] = {}
+    for col, pairs in counts.items():
+        by_key: dict[str, list[tuple[int, str]]] = {}
+        for (k, t), n in pairs.items():
+            by_key.setdefault(str(k), []).append((-n, str(t)))
+        names = {}
+        for k, texts in sorted(by_key.items()):
+            spellings = {" ".join(t.lower().replace("_", " ").split()) for _, t in texts}
+            best = min(texts)[1]
+            if len(spellings) == 1 and best and best != k:
+                names[k] = best
+        if names:
+            out[col] = names
+    return out
+
+
+def spelling_items(table: str, counts: dict[str, dict[tuple[str, str], int]]) -> list[dict[str, Any]]:
+    """`info` findings of a key written several ways in the export (`Office Supplies`, `office supplies`): the
+    rows of the less frequent spellings, merged into the key (and shown by its most frequent text). From the
+    counts of the whole file, so the same for a file read whole or in record batches."""
+    items = []
+    for col, pairs in counts.items():
+        by_key: dict[str, list[tuple[int, str]]] = {}
+        for (k, t), n in pairs.items():
+            by_key.setdefault(str(k), []).append((-n, str(t)))
+        merged = []
+        for _key, texts in sorted(by_key.items()):
+            texts.sort()
+            if len(texts) > 1 and len({" ".join(t.lower().replace("_", " ").split()) for _, t in texts}) == 1:
+                merged += [(-n, t, texts[0][1]) for n, t in texts[1:]]
+        if merged:
+            examples = [f"{t!r} ({n}x) -> {main!r}" for n, t, main in merged[:_EXAMPLES]]
+            items.append(
+                {
+                    **_public(
+                        _info_record(
+                            0,
+                            table,
+                            "key_spelling",
+                            col,
+                            sum(n for n, _, _ in merged),
+                            "spellings of one key merged (case and spacing)",
+                        )
+                    ),
+                    "examples": "; ".join(examples),
+                }  # fmt: skip
+            )
+    return items
+
+
 FINDING_COLUMNS = ["table", "outcome", "check", "column", "rows", "detail", "examples"]
 SUMMARY_COLUMNS = ["table", "file", "rows_read", "rows_kept", "rows_fixed", "rows_dropped", "amount"]
 
@@ -185,6 +259,8 @@ class ImportReport:
     sources: dict[str, dict[str, Any]]
     regions: dict[str, dict[str, float]]  # region -> {rows, amount} of the kept orders
     data_dir: str = ""
+    placeholders: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # column -> values filled
+    labels: dict[str, dict[str, dict[str, str]]] = dataclasses.field(default_factory=dict)  # see labels_of
 
     @property
     def complete(self) -> bool:
@@ -202,6 +278,8 @@ class ImportReport:
                 "findings": self.findings.to_dict("records"),
                 "sources": self.sources,
                 "regions": self.regions,
+                "placeholders": self.placeholders,
+                "labels": self.labels,
             },
             indent=2,
             ensure_ascii=False,
@@ -219,6 +297,8 @@ class ImportReport:
             sources=d["sources"],
             regions=d["regions"],
             data_dir=d.get("data_dir", ""),
+            placeholders=d.get("placeholders", {}),
+            labels=d.get("labels", {}),
         )
 
     def lines(self) -> list[str]:
@@ -248,6 +328,7 @@ class TableResult:
     rows_dropped: int
     items: list[dict[str, Any]]
     info: dict[str, Any]
+    labels: dict[str, dict[tuple[str, str], int]] = dataclasses.field(default_factory=dict)
 
 
 def report_of(data_dir: str | os.PathLike) -> ImportReport | None:

@@ -280,6 +280,7 @@ def map_rows(
         if kind != "str" and col not in tm.values:
             continue
         txt = as_text(df[col])
+        original = txt.str.strip()  # the export's own text: the key's display name in reports
         if col in tm.values:
             vmap = {str(k).strip(): str(v) for k, v in tm.values[col].items()}
             hit = txt.isin(list(vmap)).to_numpy()
@@ -301,17 +302,12 @@ def map_rows(
             txt = mapped
         if tm.normalize_keys and col in KEY_COLUMNS:
             norm = snake(txt)
-            changed = (norm != txt).fillna(False).to_numpy(dtype=bool)
-            f.fix(
-                changed,
-                "key_format",
-                col,
-                "key written lower-case with '_' (e.g. 'Office Supplies' -> 'office_supplies')",
-                txt,
-            )
+            _key_format(f, col, txt, norm)
             txt = norm
             not_ascii = non_ascii(txt)
             f.note(not_ascii, "non_ascii_key", col, f"key is not ASCII; add it to values.{col}", txt)
+        if col in KEY_COLUMNS:
+            f.count_labels(col, txt, original)
         df[col] = txt
 
     # 6. types
@@ -400,12 +396,25 @@ def map_rows(
         if col not in df.columns:
             df[col] = pd.Series([None] * len(df), index=df.index, dtype=object)
         empty = _empty(df[col])
-        f.fix(empty, "filled", col, f"empty: set to {v!r} (tables.{name}.fill)")
+        if col in PLACEHOLDER_COLUMNS:  # no customer: a placeholder id, kept out of customer-level figures
+            f.flag(empty, "placeholder", col, PLACEHOLDER_DETAIL.format(value=v, table=name))
+            present = as_text(df[col]).str.strip().eq(str(v)).fillna(False).to_numpy(dtype=bool)
+            f.note(present, "placeholder", col, PLACEHOLDER_CLASH.format(value=v), as_text(df[col]))
+        else:
+            f.fix(empty, "filled", col, f"empty: set to {v!r} (tables.{name}.fill)")
         df[col] = (
             df[col].where(~empty, v)
             if is_text(df[col])
             else df[col].mask(pd.Series(empty, index=df.index), v)
         )
+
+    # 8b. the export's own placeholders: values that stand for no customer
+    for col, values in tm.placeholders.items():
+        if col in df.columns:
+            txt = as_text(df[col])
+            hit = txt.str.strip().isin(values).fillna(False).to_numpy(dtype=bool)
+            listed = ", ".join(map(repr, values))
+            f.flag(hit, "placeholder", col, PLACEHOLDER_LISTED.format(values=listed, table=name), txt)
 
     # 9. required values
     for col in NOT_NULL.get(name, ()):
@@ -436,6 +445,29 @@ def map_rows(
                 d.dt.strftime("%Y-%m-%d"),
             )
     return df
+
+
+PLACEHOLDER_COLUMNS = frozenset({"customer_id"})
+PLACEHOLDER_DETAIL = "no customer: set to {value!r} (tables.{table}.fill), a placeholder: counted in revenue, not as a customer"
+PLACEHOLDER_LISTED = (
+    "no customer: {values} (tables.{table}.placeholders), a placeholder: counted in revenue, not as a customer"
+)
+PLACEHOLDER_CLASH = (
+    "the export already holds {value!r}: these rows are taken for the placeholder too (anonymous); "
+    "choose a fill value the export does not use if they are a real customer"
+)
+
+
+def _key_format(f: Findings, col: str, text: pd.Series, norm: pd.Series) -> None:
+    """Key normalisation in the report: written lower-case with '_' is how a key is stored, not a fix (the
+    reports show the export's own text, `Findings.count_labels`): an `info` line with an example from the data.
+    `text`: after the value maps (a value map's many-to-one is the user's choice). Spellings of one key that
+    differ (`office supplies` beside `Office Supplies`) are listed once the whole file is read
+    (`report.spelling_items`)."""
+    changed = (norm != text).fillna(False).to_numpy(dtype=bool)
+    pos = np.flatnonzero(changed & f.alive)
+    example = f": {text.iloc[pos[0]]!r} -> {norm.iloc[pos[0]]!r}" if len(pos) else ""
+    f.info("key_format", col, int((changed & f.alive).sum()), f"keys written lower-case with '_'{example}")
 
 
 def complete(kept: pd.DataFrame, name: str, tm: TableMapping, source: str) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -84,15 +85,57 @@ def show_validation(ctx: Any) -> None:
             region_total=f"{ctx.p.company.currency} {float(region['amount']):,.2f}",
         )
     )
-    view = s.assign(file=s["file"].map(lambda x: Path(str(x)).name))
+    view = s.assign(
+        file=s["file"].map(lambda x: Path(str(x)).name), table=[_table_name(v, ctx.t) for v in s["table"]]
+    )
     ctx.table(view, domain="importer", decimals={"amount": 2})  # to the cent, to compare with the export
     problems = report.findings[report.findings["outcome"] != "fixed"]
     fixes = report.findings[report.findings["outcome"] == "fixed"]
     if len(report.findings):
-        ctx.table(pd.concat([problems, fixes], ignore_index=True), domain="importer", translate_values=False)
+        shown = findings_view(pd.concat([problems, fixes], ignore_index=True), ctx.t, ctx.lang)
+        ctx.table(shown, domain="importer", translate_values=False)
     else:
         ctx.say(ctx.t("importer.validation.clean"))
     ctx.save("validation", validation_table(report))
+
+
+def findings_view(findings: pd.DataFrame, t: Any, lang: str) -> pd.DataFrame:
+    """The findings in the report's language `lang` (`t`: the Context's translate): table, outcome and check named
+    (`importer.outcomes`, `importer.checks`); the detail, said by the importer in English, as the check's
+    description where the language is not English (the examples keep the export's own values)."""
+    out = findings.assign(
+        table=[_table_name(v, t) for v in findings["table"]],
+        outcome=[t(f"importer.outcomes.{v}") for v in findings["outcome"]],
+        check=[t(f"importer.checks.{v}.name") for v in findings["check"]],
+    )
+    if lang != "en":
+        out["detail"] = [_detail(c, d, t) for c, d in zip(findings["check"], findings["detail"], strict=True)]
+        out["examples"] = [
+            re.sub(r"\brow (\d+)", lambda m: t("importer.row", n=m.group(1)), str(e))
+            for e in findings["examples"]
+        ]
+    return out
+
+
+def _table_name(table: str, t: Any) -> str:
+    return t(f"data.tables.{table}") if table in _TABLES else table
+
+
+def _detail(check: str, detail: str, t: Any) -> str:
+    """A finding's detail in the report language: the check's description, with the encoding and its confidence
+    (names, not words) where the check is the file's encoding."""
+    text = t(f"importer.checks.{check}.detail")
+    found = re.match(r"read as (\S+) \(confidence ([0-9.]+)", str(detail)) if check == "encoding" else None
+    return (
+        t("importer.encoding_detail", text=text, encoding=found.group(1), confidence=found.group(2))
+        if found
+        else text
+    )
+
+
+_TABLES = frozenset(
+    {"regions", "reps", "customers", "orders", "opportunities", "marketing", "market_size", "plan_of_record"}
+)
 
 
 def write_snapshot_report(snapshot: str | os.PathLike, data_dirs: list[str]) -> None:

@@ -105,33 +105,40 @@ def segments(
     o["segment"] = segment_key(o, by)
     cur, old = o[last.mask(o["order_date"])], o[prev.mask(o["order_date"])]
     g = cur.groupby("segment")
+    named = cur[cur["customer_id"].notna()]  # anonymous lines (placeholder customers): sales, no customer
     seg = pd.DataFrame(
         {
-            "customers": g["customer_id"].nunique(),
+            "customers": named.groupby("segment")["customer_id"].nunique(),
             "sales": g["amount"].sum(),
             "orders": g["order_id"].agg(lambda s: as_str(s).nunique()),
             "margin": g["margin"].sum(),
+            "customer_margin": named.groupby("segment")["margin"].sum(),
         }
     )
     seg = seg.join(old.groupby("segment")["amount"].sum().rename("sales_prev"), how="outer")
     dims = o.drop_duplicates("segment").set_index("segment")[by]
-    seg = seg.join(dims).fillna({"customers": 0, "sales": 0.0, "orders": 0, "margin": 0.0, "sales_prev": 0.0})
+    seg = seg.join(dims).fillna(
+        {"customers": 0, "sales": 0.0, "orders": 0, "margin": 0.0, "customer_margin": 0.0, "sales_prev": 0.0}
+    )
     seg[["customers", "orders"]] = seg[["customers", "orders"]].astype("int64")
     seg["avg_order_value"] = seg["sales"] / seg["orders"].where(seg["orders"] > 0)
     seg["growth"] = ratio(seg["sales"], seg["sales_prev"])
 
     # Retention: P12M buyers who bought again in L12M.
-    buyers_prev = old.groupby("segment")["customer_id"].unique()
-    buyers_now = set(cur["customer_id"].unique())
+    old_named = old[old["customer_id"].notna()]
+    buyers_prev = old_named.groupby("segment")["customer_id"].unique()
+    buyers_now = set(cur["customer_id"].dropna().unique())
     prev_n = buyers_prev.map(len)
     kept = buyers_prev.map(lambda ids: sum(c in buyers_now for c in ids))
-    all_prev = set(old["customer_id"].unique())
+    all_prev = set(old_named["customer_id"].unique())
     region_ret = sum(c in buyers_now for c in all_prev) / len(all_prev) if all_prev else float("nan")
     ret = (kept / prev_n).where(prev_n >= mp.min_customers)
     seg["retention"] = ret.reindex(seg.index).fillna(region_ret)
     lifetime = 1.0 / (1.0 - seg["retention"]).clip(lower=1.0 / mp.clv_max_years)
     seg["lifetime_years"] = lifetime.fillna(1.0)
-    seg["clv"] = seg["margin"] / seg["customers"].where(seg["customers"] > 0) * seg["lifetime_years"]
+    seg["clv"] = (
+        seg.pop("customer_margin") / seg["customers"].where(seg["customers"] > 0) * seg["lifetime_years"]
+    )
 
     seg = seg.join(_win_rates(opportunities, customers, by, last))
     seg["closed_deals"] = seg["closed_deals"].fillna(0).astype("int64")

@@ -60,6 +60,9 @@ class DataSection(_Model):
         default=1.0, gt=0.0, le=1000.0
     )  # size of the sample company (1 = ~100k lines)
     mapping: str = ""  # mapping YAML of a CRM / ERP export (docs/import.md); set = import it, `dir` unused
+    # values of a dimension (product line, channel, industry, size band, lead source) shown one by one, those
+    # with the most sales; the rest are grouped as "other" in every chart, table, segment and mix driver
+    top_values: int = Field(default=8, ge=2, le=50)
 
 
 class RunSection(_Model):
@@ -195,6 +198,20 @@ class SmartGoal(_Model):
     relevant_to: str = ""  # the segment (industry) or strategy lever it serves
 
 
+class Adjustment(_Model):
+    """How `planning adjust` reconciles the managers' quota workbooks with the top-down plan (docs/handover.md).
+
+    respread: the top-down totals stand (each team's month); the reps the managers edited keep their numbers where
+    the team's month allows, the rest of it is re-spread over the other reps by capacity. accept: the managers'
+    numbers are taken as they are (the totals become theirs) when the region's year differs from the top-down
+    target by at most `tolerance` of it; beyond that, re-spread as above."""
+
+    rule: Literal["respread", "accept"] = "respread"
+    tolerance: float = Field(
+        default=0.02, ge=0.0, le=0.5
+    )  # accept: the largest gap taken, share of the target
+
+
 class Goals(_Model):
     """Step 2 (goals)."""
 
@@ -220,6 +237,9 @@ class Goals(_Model):
     backtest_origins: int = Field(default=3, ge=1, le=24)  # rolling origins of the backtest
     backtest_step: int = Field(default=3, ge=1, le=12)  # months between backtest origins
     interval: float = Field(default=0.80, gt=0.0, lt=1.0)  # coverage of the forecast's prediction interval
+    # moving holiday the forecast follows: lunar_new_year = Spring Festival slowdown (moves Jan <-> Feb)
+    forecast_holiday: Literal["none", "lunar_new_year"] = "none"
+    adjustment: Adjustment = Adjustment()  # managers' quota workbooks handed back (`planning adjust`)
 
 
 TierName = Literal["strategic", "profit", "nurture", "maintain"]

@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 
 from planning import i18n
-from planning.charts import MONEY_FORMAT, PALETTE, PCT_FORMAT, money_axis
+from planning.charts import MONEY_FORMAT, PALETTE, PCT_FORMAT, money_axis, wrap_label, wrapped_axis
 
 if TYPE_CHECKING:
     from planning.params import Resources
@@ -215,13 +215,14 @@ def cost_chart(costs: pd.DataFrame, lang: str = "en") -> alt.Chart:
         except KeyError:
             return item
 
-    d["item_label"] = [label(i) for i in d["item"]]
+    d["item_label"] = [wrap_label(label(i), 44) for i in d["item"]]
+    lines = max((x.count("\n") + 1 for x in d["item_label"]), default=1)
     d["category_label"] = [i18n.t(f"resources.costs.categories.{c}", lang) for c in d["category"]]
     return (
         alt.Chart(d[["item_label", "category_label", "amount"]])
         .mark_bar()
         .encode(
-            y=alt.Y("item_label:N", title=None, sort="-x"),
+            y=alt.Y("item_label:N", title=None, sort="-x", axis=wrapped_axis()),
             x=alt.X("amount:Q", axis=money_axis(lang, _t("amount", lang))),
             color=alt.Color("category_label:N", title=_t("category", lang)),
             tooltip=[
@@ -229,7 +230,7 @@ def cost_chart(costs: pd.DataFrame, lang: str = "en") -> alt.Chart:
                 alt.Tooltip("amount:Q", title=_t("amount", lang), format=MONEY_FORMAT),
             ],
         )
-        .properties(title=_t("cost_title", lang))
+        .properties(title=_t("cost_title", lang), height=max(120, len(d) * (12 * lines + 8)))
     )
 
 
@@ -241,14 +242,16 @@ def gantt_chart(plan: pd.DataFrame, as_of: date, lang: str = "en") -> alt.LayerC
     d["goal_label"] = [i18n.t(f"resources.goals.{g}", lang) if g in _GOALS else g for g in d["goal"]]
     d["status_label"] = [i18n.t(f"resources.actions.status.{s}", lang) for s in d["status"]]
     d["flagged"] = d["no_owner"] | d["overdue"]
-    order = d.sort_values(["start", "end"])["task"].tolist()
+    d["task_label"] = [wrap_label(x, 64) for x in d["task"]]  # whole names on a few lines, never "…"
+    order = d.sort_values(["start", "end"])["task_label"].tolist()
+    lines = max((x.count("\n") + 1 for x in d["task_label"]), default=1)  # every row as tall as the tallest
     bars = (
         alt.Chart(d)
         .mark_bar(height=14, cornerRadius=2)
         .encode(
             x=alt.X("start:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0)),
             x2="end:T",
-            y=alt.Y("task:N", sort=order, title=None, axis=alt.Axis(labelLimit=340)),
+            y=alt.Y("task_label:N", sort=order, title=None, axis=wrapped_axis()),
             color=alt.Color("goal_label:N", title=_t("goal", lang), legend=alt.Legend(columns=3)),
             stroke=alt.condition("datum.flagged", alt.value("#d9480f"), alt.value(None)),
             strokeWidth=alt.value(2),
@@ -267,7 +270,7 @@ def gantt_chart(plan: pd.DataFrame, as_of: date, lang: str = "en") -> alt.LayerC
         .encode(x="as_of:T")
     )
     return alt.layer(bars, today).properties(
-        title=_t("gantt_title", lang), height=max(160, 22 * len(d)), width=900
+        title=_t("gantt_title", lang), height=max(160, len(d) * (12 * lines + 8)), width=900
     )
 
 

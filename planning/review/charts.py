@@ -48,8 +48,16 @@ def variance_bars(pva: pd.DataFrame, threshold: float, lang: str = "en") -> alt.
         for lvl, k in zip(d["level"], d["key"], strict=True)
     ]
     d["group"] = [i18n.t(f"review.pva.levels.{lvl}", lang) for lvl in d["level"]]
+    # Grey within the threshold (yellow means "watch" on the KPI board); every colour named in the legend.
+    t = i18n.pct(threshold, lang, 0)
+    names = {
+        "below": i18n.t("review.pva.flag_below", lang, threshold=t),
+        "within": i18n.t("review.pva.flag_within", lang, threshold=t),
+        "above": i18n.t("review.pva.flag_above", lang, threshold=t),
+    }
     d["flag"] = [
-        "red" if v < -threshold else "green" if v > threshold else "yellow" for v in d["variance_pct"]
+        names["below"] if v < -threshold else names["above"] if v > threshold else names["within"]
+        for v in d["variance_pct"]
     ]
     return (
         alt.Chart(d)
@@ -61,8 +69,10 @@ def variance_bars(pva: pd.DataFrame, threshold: float, lang: str = "en") -> alt.
             ),
             color=alt.Color(
                 "flag:N",
-                scale=alt.Scale(domain=list(KPI_COLORS), range=list(KPI_COLORS.values())),
-                legend=None,
+                scale=alt.Scale(
+                    domain=list(names.values()), range=[KPI_COLORS["red"], "#9aa5b1", KPI_COLORS["green"]]
+                ),
+                legend=alt.Legend(title=None),
             ),
             row=alt.Row("group:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
             tooltip=[

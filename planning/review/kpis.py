@@ -44,7 +44,9 @@ KPI_NEEDS = {"leads": "opportunities", "lead_conversion": "opportunities", "prop
 
 
 def _buyers(orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> set:
-    sel = orders[between(orders["order_date"], start, end) & (orders["amount"] > 0)]
+    sel = orders[
+        between(orders["order_date"], start, end) & (orders["amount"] > 0) & orders["customer_id"].notna()
+    ]
     return set(sel["customer_id"].astype(str).unique())  # distinct first: iterating millions of lines is slow
 
 
@@ -58,7 +60,9 @@ def _clv(orders: pd.DataFrame, end: pd.Timestamp, max_years: float) -> float:
     """Gross margin per customer of the 12 months to `end` times the expected lifetime in years
     (1 / annual churn, churn = share of the previous 12 months' buyers who did not buy again), capped."""
     y1 = end - pd.DateOffset(years=1)
-    last = orders[between(orders["order_date"], y1 + pd.Timedelta(days=1), end)]
+    last = orders[
+        between(orders["order_date"], y1 + pd.Timedelta(days=1), end) & orders["customer_id"].notna()
+    ]
     prev = _buyers(orders, y1 - pd.DateOffset(years=1) + pd.Timedelta(days=1), y1)
     now = set(last.loc[last["amount"] > 0, "customer_id"].astype(str).unique())
     if not now or not prev:

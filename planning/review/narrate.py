@@ -212,10 +212,29 @@ def describe_root_causes(rc: pd.DataFrame, p: Review, voice: i18n.Voice) -> str:
     text = voice.t("review.rc.summary", n=len(keys), threshold=voice.pct(p.root_cause_threshold))
     if len(ytd):
         text += " " + " ".join(str(ytd[c].iloc[0]) for c in ("why_1", "why_2", "why_3"))
+    else:  # no year-to-date line: say so instead of drawing an empty waterfall
+        text += " " + voice.t("review.rc.ytd_within", threshold=voice.pct(p.root_cause_threshold))
     return text.strip()
 
 
 # ---------------------------------------------------------------------------------------------- accuracy
+def snapshot_label(snapshot: Any, voice: i18n.Voice) -> str:
+    """An earlier forecast's name as the report shows it: a snapshot date as it is, a back-dated forecast of the
+    backtest ("backtest 2025-09-30" in accuracy.csv) in the report's language ("回测 2025-09-30")."""
+    text = str(snapshot)
+    if text.startswith("backtest "):
+        return voice.t("review.accuracy.backtest_label", date=text.removeprefix("backtest "))
+    return text
+
+
+def accuracy_view(table: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
+    """The accuracy summary or the per-month accuracy with `snapshot` labelled for the report."""
+    out = table.copy()
+    if "snapshot" in out:
+        out["snapshot"] = [snapshot_label(x, voice) for x in out["snapshot"]]
+    return out
+
+
 def describe_accuracy(acc: pd.DataFrame, summary: pd.DataFrame, voice: i18n.Voice) -> str:
     """How accurate the earlier forecasts (or the backtest) were: the latest and the best MAPE, the bias."""
     if acc.empty:
@@ -227,10 +246,10 @@ def describe_accuracy(acc: pd.DataFrame, summary: pd.DataFrame, voice: i18n.Voic
         key,
         n=len(summary),
         months=int(summary["months"].sum()),
-        latest=latest["snapshot"],
+        latest=snapshot_label(latest["snapshot"], voice),
         mape=voice.pct(latest["mape"]),
         bias=voice.pct(latest["bias"], 1, signed=True),
-        best=best["snapshot"],
+        best=snapshot_label(best["snapshot"], voice),
         best_mape=voice.pct(best["mape"]),
     )
 

@@ -17,6 +17,7 @@ from planning.runner.kernels import notebook_parameters, run_region
 from planning.runner.results import RunResult, StepResult, print_progress
 from planning.runner.run import run
 from planning.runner.snapshot import headline
+from planning.runner.watch import Watch
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -32,5 +33,6 @@ __all__ = [
     "run",
     "run_region",
     "validate_data",
+    "Watch",
     "check_calendar",
 ]

@@ -131,8 +131,12 @@ def validate_data(
     as_of,
     report_path: Path | None,
     configured: list[str] | None = None,
+    summary: dict[str, Any] | None = None,
 ) -> list[Any]:
     """Load and validate the data the run will use, before any kernel starts.
+
+    `summary` (a dict, optional) receives what was checked, for `planning check` to print: tables (name -> rows),
+    missing (optional tables not supplied), regions (the data's, with order lines), first / last order date.
 
     In: the data folder, the regions to plan, the planning date, where to write the validation report.
     Checks: the tables load (columns, types, dates), `data.validate_tables`, every region has orders, and
@@ -149,11 +153,20 @@ def validate_data(
     try:
         data_mod.check_regions(data_dir, regions, configured)
         tables = data_mod.load_tables(data_dir, region=region)
-        found = [terms.problem(p) for p in data_mod.validate_tables(tables)]
+        anonymous = data_mod.read_placeholders(data_dir).get("customer_id", ())
+        found = [terms.problem(p) for p in data_mod.validate_tables(tables, anonymous)]
         warnings = [p for p, _ in found if p.severity != "error"]
         problems = [problem_dict(p, msg) for p, msg in found if p.severity == "error"]
         dates = tables.orders["order_date"].dropna()
         first, last = (dates.min().date(), dates.max().date()) if len(dates) else (None, None)
+        if summary is not None:
+            summary.update(
+                tables={name: len(frame) for name, frame in tables.items()},
+                missing=tables.missing(),
+                regions=sorted(tables.orders["region"].dropna().astype(str).unique().tolist()),
+                first=first,
+                last=last,
+            )
         # A quiet region (or a small export) may book its last order some days before the planning date; a
         # month without any order at all means the data ends before as_of.
         if first is not None and not first <= as_of <= last + timedelta(days=AS_OF_GRACE_DAYS):
@@ -195,6 +208,26 @@ def validate_data(
     store.write_json(report_path, report)
     publish.share(report_path)  # readable as any file the user creates (store.write_json's temp file is 600)
     raise data_mod.DataError(f"{problems[0]['message']}{more}; validation report: {report_path}")
+
+
+def data_notes(data_dir: Path, regions: list[str], as_of, top: int) -> list[str]:
+    """`planning check`'s lines on what the reports will do with the data: per dimension the count of distinct
+    values and whether the reports group all but the `top` largest as "other" (`data.group_dimensions`); the
+    revenue of anonymous order lines (placeholder customers: in revenue, in no customer-level figure)."""
+    region = regions[0] if len(regions) == 1 else None
+    tables = data_mod.load_tables(data_dir, region=region, as_of=as_of)
+    placeholders = data_mod.read_placeholders(data_dir)
+    tables = data_mod.anonymize(tables, placeholders)
+    _, groupings = data_mod.group_dimensions(tables, top)
+    lines = data_mod.dimensions.describe(groupings, top)
+    amount, share = data_mod.anonymous_revenue(tables.orders)
+    if placeholders.get("customer_id"):
+        ids = ", ".join(map(repr, sorted(placeholders["customer_id"])))
+        lines.append(
+            f"anonymous: order lines of placeholder customer {ids}: amount {amount:,.2f} ({share:.1%} of sales); "
+            "counted in revenue, not in customer counts, tiers, health, CLV or the ideal customer profile"
+        )
+    return lines
 
 
 MIN_HISTORY_MONTHS = 13  # a year and the month before it: YoY growth, segment growth and seasonality need it

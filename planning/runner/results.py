@@ -36,13 +36,18 @@ class RunResult:
         return EXIT_OK if self.ok else EXIT_FAILED
 
 
+def step_line(r: StepResult) -> str:
+    """One finished step as the progress shows it: status, region, step, seconds, the error or retry."""
+    mark = {"ok": "ok    ", "failed": "FAILED", "skipped": "skip  "}[r.status]
+    msg = f"  [{mark}] {r.region:<12} {r.step:<20} {r.duration_s:6.1f} s"
+    if r.error and r.status == "failed":
+        msg += f"  {r.error.get('message', '')}"
+    if r.retried and not (r.error and r.error.get("message") == r.retried["message"]):
+        msg += f"  ({r.retried['message']})"
+    return msg
+
+
 def print_progress(results: list[StepResult]) -> None:
-    """One line per finished step on stderr (the CLI's `progress` callback)."""
+    """One line per finished step on stderr (a plain `progress` callback; the CLI uses `watch.Watch`)."""
     for r in results:
-        mark = {"ok": "ok    ", "failed": "FAILED", "skipped": "skip  "}[r.status]
-        msg = f"  [{mark}] {r.region:<12} {r.step:<20} {r.duration_s:6.1f} s"
-        if r.error and r.status == "failed":
-            msg += f"  {r.error.get('message', '')}"
-        if r.retried and not (r.error and r.error.get("message") == r.retried["message"]):
-            msg += f"  ({r.retried['message']})"
-        print(msg, file=sys.stderr, flush=True)
+        print(step_line(r), file=sys.stderr, flush=True)

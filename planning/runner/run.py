@@ -36,16 +36,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from planning import config, importer, report, sources, store
+from planning import config, diff, importer, report, sources, store
 from planning import data as data_mod
 from planning import params as params_mod
+from planning.diff import page as diff_page
 from planning.errors import ParamsError, SnapshotExists, UnsafePath
+from planning.handover import workbook
 from planning.params import RunInput
 from planning.runner import checks, publish, snapshot
 from planning.runner import cluster as cluster_mod
@@ -170,6 +173,7 @@ def run(
             target,
         )
         importer.write_snapshot_report(tmp, sorted(set(data_dirs.values())))  # <snapshot>/validation.json
+        _hand_over(tmp, final, out_root)
         report.write_index(tmp, store.read_manifest(tmp) or {}, first.language)
         if previous is not None and previous.get("status") == "complete" and not result.ok:
             result.snapshot = _keep_failed(tmp, final)  # the complete snapshot stays as it was
@@ -318,25 +322,29 @@ def _run_into(
     if specs:  # the reports' JS bundle, cached on disk while the first notebooks run (report.vega_bundle)
         threading.Thread(target=_warm_bundle, name="vega-bundle", daemon=True).start()
     t0 = time.perf_counter()
-    if target is not None and specs:  # Dask: the workers must see these folders (runner.cluster)
-        paths = [
-            ("notebooks folder", notebooks_dir),
-            *(("data folder", Path(d)) for d in sorted(set(data_dirs.values()))),
-        ]
-        ran, n_workers = cluster_mod.run_on_cluster(target, specs, paths, tmp, progress)
-        result.results.extend(ran)
-    elif n_workers == 1:
-        slot = KernelSlot()
-        try:
-            for spec in specs:
-                res = run_region(spec, slot)
-                result.results.extend(res)
-                if progress:
-                    progress(res)
-        finally:
-            slot.close()
-    else:
-        result.results.extend(run_parallel(specs, n_workers, progress))
+    if progress is not None and hasattr(progress, "start"):  # runner.watch.Watch: the start line and the bar
+        progress.start(
+            notebooks=sum(len(s["steps"]) for s in specs),
+            regions=len(specs),
+            steps=len(steps),
+            workers=target.local_workers if target is not None and target.local_workers else n_workers,
+            data=", ".join(sorted({data_dirs[s["region"]] for s in specs})) or "-",
+            out=str(final),
+            reused=len(result.results),
+        )
+    try:
+        if target is not None and specs:  # Dask: the workers must see these folders (runner.cluster)
+            paths = [
+                ("notebooks folder", notebooks_dir),
+                *(("data folder", Path(d)) for d in sorted(set(data_dirs.values()))),
+            ]
+            ran, n_workers = cluster_mod.run_on_cluster(target, specs, paths, tmp, progress)
+            result.results.extend(ran)
+        else:
+            _execute(specs, n_workers, progress, result)
+    finally:
+        if progress is not None and hasattr(progress, "stop"):
+            progress.stop()
     wall = time.perf_counter() - t0
 
     order = {r: i for i, r in enumerate(regions)}
@@ -401,7 +409,51 @@ def remove_outputs(region_dir: Path, steps: list[str]) -> None:
         store.remove_step_outputs(region_dir, s)
 
 
+# ------------------------------------------------------------------------------------------------ hand-over
+def _hand_over(tmp: Path, final: Path, out_root: Path) -> None:
+    """What a snapshot hands on besides its reports (docs/handover.md): the managers' quota workbooks
+    (`<region>/quotas.xlsx` for every region with a rep split, the company's `quotas.xlsx`) and, for a complete
+    snapshot, "changes since" the previous complete one (`planning diff`, into `<snapshot>/diff_<OLD>/`).
+    Neither can fail the run: a problem is one `note:` line on stderr."""
+    manifest = store.read_manifest(tmp) or {}
+    try:
+        workbook.write_all(tmp, manifest)
+    except Exception as exc:  # a workbook never costs the run its snapshot; the artefacts hold the plan
+        print(f"note: quota workbooks not written: {type(exc).__name__}: {exc}", file=sys.stderr)
+    if manifest.get("status") != "complete":
+        return
+    earlier = store.snapshots(out_root, before=date.fromisoformat(final.name))
+    if not earlier:
+        return
+    try:
+        old = earlier[-1]
+        diff_page.diff_snapshots(
+            diff.Side(old.path.name, old.path, old.manifest), diff.Side(final.name, tmp, manifest)
+        )
+    except Exception as exc:  # a comparison never costs the run its snapshot
+        print(
+            f"note: changes since {earlier[-1].path.name} not written: {type(exc).__name__}: {exc}",
+            file=sys.stderr,
+        )
+
+
 # ------------------------------------------------------------------------------------------------ workers
+def _execute(specs: list[dict[str, Any]], n_workers: int, progress, result: RunResult) -> None:
+    """Run the region chains of `specs` (in this process with one worker, else in the worker pool)."""
+    if n_workers == 1:
+        slot = KernelSlot()
+        try:
+            for spec in specs:
+                res = run_region(spec, slot)
+                result.results.extend(res)
+                if progress:
+                    progress(res)
+        finally:
+            slot.close()
+    else:
+        result.results.extend(run_parallel(specs, n_workers, progress))
+
+
 def _warm_bundle() -> None:
     """Build the reports' JS bundle into its disk cache, so that workers read it instead of each building it."""
     try:

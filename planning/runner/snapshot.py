@@ -1,7 +1,8 @@
 """What a snapshot records about its run: the manifest (parameters, data, code, per-step results and inputs), the
 headline numbers of each region for the index, and the step inputs `--resume` compares.
 
-Manifest entries (docs/architecture.md): `snapshot`, `status` (complete | incomplete), `started_at`, `wall_s`,
+Manifest entries (docs/architecture.md): `snapshot`, `status` (complete | incomplete), `kind` ("plan": a run;
+`store.KINDS`), `started_at`, `wall_s`,
 `workers`, `commit`, `versions`, `steps`, `data` (fingerprints), `data_warnings`, `resumed_from` (resumed and
 updated runs), `company_regions` (every region of params/: the index calls a total over fewer a partial one),
 `regions` -> {region: {params, params_files, data_dir, headline, steps -> {step: {status, duration_s, error,
@@ -200,6 +201,7 @@ def manifest(
     return {
         "snapshot": result.snapshot.name,
         "status": "complete" if complete else "incomplete",
+        "kind": "plan",  # store.KINDS: what made the snapshot (`planning adjust` writes "adjusted")
         "started_at": started_at.isoformat(timespec="seconds"),
         "wall_s": round(wall_s, 2),
         "workers": workers,

@@ -118,8 +118,11 @@ def funnel_chart(funnel: pd.DataFrame, voice: i18n.Voice) -> alt.LayerChart:
     base = alt.Chart(df, title=_t("funnel_title", voice)).encode(
         y=alt.Y("stage_name:N", title=None, sort=order)
     )
+    # room right of the longest bar for its "→ 61.1%" label (a nice axis end may not leave any)
+    top = float(pd.to_numeric(df["entered"], errors="coerce").max()) if len(df) else 0.0
+    scale = alt.Scale(domainMax=top * 1.18, nice=False) if top > 0 else alt.Undefined
     bars = base.mark_bar().encode(
-        x=alt.X("entered:Q", title=_t("entered", voice)),
+        x=alt.X("entered:Q", title=_t("entered", voice), scale=scale),
         color=alt.Color(
             "kind:N",
             title=None,

@@ -63,7 +63,8 @@ def customers_from_orders(orders: pd.DataFrame, p: Params) -> pd.DataFrame:
     percentile ranks are the same for every customer (neutral, 0.5).
     """
     require(orders, "orders", ("order_date", "customer_id"))
-    o = orders[orders["order_date"] <= pd.Timestamp(p.as_of)].sort_values("order_date", kind="stable")
+    o = orders[(orders["order_date"] <= pd.Timestamp(p.as_of)) & orders["customer_id"].notna()]
+    o = o.sort_values("order_date", kind="stable")  # anonymous lines (no customer) are no buyer
     last = o.assign(customer_id=o["customer_id"].astype(str)).drop_duplicates("customer_id", keep="last")
     last = last.sort_values("customer_id", ignore_index=True)
     out = pd.DataFrame({"customer_id": last["customer_id"], "name": last["customer_id"]})

@@ -1,0 +1,87 @@
+"""What `planning run` shows while it works: a start line, a live progress bar with an ETA, one line per notebook.
+
+On a terminal the bar is drawn by rich (which typer already installs) and the finished notebooks scroll above it;
+when stderr is not a terminal (CI logs, pipes) the same information comes as plain lines, each with its count and
+the estimated time left, so a log reads top to bottom without control characters.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import IO, Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from planning.runner.results import StepResult, step_line
+
+
+class Watch:
+    """The `progress` callback of `runner.run` for the CLI: `start(...)` once, then called with each region's
+    finished steps, `stop()` at the end (the runner calls both)."""
+
+    def __init__(self, stream: IO[str] | None = None, live: bool | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self.live = self.stream.isatty() if live is None else live
+        self.total = 0
+        self.done = 0
+        self.t0 = time.perf_counter()
+        self._bar: Progress | None = None
+        self._task: Any = None
+
+    def start(
+        self, *, notebooks: int, regions: int, steps: int, workers: int, data: str, out: str, reused: int = 0
+    ):
+        self.total, self.done, self.t0 = notebooks, 0, time.perf_counter()
+        again = f", {reused} reused from the earlier run" if reused else ""
+        print(
+            f"planning {notebooks} notebooks: {regions} regions x {steps} steps on {workers} "
+            f"{'worker' if workers == 1 else 'workers'}{again}\n  data: {data}\n  output: {out}",
+            file=self.stream,
+            flush=True,
+        )
+        if self.live and notebooks:
+            console = Console(file=self.stream)
+            self._bar = Progress(
+                TextColumn("  running"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("left"),
+                TimeRemainingColumn(),
+                console=console,
+                transient=True,
+            )
+            self._task = self._bar.add_task("run", total=notebooks)
+            self._bar.start()
+
+    def eta(self) -> str:
+        """Time left at the average pace so far ("—" before the first notebook ends)."""
+        if not self.done or self.done >= self.total:
+            return "—"
+        left = (time.perf_counter() - self.t0) / self.done * (self.total - self.done)
+        return f"{left:.0f} s" if left < 90 else f"{left / 60:.1f} min"
+
+    def __call__(self, results: list[StepResult]) -> None:
+        for r in results:
+            self.done += 1
+            if self._bar is not None:
+                self._bar.console.print(step_line(r), highlight=False, markup=False)
+                self._bar.advance(self._task)
+            else:
+                count = f"[{self.done}/{self.total}]" if self.total else ""
+                left = f"  ~{self.eta()} left" if self.total and self.done < self.total else ""
+                print(f"{step_line(r)}  {count}{left}", file=self.stream, flush=True)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None

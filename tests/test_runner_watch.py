@@ -1,0 +1,46 @@
+"""planning.runner.watch: the start line, the progress with its count and time left, live or as plain lines."""
+
+from __future__ import annotations
+
+import io
+
+from planning.runner.results import StepResult
+from planning.runner.watch import Watch
+
+
+def results(*steps: str, status: str = "ok") -> list[StepResult]:
+    return [StepResult("east", s, status, 1.5, None) for s in steps]
+
+
+def test_plain_lines_carry_a_start_line_counts_and_time_left():
+    out = io.StringIO()
+    w = Watch(out, live=False)
+    w.start(notebooks=3, regions=1, steps=3, workers=1, data="/data", out="/out/2026-09-30")
+    w(results("01_market_analysis"))
+    w(results("02_goals", "03_strategy"))
+    w.stop()
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "planning 3 notebooks: 1 regions x 3 steps on 1 worker"
+    assert lines[1:3] == ["  data: /data", "  output: /out/2026-09-30"]
+    assert "01_market_analysis" in lines[3] and "[1/3]" in lines[3] and "left" in lines[3]
+    assert lines[-1].rstrip().endswith("[3/3]")  # nothing left to estimate
+    assert "\x1b[" not in out.getvalue()  # no terminal control characters in a log
+
+
+def test_live_bar_prints_each_notebook_and_leaves_no_bar_behind():
+    out = io.StringIO()
+    w = Watch(out, live=True)
+    w.start(notebooks=2, regions=2, steps=1, workers=2, data="/data", out="/out", reused=3)
+    w(results("01_market_analysis", status="failed"))
+    w(results("01_market_analysis"))
+    w.stop()
+    text = out.getvalue()
+    assert "3 reused from the earlier run" in text and "FAILED" in text and text.count("01_market_analysis") == 2
+
+
+def test_eta_is_the_average_pace_times_what_is_left():
+    w = Watch(io.StringIO(), live=False)
+    w.start(notebooks=4, regions=1, steps=4, workers=1, data="d", out="o")
+    assert w.eta() == "—"
+    w.done, w.t0 = 2, w.t0 - 10.0  # two notebooks in 10 s: two more take ~10 s
+    assert w.eta() in {"10 s", "11 s"}
