@@ -40,12 +40,12 @@ ctx = notebook.setup(
 )
 
 # %%
-from planning.goals import calibration, charts, decompose, forecast, narrate, pooling, prepare, smart, views
-from planning.goals import widgets
+from planning import facts
+from planning.goals import calibration, charts, decompose, forecast, narrate, prepare, smart, views, widgets
+from planning.goals import facts as goal_facts
 
 ctx.h("goals.forecast.title")
-company = pooling.company_monthly(ctx.company_orders("region", "order_date", "amount"), ctx.as_of)
-result = forecast.baseline_forecast(ctx.data.orders, ctx.p, company)
+result = forecast.baseline_forecast(ctx.data.orders, ctx.p)
 ctx.say(narrate.describe_forecast(result, ctx.plan_year, ctx.voice))
 ctx.chart(charts.backtest_bars(result.backtest, result.chosen, ctx.lang))
 ctx.table(views.backtest_table(result, ctx.voice), domain="goals", pct=["mape", "bias"])
@@ -64,6 +64,8 @@ ctx.missing("marketing", "goals.missing.resources", when=calibration.unavailable
 ctx.chart(charts.waterfall(views.calibration_view(plan, ctx.voice), ctx.lang))
 ctx.save("calibration", narrate.calibration_frame(plan, ctx.voice))
 ctx.save("calibration_dimensions", narrate.dimensions_frame(plan, ctx.voice))
+shared = goal_facts.goals_facts(inputs, plan)  # the facts later steps and reports read (planning/facts.py)
+ctx.save("facts_goals", shared)
 
 # %%
 ctx.h("goals.calibration.dimensions", level=3)
@@ -107,7 +109,7 @@ ctx.h("goals.reps.title")
 ctx.save("targets_rep", plan.targets_rep)
 ctx.save("team_capacity", decompose.team_capacity(plan, inputs))
 if not ctx.missing("reps", "goals.missing.reps"):
-    ctx.say(narrate.describe_reps(inputs, ctx.voice))
+    ctx.say(narrate.describe_reps(inputs, facts.value(shared, "ramp_months", 0), ctx.voice))
 if len(plan.targets_rep):
     ctx.table(views.team_table(plan, ctx.voice), domain="goals", money=["target"], pct=["share"])
     sheet = views.rep_sheet(plan, ctx.voice, shown=views.REP_SHEET_SHOWN)  # all, or the largest and smallest
@@ -120,17 +122,3 @@ if len(plan.targets_rep):
 if not ctx.batch:
     ctx.h("goals.whatif.title")
     widgets.whatif_panel(ctx, inputs)
-
-# %%
-# The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).
-from planning.goals import summary
-
-ctx.summary(
-    *summary.summary(
-        ctx.load_optional("targets"),
-        ctx.load_optional("calibration_dimensions"),
-        ctx.load_optional("goals"),
-        ctx.plan_year,
-        ctx.voice,
-    )
-)

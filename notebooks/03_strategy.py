@@ -44,6 +44,7 @@ from planning import store
 from planning.strategy import (
     charts,
     coverage,
+    facts,
     fourp,
     funnel,
     health,
@@ -67,7 +68,9 @@ ctx.h("strategy.tiers.title")
 growth = tiers.segment_growth(segments)
 features = tiers.customer_features(ctx.data.orders, ctx.data.customers, ctx.p, growth)
 tiered = tiers.tier_customers(features, s)
-kept = retention.retention(ctx.data.orders, ctx.p)
+measured = retention.retention(ctx.data.orders, ctx.p)
+# the installed base is the goals step's existing-customer revenue (one figure in goals and strategy)
+kept = facts.planned_retention(measured, store.read_facts(ctx.out_dir), float(features["revenue_12m"].sum()))
 summary = narrate.summary_table(tiers.tier_summary(tiered, features, s, target, kept), s, voice)
 ctx.save("customer_tiers", narrate.tiers_table(tiered, s, voice))
 ctx.say(narrate.describe_method(tiered, growth, s, voice))
@@ -126,6 +129,7 @@ pipeline = coverage.coverage_or_empty(
     targets, ctx.data.opportunities, ctx.p, stages, tiers.installed_base(summary), first_year["used"]
 )
 ctx.save("coverage", pipeline)
+ctx.save("facts_strategy", facts.strategy_facts(measured, ctx.data.opportunities, ctx.p))
 if len(pipeline):
     ctx.chart(charts.coverage_chart(pipeline, voice))
     ctx.table(

@@ -40,8 +40,11 @@ ctx = notebook.setup(
 )
 
 # %%
-from planning import contracts
+from planning import contracts, facts, store
 from planning.resources import actions, budget, capacity, charts, common, incentives, narrate, views
+from planning.resources import facts as resource_facts
+
+shared = store.read_facts(ctx.out_dir)  # the facts earlier steps own (planning/facts.py)
 
 ctx.say(ctx.t("resources.intro.text"))
 
@@ -54,6 +57,7 @@ team = capacity.team_baseline(
     seasonality=ctx.load("seasonality"),
     targets_rep=ctx.load("targets_rep"),
     team_capacity=ctx.load("team_capacity"),
+    shared=shared,
 )  # fmt: skip  (None without a reps table)
 has_team = not ctx.missing("reps", "resources.missing.team", when=team is None)
 if has_team:
@@ -87,8 +91,11 @@ if not ctx.missing("reps", "resources.missing.hiring", when=not has_team):
 # %%
 ctx.h("resources.incentives.title")
 curve, incentive_cost = common.no_rows("incentives"), common.no_rows("incentive_summary")
+quotas = None
 if not ctx.missing("reps", "resources.missing.incentives", when=not has_team):
-    quotas = incentives.expected_output(incentives.rep_quotas(ctx.load("targets_rep"), ctx.p), team, ctx.p)
+    quotas = incentives.rep_quotas(ctx.load("targets_rep"), ctx.p)
+    # each rep's expected output scaled to the team's capacity: one capacity in capacity.csv and the simulation
+    quotas = incentives.expected_output(quotas, team, ctx.p, float(capacity_by_month["capacity"].sum()))
     curve = incentives.payout_curve(quotas["quota"].median(), ctx.p.resources)
     ctx.chart(charts.payout_chart(curve, ctx.p.resources, ctx.lang))
     ctx.say(narrate.describe_incentive_plan(quotas["quota"].median(), ctx.p.resources, ctx.voice))
@@ -105,12 +112,20 @@ if has_team:
     reference = incentives.historical_attainment(ctx.data.orders, ctx.data.plan_of_record, team, ctx.p)
     ctx.say(
         narrate.describe_attainment_source(
-            quotas, team.factors, reference, simulation, ctx.plan_year, ctx.as_of.year, ctx.voice
+            quotas,
+            team.factors,
+            reference,
+            simulation,
+            ctx.plan_year,
+            ctx.as_of.year,
+            facts.value(shared, "last12_sales"),
+            ctx.voice,
         )
     )
     ctx.table(views.summary_table(incentive_cost, ctx.voice))
     ctx.say(narrate.describe_incentives(incentive_cost, ctx.p.resources, ctx.voice))
 ctx.save("incentive_summary", incentive_cost)
+ctx.save("facts_resources", resource_facts.resources_facts(capacity_by_month, quotas))
 
 # %%
 ctx.h("resources.budget.title")

@@ -98,6 +98,7 @@ if not ctx.batch:
     widgets.whatif_panel(ctx, kpi_values, pva)
 
 # %%
+from planning.review import facts as review_facts
 from planning.review import root_causes
 
 ctx.h("review.rc.title")
@@ -111,6 +112,7 @@ if len(causes):
     ctx.h("review.rc.template_title", level=3)
     ctx.table(views.five_why_view(causes, ctx.voice), domain="review", pct=["variance_pct"])
 ctx.save("root_causes", causes)
+ctx.save("facts_review", review_facts.review_facts(pva, ctx.p.review.root_cause_threshold))
 
 # %%
 ctx.h("review.process.title", level=3)
@@ -133,7 +135,7 @@ ctx.save("forecast_accuracy", forecast_accuracy)
 from planning.review import risks
 
 ctx.h("review.risk.title")
-signals = risks.risk_signals(ctx.data, board, ctx.p)
+signals = risks.risk_signals(ctx.data, board, ctx.p, store.read_facts(ctx.out_dir))
 register = narrate.risk_texts(risks.risk_register(ctx.p.review, signals), signals, ctx.p.review, ctx.voice)
 if len(register):
     ctx.chart(charts.risk_heatmap(register, ctx.lang))

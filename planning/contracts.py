@@ -31,6 +31,9 @@ class Contract:
             raise ValueError(f"unknown column types {bad}; expected one of {TYPES}")
 
 
+#: The columns of every step's facts artefact (planning/facts.py): one row per shared fact the step owns.
+FACT_COLUMNS = {"name": "str", "value": "float", "unit": "str", "owner": "str", "how": "str"}
+
 ARTIFACTS: dict[str, Contract] = {
     # 01_market_analysis
     "market_trend": Contract(
@@ -127,6 +130,7 @@ ARTIFACTS: dict[str, Contract] = {
         "02_goals",
         {"month": "date", "reps_capacity": "float", "tools": "float", "house": "float", "capacity": "float"},
     ),
+    "facts_goals": Contract("02_goals", FACT_COLUMNS),
     # 03_strategy
     "customer_tiers": Contract(
         "03_strategy",
@@ -175,6 +179,7 @@ ARTIFACTS: dict[str, Contract] = {
             "action": "str",
         },
     ),
+    "facts_strategy": Contract("03_strategy", FACT_COLUMNS),
     # 04_resources
     "capacity": Contract(
         "04_resources",
@@ -223,6 +228,7 @@ ARTIFACTS: dict[str, Contract] = {
     ),
     "incentive_summary": Contract("04_resources", {"metric": "str", "value": "float", "unit": "str"}),
     "cost_of_sales": Contract("04_resources", {"category": "str", "item": "str", "amount": "float"}),
+    "facts_resources": Contract("04_resources", FACT_COLUMNS),
     # 05_review
     "plan_vs_actual": Contract(
         "05_review",
@@ -302,7 +308,11 @@ ARTIFACTS: dict[str, Contract] = {
             "status_now": "str",
         },
     ),
+    "facts_review": Contract("05_review", FACT_COLUMNS),
 }
+
+#: The shared facts each step hands on (planning/facts.py): `store.read_facts` reads them as one table.
+FACT_ARTIFACTS = ("facts_goals", "facts_strategy", "facts_resources", "facts_review")
 
 
 def producer(name: str) -> str:

@@ -73,9 +73,18 @@ def write_artifact(
 ) -> Path:
     """Write artefact `name` as CSV (`write_csv`): contract checked, deterministic, formula-safe, atomic."""
     check_contract(name, df, step)
+    if name in contracts.FACT_ARTIFACTS:  # a shared fact is read back as computed, not rounded to 6 decimals
+        df = df.assign(value=[exact_number(v) for v in df["value"]])
     folder = artifacts_dir(region_dir)
     folder.mkdir(parents=True, exist_ok=True)
     return write_csv(folder / f"{name}.csv", df)
+
+
+def exact_number(value: Any) -> str:
+    """A number as text that reads back to the same float (the shortest such text); "" for NaN / None."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return repr(float(value))
 
 
 # Spreadsheet formula injection (OWASP "CSV Injection"): Excel and LibreOffice evaluate a cell that starts with
@@ -230,6 +239,13 @@ def read_optional(region_dir: str | os.PathLike, name: str, **read_csv: Any) -> 
     if not artifact_path(region_dir, name).is_file():
         return None
     return read_artifact(region_dir, name, **read_csv)
+
+
+def read_facts(region_dir: str | os.PathLike) -> pd.DataFrame | None:
+    """The region's shared facts (planning/facts.py) as one table: every step's facts artefact that was written
+    (name, value, unit, owner, how), in step order; None when no step has written its facts."""
+    frames = [f for name in contracts.FACT_ARTIFACTS if (f := read_optional(region_dir, name)) is not None]
+    return pd.concat(frames, ignore_index=True) if frames else None
 
 
 def remove_step_outputs(region_dir: str | os.PathLike, step: str) -> None:

@@ -42,6 +42,7 @@ CORE = (
     "contracts",
     "store",
     "team",
+    "facts",
     "params",
     "data",
     "sources",

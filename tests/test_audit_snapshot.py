@@ -105,14 +105,12 @@ def test_without_an_argument_the_latest_snapshot_is_audited(tmp_path: Path, monk
 #: What the audit finds on the shared sample run today (east and northeast, small scale): the work list of
 #: issue 16. When a fix removes a contradiction, remove it here.
 KNOWN_FAILURES = {
-    ("east", "capacity_vs_incentive_simulation"),
     ("east", "hires_only_where_short"),
     ("east", "non_negative:market_trend.sales"),
     ("east", "smart_achievable_within_capacity"),
     ("east", "target_months_vs_forecast_interval"),
     ("east", "target_vs_market"),
     ("east", "target_vs_resources"),
-    ("northeast", "capacity_vs_incentive_simulation"),
     ("northeast", "hires_only_where_short"),
     ("northeast", "smart_achievable_vs_dimensions_and_forecast"),
     ("northeast", "smart_achievable_within_capacity"),

@@ -68,5 +68,5 @@ def test_paragraphs_speak_the_voice():
     assert "2027" in narrate.describe_forecast(result, 2027, EN)
     assert narrate.describe_calibration(plan, inputs, ZH) != narrate.describe_calibration(plan, inputs, EN)
     assert narrate.describe_decomposition(plan, EN)
-    assert narrate.describe_reps(inputs, EN)
+    assert "fully productive 3 months after starting" in narrate.describe_reps(inputs, 3, EN)
     assert narrate.metric_text("leads", float("nan"), EN) == i18n.DASH

@@ -58,7 +58,8 @@ def test_simulation_with_everyone_at_quota_costs_the_100_percent_case():
 
 def test_simulation_team_rule_uses_team_attainment():
     # Team of two at 70% and 100%, quotas equal: team attainment 85% >= 80% -> both get the 3.3% rate.
-    quotas = pd.DataFrame({"rep_id": ["A", "B"], "team": ["t", "t"], "quota": [1.0, 1.0]})
+    # the draws are rescaled to mean 1 (0.7 / 0.85, 1.0 / 0.85) around an expected output of 0.85 of quota
+    quotas = pd.DataFrame({"rep_id": ["A", "B"], "team": ["t", "t"], "quota": [1.0, 1.0], "expected": 0.85})
     sim = incentives.simulate_incentives(quotas, np.array([0.7, 1.0]), res_section(simulations=200))
     mixed = sim.groupby("sim").filter(lambda g: g["attainment"].nunique() == 2)
     assert mixed["team_attainment"].unique() == pytest.approx([0.85])

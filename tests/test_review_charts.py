@@ -23,7 +23,7 @@ def test_chart_specs():
     rules = next(iter(v for key, v in k["datasets"].items() if len(v) == 2))
     assert sorted(r["x"] for r in rules) == [-0.2, -0.1]
     wf = pd.DataFrame({"level": "ytd", "key": "2026", "plan": 480.0, "actual": 510.0,
-                       "driver": ["leads", "conversion"], "effect": [-50.0, 80.0]})  # fmt: skip
+                       "driver": ["leads", "orders_per_lead"], "effect": [-50.0, 80.0]})  # fmt: skip
     data = root_causes.waterfall_data(wf, "ytd", "2026")
     assert list(data["end"]) == [480.0, 430.0, 510.0, 510.0]
     w = charts.waterfall(data, "en").to_dict()

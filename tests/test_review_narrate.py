@@ -59,8 +59,8 @@ def test_why_text_words_each_fact():
                                                   "change": -0.05}), EN)  # fmt: skip
     for why in (Why("leads", {"leads": 8, "needed": 10, "source": "content", "now": 3, "ly": 5}),
                 Why("leads_since", {"source": "content", "month": "2026-01"}),
-                Why("conversion", {"now": 0.4, "ly": 0.5}),
-                Why("conversion_stage", {"stage": "proposal", "now": 0.3, "ly": 0.5}),
+                Why("orders_per_lead", {"now": 0.4, "ly": 0.5}),
+                Why("funnel_stage", {"stage": "proposal", "now": 0.3, "ly": 0.5}),
                 Why("mix", {"product": "equipment", "now": 0.4, "ly": 0.5}),
                 Why("price_since", {"product": "equipment", "month": "2026-01"}),
                 Why("orders", {"now": 5, "needed": 6}), Why("no_history")):  # fmt: skip

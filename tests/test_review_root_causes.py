@@ -27,11 +27,11 @@ def test_decompose_adds_up_to_the_gap():
     act = _inputs(10.0, 6.0, {"a": 0.5, "b": 0.5}, {"a": 120.0, "b": 50.0})
     d = decompose(act, ref, 480.0).set_index("driver")["effect"]
     assert d["leads"] == pytest.approx((10 - 12) * 0.5 * 80)  # -80: 12 leads needed for the plan
-    assert d["conversion"] == pytest.approx((6 - 10 * 0.5) * 80)  # +80
+    assert d["orders_per_lead"] == pytest.approx((6 - 10 * 0.5) * 80)  # +80
     assert d["mix"] == pytest.approx(6 * (75 - 80))  # -30: 0.5*100 + 0.5*50 = 75 at last year's values
     assert d["price"] == pytest.approx(6 * (85 - 75))  # +60
     assert d.sum() == pytest.approx(510 - 480)
-    assert largest_driver(d.reset_index(), 30.0) == "conversion"
+    assert largest_driver(d.reset_index(), 30.0) == "orders_per_lead"
     assert largest_driver(d.reset_index(), -30.0) == "leads"
 
 
@@ -72,7 +72,7 @@ def test_root_causes_only_beyond_threshold_with_a_five_why():
 
 def test_waterfall_data_runs_from_plan_through_the_drivers_to_actual():
     wf = pd.DataFrame({"level": "ytd", "key": "2026", "plan": 480.0, "actual": 510.0,
-                       "driver": ["leads", "conversion"], "effect": [-50.0, 80.0]})  # fmt: skip
+                       "driver": ["leads", "orders_per_lead"], "effect": [-50.0, 80.0]})  # fmt: skip
     data = root_causes.waterfall_data(wf, "ytd", "2026")
     assert list(data["end"]) == [480.0, 430.0, 510.0, 510.0]
     assert list(data["kind"]) == ["total", "down", "up", "total"]

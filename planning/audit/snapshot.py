@@ -35,6 +35,8 @@ def load(region_dir: str | os.PathLike) -> tuple[dict[str, pd.DataFrame | None],
 
 def region_checks(a: Mapping[str, pd.DataFrame | None], statuses: Mapping[str, str]) -> list[Row]:
     """Every region check on the artefacts `a` ({name: frame or None}) and the manifest's step statuses."""
+    shared = [a[n] for n in contracts.FACT_ARTIFACTS if a.get(n) is not None]
+    sf = pd.concat(shared, ignore_index=True) if shared else None  # the shared facts (store.read_facts)
     rows = [
         *targets.quarters_sum_to_year(a["targets"]),
         *targets.months_sum_to_quarters(a["targets"]),
@@ -47,15 +49,20 @@ def region_checks(a: Mapping[str, pd.DataFrame | None], statuses: Mapping[str, s
             a["goals"], a["targets"], a["calibration_dimensions"], a["forecast"]
         ),
         *facts.annual_target_shared(a["targets"], a["calibration"], a["goals"], a["capacity"], a["coverage"]),
-        *facts.ramp_months_stated(),
+        *facts.ramp_months_shared(sf, a["targets_rep"], a["hiring_plan"]),
         *facts.ramp_months_goals_vs_resources(a["targets_rep"], a["hiring_plan"]),
-        *facts.attrition_goals_vs_resources(a["capacity"], a["calibration_dimensions"]),
+        *facts.attrition_shared(sf, a["capacity"]),
         *facts.hires_goals_vs_resources(a["targets_rep"], a["hiring_plan"], a["capacity"]),
         *facts.team_capacity_goals_vs_resources(
             a["team_capacity"], a["capacity"], a["calibration_dimensions"]
         ),
         *facts.capacity_vs_incentive_simulation(a["capacity"], a["incentive_summary"]),
-        *facts.existing_customer_revenue_shared(a["calibration_dimensions"]),
+        *facts.team_capacity_shared(sf, a["capacity"], a["incentive_summary"]),
+        *facts.existing_customer_revenue_shared(sf, a["calibration_dimensions"], a["coverage"]),
+        *facts.last12_sales_shared(sf, a["calibration_dimensions"]),
+        *facts.targets_shared(sf, a["targets"], a["calibration"]),
+        *facts.win_rate_shared(sf, a["coverage"]),
+        *facts.root_cause_count_shared(sf, a["root_causes"]),
         *facts.hires_only_where_short(a["capacity"], a["hiring_plan"], a["calibration_dimensions"]),
         *signs.calibration_totals_non_negative(a["calibration_dimensions"]),
     ]

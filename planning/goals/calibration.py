@@ -130,10 +130,21 @@ def team_dimension(inputs: Inputs, lv: Levers) -> TeamDimension:
     )
 
 
+def existing_revenue(inputs: Inputs) -> float:
+    """The plan year's revenue from customers already won (see `resources_dimension`)."""
+    if inputs.net_retention is not None:
+        return inputs.last12 * float(inputs.net_retention)
+    return inputs.baseline * (1.0 - inputs.new_share)
+
+
 def resources_dimension(inputs: Inputs, lv: Levers) -> ResourcesDimension:
     """Resource capacity = existing business + (budget / cost per lead x conversion x (1 + tool efficiency))
-    new customers x first-year value (average order value x orders per new customer)."""
-    existing = inputs.baseline * (1.0 - inputs.new_share)
+    new customers x first-year value (average order value x orders per new customer).
+
+    Existing business (the shared fact `existing_revenue`, which strategy's installed base reads): the baseline
+    x (1 - the share of sales from newly acquired customers), or the last 12 months x strategy.net_retention
+    when the parameter sets it."""
+    existing = existing_revenue(inputs)
     cpl, conv = inputs.cost_per_lead, lv.lead_conversion
     value_new = inputs.aov * inputs.orders_per_new_customer
     if math.isfinite(cpl) and cpl > 0 and math.isfinite(value_new):
@@ -202,7 +213,8 @@ def dimensions(inputs: Inputs, cal: Calibration) -> pd.DataFrame:
     dims.append(("market", "market", e["market"], "total", "market", {}))
     if len(inputs.roster):
         dims += [
-            ("team", "current_team", tm_.current_team, "start", "current_team",
+            ("team", "current_team", tm_.current_team, "start",
+             "current_team_mean" if inputs.capacity_basis == "mean" else "current_team",
              {"n": tm_.current_reps, "m_p": inputs.productivity, "ramp": inputs.ramp_months}),
             ("team", "attrition", tm_.attrition, "delta", "attrition", {"p_a": lv.attrition}),
             ("team", "hires", tm_.hires, "delta", "hires", {"n": tm_.planned_hires}),
@@ -213,7 +225,11 @@ def dimensions(inputs: Inputs, cal: Calibration) -> pd.DataFrame:
         ]  # fmt: skip
     else:  # no reps table (or nobody to measure): the combination rule uses the other dimensions
         dims.append(("team", "team", math.nan, "total", "no_team", {}))
-    dims.append(("resources", "existing", res.existing, "start", "existing", {"p_n": inputs.new_share}))
+    if inputs.net_retention is None:
+        dims.append(("resources", "existing", res.existing, "start", "existing", {"p_n": inputs.new_share}))
+    else:
+        dims.append(("resources", "existing", res.existing, "start", "existing_nrr",
+                     {"p_r": float(inputs.net_retention)}))  # fmt: skip
     if math.isfinite(res.total):
         new_args = {
             "m_b": float(lv.marketing_budget),

@@ -223,8 +223,8 @@ def describe_smart(goals_df: pd.DataFrame, voice: i18n.Voice) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ reps
-def describe_reps(inputs: Inputs, voice: i18n.Voice) -> str:
-    """Who carries the target and how hires ramp in."""
+def describe_reps(inputs: Inputs, ramp_months: int, voice: i18n.Voice) -> str:
+    """Who carries the target and when hires are fully productive (`ramp_months`: the shared fact, facts_goals)."""
     ros = inputs.roster
     if ros.empty:
         return voice.t("goals.reps.no_reps")
@@ -234,7 +234,7 @@ def describe_reps(inputs: Inputs, voice: i18n.Voice) -> str:
         reps=int((ros["kind"] == "current").sum()),
         hires=len(hires),
         first_hire=str(hires["start"].min()) if len(hires) else voice.t("goals.reps.no_hires"),
-        ramp=inputs.ramp_months + 1,
+        ramp=int(ramp_months),
     )
 
 

@@ -95,6 +95,8 @@ class Inputs:
     day_weight: np.ndarray
     notes: list[str] = field(default_factory=list)
     crew: tm.Team | None = None  # the measured team (planning.team), shared with the resources step
+    net_retention: float | None = None  # strategy.net_retention: existing customers' revenue = last12 x it
+    capacity_basis: str = "latest"  # goals.capacity_basis: which periods the productivity rests on
 
 
 def levers_from(p: Params, inputs: Inputs) -> Levers:
@@ -156,7 +158,7 @@ def prepare(
     """Precompute everything `whatif` needs from the region's tables, the forecast and step 1's artefacts.
 
     Reads plan_year, as_of, goals.(combine, planned_hires, holidays, territory_weight, capacity_basis,
-    cost_per_lead, average_order_value, orders_per_new_customer) and, through `planning.team.measure`,
+    cost_per_lead, average_order_value, orders_per_new_customer), strategy.net_retention and, through `planning.team.measure`,
     resources.ramp_months, ramp_fallback_months, attrition, attrition_months.
     """
     g = p.goals
@@ -255,4 +257,6 @@ def prepare(
         day_weight=cal["weight"].to_numpy(dtype=float),
         notes=notes,
         crew=crew,
+        net_retention=p.strategy.net_retention,
+        capacity_basis=p.goals.capacity_basis,
     )

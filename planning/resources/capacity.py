@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from planning import facts
 from planning import team as tm
 from planning.data import require
 from planning.resources.common import month_str
@@ -55,6 +56,11 @@ class Baseline:
         default_factory=dict
     )  # month "YYYY-MM" -> sales not carried by quota reps
     crew: tm.Team | None = None  # the measurement behind it (for the report)
+    ramp_full: int = -1  # months after the month of hire to full output (the shared fact ramp_months)
+
+    def __post_init__(self) -> None:
+        if self.ramp_full < 0:  # not handed on: the same definition as the goals step's fact
+            self.ramp_full = tm.months_to_full(self.ramp_months, self.training_uplift)
 
     @property
     def team(self) -> pd.DataFrame:
@@ -138,6 +144,7 @@ def team_baseline(
     seasonality: pd.DataFrame | None = None,
     targets_rep: pd.DataFrame | None = None,
     team_capacity: pd.DataFrame | None = None,
+    shared: pd.DataFrame | None = None,
 ) -> Baseline:
     """The team of the plan: current quota reps measured by `planning.team.measure` + the goals' planned hires.
 
@@ -145,6 +152,8 @@ def team_baseline(
     ramp_fallback_months, attrition, attrition_months, goals.capacity_basis; goals.training_uplift and tool_efficiency (the levers the target was calibrated with).
     `seasonality` (market step) shapes monthly output; `targets_rep` (goals step) brings the planned hires;
     `team_capacity` (goals step) the monthly sales not carried by quota reps (house accounts).
+    `shared` (the goals step's facts, `store.read_facts`): the ramp (ramp_curve_months, ramp_months), the planned
+    attrition and the productivity the goals step measured are read from it, not measured again.
     None without a reps table (or one without rows for the region): the people plan cannot be measured.
     """
     if reps is None or reps.empty:
@@ -161,10 +170,12 @@ def team_baseline(
         house = dict(
             zip(team_capacity["month"].astype(str), team_capacity["house"].astype(float), strict=True)
         )
+    curve = facts.value(shared, "ramp_curve_months")
+    full = facts.value(shared, "ramp_months")
     return Baseline(
-        productivity=crew.productivity,
-        ramp_months=crew.ramp_months,
-        attrition=crew.attrition,
+        productivity=facts.value(shared, "productivity", crew.productivity),
+        ramp_months=int(crew.ramp_months if curve is None else curve),
+        attrition=facts.value(shared, "attrition_planned", crew.attrition),
         roster=roster.reset_index(drop=True),
         first_month=crew.first_month,
         factors=crew.factors,
@@ -173,6 +184,7 @@ def team_baseline(
         tool_efficiency=p.goals.tool_efficiency,
         house=house,
         crew=crew,
+        ramp_full=-1 if full is None else int(full),
     )
 
 
@@ -342,7 +354,7 @@ def capacity_plan(
         df[name] = (df["reps_capacity"] + df["tools"]) * q[:, j] + df["house"]
     df.insert(0, "month", [month_str(p) for p in df["per"]])
     df = df.drop(columns="per").reset_index(drop=True)
-    full = tm.months_to_full(base.ramp_months, base.training_uplift)
+    full = base.ramp_full
     cohorts = [(pd.Period(h, freq="M"), 1, "goals") for h in base.planned["hire_month"]]
     cohorts += [(base.first_month + h, int(k), "additional") for h, k in hires.items()]
     grouped: dict[tuple[pd.Period, str], int] = {}

@@ -83,21 +83,31 @@ def rep_quotas(targets_rep: pd.DataFrame, p: Params) -> pd.DataFrame:
     return t.groupby(["rep_id", "team"], as_index=False)["target"].sum().rename(columns={"target": "quota"})
 
 
-def expected_output(quotas: pd.DataFrame, base: Baseline, p: Params) -> pd.DataFrame:
-    """`quotas` with `expected`: what each rep sells in the plan year (`plan_year`) at the team's average
-    productivity if they stay the year (current reps and the goals' planned hires on their ramp with the training
-    uplift, seasonal output, tool efficiency; `team.ramp`, the same curve the quotas were set with). A rep not on
-    the roster counts as fully ramped. Out: rep_id, team, quota, expected, ratio (expected / quota).
+def expected_output(
+    quotas: pd.DataFrame, base: Baseline, p: Params, capacity: float | None = None
+) -> pd.DataFrame:
+    """`quotas` with `expected`: what each rep sells in the plan year (`plan_year`).
+
+    Each rep's modelled output is the capacity model's (`capacity._cohorts`): a ramped rep's seasonal output
+    with tools x `team.ramp` (the training uplift included, the same curve the quotas were set with) x
+    `team.survival` (the planned attrition); a rep not on the roster counts as fully ramped. With `capacity`
+    (the team's capacity of the plan year, the shared fact team_capacity: capacity.csv summed, house sales and
+    resources' additional hires included) the outputs are scaled to add up to it, so that the incentive
+    simulation expects the revenue the capacity model plans. Out: rep_id, team, quota, expected, ratio
+    (expected / quota).
     """
     months = pd.period_range(f"{p.plan_year}-01", periods=12, freq="M")
     ros = base.roster.set_index("rep_id")
     hire = [ros["hire_month"].get(r, months[0] - 120) for r in quotas["rep_id"]]
     current = np.array([ros["kind"].get(r, "current") == "current" for r in quotas["rep_id"]], dtype=bool)
-    tenure, _ = tm.schedule(hire, current, base.first_month, months)
+    tenure, elapsed = tm.schedule(hire, current, base.first_month, months)
     share = tm.ramp(tenure, base.ramp_months, base.training_uplift)
+    alive = tm.survival(elapsed, base.attrition) * (elapsed > 0)
     out = np.array([base.output(per) for per in months])
     q = quotas.copy()
-    q["expected"] = (share * out[None, :]).sum(axis=1)
+    modelled = (share * alive * out[None, :]).sum(axis=1)
+    total = float(modelled.sum())
+    q["expected"] = modelled * (capacity / total) if capacity is not None and total > 0 else modelled
     q["ratio"] = (q["expected"] / q["quota"].where(q["quota"] > 0)).fillna(0.0)
     return q
 
@@ -138,7 +148,8 @@ def simulate_incentives(
 
     Each rep's output is the rep's `expected` output (`expected_output`; without the column: the quota) x a
     factor drawn (with replacement) from `draws`, the spread of per-rep output around the average
-    (`Baseline.factors`); attainment = output / quota. Reads `resources.simulations`, `seed` and the payout keys
+    (`Baseline.factors`) rescaled to mean 1, so that the simulation's expectation is the expected output;
+    attainment = output / quota. Reads `resources.simulations`, `seed` and the payout keys
     (see `payout`). A team's attainment is its members' revenue / quota; the team rule lifts the rate of every
     member of a team at or above the threshold.
     Out: one row per simulation x rep: sim, rep_id, team, quota, attainment, team_attainment, revenue, payout.
@@ -153,7 +164,9 @@ def simulate_incentives(
     q = quotas["quota"].to_numpy(dtype=float)
     teams, team_idx = np.unique(quotas["team"].to_numpy(dtype=str), return_inverse=True)
     expected = quotas["expected"].to_numpy(dtype=float) if "expected" in quotas.columns else q
-    rev = rng.choice(np.asarray(draws, dtype=float), size=(sims, n)) * expected[None, :]
+    d = np.asarray(draws, dtype=float)
+    d = d / d.mean() if d.mean() > 0 else np.ones_like(d)
+    rev = rng.choice(d, size=(sims, n)) * expected[None, :]
     att = rev / np.where(q > 0, q, np.nan)[None, :]
     att = np.nan_to_num(att, nan=0.0)
     team_rev = np.zeros((sims, len(teams)))
@@ -180,7 +193,8 @@ def incentive_summary(sim: pd.DataFrame, quotas: pd.DataFrame, new_hires: int, r
     """The expected cost of the incentive plan: metric, value, unit (money | pct | number).
 
     Rows: expected_cost (mean over simulations of total variable pay + growth fund), cost_p10 / cost_p90,
-    expected_revenue, cost_of_sales_pct (expected cost / expected revenue), share_at_quota (reps >= 100%),
+    expected_revenue (the reps' expected output summed: the team's capacity, see `expected_output`),
+    simulated_revenue (the mean over simulations, within sampling error of it), cost_of_sales_pct (expected cost / expected revenue), share_at_quota (reps >= 100%),
     team_rule_share (teams reaching the threshold), cost_at_100 / cost_at_120 (everyone at 100% / 120%),
     growth_fund (new hires x first-deal bonus, `resources.new_hire_first_deal_bonus`).
     """
@@ -191,6 +205,7 @@ def incentive_summary(sim: pd.DataFrame, quotas: pd.DataFrame, new_hires: int, r
         sim.drop_duplicates(["sim", "team"])["team_attainment"] >= r.team_bonus_threshold - 1e-9
     ).mean()
     q = quotas["quota"].to_numpy(dtype=float)
+    expected = float(quotas["expected"].sum()) if "expected" in quotas.columns else float(q.sum())
     at = {
         a: float(payout(np.full_like(q, a), q, np.full_like(q, a), r)["payout"].sum()) + growth_fund
         for a in (1.0, 1.2)
@@ -199,8 +214,9 @@ def incentive_summary(sim: pd.DataFrame, quotas: pd.DataFrame, new_hires: int, r
         ("expected_cost", per_sim["cost"].mean(), "money"),
         ("cost_p10", per_sim["cost"].quantile(0.1), "money"),
         ("cost_p90", per_sim["cost"].quantile(0.9), "money"),
-        ("expected_revenue", per_sim["revenue"].mean(), "money"),
-        ("cost_of_sales_pct", per_sim["cost"].mean() / per_sim["revenue"].mean(), "pct"),
+        ("expected_revenue", expected, "money"),
+        ("simulated_revenue", per_sim["revenue"].mean(), "money"),
+        ("cost_of_sales_pct", per_sim["cost"].mean() / expected if expected > 0 else float("nan"), "pct"),
         ("share_at_quota", (sim["attainment"] >= 1.0 - 1e-9).mean(), "pct"),
         ("team_rule_share", float(team_lift), "pct"),
         ("cost_at_100", at[1.0], "money"),

@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 
 from planning import i18n
-from planning import team as tm
 from planning.params import local_text
 
 if TYPE_CHECKING:
@@ -42,7 +41,8 @@ def describe_baseline(base: Baseline, r: Resources, voice: i18n.Voice) -> str:
         "resources.baseline.summary",
         reps=len(base.team),
         productivity=voice.money(base.productivity / 12.0),
-        ramp=base.ramp_months,
+        ramp=base.ramp_full,
+        curve=base.ramp_months,
         ramp_src=ramp_src,
         attrition=voice.pct(base.attrition),
         att_src=att_src,
@@ -98,7 +98,7 @@ def describe_hiring(plan: pd.DataFrame, base: Baseline, r: Resources, voice: i18
     return voice.t(
         "resources.hiring.summary",
         time_to_hire=r.time_to_hire_months,
-        ramp=tm.months_to_full(base.ramp_months, base.training_uplift),
+        ramp=base.ramp_full,
     )
 
 
@@ -124,10 +124,12 @@ def describe_attainment_source(
     sim: pd.DataFrame,
     plan_year: int,
     reference_year: int,
+    last12: float | None,
     voice: i18n.Voice,
 ) -> str:
-    """How attainment is simulated (the `plan_year` quotas x the output spread) and, for reference, how the plan of
-    record of `reference_year` (the year of as_of) is being met (`incentives.historical_attainment`)."""
+    """How attainment is simulated (the `plan_year` quotas x the output spread), against what the region sold in
+    the last 12 months (`last12`, the goals step's fact last12_sales) and, for reference, how the plan of record
+    of `reference_year` (the year of as_of) is being met (`incentives.historical_attainment`)."""
     text = voice.t(
         "resources.incentives.source.simulated",
         year=plan_year,
@@ -135,6 +137,9 @@ def describe_attainment_source(
         p10=voice.pct(float(np.quantile(draws, 0.1))),
         p90=voice.pct(float(np.quantile(draws, 0.9))),
         ratio=voice.pct(float(quotas["expected"].sum() / quotas["quota"].sum())),
+        capacity=voice.money(float(quotas["expected"].sum())),
+        quotas=voice.money(float(quotas["quota"].sum())),
+        last12=voice.money(float("nan") if last12 is None else last12),
         median=voice.pct(float(sim["attainment"].median())),
     )
     if len(reference):

@@ -53,7 +53,8 @@ def whatif_panel(
                 "team_bonus_uplift": sliders["uplift"].value,
             }
         )
-        b = capacity.Baseline(**{**base.__dict__, "attrition": rr.attrition, "ramp_months": rr.ramp_months})
+        changed = {"attrition": rr.attrition, "ramp_months": rr.ramp_months, "ramp_full": -1}
+        b = capacity.Baseline(**{**base.__dict__, **changed})
         cap, plan = capacity.capacity_plan(b, targets, rr)
         curve = incentives.payout_curve(quota, rr)
         alloc = budget.allocate(econ, sliders["budget"].value, rr)

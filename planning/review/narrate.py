@@ -182,9 +182,9 @@ def why_text(why: Why | None, voice: i18n.Voice) -> str:
         v["product"] = voice.name("product_line", v["product"])
     if "stage" in v:
         v["stage"] = voice.name("stage", v["stage"])
-    if why.key == "conversion":
+    if why.key == "orders_per_lead":
         v.update(now=voice.number(v["now"], 2), ly=voice.number(v["ly"], 2))
-    elif why.key in ("conversion_stage", "mix"):
+    elif why.key in ("funnel_stage", "mix"):
         v.update(now=voice.pct(v["now"], 0), ly=voice.pct(v["ly"], 0))
     elif why.key == "price":
         v.update(

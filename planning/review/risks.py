@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from planning.review.periods import between, div, shift_year, ts, ytd_window
+from planning import facts
+from planning import team as tm
+from planning.review.periods import between, div, ytd_window
 
 if TYPE_CHECKING:
     from planning.params import Params, Review
@@ -16,35 +19,32 @@ RISK_COLUMNS = ["risk", "kind", "likelihood", "impact", "score", "contingency", 
                 "base_likelihood", "evidence"]  # fmt: skip
 
 
-def risk_signals(tables: Any, board: pd.DataFrame, p: Params) -> pd.DataFrame:
+def risk_signals(
+    tables: Any, board: pd.DataFrame, p: Params, shared: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Data signals that raise a risk's likelihood. Out: signal, value, reference, triggered, evidence_key.
 
-    attrition: quota reps who left in the 12 months to as_of / average headcount, against
-      `resources.attrition` (else the 12 months before); price: like-for-like price index this year to date vs
+    attrition: the actual annual rate of the last 12 months (`team.measure_attrition`) against the planned rate
+      (the goals step's fact attrition_planned in `shared`; without it `resources.attrition`, else the rate
+      measured over `resources.attrition_months`, as `team.measure` plans); price: like-for-like price index this year to date vs
       last year (sum q1 p1 / sum q1 p0 over product lines) below 1 - `review.price_drop_alert`; leads and
       retention: their KPI more than `review.yellow_below_baseline` below baseline. Reads `p.as_of`.
     """
     as_of = p.as_of
     rows = []
     reps = getattr(tables, "reps", None)
-    if reps is not None and len(reps):
-        r = reps[reps["role"].astype(str) == "rep"]
-        end = ts(as_of)
-
-        def rate(e: pd.Timestamp) -> float:
-            s = e - pd.DateOffset(years=1)
-            hire, ex = pd.to_datetime(r["hire_date"]), pd.to_datetime(r["exit_date"])
-            head = lambda d: float(((hire <= d) & (ex.isna() | (ex > d))).sum())  # noqa: E731
-            avg = (head(s) + head(e)) / 2
-            return div(float(((ex > s) & (ex <= e)).sum()), avg)
-
-        now = rate(end)
-        planned = (
-            p.resources.attrition
-            if getattr(p.resources, "attrition", None) is not None
-            else rate(shift_year(end))
-        )
-        rows.append(("attrition", now, planned, bool(now > planned), "attrition"))
+    if reps is not None and len(reps) and (reps["role"].astype(str) == "rep").any():
+        # one definition of attrition (planning.team.measure_attrition): the actual rate of the last 12 months
+        # against the planned rate the goals and resources steps plan with (the shared fact attrition_planned)
+        now = tm.measure_attrition(reps, as_of, 12)[0]
+        planned = facts.value(shared, "attrition_planned")
+        if planned is None:  # the goals step's facts absent: the same rule as planning.team.measure
+            r = p.resources
+            measured = tm.measure_attrition(reps, as_of, r.attrition_months)[0]
+            planned = r.attrition if r.attrition is not None else measured
+        now = math.nan if now is None else now
+        planned = math.nan if planned is None else planned
+        rows.append(("attrition", now, planned, bool(now > planned + 1e-12), "attrition"))
     o = tables.orders
     o = o[o["quantity"] > 0]
     now_o = o[between(o["order_date"], *ytd_window(as_of))]

@@ -1,5 +1,5 @@
 """Root causes: each plan-vs-actual gap beyond `review.root_cause_threshold` split into drivers (volume: leads
-or orders; conversion; mix; price) that add up to it exactly, and the 5-Why template on the largest driver.
+or orders; orders per lead; mix; price) that add up to it exactly, and the 5-Why template on the largest driver.
 
 The evidence lines of the template are returned as `Why` facts (a sentence key and its raw values);
 `narrate.root_causes_table` words them in the report language for the `root_causes` artefact.
@@ -30,8 +30,9 @@ class Why:
     """One line of a 5-Why template: the sentence `review.why.<key>` and the raw values it is worded from.
 
     Keys and values: gap (level, key, actual, plan, variance_pct, driver, effect); leads (leads, needed, source,
-    now, ly); leads_since (source, month); conversion (now, ly: orders per lead); conversion_stage (stage, now,
-    ly: stage pass rates); mix (product, now, ly: shares); price (product, now, ly: order values, change);
+    now, ly: the source whose leads fell most); leads_no_drop (leads, needed: no source fell); leads_since
+    (source, month); orders_per_lead (now, ly: orders per lead, not the KPI lead conversion, which is the share
+    of leads won); funnel_stage (stage, now, ly: stage pass rates); mix (product, now, ly: shares); price (product, now, ly: order values, change);
     price_since (product, month); orders (now, needed); no_history.
     """
 
@@ -79,7 +80,7 @@ def decompose(actual: DriverInputs, reference: DriverInputs, plan: float) -> pd.
 
     The plan is read as `reference` (last year's same window) with last year's conversion, mix and order values
     and the volume the plan needs: reference leads (or orders) * plan / reference revenue. Then, by sequential
-    substitution in the order leads -> conversion -> mix -> price (average order value per product line):
+    substitution in the order leads -> orders per lead -> mix -> price (average order value per product line):
     each effect is the revenue change when that factor moves from its reference to its actual value. Without
     leads the volume driver is "orders" (leads x conversion). With no reference revenue the whole gap is
     "no_history". Out: driver, effect (sum = actual.revenue - plan).
@@ -106,7 +107,7 @@ def decompose(actual: DriverInputs, reference: DriverInputs, plan: float) -> pd.
         l_ref = reference.leads * scale
         c0 = reference.orders / reference.leads
         rows.append(("leads", (actual.leads - l_ref) * c0 * aov00))
-        rows.append(("conversion", (actual.orders - actual.leads * c0) * aov00))
+        rows.append(("orders_per_lead", (actual.orders - actual.leads * c0) * aov00))
     else:
         rows.append(("orders", (actual.orders - n_ref) * aov00))
     rows.append(("mix", actual.orders * (aov10 - aov00)))
@@ -195,15 +196,18 @@ def _why_facts(ev: _Evidence, driver: str, act: DriverInputs, ref: DriverInputs,
         by_ly = ev.opps_ly.groupby(ev.opps_ly["source"].astype(str)).size()
         diff = (by_now.reindex(by_ly.index.union(by_now.index), fill_value=0)
                 - by_ly.reindex(by_ly.index.union(by_now.index), fill_value=0))  # fmt: skip
+        needed = int(round(ref.leads * scale))
+        if diff.empty or float(diff.min()) >= 0:  # no source fell: nothing to name as "the largest drop"
+            return Why("leads_no_drop", {"leads": int(act.leads), "needed": needed}), None
         src = str(diff.idxmin())
-        why2 = Why("leads", {"leads": int(act.leads), "needed": int(round(ref.leads * scale)), "source": src,
+        why2 = Why("leads", {"leads": int(act.leads), "needed": needed, "source": src,
                              "now": int(by_now.get(src, 0)), "ly": int(by_ly.get(src, 0))})  # fmt: skip
         sel_now, sel_ly = ev.opps_now[ev.opps_now["source"] == src], ev.opps_ly[ev.opps_ly["source"] == src]
         since = _since(
             ev.monthly(sel_now, "lead_date", False), ev.monthly(sel_ly, "lead_date", True), threshold
         )
         return why2, Why("leads_since", {"source": src, "month": since}) if since else None
-    if driver == "conversion":
+    if driver == "orders_per_lead":
         c1, c0 = div(act.orders, act.leads), div(ref.orders, ref.leads)
         stages = [("discovery_date", "discovery"), ("proposal_date", "proposal"),
                   ("negotiation_date", "negotiation")]  # fmt: skip
@@ -215,9 +219,9 @@ def _why_facts(ev: _Evidence, driver: str, act: DriverInputs, ref: DriverInputs,
             if not isnan(r_now) and not isnan(r_ly) and r_now - r_ly < worst_drop:
                 worst, worst_drop, rates = name, r_now - r_ly, (r_now, r_ly)
             prev_now, prev_ly = n_now, n_ly
-        why2 = Why("conversion", {"now": c1, "ly": c0})
+        why2 = Why("orders_per_lead", {"now": c1, "ly": c0})
         if worst:
-            return why2, Why("conversion_stage", {"stage": worst, "now": rates[0], "ly": rates[1]})
+            return why2, Why("funnel_stage", {"stage": worst, "now": rates[0], "ly": rates[1]})
         return why2, None
     if driver in ("mix", "price"):
         products = sorted(set(act.share) | set(ref.share))
@@ -243,6 +247,14 @@ def _why_facts(ev: _Evidence, driver: str, act: DriverInputs, ref: DriverInputs,
     return Why("no_history"), None
 
 
+def deviating(pva: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """The plan-vs-actual lines that need a 5-Why: |variance_pct| above `threshold`. The current quarter's "qtd"
+    line is the same window as its "quarter" line and is analysed (and counted) once: the report, the shared
+    fact root_cause_count and the what-if panel all count these rows."""
+    beyond = pva["variance_pct"].abs() > threshold
+    return pva[beyond & (pva["level"] != "qtd")] if "level" in pva.columns else pva[beyond]
+
+
 def root_causes(tables: Any, pva: pd.DataFrame, p: Params) -> pd.DataFrame:
     """Every plan-vs-actual row whose |variance_pct| exceeds `review.root_cause_threshold`, decomposed.
 
@@ -255,8 +267,7 @@ def root_causes(tables: Any, pva: pd.DataFrame, p: Params) -> pd.DataFrame:
     Reads `p.as_of`, `review.root_cause_threshold`.
     """
     threshold = p.review.root_cause_threshold
-    # the current quarter's "qtd" row is the same window as its "quarter" row: analysed once
-    hits = pva[(pva["variance_pct"].abs() > threshold) & (pva["level"] != "qtd")]
+    hits = deviating(pva, threshold)
     rows = []
     for r in hits.itertuples():
         ev = _Evidence(tables, r.level, str(r.key), p.as_of)

@@ -10,6 +10,7 @@ from IPython.display import display
 
 from planning.review import narrate, views
 from planning.review.kpis import kpi_status
+from planning.review.root_causes import deviating
 
 
 def whatif_panel(ctx: Any, values: pd.DataFrame, pva: pd.DataFrame) -> None:
@@ -36,7 +37,7 @@ def whatif_panel(ctx: Any, values: pd.DataFrame, pva: pd.DataFrame) -> None:
                 kpi_status(values, red.value, yellow.value), red.value, yellow.value, ctx.voice
             )
             ctx.table(views.kpi_view(board, ctx.voice), domain="review")
-            n = int((pva["variance_pct"].abs() > rc.value).sum())
+            n = len(deviating(pva, rc.value))  # at the default: the report's count (fact root_cause_count)
             print(ctx.t("review.whatif.root_cause_rows", n=n))
 
     for s in (red, yellow, rc):

@@ -52,7 +52,7 @@ def coverage(
     q = q.sort_values("start")
 
     overall = win_stats(opps, p).iloc[0]
-    win_rate = _blended_win_rate(opps, p, overall)
+    win_rate = pipeline_win_rate(opps, p)
     year_total = q["target"].sum()
     if share is not None:
         pipeline_target = q["target"] * share
@@ -127,9 +127,11 @@ def coverage_or_empty(
     return coverage(targets, opps, p, funnel_df, base_expected, first_year_factor)
 
 
-def _blended_win_rate(opps: pd.DataFrame, p: Params, overall: pd.Series) -> float:
-    """Value win rate, per segment where there are enough decided deals, weighted by the segments' won value."""
-    base = overall["value_win_rate"]
+def pipeline_win_rate(opps: pd.DataFrame, p: Params) -> float:
+    """The win rate pipeline coverage divides by (the shared fact coverage_win_rate): value win rate, per
+    industry where there are enough decided deals (`strategy.min_segment_deals`), weighted by the industries'
+    won value; the overall value win rate elsewhere."""
+    base = win_stats(opps, p).iloc[0]["value_win_rate"]
     if "industry" not in opps.columns:
         return float(base) if pd.notna(base) else math.nan
     seg = win_stats(opps, p, by="industry")

@@ -229,6 +229,7 @@ def describe_coverage(
                 f"strategy.coverage.base_{kept['source']}",
                 base=money(float(cov["target"].sum() - cov["pipeline_target"].sum())),
                 nrr=voice.pct(kept["nrr_used"]),
+                measured=voice.pct(kept.get("nrr", float("nan"))),
                 churn=voice.pct(kept["churn_used"]),
                 customers=voice.number(kept["customers_prior"]),
             )
