@@ -48,6 +48,7 @@ def _bad_input_types() -> tuple[type[BaseException], ...]:
         errors.SnapshotExists,
         errors.UnsafePath,
         errors.DataError,
+        errors.ClusterError,
         errors.SnapshotInvalid,
         errors.WorkbookError,
     )
@@ -120,6 +121,20 @@ def run(
     notebooks: Annotated[
         Path | None, typer.Option("--notebooks", help="Folder of the step notebooks (default notebooks/).")
     ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster", help="local:N = run the regions on a Dask LocalCluster of N single-threaded workers."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="tcp://HOST:PORT of a running Dask cluster (shared filesystem: docs/cluster.md); "
+            "default run.scheduler of params.",
+        ),
+    ] = None,
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print every report to <snapshot>/pdf/ (needs Chromium).")
     ] = False,
@@ -149,6 +164,8 @@ def run(
                 params_dir=params_dir,
                 notebooks_dir=notebooks,
                 progress=runner.Watch(),
+                cluster=cluster,
+                scheduler=scheduler,
             )
     except _bad_input_types() as exc:
         _fail(exc, EXIT_BAD_INPUT)
@@ -544,16 +561,47 @@ def adjust(
 @app.command()
 def sample(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the tables to.")] = Path("data/sample"),
-    scale: Annotated[float, typer.Option("--scale", help="1 = ~100k order lines; 100 = ~10M.")] = 1.0,
+    scale: Annotated[
+        float,
+        typer.Option(
+            "--scale", help="1 = ~100k order lines (per six territories with --regions); 100 = ~10M."
+        ),
+    ] = 1.0,
     seed: Annotated[int, typer.Option("--seed")] = 20261,
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
+    regions: Annotated[
+        int | None,
+        typer.Option(
+            "--regions",
+            help="A company of N territories (batches of the six sample regions) and their params files.",
+        ),
+    ] = None,
+    params_dir: Annotated[
+        Path | None,
+        typer.Option("--params", help="With --regions: where the params files go (default <out>/params)."),
+    ] = None,
 ) -> None:
-    """Write the embedded sample company's tables (deterministic for a seed and scale)."""
+    """Write the embedded sample company's tables (deterministic for a seed and scale); with --regions N, a
+    company of N territories and the params files `planning run --params` needs for them."""
     # lazy: the sample generator (numpy, pandas) is not needed by `planning --help`
     from planning import sample as sample_mod
 
-    sample_mod.write(out, scale=scale, seed=seed, fmt=fmt)
-    print(f"sample company written to {out}")
+    if regions is None:
+        sample_mod.write(out, scale=scale, seed=seed, fmt=fmt)
+        print(f"sample company written to {out}")
+        return
+    try:
+        keys = sample_mod.territory_keys(regions)
+    except ValueError as exc:
+        _fail(exc)
+        return
+    tables = sample_mod.generate_territories(regions, scale=scale, seed=seed)
+    sample_mod.write(out, scale=scale, seed=seed, fmt=fmt, tables=tables, territories=regions)
+    params_dir = sample_mod.write_params(params_dir or out / "params", keys, out)
+    print(
+        f"sample company of {regions} territories ({len(tables['orders']):,} order lines) written to {out}; "
+        f"params: {params_dir} (planning run --params {params_dir})"
+    )
 
 
 @app.command()

@@ -35,6 +35,13 @@ class UnsafePath(ValueError):
     exit_code = EXIT_BAD_INPUT
 
 
+class ClusterError(RuntimeError):
+    """A Dask cluster the run cannot use (`--cluster`, `--scheduler`, `run.scheduler`): dask not installed, no
+    scheduler at the address, or a worker that cannot see the data, notebooks or output folder."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
 class SnapshotInvalid(ValueError):
     """A snapshot named on the command line is missing, incomplete or lacks what the command reads
     (`planning diff`, `planning adjust`)."""

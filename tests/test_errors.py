@@ -14,6 +14,7 @@ from planning import cli, errors, runner
 from planning.errors import (
     ArtifactInvalid,
     ArtifactMissing,
+    ClusterError,
     DataError,
     ForecastError,
     ParamsError,
@@ -23,7 +24,7 @@ from planning.errors import (
     WorkbookError,
 )
 
-BAD_INPUT = (ParamsError, DataError, SnapshotExists, UnsafePath, SnapshotInvalid, WorkbookError)
+BAD_INPUT = (ParamsError, DataError, SnapshotExists, UnsafePath, SnapshotInvalid, WorkbookError, ClusterError)
 OTHER = (ArtifactMissing, ArtifactInvalid, ForecastError)
 
 
@@ -34,6 +35,7 @@ OTHER = (ArtifactMissing, ArtifactInvalid, ForecastError)
         (DataError, ValueError),
         (SnapshotExists, FileExistsError),
         (UnsafePath, ValueError),
+        (ClusterError, RuntimeError),
         (SnapshotInvalid, ValueError),
         (WorkbookError, ValueError),
         (ArtifactMissing, FileNotFoundError),

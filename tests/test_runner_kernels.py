@@ -163,3 +163,43 @@ def test_a_rerun_writes_the_same_notebooks_reports_and_index_failures_included(
     notebook = first["north/02_goals.ipynb"].decode()
     assert ".tmp-" not in notebook and str(out / "2026-09-30" / "north") in notebook
     assert '"start_time"' not in notebook and '"iopub.status.idle"' not in notebook
+
+
+def test_a_step_notebook_is_written_once_and_names_its_input_by_path(
+    tmp_path: Path, data_dir: Path, monkeypatch
+):
+    """`execute_step` + `run_region` write the executed notebook once (tidied), papermill's intermediate writes
+    gone; its metadata names the step notebook by path (papermill used to embed the whole input notebook); a
+    cell's error still leaves the notebook with papermill's error markers for the report to point into."""
+    nbs = stand_in_notebooks(
+        tmp_path / "nbs", OK_BODY, "if '{step}' == '02_goals':\n    raise ValueError('x')\n"
+    )
+    writes: list[str] = []
+    real = nbformat.v4.nbjson.writes
+
+    def counting(nb, **kw):
+        writes.append(nb.metadata.get("papermill", {}).get("output_path", ""))
+        return real(nb, **kw)
+
+    monkeypatch.setattr(nbformat.v4.nbjson, "writes", counting)
+    import papermill.engines  # the engine's saves go through papermill.engines.write_ipynb
+
+    real_write = papermill.engines.write_ipynb
+
+    def counting_write(nb, path):
+        writes.append(str(path))
+        return real_write(nb, path)
+
+    monkeypatch.setattr(papermill.engines, "write_ipynb", counting_write)
+    result = runner.run(
+        regions=["east"], steps=["01", "02"], data_dir=str(data_dir), out_root=tmp_path / "out",
+        notebooks_dir=nbs, workers=1,
+    )  # fmt: skip
+    assert [r.status for r in result.results] == ["ok", "failed"]
+    step1 = [w for w in writes if w.endswith("01_market_analysis.ipynb")]
+    assert len(step1) == 1  # ok: written once
+    snap = tmp_path / "out" / "2026-09-30" / "east"
+    nb = nbformat.read(snap / "01_market_analysis.ipynb", as_version=4)
+    assert nb.metadata.papermill.input_path == str(nbs / "01_market_analysis.ipynb")
+    failed = nbformat.read(snap / "02_goals.ipynb", as_version=4)
+    assert any("papermill-error-cell-tag" in c.metadata.get("tags", []) for c in failed.cells)

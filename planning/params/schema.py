@@ -65,6 +65,9 @@ class RunSection(_Model):
     # Also embed a static SVG of every chart, for mail previewers that run no JavaScript. Off by default: it
     # costs ~0.5-1 s per chart (about 90% of a report's display time) and grows with the chart's data.
     static_charts: bool = False
+    # A running Dask cluster's scheduler (tcp://HOST:PORT) to run the regions on instead of the process pool;
+    # empty = the process pool. `--cluster local:N` / `--scheduler` / `--workers` on the command line win.
+    scheduler: str = Field(default="", pattern=r"^$|^(tcp|tls)://[^\s/]+:\d{1,5}$")
 
 
 ICP_METRICS = ("sales", "clv", "win_rate", "growth")

@@ -7,7 +7,9 @@
 - `snapshot.py` the manifest's content (headline, versions, commit, step inputs for `--resume`);
 - `checks.py`   what stops a run before any kernel starts (unsafe `--out`, not a snapshot, bad data);
 - `publish.py`  the hidden work folder and the atomic publish;
-- `results.py`  StepResult, RunResult, exit codes, progress lines.
+- `results.py`  StepResult, RunResult, exit codes, progress lines;
+- `pool.py`     the default executor: worker processes of this machine (a dead worker's step retried once);
+- `cluster.py`  the Dask executor (`--cluster local:N`, `--scheduler tcp://HOST:PORT`; docs/cluster.md).
 """
 
 from planning.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK

@@ -11,6 +11,7 @@ cells the run adds, and paths that name the published snapshot, so a rerun gives
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
 import shutil
@@ -96,30 +97,37 @@ ENGINE = "planning"  # the papermill engine `run_region` uses (registered by `re
 
 @functools.cache
 def register_engine() -> str:
-    """Register papermill's nbclient engine with a notebook manager that writes the output notebook once, when
-    execution ends (also after an error, a timeout or a dead kernel), instead of before and after every cell.
+    """Register papermill's nbclient engine with a notebook manager that writes the output notebook only when
+    execution stops on a timeout or a dead kernel (the partial notebook the step's error points into), instead of
+    before and after every cell.
 
     papermill's per-cell saves re-serialise and re-validate the whole notebook, charts' data included: ~30 writes
     of up to 0.5 MB per step, measured at 0.2-0.5 s of a step's 1-3 s. Nobody watches a step notebook while the
-    run assembles the snapshot in its hidden folder, so the writes in between bought nothing.
+    run assembles the snapshot in its hidden folder, so the writes in between bought nothing; the notebook that
+    ran through (or stopped at a cell's error: `execute_step`) is written once, tidied, by `run_region`.
     """
-    # lazy: papermill, as in `run_region`
+    # lazy: papermill, as in `execute_step`
     from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 
-    class SaveAtEnd(NotebookExecutionManager):
+    class SaveOnAbort(NotebookExecutionManager):
+        aborted = False
+
         def save(self, **kwargs: Any) -> None:
-            if self.end_time is not None:  # set by notebook_complete, which papermill calls in a `finally`
+            if self.aborted and self.end_time is not None:  # end_time: set by notebook_complete (`finally`)
                 super().save(**kwargs)
 
     class Engine(NBClientEngine):
         @classmethod
         def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
                              autosave_cell_every=30, **kwargs):  # fmt: skip
-            nb_man = SaveAtEnd(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
-                               autosave_cell_every=autosave_cell_every)  # fmt: skip
+            nb_man = SaveOnAbort(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
+                                 autosave_cell_every=autosave_cell_every)  # fmt: skip
             nb_man.notebook_start()
             try:
                 cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+            except BaseException:
+                nb_man.aborted = True
+                raise
             finally:
                 nb_man.cleanup_pbar()
                 nb_man.notebook_complete()
@@ -127,6 +135,51 @@ def register_engine() -> str:
 
     papermill_engines.register(ENGINE, Engine)
     return ENGINE
+
+
+@functools.lru_cache(maxsize=16)
+def _step_notebook(path: str, mtime_ns: int):
+    """The step notebook with the reset cell, loaded as papermill loads it (kept per worker: every region runs
+    the same five notebooks; `execute_step` runs a copy: papermill changes the notebook it is given)."""
+    # lazy: papermill, as in `execute_step`
+    from papermill.iorw import load_notebook_node
+
+    return load_notebook_node(with_reset_cell(Path(path)))
+
+
+def execute_step(nb_path: Path, out: Path, parameters: dict[str, Any], cwd: str, timeout: int, km):
+    """Execute the step notebook `nb_path` (with the reset cell) on the kernel `km` with `parameters` injected;
+    returns the executed notebook, unwritten. papermill's `execute_notebook` minus its three writes of the
+    output notebook (before the first cell, at the end, and again after its own end: 0.1-0.2 s per step with
+    their validations) and its check of the parameter names (tests/test_runner_kernels.py checks them). A cell's
+    error raises PapermillExecutionError after papermill has written the notebook with its error markers to `out`;
+    a timeout or a dead kernel raises with the partial notebook written to `out` (`register_engine`).
+    """
+    # lazy: papermill (+ nbclient) adds ~0.1 s CPU to the runner's ~0.4 s import, and only a process that executes
+    # notebooks needs it: not `planning check`, nor the parent of a parallel run
+    from papermill import engines, execute, utils
+
+    nb = copy.deepcopy(_step_notebook(str(nb_path), nb_path.stat().st_mtime_ns))  # a few ms: no outputs yet
+    engine = register_engine()
+    nb = execute.parameterize_notebook(
+        nb, parameters, kernel_name="python3", language="python", engine_name=engine
+    )
+    nb = execute.remove_error_markers(execute.prepare_notebook_metadata(nb, str(nb_path), str(out)))
+    with utils.chdir(cwd):
+        nb = engines.papermill_engines.execute_notebook_with_engine(
+            engine,
+            nb,
+            input_path=str(nb_path),
+            output_path=str(out),
+            kernel_name="python3",
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
+            record_timing=False,  # nbclient's per-cell timestamps: run-time, not part of the notebook
+            km=km,
+        )
+    execute.raise_for_execution_errors(nb, str(out))
+    return nb
 
 
 # Cells the run adds to a step notebook: the namespace reset, papermill's parameters and error anchors.
@@ -252,13 +305,18 @@ def _replace_text(node: Any, pairs: list[tuple[str, str]]) -> Any:
 
 
 def _tidy_written(out: Path, nb, work_dir: Path):
-    """Tidy the executed notebook at `out` (`tidy_notebook`) and write it back; returns it (None without one)."""
+    """Tidy the executed notebook `nb` (or, without one, the partial notebook at `out`: `tidy_notebook`) and write
+    it to `out`; returns it (None without one). Written as `nbformat.write` writes it, minus its validation of
+    the whole notebook: the notebook nbclient returns was valid when it started, and ran."""
     if nb is None:
         try:
             nb = nbformat.read(out, as_version=4)
         except Exception:  # an unreadable partial notebook stays as it is; the step has failed anyway
             return None
-    nbformat.write(tidy_notebook(nb, work_dir), out)
+    text = nbformat.v4.nbjson.writes(tidy_notebook(nb, work_dir))
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    os.replace(tmp, out)
     return nb
 
 
@@ -279,7 +337,10 @@ def notebook_parameters(p: Params, region_dir: Path, data_dir: str) -> dict[str,
 
 
 def run_region(
-    spec: dict[str, Any], slot: KernelSlot | None = None, on_step: Callable[[StepResult], None] | None = None
+    spec: dict[str, Any],
+    slot: KernelSlot | None = None,
+    on_step: Callable[[StepResult], None] | None = None,
+    on_start: Callable[[str], None] | None = None,
 ) -> list[StepResult]:
     """Run the steps of one region in order (in a worker process); returns one StepResult per step.
 
@@ -288,12 +349,9 @@ def run_region(
     region gets its own kernel, stopped at the end. A failed step skips the rest of the region (they read its
     artefacts) and discards the kernel. KeyboardInterrupt (Ctrl-C, or SIGTERM in a worker) propagates after the
     kernel is shut down. `on_step` is called with each step's result as soon as it is known (a parallel run's
-    worker sends it to the runner, which so knows what finished should the worker process die).
+    worker sends it to the runner, which so knows what finished should the worker process die); `on_start` with
+    each step's name before its kernel runs it (a Dask task marks the step in flight, `runner.cluster`).
     """
-    # lazy: papermill (+ nbclient) adds ~0.1 s CPU to the runner's ~0.4 s import, and only a process that executes
-    # notebooks needs it: not `planning check`, nor the parent of a parallel run
-    import papermill as pm
-
     region, steps, region_dir = spec["region"], spec["steps"], Path(spec["region_dir"])
     results: list[StepResult] = []
 
@@ -310,29 +368,26 @@ def run_region(
             if failed:
                 record(StepResult(region, step, "skipped", error={"message": "an earlier step failed"}))
                 continue
+            if on_start:
+                on_start(step)
             out = region_dir / f"{step}.ipynb"
             started = time.perf_counter()
             error = None
             nb = None  # the executed notebook, when papermill returns it (else read back from `out`)
             try:
-                nb = pm.execute_notebook(
-                    with_reset_cell(Path(spec["notebooks_dir"]) / f"{step}.ipynb"),
-                    str(out),
-                    parameters=spec["parameters"],
-                    kernel_name="python3",
-                    engine_name=register_engine(),
-                    progress_bar=False,
-                    log_output=False,
-                    cwd=spec["notebooks_dir"],
-                    execution_timeout=spec["execution_timeout"],
-                    record_timing=False,  # nbclient's per-cell timestamps: run-time, not part of the notebook
-                    km=slot.get(),
+                nb = execute_step(
+                    Path(spec["notebooks_dir"]) / f"{step}.ipynb",
+                    out,
+                    spec["parameters"],
+                    spec["notebooks_dir"],
+                    spec["execution_timeout"],
+                    slot.get(),
                 )
             except Exception as exc:  # papermill errors, cell timeouts, dead kernels: recorded, never fatal
                 error = error_of(exc, out, spec["execution_timeout"])
                 failed = True
             duration = time.perf_counter() - started
-            if out.is_file():
+            if nb is not None or out.is_file():
                 try:
                     nb = _tidy_written(out, nb, region_dir.parent)
                     html = report.export_html(nb or out, {**spec["meta"], "step": step, "error": error})

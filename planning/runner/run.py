@@ -53,6 +53,7 @@ from planning.errors import ParamsError, SnapshotExists, UnsafePath
 from planning.handover import workbook
 from planning.params import RunInput
 from planning.runner import checks, publish, snapshot
+from planning.runner import cluster as cluster_mod
 from planning.runner.kernels import KernelSlot, notebook_parameters, run_region
 from planning.runner.pool import run_parallel
 from planning.runner.results import RunResult, StepResult
@@ -74,6 +75,8 @@ def run(
     kind: str = "plan",
     plan_of_record: str = "",
     plan_year: int = 0,
+    cluster: str | None = None,
+    scheduler: str | None = None,
 ) -> RunResult:
     """Validate everything, run regions x steps, and publish `out_root/<as-of>/` atomically.
 
@@ -81,7 +84,8 @@ def run(
     input is bad, and KeyboardInterrupt (after removing the temp folder, nothing published) on Ctrl-C.
     `resume=True` completes an existing snapshot of the same date; `regions` / `steps` update it (see the module
     docstring). `kind` and `plan_of_record` go into the manifest (docs/rhythm.md "Snapshot kinds": a review run
-    is kind "review" with the path of the plan version it was checked against).
+    is kind "review" with the path of the plan version it was checked against). `cluster` ("local:N") or `scheduler` ("tcp://HOST:PORT", else `run.scheduler` of the params
+    unless `workers` is given) run the regions as Dask tasks (`runner.cluster`) instead of the process pool.
     """
     # absolute before anything uses them: the kernels run in the notebooks folder (checks.absolute)
     params_dir = checks.absolute(params_dir or config.PARAMS_DIR, "--params")
@@ -89,6 +93,11 @@ def run(
     notebooks_dir = checks.absolute(notebooks_dir or config.NOTEBOOKS_DIR, "--notebooks")
     data_dir = str(checks.absolute(data_dir, "--data")) if data_dir else None
     checks.check_workers(workers)
+    if cluster and workers is not None:
+        raise ParamsError(
+            f"--cluster {cluster} and --workers {workers}: expected one of them (local:N sets N)"
+        )
+    target = cluster_mod.parse_target(cluster, scheduler)
     try:
         step_list = [config.step_key(s) for s in steps] if steps else list(config.STEPS)
     except ValueError as exc:
@@ -113,6 +122,8 @@ def run(
                 f"{wanted[0]!r} ({first.as_of} / {first.plan_year}); expected one planning date per snapshot"
             )
     final = store.snapshot_dir(out_root, first.as_of)
+    if target is None and workers is None and first.run.scheduler:
+        target = cluster_mod.parse_target(None, first.run.scheduler, "params run.scheduler")
 
     previous = None
     forced: dict[str, set[str]] = {}
@@ -170,6 +181,7 @@ def run(
             progress,
             data_warnings,
             {"kind": kind, **({"plan_of_record": plan_of_record} if plan_of_record else {})},
+            target,
         )
         importer.write_snapshot_report(tmp, sorted(set(data_dirs.values())))  # <snapshot>/validation.json
         if kind == "plan":  # a review holds no plan to hand over: its plan of record has the quotas and changes
@@ -293,6 +305,7 @@ def _run_into(
     progress,
     data_warnings: list[Any],
     kind: dict[str, str] | None = None,
+    target: cluster_mod.Target | None = None,
 ) -> RunResult:
     """Run what has to run into `tmp`, reuse what `previous` already has (but the steps `forced` per region), carry
     over the regions of `previous` this run does not name, and write the manifest."""
@@ -345,13 +358,21 @@ def _run_into(
             notebooks=sum(len(s["steps"]) for s in specs),
             regions=len(specs),
             steps=len(steps),
-            workers=n_workers,
+            workers=target.local_workers if target is not None and target.local_workers else n_workers,
             data=", ".join(sorted({data_dirs[s["region"]] for s in specs})) or "-",
             out=str(final),
             reused=len(result.results),
         )
     try:
-        _execute(specs, n_workers, progress, result)
+        if target is not None and specs:  # Dask: the workers must see these folders (runner.cluster)
+            paths = [
+                ("notebooks folder", notebooks_dir),
+                *(("data folder", Path(d)) for d in sorted(set(data_dirs.values()))),
+            ]
+            ran, n_workers = cluster_mod.run_on_cluster(target, specs, paths, tmp, progress)
+            result.results.extend(ran)
+        else:
+            _execute(specs, n_workers, progress, result)
     finally:
         if progress is not None and hasattr(progress, "stop"):
             progress.stop()

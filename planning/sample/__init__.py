@@ -34,7 +34,8 @@ Modules:
 - `history`: the order lines;
 - `plan`: the plan of record;
 - `generator`: `generate`, the order of the draws;
-- `files`: `write`, `ensure_sample` (the cache) and `generator_fingerprint`.
+- `files`: `write`, `ensure_sample` (the cache) and `generator_fingerprint`;
+- `territories`: a company of N territories (batches of the six regions) and the params files they need.
 """
 
 from __future__ import annotations
@@ -42,12 +43,16 @@ from __future__ import annotations
 from planning.sample.files import ensure_sample, generator_fingerprint, write
 from planning.sample.generator import generate
 from planning.sample.structure import CHANNELS, DEFAULT_END, DEFAULT_SEED, PRODUCT_LINES, TABLES
+from planning.sample.territories import generate_territories, territory_keys, write_params
 
 __all__ = [
     "generate",
     "write",
     "ensure_sample",
     "generator_fingerprint",
+    "generate_territories",
+    "territory_keys",
+    "write_params",
     "TABLES",
     "DEFAULT_SEED",
     "DEFAULT_END",

@@ -63,11 +63,13 @@ def write(
     fmt: str = "parquet",
     end: _dt.date = DEFAULT_END,
     tables: dict[str, pd.DataFrame] | None = None,
+    territories: int | None = None,
 ) -> Path:
     """Generate (or take `tables`) and write one `<table>.parquet` / `<table>.csv` per table plus `sample.json`.
 
     In: output folder (created), scale, seed, `fmt` 'parquet' or 'csv', `end`. Out: the folder path.
-    `sample.json` records scale, seed, end, the generator fingerprint and the row count of every table.
+    `sample.json` records scale, seed, end, the generator fingerprint and the row count of every table (and
+    `territories`, the number of territories of `planning sample --regions N`, when given).
     """
     if fmt not in ("parquet", "csv"):
         raise ValueError(f"fmt must be 'parquet' or 'csv', got {fmt!r}")
@@ -99,6 +101,8 @@ def write(
         "fingerprint": generator_fingerprint(scale, seed, end),
         "rows": counts,
     }
+    if territories is not None:
+        meta["territories"] = int(territories)
     (out / "sample.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return out
 
