@@ -31,6 +31,10 @@ class Contract:
             raise ValueError(f"unknown column types {bad}; expected one of {TYPES}")
 
 
+#: The summary box of a step report (`notebook.Context.summary`): its key numbers and items for decision, kept so
+#: that the index lists every region's items for decision (`report.attention_list`).
+SUMMARY_COLUMNS = {"kind": "str", "label": "str", "text": "str"}
+
 #: The columns of every step's facts artefact (planning/facts.py): one row per shared fact the step owns.
 FACT_COLUMNS = {"name": "str", "value": "float", "unit": "str", "owner": "str", "how": "str"}
 
@@ -404,10 +408,19 @@ ARTIFACTS: dict[str, Contract] = {
         },
     ),
     "facts_review": Contract("05_review", FACT_COLUMNS),
+    **{
+        f"summary_{step[3:]}": Contract(step, SUMMARY_COLUMNS)
+        for step in ("01_market_analysis", "02_goals", "03_strategy", "04_resources", "05_review")
+    },
 }
 
 #: The shared facts each step hands on (planning/facts.py): `store.read_facts` reads them as one table.
 FACT_ARTIFACTS = ("facts_goals", "facts_strategy", "facts_resources", "facts_review")
+
+
+def summary_artifact(step: str) -> str:
+    """The summary artefact of step `step` ("02_goals" -> "summary_goals")."""
+    return f"summary_{step[3:]}"
 
 
 def producer(name: str) -> str:

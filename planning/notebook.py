@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planning import charts, config, data, display, i18n, sources, store
+from planning import charts, config, contracts, data, display, i18n, sources, store
 from planning import params as params_mod
 from planning.market import periods  # the one "last 12 months" (complete calendar months)
 
@@ -142,7 +142,7 @@ class Context:
     def load_optional(self, name: str) -> pd.DataFrame:
         """An artefact of this region if it was written (a part may lack its data), else an empty frame."""
         found = store.read_optional(self.out_dir, name)
-        return found if found is not None else pd.DataFrame()
+        return found if found is not None else store.empty_frame()
 
     # ------------------------------------------------------------------ display
     def t(self, key: str, **fmt: Any) -> str:
@@ -221,6 +221,8 @@ class Context:
         """The report's summary box (key numbers, items for decision). A notebook shows it at its end, when
         every number is known; the exported report opens with it (`report.export_html`)."""
         display.show_html(display.summary_html(numbers, decisions, self.lang))
+        rows = [("number", k, v) for k, v in numbers] + [("decision", "", d) for d in decisions if d]
+        self.save(contracts.summary_artifact(self.step), store.frame(rows, ["kind", "label", "text"]))
 
     def money(self, x: float) -> str:
         return i18n.money(x, self.lang, self.p.company.currency)

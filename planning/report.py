@@ -23,7 +23,7 @@ import nbformat
 import nbformat.v4
 import pandas as pd
 
-from planning import config, display, i18n, store
+from planning import config, contracts, display, i18n, store
 from planning.config import STEPS
 from planning.headlines import forecast_headline, market_headline, plan_of_record_headlines
 
@@ -399,6 +399,48 @@ def _kind_line(manifest: dict[str, Any], lang: str) -> str:
     return f'<div class="kind">{_e(text)}</div>'
 
 
+ATTENTION_ORDER = (
+    "05_review",
+    "04_resources",
+    "02_goals",
+    "03_strategy",
+    "01_market_analysis",
+)  # most urgent first
+ATTENTION_PER_REGION = 4
+
+
+def attention_section(snapshot_dir: Path, regions: list[str], lang: str) -> str:
+    """The items for decision across regions, read from each step's summary artefact (the box its report opens
+    with): at most ATTENTION_PER_REGION per region, the review's first (off plan now), then resources, goals,
+    strategy, market. Empty when no report has an item."""
+    t = lambda key, **kw: i18n.t(f"common.index.attention.{key}", lang, **kw)  # noqa: E731
+    rows = []
+    for r in regions:
+        items = []
+        for step in ATTENTION_ORDER:
+            df = store.read_optional(snapshot_dir / r, contracts.summary_artifact(step))
+            if df is not None and len(df):
+                items += [(step, x) for x in df.loc[df["kind"] == "decision", "text"].astype(str)]
+        for n, (step, text) in enumerate(items[:ATTENTION_PER_REGION]):
+            region_cell = (
+                f'<th scope="row" rowspan="{min(len(items), ATTENTION_PER_REGION)}">' if n == 0 else ""
+            )
+            region_cell += f"{_e(i18n.name('region', r, lang))}</th>" if n == 0 else ""
+            link = f'<a href="{_e(r)}/{_e(step)}.html">{_e(_step_name(step, lang))}</a>'
+            rows.append(f"<tr>{region_cell}<td>{link}</td><td>{_e(text)}</td></tr>")
+        if len(items) > ATTENTION_PER_REGION:
+            rows.append(
+                f'<tr><td colspan="2" class="more">{_e(t("more", n=len(items) - ATTENTION_PER_REGION))}</td></tr>'
+            )
+    if not rows:
+        return ""
+    return (
+        f'<section class="attention"><h2>{_e(t("title"))}</h2><table class="attention-table"><thead><tr>'
+        f"<th>{_e(t('region'))}</th><th>{_e(t('report'))}</th><th>{_e(t('item'))}</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
 def write_index(
     snapshot_dir: str | Path, manifest: dict[str, Any], lang: str = "en", audit: pd.DataFrame | None = None
 ) -> Path:
@@ -537,7 +579,8 @@ def write_index(
         f'<header class="report-header"><div class="company">{_e(company_name)}</div>'
         f'<div class="report-title">{_e(title)}</div>'
         f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div>{kind_html}{changes_html}</header>\n'
-        f"<main>{display.audit_section(audit, lang)}\n{rollup_html}\n{regions_html}</main>\n"
+        f"<main>{display.audit_section(audit, lang)}\n{rollup_html}\n"
+        f"{attention_section(snapshot_dir, list(regions), lang)}\n{regions_html}</main>\n"
         f'<footer class="report-footer">{_e(i18n.t("common.report.footer_index", lang, commit=commit, generated=generated_at()))}</footer>\n'
         "</body>\n</html>\n"
     )

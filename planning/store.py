@@ -234,6 +234,17 @@ def _bad(values: pd.Series, bad: pd.Series, path: Path, column: str, expected: s
     )
 
 
+def empty_frame() -> pd.DataFrame:
+    """A frame without rows or columns (an artefact a part did not write, read as nothing)."""
+    return pd.DataFrame()
+
+
+def frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    """Rows (tuples) as a frame with `columns`, for an artefact built from a few values (`notebook.Context`
+    keeps pandas out of its module imports)."""
+    return pd.DataFrame(rows, columns=columns)
+
+
 def read_optional(region_dir: str | os.PathLike, name: str, **read_csv: Any) -> pd.DataFrame | None:
     """Artefact `name` of a region, or None when it was not written."""
     if not artifact_path(region_dir, name).is_file():

@@ -3,6 +3,7 @@ and the items for decision, read from the step's artefacts, shown first in the e
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pandas as pd
@@ -110,3 +111,19 @@ def test_every_report_of_a_snapshot_opens_with_its_summary(sample_snapshot: Path
         box = body.find('class="summary-box"')
         assert 0 <= box < first_h2, f"{page.name}: the summary box is not first"
         assert body.count('class="summary-box"') == 1
+
+
+def test_the_index_lists_every_regions_items_for_decision(sample_snapshot: Path):
+    """Issue 23: the index opens with the company summary and the attention list across regions, read from the
+    summary artefacts the step reports wrote (one fact, one home: the same sentences as the reports' boxes)."""
+    index = (sample_snapshot / "index.html").read_text(encoding="utf-8")
+    assert '<section class="attention">' in index
+    assert index.index('class="rollup"') < index.index('class="attention"') < index.index('class="regions"')
+    for region in ("east", "northeast"):
+        items = []
+        for step in ("05_review", "04_resources", "02_goals", "03_strategy", "01_market_analysis"):
+            df = pd.read_csv(sample_snapshot / region / "artifacts" / f"summary_{step[3:]}.csv")
+            assert set(df["kind"]) <= {"number", "decision"} and (df["kind"] == "number").sum() >= 2
+            items += df.loc[df["kind"] == "decision", "text"].tolist()
+        for text in items[:4]:
+            assert html.escape(text, quote=False) in index.replace("&#x27;", "'"), text
