@@ -26,7 +26,7 @@ TIER_COLUMNS = ["scope", "from_tier", "to_tier", "customers"]
 FIGURE_COLUMNS = ["scope", "figure", "old", "new", "change", "change_pct"]
 CAUSE_COLUMNS = ["scope", "cause", "item", "old", "new"]
 #: The causes a manifest can show, in the order a reader is told them.
-CAUSES = ("adjusted", "as_of", "params", "data", "code", "regions")
+CAUSES = ("adjusted", "replan", "as_of", "params", "data", "code", "regions")
 NONE = "none"  # a customer without a tier in one of the snapshots (new, or gone)
 
 
@@ -295,7 +295,8 @@ def _notebook_hashes(side: Side, region: str) -> dict[str, str]:
 
 
 def region_causes(region: str, old: Side, new: Side) -> list[dict[str, Any]]:
-    """What the manifests say changed for one region: a managers' adjustment, the planning date, parameter keys
+    """What the manifests say changed for one region: a managers' adjustment, a re-plan (its recorded reason), the
+    planning date, parameter keys
     (old -> new), data tables (by hash), the code version (commit, step notebooks)."""
     rows: list[dict[str, Any]] = []
 
@@ -306,6 +307,9 @@ def region_causes(region: str, old: Side, new: Side) -> list[dict[str, Any]]:
     if store.kind_of(new.manifest) == "adjusted" and region in (adjustment.get("regions") or [region]):
         for wb in adjustment.get("workbooks") or []:
             add("adjusted", wb, old.name, new.name)
+    replanned = (((new.manifest.get("regions") or {}).get(region) or {}).get("replan")) or {}
+    if store.kind_of(new.manifest) == "replan" and replanned:  # `planning replan`: the reason it recorded
+        add("replan", str(replanned.get("reason") or replanned.get("quarter") or ""), old.name, new.name)
     po, pn = flatten(old.params(region)), flatten(new.params(region))
     if po.get("as_of") != pn.get("as_of"):
         add("as_of", "as_of", po.get("as_of"), pn.get("as_of"))

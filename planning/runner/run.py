@@ -380,8 +380,11 @@ def _run_into(
 
     order = {r: i for i, r in enumerate(regions)}
     result.results.sort(key=lambda x: (order[x.region], steps.index(x.step)))
-    for r in regions:  # a step that ran without its upstream steps is partial, not ok
-        snapshot.mark_partial([x for x in result.results if x.region == r])
+    # a step that ran without its upstream steps is partial, not ok; a review run reads its upstream steps from
+    # the plan of record instead (`planning review`, docs/rhythm.md)
+    if (kind or {}).get("kind", "plan") == "plan":
+        for r in regions:
+            snapshot.mark_partial([x for x in result.results if x.region == r])
     # every region of the earlier snapshot stays, in its place: the regions this run does not name are carried
     # over unchanged (files byte-identical, manifest entry as it was); new regions follow
     region_entries: dict[str, dict[str, Any]] = {}
