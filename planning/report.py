@@ -201,6 +201,7 @@ def _summary_first(cells: list) -> list:
         return kept
     first = nbformat.v4.new_code_cell(source="", outputs=boxes)
     first.metadata = {}
+    first["id"] = "summary-box"  # a fixed id, not a random one: a rerun writes the same page
     return [first, *kept]
 
 

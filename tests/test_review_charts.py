@@ -60,5 +60,5 @@ def test_variance_colours_are_named_in_a_legend_and_within_threshold_is_not_yell
     spec = charts.variance_bars(pva, 0.2, "en").to_dict()
     color = spec["spec"]["encoding"]["color"] if "spec" in spec else spec["encoding"]["color"]
     assert color["legend"] is not None and color["legend"].get("title") is None
-    assert color["scale"]["domain"][1] == "Within ±20% of plan"
+    assert color["scale"]["domain"][1] == "Within ±20%"
     assert "#9aa5b1" in color["scale"]["range"] and KPI_COLORS["yellow"] not in color["scale"]["range"]
