@@ -319,6 +319,8 @@ def test_a_simulated_year_plan_reviews_and_one_replan(year_data: Path, tmp_path:
     )
     assert not store.has_artifacts(result.snapshot / "east", "improvements")  # a plan version, not a review
     assert (result.snapshot / "diff_2026-12-31" / "index.html").is_file()  # old vs new targets
+    index = (result.snapshot / "index.html").read_text(encoding="utf-8")
+    assert f"reports as of {result.snapshot.name}" in index  # its own date, not its plan of record's
     causes = pd.read_csv(next((result.snapshot / "diff_2026-12-31").glob("*cause*.csv")))
     replanned = causes[(causes["scope"] == "east") & (causes["cause"] == "replan")]
     assert len(replanned) == 1 and "below the re-split threshold 80%" in replanned["item"].iloc[0]
