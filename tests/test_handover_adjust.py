@@ -172,3 +172,22 @@ def test_an_unchanged_workbook_gives_the_same_plan(tmp_path):
         a = store.read_artifact(snap / r, "targets_rep")["target"].to_numpy()
         b = store.read_artifact(tmp_path / ADJUSTED / r, "targets_rep")["target"].to_numpy()
         assert np.array_equal(a, b)
+
+
+@pytest.mark.slow
+def test_an_adjusted_real_plan_passes_the_audit(sample_snapshot, tmp_path):
+    """Issue 19 x 16: the adjusted plan version agrees with itself (its index target is the annual target, the
+    workbook moves the reps' quotas)."""
+    import shutil
+
+    root = tmp_path / "out"
+    shutil.copytree(sample_snapshot, root / sample_snapshot.name)
+    book = root / sample_snapshot.name / "east" / "quotas.xlsx"
+    wb = openpyxl.load_workbook(book)
+    sheet = wb.sheetnames[1]
+    edited = _edit(book, tmp_path / "east.xlsx", {(sheet, "D2"): float(wb[sheet]["D2"].value) * 1.1})
+    done = CliRunner().invoke(cli.app, ["adjust", str(edited), "--out", str(root), "--as-of", "2026-10-15"])
+    assert done.exit_code == 0, done.output
+    audited = CliRunner().invoke(cli.app, ["audit", str(root / "2026-10-15")])
+    failed = pd.read_csv(store.audit_path(root / "2026-10-15")).query("status == 'fail'")
+    assert audited.exit_code == 0 and failed.empty, failed.to_string()

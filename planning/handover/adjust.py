@@ -137,9 +137,11 @@ def _write(
         new.pop(key, None)
     new.update(snapshot=name, status="complete", kind="adjusted", plan_of_record=source.name)
     new["adjustment"] = {"workbooks": [r.path.name for r in returned], "regions": list(done), "rules": done}
-    for region in done:
-        year = reg.loc[reg["region"] == region, "reconciled"].iloc[0]
-        new["regions"][region].setdefault("headline", {})["plan_target"] = float(year)
+    for region in done:  # the annual target stands: the managers' workbook moves quotas (target + flex buffer)
+        targets = store.read_optional(tmp / region, "targets")
+        year = None if targets is None else targets.loc[targets["level"] == "year", "target"]
+        if year is not None and len(year):
+            new["regions"][region].setdefault("headline", {})["plan_target"] = float(year.iloc[0])
     store.write_manifest(tmp, new)
     workbook.write_all(tmp, new)
     diff_page.diff_snapshots(Side(source.name, source, manifest), Side(name, tmp, new))
