@@ -120,7 +120,10 @@ def audit_section(audit: pd.DataFrame | None, lang: str) -> str:
             "</code></td></tr>"
             for r in failed.itertuples()
         )
-        body += f'<table class="audit-table"><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>'
+        body += (
+            f'<div class="table-frame"><table class="audit-table"><thead><tr>{heads}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>"
+        )
     return f'<section class="audit {cls}"><h2>{_e(t("title"))}</h2>{body}</section>'
 
 

@@ -436,9 +436,9 @@ def attention_section(snapshot_dir: Path, regions: list[str], lang: str) -> str:
     if not rows:
         return ""
     return (
-        f'<section class="attention"><h2>{_e(t("title"))}</h2><table class="attention-table"><thead><tr>'
+        f'<section class="attention"><h2>{_e(t("title"))}</h2><div class="table-frame"><table class="attention-table"><thead><tr>'
         f"<th>{_e(t('region'))}</th><th>{_e(t('report'))}</th><th>{_e(t('item'))}</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table></section>"
+        f"<tbody>{''.join(rows)}</tbody></table></div></section>"
     )
 
 
@@ -479,7 +479,9 @@ def write_index(
     company_name = (company.get("name_zh") if lang == "zh" else None) or company.get("name") or ""
     currency = company.get("currency") or "CNY"
     as_of = params.get("as_of") or manifest.get("as_of") or manifest.get("snapshot", "")
-    if store.snapshot_kind(manifest) != "plan" and manifest.get("snapshot"):  # a review / re-plan / adjustment
+    if store.snapshot_kind(manifest) != "plan" and manifest.get(
+        "snapshot"
+    ):  # a review / re-plan / adjustment
         as_of = manifest["snapshot"]  # is dated itself; its regions' params are its plan of record's
     steps = list(manifest.get("steps") or STEPS)
     t = lambda key, **kw: i18n.t(f"common.index.{key}", lang, **kw)  # noqa: E731
@@ -495,10 +497,10 @@ def write_index(
     )
     rollup = _rollup(regions)
     rollup_html = (
-        f'<section class="rollup"><h2>{_e(t("rollup"))}</h2><table class="headline"><thead><tr>'
+        f'<section class="rollup"><h2>{_e(t("rollup"))}</h2><div class="table-frame"><table class="headline"><thead><tr>'
         f"<th>{_e(company_name)}</th>{num_heads}</tr></thead><tbody><tr>"
         f'<th scope="row">{_e(_rollup_label(manifest, regions, lang))}</th>'
-        f"{_headline_cells(rollup, lang, currency)}</tr></tbody></table>"
+        f"{_headline_cells(rollup, lang, currency)}</tr></tbody></table></div>"
         + (f'<p class="note">{_e(t("forecast_note"))}</p>' if rollup.get("forecast_plan") is not None else "")
         + "</section>"
     )
@@ -555,10 +557,10 @@ def write_index(
     region_head = f'<th class="name">{_e(i18n.column("region", lang))}</th>'
     # Headline numbers and step reports in two tables: one row per region each, readable at 1280 px.
     regions_html = (
-        f'<section class="regions"><h2>{_e(t("regions"))}</h2><table class="regions-table"><thead><tr>'
-        f"{region_head}{num_heads}</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
-        f'<section class="reports"><h2>{_e(t("reports"))}</h2><table class="steps-table"><thead><tr>'
-        f"{region_head}{step_heads}</tr></thead><tbody>{''.join(step_rows)}</tbody></table></section>"
+        f'<section class="regions"><h2>{_e(t("regions"))}</h2><div class="table-frame"><table class="regions-table"><thead><tr>'
+        f"{region_head}{num_heads}</tr></thead><tbody>{''.join(rows)}</tbody></table></div></section>"
+        f'<section class="reports"><h2>{_e(t("reports"))}</h2><div class="table-frame"><table class="steps-table"><thead><tr>'
+        f"{region_head}{step_heads}</tr></thead><tbody>{''.join(step_rows)}</tbody></table></div></section>"
     )
     title = t("title", plan_year=plan_year, as_of=as_of)
     kind_html = _kind_line(manifest, lang)
