@@ -175,19 +175,56 @@ def test_an_unchanged_workbook_gives_the_same_plan(tmp_path):
 
 
 @pytest.mark.slow
-def test_an_adjusted_real_plan_passes_the_audit(sample_snapshot, tmp_path):
+@pytest.mark.parametrize("rule", ["respread", "accept"])
+def test_an_adjusted_real_plan_passes_the_audit(sample_snapshot, tmp_path, rule):
     """Issue 19 x 16: the adjusted plan version agrees with itself (its index target is the annual target, the
-    workbook moves the reps' quotas)."""
+    workbook moves the reps' quotas; accepted quotas move the expected attainment with them)."""
+    import json
     import shutil
 
     root = tmp_path / "out"
-    shutil.copytree(sample_snapshot, root / sample_snapshot.name)
+    snap = root / sample_snapshot.name
+    shutil.copytree(sample_snapshot, snap)
+    if rule == "accept":  # the managers' totals within 5% are taken as they are
+        manifest = store.read_manifest(snap)
+        for region, entry in manifest["regions"].items():
+            entry["params"]["goals"]["adjustment"] = {"rule": "accept", "tolerance": 0.05}
+            params = json.loads((snap / region / "params.json").read_text(encoding="utf-8"))
+            params["goals"]["adjustment"] = {"rule": "accept", "tolerance": 0.05}
+            (snap / region / "params.json").write_text(json.dumps(params), encoding="utf-8")
+        store.write_manifest(snap, manifest)
+        workbook.write_all(snap, manifest)
     book = root / sample_snapshot.name / "east" / "quotas.xlsx"
     wb = openpyxl.load_workbook(book)
     sheet = wb.sheetnames[1]
-    edited = _edit(book, tmp_path / "east.xlsx", {(sheet, "D2"): float(wb[sheet]["D2"].value) * 1.1})
+    edited = _edit(book, tmp_path / "east.xlsx", {(sheet, "D2"): float(wb[sheet]["D2"].value) * 1.02})
     done = CliRunner().invoke(cli.app, ["adjust", str(edited), "--out", str(root), "--as-of", "2026-10-15"])
     assert done.exit_code == 0, done.output
+    assert store.read_manifest(root / "2026-10-15")["adjustment"]["rules"]["east"]["accepted"] is (rule == "accept")
     audited = CliRunner().invoke(cli.app, ["audit", str(root / "2026-10-15")])
     failed = pd.read_csv(store.audit_path(root / "2026-10-15")).query("status == 'fail'")
     assert audited.exit_code == 0 and failed.empty, failed.to_string()
+
+
+SOFFICE = __import__("shutil").which("soffice") or __import__("shutil").which("libreoffice")
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
+def test_a_workbook_saved_by_libreoffice_comes_back_like_one_saved_by_openpyxl(tmp_path):
+    """Issue 19: a manager edits in LibreOffice and hands the workbook back. LibreOffice rewrites the whole file
+    (its own styles, formulas and protection records); the adjustment must read it as it reads openpyxl's."""
+    import subprocess
+
+    snap = _snapshot(tmp_path)
+    value = openpyxl.load_workbook(snap / "quotas.xlsx")["east-1"]["D2"].value
+    edited = _edit(snap / "quotas.xlsx", tmp_path / "company.xlsx", {("east-1", "D2"): value + 12_345.67})
+    out = tmp_path / "lo"
+    subprocess.run([SOFFICE, "--headless", "--calc", "--convert-to", "xlsx", "--outdir", str(out), str(edited)],
+                   check=True, capture_output=True, timeout=120)  # fmt: skip
+    resaved = out / "company.xlsx"
+    assert resaved.is_file() and resaved.read_bytes() != edited.read_bytes()
+    result = _adjust(tmp_path, resaved)
+    assert result.exit_code == 0, result.output
+    recon = pd.read_csv(tmp_path / ADJUSTED / "reconciliation.csv")
+    company = recon[recon["level"] == "company"].iloc[0]
+    assert round(company["gap"], 2) == 12_345.67  # the managers' edit, read from LibreOffice's file

@@ -253,3 +253,18 @@ def _retarget(region_dir: Path, region: str, month_cents: np.ndarray) -> None:
         new[weeks] = allocate(int(month_cents.sum()), cents[weeks].astype(float))
     t[col] = new / 100
     store.write_artifact(region_dir, "targets", t)
+    _reattain(region_dir, float(t.loc[t["level"] == "year", col].iloc[0]))
+
+
+def _reattain(region_dir: Path, quotas: float) -> None:
+    """The shared fact expected_attainment (facts_resources: team capacity / the reps' quotas) after the quotas
+    moved; the team's capacity stands (one fact, one home: the audit compares the two)."""
+    facts = store.read_optional(region_dir, "facts_resources")
+    if facts is None or quotas <= 0:
+        return
+    names = facts["name"].astype(str)
+    capacity = pd.to_numeric(facts.loc[names == "team_capacity", "value"], errors="coerce")
+    if capacity.empty or pd.isna(capacity.iloc[0]):
+        return
+    facts.loc[names == "expected_attainment", "value"] = float(capacity.iloc[0]) / quotas
+    store.write_artifact(region_dir, "facts_resources", facts)
