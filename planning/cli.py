@@ -144,45 +144,28 @@ def run(
     from planning import params, runner
     from planning import pdf as pdf_mod
 
-    try:
-        chromium = (
-            pdf_mod.find_chromium() if pdf else None
-        )  # before any kernel: a missing browser is bad input
-        if not region:
-            _notes_on_skipped(params.skipped_files(params_dir))
-        with _sigterm_as_interrupt():
-            result = runner.run(
-                regions=region or None,
-                steps=step or None,
-                as_of=as_of,
-                data_dir=str(data) if data else None,
-                out_root=out,
-                workers=workers,
-                language=language,
-                force=force,
-                resume=resume,
-                params_dir=params_dir,
-                notebooks_dir=notebooks,
-                progress=runner.Watch(),
-                cluster=cluster,
-                scheduler=scheduler,
-            )
-    except _bad_input_types() as exc:
-        _fail(exc, EXIT_BAD_INPUT)
-        return
-    except KeyboardInterrupt as exc:
-        exc.args = ("interrupted: the kernels were stopped and no snapshot was published",)
-        _fail(exc, EXIT_INTERRUPTED)
-        return
-    except Exception as exc:  # a bug or an environment problem: one line, the traceback with --debug
-        if _debug:
-            raise
-        first = (str(exc).strip().splitlines() or [""])[0]
-        print(
-            f"error: {type(exc).__name__}: {first} (`planning --debug run ...` shows the traceback)",
-            file=sys.stderr,
-        )
-        raise typer.Exit(EXIT_FAILED) from None
+    chromium = _guarded(pdf_mod.find_chromium, "run") if pdf else None  # before any kernel: bad input
+    if not region:
+        _guarded(lambda: _notes_on_skipped(params.skipped_files(params_dir)), "run")
+    result = _guarded(
+        lambda: runner.run(
+            regions=region or None,
+            steps=step or None,
+            as_of=as_of,
+            data_dir=str(data) if data else None,
+            out_root=out,
+            workers=workers,
+            language=language,
+            force=force,
+            resume=resume,
+            params_dir=params_dir,
+            notebooks_dir=notebooks,
+            progress=runner.Watch(),
+            cluster=cluster,
+            scheduler=scheduler,
+        ),
+        "run",
+    )
     n_ok = sum(r.status == "ok" for r in result.results)
     reused = sum(r.reused for r in result.results)
     reused_note = f" ({reused} reused from the earlier run)" if reused else ""
@@ -305,8 +288,9 @@ def replan(
     print(where, file=sys.stderr)
 
 
-def _guarded(call):
-    """Run `call` (a run of notebooks) with the CLI's error handling: bad input exit 2, Ctrl-C 130, else 1."""
+def _guarded(call, command: str = ""):
+    """Run `call` (a run of notebooks) with the CLI's error handling: bad input exit 2, Ctrl-C 130, else 1 with
+    one line naming `planning --debug <command> ...` for the traceback."""
     try:
         with _sigterm_as_interrupt():
             return call()
@@ -320,7 +304,8 @@ def _guarded(call):
             raise
         first = (str(exc).strip().splitlines() or [""])[0]
         print(
-            f"error: {type(exc).__name__}: {first} (`planning --debug ...` shows the traceback)",
+            f"error: {type(exc).__name__}: {first} (`planning --debug {command + ' ' if command else ''}...` "
+            "shows the traceback)",
             file=sys.stderr,
         )
         raise typer.Exit(EXIT_FAILED) from None
