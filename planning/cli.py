@@ -233,7 +233,7 @@ def review(
             language=language,
             force=force,
             params_dir=params_dir,
-            progress=runner.print_progress,
+            progress=runner.Watch(),
         )
 
     _finish(_guarded(call))

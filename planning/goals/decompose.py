@@ -142,7 +142,9 @@ def needed_hires(inputs: Inputs, levers: Levers) -> tuple[Inputs, int]:
         return inputs, 0
     quota = flex_buffer(calibration.calibrate(inputs, levers).committed, levers.buffer).quota
     keep = np.ones(len(hire), dtype=bool)
-    latest_first = inputs.roster.index[hire][np.argsort(-inputs.roster.loc[hire, "start"].rank(method="first"))]
+    latest_first = inputs.roster.index[hire][
+        np.argsort(-inputs.roster.loc[hire, "start"].rank(method="first"))
+    ]
     for i in latest_first:
         trial = keep.copy()
         trial[i] = False
@@ -460,7 +462,9 @@ def position(plan: Plan) -> pd.DataFrame:
             rows.append((measure, period, float(value), "forecast", float(lo), float(hi),
                          _position(float(value), float(lo), float(hi)), False))  # fmt: skip
     hires = (inputs.roster["kind"] == "hire").to_numpy()
-    if hires.any():  # why the kept hires are needed: the team without them against the quotas (`needed_hires`)
+    if (
+        hires.any()
+    ):  # why the kept hires are needed: the team without them against the quotas (`needed_hires`)
         without = calibration.team_dimension(_keep_reps(inputs, ~hires), plan.levers).total
         rows.append(("quota", year, plan.quota, "team_without_hires", math.nan, without,
                      _position(plan.quota, math.nan, without), False))  # fmt: skip

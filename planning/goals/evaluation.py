@@ -155,18 +155,7 @@ def evaluate_params(orders: pd.DataFrame, p: Params, company: pd.DataFrame | Non
     """`evaluate` of the monthly sales up to the run's as-of, with the goals step's forecast parameters
     (goals.forecast_horizon, backtest_origins, backtest_step, interval, forecast_holiday) and `company` (every
     region's monthly sales, `pooling.company_monthly`) as the goals step pools them."""
-    g = p.goals
-    y = forecast.monthly_sales(orders, p.as_of)
-    return evaluate(
-        y,
-        horizon=g.forecast_horizon,
-        count=g.backtest_origins,
-        step=g.backtest_step,
-        level=g.interval,
-        company=company,
-        region=p.region.key,
-        holiday=g.forecast_holiday,
-    )
+    return evaluate(forecast.monthly_sales(orders, p.as_of), **forecast.settings(p, company))
 
 
 TABLE_COLUMNS = ["region", "status", "model", "selection", "mape", "naive_mape", "gain", "coverage", "reason"]

@@ -32,7 +32,7 @@ import math
 import warnings
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -503,16 +503,19 @@ def baseline_forecast(orders: pd.DataFrame, p: Params, company: pd.DataFrame | N
     `pooling.company_monthly`) for the pooled season. Reads as_of, plan_year, region and goals.forecast_horizon,
     backtest_origins, backtest_step, interval, forecast_holiday.
     """
+    return run(orders, p.as_of, p.plan_year, **settings(p, company))
+
+
+def settings(p: Params, company: Any = None) -> dict[str, Any]:
+    """The keyword arguments of `run` / `evaluation.evaluate` the parameters set: goals.(forecast_horizon,
+    backtest_origins, backtest_step, interval, forecast_holiday), the region and the pooled `company` sales."""
     g = p.goals
-    return run(
-        orders,
-        p.as_of,
-        p.plan_year,
-        horizon=g.forecast_horizon,
-        count=g.backtest_origins,
-        step=g.backtest_step,
-        level=g.interval,
-        company=company,
-        region=p.region.key,
-        holiday=g.forecast_holiday,
-    )
+    return {
+        "horizon": g.forecast_horizon,
+        "count": g.backtest_origins,
+        "step": g.backtest_step,
+        "level": g.interval,
+        "company": company,
+        "region": p.region.key,
+        "holiday": g.forecast_holiday,
+    }

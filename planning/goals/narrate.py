@@ -104,7 +104,9 @@ def describe_forecast(result: fc.Result, plan_year: int, voice: i18n.Voice) -> s
         text += " " + voice.t(
             "goals.forecast.why_combined"
             if len(parts) > 1
-            else ("goals.forecast.why" if others else "goals.forecast.why_alone"),  # one model: no "against —"
+            else (
+                "goals.forecast.why" if others else "goals.forecast.why_alone"
+            ),  # one model: no "against —"
             model=model_name(result.chosen, voice),
             best=", ".join(model_name(m, voice) for m in parts),
             mape=voice.pct(float(best["mape"])),
@@ -172,7 +174,9 @@ def describe_position(pos: pd.DataFrame, interval: float, voice: i18n.Voice) -> 
             )
         amount = float(rows["amount"].iloc[0]) if len(rows) else math.nan
         parts.append(
-            voice.t(f"goals.position.{measure}", amount=voice.money(amount), items="; ".join(items) or i18n.DASH)
+            voice.t(
+                f"goals.position.{measure}", amount=voice.money(amount), items="; ".join(items) or i18n.DASH
+            )
         )
     ok = within_limits(pos)
     parts.append(voice.t("goals.position.achievable" if ok else "goals.position.not_achievable"))
@@ -296,13 +300,16 @@ def describe_reps(inputs: Inputs, ramp_months: int, voice: i18n.Voice, hires_dro
         return voice.t("goals.reps.no_reps")
     hires = ros[ros["kind"] == "hire"]
     dropped = " " + voice.t("goals.reps.hires_dropped", n=hires_dropped) if hires_dropped else ""
-    return voice.t(
-        "goals.reps.summary",
-        reps=int((ros["kind"] == "current").sum()),
-        hires=len(hires),
-        first_hire=str(hires["start"].min()) if len(hires) else voice.t("goals.reps.no_hires"),
-        ramp=int(ramp_months),
-    ) + dropped
+    return (
+        voice.t(
+            "goals.reps.summary",
+            reps=int((ros["kind"] == "current").sum()),
+            hires=len(hires),
+            first_hire=str(hires["start"].min()) if len(hires) else voice.t("goals.reps.no_hires"),
+            ramp=int(ramp_months),
+        )
+        + dropped
+    )
 
 
 def describe_rep_sheet(plan: Plan, sheet: pd.DataFrame, voice: i18n.Voice) -> str:

@@ -71,7 +71,9 @@ class Inputs:
     last12: float
     baseline: float
     baseline_monthly: np.ndarray  # (12,)
-    baseline_lower: np.ndarray  # (12,) the chosen forecast's lower bound (goals.interval); actuals where known
+    baseline_lower: (
+        np.ndarray
+    )  # (12,) the chosen forecast's lower bound (goals.interval); actuals where known
     baseline_upper: np.ndarray  # (12,) its upper bound
     increments: pd.DataFrame  # source, segment_or_dimension, amount, explanation
     season: np.ndarray  # (12,), mean 1

@@ -141,7 +141,9 @@ def smart_goals(
         else math.nan
     )
     need_new = math.ceil(need_exact - 1e-9) if math.isfinite(need_exact) else math.nan
-    need_leads = math.ceil(need_exact / conv_eff - 1e-9) if math.isfinite(need_exact) and conv_eff > 0 else math.nan
+    need_leads = (
+        math.ceil(need_exact / conv_eff - 1e-9) if math.isfinite(need_exact) and conv_eff > 0 else math.nan
+    )
     revenue_within_limits = within_limits(position(plan))
     curve = inputs.curve
     best = lambda col: float(curve[col].max()) if col in curve and curve[col].notna().any() else math.nan  # noqa: E731
