@@ -146,10 +146,11 @@ PATH_BODY = FAIL_NORTH_STEP2 + "print(out_dir, params_json)\n"
 
 @pytest.mark.adversarial
 def test_a_rerun_writes_the_same_notebooks_reports_and_index_failures_included(
-    tmp_path: Path, data_dir: Path
+    tmp_path: Path, data_dir: Path, monkeypatch
 ):
     """Two `--force` runs of the same stand-in notebooks (north fails in step 2): every file but the manifest is
     byte-identical, and the notebooks name the published snapshot, never the hidden working folder."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")  # the pages' "generated" minute (report.generated_at)
     nbs = stand_in_notebooks(tmp_path / "nbs", PATH_BODY)
     out, copies = tmp_path / "out", []
     for _ in range(2):
