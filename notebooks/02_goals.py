@@ -47,7 +47,6 @@ from planning.goals import (
     decompose,
     forecast,
     narrate,
-    pooling,
     prepare,
     smart,
     views,
@@ -56,7 +55,7 @@ from planning.goals import (
 from planning.goals import facts as goal_facts
 
 ctx.h("goals.forecast.title")
-company = pooling.company_monthly(ctx.company_orders("region", "order_date", "amount"), ctx.as_of)
+company = ctx.company_monthly()  # every region's monthly sales, computed once per run
 result = forecast.baseline_forecast(ctx.data.orders, ctx.p, company)
 ctx.say(narrate.describe_forecast(result, ctx.plan_year, ctx.voice))
 if forecast.scored(result):  # too short a history has no backtest: the sentence above says so, no empty chart

@@ -102,7 +102,7 @@ ctx.table(
 
 # %%
 ctx.h("strategy.funnel.title")
-stages = funnel.funnel(ctx.data.opportunities, ctx.p, benchmark=ctx.company("opportunities").opportunities)
+stages = funnel.funnel(ctx.data.opportunities, ctx.p, benchmark_counts=ctx.funnel_benchmark())
 ctx.save("funnel", stages)
 has_opportunities = not ctx.missing("opportunities", "strategy.missing.funnel")
 if has_opportunities:

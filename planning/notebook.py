@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from planning import charts, config, contracts, data, display, i18n, sources, store
+from planning import charts, company, config, contracts, data, display, i18n, sources, store
 from planning import params as params_mod
 from planning.market import periods  # the one "last 12 months" (complete calendar months)
 
@@ -119,13 +119,18 @@ class Context:
             )
         return self._company[wanted]
 
-    def company_orders(self, *columns: str) -> pd.DataFrame:
-        """All regions' order lines up to `as_of`, only `columns` (the goals step's pooled forecast reads region,
-        order_date and amount: three columns of every line, not the whole table). Zero rows without orders."""
-        path = data.table_file(self.data_dir, "orders")
-        if path is None:
-            return self.data.orders.iloc[:0][[c for c in columns if c in self.data.orders]]
-        return data.read_table(path, "orders", as_of=self.as_of, columns=list(columns))
+    def company_monthly(self) -> pd.DataFrame:
+        """Every region's sales per month up to the last complete month before `as_of` (the goals step's pooled
+        season: `goals.pooling.company_monthly`), as `planning run` computed it once for the run (`planning.company`),
+        else from the data."""
+        return company.summary(self.out_dir.parent, "monthly_sales", self.data_dir, self.as_of)
+
+    def funnel_benchmark(self) -> pd.DataFrame | None:
+        """The company's funnel counts per pair of stages over the window `strategy.funnel_months`
+        (`strategy.funnel.stage_counts`, the strategy step's benchmark), as `planning run` computed it once for
+        the run (`planning.company`), else from the data; None without opportunities."""
+        months = self.p.strategy.funnel_months
+        return company.summary(self.out_dir.parent, "funnel_counts", self.data_dir, self.as_of, months)
 
     # ------------------------------------------------------------------ artefacts
     def save(self, name: str, df: pd.DataFrame) -> None:

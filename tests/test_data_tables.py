@@ -3,6 +3,7 @@ into the scan or applied to a loaded set: the same tables), table and column sel
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from frames_data import AS_OF, FIXTURE, plain, write_csv, write_parquet
@@ -32,7 +33,13 @@ def test_round_trip_sample(tmp_path, small_tables, fmt):
     loaded = data.load_tables(out)
     assert loaded.available() == list(data.TABLES)
     for name in data.TABLES:
-        pd.testing.assert_frame_equal(loaded.get(name), plain(small_tables[name]), obj=name)
+        expected = plain(small_tables[name])
+        if (
+            fmt == "parquet" and "region" in expected
+        ):  # one region per row group, a region's rows in their order
+            codes, _ = pd.factorize(expected["region"], use_na_sentinel=False)
+            expected = expected.iloc[np.argsort(codes, kind="stable")].reset_index(drop=True)
+        pd.testing.assert_frame_equal(loaded.get(name), expected, obj=name)
     assert data.validate_tables(loaded) == []
 
 

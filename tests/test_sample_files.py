@@ -84,3 +84,38 @@ def test_ensure_sample_concurrent(tmp_path):
         len(loaded.orders) == json.loads((tmp_path / "sample" / "sample.json").read_text())["rows"]["orders"]
     )
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".sample-")]
+
+
+def test_parquet_row_groups_hold_one_region_each(tmp_path, small):
+    """A territory's notebook reads only its own rows: every table with a region column is written grouped by
+    region, one region per row group (its statistics name it), so a region's read skips every other row group."""
+    import pyarrow.parquet as pq
+
+    out = sample.write(tmp_path / "pq", scale=SMALL, tables=small)
+    for name in sample.TABLES:
+        meta = pq.ParquetFile(out / f"{name}.parquet").metadata
+        if "region" not in small[name].columns:
+            continue
+        col = meta.schema.names.index("region")
+        regions = [(meta.row_group(g).column(col).statistics.min, meta.row_group(g).column(col).statistics.max)
+                   for g in range(meta.num_row_groups)]  # fmt: skip
+        assert all(lo == hi for lo, hi in regions), name
+        assert len({lo for lo, _ in regions}) == len(regions) == small[name]["region"].nunique(), name
+        east = data.read_table(out / f"{name}.parquet", name, region="east")
+        assert len(east) == (small[name]["region"].astype(str) == "east").sum()
+        from planning.data.read import _row_groups
+
+        assert len(_row_groups(meta, {"region": "east"})) == 1
+
+
+def test_region_runs_keep_each_regions_order_and_split_large_regions(monkeypatch):
+    import pyarrow as pa
+
+    from planning.sample import files
+
+    t = pa.table({"region": ["b", "a", "b", "a", "b", "c"], "i": [0, 1, 2, 3, 4, 5]})
+    grouped, sizes = files.region_runs(t)
+    assert grouped.column("i").to_pylist() == [0, 2, 4, 1, 3, 5] and sizes == [3, 2, 1]
+    monkeypatch.setattr(files, "ROW_GROUP_ROWS", 2)
+    assert files.region_runs(t)[1] == [2, 1, 2, 1]
+    assert files.region_runs(pa.table({"i": [1, 2, 3]}))[1] == [2, 1]

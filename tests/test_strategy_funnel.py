@@ -114,3 +114,28 @@ def test_a_stage_no_deal_of_the_window_reached_is_still_a_stage(p):
     f = funnel.funnel(pd.concat([d, old], ignore_index=True), full(p))
     assert list(f["stage"]) == ["lead", "discovery", "proposal", "negotiation"]
     assert funnel.support(d, full(p)).dated_stages == ("discovery", "proposal")
+
+
+@pytest.mark.parametrize(
+    "undated", [(), ("discovery",), ("proposal", "negotiation"), ("discovery", "proposal", "negotiation")]
+)
+def test_benchmark_from_counts_equals_benchmark_from_opportunities(p, undated):
+    """The company's stage counts (computed once per run, planning.company) give the very rates that the
+    company's opportunities give, whichever stages the region's funnel dates: bit for bit, counts added across
+    regions."""
+    region = opps().drop(columns=[funnel.STAGE_DATE[s] for s in undated])
+    extra = opps().iloc[[0, 3, 5]]
+    company = pd.concat(
+        [opps(), *(extra.assign(opportunity_id=f"X{i}") for i in range(4))], ignore_index=True
+    )
+    by_opps = funnel.funnel(region, full(p), benchmark=company)
+    halves = [company.iloc[: len(company) // 2], company.iloc[len(company) // 2 :]]
+    counts = [funnel.stage_counts(h, full(p).as_of, p.funnel_months) for h in halves]
+    added = counts[0].assign(**{c: counts[0][c] + counts[1][c] for c in ("entered", "advanced", "open")})
+    by_counts = funnel.funnel(region, full(p), benchmark_counts=added)
+    pd.testing.assert_frame_equal(by_opps, by_counts)
+    assert by_counts["benchmark_rate"].notna().all()
+    assert len(by_counts) == 4 - len(undated)
+    no_bench = funnel.funnel(region, full(p))
+    assert no_bench["benchmark_rate"].isna().all()
+    assert not by_counts["benchmark_rate"].equals(no_bench["conversion_rate"])

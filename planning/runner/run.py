@@ -45,7 +45,7 @@ from typing import Any
 
 import pandas as pd
 
-from planning import audit, config, diff, importer, report, sources, store
+from planning import audit, company, config, diff, importer, report, sources, store
 from planning import data as data_mod
 from planning import params as params_mod
 from planning.diff import page as diff_page
@@ -350,6 +350,10 @@ def _run_into(
 
     n_workers = workers if workers is not None else (first.run.workers or os.cpu_count() or 1)
     n_workers = max(1, min(n_workers, len(specs) or 1))
+    # the company-wide summaries (pooled season, funnel benchmark) once for the run, so that a region's notebook
+    # reads only its region's rows (planning.company; removed before the snapshot is published)
+    company.prepare(tmp, [(data_dirs[s["region"]], inputs[s["region"]].params.as_of,
+                           inputs[s["region"]].params.strategy.funnel_months, s["steps"]) for s in specs])  # fmt: skip
     if specs:  # the reports' JS bundle, cached on disk while the first notebooks run (report.vega_bundle)
         threading.Thread(target=_warm_bundle, name="vega-bundle", daemon=True).start()
     t0 = time.perf_counter()
@@ -374,6 +378,7 @@ def _run_into(
         else:
             _execute(specs, n_workers, progress, result)
     finally:
+        company.remove(tmp)
         if progress is not None and hasattr(progress, "stop"):
             progress.stop()
     wall = time.perf_counter() - t0

@@ -156,11 +156,48 @@ def _stage_rates(opps: pd.DataFrame, as_of: pd.Timestamp, stages: tuple[str, ...
     return pd.DataFrame(rows)
 
 
+def stage_counts(opps: pd.DataFrame, as_of: Any, months: int) -> pd.DataFrame:
+    """The counts a conversion rate is made of, for every pair of stages (stage before next, in STAGES' order:
+    whichever stages a region's funnel dates, its rows are pairs of these), over the leads of the last `months`
+    months up to `as_of`: entered (reached stage), advanced (reached next), open (still between the two).
+    Counts add up across regions, so the company's benchmark is computed once per run (`planning.company`),
+    not from every region's opportunities in every region's notebook; `funnel(benchmark_counts=...)` takes it.
+    """
+    require(opps, "opportunities", ("lead_date", "status"))
+    as_of = pd.Timestamp(as_of)
+    reached, closed, _ = reached_stages(in_window(opps, as_of, months), as_of)
+    rows = []
+    for i, stage in enumerate(STAGES[:-1]):
+        for nxt in STAGES[i + 1 :]:
+            entered, advanced = reached[stage], reached[nxt]
+            rows.append({"stage": stage, "next": nxt, "entered": int(entered.sum()),
+                         "advanced": int(advanced.sum()),
+                         "open": int((entered & ~advanced & ~closed).sum())})  # fmt: skip
+    return pd.DataFrame(rows, columns=["stage", "next", "entered", "advanced", "open"])
+
+
+def _benchmark_rates(counts: pd.DataFrame, stages: tuple[str, ...]) -> np.ndarray:
+    """Conversion rate of each consecutive pair of `stages` from `stage_counts` (as `_stage_rates` computes it:
+    advanced / (entered - open), NaN when nothing was decided)."""
+    by_pair = counts.set_index(["stage", "next"])
+    rates = []
+    for stage, nxt in zip(stages[:-1], stages[1:], strict=True):
+        row = by_pair.loc[(stage, nxt)]
+        decided = int(row["entered"]) - int(row["open"])
+        rates.append(int(row["advanced"]) / decided if decided else math.nan)
+    return np.array(rates, dtype=float)
+
+
 FUNNEL_COLUMNS = ("stage", "entered", "advanced", "open", "dropped", "conversion_rate", "median_days",
                   "benchmark_rate", "vs_benchmark", "bottleneck")  # fmt: skip
 
 
-def funnel(opps: pd.DataFrame | None, p: Params, benchmark: pd.DataFrame | None = None) -> pd.DataFrame:
+def funnel(
+    opps: pd.DataFrame | None,
+    p: Params,
+    benchmark: pd.DataFrame | None = None,
+    benchmark_counts: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Stage by stage: lead -> needs discovery -> proposal -> negotiation -> won, for leads of the last
     `strategy.funnel_months` months up to `as_of`. Only the stages with dates are rows (`support`): a stage
     without any date is left out (its deals counted at the next dated stage), so an export without stage dates
@@ -169,7 +206,8 @@ def funnel(opps: pd.DataFrame | None, p: Params, benchmark: pd.DataFrame | None 
 
     Per stage: entered (reached it), advanced (reached the next), open (still there), dropped (closed lost there),
     conversion_rate = advanced / (entered - open) (deals still open have not had their chance yet), median_days in
-    the stage of the deals that advanced. `benchmark` (e.g. the whole company's opportunities) gives
+    the stage of the deals that advanced. `benchmark` (e.g. the whole company's opportunities), or its
+    `stage_counts` as `benchmark_counts` (the same rates, without reading the opportunities), gives
     benchmark_rate per stage; the bottleneck is the stage whose conversion falls furthest below its benchmark
     (lowest rate / benchmark_rate; lowest rate when there is no benchmark): exactly one row has bottleneck True.
     No rows (the same columns) when there is no opportunities table.
@@ -181,9 +219,10 @@ def funnel(opps: pd.DataFrame | None, p: Params, benchmark: pd.DataFrame | None 
     as_of, months = pd.Timestamp(p.as_of), p.strategy.funnel_months
     stages = chain(support(opps, p).dated_stages)
     out = _stage_rates(in_window(opps, as_of, months), as_of, stages)
-    if benchmark is not None and len(benchmark):
-        bench = _stage_rates(in_window(benchmark, as_of, months), as_of, stages)
-        out["benchmark_rate"] = bench["conversion_rate"].to_numpy()
+    if benchmark_counts is None and benchmark is not None and len(benchmark):
+        benchmark_counts = stage_counts(benchmark, as_of, months)
+    if benchmark_counts is not None and len(benchmark_counts):
+        out["benchmark_rate"] = _benchmark_rates(benchmark_counts, stages)
     else:
         out["benchmark_rate"] = math.nan
     rel = out["conversion_rate"] / out["benchmark_rate"]
