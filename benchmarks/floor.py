@@ -101,16 +101,18 @@ def run_floor(
 ) -> FloorResult:
     """Run `steps` for `regions` in `workers` fresh Python processes; wall time covers process start to the last
     region's end (parameters are validated and notebooks parsed before the clock starts, like inputs)."""
+    from planning import company, runner
     from planning import params as params_mod
-    from planning import runner
 
     notebooks_dir = Path(notebooks_dir).resolve()
     notebooks = [(s, notebook_cells(notebooks_dir / f"{s}.py")) for s in steps]
-    specs = []
+    specs, jobs = [], []
     for r in regions:
         region_dir = Path(out_root) / r
         region_dir.mkdir(parents=True, exist_ok=True)
         run_input = params_mod.resolve(r, params_dir=params_dir)
+        p = run_input.params
+        jobs.append((str(Path(data_dir).resolve()), p.as_of, p.strategy.funnel_months, list(steps)))
         (region_dir / "params.json").write_text(run_input.params.model_dump_json(), encoding="utf-8")
         specs.append(
             {
@@ -126,6 +128,8 @@ def run_floor(
     n = max(1, min(workers, len(specs)))
     result = FloorResult(wall=0.0, workers=n)
     t0 = time.perf_counter()
+    # the company-wide summaries, once, as `planning run` computes them before its notebooks (planning.company)
+    company.prepare(Path(out_root), jobs)
     with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn")) as pool:
         for res in pool.map(run_region, specs):
             result.seconds[res["region"]] = res["seconds"]

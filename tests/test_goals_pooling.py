@@ -215,3 +215,32 @@ def test_a_peer_that_opened_later_and_months_without_sales_do_not_bend_the_profi
         assert np.all(np.isfinite(mean)) and np.all(mean > 0) and np.all(np.isfinite(sigma))
     with pytest.raises(ValueError, match="at least 3 months with sales"):
         pooling.predict_pooled(np.r_[np.zeros(20), 5.0, 6.0], 12, None)
+
+
+@pytest.mark.parametrize("months", [3, 12, 13, 14, 18, 40])
+@pytest.mark.parametrize("holiday", ["none", "lunar_new_year"])
+def test_many_regions_fit_the_same_profile_with_levels_and_trends_projected_out(months, holiday, monkeypatch):
+    """Beyond DENSE_MAX regions the profile comes from the regression with each region's level and trend
+    projected out (Frisch-Waugh-Lovell); it is the whole regression's profile, also where it is not identified
+    (short histories fall back to the whole regression), with regions that open late and months without sales."""
+    rng = np.random.default_rng(7)
+    r = pooling.DENSE_MAX + 5
+    idx = pd.date_range("2022-01-01", periods=months, freq="MS")
+    season = np.exp(0.3 * np.sin(2 * np.pi * np.arange(months) / 12))
+    level = rng.uniform(1e5, 1e6, r)
+    series = (
+        level * season[:, None] * np.exp(rng.normal(0, 0.1, (months, r)) + 0.01 * np.arange(months)[:, None])
+    )
+    series[: months // 2, 3] = 0.0  # a region opened half way
+    series[months - 1, 5] = 0.0  # a month without sales
+    series[:, 7] = 0.0  # a region without any sale
+    share = pooling.holiday_share(idx, holiday)
+    monkeypatch.setattr(pooling, "DENSE_MAX", 10**6)
+    whole = pooling.fit_profile(series, share)
+    monkeypatch.setattr(pooling, "DENSE_MAX", 2)
+    dense, calls = pooling._shared_dense, []
+    monkeypatch.setattr(pooling, "_shared_dense", lambda *a: calls.append(1) or dense(*a))
+    within = pooling.fit_profile(series, share)
+    assert bool(calls) == (months <= 13)  # identified from 14 months on: the whole regression is not solved
+    np.testing.assert_allclose(within.season, whole.season, rtol=1e-9)
+    assert within.effect == pytest.approx(whole.effect, abs=1e-9)

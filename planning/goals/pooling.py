@@ -121,9 +121,22 @@ def _logs(y: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Up to this many regions `fit_profile` solves the regression whole (its coefficients are those every plan made
+#: so far was computed with, to the last digit); beyond, with each region's level and trend projected out first
+#: (the same coefficients to ~1e-13 where they are identified, in a fraction of the time: 0.01-0.07 s instead of
+#: 0.2-2.5 s for 200 territories).
+DENSE_MAX = 20
+
+
 def fit_profile(series: np.ndarray, share: np.ndarray) -> Profile:
     """The month-of-year profile shared by the columns of `series` (months x regions, the region itself among
     them) and the holiday effect (`share`: per month; all zeros fits none). Columns with no sale are left out.
+
+    One least-squares regression with a level and a trend per region besides the shared profile. With more than
+    `DENSE_MAX` regions the levels and trends are projected out of each region's months first
+    (Frisch-Waugh-Lovell: the shared coefficients of the regression of the residuals on the residuals are those
+    of the full regression), so the solve has 11 or 12 unknowns instead of 2 x regions more: every territory's
+    backtest fits the profile several times, and the whole regression grows with the cube of the regions.
     """
     cols = [series[:, j] for j in range(series.shape[1]) if np.any(series[:, j] > 0)]
     n, r = series.shape[0], len(cols)
@@ -132,6 +145,22 @@ def fit_profile(series: np.ndarray, share: np.ndarray) -> Profile:
     with_holiday = bool(np.any(share > 0)) and np.ptp(share) > 0
     if not cols:
         return Profile(np.ones(SEASON), 0.0)
+    fitted = _shared_within(cols, dummies, share, with_holiday, months) if r > DENSE_MAX else None
+    shared, seen = fitted or _shared_dense(cols, dummies, share, with_holiday, months)
+    logs = np.zeros(SEASON)
+    present = sorted(seen)  # a month of the year no column sold in (history < 12 months) keeps factor 1
+    for k in range(1, SEASON):
+        if k in present:
+            logs[k] = shared[k - 1]
+    logs[present] -= logs[present].mean()
+    effect = float(shared[-1]) if with_holiday else 0.0
+    return Profile(np.exp(logs), effect)
+
+
+def _shared_dense(cols, dummies, share, with_holiday, months) -> tuple[np.ndarray, set]:
+    """The shared coefficients (11 month effects, then the holiday's) of the whole regression, and the
+    positions in the season with a sale."""
+    n, r = len(months), len(cols)
     blocks, targets, seen = [], [], set()
     for j, col in enumerate(cols):
         own = np.zeros((n, 2 * r))
@@ -146,14 +175,29 @@ def fit_profile(series: np.ndarray, share: np.ndarray) -> Profile:
     design = np.vstack(blocks)
     target = np.concatenate(targets)
     beta = np.linalg.lstsq(design, target, rcond=None)[0]
-    logs = np.zeros(SEASON)
-    present = sorted(seen)  # a month of the year no column sold in (history < 12 months) keeps factor 1
-    for k in range(1, SEASON):
-        if k in present:
-            logs[k] = beta[2 * r + k - 1]
-    logs[present] -= logs[present].mean()
-    effect = float(beta[-1]) if with_holiday else 0.0
-    return Profile(np.exp(logs), effect)
+    return beta[2 * r :], seen
+
+
+def _shared_within(cols, dummies, share, with_holiday, months) -> tuple[np.ndarray, set] | None:
+    """`_shared_dense` with each region's level and trend projected out of its months first; None when the
+    shared coefficients are not identified (a history of 13 months or less: the trends and the season overlap),
+    where the whole regression's minimum-norm solution is the answer."""
+    n = len(months)
+    shared = np.hstack([dummies, *([share[:, None]] if with_holiday else [])])
+    level_trend = np.column_stack([np.ones(n), np.arange(n) / SEASON])
+    xs, ys, seen = [], [], set()
+    for col in cols:
+        logs = _logs(col)
+        sold = np.isfinite(logs)
+        z, xy = level_trend[sold], np.column_stack([shared[sold], logs[sold]])
+        rest = xy - z @ np.linalg.lstsq(z, xy, rcond=None)[0]  # the region's own level and trend taken out
+        xs.append(rest[:, :-1])
+        ys.append(rest[:, -1])
+        seen |= set(months[sold].tolist())
+    design = np.vstack(xs)
+    if np.linalg.matrix_rank(design) < design.shape[1]:
+        return None
+    return np.linalg.lstsq(design, np.concatenate(ys), rcond=None)[0], seen
 
 
 def _damped_linear(z: np.ndarray, h: int) -> tuple[np.ndarray, float]:
