@@ -124,12 +124,14 @@ def unescape_formula(value: Any) -> Any:
 
 
 def _text_columns(df: pd.DataFrame) -> list[str]:
+    """The columns that may hold text, judged by their dtype (object, string, categorical) without looking at
+    the values (pandas' `is_string_dtype` of a column scans an object column's values: ~1.4 ms a column)."""
     return [
         c
-        for c in df.columns
-        if pd.api.types.is_object_dtype(df[c])
-        or pd.api.types.is_string_dtype(df[c])
-        or isinstance(df[c].dtype, pd.CategoricalDtype)
+        for c, t in df.dtypes.items()
+        if pd.api.types.is_object_dtype(t)
+        or pd.api.types.is_string_dtype(t)
+        or isinstance(t, pd.CategoricalDtype)
     ]
 
 
@@ -205,7 +207,7 @@ def read_artifact(
 
 def _unescape(df: pd.DataFrame) -> pd.DataFrame:
     for c in _text_columns(df):
-        if df[c].astype(object).map(lambda v: isinstance(v, str) and v[:1] == "'").any():
+        if any(isinstance(v, str) and v[:1] == "'" for v in df[c].to_numpy(dtype=object)):
             df[c] = df[c].map(unescape_formula)
     return df
 
@@ -415,7 +417,6 @@ def kind_of(manifest: dict[str, Any]) -> str:
     """A manifest's kind ("plan" for a manifest written before kinds existed)."""
     kind = manifest.get("kind") or "plan"
     return kind if kind in KINDS else "plan"
-
 
 
 def diff_dir(snapshot: str | os.PathLike, old: str) -> Path:

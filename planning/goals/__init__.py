@@ -25,6 +25,16 @@ concept of the method (METHOD.md, section 2) lives:
 This module imports compute modules only: `import planning.goals.forecast` needs neither altair nor ipywidgets.
 """
 
-from planning.goals.prepare import ORDER_COLUMNS
-
 __all__ = ["ORDER_COLUMNS"]
+
+
+def __getattr__(name: str):
+    """`ORDER_COLUMNS` (the order-line columns the step reads) on first use: importing a module of this package
+    (`planning.goals.calendar` for the CLI's check of company.country) does not import the forecast's models."""
+    if name == "ORDER_COLUMNS":
+        # lazy: prepare imports the forecast (scipy.stats, statsmodels' pieces: ~1.3 s of CPU), which the CLI
+        # never needs; the goals notebook imports it anyway
+        from planning.goals.prepare import ORDER_COLUMNS
+
+        return ORDER_COLUMNS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

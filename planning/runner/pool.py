@@ -99,6 +99,7 @@ class _Worker:
     conn: Connection
     spec: dict[str, Any] | None = None  # the region it runs
     done: list[str] = field(default_factory=list)  # the steps of `spec` it reported
+    released: bool = False  # sent None: stopping
 
     @classmethod
     def start(cls, ctx) -> _Worker:
@@ -117,11 +118,17 @@ class _Worker:
             return False
         return True
 
+    def release(self) -> None:
+        """No region left for it: it stops its kernel and exits (while the other workers finish theirs)."""
+        if not self.released:
+            self.released = True
+            try:
+                self.conn.send(None)
+            except OSError:
+                pass
+
     def stop(self, timeout: float) -> None:
-        try:
-            self.conn.send(None)
-        except OSError:
-            pass
+        self.release()
         self.proc.join(timeout)
         if self.proc.is_alive():
             self.proc.terminate()
@@ -202,6 +209,8 @@ def run_parallel(
             for w in workers:
                 if w.spec is None and pending:
                     w.give(pending.popleft())
+                elif w.spec is None:  # its kernel's shutdown (~0.7 s) overlaps the other workers' last region
+                    w.release()
             busy = [w for w in workers if w.spec is not None]
             wait([w.conn for w in busy] + [w.proc.sentinel for w in busy])
             for w in busy:
@@ -216,6 +225,8 @@ def run_parallel(
         for w in workers:
             w.proc.join(30)
         raise
+    for w in workers:
+        w.release()  # all at once: the kernels shut down in parallel
     for w in workers:
         w.stop(timeout=30)
     return results
