@@ -31,7 +31,11 @@ def _domain(domain: str) -> dict:
     path = LOCALE_DIR / f"{domain}.yaml"
     if not path.is_file():
         return {}
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    # libyaml's safe loader where PyYAML has it: the project's own locale files (not a user's YAML, which
+    # params.yamlsafe reads with limits) parse the same, ~7x faster (0.24 -> 0.03 s for all of them, paid by
+    # every kernel and worker process)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
 
 
 def domains() -> list[str]:

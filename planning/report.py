@@ -16,6 +16,7 @@ import os
 import re
 from datetime import UTC, datetime
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -95,23 +96,25 @@ def vega_bundle() -> str:
     """vega + vega-lite + vega-embed as one script defining `window.vegaEmbed` (~0.9 MB).
 
     vl-convert builds it in ~1.6 s of CPU, which every worker process of a run would pay again; the bundle is
-    therefore kept in `BUNDLE_CACHE_DIR` under a name holding the vl-convert and Vega-Lite versions, written
-    atomically, and rebuilt when missing or unreadable (a read-only project just builds it each time).
+    therefore kept in `BUNDLE_CACHE_DIR` under a name holding the vl-convert and altair versions (altair's
+    version fixes the Vega-Lite version it draws with), written atomically, and rebuilt when missing or
+    unreadable (a read-only project just builds it each time).
     """
-    # lazy: altair (~1 s to import) is needed here only to name the Vega-Lite version, and the run's parent
-    # process, which warms the bundle cache, draws no chart
+    # lazy: vl_convert's native module is loaded only by a process that writes a report with charts
     import vl_convert as vlc
-    from altair.utils.html import vl_version_for_vl_convert
 
-    vl_version = vl_version_for_vl_convert()
-    cached = BUNDLE_CACHE_DIR / f"vega-bundle-vlc{vlc.__version__}-vl{vl_version}.js"
+    cached = BUNDLE_CACHE_DIR / f"vega-bundle-vlc{vlc.__version__}-altair{metadata.version('altair')}.js"
     try:
         text = cached.read_text(encoding="utf-8")
         if text.endswith(_BUNDLE_END) and "vegaEmbed" in text:
             return text[: -len(_BUNDLE_END)]
     except (OSError, UnicodeDecodeError):
         pass
-    text = vlc.javascript_bundle(vl_version=vl_version)
+    # lazy: altair (0.3-1 s to import) names the Vega-Lite version, needed only to build the bundle; the workers
+    # and the run's parent process, which read it from the cache, draw no chart
+    from altair.utils.html import vl_version_for_vl_convert
+
+    text = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
     try:
         BUNDLE_CACHE_DIR.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
