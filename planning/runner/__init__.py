@@ -12,14 +12,51 @@
 - `cluster.py`  the Dask executor (`--cluster local:N`, `--scheduler tcp://HOST:PORT`; docs/cluster.md).
 """
 
+import importlib
+import sys
+import types
+
 from planning.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
-from planning.runner.checks import check_calendar, check_out_root, validate_data
-from planning.runner.kernels import notebook_parameters, run_region
-from planning.runner.results import RunResult, StepResult, print_progress
-from planning.runner.review import review
-from planning.runner.run import run
-from planning.runner.snapshot import headline
-from planning.runner.watch import Watch
+
+#: name -> the module of this package that defines it, imported on first use: a worker process (pool.py,
+#: cluster.py) imports only what runs a notebook (kernels, report), not the checks, the importer, the
+#: handover workbooks and the run's orchestration (~0.5-1 s of CPU in every worker)
+_FROM = {
+    "check_calendar": "checks",
+    "check_out_root": "checks",
+    "validate_data": "checks",
+    "notebook_parameters": "kernels",
+    "run_region": "kernels",
+    "RunResult": "results",
+    "StepResult": "results",
+    "print_progress": "results",
+    "review": "review",
+    "run": "run",
+    "headline": "snapshot",
+    "Watch": "watch",
+}
+
+
+class _Package(types.ModuleType):
+    """This package's module: `run` and `review` name the functions, as they always have, also once the import
+    system has loaded the modules of the same names (it binds a loaded submodule to its package's attribute)."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in ("run", "review") and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name: str):
+    if name in _FROM:
+        value = getattr(importlib.import_module(f"{__name__}.{_FROM[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "EXIT_BAD_INPUT",
