@@ -95,6 +95,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # runs nothing: it is left as it is.
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
 _ESCAPED = re.compile(r"^'+[=+\-@\t\r\n]")  # a text `escape_formula` prefixed (or that began so)
+_ESCAPE_FIRST = frozenset(FORMULA_START) | {"'"}  # first characters of the texts `escape_formula` may change
 
 
 def escape_formula(value: Any) -> Any:
@@ -141,6 +142,10 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
     out = df
     for c in _text_columns(df):
         values = df[c].astype(object)
+        # most columns hold no cell `escape_formula` would change: a text starting with a formula character or
+        # a quote, or holding a carriage return; found in one pass over the values, without a Series per column
+        if not any(isinstance(v, str) and v and (v[0] in _ESCAPE_FIRST or "\r" in v) for v in values.to_numpy()):
+            continue
         escaped = values.map(escape_formula)
         changed = escaped.ne(values) & values.notna()
         if changed.any():
