@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -73,9 +74,31 @@ def region_checks(a: Mapping[str, pd.DataFrame | None], statuses: Mapping[str, s
     ]
     for name in signs.NON_NEGATIVE:
         rows += signs.non_negative(name, a[name])
-    if statuses is not None:
-        rows += steps.step_status_vs_artefacts(statuses, [n for n, f in a.items() if f is not None])
-    return rows
+    return rows + status_checks(a, statuses)
+
+
+def status_checks(a: Mapping[str, pd.DataFrame | None], statuses: Mapping[str, str] | None) -> list[Row]:
+    """The last of `region_checks`: the manifest's step statuses against the artefacts present (none without
+    statuses)."""
+    if statuses is None:
+        return []
+    return steps.step_status_vs_artefacts(statuses, [n for n, f in a.items() if f is not None])
+
+
+@dataclass
+class Ahead:
+    """A region's audit read and checked before the manifest exists (`planning run` audits each region as soon as
+    its steps are done, while the other regions run): its artefacts, the unreadable ones, and `region_checks`
+    without the manifest's step statuses, which `audit_snapshot` adds."""
+
+    arts: dict[str, pd.DataFrame | None]
+    bad: list[Row]
+    rows: list[Row]
+
+
+def audit_ahead(region_dir: str | os.PathLike) -> Ahead:
+    arts, bad = load(region_dir)
+    return Ahead(arts, bad, region_checks(arts, None))
 
 
 def _statuses(manifest: Mapping[str, Any], region: str) -> dict[str, str]:
@@ -147,15 +170,24 @@ def index_headline(
     ]
 
 
-def audit_snapshot(snapshot: str | os.PathLike, manifest: Mapping[str, Any]) -> pd.DataFrame:
-    """The plan audit of a snapshot: every region of its manifest, then the company (region `company`)."""
+def audit_snapshot(
+    snapshot: str | os.PathLike, manifest: Mapping[str, Any], ahead: Mapping[str, Ahead] | None = None
+) -> pd.DataFrame:
+    """The plan audit of a snapshot: every region of its manifest, then the company (region `company`).
+    `ahead`: regions already read and checked (`audit_ahead`), the same rows as reading them here."""
     frames, arts = [], {}
     for region in manifest.get("regions") or {}:
         rdir = store.region_dir(snapshot, region)
         if not store.artifacts_dir(rdir).is_dir():
             continue
-        arts[region], bad = load(rdir)
-        frames.append(frame(bad + region_checks(arts[region], _statuses(manifest, region)), region))
+        if ahead and region in ahead:
+            done = ahead[region]
+            arts[region] = done.arts
+            rows = done.bad + done.rows + status_checks(done.arts, _statuses(manifest, region))
+        else:
+            arts[region], bad = load(rdir)
+            rows = bad + region_checks(arts[region], _statuses(manifest, region))
+        frames.append(frame(rows, region))
     company = (
         snapshot_status_consistent(manifest)
         + regions_present(snapshot, manifest)

@@ -14,7 +14,9 @@ from planning.errors import EXIT_FAILED, EXIT_OK
 class StepResult:
     region: str
     step: str
-    status: str  # ok | partial (ran ok without an upstream step: runner.snapshot.mark_partial) | failed | skipped
+    status: (
+        str  # ok | partial (ran ok without an upstream step: runner.snapshot.mark_partial) | failed | skipped
+    )
     duration_s: float = 0.0
     error: dict[str, Any] | None = None
     reused: bool = False  # --resume kept the result of an earlier run
@@ -27,6 +29,9 @@ class RunResult:
     snapshot: Path
     results: list[StepResult] = field(default_factory=list)
     audit: Any = None  # the plan audit's frame (planning.audit; audit.csv): not part of the exit code
+    ahead: dict[str, Any] = field(
+        default_factory=dict, repr=False
+    )  # regions audited during the run (runner.ahead)
 
     @property
     def ok(self) -> bool:

@@ -54,6 +54,7 @@ from planning.handover import workbook
 from planning.params import RunInput
 from planning.runner import checks, publish, snapshot
 from planning.runner import cluster as cluster_mod
+from planning.runner.ahead import AuditAhead
 from planning.runner.kernels import KernelSlot, notebook_parameters, run_region
 from planning.runner.pool import run_parallel
 from planning.runner.results import RunResult, StepResult
@@ -187,7 +188,7 @@ def run(
         if kind == "plan":  # a review holds no plan to hand over: its plan of record has the quotas and changes
             _hand_over(tmp, final, out_root)
         manifest = store.read_manifest(tmp) or {}
-        result.audit = plan_audit(tmp, manifest)
+        result.audit = plan_audit(tmp, manifest, result.ahead)
         report.write_index(tmp, manifest, first.language, result.audit)
         if previous is not None and previous.get("status") == "complete" and not result.ok:
             result.snapshot = _keep_failed(tmp, final)  # the complete snapshot stays as it was
@@ -204,13 +205,13 @@ def run(
     return result
 
 
-def plan_audit(snapshot_dir: Path, manifest: dict[str, Any]) -> pd.DataFrame:
+def plan_audit(snapshot_dir: Path, manifest: dict[str, Any], ahead: dict[str, Any] | None = None) -> pd.DataFrame:
     """The plan audit of the snapshot being published (every region's checks and the company's), written as its
     audit.csv. It does not change the run's exit code: the snapshot is published with its contradictions named
     in the index; `planning audit` exits 1 on them (README "Plan audit"). An audit that cannot run (a bug) is
     one failed company row naming the error, so the run still publishes what its steps produced."""
     try:
-        frame = audit.audit_snapshot(snapshot_dir, manifest)
+        frame = audit.audit_snapshot(snapshot_dir, manifest, ahead)
     except Exception as exc:  # the steps' results stay; the index shows the audit could not run
         frame = pd.DataFrame(
             [("company", "audit_ran", "fail", f"{type(exc).__name__}: {exc}", "The plan audit runs to its end.")],
@@ -367,16 +368,24 @@ def _run_into(
             out=str(final),
             reused=len(result.results),
         )
+    ahead = AuditAhead(tmp, {s["region"]: s["steps"] for s in specs})
+
+    def seen(results: list[StepResult]) -> None:  # each region audited once its steps are done (runner.ahead)
+        ahead.saw(results)
+        if progress is not None:
+            progress(results)
+
     try:
         if target is not None and specs:  # Dask: the workers must see these folders (runner.cluster)
             paths = [
                 ("notebooks folder", notebooks_dir),
                 *(("data folder", Path(d)) for d in sorted(set(data_dirs.values()))),
             ]
-            ran, n_workers = cluster_mod.run_on_cluster(target, specs, paths, tmp, progress)
+            ran, n_workers = cluster_mod.run_on_cluster(target, specs, paths, tmp, seen)
             result.results.extend(ran)
         else:
-            _execute(specs, n_workers, progress, result)
+            _execute(specs, n_workers, seen, result)
+        result.ahead = ahead.finish()
     finally:
         company.remove(tmp)
         if progress is not None and hasattr(progress, "stop"):

@@ -1,0 +1,36 @@
+"""planning.runner.ahead: each region audited as soon as its steps are done, the same rows as at the end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from planning import audit, store
+from planning.audit.snapshot import audit_ahead
+from planning.runner.ahead import AuditAhead
+from planning.runner.results import StepResult
+
+
+def test_the_runs_audit_equals_the_audit_read_at_the_end(sample_snapshot: Path, tmp_path: Path):
+    manifest = store.read_manifest(sample_snapshot)
+    at_end = audit.audit_snapshot(sample_snapshot, manifest)
+    store.write_audit(tmp_path, at_end)
+    # the run wrote its audit.csv from the regions audited while it ran (runner.ahead): the very same bytes
+    assert store.audit_path(sample_snapshot).read_bytes() == store.audit_path(tmp_path).read_bytes()
+    ahead = {r: audit_ahead(sample_snapshot / r) for r in manifest["regions"]}
+    pd.testing.assert_frame_equal(audit.audit_snapshot(sample_snapshot, manifest, ahead), at_end)
+    partly = {r: a for r, a in list(ahead.items())[:1]}  # a region not audited ahead is read at the end
+    pd.testing.assert_frame_equal(audit.audit_snapshot(sample_snapshot, manifest, partly), at_end)
+
+
+def test_a_region_is_audited_once_all_its_steps_have_reported(sample_snapshot: Path):
+    regions = list(store.read_manifest(sample_snapshot)["regions"])
+    ahead = AuditAhead(
+        sample_snapshot, {regions[0]: ["01_market_analysis", "02_goals"], regions[1]: ["05_review"]}
+    )
+    ahead.saw([StepResult(regions[0], "01_market_analysis", "ok"), StepResult("elsewhere", "01", "ok")])
+    ahead.saw([StepResult(regions[1], "05_review", "failed")])
+    done = ahead.finish()
+    assert list(done) == [regions[1]]  # the first region still waits for its 02_goals
+    assert done[regions[1]].rows == audit_ahead(sample_snapshot / regions[1]).rows
