@@ -13,6 +13,9 @@ measured side by side in one invocation so that ratios hold on a shared machine:
 - `killed`: a LocalCluster run of M territories in which one worker process is killed (SIGKILL) while a step
   runs: the run completes, only that step ran again (every step reported once, one `retried`), the region's
   earlier notebooks were not rewritten;
+- `locality`: the notebook code (the floor, CPU seconds) of the same two territories in companies of 6, 50 and
+  N territories: per notebook it must not grow with N (target <= 1.1x), and the company summaries the run
+  computes once for all territories (`planning.company`) are timed beside it;
 - `overhead`: `planning run` (process pool, 2 workers) against the floor (`benchmarks/floor.py`: the notebooks'
   code in 2 plain processes) on the six-region sample: run / floor (target <= 1.3) and the overhead per notebook
   ((run - floor) x workers / notebooks, target <= 0.5 s);
@@ -42,7 +45,7 @@ from benchmarks.run import Figure
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-SECTIONS = ("throughput", "killed", "overhead", "naive")
+SECTIONS = ("throughput", "killed", "locality", "overhead", "naive")
 PLANNING = [sys.executable, "-m", "planning"]
 
 
@@ -234,6 +237,63 @@ def killed(t: Table, work: Path, n: int, scale: float) -> None:
     )
 
 
+def _territories(work: Path, n: int, scale: float) -> Path:
+    """A company of `n` territories (`planning sample --regions n`) in `work`, written once."""
+    from planning import sample
+
+    company = work / f"t{n}"
+    if not (company / "sample.json").is_file():
+        sample.write(company, scale=scale, tables=sample.generate_territories(n, scale=scale), territories=n)
+        sample.write_params(company / "params", sample.territory_keys(n), company)
+    return company
+
+
+def locality(t: Table, work: Path, sizes: list[int], scale: float, repeat: int) -> None:
+    """The notebook code of the same two territories (east, south: five steps each) in companies of 6 and more
+    territories, CPU seconds of the floor per notebook (robust to the machine's load; a third territory runs first
+    in the same process and pays the imports). A territory's cost must not grow with the company: its notebooks
+    read only its rows, and what they compare it with is computed once per run (`planning.company`, timed too)."""
+    from benchmarks import floor
+    from planning import company as company_mod
+    from planning import config, params
+
+    watched = ["east", "south"]
+    per_nb: dict[int, list[float]] = {n: [] for n in sizes}
+    summaries: dict[int, float] = {}
+    for i in range(repeat):
+        for n in sizes:
+            folder = _territories(work, n, scale)
+            print(
+                f"  locality #{i + 1}: {n} territories, floor of north (warm-up), {', '.join(watched)} ...",
+                flush=True,
+            )
+            out = work / f"loc-out{n}"
+            shutil.rmtree(out, ignore_errors=True)
+            res = floor.run_floor(["north", *watched], list(config.STEPS), folder, out, 1, config.NOTEBOOKS_DIR,
+                                  params_dir=folder / "params")  # fmt: skip
+            cpu = [res.cpu[r][s] for r in watched for s in config.STEPS]
+            per_nb[n].append(sum(cpu) / len(cpu))
+            p = params.resolve("east", params_dir=folder / "params").params
+            shutil.rmtree(out, ignore_errors=True)
+            c0 = time.process_time()
+            company_mod.prepare(out, [(str(folder), p.as_of, p.strategy.funnel_months, list(config.STEPS))])
+            summaries[n] = time.process_time() - c0
+    med = {n: statistics.median(v) for n, v in per_nb.items()}
+    t.details["locality"] = {"cpu_per_notebook": per_nb, "summaries_cpu": summaries, "territories": watched}
+    for n in sizes:
+        t.add(
+            f"locality_{n}",
+            f"notebook code of east + south, company of {n} territories: CPU per notebook",
+            med[n],
+            "s",
+        )
+    for n in sizes[1:]:
+        t.add(f"locality_ratio_{n}", f"per-notebook CPU, {n} territories / 6 territories", med[n] / med[sizes[0]], "x",
+              "<=", 1.1)  # fmt: skip
+        t.add(f"summaries_{n}", f"company summaries of {n} territories, once per run in the client (CPU)",
+              summaries[n], "s")  # fmt: skip
+
+
 def overhead(t: Table, work: Path, repeat: int) -> float:
     """planning run vs the floor on the six-region sample; returns the run's median wall (for `naive`)."""
     from benchmarks import floor
@@ -345,6 +405,9 @@ def main(argv: list[str] | None = None) -> int:
             throughput(t, work, a.territories, a.scale, a.repeat)
         if "killed" in only:
             killed(t, work, a.killed_territories, a.scale)
+        if "locality" in only:
+            sizes = sorted({6, 50, a.territories} - {n for n in (a.territories,) if n < 6})
+            locality(t, work, sizes, a.scale, a.repeat)
         run6 = overhead(t, work, a.repeat) if "overhead" in only else None
         if "naive" in only:
             naive(t, work, a.naive_regions, run6)

@@ -75,18 +75,21 @@ def run_region(spec: dict[str, Any]) -> dict[str, Any]:
     stub_display()
     os.chdir(spec["notebooks_dir"])  # where papermill runs the kernel (`cwd=notebooks_dir`)
     seconds: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     for step, cells in spec["notebooks"]:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         with contextlib.redirect_stdout(io.StringIO()):
             execute(cells, spec["parameters"], f"{spec['region']}/{step}")
         seconds[step] = time.perf_counter() - t0
-    return {"region": spec["region"], "seconds": seconds, "pid": os.getpid()}
+        cpu[step] = time.process_time() - c0
+    return {"region": spec["region"], "seconds": seconds, "cpu": cpu, "pid": os.getpid()}
 
 
 @dataclass
 class FloorResult:
     wall: float
     seconds: dict[str, dict[str, float]] = field(default_factory=dict)  # region -> step -> seconds
+    cpu: dict[str, dict[str, float]] = field(default_factory=dict)  # region -> step -> CPU seconds
     workers: int = 1
 
 
@@ -133,6 +136,7 @@ def run_floor(
     with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn")) as pool:
         for res in pool.map(run_region, specs):
             result.seconds[res["region"]] = res["seconds"]
+            result.cpu[res["region"]] = res["cpu"]
     result.wall = time.perf_counter() - t0
     return result
 
