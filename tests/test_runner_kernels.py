@@ -204,3 +204,18 @@ def test_a_step_notebook_is_written_once_and_names_its_input_by_path(
     assert nb.metadata.papermill.input_path == str(nbs / "01_market_analysis.ipynb")
     failed = nbformat.read(snap / "02_goals.ipynb", as_version=4)
     assert any("papermill-error-cell-tag" in c.metadata.get("tags", []) for c in failed.cells)
+
+
+def test_outputs_are_built_without_schema_validation_only_while_a_step_runs():
+    from nbformat import ValidationError
+    from nbformat.v4 import nbbase
+
+    from planning.runner import kernels
+
+    with pytest.raises(ValidationError):
+        nbbase.new_output("stream", name=3)  # not a stream name: the schema says so
+    with pytest.raises(RuntimeError), kernels._outputs_unvalidated():
+        assert nbbase.new_output("stream", name=3).name == 3  # built as given, not validated
+        raise RuntimeError("a step that fails")
+    with pytest.raises(ValidationError):  # restored, also after an error
+        nbbase.new_output("stream", name=3)
