@@ -57,10 +57,16 @@ from planning.goals import (
 )
 from planning.goals import facts as goal_facts
 
-ctx.h("goals.forecast.title")
-company = pooling.company_monthly(ctx.company_orders("region", "order_date", "amount"), ctx.as_of)
-result = forecast.baseline_forecast(ctx.data.orders, ctx.p, company)
-ctx.say(narrate.describe_forecast(result, ctx.plan_year, ctx.voice))
+if ctx.minimal:  # 3-12 months: the run rate, no forecast (docs/method.md, short histories)
+    ctx.h("goals.forecast.run_rate_title")
+    result = forecast.run_rate(ctx.data.orders, ctx.p)
+    ctx.say(narrate.describe_run_rate(result, ctx.voice))
+    ctx.minimal_note("goals.forecast.minimal")
+else:
+    ctx.h("goals.forecast.title")
+    company = pooling.company_monthly(ctx.company_orders("region", "order_date", "amount"), ctx.as_of)
+    result = forecast.baseline_forecast(ctx.data.orders, ctx.p, company)
+    ctx.say(narrate.describe_forecast(result, ctx.plan_year, ctx.voice))
 if forecast.scored(result):  # too short a history has no backtest: the sentence above says so, no empty chart
     ctx.chart(charts.backtest_bars(result.backtest, result.chosen, ctx.lang))
     ctx.table(views.backtest_table(result, ctx.voice), domain="goals", pct=["mape", "bias"])
@@ -90,10 +96,11 @@ ctx.table(views.curve_view(inputs), domain="goals", money=["sales", "per_rep", "
           pct=["lead_conversion", "retention", "attrition"], decimals={"rep_fte": 1})  # fmt: skip
 
 # %%
-ctx.h("goals.calibration.side_by_side")
-ctx.chart(charts.forecast_vs_plan(decompose.forecast_vs_plan(result, plan), ctx.lang))
-ctx.table(decompose.monthly_comparison(result, plan, ctx.p), domain="goals",
-          money=["forecast", "lower", "upper", "target", "gap", "quota"])  # fmt: skip
+if not ctx.minimal:  # a run rate has no forecast to set the plan beside (its sentence says so)
+    ctx.h("goals.calibration.side_by_side")
+    ctx.chart(charts.forecast_vs_plan(decompose.forecast_vs_plan(result, plan), ctx.lang))
+    ctx.table(decompose.monthly_comparison(result, plan, ctx.p), domain="goals",
+              money=["forecast", "lower", "upper", "target", "gap", "quota"])  # fmt: skip
 
 # %%
 ctx.h("goals.calibration.position", level=3)

@@ -22,10 +22,13 @@ def summary(
     year = targets[targets["level"] == "year"]
     target = float(year["target"].iloc[0]) if len(year) else float("nan")
     last12 = _amount(dims, "ambition", "last12")
+    run_rate = _amount(dims, "ambition", "run_rate")  # the minimal plan's start instead (docs/method.md)
     baseline = _amount(dims, "market", "baseline")
     numbers = [(voice.t("summary.goals.target", year=plan_year), voice.money(target))]
     if last12:
         numbers.append((voice.t("summary.goals.growth"), voice.pct(target / last12 - 1, signed=True)))
+    if run_rate:
+        numbers.append((voice.t("summary.goals.growth_run_rate"), voice.pct(target / run_rate - 1, signed=True)))
     if baseline is not None:
         numbers.append((voice.t("summary.goals.baseline"), voice.money(baseline)))
     decisions = []
