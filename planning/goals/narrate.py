@@ -207,7 +207,9 @@ def describe_position(pos: pd.DataFrame, interval: float, voice: i18n.Voice) -> 
         none = voice.t("goals.position.none")  # a minimal plan's target: no forecast, no market, maybe no team
         parts.append(voice.t(f"goals.position.{measure}", amount=voice.money(amount), items="; ".join(items) or none))
     ok = within_limits(pos)
-    parts.append(voice.t("goals.position.achievable" if ok else "goals.position.not_achievable"))
+    checked = (year["limit"] & (year["position"] != "unknown")).any()  # none: a minimal plan without reps
+    key = "achievable" if ok else "not_achievable"
+    parts.append(voice.t(f"goals.position.{key if checked else 'unchecked'}"))
     months = pos[(pos["measure"] == "target") & (pos["period"].str.len() == 7)]
     outside = months[months["position"].isin(["above", "below"])]
     if months["position"].eq("unknown").all():  # no forecast interval (the minimal plan's run rate)

@@ -333,6 +333,17 @@ def cutoffs(tiers: pd.DataFrame, p: Strategy) -> dict[str, float]:
     }
 
 
+#: The tier table's projection of the installed base into the plan year (`tier_summary`).
+PROJECTION_COLUMNS = ("expected_loss", "expected_gain", "expected_revenue", "share_of_target")
+
+
+def without_projection(summary: pd.DataFrame) -> pd.DataFrame:
+    """`tier_summary` with its projection (`PROJECTION_COLUMNS`) left empty (NaN): the minimal plan's tiers, whose
+    few months measure no retention or churn to project the installed base with (docs/method.md, short
+    histories). The tiers, their customers, revenue and scores stay."""
+    return summary.assign(**{c: math.nan for c in PROJECTION_COLUMNS})
+
+
 def installed_base(summary: pd.DataFrame) -> float:
     """Revenue the existing customers are expected to deliver next year (sum of `tier_summary` expected_revenue)."""
     return float(summary["expected_revenue"].sum())
