@@ -49,6 +49,7 @@ from planning.resources import facts as resource_facts
 shared = store.read_facts(ctx.out_dir)  # the facts earlier steps own (planning/facts.py)
 
 ctx.say(ctx.t("resources.intro.text"))
+ctx.minimal_note("resources.intro.minimal")  # what a minimal plan's resources rest on (docs/method.md)
 
 # %%
 ctx.h("resources.baseline.title")
