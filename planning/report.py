@@ -336,6 +336,9 @@ def _headline_cells(h: dict[str, Any], lang: str, currency: str) -> str:
         cls = " good" if completion >= 1 else (" warn" if completion >= 0.8 else " bad")
     sub = lambda text: f'<span class="sub">{_e(text)}</span>' if text else ""  # noqa: E731
     yoy = _ratio(h.get("sales_l12m"), h.get("sales_p12m"))
+    if h.get("minimal"):  # 3-12 months of history: the sales are not a year's, so no growth on them
+        h = {k: v for k, v in h.items() if k not in ("sales_l12m", "sales_p12m")} | {"shown": h.get("sales_l12m")}
+        yoy = None
     fc_growth = _ratio(h.get("forecast_plan"), h.get("sales_l12m"))
     fc_vs = ""
     if fc_growth is not None:
@@ -345,7 +348,7 @@ def _headline_cells(h: dict[str, Any], lang: str, currency: str) -> str:
     if growth is not None:
         vs = i18n.t("common.index.vs_l12m", lang, growth=i18n.pct(growth - 1, lang, signed=True))
     return (
-        f'<td class="num">{_e(i18n.money(h.get("sales_l12m"), lang, currency))}'
+        f'<td class="num">{_e(i18n.money(h.get("sales_l12m", h.get("shown")), lang, currency))}'
         f"{sub(i18n.t('common.index.yoy', lang, growth=i18n.pct(yoy - 1, lang, signed=True)) if yoy is not None else '')}</td>"
         f'<td class="num">{_e(i18n.money(h.get("forecast_plan"), lang, currency))}{sub(fc_vs)}</td>'
         f'<td class="num">{_e(i18n.money(h.get("plan_target"), lang, currency))}{sub(vs)}</td>'
@@ -372,6 +375,8 @@ def _rollup(regions: dict[str, Any]) -> dict[str, Any]:
     plan = out.get("ytd_plan")
     if plan and out.get("ytd_actual") is not None:
         out["completion"] = out["ytd_actual"] / plan
+    if any(h.get("minimal") for h in heads):  # a total over a minimal plan's months has no growth either
+        out["minimal"] = True
     lights = [h["kpi_lights"] for h in heads if isinstance(h.get("kpi_lights"), dict)]
     if lights:
         out["kpi_lights"] = {
@@ -471,6 +476,8 @@ def write_index(
                 **forecast_headline(snapshot_dir / r, plan_year),
                 **planned.get(r, {}),
                 **(info.get("headline") or {}),
+                # a minimal plan's months are no "last 12 months" to grow on (docs/method.md, short histories)
+                **({"minimal": True} if info.get("plan") == "minimal" else {}),
             },
         }
         for r, info in manifest.get("regions", {}).items()
@@ -549,10 +556,16 @@ def write_index(
                 short = err["message"] if len(err["message"]) <= 90 else err["message"][:87] + "..."
                 message = f'<span class="error">{_e(short)}</span>'
             cells.append(f'<td class="step status-{_e(status)}"{title}>{status_html}{message}</td>')
+        # a region planned on 3-12 months of history (manifest "plan": minimal; docs/method.md, short histories)
+        minimal = ""
+        if info.get("plan") == "minimal":
+            note = i18n.t("common.index.minimal", lang, months=info.get("history_months", ""))
+            minimal = f'<span class="minimal">{_e(note)}</span>'
         rows.append(
-            f'<tr><th scope="row">{_e(rname)}</th>{_headline_cells(info.get("headline") or {}, lang, currency)}</tr>'
+            f'<tr><th scope="row">{_e(rname)}{minimal}</th>'
+            f'{_headline_cells(info.get("headline") or {}, lang, currency)}</tr>'
         )
-        step_rows.append(f'<tr><th scope="row">{_e(rname)}</th>{"".join(cells)}</tr>')
+        step_rows.append(f'<tr><th scope="row">{_e(rname)}{minimal}</th>{"".join(cells)}</tr>')
     step_heads = "".join(f'<th class="step">{_e(_step_name(s, lang))}</th>' for s in steps)
     region_head = f'<th class="name">{_e(i18n.column("region", lang))}</th>'
     # Headline numbers and step reports in two tables: one row per region each, readable at 1280 px.

@@ -44,6 +44,10 @@ def summary(
     if len(goals) and "achievable" in goals:
         # goals the data gives no number for are named apart in the report (`smart.unset`), not decided here
         valued = pd.to_numeric(goals["value"], errors="coerce").notna() if "value" in goals else True
-        for g in goals[~goals["achievable"].astype(bool) & valued]["goal"]:
-            decisions.append(voice.t("summary.goals.not_achievable", goal=g))
+        failing = goals[~goals["achievable"].astype(bool) & valued]
+        # no limit to check against (a minimal plan without reps or marketing data): unchecked, not "not achievable"
+        capacity = failing["capacity"] if "capacity" in failing else pd.Series(0.0, index=failing.index)
+        unchecked = pd.to_numeric(capacity, errors="coerce").isna() & (failing["metric"] == "revenue")
+        for g, open_ in zip(failing["goal"], unchecked, strict=True):
+            decisions.append(voice.t("summary.goals.unchecked" if open_ else "summary.goals.not_achievable", goal=g))
     return numbers, decisions
