@@ -152,6 +152,10 @@ from planning.market import summary
 
 ctx.summary(
     *summary.summary(
-        ctx.load_optional("market_trend"), ctx.load_optional("segments"), ctx.load_optional("market_share"), ctx.voice
+        ctx.load_optional("market_trend"),
+        ctx.load_optional("segments"),
+        ctx.load_optional("market_share"),
+        ctx.voice,
+        ctx.history_months * ctx.minimal,
     )
 )

@@ -103,7 +103,7 @@ if not ctx.minimal:  # a run rate has no forecast to set the plan beside (its se
               money=["forecast", "lower", "upper", "target", "gap", "quota"])  # fmt: skip
 
 # %%
-ctx.h("goals.calibration.position", level=3)
+ctx.h("goals.calibration.position_minimal" if ctx.minimal else "goals.calibration.position", level=3)
 target_position = decompose.position(plan)
 ctx.say(narrate.describe_position(target_position, ctx.p.goals.interval, ctx.voice))
 ctx.table(views.position_table(target_position, ctx.voice), domain="goals", money=["amount", "lower", "upper"])

@@ -206,7 +206,7 @@ ctx.table(narrate.four_p_view(decisions, voice), domain="strategy")
 ctx.say(narrate.describe_four_p(decisions, goals, voice))
 channels = fourp.channel_mix(ctx.data.orders, ctx.p)
 ctx.chart(charts.channel_mix_chart(channels, voice))
-ctx.say(narrate.describe_channels(channels, voice))
+ctx.say(narrate.describe_channels(channels, voice, ctx.minimal))
 
 # %%
 if not ctx.batch:

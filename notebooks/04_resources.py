@@ -43,6 +43,7 @@ ctx = notebook.setup(
 
 # %%
 from planning import contracts, facts, store
+from planning.goals import prepare
 from planning.resources import actions, budget, capacity, charts, common, incentives, narrate, views
 from planning.resources import facts as resource_facts
 
@@ -53,11 +54,13 @@ ctx.minimal_note("resources.intro.minimal")  # what a minimal plan's resources r
 
 # %%
 ctx.h("resources.baseline.title")
+# a minimal plan's months follow their working days, as in the goals step (no season measured)
+season = prepare.working_day_season(ctx.p) if ctx.minimal else ctx.load("seasonality")
 team = capacity.team_baseline(
     ctx.data.orders,
     ctx.data.reps,
     ctx.p,
-    seasonality=ctx.load("seasonality"),
+    seasonality=season,
     targets_rep=ctx.load("targets_rep"),
     team_capacity=ctx.load("team_capacity"),
     shared=shared,
@@ -123,6 +126,7 @@ if has_team:
             ctx.as_of.year,
             facts.value(shared, "last12_sales"),
             ctx.voice,
+            ctx.minimal,
         )
     )
     ctx.table(views.summary_table(incentive_cost, ctx.voice))

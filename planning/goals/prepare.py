@@ -154,6 +154,14 @@ def working_day_weights(cal: pd.DataFrame) -> np.ndarray:
     return days / days.mean()
 
 
+def working_day_season(p: Params) -> pd.DataFrame:
+    """The minimal plan's month-of-year profile as step 1's seasonality.csv has it (month_of_year 1..12, index):
+    the plan year's working days (`working_day_weights`), for the resources step to plan capacity on the same
+    months as the goals step. Reads plan_year, company.country, goals.holidays, goals.workdays."""
+    cal = working_calendar(p.plan_year, p.company.country, p.goals.holidays, p.goals.workdays)
+    return pd.DataFrame({"month_of_year": range(1, 13), "index": working_day_weights(cal)})
+
+
 def _increments(market_increment: pd.DataFrame | None) -> pd.DataFrame:
     cols = ["source", "segment_or_dimension", "amount", "explanation"]
     if market_increment is None or market_increment.empty:

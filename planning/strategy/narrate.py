@@ -429,11 +429,15 @@ def describe_four_p(table: pd.DataFrame, goals: pd.DataFrame | None, voice: i18n
     return text
 
 
-def describe_channels(mix: pd.DataFrame, voice: i18n.Voice) -> str:
-    """The largest sales channel's share and the fastest-growing channel."""
+def describe_channels(mix: pd.DataFrame, voice: i18n.Voice, minimal: bool = False) -> str:
+    """The largest sales channel's share and the fastest-growing channel (`minimal`: the share alone, a minimal
+    plan's months have no year before)."""
     if mix.empty:
         return ""
     top = mix.iloc[0]
+    if minimal:
+        return voice.t("strategy.fourp.channels_minimal", top=voice.name("channel", top["channel"]),
+                       share=voice.pct(top["share"]))  # fmt: skip
     g = mix.dropna(subset=["growth"])
     fastest = g.loc[g["growth"].idxmax()] if len(g) else top
     return voice.t(
