@@ -23,7 +23,7 @@ data_dir: str = ""  # folder of canonical tables (empty: params data.dir, else t
 out_dir: str = ""  # this region's snapshot folder (empty: outputs/interactive/<region>)
 params_json: str = ""  # set by `planning run`: the merged parameters it has validated
 batch: bool = False  # True under `planning run`: widgets off
-history_months: int = 0  # complete months of orders up to as_of (0: counted from the data); 3-12: minimal plan
+history_months: int = 0  # complete months of orders to as_of (0: count them); 3 to 12: the minimal plan
 
 # %%
 from planning import notebook

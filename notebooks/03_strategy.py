@@ -23,7 +23,7 @@ data_dir: str = ""  # folder of canonical tables (empty: params data.dir, else t
 out_dir: str = ""  # this region's snapshot folder (empty: outputs/interactive/<region>)
 params_json: str = ""  # set by `planning run`: the merged parameters it has validated
 batch: bool = False  # True under `planning run`: widgets off
-history_months: int = 0  # complete months of orders up to as_of (0: counted from the data); 3-12: minimal plan
+history_months: int = 0  # complete months of orders to as_of (0: count them); 3 to 12: the minimal plan
 
 # %%
 from planning import notebook
@@ -93,8 +93,9 @@ ctx.data_notes(dimensions=("industry", "size_band", "lead_source"))  # grouped s
 ctx.h("strategy.tiers.playbooks", level=3)
 ctx.table(summary[["tier", "playbook", "touches"]], domain="strategy")
 ctx.table(
-    summary.drop(columns=["value_score", "potential_score", "touches", "playbook",
-                          *(tiers.PROJECTION_COLUMNS if ctx.minimal else ())]),  # fmt: skip
+    summary.drop(columns=["value_score", "potential_score", "touches", "playbook"]).drop(
+        columns=list(tiers.PROJECTION_COLUMNS) if ctx.minimal else []  # a minimal plan projects no base
+    ),
     domain="strategy",
     money=["revenue_12m", "potential", "expected_loss", "expected_gain", "expected_revenue"],
     pct=["revenue_share", "share_of_target"],
@@ -156,7 +157,8 @@ if not ctx.missing("opportunities", "strategy.missing.coverage"):
     leads_12m = coverage.leads_last_12m(ctx.data.marketing, ctx.data.opportunities, ctx.p)
     timing = coverage.pipeline_timing(ctx.data.opportunities, ctx.p, stages)
     if ctx.minimal:  # the share it assumes, in place of the installed base; no "last 12 months" of leads
-        ctx.say(narrate.describe_minimal_coverage(ctx.history_months, share, s, ctx.p.goals.growth_ambition, voice))
+        growth = ctx.p.goals.growth_ambition
+        ctx.say(narrate.describe_minimal_coverage(ctx.history_months, share, s, growth, voice))
         kept, leads_12m = None, math.nan
     ctx.say(
         narrate.describe_coverage(

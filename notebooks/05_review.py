@@ -23,7 +23,7 @@ data_dir: str = ""  # folder of canonical tables (empty: params data.dir, else t
 out_dir: str = ""  # this region's snapshot folder (empty: outputs/interactive/<region>)
 params_json: str = ""  # set by `planning run`: the merged parameters it has validated
 batch: bool = False  # True under `planning run`: widgets off
-history_months: int = 0  # complete months of orders up to as_of (0: counted from the data); 3-12: minimal plan
+history_months: int = 0  # complete months of orders to as_of (0: count them); 3 to 12: the minimal plan
 
 # %%
 from planning import notebook
@@ -57,7 +57,7 @@ ctx.h("review.pva.title")
 pva = variance.plan_vs_actual(ctx.data.orders, plan_of_record, ctx.as_of)
 shown = variance.pva_shown(pva)  # every rep up to 20, else the 10 furthest below and above plan
 has_plan = plan_of_record.source != "none"
-first_plan = ctx.minimal and not has_plan  # a minimal plan's first review: no plan vs actual before a plan exists
+first_plan = ctx.minimal and not has_plan  # a minimal plan's first review: no plan to compare with yet
 ctx.minimal_note("review.minimal_first" if first_plan else "review.minimal")
 if not first_plan:
     ctx.chart(charts.plan_actual_months(pva, ctx.lang))
@@ -79,7 +79,7 @@ if not first_plan:
     ctx.h("review.to_date.title", level=3)
     ctx.table(
         # a minimal plan's history holds no same days last year
-        views.to_date_view(to_date, ctx.voice).drop(columns=["actual_last_year", "growth"] if ctx.minimal else []),
+        views.to_date_view(to_date, ctx.voice).drop(columns=list(views.LAST_YEAR) if ctx.minimal else []),
         domain="review",
         money=["plan", "actual", "variance", "actual_last_year"],
         pct=["completion", "growth"],

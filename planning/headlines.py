@@ -57,7 +57,7 @@ def forecast_headline(region_dir: Path, plan_year: Any) -> dict[str, float]:
             return {}
         year = str(plan_year)
         chosen = fc[fc["chosen"].astype(str).str.lower().isin(["true", "1"])]
-        if (chosen["model"].astype(str) == "run_rate").any():  # goals.forecast.RUN_RATE (minimal plan): no forecast
+        if (chosen["model"].astype(str) == "run_rate").any():  # goals.forecast.RUN_RATE: no forecast
             return {}
         months = {str(m)[:7]: float(v) for m, v in zip(chosen["month"], chosen["forecast"], strict=True)}
         trend = store.read_optional(region_dir, "market_trend")

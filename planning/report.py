@@ -335,20 +335,18 @@ def _headline_cells(h: dict[str, Any], lang: str, currency: str) -> str:
     if completion is not None and not i18n._missing(completion):
         cls = " good" if completion >= 1 else (" warn" if completion >= 0.8 else " bad")
     sub = lambda text: f'<span class="sub">{_e(text)}</span>' if text else ""  # noqa: E731
-    yoy = _ratio(h.get("sales_l12m"), h.get("sales_p12m"))
-    if h.get("minimal"):  # 3-12 months of history: the sales are not a year's, so no growth on them
-        h = {k: v for k, v in h.items() if k not in ("sales_l12m", "sales_p12m")} | {"shown": h.get("sales_l12m")}
-        yoy = None
-    fc_growth = _ratio(h.get("forecast_plan"), h.get("sales_l12m"))
+    base = None if h.get("minimal") else h.get("sales_l12m")  # a minimal plan's months: no growth on them
+    yoy = _ratio(base, h.get("sales_p12m"))
+    fc_growth = _ratio(h.get("forecast_plan"), base)
     fc_vs = ""
     if fc_growth is not None:
         fc_vs = i18n.t("common.index.vs_l12m", lang, growth=i18n.pct(fc_growth - 1, lang, signed=True))
-    growth = _ratio(h.get("plan_target"), h.get("sales_l12m"))
+    growth = _ratio(h.get("plan_target"), base)
     vs = ""
     if growth is not None:
         vs = i18n.t("common.index.vs_l12m", lang, growth=i18n.pct(growth - 1, lang, signed=True))
     return (
-        f'<td class="num">{_e(i18n.money(h.get("sales_l12m", h.get("shown")), lang, currency))}'
+        f'<td class="num">{_e(i18n.money(h.get("sales_l12m"), lang, currency))}'
         f"{sub(i18n.t('common.index.yoy', lang, growth=i18n.pct(yoy - 1, lang, signed=True)) if yoy is not None else '')}</td>"
         f'<td class="num">{_e(i18n.money(h.get("forecast_plan"), lang, currency))}{sub(fc_vs)}</td>'
         f'<td class="num">{_e(i18n.money(h.get("plan_target"), lang, currency))}{sub(vs)}</td>'
@@ -476,8 +474,7 @@ def write_index(
                 **forecast_headline(snapshot_dir / r, plan_year),
                 **planned.get(r, {}),
                 **(info.get("headline") or {}),
-                # a minimal plan's months are no "last 12 months" to grow on (docs/method.md, short histories)
-                **({"minimal": True} if info.get("plan") == "minimal" else {}),
+                **({"minimal": True} if info.get("plan") == "minimal" else {}),  # months: no growth on them
             },
         }
         for r, info in manifest.get("regions", {}).items()
@@ -556,14 +553,10 @@ def write_index(
                 short = err["message"] if len(err["message"]) <= 90 else err["message"][:87] + "..."
                 message = f'<span class="error">{_e(short)}</span>'
             cells.append(f'<td class="step status-{_e(status)}"{title}>{status_html}{message}</td>')
-        # a region planned on 3-12 months of history (manifest "plan": minimal; docs/method.md, short histories)
-        minimal = ""
-        if info.get("plan") == "minimal":
-            note = i18n.t("common.index.minimal", lang, months=info.get("history_months", ""))
-            minimal = f'<span class="minimal">{_e(note)}</span>'
+        minimal = display.minimal_note(info, lang)  # a region planned on 3-12 months of history
         rows.append(
             f'<tr><th scope="row">{_e(rname)}{minimal}</th>'
-            f'{_headline_cells(info.get("headline") or {}, lang, currency)}</tr>'
+            f"{_headline_cells(info.get('headline') or {}, lang, currency)}</tr>"
         )
         step_rows.append(f'<tr><th scope="row">{_e(rname)}{minimal}</th>{"".join(cells)}</tr>')
     step_heads = "".join(f'<th class="step">{_e(_step_name(s, lang))}</th>' for s in steps)

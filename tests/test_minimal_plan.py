@@ -43,7 +43,14 @@ WRONG = (
     "grows fastest",
     "the region sold",
 )
-WRONG_ZH = ("较近 12 个月", "同比 ", "最旺的月份", "按第 1 步的季节性", "现有客户预计无法完成", "本区域近 12 个月销售额")
+WRONG_ZH = (
+    "较近 12 个月",
+    "同比 ",
+    "最旺的月份",
+    "按第 1 步的季节性",
+    "现有客户预计无法完成",
+    "本区域近 12 个月销售额",
+)
 
 
 def _cut(data: Path, start: str, reps: bool) -> None:
@@ -81,7 +88,9 @@ def _run(root: Path, start: str, lang: str, reps: bool = False) -> Path:
         encoding="utf-8",
     )
     (params / f"{REGION}.yaml").write_text("region: {name: West, name_zh: 西部}\n", encoding="utf-8")
-    res = runner.run(regions=[REGION], params_dir=params, data_dir=str(data), out_root=root / "out", workers=1)
+    res = runner.run(
+        regions=[REGION], params_dir=params, data_dir=str(data), out_root=root / "out", workers=1
+    )
     failed = [(r.step, (r.error or {}).get("message")) for r in res.results if r.status != "ok"]
     assert not failed, failed
     return res.snapshot
@@ -111,7 +120,9 @@ def _orders(months: int) -> pd.DataFrame:
 
 @pytest.mark.parametrize(("months", "errors", "warned"), [(2, 1, 0), (3, 0, 1), (12, 0, 1), (13, 0, 0)])
 def test_the_check_counts_complete_months_and_decides_the_plan(months: int, errors: int, warned: int):
-    err, warnings, counted = checks.short_history(_orders(months), [REGION], pd.Timestamp(AS_OF).date(), "o.csv")
+    err, warnings, counted = checks.short_history(
+        _orders(months), [REGION], pd.Timestamp(AS_OF).date(), "o.csv"
+    )
     assert (len(err), len(warnings), counted) == (errors, warned, {REGION: months})
     assert periods.minimal(months) == bool(warned)
     if warned:
@@ -194,7 +205,10 @@ def test_each_step_says_what_it_does_not_compute(six: Path, three: Path):
     market, goals = _text(region / "01_market_analysis.html"), _text(region / "02_goals.html")
     strategy, review = _text(region / "03_strategy.html"), _text(region / "05_review.html")
     resources = _text(region / "04_resources.html")
-    assert "Not computed on 6 months of history: growth on the year before, the month-of-year seasonality" in market
+    assert (
+        "Not computed on 6 months of history: growth on the year before, the month-of-year seasonality"
+        in market
+    )
     assert "the 3 largest customers bring" in market and "an average order of $" in market
     assert "Minimal plan: the 6 complete months of history (2024-07 to 2024-12) sold $40.7K" in goals
     assert "Not computed on 6 months of history: the baseline forecast, its backtest and interval" in goals

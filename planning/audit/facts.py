@@ -197,7 +197,9 @@ def team_capacity_goals_vs_resources(
     if gone is not None:
         return gone
     if capacity.empty and not math.isfinite(dimension_totals(calibration_dimensions).get("team", math.nan)):
-        return [skipped(check, "no team to plan: capacity.csv has no rows, the calibration no team total", rule)]
+        return [
+            skipped(check, "no team to plan: capacity.csv has no rows, the calibration no team total", rule)
+        ]
     both = (
         team_capacity.set_index("month")["capacity"]
         .to_frame("goals")
@@ -327,7 +329,9 @@ def last12_sales_shared(
     # the minimal plan starts from the run rate x 12 (docs/method.md, short histories): the fact holds that
     got = cd.loc[(cd["dimension"] == "ambition") & cd["component"].isin(["last12", "run_rate"]), "amount"]
     if got.empty:
-        return [skipped(check, "calibration_dimensions.csv has no ambition/last12 (nor ambition/run_rate)", rule)]
+        return [
+            skipped(check, "calibration_dimensions.csv has no ambition/last12 (nor ambition/run_rate)", rule)
+        ]
     shown = float(got.iloc[0])
     return [row(check, abs(shown - fact) < CENT, f"fact {money(fact)} vs calibration {money(shown)}", rule)]
 

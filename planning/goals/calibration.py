@@ -216,7 +216,9 @@ def dimensions(inputs: Inputs, cal: Calibration, hires_dropped: int = 0) -> pd.D
     if inputs.minimal:  # no forecast, no market possibility (docs/method.md, short histories)
         dims.append(("market", "market", math.nan, "total", "no_market", {"n": inputs.run_rate_months}))
     else:
-        dims.append(("market", "baseline", inputs.baseline, "start", _baseline_key(inputs), {"model": inputs.model}))
+        dims.append(
+            ("market", "baseline", inputs.baseline, "start", _baseline_key(inputs), {"model": inputs.model})
+        )
         for component, amount, key, args in _increment_rows(inputs):
             dims.append(("market", component, amount, "delta", key, args))
         dims.append(("market", "market", e["market"], "total", "market", {}))

@@ -204,8 +204,12 @@ def describe_position(pos: pd.DataFrame, interval: float, voice: i18n.Voice) -> 
                 )
             )
         amount = float(rows["amount"].iloc[0]) if len(rows) else math.nan
-        none = voice.t("goals.position.none")  # a minimal plan's target: no forecast, no market, maybe no team
-        parts.append(voice.t(f"goals.position.{measure}", amount=voice.money(amount), items="; ".join(items) or none))
+        none = voice.t(
+            "goals.position.none"
+        )  # a minimal plan's target: no forecast, no market, maybe no team
+        parts.append(
+            voice.t(f"goals.position.{measure}", amount=voice.money(amount), items="; ".join(items) or none)
+        )
     ok = within_limits(pos)
     checked = (year["limit"] & (year["position"] != "unknown")).any()  # none: a minimal plan without reps
     key = "achievable" if ok else "not_achievable"

@@ -101,7 +101,9 @@ class Inputs:
     crew: tm.Team | None = None  # the measured team (planning.team), shared with the resources step
     net_retention: float | None = None  # strategy.net_retention: existing customers' revenue = last12 x it
     capacity_basis: str = "latest"  # goals.capacity_basis: which periods the productivity rests on
-    run_rate_months: int = 0  # the minimal plan's complete months of history (`forecast.run_rate`); 0: full plan
+    run_rate_months: int = (
+        0  # the minimal plan's complete months of history (`forecast.run_rate`); 0: full plan
+    )
 
     @property
     def minimal(self) -> bool:
@@ -150,7 +152,9 @@ def season_weights(seasonality: pd.DataFrame | None, history: pd.Series | None =
 def working_day_weights(cal: pd.DataFrame) -> np.ndarray:
     """Month weights (12,), mean 1, proportional to each month's working days (`calendar.working_calendar`): the
     minimal plan's split of the year, which has no seasonality to follow (docs/method.md, short histories)."""
-    days = np.bincount(cal["month"].to_numpy(dtype=int), weights=cal["weight"].to_numpy(dtype=float), minlength=12)
+    days = np.bincount(
+        cal["month"].to_numpy(dtype=int), weights=cal["weight"].to_numpy(dtype=float), minlength=12
+    )
     return days / days.mean()
 
 

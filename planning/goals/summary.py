@@ -28,7 +28,9 @@ def summary(
     if last12:
         numbers.append((voice.t("summary.goals.growth"), voice.pct(target / last12 - 1, signed=True)))
     if run_rate:
-        numbers.append((voice.t("summary.goals.growth_run_rate"), voice.pct(target / run_rate - 1, signed=True)))
+        numbers.append(
+            (voice.t("summary.goals.growth_run_rate"), voice.pct(target / run_rate - 1, signed=True))
+        )
     if baseline is not None:
         numbers.append((voice.t("summary.goals.baseline"), voice.money(baseline)))
     decisions = []
@@ -49,5 +51,7 @@ def summary(
         capacity = failing["capacity"] if "capacity" in failing else pd.Series(0.0, index=failing.index)
         unchecked = pd.to_numeric(capacity, errors="coerce").isna() & (failing["metric"] == "revenue")
         for g, open_ in zip(failing["goal"], unchecked, strict=True):
-            decisions.append(voice.t("summary.goals.unchecked" if open_ else "summary.goals.not_achievable", goal=g))
+            decisions.append(
+                voice.t("summary.goals.unchecked" if open_ else "summary.goals.not_achievable", goal=g)
+            )
     return numbers, decisions

@@ -279,7 +279,9 @@ def describe_breakdown(
     top = g.iloc[0]
     if minimal:
         key = "breakdown_minimal" if dimension == "product_line" else "channels_minimal"
-        return voice.t(f"market.trend.{key}", top=voice.name(dimension, top[dimension]), share=voice.pct(top["share"]))
+        return voice.t(
+            f"market.trend.{key}", top=voice.name(dimension, top[dimension]), share=voice.pct(top["share"])
+        )
     fast = g.dropna(subset=["growth"]).sort_values("growth", ascending=False)
     fast = fast.iloc[0] if not fast.empty else top
     key = "market.trend.breakdown" if dimension == "product_line" else "market.trend.channels"

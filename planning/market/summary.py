@@ -28,7 +28,9 @@ def summary(
         (voice.t("summary.market.growth"), voice.pct(growth, signed=True)),
     ]
     if months:
-        numbers = [(voice.t("summary.market.months", months=months), voice.money(done["sales"].tail(months).sum()))]
+        numbers = [
+            (voice.t("summary.market.months", months=months), voice.money(done["sales"].tail(months).sum()))
+        ]
     decisions = []
     sized = share[(share["market_size"] > 0) & (share["segment"] != "total")] if len(share) else share
     if len(sized):
