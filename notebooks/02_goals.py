@@ -91,9 +91,10 @@ ctx.save("facts_goals", shared)
 # %%
 ctx.h("goals.calibration.dimensions", level=3)
 ctx.table(views.dimensions_view(plan, ctx.voice), domain="goals", money=["amount"])
-ctx.h("goals.calibration.curve", level=3)
-ctx.table(views.curve_view(inputs), domain="goals", money=["sales", "per_rep", "aov"],
-          pct=["lead_conversion", "retention", "attrition"], decimals={"rep_fte": 1})  # fmt: skip
+if not ctx.minimal:  # three periods of 12 months: none in a minimal plan's history
+    ctx.h("goals.calibration.curve", level=3)
+    ctx.table(views.curve_view(inputs), domain="goals", money=["sales", "per_rep", "aov"],
+              pct=["lead_conversion", "retention", "attrition"], decimals={"rep_fte": 1})  # fmt: skip
 
 # %%
 if not ctx.minimal:  # a run rate has no forecast to set the plan beside (its sentence says so)
@@ -106,7 +107,8 @@ if not ctx.minimal:  # a run rate has no forecast to set the plan beside (its se
 ctx.h("goals.calibration.position_minimal" if ctx.minimal else "goals.calibration.position", level=3)
 target_position = decompose.position(plan)
 ctx.say(narrate.describe_position(target_position, ctx.p.goals.interval, ctx.voice))
-ctx.table(views.position_table(target_position, ctx.voice), domain="goals", money=["amount", "lower", "upper"])
+shown = target_position.query("reference != 'forecast'") if ctx.minimal else target_position  # no forecast
+ctx.table(views.position_table(shown, ctx.voice), domain="goals", money=["amount", "lower", "upper"])
 ctx.save("target_position", target_position)
 
 # %%

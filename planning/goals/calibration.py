@@ -134,9 +134,12 @@ def team_dimension(inputs: Inputs, lv: Levers) -> TeamDimension:
 
 
 def existing_revenue(inputs: Inputs) -> float:
-    """The plan year's revenue from customers already won (see `resources_dimension`)."""
+    """The plan year's revenue from customers already won (see `resources_dimension`; a minimal plan: the
+    baseline, the run rate x 12, kept)."""
     if inputs.net_retention is not None:
         return inputs.last12 * float(inputs.net_retention)
+    if inputs.minimal:  # no new-customer share to measure on the months: the base keeps its run rate
+        return inputs.baseline
     return inputs.baseline * (1.0 - inputs.new_share)
 
 
@@ -238,7 +241,8 @@ def dimensions(inputs: Inputs, cal: Calibration, hires_dropped: int = 0) -> pd.D
     else:  # no reps table (or nobody to measure): the combination rule uses the other dimensions
         dims.append(("team", "team", math.nan, "total", "no_team", {}))
     if inputs.net_retention is None:
-        dims.append(("resources", "existing", res.existing, "start", "existing", {"p_n": inputs.new_share}))
+        key = "existing_run_rate" if inputs.minimal else "existing"
+        dims.append(("resources", "existing", res.existing, "start", key, {"p_n": inputs.new_share}))
     else:
         dims.append(("resources", "existing", res.existing, "start", "existing_nrr",
                      {"p_r": float(inputs.net_retention)}))  # fmt: skip
