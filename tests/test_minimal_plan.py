@@ -3,7 +3,7 @@
 A region with 3 to 12 complete months of orders is planned, not refused: `planning check` warns, the runner
 injects the months, every step computes what the months support and says in one sentence what it leaves out.
 Fixtures: the thin export of tests/test_report_charts.py cut to its last 6 months (July - December 2024, no reps,
-English) and to its last 3 (October - December 2024, with two reps in two teams, Chinese).
+English) and to its last 3 (October - December 2024, with two reps in two teams and a customers table, Chinese).
 """
 
 from __future__ import annotations
@@ -72,6 +72,23 @@ def _cut(data: Path, start: str, reps: bool) -> None:
                 "exit_date": "",
             }
         ).to_csv(data / "reps.csv", index=False)
+        pd.DataFrame(  # a CRM's customers: industry and size band segment them, no health data
+            {
+                "customer_id": [f"C{i}" for i in range(6)],
+                "name": [f"Customer {i}" for i in range(6)],
+                "region": REGION,
+                "industry": ["manufacturing", "manufacturing", "manufacturing", "energy", "energy", "retail"],
+                "size_band": ["large", "small", "small", "large", "medium", "small"],
+                "acquisition_channel": "events",
+                "first_order_date": "",
+                "usage_frequency": "",
+                "satisfaction": "",
+                "renewal_intent": "",
+                "demand_complexity": [3, 2, 1, 4, 3, 1],
+                "decision_chain_length": [4, 2, 1, 6, 3, 1],
+                "wallet_size": [20000.0, 8000.0, 6000.0, 30000.0, 12000.0, 5000.0],
+            }
+        ).to_csv(data / "customers.csv", index=False)
     orders.to_csv(data / "orders.csv", index=False)
     opps.to_csv(data / "opportunities.csv", index=False)
 
