@@ -70,7 +70,8 @@ target = retention.target_year(targets)
 # %%
 ctx.h("strategy.tiers.title")
 growth = tiers.segment_growth(segments)
-features = tiers.customer_features(ctx.data.orders, ctx.data.customers, ctx.p, growth)
+features = tiers.customer_features(ctx.data.orders, ctx.data.customers, ctx.p, growth,
+                                   ctx.history_months * ctx.minimal)  # fmt: skip
 tiered = tiers.tier_customers(features, s)
 measured = retention.retention(ctx.data.orders, ctx.p)
 # the installed base is the goals step's existing-customer revenue (one figure in goals and strategy)
