@@ -104,6 +104,31 @@ def test_money(x, lang, compact, expected) -> None:
     assert i18n.money(x, lang, compact=compact) == expected
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("compact", [True, False])
+@pytest.mark.parametrize("x", [-0.004, -0.3, -0.5, -0.0, 0.3])
+def test_money_of_a_few_cents_prints_zero_without_sign(x, lang, compact) -> None:
+    # A variance of a few cents rounds to nothing: "¥0", never "-¥0" or "¥-0".
+    assert i18n.money(x, lang, compact=compact) == "¥0"
+    assert i18n.money(x, lang, "USD", compact=compact) == "$0"
+
+
+def test_negative_money_keeps_its_sign_once_it_rounds_to_a_unit() -> None:
+    assert i18n.money(-0.6, "zh") == "-¥1"
+    assert i18n.money(-1234.4, "en", compact=False) == "-¥1,234"
+    assert i18n.money(float("-inf"), "en", compact=False) == "-¥inf"
+
+
+def test_numbers_and_percentages_rounding_to_zero_have_no_minus_sign() -> None:
+    assert i18n.number(-0.001, "en", 2) == "0.00"
+    assert i18n.number(-0.4, "zh", 0) == "0"
+    assert i18n.number(-0.004, "en") == "0"
+    assert i18n.number(-1.5, "en", 1) == "-1.5"
+    assert i18n.pct(-0.00001, "zh") == "0.0%"
+    assert i18n.pct(-0.00001, "en", signed=True) == "+0.0%"
+    assert i18n.pct(-0.02, "en", signed=True) == "-2.0%"
+
+
 def test_money_other_currency() -> None:
     assert i18n.money(2_000_000, "en", "USD") == "$2M"
     assert i18n.money(2_000, "en", "CHF") == "CHF 2,000"
