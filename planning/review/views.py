@@ -77,8 +77,8 @@ def risk_view(reg: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
 
 
 def pdca_view(log: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
-    """The PDCA log for reading: KPI, act and state translated."""
-    return log.assign(
+    """The PDCA log for reading: KPI, act and state translated (where an action comes from is not shown)."""
+    return log.drop(columns=["action_key"], errors="ignore").assign(
         kpi=[voice.t(f"review.kpi.names.{k}") for k in log["kpi"]],
         act=[voice.t(f"review.pdca.acts.{a}") for a in log["act"]],
         state=[voice.t(f"review.pdca.states.{s}") for s in log["state"]],
