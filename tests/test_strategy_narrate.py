@@ -60,7 +60,8 @@ def test_planner_playbook_text_stays_as_written(p):
             "health_actions": {"high": "Call the CEO"},
         }
     )
-    zh = dict(zip(_summary()["tier"], narrate.summary_table(_summary(), q, Voice("zh", "CNY"))["playbook"]))
+    shown = narrate.summary_table(_summary(), q, Voice("zh", "CNY"))["playbook"]
+    zh = dict(zip(_summary()["tier"], shown, strict=True))
     assert zh["strategic"] == "Quarterly QBR"  # one string for every language: as written
     assert zh["profit"] == "捆绑优惠"
     assert zh["nurture"] == "行业白皮书 + 免费诊断，激活需求"  # no action given: the workbook's text
