@@ -478,3 +478,12 @@ def test_sticky_header_cells_keep_the_header_rows_colour() -> None:
     for sel, body in sticky_heads:
         assert "tbody" not in sel, f"{sel}: a header cell and a body cell share one background"
         assert re.search(r"background:\s*([^;]+);", body).group(1).strip() == header_bg, sel
+    # and a sticky body cell of a striped row has the stripe's colour
+    stripe = next(body for sel, body in rules if sel.strip() == "tbody tr:nth-child(even)")
+    stripe_bg = re.search(r"background:\s*([^;]+);", stripe).group(1).strip()
+    sticky_cells = {s.strip() for sel, body in rules if "tbody" in sel and "sticky" in body for s in sel.split(",")}
+    even = {s.strip(): body for sel, body in rules for s in sel.split(",") if "nth-child(even)" in s and "first-child" in s}
+    for cell in sticky_cells:
+        twin = cell.replace("tbody ", "tbody tr:nth-child(even) ")
+        assert twin in even, f"{cell}: white on a striped row"
+        assert re.search(r"background:\s*([^;]+);", even[twin]).group(1).strip() == stripe_bg
