@@ -91,3 +91,14 @@ def test_import_lines_in_both_languages():
     assert [len(x) for x in (en, zh)] == [len(r.lines())] * 2
     f = r.findings.assign(examples=np.nan)
     assert "[" not in texts.import_lines(type(r)(**{**r.__dict__, "findings": f}), "zh")[4]
+
+
+def test_the_note_on_a_mapping_in_the_params_folder(tmp_path):
+    from planning import params
+
+    (tmp_path / "base.yaml").write_text("as_of: 2026-09-30\n", encoding="utf-8")
+    (tmp_path / "mapping.yaml").write_text("tables: {orders: {file: x.csv}}\n", encoding="utf-8")
+    ((_, what),) = params.skipped_files(tmp_path)
+    assert texts.skipped(what, "en") == f"{what}; not planned as a region"
+    assert i18n.t("check.not_region.mapping", "en", name="tables") == what  # the English words are params' own
+    assert texts.skipped(what, "zh") == "导入映射文件（docs/import.md），不是区域参数（顶层键 'tables'）；不作为区域进行规划"

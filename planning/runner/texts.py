@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,15 @@ def import_ok(lang: str) -> str:
 
 
 def skipped(what: str, lang: str) -> str:
+    """The note on a YAML file of params/ that is no region's (`params.skipped_files`: what it is, in English,
+    naming the top-level key that gave it away)."""
+    found = re.search(r"top-level key '(\w+)'", what)
+    if lang != "en" and found and found.group(1) in _NOT_REGION:
+        what = i18n.t(f"check.not_region.{_NOT_REGION[found.group(1)]}", lang, name=found.group(1))
     return i18n.t("check.skipped", lang, what=what)
+
+
+_NOT_REGION = {"tables": "mapping"}  # params.load.NOT_REGION_MARKERS: top-level key -> locale key
 
 
 def checked_lines(summary: dict, keys: list[str], subset: bool, lang: str) -> list[str]:
