@@ -180,14 +180,21 @@ def pct(x: Any, lang: str = "en", decimals: int = 1, signed: bool = False) -> st
     return f"{sign}{text}%"
 
 
-def money(x: Any, lang: str = "en", currency: str = "CNY", compact: bool = True) -> str:
+def money(x: Any, lang: str = "en", currency: str = "CNY", compact: bool = True, signed: bool = False) -> str:
     """Money in the locale. compact (sentences, headlines): zh ¥1,234.5万 / ¥1.23亿, en ¥12.3M / ¥1.2B / ¥45.6K;
     otherwise the full amount ¥12,345,000. Amounts under 10,000 are always in full. None / NaN -> "—".
+    `signed` (changes, variances): "+" before a gain. An amount that rounds to nothing has no sign: "¥0", never
+    "-¥0" or "+¥0".
     """
     _check_lang(lang)
     if _missing(x):
         return DASH
     x = float(x)
+    text = _money(x, lang, currency, compact)
+    return "+" + text if signed and x > 0 and any(c in "123456789" for c in text) else text
+
+
+def _money(x: float, lang: str, currency: str, compact: bool) -> str:
     sym = CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + " ")
     a = abs(x)
     if not compact or a < 10_000:
@@ -271,8 +278,8 @@ class Voice:
     def pct(self, x: Any, decimals: int = 1, signed: bool = False) -> str:
         return pct(x, self.lang, decimals, signed)
 
-    def money(self, x: Any, compact: bool = True) -> str:
-        return money(x, self.lang, self.currency, compact)
+    def money(self, x: Any, compact: bool = True, signed: bool = False) -> str:
+        return money(x, self.lang, self.currency, compact, signed)
 
     def columns(self, df: Any, domain: str = "common") -> Any:
         return columns(df, self.lang, domain)
