@@ -79,7 +79,8 @@ def _first(
         return None
     pos = int(np.flatnonzero(mask)[0])
     value = df[column].iloc[pos]
-    text = str(value.date()) if isinstance(value, pd.Timestamp) else str(value)
+    # year-month-day from the fields: `.date()` fails for a year outside 1..9999 (a "-0" cell read as year 0)
+    text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}" if isinstance(value, pd.Timestamp) else str(value)
     key = next((c for c in KEYS.get(table, ()) if c in df.columns and c != column), None)
     if ident and key is not None:
         text = f"{text} ({key} {df[key].iloc[pos]})"
