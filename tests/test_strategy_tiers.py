@@ -27,7 +27,7 @@ def test_one_customer_per_quadrant(p):
     assert list(t["value_score"]) == [100, 100, 0, 0]
     assert list(t["touches_per_year"]) == [24, 8, 6, 2]
     table = narrate.tiers_table(t, p, Voice("en", "CNY"))  # the customer_tiers artefact
-    assert table["playbook"].iloc[0] == p.playbooks["strategic"].action
+    assert table["playbook"].iloc[0] == "Dedicated advisor + tailored solution"  # the built-in text
     assert list(table.columns[table.columns.get_loc("tier") :][:3]) == [
         "tier",
         "playbook",

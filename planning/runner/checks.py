@@ -18,7 +18,7 @@ from planning import config, importer, store
 from planning import data as data_mod
 from planning.errors import ParamsError, UnsafePath
 from planning.market import periods
-from planning.runner import publish
+from planning.runner import publish, texts
 
 
 def absolute(path: str | os.PathLike, option: str, error: type[ValueError] = ParamsError) -> Path:
@@ -133,6 +133,7 @@ def validate_data(
     report_path: Path | None,
     configured: list[str] | None = None,
     summary: dict[str, Any] | None = None,
+    lang: str = "en",
     history: dict[str, int] | None = None,
 ) -> list[Any]:
     """Load and validate the data the run will use, before any kernel starts.
@@ -147,18 +148,22 @@ def validate_data(
     `as_of` lies within the orders' date range; given `configured` (every region of params/, for a run that
     plans them all), every region of the data has a params file (`data.check_regions`). Out: the warnings (`data.Problem`). On an error writes
     `report_path` (JSON: every problem; None = no report) and raises DataError naming the first problem.
-    A single-region run loads only that region (large histories).
+    A single-region run loads only that region (large histories). `lang`: the language of the problems'
+    messages (`runner.texts`; keys and values stay as they are).
     """
     problems: list[dict[str, Any]] = []
     warnings: list[Any] = []
     region = regions[0] if len(regions) == 1 else None
     # an imported folder: name the export file, the mapping key and the export's row (docs/import.md)
-    terms = importer.ExportTerms(data_dir, region)
+    terms = importer.ExportTerms(data_dir, region, texts.export_label(lang))
     try:
         data_mod.check_regions(data_dir, regions, configured)
         tables = data_mod.load_tables(data_dir, region=region)
         anonymous = data_mod.read_placeholders(data_dir).get("customer_id", ())
-        found = [terms.problem(p) for p in data_mod.validate_tables(tables, anonymous)]
+        found = [
+            terms.problem(p, lambda q: texts.problem_message(q, lang))
+            for p in data_mod.validate_tables(tables, anonymous)
+        ]
         warnings = [p for p, _ in found if p.severity != "error"]
         problems = [problem_dict(p, msg) for p, msg in found if p.severity == "error"]
         dates = tables.orders["order_date"].dropna()
@@ -174,17 +179,12 @@ def validate_data(
         # A quiet region (or a small export) may book its last order some days before the planning date; a
         # month without any order at all means the data ends before as_of.
         if first is not None and not first <= as_of <= last + timedelta(days=AS_OF_GRACE_DAYS):
-            where = "before the data starts" if as_of < first else "after the data ends"
-            problems.append(
-                {
-                    "severity": "error",
-                    "table": "orders",
-                    "column": "order_date",
-                    "message": f"as_of {as_of.isoformat()} is {where}: {data_mod.table_file(data_dir, 'orders')} "
-                    f"has order_date from {first.isoformat()} to {last.isoformat()}; expected an as_of within "
-                    f"that range or at most {AS_OF_GRACE_DAYS} days after it (as_of in params/base.yaml or --as-of)",
-                }
-            )
+            orders_file = data_mod.table_file(data_dir, "orders")
+            message = texts.as_of_outside(
+                as_of.isoformat(), as_of < first, orders_file, first.isoformat(), last.isoformat(),
+                AS_OF_GRACE_DAYS, lang,
+            )  # fmt: skip
+            problems.append({"severity": "error", "table": "orders", "column": "order_date", "message": message})
         if not problems:
             errors, short, months = short_history(
                 tables.orders, regions, as_of, data_mod.table_file(data_dir, "orders")
@@ -210,9 +210,10 @@ def validate_data(
         "data_dir": str(data_dir),
         "regions": regions,
         "as_of": as_of.isoformat(),
+        "language": lang,
         "status": "failed",
         "errors": problems,
-        "warnings": [problem_dict(p) for p in warnings],
+        "warnings": [problem_dict(p, texts.problem_message(p, lang)) for p in warnings],
     }
     report_path.parent.mkdir(parents=True, exist_ok=True)
     store.write_json(report_path, report)
@@ -220,23 +221,19 @@ def validate_data(
     raise data_mod.DataError(f"{problems[0]['message']}{more}; validation report: {report_path}")
 
 
-def data_notes(data_dir: Path, regions: list[str], as_of, top: int) -> list[str]:
+def data_notes(data_dir: Path, regions: list[str], as_of, top: int, lang: str = "en") -> list[str]:
     """`planning check`'s lines on what the reports will do with the data: per dimension the count of distinct
     values and whether the reports group all but the `top` largest as "other" (`data.group_dimensions`); the
-    revenue of anonymous order lines (placeholder customers: in revenue, in no customer-level figure)."""
+    revenue of anonymous order lines (placeholder customers: in revenue, in no customer-level figure). In `lang`."""
     region = regions[0] if len(regions) == 1 else None
     tables = data_mod.load_tables(data_dir, region=region, as_of=as_of)
     placeholders = data_mod.read_placeholders(data_dir)
     tables = data_mod.anonymize(tables, placeholders)
     _, groupings = data_mod.group_dimensions(tables, top)
-    lines = data_mod.dimensions.describe(groupings, top)
+    lines = texts.dimension_lines(groupings, top, data_mod.OTHER, lang)
     amount, share = data_mod.anonymous_revenue(tables.orders)
     if placeholders.get("customer_id"):
-        ids = ", ".join(map(repr, sorted(placeholders["customer_id"])))
-        lines.append(
-            f"anonymous: order lines of placeholder customer {ids}: amount {amount:,.2f} ({share:.1%} of sales); "
-            "counted in revenue, not in customer counts, tiers, health, CLV or the ideal customer profile"
-        )
+        lines.append(texts.anonymous_line(sorted(placeholders["customer_id"]), amount, share, lang))
     return lines
 
 
@@ -283,6 +280,8 @@ def short_history(
                     "working days, the customer profile, RFM tiers and params' actions, and no year-on-year "
                     "growth, seasonality, backtested forecast, retention or churn (docs/method.md, short histories)",
                     severity="warning",
+                    rule="minimal_plan",  # `planning check` in the run's language (locale/check.yaml)
+                    args=(("full", str(FULL_HISTORY_MONTHS)),),
                 )
             )
             continue

@@ -52,7 +52,7 @@ from planning.diff import page as diff_page
 from planning.errors import ParamsError, SnapshotExists, UnsafePath
 from planning.handover import workbook
 from planning.params import RunInput
-from planning.runner import checks, publish, snapshot
+from planning.runner import checks, publish, snapshot, texts
 from planning.runner import cluster as cluster_mod
 from planning.runner.kernels import KernelSlot, notebook_parameters, run_region
 from planning.runner.pool import run_parallel
@@ -161,7 +161,9 @@ def run(
     configured = None if (regions or resume) else params_mod.region_keys(params_dir)
     for d in sorted(set(data_dirs.values())):
         rs = [r for r in wanted if data_dirs[r] == d]
-        data_warnings += checks.validate_data(Path(d), rs, first.as_of, validation_report, configured, history=history)
+        data_warnings += checks.validate_data(
+            Path(d), rs, first.as_of, validation_report, configured, lang=first.language, history=history
+        )
     fingerprints = {d: data_mod.fingerprint(Path(d)) for d in sorted(set(data_dirs.values()))}
 
     tmp = publish.work_dir(out_root, final.name)
@@ -185,7 +187,9 @@ def run(
             target,
             history,
         )
-        importer.write_snapshot_report(tmp, sorted(set(data_dirs.values())))  # <snapshot>/validation.json
+        importer.write_snapshot_report(  # <snapshot>/validation.json, its sentences in the run's language
+            tmp, sorted(set(data_dirs.values())), lambda r: texts.import_report(r, first.language)
+        )
         if kind == "plan":  # a review holds no plan to hand over: its plan of record has the quotas and changes
             _hand_over(tmp, final, out_root)
         manifest = store.read_manifest(tmp) or {}

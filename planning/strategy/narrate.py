@@ -25,8 +25,14 @@ from planning.strategy.tiers import TIERS, cutoffs, tier_codes
 
 # =============================================================================================== planner's texts
 def _playbooks(p: Strategy, voice: i18n.Voice) -> list[str]:
-    """The action of each tier's playbook, in TIERS order ("" for a tier without one)."""
-    return [local_text(p.playbooks[t].action, voice.lang) if t in p.playbooks else "" for t in TIERS]
+    """The action of each tier's playbook, in TIERS order ("" for a tier without one): the planner's text from
+    params as written, else the workbook's own text of the tier in the report's language."""
+
+    def action(tier: str) -> str:
+        given = p.playbooks[tier].action
+        return voice.t(f"strategy.builtin.playbooks.{tier}") if given is None else local_text(given, voice.lang)
+
+    return [action(t) if t in p.playbooks else "" for t in TIERS]
 
 
 def _labels(codes: np.ndarray, labels: list[str]) -> pd.Categorical | np.ndarray:
@@ -53,9 +59,14 @@ def summary_table(summary: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> pd.D
 
 
 def health_table(h: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> pd.DataFrame:
-    """`health` output with each customer's action (`strategy.health_actions` of its risk level) after the revenue
-    at risk: the `health` artefact."""
-    actions = {k: local_text(v, voice.lang) for k, v in p.health_actions.items()}
+    """`health` output with each customer's action (`strategy.health_actions` of its risk level, else the
+    workbook's own text of the level in the report's language) after the revenue at risk: the `health` artefact."""
+    actions = {
+        k: local_text(p.health_actions[k], voice.lang)
+        if k in p.health_actions
+        else voice.t(f"strategy.builtin.health_actions.{k}")
+        for k in ("high", "medium", "low")
+    }
     out = h.copy()
     action = pd.Series(h["risk"].to_numpy()).map(actions).fillna("").to_numpy()
     out.insert(out.columns.get_loc("revenue_at_risk") + 1, "action", action)
