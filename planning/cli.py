@@ -367,10 +367,13 @@ def pdf(
     _print_pdfs(snapshot, workers=workers)
 
 
-def _notes_on_skipped(skipped: list) -> None:
+def _notes_on_skipped(skipped: list, lang: str = "en") -> None:
     """One `note:` line per YAML file of params/ that is not a region (an import mapping kept there)."""
+    # lazy: as in `check`, kept out of `planning --help`
+    from planning.runner import texts
+
     for path, what in skipped:
-        print(f"note: {path}: {what}; not planned as a region", file=sys.stderr)
+        print(f"note: {path}: {texts.skipped(what, lang)}", file=sys.stderr)
 
 
 @app.command()
@@ -380,60 +383,53 @@ def check(
     params_dir: Annotated[
         Path | None, typer.Option("--params", help="Folder of parameter files (default params/).")
     ] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="en or zh (default: params' language).")
+    ] = None,
 ) -> None:
     """Validate parameters (and data) without running notebooks: the checks `planning run` makes first."""
     # lazy: as in `run`, kept out of `planning --help`
     from planning import importer, params, runner, sources
+    from planning.runner import texts
 
     try:
-        if not region:
-            _notes_on_skipped(params.skipped_files(params_dir))
+        if language not in (None, "en", "zh"):
+            raise errors.ParamsError(f"--language: {language!r}; expected en or zh")
         keys = region or params.region_keys(params_dir)
-        loaded = [params.resolve(r, params_dir=params_dir) for r in keys]
+        skipped = [] if region else params.skipped_files(params_dir)
+        try:
+            loaded = [params.resolve(r, params_dir=params_dir, language=language or "") for r in keys]
+        except _bad_input_types():
+            _notes_on_skipped(skipped, language or "en")  # what was left out may explain the error
+            raise
+        lang = loaded[0].params.language
+        _notes_on_skipped(skipped, lang)
         runner.check_calendar(dict(zip(keys, loaded, strict=True)))
-        print(f"parameters ok: {len(keys)} regions ({', '.join(keys)})")
+        print(texts.params_ok(keys, lang))
         if data is None and loaded[0].params.data.mapping:  # an export to import (docs/import.md)
             data = importer.resolve_data_dir(loaded[0].params)
-            print("\n".join(["import ok:", *importer.report_of(data).lines()]))
+            print("\n".join([texts.import_ok(lang), *texts.import_lines(importer.report_of(data), lang)]))
         if data is None:  # data.dir, or the embedded sample company: the same folder `planning run` would use
             data = sources.resolve_dir(loaded[0].params)
         if data is not None:
             try:
                 configured = None if region else keys  # every region of params/: the data's must all have one
                 summary: dict = {}
-                warnings = runner.validate_data(data, keys, loaded[0].params.as_of, None, configured, summary)
+                warnings = runner.validate_data(
+                    data, keys, loaded[0].params.as_of, None, configured, summary, lang
+                )
             except _bad_input_types() as exc:
                 for problem in getattr(exc, "problems", [])[1:]:
                     print(f"error: {problem['message']}", file=sys.stderr)
                 raise
-            _print_checked(summary, keys, subset=bool(region))
-            print(f"warnings: {len(warnings)}" if warnings else "warnings: none")
-            for w in warnings:
-                print(f"  {w}")
+            print("\n".join(texts.checked_lines(summary, keys, bool(region), lang)))
+            print("\n".join(texts.warning_lines(warnings, lang)))
             top = loaded[0].params.data.top_values
-            for line in runner.checks.data_notes(data, keys, loaded[0].params.as_of, top):
+            for line in runner.checks.data_notes(data, keys, loaded[0].params.as_of, top, lang):
                 print(f"  {line}")
-            print(f"data ok: {data}")
+            print(texts.data_ok(data, lang))
     except _bad_input_types() as exc:
         _fail(exc, EXIT_BAD_INPUT)
-
-
-def _print_checked(summary: dict, keys: list[str], subset: bool = False) -> None:
-    """What `planning check` looked at: every table with its rows, the optional tables not supplied, the data's
-    regions against the ones planned, the orders' date range."""
-    if not summary:
-        return
-    tables = ", ".join(f"{name} {rows:,}" for name, rows in summary["tables"].items())
-    print(f"tables (rows): {tables}")
-    if summary["missing"]:
-        print(f"not supplied (optional; the parts that need them say so): {', '.join(summary['missing'])}")
-    data_regions = summary["regions"]
-    if subset:  # --region: only these regions' rows were read
-        print(f"regions: {', '.join(keys)} (--region: only their rows were read)")
-    else:
-        print(f"regions: {len(keys)} planned of {len(data_regions)} in the data ({', '.join(data_regions)})")
-    if summary.get("first"):
-        print(f"orders: {summary['first']} to {summary['last']}")
 
 
 @app.command()

@@ -104,6 +104,38 @@ def test_money(x, lang, compact, expected) -> None:
     assert i18n.money(x, lang, compact=compact) == expected
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("compact", [True, False])
+@pytest.mark.parametrize("x", [-0.004, -0.3, -0.5, -0.0, 0.3])
+def test_money_of_a_few_cents_prints_zero_without_sign(x, lang, compact) -> None:
+    # A variance of a few cents rounds to nothing: "¥0", never "-¥0" or "¥-0".
+    assert i18n.money(x, lang, compact=compact) == "¥0"
+    assert i18n.money(x, lang, "USD", compact=compact) == "$0"
+
+
+def test_signed_money_says_gains_and_losses_but_not_nothing() -> None:
+    assert i18n.money(30_000_000, "en", signed=True) == "+¥30M"
+    assert i18n.money(-25_000, "zh", signed=True) == "-¥2.5万"
+    assert [i18n.money(x, "en", signed=True) for x in (0.004, -0.004, 0.0)] == ["¥0", "¥0", "¥0"]
+    assert i18n.Voice("zh", "USD").money(1_500, signed=True) == "+$1,500"
+
+
+def test_negative_money_keeps_its_sign_once_it_rounds_to_a_unit() -> None:
+    assert i18n.money(-0.6, "zh") == "-¥1"
+    assert i18n.money(-1234.4, "en", compact=False) == "-¥1,234"
+    assert i18n.money(float("-inf"), "en", compact=False) == "-¥inf"
+
+
+def test_numbers_and_percentages_rounding_to_zero_have_no_minus_sign() -> None:
+    assert i18n.number(-0.001, "en", 2) == "0.00"
+    assert i18n.number(-0.4, "zh", 0) == "0"
+    assert i18n.number(-0.004, "en") == "0"
+    assert i18n.number(-1.5, "en", 1) == "-1.5"
+    assert i18n.pct(-0.00001, "zh") == "0.0%"
+    assert i18n.pct(-0.00001, "en", signed=True) == "+0.0%"
+    assert i18n.pct(-0.02, "en", signed=True) == "-2.0%"
+
+
 def test_money_other_currency() -> None:
     assert i18n.money(2_000_000, "en", "USD") == "$2M"
     assert i18n.money(2_000, "en", "CHF") == "CHF 2,000"
@@ -184,8 +216,9 @@ VOICE_CALLS = [
     ("number", (1234.567, 1), {}, "number", (1234.567, "L", 1), {}),
     ("pct", (0.153,), {}, "pct", (0.153, "L", 1, False), {}),
     ("pct", (0.05,), {"decimals": 0, "signed": True}, "pct", (0.05, "L", 0, True), {}),
-    ("money", (12_345_000,), {}, "money", (12_345_000, "L", "C", True), {}),
-    ("money", (12_345_000,), {"compact": False}, "money", (12_345_000, "L", "C", False), {}),
+    ("money", (12_345_000,), {}, "money", (12_345_000, "L", "C", True, False), {}),
+    ("money", (12_345_000,), {"compact": False}, "money", (12_345_000, "L", "C", False, False), {}),
+    ("money", (-5,), {"signed": True}, "money", (-5, "L", "C", True, True), {}),
     ("columns", ("DF",), {}, "columns", ("DF", "L", "common"), {}),
     ("columns", ("DF", "market"), {}, "columns", ("DF", "L", "market"), {}),
     ("missing", ("customers", "customer health"), {}, "missing_text", ("customers", "customer health", "L", ""), {}),
