@@ -95,12 +95,10 @@ BUNDLE_CACHE_DIR: Path = config.PROJECT_ROOT / "data" / "cache"
 def vega_bundle() -> str:
     """vega + vega-lite + vega-embed as one script defining `window.vegaEmbed` (~0.9 MB).
 
-    vl-convert builds it in ~1.6 s of CPU, which every worker process of a run would pay again; the bundle is
-    therefore kept in `BUNDLE_CACHE_DIR` under a name holding the vl-convert and altair versions (altair's
-    version fixes the Vega-Lite version it draws with), written atomically, and rebuilt when missing or
-    unreadable (a read-only project just builds it each time).
+    vl-convert builds it in ~1.6 s of CPU, which every worker would pay again: kept in `BUNDLE_CACHE_DIR` under the
+    vl-convert and altair versions (altair's fixes Vega-Lite's), written atomically, rebuilt when unreadable.
     """
-    # lazy: vl_convert's native module is loaded only by a process that writes a report with charts
+    # lazy: a native module, loaded only by a process that writes a report
     import vl_convert as vlc
 
     cached = BUNDLE_CACHE_DIR / f"vega-bundle-vlc{vlc.__version__}-altair{metadata.version('altair')}.js"
@@ -110,8 +108,7 @@ def vega_bundle() -> str:
             return text[: -len(_BUNDLE_END)]
     except (OSError, UnicodeDecodeError):
         pass
-    # lazy: altair (0.3-1 s to import) names the Vega-Lite version, needed only to build the bundle; the workers
-    # and the run's parent process, which read it from the cache, draw no chart
+    # lazy: altair (0.3-1 s to import) names the Vega-Lite version, needed only to build the bundle
     from altair.utils.html import vl_version_for_vl_convert
 
     text = vlc.javascript_bundle(vl_version=vl_version_for_vl_convert())
