@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -34,3 +35,33 @@ def test_a_region_is_audited_once_all_its_steps_have_reported(sample_snapshot: P
     done = ahead.finish()
     assert list(done) == [regions[1]]  # the first region still waits for its 02_goals
     assert done[regions[1]].rows == audit_ahead(sample_snapshot / regions[1]).rows
+
+
+def test_the_quota_workbooks_written_during_the_run_equal_those_written_at_the_end(
+    sample_snapshot: Path, tmp_path: Path
+):
+    from planning.handover import workbook
+
+    copy = Path(shutil.copytree(sample_snapshot, tmp_path / sample_snapshot.name))
+    manifest = store.read_manifest(copy)
+    books = sorted(copy.glob("*/quotas.xlsx"))
+    assert [b.parent.name for b in books] == sorted(manifest["regions"])  # the run wrote each region's
+    for b in [*books, store.quotas_path(copy)]:
+        b.unlink()
+    workbook.write_all(copy, manifest)  # all of them at the end, as before runner.ahead
+    for b in books:
+        assert b.read_bytes() == (sample_snapshot / b.parent.name / b.name).read_bytes(), b
+    assert store.quotas_path(copy).read_bytes() == store.quotas_path(sample_snapshot).read_bytes()
+    # what runner.ahead knows of the manifest before the run: the snapshot's name and the regions' params
+    known = {
+        "snapshot": manifest["snapshot"],
+        "regions": {r: {"params": e["params"]} for r, e in manifest["regions"].items()},
+    }
+    for b in books:
+        b.unlink()
+    ahead = AuditAhead(copy, {r: ["05_review"] for r in manifest["regions"]}, known)
+    ahead.saw([StepResult(r, "05_review", "ok") for r in manifest["regions"]])
+    ahead.finish()
+    assert sorted(ahead.books) == sorted(manifest["regions"])
+    for b in books:
+        assert b.read_bytes() == (sample_snapshot / b.parent.name / b.name).read_bytes(), b

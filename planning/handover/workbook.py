@@ -18,6 +18,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -373,18 +374,31 @@ def save(wb: Workbook, path: Path, as_of: str) -> Path:
     return path
 
 
-def write_all(snapshot: Path, manifest: dict[str, Any]) -> list[Path]:
-    """Write `<region>/quotas.xlsx` for every region with a rep split, and the company's `quotas.xlsx`."""
+def write_region(snapshot: Path, manifest: dict[str, Any], region: str, plans=None) -> Path | None:
+    """Write `<region>/quotas.xlsx` when the region has a rep split (None otherwise). `manifest` needs only the
+    region's `params` entry and the snapshot's name: `planning run` writes each region's workbook as soon as its
+    steps are done (runner.ahead), before the manifest exists."""
+    if not store.has_artifacts(store.region_dir(snapshot, region), "targets_rep"):
+        return None
+    params = ((manifest.get("regions") or {}).get(region) or {}).get("params") or {}
+    wb, _ = build(snapshot, manifest, [region], company=False, plans=plans)
+    return save(wb, store.quotas_path(snapshot, region), str(params.get("as_of") or ""))
+
+
+def write_all(snapshot: Path, manifest: dict[str, Any], written: Iterable[str] = ()) -> list[Path]:
+    """Write `<region>/quotas.xlsx` for every region with a rep split (but the regions already `written`), and
+    the company's `quotas.xlsx`."""
     regions = [
         r
         for r in manifest.get("regions") or {}
         if store.has_artifacts(store.region_dir(snapshot, r), "targets_rep")
     ]
-    out, plans = [], {r: region_plan(snapshot, r) for r in regions}
+    out, plans, written = [], {r: region_plan(snapshot, r) for r in regions}, set(written)
     for r in regions:
-        params = ((manifest.get("regions") or {}).get(r) or {}).get("params") or {}
-        wb, _ = build(snapshot, manifest, [r], company=False, plans=plans)
-        out.append(save(wb, store.quotas_path(snapshot, r), str(params.get("as_of") or "")))
+        if r in written:
+            out.append(store.quotas_path(snapshot, r))
+            continue
+        out.append(write_region(snapshot, manifest, r, plans))
     if regions:
         params = ((manifest.get("regions") or {}).get(regions[0]) or {}).get("params") or {}
         wb, _ = build(snapshot, manifest, regions, company=True, plans=plans)

@@ -29,9 +29,9 @@ class RunResult:
     snapshot: Path
     results: list[StepResult] = field(default_factory=list)
     audit: Any = None  # the plan audit's frame (planning.audit; audit.csv): not part of the exit code
-    ahead: dict[str, Any] = field(
-        default_factory=dict, repr=False
-    )  # regions audited during the run (runner.ahead)
+    # what the run did for each region as soon as its steps were done (runner.ahead): the audit, the workbooks
+    ahead: dict[str, Any] = field(default_factory=dict, repr=False)
+    books: list[str] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:

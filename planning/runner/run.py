@@ -34,6 +34,7 @@ region-step it was running, which is retried once on a fresh worker (`pool`).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -192,7 +193,7 @@ def run(
             tmp, sorted(set(data_dirs.values())), lambda r: texts.import_report(r, first.language)
         )
         if kind == "plan":  # a review holds no plan to hand over: its plan of record has the quotas and changes
-            _hand_over(tmp, final, out_root)
+            _hand_over(tmp, final, out_root, result.books)
         manifest = store.read_manifest(tmp) or {}
         result.audit = plan_audit(tmp, manifest, result.ahead)
         report.write_index(tmp, manifest, first.language, result.audit)
@@ -377,7 +378,11 @@ def _run_into(
             out=str(final),
             reused=len(result.results),
         )
-    ahead = AuditAhead(tmp, {s["region"]: s["steps"] for s in specs})
+    books = None  # a plan's quota workbooks: what they read of the manifest is known now (runner.ahead)
+    if (kind or {}).get("kind", "plan") == "plan":
+        books = {"snapshot": final.name,
+                 "regions": {r: {"params": json.loads(inputs[r].params.model_dump_json())} for r in regions}}  # fmt: skip
+    ahead = AuditAhead(tmp, {s["region"]: s["steps"] for s in specs}, books)
 
     def seen(results: list[StepResult]) -> None:  # each region audited once its steps are done (runner.ahead)
         ahead.saw(results)
@@ -395,6 +400,7 @@ def _run_into(
         else:
             _execute(specs, n_workers, seen, result)
         result.ahead = ahead.finish()
+        result.books = list(ahead.books)
     finally:
         company.remove(tmp)
         if progress is not None and hasattr(progress, "stop"):
@@ -472,14 +478,14 @@ def remove_outputs(region_dir: Path, steps: list[str]) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ hand-over
-def _hand_over(tmp: Path, final: Path, out_root: Path) -> None:
+def _hand_over(tmp: Path, final: Path, out_root: Path, written: tuple[str, ...] | list[str] = ()) -> None:
     """What a snapshot hands on besides its reports (docs/handover.md): the managers' quota workbooks
     (`<region>/quotas.xlsx` for every region with a rep split, the company's `quotas.xlsx`) and, for a complete
     snapshot, "changes since" the previous complete one (`planning diff`, into `<snapshot>/diff_<OLD>/`).
     Neither can fail the run: a problem is one `note:` line on stderr."""
     manifest = store.read_manifest(tmp) or {}
     try:
-        workbook.write_all(tmp, manifest)
+        workbook.write_all(tmp, manifest, written)  # but the regions' written during the run (runner.ahead)
     except Exception as exc:  # a workbook never costs the run its snapshot; the artefacts hold the plan
         print(f"note: quota workbooks not written: {type(exc).__name__}: {exc}", file=sys.stderr)
     if manifest.get("status") != "complete":
