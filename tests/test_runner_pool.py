@@ -171,3 +171,20 @@ def test_the_retry_message_names_both_deaths():
         "worker process killed by signal 9 (SIGKILL) during this step; retried once on a fresh worker: failed, "
         "worker process exited with code 1 again"
     )
+
+
+def test_the_workers_have_stopped_when_the_run_returns(tmp_path: Path, small_sample: Path):
+    """The runner writes the index and the workbooks while its released workers stop their kernels, and joins
+    them before it returns: no worker process is left, not even as a zombie."""
+    import os
+
+    nbs = notebooks(tmp_path / "nbs", COMMON_CELL)
+    result = runner.run(regions=["east", "north"], steps=STEPS, data_dir=str(small_sample),
+                        out_root=tmp_path / "out", notebooks_dir=nbs, workers=2)  # fmt: skip
+    assert result.ok
+    snap = tmp_path / "out" / AS_OF
+    workers = {pid(snap, r, "worker", s) for r in ("east", "north") for s in config.STEPS[:3]}
+    assert len(workers) == 2
+    for w in workers:
+        with pytest.raises(ProcessLookupError):
+            os.kill(w, 0)  # reaped: a zombie would still take the signal

@@ -57,7 +57,7 @@ from planning.runner import checks, publish, snapshot, texts
 from planning.runner import cluster as cluster_mod
 from planning.runner.ahead import AuditAhead
 from planning.runner.kernels import KernelSlot, notebook_parameters, run_region
-from planning.runner.pool import run_parallel
+from planning.runner.pool import join_all, run_parallel
 from planning.runner.results import RunResult, StepResult
 
 
@@ -169,6 +169,7 @@ def run(
     fingerprints = {d: data_mod.fingerprint(Path(d)) for d in sorted(set(data_dirs.values()))}
 
     tmp = publish.work_dir(out_root, final.name)
+    stopping: list[Any] = []  # the pool's workers, stopping their kernels while the snapshot is assembled
     try:
         result = _run_into(
             tmp,
@@ -188,6 +189,7 @@ def run(
             {"kind": kind, **({"plan_of_record": plan_of_record} if plan_of_record else {})},
             target,
             history,
+            stopping,
         )
         importer.write_snapshot_report(  # <snapshot>/validation.json, its sentences in the run's language
             tmp, sorted(set(data_dirs.values())), lambda r: texts.import_report(r, first.language)
@@ -209,6 +211,8 @@ def run(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        join_all(stopping)
     return result
 
 
@@ -315,6 +319,7 @@ def _run_into(
     kind: dict[str, str] | None = None,
     target: cluster_mod.Target | None = None,
     history: dict[str, int] | None = None,
+    stopping: list[Any] | None = None,
 ) -> RunResult:
     """Run what has to run into `tmp`, reuse what `previous` already has (but the steps `forced` per region), carry
     over the regions of `previous` this run does not name, and write the manifest. `history`: each region's
@@ -398,7 +403,7 @@ def _run_into(
             ran, n_workers = cluster_mod.run_on_cluster(target, specs, paths, tmp, seen)
             result.results.extend(ran)
         else:
-            _execute(specs, n_workers, seen, result)
+            _execute(specs, n_workers, seen, result, stopping)
         result.ahead = ahead.finish()
         result.books = list(ahead.books)
     finally:
@@ -506,8 +511,9 @@ def _hand_over(tmp: Path, final: Path, out_root: Path, written: tuple[str, ...] 
 
 
 # ------------------------------------------------------------------------------------------------ workers
-def _execute(specs: list[dict[str, Any]], n_workers: int, progress, result: RunResult) -> None:
-    """Run the region chains of `specs` (in this process with one worker, else in the worker pool)."""
+def _execute(specs: list[dict[str, Any]], n_workers: int, progress, result: RunResult, stopping=None) -> None:
+    """Run the region chains of `specs` (in this process with one worker, else in the worker pool; its released
+    workers go to `stopping`, joined by the caller)."""
     if n_workers == 1:
         slot = KernelSlot()
         try:
@@ -519,7 +525,7 @@ def _execute(specs: list[dict[str, Any]], n_workers: int, progress, result: RunR
         finally:
             slot.close()
     else:
-        result.results.extend(run_parallel(specs, n_workers, progress))
+        result.results.extend(run_parallel(specs, n_workers, progress, stopping))
 
 
 def _warm_bundle() -> None:
