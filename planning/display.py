@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, Javascript, Markdown, display
 
 from planning import i18n
 
@@ -173,6 +173,21 @@ def summary_html(
         f'<div class="decide"><div class="decide-title">{_e(i18n.t("common.summary.decide", lang))}</div>'
         f"{decide}</div></section>"
     )
+
+
+def scroll_here() -> None:
+    """In JupyterLab, scroll the notebook to this output (a cell that stops "Run all" with a sentence: JupyterLab
+    leaves the view at the last cell, far below it). A JavaScript output runs only where the notebook is trusted
+    (in the session that ran it); elsewhere (a report, a reopened copy) it does nothing."""
+    display(Javascript(SCROLL_HERE))
+
+
+#: Waits until the output is in the page (JupyterLab renders it before attaching it) and a moment more (its own
+#: scrolling to the active cell comes after), then scrolls; gives up after ~5 s.
+SCROLL_HERE = (
+    "const go = (n) => element.isConnected ? element.scrollIntoView({block: 'center'})"
+    " : n > 0 && setTimeout(() => go(n - 1), 100); setTimeout(() => go(50), 300);"
+)
 
 
 def show_html(markup: str) -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from planning import charts, config, contracts, data, display, i18n, sources, store
 from planning import params as params_mod
+from planning.errors import ArtifactMissing
 from planning.market import periods  # the one "last 12 months" (complete calendar months)
 
 if TYPE_CHECKING:
@@ -262,4 +263,54 @@ def setup(
     ctx = Context(step=step, p=p, data_dir=ddir, out_dir=odir, batch=batch)
     if not batch:  # in reports the page header carries step and region
         display.heading(f"{ctx.name('step', step)} · {ctx.region_name}", 1)
+        if missing := steps_not_run(step, odir):  # a batch run of one step is `partial` instead (runner)
+            display.scroll_here()  # "Run all" left the view at the last cell: bring the sentence into view
+            raise StepsNotRun(ctx, missing)
     return ctx
+
+
+def steps_not_run(step: str, out_dir: Path) -> list[str]:
+    """The earlier steps whose artefacts `step` reads (`config.STEP_INPUTS`, and theirs in turn) with a required
+    artefact missing from `out_dir`, in step order: what an analyst opening this notebook first must run."""
+    needed: set[str] = set()
+    todo = list(config.STEP_INPUTS.get(step, ()))
+    while todo:
+        s = todo.pop()
+        if s not in needed:
+            needed.add(s)
+            todo.extend(config.STEP_INPUTS.get(s, ()))
+    required = {s: [n for n in contracts.of_step(s) if not contracts.ARTIFACTS[n].optional] for s in needed}
+    return [s for s in config.STEPS if s in needed and not store.has_artifacts(out_dir, *required[s])]
+
+
+class StepsNotRun(ArtifactMissing):
+    """A step notebook opened by hand before the steps it reads were run for its region (e.g. 02 in a fresh
+    project): one sentence in the report language naming the notebooks to run first. It stops "Run all" at the
+    set-up cell and IPython shows the sentence alone, without a traceback (`_render_traceback_`)."""
+
+    def __init__(self, ctx: Context, missing: list[str]) -> None:
+        lang = ctx.lang
+        sep = i18n.t("data.list_sep", lang)
+        super().__init__(
+            i18n.t(
+                "common.steps_not_run",
+                lang,
+                step=ctx.name("step", ctx.step),
+                region=ctx.region_name,
+                missing=sep.join(f"{s[:2]} {ctx.name('step', s)}" for s in missing),
+                folder=_shown_path(ctx.out_dir),
+                notebooks=sep.join(f"notebooks/{s}.ipynb" for s in missing),
+            )
+        )
+        self.missing = missing
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+
+def _shown_path(path: Path) -> str:
+    """`path` relative to the project when inside it (outputs/interactive/east/), else as it is."""
+    try:
+        return Path(path).resolve().relative_to(config.PROJECT_ROOT.resolve()).as_posix() + "/"
+    except ValueError:
+        return str(path)
