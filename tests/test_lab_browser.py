@@ -25,9 +25,10 @@ import pytest
 from planning import config, lab
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (extra 'browser')")
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (extra 'test')")
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,  # ~130 s: five notebooks run in JupyterLab (CI runs the whole suite, slow tests included)
     pytest.mark.skipif(
         CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install chromium)"
     ),
