@@ -138,6 +138,13 @@ def run(
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print every report to <snapshot>/pdf/ (needs Chromium).")
     ] = False,
+    scenario: Annotated[
+        str,
+        typer.Option(
+            "--scenario",
+            help="Named scenario params/scenarios/NAME.yaml on top of the params, into outputs/<as-of>+NAME/.",
+        ),
+    ] = "",
 ) -> None:
     """Run the plan: every region x step into outputs/<as-of>/ (notebooks, HTML, artefacts, index, manifest)."""
     # lazy: the runner (pandas, pydantic, the importer: ~0.45 s) is not needed by `planning --help` (~0.05 s)
@@ -163,6 +170,7 @@ def run(
             progress=runner.Watch(),
             cluster=cluster,
             scheduler=scheduler,
+            scenario=scenario,
         ),
         "run",
     )
