@@ -148,7 +148,7 @@ def run(
 ) -> None:
     """Run the plan: every region x step into outputs/<as-of>/ (notebooks, HTML, artefacts, index, manifest)."""
     # lazy: the runner (pandas, pydantic, the importer: ~0.45 s) is not needed by `planning --help` (~0.05 s)
-    from planning import params, runner
+    from planning import params, runner, store
     from planning import pdf as pdf_mod
 
     chromium = _guarded(pdf_mod.find_chromium, "run") if pdf else None  # before any kernel: bad input
@@ -199,6 +199,9 @@ def run(
                 f"error: {r.region} / {r.step}{cell}: {r.error.get('message')}; see {result.snapshot / r.region / r.step}.ipynb",
                 file=sys.stderr,
             )
+    for old in store.diffs(result.snapshot) if scenario else []:  # the scenario against its base plan
+        page = store.diff_dir(result.snapshot, old) / "index.html"
+        print(f"scenario {scenario}: changes since {old} -> {page}", file=sys.stderr)
     if chromium and result.snapshot.is_dir():
         _print_pdfs(result.snapshot, chromium)
     raise typer.Exit(result.exit_code)

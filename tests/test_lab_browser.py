@@ -223,7 +223,9 @@ def _loop(browser, root: Path, port: int) -> None:
             page.wait_for_timeout(250)
         saved = json.loads((root / copy).read_text(encoding="utf-8"))
         outputs = [o for c in saved["cells"] for o in c.get("outputs", [])]
-        assert sum("application/vnd.vegalite.v5+json" in o.get("data", {}) for o in outputs) >= drawn[path]
+        specs = [o["data"] for o in outputs if "application/vnd.vegalite.v5+json" in o.get("data", {})]
+        assert len(specs) >= drawn[path], path
+        assert all(d.get("image/svg+xml", "").lstrip().startswith("<svg") for d in specs), path  # static too
         assert (root / copy).stat().st_size < 2_000_000  # no ~1 MB of widget state per chart
         _shut_kernels_down(port)
         page.close()

@@ -134,6 +134,8 @@ def test_a_panel_keeps_a_named_scenario_that_runs_into_its_own_snapshot_and_diff
                                       "-w", "1"])  # fmt: skip
     assert result.exit_code == 0, result.stderr
     folder = root / f"{sample_snapshot.name}+buffer-up"
+    page = store.diff_dir(folder, sample_snapshot.name) / "index.html"
+    assert f"scenario buffer-up: changes since {sample_snapshot.name} -> {page}" in result.stderr
     manifest = store.read_manifest(folder)
     assert manifest["kind"] == "scenario" and manifest["plan_of_record"] == sample_snapshot.name
     assert manifest["scenario"]["name"] == "buffer-up"
