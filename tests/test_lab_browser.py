@@ -201,7 +201,7 @@ def _loop(browser, root: Path, port: int) -> None:
         panel.scroll_into_view_if_needed()
         charts = nb.locator(CHART)
         charts.first.wait_for(state="attached", timeout=30_000)
-        drawn[path] = charts.count()
+        live = charts.count()  # drawn by now (more may still be on their way)
         text = panel.locator(".widget-output").first
         before = text.inner_text()
         _move_one_control(page, panel)
@@ -224,12 +224,16 @@ def _loop(browser, root: Path, port: int) -> None:
         saved = json.loads((root / copy).read_text(encoding="utf-8"))
         outputs = [o for c in saved["cells"] for o in c.get("outputs", [])]
         specs = [o["data"] for o in outputs if "application/vnd.vegalite.v5+json" in o.get("data", {})]
-        assert len(specs) >= drawn[path], path
-        assert all(d.get("image/svg+xml", "").lstrip().startswith("<svg") for d in specs), path  # static too
+        assert len(specs) >= live, path
+        drawn[path] = len(specs)  # every chart saved: each must be drawn again on reopening
+        svgs = ["".join(d.get("image/svg+xml", "")) for d in specs]  # nbformat may store lines as a list
+        assert all(svg.lstrip().startswith("<svg") for svg in svgs), path  # a static rendering beside each
         assert (root / copy).stat().st_size < 2_000_000  # no ~1 MB of widget state per chart
         _shut_kernels_down(port)
         page.close()
-        print(f"{path}: {drawn[path]} charts, {time.monotonic() - t0:.1f} s")
+        print(
+            f"{path}: {drawn[path]} charts, {(root / copy).stat().st_size / 1e3:.0f} KB, {time.monotonic() - t0:.1f} s"
+        )
 
     for path, n in drawn.items():  # every copy reopened, kernels down: the charts come from the saved outputs
         copy = f"outputs/interactive/{Path(path).stem}_copy.ipynb"
