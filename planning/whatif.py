@@ -80,7 +80,7 @@ def keep_row(
         placeholder="buffer-17",
         description=ctx.t("common.whatif.name"),
         style={"description_width": "initial"},
-        layout=w.Layout(width="20em", display="none"),  # shown for a named scenario only
+        layout=w.Layout(width="14em", display="none"),  # shown for a named scenario only
     )
     show = w.Button(description=ctx.t("common.whatif.show"))
     write = w.Button(description=ctx.t("common.whatif.write"), button_style="warning", disabled=True)
@@ -154,4 +154,5 @@ def keep_row(
         f"<div><i>{html.escape(ctx.t('common.whatif.scenario'))}</i></div>"
         f"<div><small>{html.escape(ctx.t('common.whatif.keys'))}</small></div>"
     )
-    return w.VBox([note, w.HBox([target, name, show, write]), out])
+    row = w.HBox([target, name, show, write], layout=w.Layout(flex_flow="row wrap"))  # no button cut short
+    return w.VBox([note, row, out])

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from planning import config, lab
+from planning import config, i18n, lab
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (extra 'test')")
@@ -180,6 +180,49 @@ def _first_before_its_inputs(browser, port: int) -> None:
     page.close()
 
 
+def _read_when_written(page, path: Path, timeout_s: float = 20) -> dict:
+    """The notebook JSON at `path` once the server has written it whole (jupyter_server writes the file in place,
+    so it can exist half-written for a moment)."""
+    end = time.monotonic() + timeout_s
+    while True:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            if time.monotonic() > end:
+                raise
+            page.wait_for_timeout(250)
+
+
+def _keep_as_named_scenario(page, nb, root: Path) -> None:
+    """02's moved lever kept as a named scenario through the panel's row: choose params/scenarios/<name>.yaml, a
+    name field appears, "Show changes", "Write": the file holds exactly the moved key; the plan's files unchanged."""
+    row = nb.locator(".widget-hbox").filter(has=page.locator("button", has_text="Show changes")).last
+    row.scroll_into_view_if_needed()
+    name = row.locator(".widget-text input")
+    assert not name.is_visible()  # only for a named scenario
+    row.locator("select").select_option(label=i18n.t("common.whatif.scenario_file", "en"))
+    name.fill("growth-up")
+    name.press("Enter")
+    row.locator("button", has_text="Show changes").click()
+    message = nb.locator(".widget-html", has_text="params/scenarios/growth-up.yaml").last
+    message.wait_for(timeout=20_000)
+    row.locator("button", has_text="Write").click()
+    nb.locator(".widget-html", has_text="planning run --scenario growth-up --region east").last.wait_for(
+        timeout=20_000
+    )
+    if shots := os.environ.get("PLANNING_SCREENSHOTS"):
+        page.screenshot(path=str(Path(shots) / "lab-keep-scenario.png"))
+    kept = root / "params" / "scenarios" / "growth-up.yaml"
+    assert kept.read_text(encoding="utf-8").startswith(
+        "goals:\n  tool_efficiency: "
+    )  # the lever moved (last)
+    assert (
+        _git(root, "status", "--porcelain") == "?? params/scenarios/\n"
+    )  # a new file to commit, nothing else
+    kept.unlink()
+    kept.parent.rmdir()
+
+
 def _loop(browser, root: Path, port: int) -> None:
     _first_before_its_inputs(browser, port)
     drawn: dict[str, int] = {}
@@ -209,6 +252,8 @@ def _loop(browser, root: Path, port: int) -> None:
             "([el, t]) => el.innerText !== t", arg=[text.element_handle(), before], timeout=30_000
         )
         assert text.inner_text().strip() and text.inner_text() != before, path
+        if path == NOTEBOOKS[1]:
+            _keep_as_named_scenario(page, nb, root)
         page.keyboard.press("Control+s")
         page.wait_for_timeout(1500)
         assert _git(root, "status", "--porcelain") == "", path  # the committed notebook and its .py unchanged
@@ -217,11 +262,7 @@ def _loop(browser, root: Path, port: int) -> None:
         _menu(page, "File", "Save Notebook As")
         page.locator(".jp-Dialog input").first.fill(copy)
         page.keyboard.press("Enter")
-        for _ in range(40):
-            if (root / copy).is_file():
-                break
-            page.wait_for_timeout(250)
-        saved = json.loads((root / copy).read_text(encoding="utf-8"))
+        saved = _read_when_written(page, root / copy)
         outputs = [o for c in saved["cells"] for o in c.get("outputs", [])]
         specs = [o["data"] for o in outputs if "application/vnd.vegalite.v5+json" in o.get("data", {})]
         assert len(specs) >= live, path
