@@ -182,11 +182,20 @@ class Context:
             names = (tables,) if isinstance(tables, str) else tuple(tables)
             when = all(self.data.get(t) is None or self.data.get(t).empty for t in names)
             if column:
-                orders = self.data.orders
-                when = when and (column not in orders.columns or not orders[column].notna().any())
+                when = when and not self._order_column_has_values(column)
         if when:
             self.say(i18n.missing_text(tables, self.t(what, **fmt), self.lang, column=column))
         return bool(when)
+
+    def _order_column_has_values(self, column: str) -> bool:
+        """Whether any of the region's order lines (up to `as_of`) has a value in `column`, also when the step does
+        not read that column (`ORDER_COLUMNS`): then it is read from the data on its own."""
+        orders = self.data.orders
+        if column not in orders.columns and column in data.SCHEMA["orders"]:
+            orders = data.load_tables(
+                self.data_dir, region=self.region, as_of=self.as_of, tables=("orders",), columns={"orders": [column]}
+            ).orders
+        return column in orders.columns and bool(orders[column].notna().any())
 
     def data_notes(self, dimensions: tuple[str, ...] | None = None) -> None:
         """Say what the step's figures do with the data (issue 17 cases 1, 4): of each of `dimensions` grouped

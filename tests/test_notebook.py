@@ -152,6 +152,16 @@ def test_missing_counts_an_empty_table_as_absent_unless_the_order_lines_have_the
     assert len(said) == 2 and "team on the order lines" in said[1]
 
 
+def test_missing_reads_an_order_column_the_step_does_not(small_sample, tmp_path, said):
+    """`column=` a schema column outside the step's ORDER_COLUMNS (strategy reads no rep_id): the data's own lines
+    answer, not the step's narrowed frame (which said "not computed" though every line names its rep)."""
+    ctx = Context(step="03_strategy", p=_params(), data_dir=small_sample, out_dir=tmp_path)
+    assert "rep_id" not in ctx.data.orders.columns
+    ctx.__dict__["data"] = data.Tables(orders=ctx.data.orders, reps=pd.DataFrame(columns=["rep_id"]))
+    assert ctx.missing("reps", "goals.missing.reps", column="rep_id") is False
+    assert ctx.missing("reps", "goals.missing.reps") is True and len(said) == 1
+
+
 def test_missing_when_forces_the_answer_and_formats_the_part(tmp_path, said):
     ctx = _tiny_ctx(tmp_path)
     assert ctx.missing("customers", "market.segments.missing_dims", when=True, dims="industry") is True
