@@ -300,10 +300,11 @@ def table_html(
         for i, c in enumerate(cols)
     ]
     labels = [i18n.column(c, lang, domain) for c in cols]
-    head = "".join(
-        f'<th{_NUM if num else (_NOWRAP if _width(label) <= SHORT_HEADER else "")} scope="col">{_e(label)}</th>'
-        for label, num in zip(labels, numeric, strict=True)
-    )
+    head_cls = [
+        _NUM if num else (_NOWRAP if _width(x) <= SHORT_HEADER else "")
+        for x, num in zip(labels, numeric, strict=True)
+    ]
+    head = "".join(f'<th{cls} scope="col">{_e(x)}</th>' for x, cls in zip(labels, head_cls, strict=True))
     # Short text values (periods such as 2027-Q1, ids, dates) never break inside; long text wraps.
     short = [
         not num and bool(len(view)) and view.iloc[:, i].astype(str).str.len().max() <= SHORT_TEXT

@@ -44,3 +44,20 @@ def test_eta_is_the_average_pace_times_what_is_left():
     assert w.eta() == "—"
     w.done, w.t0 = 2, w.t0 - 10.0  # two notebooks in 10 s: two more take ~10 s
     assert w.eta() in {"10 s", "11 s"}
+
+
+def test_a_chinese_run_starts_and_counts_down_in_chinese():
+    """The start line and time left were English in a zh run; step keys and [ok] marks stay as they are."""
+    out = io.StringIO()
+    w = Watch(out, live=False)
+    w.start(notebooks=2, regions=1, steps=2, workers=2, data="/data", out="/out/2026-09-30", reused=1, lang="zh")
+    w(results("01_market_analysis"))
+    w(results("02_goals"))
+    lines = out.getvalue().splitlines()
+    assert lines[:3] == [
+        "规划 2 个笔记本：1 个区域 × 2 个步骤，2 个工作进程，1 个沿用上次运行的结果",
+        "  数据：/data",
+        "  输出：/out/2026-09-30",
+    ]
+    assert "[ok    ] east" in lines[3] and "01_market_analysis" in lines[3] and "约剩" in lines[3]
+    assert "left" not in out.getvalue()

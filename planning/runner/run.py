@@ -22,8 +22,9 @@ Reliability rules (README "When things go wrong"):
   later steps of the same region (and any earlier one `resume` would re-run); the other regions and steps are
   carried over byte-identical, so the snapshot never shrinks (`force` changes nothing there; `force` without a
   subset replaces the snapshot whole; neither: SnapshotExists). An update that fails a step of a complete
-  snapshot is kept as `<out>/<as-of>.failed/` and not published; one that finds the snapshot replaced meanwhile
-  publishes nothing (SnapshotExists).
+  snapshot is kept as `<out>/<as-of>.failed/` (one per as-of: the latest) and not published, until a run of that
+  as-of publishes, which removes it; one that finds the snapshot replaced meanwhile publishes nothing
+  (SnapshotExists).
 
 Every region's parameters are resolved once, before any kernel starts (`params.resolve`), and reach its notebooks
 as values: papermill writes every parameter of the parameters cell as an escaped Python literal
@@ -195,6 +196,7 @@ def run(
         report.write_index(tmp, manifest, first.language, result.audit)
         if previous is not None and previous.get("status") == "complete" and not result.ok:
             result.snapshot = _keep_failed(tmp, final)  # the complete snapshot stays as it was
+            result.failed_kept = result.snapshot if result.snapshot != final else None
             return result
         if previous is not None and store.read_manifest(final) != previous:
             raise SnapshotExists(
@@ -202,6 +204,7 @@ def run(
                 "published (this run's changes would have undone the other's): run the same command again"
             )
         publish.publish(tmp, final, replace=force or previous is not None)
+        result.failed_swept = _sweep_failed(final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -284,6 +287,17 @@ def _keep_failed(tmp: Path, final: Path) -> Path:
     return failed
 
 
+def _sweep_failed(final: Path) -> Path | None:
+    """Once a run of an as-of date is published, its `<as-of>.failed/` (an earlier update that failed, kept for
+    reading its notebooks) shows a state the snapshot has left behind: removed. Only a failed run of ours (a
+    folder with a manifest) is removed; returns it, or None."""
+    failed = final.with_name(f"{final.name}.failed")
+    if not failed.is_dir() or failed.is_symlink() or not store.is_snapshot(failed):
+        return None
+    shutil.rmtree(failed, ignore_errors=True)
+    return None if failed.exists() else failed
+
+
 def _company_regions(params_dir: Path, wanted: list[str]) -> list[str] | None:
     """Every region of params/ and the run's (for the index: is a total over the snapshot's regions the
     company's?); None when params/ holds a file that is not a region (the run names its regions itself)."""
@@ -317,7 +331,7 @@ def _run_into(
     started_at = datetime.now(UTC)
     first = inputs[regions[0]].params
     prev_regions = (previous or {}).get("regions", {})
-    result = RunResult(snapshot=final)
+    result = RunResult(snapshot=final, language=first.language)
     specs = []
     hashes: dict[str, dict[str, dict[str, str]]] = {}
     for r in regions:
@@ -366,6 +380,7 @@ def _run_into(
             data=", ".join(sorted({data_dirs[s["region"]] for s in specs})) or "-",
             out=str(final),
             reused=len(result.results),
+            lang=first.language,
         )
     try:
         if target is not None and specs:  # Dask: the workers must see these folders (runner.cluster)
@@ -408,7 +423,8 @@ def _run_into(
         commit=commit,
         steps=steps,
         fingerprints={**(previous or {}).get("data", {}), **fingerprints},
-        data_warnings=[checks.problem_dict(p) for p in data_warnings[:100]],
+        # keys and values as they are; the sentence in the run's language (runner.texts)
+        data_warnings=[checks.problem_dict(w, texts.problem_message(w, first.language)) for w in data_warnings[:100]],
         previous=previous,
         company_regions=company_regions,
     )
