@@ -118,14 +118,20 @@ def landing_view(landing: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
 
 
 def improvements_view(items: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
-    """Next week's improvement list for reading: kind and state named, the worded subject and evidence."""
+    """Next week's improvement list for reading: kind and state named, the worded subject and evidence.
+
+    The "decided" column is shown only when some item was decided (by the data, the file or its due date): on a
+    list of open items it would be an empty column."""
     out = items.assign(
         kind=[voice.t(f"review.improve.kinds.{k}") for k in items["kind"]],
         state=[voice.t(f"review.improve.states.{s}") for s in items["state"]],
         decided_by=[voice.t(f"review.improve.decided.{d}") if d else "" for d in items["decided_by"]],
         subject=items["subject_text"],
     )
-    return out[["kind", "subject", "evidence", "owner", "opened", "due", "state", "decided_by"]]
+    columns = ["kind", "subject", "evidence", "owner", "opened", "due", "state", "decided_by"]
+    if not (items["decided_by"].fillna("") != "").any():
+        columns.remove("decided_by")
+    return out[columns]
 
 
 def forecast_view(forecast: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
