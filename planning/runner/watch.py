@@ -77,7 +77,9 @@ class Watch:
         if not self.done or self.done >= self.total:
             return "—"
         left = (time.perf_counter() - self.t0) / self.done * (self.total - self.done)
-        return f"{left:.0f} s" if left < 90 else f"{left / 60:.1f} min"
+        if left < 90:
+            return i18n.t("check.run.seconds", self.lang, n=f"{left:.0f}")
+        return i18n.t("check.run.minutes", self.lang, n=f"{left / 60:.1f}")
 
     def __call__(self, results: list[StepResult]) -> None:
         for r in results:
