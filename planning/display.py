@@ -132,6 +132,15 @@ def audit_section(audit: pd.DataFrame | None, lang: str) -> str:
     return f'<section class="audit {cls}"><h2>{_e(t("title"))}</h2>{body}</section>'
 
 
+def minimal_note(region: dict[str, Any], lang: str) -> str:
+    """The index's mark of a region planned on a minimal plan (its manifest entry's "plan": "minimal" and
+    "history_months"; docs/method.md, short histories), "" for a full plan."""
+    if region.get("plan") != "minimal":
+        return ""
+    note = i18n.t("common.index.minimal", lang, months=region.get("history_months", ""))
+    return f'<span class="minimal">{_e(note)}</span>'
+
+
 def heading(text: str, level: int = 2) -> None:
     """Show `text` as a heading of `level` (1-4) as a Markdown output (a TOC entry in the report)."""
     level = min(max(int(level), 1), 6)

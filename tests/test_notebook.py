@@ -301,3 +301,45 @@ def test_setup_rejects_bad_parameters_before_writing_anything(tmp_path, enabled)
     with pytest.raises(ParamsError, match="language"):
         notebook.setup("01", region="east", language="fr", out_dir=str(out), batch=True)
     assert not out.exists() and enabled == []
+
+
+# ------------------------------------------------------------------------------------------------ short histories
+@pytest.mark.parametrize(("months", "minimal"), [(6, True), (14, False), (2, None)])
+def test_setup_counts_the_complete_months_when_opened_by_hand(tmp_path, months, minimal):
+    """`history_months` 0 (a notebook opened by hand): setup counts the region's complete months itself, as
+    `planning run`'s check; 3-12 make the minimal plan, fewer are refused naming the orders file."""
+    days = pd.date_range(pd.Timestamp(AS_OF) - pd.DateOffset(months=months) + pd.Timedelta(days=1), AS_OF)
+    pd.DataFrame(
+        {
+            "order_id": [f"O{i}" for i in range(len(days))],
+            "line_no": 1,
+            "order_date": days.strftime("%Y-%m-%d"),
+            "customer_id": "C1",
+            "region": "east",
+            "product_line": "equipment",
+            "channel": "direct",
+            "rep_id": "",
+            "quantity": 1.0,
+            "unit_price": 10.0,
+            "amount": 10.0,
+            "margin": 3.0,
+        }  # fmt: skip
+    ).to_csv(tmp_path / "orders.csv", index=False)
+    kw = {
+        "region": "east",
+        "as_of": AS_OF.isoformat(),
+        "data_dir": str(tmp_path),
+        "out_dir": str(tmp_path / "o"),
+    }
+    if minimal is None:
+        with pytest.raises(
+            DataError, match=r"orders\.csv: region 'east' has 2 complete months .* at least 3"
+        ):
+            notebook.setup("01_market_analysis", **kw)
+        return
+    ctx = notebook.setup("01_market_analysis", **kw)
+    assert (ctx.history_months, ctx.minimal) == (months, minimal)
+    injected = notebook.setup(
+        "01_market_analysis", **kw, history_months=13
+    )  # the runner's count is used as is
+    assert (injected.history_months, injected.minimal) == (13, False)

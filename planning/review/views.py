@@ -95,6 +95,10 @@ def audit_view(audit: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
     out["status"] = [voice.t(f"review.audit.status.{s}") for s in out["status"]]
     out["check"] = [display.audit_check(c, voice.lang) for c in out["check"]]
     return out.reset_index(drop=True)
+#: The to-date table's comparison with the same days last year (none in a minimal plan's history).
+LAST_YEAR = ("actual_last_year", "growth")
+
+
 def to_date_view(td: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
     """Week / month / quarter / year to date with the periods named."""
     out = td.assign(period=[voice.t(f"review.to_date.periods.{x}") for x in td["period"]])

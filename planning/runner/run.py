@@ -157,12 +157,13 @@ def run(
     checks.check_out_root(out_root, [params_dir, notebooks_dir], [*map(Path, data_dirs.values())])
     validation_report = out_root / f"{final.name}.validation.json"
     data_warnings: list[Any] = []
+    history: dict[str, int] = {}  # complete months of orders per region: the minimal plan below 13 (checks)
     # a run of every region of params/ plans every region of the data: one without a params file is refused
     configured = None if (regions or resume) else params_mod.region_keys(params_dir)
     for d in sorted(set(data_dirs.values())):
         rs = [r for r in wanted if data_dirs[r] == d]
         data_warnings += checks.validate_data(
-            Path(d), rs, first.as_of, validation_report, configured, lang=first.language
+            Path(d), rs, first.as_of, validation_report, configured, lang=first.language, history=history
         )
     fingerprints = {d: data_mod.fingerprint(Path(d)) for d in sorted(set(data_dirs.values()))}
 
@@ -185,6 +186,7 @@ def run(
             data_warnings,
             {"kind": kind, **({"plan_of_record": plan_of_record} if plan_of_record else {})},
             target,
+            history,
         )
         importer.write_snapshot_report(  # <snapshot>/validation.json, its sentences in the run's language
             tmp, sorted(set(data_dirs.values())), lambda r: texts.import_report(r, first.language)
@@ -324,9 +326,12 @@ def _run_into(
     data_warnings: list[Any],
     kind: dict[str, str] | None = None,
     target: cluster_mod.Target | None = None,
+    history: dict[str, int] | None = None,
 ) -> RunResult:
     """Run what has to run into `tmp`, reuse what `previous` already has (but the steps `forced` per region), carry
-    over the regions of `previous` this run does not name, and write the manifest."""
+    over the regions of `previous` this run does not name, and write the manifest. `history`: each region's
+    complete months of orders (`checks.short_history`), injected into its notebooks and named in its entry."""
+    history = history or {}
     commit = snapshot.git_commit()
     started_at = datetime.now(UTC)
     first = inputs[regions[0]].params
@@ -359,7 +364,7 @@ def _run_into(
                 "region": r,
                 "steps": to_run,
                 "region_dir": str(region_dir),
-                "parameters": notebook_parameters(p, region_dir, data_dirs[r]),
+                "parameters": notebook_parameters(p, region_dir, data_dirs[r], history.get(r, 0)),
                 "execution_timeout": p.run.execution_timeout,
                 "notebooks_dir": str(notebooks_dir),
                 "meta": snapshot.report_meta(p, commit),
@@ -410,7 +415,9 @@ def _run_into(
     for r in [*prev_regions, *(r for r in regions if r not in prev_regions)]:
         if r in order:
             results = [x for x in result.results if x.region == r]
-            region_entries[r] = snapshot.region_entry(inputs[r], data_dirs[r], tmp / r, results, hashes[r])
+            region_entries[r] = snapshot.region_entry(
+                inputs[r], data_dirs[r], tmp / r, results, hashes[r], history.get(r, 0)
+            )
         elif (final / r).is_dir():
             shutil.copytree(final / r, tmp / r, symlinks=True)
             region_entries[r] = prev_regions[r]

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from planning import config, store
+from planning.market import periods
 from planning.params import Params, RunInput
 from planning.runner.results import RunResult, StepResult
 
@@ -162,9 +163,18 @@ def region_entry(
     region_dir: Path,
     results: list[StepResult],
     inputs: dict[str, dict[str, str]],
+    history_months: int = 0,
 ) -> dict[str, Any]:
-    """A region's manifest entry: its parameters and their files, data folder, headline and step results."""
+    """A region's manifest entry: its parameters and their files, data folder, headline and step results; with
+    the complete months of history the run's check counted (`history_months`, when it did), the plan the region
+    got: "minimal" for 3 to 12 months (docs/method.md, short histories), else "full"."""
+    history = (
+        {"history_months": history_months, "plan": "minimal" if periods.minimal(history_months) else "full"}
+        if history_months
+        else {}
+    )
     return {
+        **history,
         "params": json.loads(run_input.params.model_dump_json()),
         "params_files": [str(f) for f in run_input.files],
         "data_dir": data_dir,

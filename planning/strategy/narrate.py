@@ -132,13 +132,24 @@ def describe_method(tiers: pd.DataFrame, growth: pd.Series | None, p: Strategy, 
     return text
 
 
-def describe_tiers(summary: pd.DataFrame, target: float, year: int, voice: i18n.Voice) -> str:
-    """Strategic accounts' weight, and what the installed base carries of the plan year's target."""
+def describe_tiers(summary: pd.DataFrame, target: float, year: int, voice: i18n.Voice, months: int = 0) -> str:
+    """Strategic accounts' weight, and what the installed base carries of the plan year's target; in a minimal
+    plan (`months` of history, docs/method.md) the top tier's weight and what is not projected instead."""
     s = summary.set_index("tier")
     customers = int(s["customers"].sum())
     expected = float(s["expected_revenue"].sum())
     # without strategic accounts (no potential data: customers tiered by value alone) lead with the top tier
     lead = "strategic" if s.loc["strategic", "customers"] > 0 else str(s["revenue_share"].idxmax())
+    if months:
+        return voice.t(
+            "strategy.tiers.summary_minimal",
+            strategic=voice.number(s.loc[lead, "customers"]),
+            strategic_share=voice.pct(s.loc[lead, "customers"] / customers if customers else math.nan),
+            customers=voice.number(customers),
+            strategic_revenue=voice.pct(s.loc[lead, "revenue_share"]),
+            tier=voice.name("tier", lead),
+            months=months,
+        )
     text = voice.t(
         "strategy.tiers.summary" if lead == "strategic" else "strategy.tiers.summary_top",
         strategic=voice.number(s.loc[lead, "customers"]),
@@ -162,6 +173,17 @@ def describe_tiers(summary: pd.DataFrame, target: float, year: int, voice: i18n.
             new=voice.money(target - expected),
         )
     )
+
+
+def describe_minimal_coverage(months: int, share: float, p: Strategy, growth: float, voice: i18n.Voice) -> str:
+    """The minimal plan's coverage assumption (`coverage.minimal_share`): no installed-base projection on `months`
+    months, new deals win `share` of the target, from strategy.pipeline_share (`p`) or the growth ambition."""
+    why = (
+        voice.t("strategy.coverage.why_param")
+        if p.pipeline_share is not None
+        else voice.t("strategy.coverage.why_growth", g=voice.pct(growth))
+    )
+    return voice.t("strategy.coverage.minimal", months=months, share=voice.pct(share), why=why)
 
 
 def describe_support(sup: Support, voice: i18n.Voice) -> str:
@@ -245,6 +267,7 @@ def describe_coverage(
     first_year: dict[str, Any] | None,
     voice: i18n.Voice,
     sup: Support | None = None,
+    share: float | None = None,
 ) -> str:
     """Pipeline needed for the plan year, how much the open pipeline covers, and the leads to generate by when;
     `sup` (`funnel.support`) says whether the win rate is by value or by deal count and whether open deals carry
@@ -252,7 +275,9 @@ def describe_coverage(
     with `kept` (`retention`) the installed base it rests on, with `first_year` (`first_year_revenue`) the
     first-year revenue per won deal value that turns the revenue need into won deal value, with `leads_12m` the
     leads needed against the leads of the last 12 months, with `timing` (`pipeline_timing`) when the open pipeline
-    is expected to close (each None / NaN to leave its sentence out).
+    is expected to close (each None / NaN to leave its sentence out). With `share` (the new-deal share of the
+    target coverage assumed, fact pipeline_share) the new deals' part is named as that share, not as what the
+    installed base leaves.
     """
     if cov is None or cov.empty:
         return voice.t("strategy.coverage.missing")
@@ -305,6 +330,9 @@ def describe_coverage(
             + ("" if by_value else "_count")
             + ("" if open_known else "_unvalued"),
             pipeline_target=money(cov["pipeline_target"].sum()),
+            whose=voice.t("strategy.coverage.whose_base")
+            if share is None
+            else voice.t("strategy.coverage.whose_share", share=voice.pct(share)),
             won_needed=money(won_needed.sum()),
             year=year,
             win_rate=voice.pct(cov["win_rate"].iloc[0]),
@@ -411,11 +439,15 @@ def describe_four_p(table: pd.DataFrame, goals: pd.DataFrame | None, voice: i18n
     return text
 
 
-def describe_channels(mix: pd.DataFrame, voice: i18n.Voice) -> str:
-    """The largest sales channel's share and the fastest-growing channel."""
+def describe_channels(mix: pd.DataFrame, voice: i18n.Voice, minimal: bool = False) -> str:
+    """The largest sales channel's share and the fastest-growing channel (`minimal`: the share alone, a minimal
+    plan's months have no year before)."""
     if mix.empty:
         return ""
     top = mix.iloc[0]
+    if minimal:
+        return voice.t("strategy.fourp.channels_minimal", top=voice.name("channel", top["channel"]),
+                       share=voice.pct(top["share"]))  # fmt: skip
     g = mix.dropna(subset=["growth"])
     fastest = g.loc[g["growth"].idxmax()] if len(g) else top
     return voice.t(
