@@ -21,7 +21,7 @@ def test_plain_lines_carry_a_start_line_counts_and_time_left():
     w(results("02_goals", "03_strategy"))
     w.stop()
     lines = out.getvalue().splitlines()
-    assert lines[0] == "planning 3 notebooks: 1 regions x 3 steps on 1 worker"
+    assert lines[0] == "planning 3 notebooks: 1 region x 3 steps on 1 worker"
     assert lines[1:3] == ["  data: /data", "  output: /out/2026-09-30"]
     assert "01_market_analysis" in lines[3] and "[1/3]" in lines[3] and "left" in lines[3]
     assert lines[-1].rstrip().endswith("[3/3]")  # nothing left to estimate
