@@ -23,6 +23,7 @@ data_dir: str = ""  # folder of canonical tables (empty: params data.dir, else t
 out_dir: str = ""  # this region's snapshot folder (empty: outputs/interactive/<region>)
 params_json: str = ""  # set by `planning run`: the merged parameters it has validated
 batch: bool = False  # True under `planning run`: widgets off
+history_months: int = 0  # complete months of orders to as_of (0: count them); 3 to 12: the minimal plan
 
 # %%
 from planning import notebook
@@ -37,6 +38,7 @@ ctx = notebook.setup(
     out_dir=out_dir,
     params_json=params_json,
     batch=batch,
+    history_months=history_months,
 )
 
 # %%
@@ -46,20 +48,25 @@ ctx.h("market.trend.title")
 sales_trend = trend.trend(ctx.data.orders, ctx.as_of)
 ctx.chart(charts.trend_line(sales_trend, ctx.lang))
 ctx.save("market_trend", sales_trend)
-ctx.say(narrate.describe_trend(sales_trend, ctx.data.orders, ctx.as_of, ctx.region_name, ctx.voice))
+if ctx.minimal:  # 3-12 months: the months' sales and customer profile, no growth (docs/method.md)
+    ctx.say(narrate.describe_profile(trend.profile(ctx.data.orders, ctx.as_of), ctx.region_name, ctx.voice))
+    ctx.minimal_note("market.trend.minimal")
+else:
+    ctx.say(narrate.describe_trend(sales_trend, ctx.data.orders, ctx.as_of, ctx.region_name, ctx.voice))
 
 seasonality = trend.seasonality(sales_trend, ctx.p.market.seasonality_years)
-ctx.chart(charts.seasonality_bar(seasonality, ctx.lang))
 ctx.save("seasonality", seasonality)
-ctx.say(narrate.describe_seasonality(seasonality, ctx.voice))
+if not ctx.minimal:  # a minimal plan measures no season: the sentence above says so
+    ctx.chart(charts.seasonality_bar(seasonality, ctx.lang))
+    ctx.say(narrate.describe_seasonality(seasonality, ctx.voice))
 
 # %%
 by_product = trend.breakdown(ctx.data.orders, ctx.as_of, "product_line")
 ctx.chart(charts.breakdown_small_multiples(by_product, "product_line", ctx.lang))
-ctx.say(narrate.describe_breakdown(by_product, "product_line", ctx.as_of, ctx.voice))
+ctx.say(narrate.describe_breakdown(by_product, "product_line", ctx.as_of, ctx.voice, ctx.minimal))
 by_channel = trend.breakdown(ctx.data.orders, ctx.as_of, "channel")
 ctx.chart(charts.breakdown_small_multiples(by_channel, "channel", ctx.lang, columns=3))
-ctx.say(narrate.describe_breakdown(by_channel, "channel", ctx.as_of, ctx.voice))
+ctx.say(narrate.describe_breakdown(by_channel, "channel", ctx.as_of, ctx.voice, ctx.minimal))
 ctx.data_notes()  # dimensions grouped to their top values; anonymous revenue
 
 # %%
@@ -76,15 +83,18 @@ if not ctx.missing("customers", "market.share.missing", when="industry" not in d
 
 # %%
 ctx.h("market.segments.title")
-segs = segments.segments(ctx.data.orders, ctx.data.customers, ctx.data.opportunities, ctx.p, by=dims)
+segs = segments.segments(ctx.data.orders, ctx.data.customers, ctx.data.opportunities, ctx.p, by=dims,
+                         minimal=ctx.minimal)  # fmt: skip
 ctx.save("segments", segs)
 ctx.missing("customers", "market.segments.missing_dims", when=dims != segments.SEGMENT_DIMENSIONS,
             dims=narrate.missing_dimensions(dims, ctx.voice))  # fmt: skip
 if len(segs):
-    ctx.chart(charts.segments_bubble(narrate.label_segments(segs, dims, ctx.voice), ctx.lang))
+    if not ctx.minimal:  # a minimal plan has no CLV to draw the segments on
+        ctx.chart(charts.segments_bubble(narrate.label_segments(segs, dims, ctx.voice), ctx.lang))
     ctx.table(views.segments_view(segs, dims, ctx.voice), domain="market",
               money=["sales", "avg_order_value", "clv"], pct=["win_rate", "growth"])  # fmt: skip
-    ctx.say(ctx.t("market.segments.formula", cap=f"{ctx.p.market.clv_max_years:g}"))
+    if not ctx.minimal:
+        ctx.say(ctx.t("market.segments.formula", cap=f"{ctx.p.market.clv_max_years:g}"))
     ctx.say(narrate.describe_segments(segs, dims, ctx.p.market, ctx.voice))
     ctx.missing("opportunities", "market.segments.missing_win_rate")
 
@@ -142,6 +152,10 @@ from planning.market import summary
 
 ctx.summary(
     *summary.summary(
-        ctx.load_optional("market_trend"), ctx.load_optional("segments"), ctx.load_optional("market_share"), ctx.voice
+        ctx.load_optional("market_trend"),
+        ctx.load_optional("segments"),
+        ctx.load_optional("market_share"),
+        ctx.voice,
+        ctx.history_months * ctx.minimal,
     )
 )

@@ -23,6 +23,7 @@ data_dir: str = ""  # folder of canonical tables (empty: params data.dir, else t
 out_dir: str = ""  # this region's snapshot folder (empty: outputs/interactive/<region>)
 params_json: str = ""  # set by `planning run`: the merged parameters it has validated
 batch: bool = False  # True under `planning run`: widgets off
+history_months: int = 0  # complete months of orders to as_of (0: count them); 3 to 12: the minimal plan
 
 # %%
 from planning import notebook
@@ -37,6 +38,7 @@ ctx = notebook.setup(
     out_dir=out_dir,
     params_json=params_json,
     batch=batch,
+    history_months=history_months,
 )
 
 # %%
@@ -55,10 +57,16 @@ from planning.goals import (
 )
 from planning.goals import facts as goal_facts
 
-ctx.h("goals.forecast.title")
-company = pooling.company_monthly(ctx.company_orders("region", "order_date", "amount"), ctx.as_of)
-result = forecast.baseline_forecast(ctx.data.orders, ctx.p, company)
-ctx.say(narrate.describe_forecast(result, ctx.plan_year, ctx.voice))
+if ctx.minimal:  # 3-12 months: the run rate, no forecast (docs/method.md, short histories)
+    ctx.h("goals.forecast.run_rate_title")
+    result = forecast.run_rate(ctx.data.orders, ctx.p)
+    ctx.say(narrate.describe_run_rate(result, ctx.voice))
+    ctx.minimal_note("goals.forecast.minimal")
+else:
+    ctx.h("goals.forecast.title")
+    company = pooling.company_monthly(ctx.company_orders("region", "order_date", "amount"), ctx.as_of)
+    result = forecast.baseline_forecast(ctx.data.orders, ctx.p, company)
+    ctx.say(narrate.describe_forecast(result, ctx.plan_year, ctx.voice))
 if forecast.scored(result):  # too short a history has no backtest: the sentence above says so, no empty chart
     ctx.chart(charts.backtest_bars(result.backtest, result.chosen, ctx.lang))
     ctx.table(views.backtest_table(result, ctx.voice), domain="goals", pct=["mape", "bias"])
@@ -83,21 +91,24 @@ ctx.save("facts_goals", shared)
 # %%
 ctx.h("goals.calibration.dimensions", level=3)
 ctx.table(views.dimensions_view(plan, ctx.voice), domain="goals", money=["amount"])
-ctx.h("goals.calibration.curve", level=3)
-ctx.table(views.curve_view(inputs), domain="goals", money=["sales", "per_rep", "aov"],
-          pct=["lead_conversion", "retention", "attrition"], decimals={"rep_fte": 1})  # fmt: skip
+if not ctx.minimal:  # three periods of 12 months: none in a minimal plan's history
+    ctx.h("goals.calibration.curve", level=3)
+    ctx.table(views.curve_view(inputs), domain="goals", money=["sales", "per_rep", "aov"],
+              pct=["lead_conversion", "retention", "attrition"], decimals={"rep_fte": 1})  # fmt: skip
 
 # %%
-ctx.h("goals.calibration.side_by_side")
-ctx.chart(charts.forecast_vs_plan(decompose.forecast_vs_plan(result, plan), ctx.lang))
-ctx.table(decompose.monthly_comparison(result, plan, ctx.p), domain="goals",
-          money=["forecast", "lower", "upper", "target", "gap", "quota"])  # fmt: skip
+if not ctx.minimal:  # a run rate has no forecast to set the plan beside (its sentence says so)
+    ctx.h("goals.calibration.side_by_side")
+    ctx.chart(charts.forecast_vs_plan(decompose.forecast_vs_plan(result, plan), ctx.lang))
+    ctx.table(decompose.monthly_comparison(result, plan, ctx.p), domain="goals",
+              money=["forecast", "lower", "upper", "target", "gap", "quota"])  # fmt: skip
 
 # %%
-ctx.h("goals.calibration.position", level=3)
+ctx.h("goals.calibration.position_minimal" if ctx.minimal else "goals.calibration.position", level=3)
 target_position = decompose.position(plan)
 ctx.say(narrate.describe_position(target_position, ctx.p.goals.interval, ctx.voice))
-ctx.table(views.position_table(target_position, ctx.voice), domain="goals", money=["amount", "lower", "upper"])
+shown = target_position.query("reference != 'forecast'") if ctx.minimal else target_position  # no forecast
+ctx.table(views.position_table(shown, ctx.voice), domain="goals", money=["amount", "lower", "upper"])
 ctx.save("target_position", target_position)
 
 # %%

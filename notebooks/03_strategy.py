@@ -23,6 +23,7 @@ data_dir: str = ""  # folder of canonical tables (empty: params data.dir, else t
 out_dir: str = ""  # this region's snapshot folder (empty: outputs/interactive/<region>)
 params_json: str = ""  # set by `planning run`: the merged parameters it has validated
 batch: bool = False  # True under `planning run`: widgets off
+history_months: int = 0  # complete months of orders to as_of (0: count them); 3 to 12: the minimal plan
 
 # %%
 from planning import notebook
@@ -37,9 +38,12 @@ ctx = notebook.setup(
     out_dir=out_dir,
     params_json=params_json,
     batch=batch,
+    history_months=history_months,
 )
 
 # %%
+import math
+
 from planning import store
 from planning.strategy import (
     charts,
@@ -66,12 +70,16 @@ target = retention.target_year(targets)
 # %%
 ctx.h("strategy.tiers.title")
 growth = tiers.segment_growth(segments)
-features = tiers.customer_features(ctx.data.orders, ctx.data.customers, ctx.p, growth)
+features = tiers.customer_features(ctx.data.orders, ctx.data.customers, ctx.p, growth,
+                                   ctx.history_months * ctx.minimal)  # fmt: skip
 tiered = tiers.tier_customers(features, s)
 measured = retention.retention(ctx.data.orders, ctx.p)
 # the installed base is the goals step's existing-customer revenue (one figure in goals and strategy)
 kept = facts.planned_retention(measured, store.read_facts(ctx.out_dir), float(features["revenue_12m"].sum()))
-summary = narrate.summary_table(tiers.tier_summary(tiered, features, s, target, kept), s, voice)
+summary = tiers.tier_summary(tiered, features, s, target, kept)
+if ctx.minimal:  # 3-12 months measure no retention or churn: no installed base projected (docs/method.md)
+    summary = tiers.without_projection(summary)
+summary = narrate.summary_table(summary, s, voice)
 ctx.save("customer_tiers", narrate.tiers_table(tiered, s, voice))
 ctx.save("tier_summary", summary)
 ctx.say(narrate.describe_method(tiered, growth, s, voice))
@@ -79,14 +87,16 @@ ctx.missing("customers", "strategy.missing.tiers")
 cut = tiers.cutoffs(tiered, s)
 ctx.chart(charts.tier_scatter(scatter.scatter_cells(tiered, cut), cut, voice))
 ctx.chart(charts.tier_bars(summary, voice))
-ctx.say(narrate.describe_tiers(summary, target, ctx.plan_year, voice))
+ctx.say(narrate.describe_tiers(summary, target, ctx.plan_year, voice, ctx.history_months * ctx.minimal))
 ctx.data_notes(dimensions=("industry", "size_band", "lead_source"))  # grouped segments; anonymous revenue
 
 # %%
 ctx.h("strategy.tiers.playbooks", level=3)
 ctx.table(summary[["tier", "playbook", "touches"]], domain="strategy")
 ctx.table(
-    summary.drop(columns=["value_score", "potential_score", "touches", "playbook"]),
+    summary.drop(columns=["value_score", "potential_score", "touches", "playbook"]).drop(
+        columns=list(tiers.PROJECTION_COLUMNS) if ctx.minimal else []  # a minimal plan projects no base
+    ),
     domain="strategy",
     money=["revenue_12m", "potential", "expected_loss", "expected_gain", "expected_revenue"],
     pct=["revenue_share", "share_of_target"],
@@ -128,11 +138,13 @@ if has_opportunities:
 # %%
 ctx.h("strategy.coverage.title")
 first_year = retention.first_year_revenue(ctx.data.orders, ctx.data.customers, ctx.data.opportunities, ctx.p)
+# the new-deal share of the target, when assumed (params; a minimal plan projects no installed base), else None
+share = coverage.minimal_share(ctx.p) if ctx.minimal else s.pipeline_share
 pipeline = coverage.coverage_or_empty(
-    targets, ctx.data.opportunities, ctx.p, stages, tiers.installed_base(summary), first_year["used"]
+    targets, ctx.data.opportunities, ctx.p, stages, tiers.installed_base(summary), first_year["used"], share
 )
 ctx.save("coverage", pipeline)
-ctx.save("facts_strategy", facts.strategy_facts(measured, ctx.data.opportunities, ctx.p))
+ctx.save("facts_strategy", facts.strategy_facts(measured, ctx.data.opportunities, ctx.p, share))
 if len(pipeline):
     ctx.chart(charts.coverage_chart(pipeline, voice))
     ctx.table(
@@ -145,9 +157,13 @@ if len(pipeline):
 if not ctx.missing("opportunities", "strategy.missing.coverage"):
     leads_12m = coverage.leads_last_12m(ctx.data.marketing, ctx.data.opportunities, ctx.p)
     timing = coverage.pipeline_timing(ctx.data.opportunities, ctx.p, stages)
+    if ctx.minimal:  # the share it assumes, in place of the installed base; no "last 12 months" of leads
+        growth = ctx.p.goals.growth_ambition
+        ctx.say(narrate.describe_minimal_coverage(ctx.history_months, share, s, growth, voice))
+        kept, leads_12m = None, math.nan
     ctx.say(
         narrate.describe_coverage(
-            pipeline, ctx.plan_year, kept, leads_12m, timing, first_year, voice, supported
+            pipeline, ctx.plan_year, kept, leads_12m, timing, first_year, voice, supported, share
         )
     )
 
@@ -193,7 +209,7 @@ ctx.table(narrate.four_p_view(decisions, voice), domain="strategy")
 ctx.say(narrate.describe_four_p(decisions, goals, voice))
 channels = fourp.channel_mix(ctx.data.orders, ctx.p)
 ctx.chart(charts.channel_mix_chart(channels, voice))
-ctx.say(narrate.describe_channels(channels, voice))
+ctx.say(narrate.describe_channels(channels, voice, ctx.minimal))
 
 # %%
 if not ctx.batch:

@@ -23,6 +23,7 @@ data_dir: str = ""  # folder of canonical tables (empty: params data.dir, else t
 out_dir: str = ""  # this region's snapshot folder (empty: outputs/interactive/<region>)
 params_json: str = ""  # set by `planning run`: the merged parameters it has validated
 batch: bool = False  # True under `planning run`: widgets off
+history_months: int = 0  # complete months of orders to as_of (0: count them); 3 to 12: the minimal plan
 
 # %%
 from planning import notebook
@@ -37,24 +38,29 @@ ctx = notebook.setup(
     out_dir=out_dir,
     params_json=params_json,
     batch=batch,
+    history_months=history_months,
 )
 
 # %%
 from planning import contracts, facts, store
+from planning.goals import prepare
 from planning.resources import actions, budget, capacity, charts, common, incentives, narrate, views
 from planning.resources import facts as resource_facts
 
 shared = store.read_facts(ctx.out_dir)  # the facts earlier steps own (planning/facts.py)
 
 ctx.say(ctx.t("resources.intro.text"))
+ctx.minimal_note("resources.intro.minimal")  # what a minimal plan's resources rest on (docs/method.md)
 
 # %%
 ctx.h("resources.baseline.title")
+# a minimal plan's months follow their working days, as in the goals step (no season measured)
+season = prepare.working_day_season(ctx.p) if ctx.minimal else ctx.load("seasonality")
 team = capacity.team_baseline(
     ctx.data.orders,
     ctx.data.reps,
     ctx.p,
-    seasonality=ctx.load("seasonality"),
+    seasonality=season,
     targets_rep=ctx.load("targets_rep"),
     team_capacity=ctx.load("team_capacity"),
     shared=shared,
@@ -120,6 +126,7 @@ if has_team:
             ctx.as_of.year,
             facts.value(shared, "last12_sales"),
             ctx.voice,
+            ctx.minimal,
         )
     )
     ctx.table(views.summary_table(incentive_cost, ctx.voice))

@@ -23,6 +23,7 @@ data_dir: str = ""  # folder of canonical tables (empty: params data.dir, else t
 out_dir: str = ""  # this region's snapshot folder (empty: outputs/interactive/<region>)
 params_json: str = ""  # set by `planning run`: the merged parameters it has validated
 batch: bool = False  # True under `planning run`: widgets off
+history_months: int = 0  # complete months of orders to as_of (0: count them); 3 to 12: the minimal plan
 
 # %%
 from planning import notebook
@@ -37,6 +38,7 @@ ctx = notebook.setup(
     out_dir=out_dir,
     params_json=params_json,
     batch=batch,
+    history_months=history_months,
 )
 
 # %%
@@ -53,32 +55,36 @@ ctx.say(narrate.describe_plan(plan_of_record, ctx.voice))
 # %%
 ctx.h("review.pva.title")
 pva = variance.plan_vs_actual(ctx.data.orders, plan_of_record, ctx.as_of)
-ctx.chart(charts.plan_actual_months(pva, ctx.lang))
 shown = variance.pva_shown(pva)  # every rep up to 20, else the 10 furthest below and above plan
-# without a plan there is no variance to chart (the sentence above says why)
 has_plan = plan_of_record.source != "none"
-if has_plan:
-    ctx.chart(charts.variance_bars(shown, ctx.p.review.root_cause_threshold, ctx.lang))
-ctx.say(narrate.describe_pva_reps(pva, shown, ctx.voice))
-ctx.table(
-    views.pva_view(shown, ctx.voice),
-    domain="review",
-    money=["plan", "actual", "variance"],
-    pct=["variance_pct", "completion"],
-    max_rows=None,
-)
+first_plan = ctx.minimal and not has_plan  # a minimal plan's first review: no plan to compare with yet
+ctx.minimal_note("review.minimal_first" if first_plan else "review.minimal")
+if not first_plan:
+    ctx.chart(charts.plan_actual_months(pva, ctx.lang))
+    if has_plan:  # without a plan there is no variance to chart (the sentence above says why)
+        ctx.chart(charts.variance_bars(shown, ctx.p.review.root_cause_threshold, ctx.lang))
+    ctx.say(narrate.describe_pva_reps(pva, shown, ctx.voice))
+    ctx.table(
+        views.pva_view(shown, ctx.voice),
+        domain="review",
+        money=["plan", "actual", "variance"],
+        pct=["variance_pct", "completion"],
+        max_rows=None,
+    )
 ctx.save("plan_vs_actual", pva)
 
 # %%
-ctx.h("review.to_date.title", level=3)
 to_date = variance.to_date(ctx.data.orders, plan_of_record, ctx.as_of)
-ctx.table(
-    views.to_date_view(to_date, ctx.voice),
-    domain="review",
-    money=["plan", "actual", "variance", "actual_last_year"],
-    pct=["completion", "growth"],
-)
-ctx.say(narrate.describe_to_date(to_date, ctx.voice))
+if not first_plan:
+    ctx.h("review.to_date.title", level=3)
+    ctx.table(
+        # a minimal plan's history holds no same days last year
+        views.to_date_view(to_date, ctx.voice).drop(columns=list(views.LAST_YEAR) if ctx.minimal else []),
+        domain="review",
+        money=["plan", "actual", "variance", "actual_last_year"],
+        pct=["completion", "growth"],
+    )
+    ctx.say(narrate.describe_to_date(to_date, ctx.voice))
 ctx.save("review_to_date", to_date)
 
 # %%
@@ -87,8 +93,9 @@ from planning.review import resplit
 outlook = variance.projection(pva, plan_of_record, ctx.as_of)
 check = resplit.resplit_check(pva, ctx.p.review)
 remaining = resplit.resplit(pva, plan_of_record, ctx.as_of)
-ctx.say(narrate.describe_pva(pva, outlook, check, ctx.voice))
-ctx.table(views.projection_view(outlook, ctx.voice), domain="review", money=["amount"])
+if not first_plan:
+    ctx.say(narrate.describe_pva(pva, outlook, check, ctx.voice))
+    ctx.table(views.projection_view(outlook, ctx.voice), domain="review", money=["amount"])
 if has_plan:
     ctx.chart(charts.resplit_chart(remaining, ctx.lang))
 ctx.save("resplit", remaining.assign(required=check.required, quarter_completion=check.completion))
@@ -168,8 +175,9 @@ from planning.review import accuracy
 ctx.h("review.accuracy.title")
 forecast_accuracy = accuracy.accuracy_review(snapshots, ctx.region, ctx.as_of, ctx.data.orders, ctx.out_dir)
 summary = accuracy.accuracy_summary(forecast_accuracy)
-ctx.chart(charts.accuracy_chart(narrate.accuracy_view(forecast_accuracy, ctx.voice), ctx.lang))
-ctx.table(narrate.accuracy_view(summary, ctx.voice), domain="review", pct=["mape", "bias"])
+if len(forecast_accuracy):  # none without an earlier snapshot or a backtest: the sentence below says so
+    ctx.chart(charts.accuracy_chart(narrate.accuracy_view(forecast_accuracy, ctx.voice), ctx.lang))
+    ctx.table(narrate.accuracy_view(summary, ctx.voice), domain="review", pct=["mape", "bias"])
 ctx.say(narrate.describe_accuracy(forecast_accuracy, summary, ctx.voice))
 ctx.save("forecast_accuracy", forecast_accuracy)
 

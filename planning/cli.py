@@ -148,8 +148,9 @@ def run(
 ) -> None:
     """Run the plan: every region x step into outputs/<as-of>/ (notebooks, HTML, artefacts, index, manifest)."""
     # lazy: the runner (pandas, pydantic, the importer: ~0.45 s) is not needed by `planning --help` (~0.05 s)
-    from planning import params, runner, store
+    from planning import i18n, params, runner, store
     from planning import pdf as pdf_mod
+    from planning.runner import texts
 
     chromium = _guarded(pdf_mod.find_chromium, "run") if pdf else None  # before any kernel: bad input
     if not region:
@@ -174,34 +175,12 @@ def run(
         ),
         "run",
     )
-    n_ok = sum(r.status == "ok" for r in result.results)
-    reused = sum(r.reused for r in result.results)
-    reused_note = f" ({reused} reused from the earlier run)" if reused else ""
-    print(
-        f"{n_ok}/{len(result.results)} notebooks ok{reused_note} -> {result.snapshot / 'index.html'}",
-        file=sys.stderr,
-    )
-    if result.audit is not None:
-        failed = result.audit[result.audit["status"] == "fail"]
-        for a in failed.itertuples():
-            print(f"audit fail: {a.region} / {a.check}: {a.values}", file=sys.stderr)
-        print(
-            f"audit: {len(result.audit)} checks, {len(failed)} fail -> {result.snapshot / 'audit.csv'} "
-            "(shown in the index; the exit code does not count them: `planning audit` does)",
-            file=sys.stderr,
-        )
-    for r in result.results:
-        if r.status == "partial" and r.error:
-            print(f"partial: {r.region} / {r.step}: {r.error.get('message')}", file=sys.stderr)
-        if r.status == "failed" and r.error:
-            cell = f", cell {r.error['cell']}" if r.error.get("cell") else ""
-            print(
-                f"error: {r.region} / {r.step}{cell}: {r.error.get('message')}; see {result.snapshot / r.region / r.step}.ipynb",
-                file=sys.stderr,
-            )
+    for line in texts.run_summary(result, result.language):  # in the run's language; keys stay
+        print(line, file=sys.stderr)
     for old in store.diffs(result.snapshot) if scenario else []:  # the scenario against its base plan
         page = store.diff_dir(result.snapshot, old) / "index.html"
-        print(f"scenario {scenario}: changes since {old} -> {page}", file=sys.stderr)
+        line = i18n.t("diff.scenario_done", result.language, name=scenario, old=old, path=page)
+        print(line, file=sys.stderr)
     if chromium and result.snapshot.is_dir():
         _print_pdfs(result.snapshot, chromium)
     raise typer.Exit(result.exit_code)
@@ -324,11 +303,11 @@ def _guarded(call, command: str = ""):
 
 def _finish(result) -> None:
     """Print a run's summary and failed steps, and exit with its code."""
-    n_ok = sum(r.status == "ok" for r in result.results)
-    print(f"{n_ok}/{len(result.results)} notebooks ok -> {result.snapshot / 'index.html'}", file=sys.stderr)
-    for r in result.results:
-        if r.status == "failed" and r.error:
-            print(f"error: {r.region} / {r.step}: {r.error.get('message')}", file=sys.stderr)
+    # lazy: as in `check`, kept out of `planning --help`
+    from planning.runner import texts
+
+    for line in texts.run_summary(result, getattr(result, "language", "en")):
+        print(line, file=sys.stderr)
     raise typer.Exit(result.exit_code)
 
 
@@ -378,10 +357,13 @@ def pdf(
     _print_pdfs(snapshot, workers=workers)
 
 
-def _notes_on_skipped(skipped: list) -> None:
+def _notes_on_skipped(skipped: list, lang: str = "en") -> None:
     """One `note:` line per YAML file of params/ that is not a region (an import mapping kept there)."""
+    # lazy: as in `check`, kept out of `planning --help`
+    from planning.runner import texts
+
     for path, what in skipped:
-        print(f"note: {path}: {what}; not planned as a region", file=sys.stderr)
+        print(f"note: {path}: {texts.skipped(what, lang)}", file=sys.stderr)
 
 
 @app.command()
@@ -391,60 +373,53 @@ def check(
     params_dir: Annotated[
         Path | None, typer.Option("--params", help="Folder of parameter files (default params/).")
     ] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="en or zh (default: params' language).")
+    ] = None,
 ) -> None:
     """Validate parameters (and data) without running notebooks: the checks `planning run` makes first."""
     # lazy: as in `run`, kept out of `planning --help`
     from planning import importer, params, runner, sources
+    from planning.runner import texts
 
     try:
-        if not region:
-            _notes_on_skipped(params.skipped_files(params_dir))
+        if language not in (None, "en", "zh"):
+            raise errors.ParamsError(f"--language: {language!r}; expected en or zh")
         keys = region or params.region_keys(params_dir)
-        loaded = [params.resolve(r, params_dir=params_dir) for r in keys]
+        skipped = [] if region else params.skipped_files(params_dir)
+        try:
+            loaded = [params.resolve(r, params_dir=params_dir, language=language or "") for r in keys]
+        except _bad_input_types():
+            _notes_on_skipped(skipped, language or "en")  # what was left out may explain the error
+            raise
+        lang = loaded[0].params.language
+        _notes_on_skipped(skipped, lang)
         runner.check_calendar(dict(zip(keys, loaded, strict=True)))
-        print(f"parameters ok: {len(keys)} regions ({', '.join(keys)})")
+        print(texts.params_ok(keys, lang))
         if data is None and loaded[0].params.data.mapping:  # an export to import (docs/import.md)
             data = importer.resolve_data_dir(loaded[0].params)
-            print("\n".join(["import ok:", *importer.report_of(data).lines()]))
+            print("\n".join([texts.import_ok(lang), *texts.import_lines(importer.report_of(data), lang)]))
         if data is None:  # data.dir, or the embedded sample company: the same folder `planning run` would use
             data = sources.resolve_dir(loaded[0].params)
         if data is not None:
             try:
                 configured = None if region else keys  # every region of params/: the data's must all have one
                 summary: dict = {}
-                warnings = runner.validate_data(data, keys, loaded[0].params.as_of, None, configured, summary)
+                warnings = runner.validate_data(
+                    data, keys, loaded[0].params.as_of, None, configured, summary, lang
+                )
             except _bad_input_types() as exc:
                 for problem in getattr(exc, "problems", [])[1:]:
                     print(f"error: {problem['message']}", file=sys.stderr)
                 raise
-            _print_checked(summary, keys, subset=bool(region))
-            print(f"warnings: {len(warnings)}" if warnings else "warnings: none")
-            for w in warnings:
-                print(f"  {w}")
+            print("\n".join(texts.checked_lines(summary, keys, bool(region), lang)))
+            print("\n".join(texts.warning_lines(warnings, lang)))
             top = loaded[0].params.data.top_values
-            for line in runner.checks.data_notes(data, keys, loaded[0].params.as_of, top):
+            for line in runner.checks.data_notes(data, keys, loaded[0].params.as_of, top, lang):
                 print(f"  {line}")
-            print(f"data ok: {data}")
+            print(texts.data_ok(data, lang))
     except _bad_input_types() as exc:
         _fail(exc, EXIT_BAD_INPUT)
-
-
-def _print_checked(summary: dict, keys: list[str], subset: bool = False) -> None:
-    """What `planning check` looked at: every table with its rows, the optional tables not supplied, the data's
-    regions against the ones planned, the orders' date range."""
-    if not summary:
-        return
-    tables = ", ".join(f"{name} {rows:,}" for name, rows in summary["tables"].items())
-    print(f"tables (rows): {tables}")
-    if summary["missing"]:
-        print(f"not supplied (optional; the parts that need them say so): {', '.join(summary['missing'])}")
-    data_regions = summary["regions"]
-    if subset:  # --region: only these regions' rows were read
-        print(f"regions: {', '.join(keys)} (--region: only their rows were read)")
-    else:
-        print(f"regions: {len(keys)} planned of {len(data_regions)} in the data ({', '.join(data_regions)})")
-    if summary.get("first"):
-        print(f"orders: {summary['first']} to {summary['last']}")
 
 
 @app.command()

@@ -400,6 +400,7 @@ ARTIFACTS: dict[str, Contract] = {
             "kpi": "str",
             "act": "str",
             "action": "str",
+            "action_key": "str",
             "owner": "str",
             "opened": "date",
             "due": "date",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -59,8 +60,12 @@ KPI_COLUMNS = frozenset({"status", "kpi_status", "light"})
 KPI_VALUES = ("green", "yellow", "red")
 
 _NUM = ' class="num"'
+_NOWRAP = ' class="nowrap"'
 #: Text columns whose values are at most this long do not wrap; tables with more columns are set tighter.
 SHORT_TEXT = 12
+# A header no wider than this (a CJK character counts two) never breaks inside: in a wide table the browser
+# shrinks a column of empty or short cells to its header's narrowest form, one character a line in Chinese.
+SHORT_HEADER = 12
 WIDE_COLUMNS = 9
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~])")
 
@@ -125,6 +130,15 @@ def audit_section(audit: pd.DataFrame | None, lang: str) -> str:
             f"<tbody>{rows}</tbody></table></div>"
         )
     return f'<section class="audit {cls}"><h2>{_e(t("title"))}</h2>{body}</section>'
+
+
+def minimal_note(region: dict[str, Any], lang: str) -> str:
+    """The index's mark of a region planned on a minimal plan (its manifest entry's "plan": "minimal" and
+    "history_months"; docs/method.md, short histories), "" for a full plan."""
+    if region.get("plan") != "minimal":
+        return ""
+    note = i18n.t("common.index.minimal", lang, months=region.get("history_months", ""))
+    return f'<span class="minimal">{_e(note)}</span>'
 
 
 def heading(text: str, level: int = 2) -> None:
@@ -266,6 +280,11 @@ def _prepare(df: pd.DataFrame, max_rows: int | None) -> tuple[pd.DataFrame, int]
     return df, total
 
 
+def _width(text: str) -> int:
+    """How wide a text shows, in Latin characters: a CJK (or other wide) character counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _as_set(cols: Iterable[str] | str | None) -> set[str]:
     if cols is None:
         return set()
@@ -304,10 +323,12 @@ def table_html(
         c in money_cols or c in pct_cols or pd.api.types.is_numeric_dtype(view.iloc[:, i])
         for i, c in enumerate(cols)
     ]
-    head = "".join(
-        f'<th{_NUM if num else ""} scope="col">{_e(i18n.column(c, lang, domain))}</th>'
-        for c, num in zip(cols, numeric, strict=True)
-    )
+    labels = [i18n.column(c, lang, domain) for c in cols]
+    head_cls = [
+        _NUM if num else (_NOWRAP if _width(x) <= SHORT_HEADER else "")
+        for x, num in zip(labels, numeric, strict=True)
+    ]
+    head = "".join(f'<th{cls} scope="col">{_e(x)}</th>' for x, cls in zip(labels, head_cls, strict=True))
     # Short text values (periods such as 2027-Q1, ids, dates) never break inside; long text wraps.
     short = [
         not num and bool(len(view)) and view.iloc[:, i].astype(str).str.len().max() <= SHORT_TEXT
@@ -322,7 +343,7 @@ def table_html(
                 continue
             if translate_values and c in VALUE_KINDS:
                 v = _translate_value(v, VALUE_KINDS[c], lang)
-            cls = _NUM if num else (' class="nowrap"' if nowrap else "")
+            cls = _NUM if num else (_NOWRAP if nowrap else "")
             cells.append(f"<td{cls}>{_e(fmt(v))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""

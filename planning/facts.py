@@ -106,6 +106,13 @@ FACTS: dict[str, Fact] = {
         "strategy.coverage.pipeline_win_rate: won amount / closed amount of the same leads, blended over "
         "industries with enough decided deals; what pipeline coverage divides by (coverage.csv win_rate)",
     ),
+    "pipeline_share": Fact(
+        "share",
+        "03_strategy",
+        "strategy.coverage: the share of the target new deals must win when pipeline coverage does not take the "
+        "installed base off it: strategy.pipeline_share, or in a minimal plan (coverage.minimal_share) "
+        "goals.growth_ambition / (1 + goals.growth_ambition); empty when the installed base is taken off",
+    ),
     # 04_resources
     "team_capacity": Fact(
         "money",

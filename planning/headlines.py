@@ -49,13 +49,16 @@ def forecast_headline(region_dir: Path, plan_year: Any) -> dict[str, float]:
     """The plan year's baseline forecast of a region: the goals step's chosen forecast (`forecast.csv`) of the
     plan year's months, plus the market step's actual sales of those already complete. {} when the goals step
     did not run. The company's is the sum of the regions' (`_rollup`): bottom-up, so it is coherent by
-    construction with what every region's goals step plans from."""
+    construction with what every region's goals step plans from. {} for a minimal plan, whose run rate is no
+    forecast (docs/method.md, short histories)."""
     try:
         fc = store.read_optional(region_dir, "forecast")
         if fc is None or not plan_year:
             return {}
         year = str(plan_year)
         chosen = fc[fc["chosen"].astype(str).str.lower().isin(["true", "1"])]
+        if (chosen["model"].astype(str) == "run_rate").any():  # goals.forecast.RUN_RATE: no forecast
+            return {}
         months = {str(m)[:7]: float(v) for m, v in zip(chosen["month"], chosen["forecast"], strict=True)}
         trend = store.read_optional(region_dir, "market_trend")
         if trend is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -162,9 +162,11 @@ def number(x: Any, lang: str = "en", decimals: int | None = None) -> str:
     x = float(x)
     if decimals is None:
         decimals = 0 if x.is_integer() or abs(x) >= 1000 else 2
-        text = f"{x:,.{decimals}f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    return f"{x:,.{decimals}f}"
+        text = f"{abs(x):,.{decimals}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+    else:
+        text = f"{abs(x):,.{decimals}f}"
+    return _sign(x, text) + text  # -0.001 with 2 decimals is "0.00", not "-0.00"
 
 
 def pct(x: Any, lang: str = "en", decimals: int = 1, signed: bool = False) -> str:
@@ -172,22 +174,34 @@ def pct(x: Any, lang: str = "en", decimals: int = 1, signed: bool = False) -> st
     _check_lang(lang)
     if _missing(x):
         return DASH
-    return f"{float(x) * 100:{'+' if signed else ''},.{decimals}f}%"
+    x = float(x) * 100
+    text = f"{abs(x):,.{decimals}f}"
+    sign = _sign(x, text) or ("+" if signed else "")  # a rounded zero is "0.0%" / "+0.0%", never "-0.0%"
+    return f"{sign}{text}%"
 
 
-def money(x: Any, lang: str = "en", currency: str = "CNY", compact: bool = True) -> str:
+def money(x: Any, lang: str = "en", currency: str = "CNY", compact: bool = True, signed: bool = False) -> str:
     """Money in the locale. compact (sentences, headlines): zh ¥1,234.5万 / ¥1.23亿, en ¥12.3M / ¥1.2B / ¥45.6K;
     otherwise the full amount ¥12,345,000. Amounts under 10,000 are always in full. None / NaN -> "—".
+    `signed` (changes, variances): "+" before a gain. An amount that rounds to nothing has no sign: "¥0", never
+    "-¥0" or "+¥0".
     """
     _check_lang(lang)
     if _missing(x):
         return DASH
     x = float(x)
+    text = _money(x, lang, currency, compact)
+    return "+" + text if signed and x > 0 and any(c in "123456789" for c in text) else text
+
+
+def _money(x: float, lang: str, currency: str, compact: bool) -> str:
     sym = CURRENCY_SYMBOLS.get(currency.upper(), currency.upper() + " ")
-    sign = "-" if x < 0 else ""
     a = abs(x)
     if not compact or a < 10_000:
-        return f"{sign}{sym}{a:,.0f}"
+        whole = f"{a:,.0f}"
+        # A few cents of a variance round to 0: shown "¥0", never "-¥0" (the sign of nothing).
+        return f"{_sign(x, whole)}{sym}{whole}"
+    sign = "-" if x < 0 else ""
     if lang == "zh":
         # Chinese groups by 10^4 (万) and 10^8 (亿).
         if a >= 1e8:
@@ -197,6 +211,11 @@ def money(x: Any, lang: str = "en", currency: str = "CNY", compact: bool = True)
         if a >= div:  # billions keep two decimals: ¥1.03B, not a rounded ¥1B
             return f"{sign}{sym}{_trim(a / div, decimals)}{suffix}"
     return f"{sign}{sym}{a:,.0f}"  # pragma: no cover - a >= 10,000 always hits K
+
+
+def _sign(x: float, shown: str) -> str:
+    """"-" for a negative `x` whose text `shown` (without sign) is not zero once rounded, else ""."""
+    return "-" if x < 0 and (any(c in "123456789" for c in shown) or not math.isfinite(x)) else ""
 
 
 def _trim(v: float, decimals: int) -> str:
@@ -224,6 +243,17 @@ def column(col: str, lang: str = "en", domain: str = "common") -> str:
 def columns(df: Any, lang: str = "en", domain: str = "common") -> Any:
     """A copy of DataFrame `df` with translated column headers (see `column`). Data is unchanged."""
     return df.rename(columns={c: column(c, lang, domain) for c in df.columns})
+
+
+def aside(text: str, note: str, lang: str = "en") -> str:
+    """`text` with `note` in brackets after it: "Energy (+2.12 pp)" in English, "能源（+2.12 个百分点）" in Chinese
+    (full-width brackets, no space: Chinese punctuation)."""
+    return f"{text}（{note}）" if _check_lang(lang) == "zh" else f"{text} ({note})"
+
+
+def listing(items: Iterable[str], lang: str = "en") -> str:
+    """Items of a list in a sentence: "a, b" in English, "a、b" in Chinese (the enumeration comma)."""
+    return ("、" if _check_lang(lang) == "zh" else ", ").join(items)
 
 
 # ---------------------------------------------------------------------------------------------- voice
@@ -259,11 +289,17 @@ class Voice:
     def pct(self, x: Any, decimals: int = 1, signed: bool = False) -> str:
         return pct(x, self.lang, decimals, signed)
 
-    def money(self, x: Any, compact: bool = True) -> str:
-        return money(x, self.lang, self.currency, compact)
+    def money(self, x: Any, compact: bool = True, signed: bool = False) -> str:
+        return money(x, self.lang, self.currency, compact, signed)
 
     def columns(self, df: Any, domain: str = "common") -> Any:
         return columns(df, self.lang, domain)
+
+    def aside(self, text: str, note: str) -> str:
+        return aside(text, note, self.lang)
+
+    def listing(self, items: Iterable[str]) -> str:
+        return listing(items, self.lang)
 
     def missing(self, tables: str | tuple[str, ...] | list[str], what: str, column: str = "") -> str:
         return missing_text(tables, what, self.lang, column)

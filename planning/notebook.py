@@ -37,6 +37,7 @@ class Context:
     data_dir: Path
     out_dir: Path
     batch: bool = False
+    history_months: int = 0  # complete months of orders up to as_of (`setup`; 3-12: the minimal plan)
     _company: Any = field(default=None, repr=False)
     groupings: list = field(default_factory=list, repr=False)  # data.Grouping per dimension, set by `data`
 
@@ -56,6 +57,19 @@ class Context:
     @property
     def lang(self) -> str:
         return self.p.language
+
+    @property
+    def minimal(self) -> bool:
+        """True when the region's history (3 to 12 complete months) makes the minimal plan: each step computes
+        what the months support and says in one sentence (`minimal_note`) what it leaves out (docs/method.md,
+        short histories)."""
+        return periods.minimal(self.history_months)
+
+    def minimal_note(self, key: str) -> None:
+        """In a minimal plan, the sentence `key` (a locale key) saying what the step does not compute on
+        `history_months` months; nothing in a full plan."""
+        if self.minimal:
+            self.say(self.t(key, months=self.history_months, full=periods.FULL_PLAN_MONTHS))
 
     @property
     def artifacts_dir(self) -> Path:
@@ -183,11 +197,20 @@ class Context:
             names = (tables,) if isinstance(tables, str) else tuple(tables)
             when = all(self.data.get(t) is None or self.data.get(t).empty for t in names)
             if column:
-                orders = self.data.orders
-                when = when and (column not in orders.columns or not orders[column].notna().any())
+                when = when and not self._order_column_has_values(column)
         if when:
             self.say(i18n.missing_text(tables, self.t(what, **fmt), self.lang, column=column))
         return bool(when)
+
+    def _order_column_has_values(self, column: str) -> bool:
+        """Whether any of the region's order lines (up to `as_of`) has a value in `column`, also when the step does
+        not read that column (`ORDER_COLUMNS`): then it is read from the data on its own."""
+        orders = self.data.orders
+        if column not in orders.columns and column in data.SCHEMA["orders"]:
+            orders = data.load_tables(
+                self.data_dir, region=self.region, as_of=self.as_of, tables=("orders",), columns={"orders": [column]}
+            ).orders
+        return column in orders.columns and bool(orders[column].notna().any())
 
     def data_notes(self, dimensions: tuple[str, ...] | None = None) -> None:
         """Say what the step's figures do with the data (issue 17 cases 1, 4): of each of `dimensions` grouped
@@ -242,13 +265,16 @@ def setup(
     out_dir: str = "",
     params_json: str = "",
     batch: bool = False,
+    history_months: int = 0,
 ) -> Context:
     """Validate the notebook's parameters and return its Context.
 
     Every parameter goes through `params.resolve`, the function `planning run` validated them with: the region's
     params/ (or, set by the runner, `params_json`: the merged parameters it already validated), with non-empty
     `as_of`, `plan_year`, `language` overriding them. Empty `data_dir` means the params' `data.dir`, else the
-    embedded sample company; empty `out_dir` means `outputs/interactive/<region>`.
+    embedded sample company; empty `out_dir` means `outputs/interactive/<region>`. `history_months` (the complete
+    months of orders `planning run` counted; 0: counted here from the region's orders, `periods.history_months`)
+    decides the plan: the minimal plan for 3 to 12 (`Context.minimal`); fewer raise DataError as the run's check.
     """
     step = config.step_key(step)
     p = params_mod.resolve(
@@ -260,7 +286,16 @@ def setup(
 
     charts.enable(batch=batch, lang=p.language, svg_fallback=p.run.static_charts, currency=p.company.currency)
     i18n.use_labels(data.read_labels(ddir))  # the data's own names of keys the workbook does not know
-    ctx = Context(step=step, p=p, data_dir=ddir, out_dir=odir, batch=batch)
+    ctx = Context(step=step, p=p, data_dir=ddir, out_dir=odir, batch=batch, history_months=history_months)
+    if not history_months:  # opened by hand: the count `planning run` makes (runner.checks.short_history)
+        months = periods.history_months(ctx.data.orders["order_date"], ctx.as_of)
+        ctx.history_months = len(months)
+        if ctx.history_months < periods.MIN_PLAN_MONTHS:
+            raise data.DataError(
+                f"{data.table_file(ddir, 'orders')}: region {p.region.key!r} has {len(months)} complete months "
+                f"of orders up to as_of {ctx.as_of.isoformat()}; expected at least {periods.MIN_PLAN_MONTHS} for "
+                f"a minimal plan ({periods.FULL_PLAN_MONTHS} for the full plan; docs/method.md, short histories)"
+            )
     if not batch:  # in reports the page header carries step and region
         display.heading(f"{ctx.name('step', step)} · {ctx.region_name}", 1)
         if missing := steps_not_run(step, odir):  # a batch run of one step is `partial` instead (runner)

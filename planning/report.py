@@ -336,12 +336,13 @@ def _headline_cells(h: dict[str, Any], lang: str, currency: str) -> str:
     if completion is not None and not i18n._missing(completion):
         cls = " good" if completion >= 1 else (" warn" if completion >= 0.8 else " bad")
     sub = lambda text: f'<span class="sub">{_e(text)}</span>' if text else ""  # noqa: E731
-    yoy = _ratio(h.get("sales_l12m"), h.get("sales_p12m"))
-    fc_growth = _ratio(h.get("forecast_plan"), h.get("sales_l12m"))
+    base = None if h.get("minimal") else h.get("sales_l12m")  # a minimal plan's months: no growth on them
+    yoy = _ratio(base, h.get("sales_p12m"))
+    fc_growth = _ratio(h.get("forecast_plan"), base)
     fc_vs = ""
     if fc_growth is not None:
         fc_vs = i18n.t("common.index.vs_l12m", lang, growth=i18n.pct(fc_growth - 1, lang, signed=True))
-    growth = _ratio(h.get("plan_target"), h.get("sales_l12m"))
+    growth = _ratio(h.get("plan_target"), base)
     vs = ""
     if growth is not None:
         vs = i18n.t("common.index.vs_l12m", lang, growth=i18n.pct(growth - 1, lang, signed=True))
@@ -373,6 +374,8 @@ def _rollup(regions: dict[str, Any]) -> dict[str, Any]:
     plan = out.get("ytd_plan")
     if plan and out.get("ytd_actual") is not None:
         out["completion"] = out["ytd_actual"] / plan
+    if any(h.get("minimal") for h in heads):  # a total over a minimal plan's months has no growth either
+        out["minimal"] = True
     lights = [h["kpi_lights"] for h in heads if isinstance(h.get("kpi_lights"), dict)]
     if lights:
         out["kpi_lights"] = {
@@ -473,6 +476,7 @@ def write_index(
                 **forecast_headline(snapshot_dir / r, plan_year),
                 **planned.get(r, {}),
                 **(info.get("headline") or {}),
+                **({"minimal": True} if info.get("plan") == "minimal" else {}),  # months: no growth on them
             },
         }
         for r, info in manifest.get("regions", {}).items()
@@ -551,10 +555,12 @@ def write_index(
                 short = err["message"] if len(err["message"]) <= 90 else err["message"][:87] + "..."
                 message = f'<span class="error">{_e(short)}</span>'
             cells.append(f'<td class="step status-{_e(status)}"{title}>{status_html}{message}</td>')
+        minimal = display.minimal_note(info, lang)  # a region planned on 3-12 months of history
         rows.append(
-            f'<tr><th scope="row">{_e(rname)}</th>{_headline_cells(info.get("headline") or {}, lang, currency)}</tr>'
+            f'<tr><th scope="row">{_e(rname)}{minimal}</th>'
+            f"{_headline_cells(info.get('headline') or {}, lang, currency)}</tr>"
         )
-        step_rows.append(f'<tr><th scope="row">{_e(rname)}</th>{"".join(cells)}</tr>')
+        step_rows.append(f'<tr><th scope="row">{_e(rname)}{minimal}</th>{"".join(cells)}</tr>')
     step_heads = "".join(f'<th class="step">{_e(_step_name(s, lang))}</th>' for s in steps)
     region_head = f'<th class="name">{_e(i18n.column("region", lang))}</th>'
     # Headline numbers and step reports in two tables: one row per region each, readable at 1280 px.

@@ -137,6 +137,7 @@ PREVIOUS = pd.DataFrame(
         "kpi": ["leads", "retention"],
         "act": ["stop", "fix"],
         "action": ["old leads action", "call"],
+        "action_key": ["params", "params"],
         "owner": ["M", "CS"],
         "opened": ["2026-06-30", "2026-06-30"],
         "due": ["2026-07-30", "2026-07-30"],

@@ -385,8 +385,23 @@ def test_extreme_values_stop_check_and_run_naming_row_value_and_expectation(
     assert os.listdir(out) == [f"{AS_OF}.validation.json"]  # no kernel started, no snapshot
 
 
+def test_a_region_with_a_short_history_is_checked_with_a_warning_naming_the_minimal_plan(
+    tmp_path: Path, pdir: Path, small_sample: Path
+):
+    """6 complete months: `planning check` passes (exit 0) and warns that the region gets the minimal plan."""
+
+    def edit(o: pd.DataFrame) -> pd.DataFrame:
+        return o[(o["region"] != "east") | (o["order_date"] > pd.Timestamp(AS_OF) - pd.DateOffset(months=6))]
+
+    data = _orders_edit(tmp_path, small_sample, edit)
+    res = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(data), "-r", "east"])
+    assert res.exit_code == 0, res.output
+    assert "region east: 6 complete months (2026-04 to 2026-09)" in res.output
+    assert "gets the minimal plan" in res.output
+
+
 @pytest.mark.adversarial
-@pytest.mark.parametrize("months", [0, 3])
+@pytest.mark.parametrize("months", [0, 2])
 def test_a_region_with_too_little_history_is_refused_saying_what_cannot_be_computed(
     tmp_path: Path, pdir: Path, small_sample: Path, months: int
 ):
@@ -399,9 +414,10 @@ def test_a_region_with_too_little_history_is_refused_saying_what_cannot_be_compu
 
     data = _orders_edit(tmp_path, small_sample, edit)
     bad = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(data), "-r", "east"])
-    span = "orders in 1 month (" if months == 0 else f"orders in {months} months ("
+    span = "no complete month of orders (orders from " if months == 0 else f"{months} complete months ("
     assert_bad_input(bad, f"region 'east' has {span}")
-    assert "expected at least 13 months of orders" in bad.stderr and "cannot be computed" in bad.stderr
+    assert "expected at least 3 complete months of orders" in bad.stderr
+    assert "cannot be computed" in bad.stderr
     assert "Traceback" not in bad.output and "TypeError" not in bad.output
     out = tmp_path / "out"
     assert_bad_input(invoke(pdir, data, out, "-r", "east"), "cannot be computed")
@@ -477,3 +493,83 @@ def test_check_does_not_echo_a_non_yaml_file_given_as_the_mapping(tmp_path: Path
         result, f"{secret}: not a mapping file: it holds plain text; expected YAML with a 'tables:' key"
     )
     assert "root:" not in result.stderr
+
+
+# --- issue 17 case 13: `planning check` and the validation reports in the run's language ------------------
+def _has_english_sentence(text: str) -> list[str]:
+    """Lines of `text` holding a word of the English texts of locale/check.yaml (4+ letters) that is not also a
+    key the output keeps (a table or column name)."""
+    import re
+
+    import yaml
+
+    from planning import data
+
+    def leaves(node):
+        if isinstance(node, dict):
+            if "en" in node and isinstance(node["en"], str):
+                yield node["en"]
+            else:
+                for v in node.values():
+                    yield from leaves(v)
+
+    check = yaml.safe_load((config.PROJECT_ROOT / "planning" / "locale" / "check.yaml").read_text("utf-8"))
+    english = {w for en in leaves(check) for w in re.findall(r"[a-z]{4,}", re.sub(r"\{[^}]*\}", "", en))}
+    keys = set(data.SCHEMA) | {c for cols in data.SCHEMA.values() for c in cols} | {"region", "language"}
+    words = english - keys
+    return [line for line in text.splitlines() if set(re.findall(r"(?<![A-Za-z_])[a-z]{4,}(?![A-Za-z_])", line)) & words]
+
+
+def test_check_speaks_chinese_with_language_zh_keeping_keys(tmp_path: Path, pdir: Path, small_sample: Path):
+    ok = CliRunner().invoke(
+        app, ["check", "--params", str(pdir), "--data", str(small_sample), "-r", "east", "--language", "zh"]
+    )
+    assert ok.exit_code == 0, ok.output
+    assert "参数检查通过：1 个区域（east）" in ok.stdout and f"数据检查通过：{small_sample}" in ok.stdout
+    assert "订单：2022-01-06 至 2026-09-30" in ok.stdout and "区域：east（--region" in ok.stdout
+    assert "product_line" in ok.stdout  # a dimension's key stays as it is
+    assert not _has_english_sentence(ok.stdout), _has_english_sentence(ok.stdout)
+    en_ok = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(small_sample), "-r", "east"])
+    assert len(_has_english_sentence(en_ok.stdout)) >= 5  # the scan finds the English lines it must not see
+    # the same from params' language, and an error naming table.column, row and value in Chinese
+    (pdir / "local.yaml").write_text("language: zh\n", encoding="utf-8")
+    data = tmp_path / "data"
+    shutil.copytree(small_sample, data)
+    orders = pd.read_parquet(data / "orders.parquet")
+    orders.loc[orders.index[2], "unit_price"] = -1.0
+    orders.to_parquet(data / "orders.parquet")
+    bad = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(data), "-r", "east"])
+    assert_bad_input(bad, "orders.unit_price 第 2 行：'-1.0'；应为不小于 0 的单价")
+    # --language en wins over params
+    en = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(data), "-r", "east", "--language", "en"])
+    assert_bad_input(en, "orders.unit_price row 2: '-1.0'; expected a unit price >= 0")
+    assert_bad_input(CliRunner().invoke(app, ["check", "--params", str(pdir), "--language", "fr"]), "'fr'")
+
+
+def test_run_writes_its_validation_report_in_the_runs_language(tmp_path: Path, pdir: Path, small_sample: Path):
+    data = tmp_path / "data"
+    shutil.copytree(small_sample, data)
+    orders = pd.read_parquet(data / "orders.parquet")
+    orders.loc[orders.index[2], "unit_price"] = -1.0
+    orders.to_parquet(data / "orders.parquet")
+    out = tmp_path / "out"
+    assert_bad_input(invoke(pdir, data, out, "-r", "east", "--language", "zh"), "应为不小于 0 的单价")
+    report = json.loads((out / f"{AS_OF}.validation.json").read_text(encoding="utf-8"))
+    assert report["language"] == "zh" and report["status"] == "failed"
+    error = report["errors"][0]
+    assert (error["severity"], error["table"], error["column"], error["row"]) == ("error", "orders", "unit_price", 2)
+    assert error["expected"] == "a unit price >= 0"  # the machine's fields as before; the sentence in Chinese
+    assert "第 2 行" in error["message"]
+
+
+def test_check_of_an_import_in_chinese(tmp_path: Path) -> None:
+    export = "id,d,c,r,a,p\n1,2019-01-05,c,east,1,R1\n1,2019-01-05,c,east,1,R1\n2,2019-02-05,c,east,x,R1\n"
+    pdir_ = _mapped_params(tmp_path, export)
+    (pdir_ / "base.yaml").write_text(
+        (pdir_ / "base.yaml").read_text(encoding="utf-8") + "language: zh\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(app, ["check", "--params", str(pdir_)])
+    assert "导入完成：" in result.stdout, result.output
+    assert "orders：从 x.csv 读取 3 行：保留 1 行" in result.stdout
+    assert "剔除 orders.amount：1 行：" in result.stdout and "第 4 行" in result.stdout
+    assert "重复" in result.stdout or "相同" in result.stdout

@@ -92,3 +92,13 @@ def test_amounts_beyond_any_plan_are_an_error_not_an_infinite_report(tiny, value
     assert p.row == 1 and p.table == "orders" and f"(order_id {o.loc[1, 'order_id']})" in p.value
     assert p.expected == "a finite number within +-1e+15"
     assert "unit_price" in probs
+
+
+def test_a_date_of_year_0_is_named_not_a_crash(tiny):
+    # a "-0" cell of a CSV's date column is read as year 0, which `Timestamp.date()` cannot show
+    t = data.load_tables(tiny)
+    o = t.orders.copy()
+    o["order_date"] = o["order_date"].astype("datetime64[s]")
+    o.loc[1, "order_date"] = pd.Series(np.array(["0000-01-01"], dtype="datetime64[s]")).iloc[0]
+    (p,) = [p for p in data.validate_tables(_with_orders(t, o)) if p.column == "order_date" and p.rule == "date_range"]
+    assert p.value.startswith("0000-01-01 (order_id ") and p.row == 1

@@ -104,6 +104,38 @@ def test_money(x, lang, compact, expected) -> None:
     assert i18n.money(x, lang, compact=compact) == expected
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("compact", [True, False])
+@pytest.mark.parametrize("x", [-0.004, -0.3, -0.5, -0.0, 0.3])
+def test_money_of_a_few_cents_prints_zero_without_sign(x, lang, compact) -> None:
+    # A variance of a few cents rounds to nothing: "¥0", never "-¥0" or "¥-0".
+    assert i18n.money(x, lang, compact=compact) == "¥0"
+    assert i18n.money(x, lang, "USD", compact=compact) == "$0"
+
+
+def test_signed_money_says_gains_and_losses_but_not_nothing() -> None:
+    assert i18n.money(30_000_000, "en", signed=True) == "+¥30M"
+    assert i18n.money(-25_000, "zh", signed=True) == "-¥2.5万"
+    assert [i18n.money(x, "en", signed=True) for x in (0.004, -0.004, 0.0)] == ["¥0", "¥0", "¥0"]
+    assert i18n.Voice("zh", "USD").money(1_500, signed=True) == "+$1,500"
+
+
+def test_negative_money_keeps_its_sign_once_it_rounds_to_a_unit() -> None:
+    assert i18n.money(-0.6, "zh") == "-¥1"
+    assert i18n.money(-1234.4, "en", compact=False) == "-¥1,234"
+    assert i18n.money(float("-inf"), "en", compact=False) == "-¥inf"
+
+
+def test_numbers_and_percentages_rounding_to_zero_have_no_minus_sign() -> None:
+    assert i18n.number(-0.001, "en", 2) == "0.00"
+    assert i18n.number(-0.4, "zh", 0) == "0"
+    assert i18n.number(-0.004, "en") == "0"
+    assert i18n.number(-1.5, "en", 1) == "-1.5"
+    assert i18n.pct(-0.00001, "zh") == "0.0%"
+    assert i18n.pct(-0.00001, "en", signed=True) == "+0.0%"
+    assert i18n.pct(-0.02, "en", signed=True) == "-2.0%"
+
+
 def test_money_other_currency() -> None:
     assert i18n.money(2_000_000, "en", "USD") == "$2M"
     assert i18n.money(2_000, "en", "CHF") == "CHF 2,000"
@@ -184,8 +216,9 @@ VOICE_CALLS = [
     ("number", (1234.567, 1), {}, "number", (1234.567, "L", 1), {}),
     ("pct", (0.153,), {}, "pct", (0.153, "L", 1, False), {}),
     ("pct", (0.05,), {"decimals": 0, "signed": True}, "pct", (0.05, "L", 0, True), {}),
-    ("money", (12_345_000,), {}, "money", (12_345_000, "L", "C", True), {}),
-    ("money", (12_345_000,), {"compact": False}, "money", (12_345_000, "L", "C", False), {}),
+    ("money", (12_345_000,), {}, "money", (12_345_000, "L", "C", True, False), {}),
+    ("money", (12_345_000,), {"compact": False}, "money", (12_345_000, "L", "C", False, False), {}),
+    ("money", (-5,), {"signed": True}, "money", (-5, "L", "C", True, True), {}),
     ("columns", ("DF",), {}, "columns", ("DF", "L", "common"), {}),
     ("columns", ("DF", "market"), {}, "columns", ("DF", "L", "market"), {}),
     ("missing", ("customers", "customer health"), {}, "missing_text", ("customers", "customer health", "L", ""), {}),
@@ -286,3 +319,39 @@ def test_team_keys_show_by_their_region_display_name():
     assert i18n.team("Key accounts", "zh") == "Key accounts"  # a team named by the data stays as it is
     assert i18n.team("atlantis-2", "zh") == "atlantis-2"  # a region without a display name: the key
     assert i18n.Voice("zh", "CNY").team("northeast-3") == "东北 3 组"
+
+
+def test_asides_and_lists_follow_the_language_punctuation():
+    from planning.i18n import Voice
+
+    assert Voice("zh").aside("能源", "+2.12 个百分点") == "能源（+2.12 个百分点）"
+    assert Voice("en").aside("Energy", "+2.12 pp") == "Energy (+2.12 pp)"
+    assert Voice("zh").listing(["a", "b"]) == "a、b" and Voice("en").listing(["a", "b"]) == "a, b"
+
+
+def test_chinese_locale_texts_put_chinese_in_full_width_brackets():
+    """Chinese text in brackets takes （）: every zh string of planning/locale/*.yaml is scanned. A formula's own
+    brackets stay half-width like its other operators (market.segments.formula: 1 / (1 − 留存率))."""
+    import re
+
+    import yaml
+
+    from planning.config import LOCALE_DIR
+
+    formulas = {"market.yaml:segments.formula"}
+
+    def zh_texts(node, path):
+        if isinstance(node, dict):
+            if isinstance(node.get("zh"), str):
+                yield path, node["zh"]
+            for k, v in node.items():
+                yield from zh_texts(v, [*path, str(k)])
+
+    cjk_in_half = re.compile(r"\([^()]*[\u4e00-\u9fff][^()]*\)")
+    bad = [
+        f"{f.name}:{'.'.join(p)}: {s}"
+        for f in sorted(LOCALE_DIR.glob("*.yaml"))
+        for p, s in zh_texts(yaml.safe_load(f.read_text()), [])
+        if cjk_in_half.search(s) and f"{f.name}:{'.'.join(p)}" not in formulas
+    ]
+    assert not bad

@@ -69,3 +69,17 @@ def test_segments_need_customers_for_size_band(seg_tables):
     orders, _, opp = seg_tables
     with pytest.raises(ValueError, match="customers"):
         segments.segments(orders, None, opp, params(None, as_of="2026-12-31"))
+
+
+def test_a_minimal_plan_keeps_the_profile_and_leaves_what_needs_two_periods_empty(seg_tables):
+    """docs/method.md "Short histories": customers, sales, orders, AOV, margin and win rate stay; sales_prev,
+    growth, retention, lifetime and CLV are empty, and the ICP ranks on what is left."""
+    orders, customers, opp = seg_tables
+    p = params(Market(min_customers=2), as_of="2026-12-31")
+    full = segments.segments(orders, customers, opp, p).set_index("segment")
+    short = segments.segments(orders, customers, opp, p, minimal=True).set_index("segment")
+    kept = ["customers", "sales", "orders", "avg_order_value", "margin", "closed_deals", "win_rate"]
+    assert short[kept].equals(full.loc[short.index, kept])
+    assert short[list(segments.MINIMAL_EMPTY)].isna().all().all()
+    assert full[list(segments.MINIMAL_EMPTY)].notna().any().all()
+    assert short["icp_score"].notna().any()

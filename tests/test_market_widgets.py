@@ -60,3 +60,22 @@ def test_product_line_reaches_the_win_rate_and_the_channel_says_it_does_not(tmp_
     assert sorted(tables[-1]["segment"]) == ["Energy", "Retail"]  # the B lines: C1 (energy), C4 (retail)
     channel.value = channel.options[1][1]
     assert said[-1] == ctx.t("market.whatif.channel_blind")
+
+
+def test_without_a_customers_table_the_panel_opens_on_the_page_and_a_minimal_plan_says_no_growth(
+    tmp_path: Path, monkeypatch
+):
+    """An export without customers segments by nothing: the panel opens on "same as the page" (it once raised
+    'table customers is required'); a filtered view of a minimal plan says the months' profile, not a year's trend."""
+    pytest.importorskip("ipywidgets")
+    ctx, said, tables = _ctx(tmp_path, monkeypatch)
+    ctx.__dict__["data"] = Tables(
+        orders=ctx.data.orders, customers=None, opportunities=ctx.data.opportunities
+    )
+    panel = widgets.whatif_panel(ctx)
+    assert said == [ctx.t("market.whatif.same_as_page")] and tables == []
+    ctx.history_months = 6  # what `planning run` injects for six complete months
+    product = panel.children[0].children[0]
+    product.value = "B"
+    assert tables == [] and any(t.startswith("Minimal plan: in the") for t in said)
+    assert not any("year on year" in t for t in said)

@@ -152,6 +152,16 @@ def test_missing_counts_an_empty_table_as_absent_unless_the_order_lines_have_the
     assert len(said) == 2 and "team on the order lines" in said[1]
 
 
+def test_missing_reads_an_order_column_the_step_does_not(small_sample, tmp_path, said):
+    """`column=` a schema column outside the step's ORDER_COLUMNS (strategy reads no rep_id): the data's own lines
+    answer, not the step's narrowed frame (which said "not computed" though every line names its rep)."""
+    ctx = Context(step="03_strategy", p=_params(), data_dir=small_sample, out_dir=tmp_path)
+    assert "rep_id" not in ctx.data.orders.columns
+    ctx.__dict__["data"] = data.Tables(orders=ctx.data.orders, reps=pd.DataFrame(columns=["rep_id"]))
+    assert ctx.missing("reps", "goals.missing.reps", column="rep_id") is False
+    assert ctx.missing("reps", "goals.missing.reps") is True and len(said) == 1
+
+
 def test_missing_when_forces_the_answer_and_formats_the_part(tmp_path, said):
     ctx = _tiny_ctx(tmp_path)
     assert ctx.missing("customers", "market.segments.missing_dims", when=True, dims="industry") is True
@@ -327,3 +337,45 @@ def test_setup_rejects_bad_parameters_before_writing_anything(tmp_path, enabled)
     with pytest.raises(ParamsError, match="language"):
         notebook.setup("01", region="east", language="fr", out_dir=str(out), batch=True)
     assert not out.exists() and enabled == []
+
+
+# ------------------------------------------------------------------------------------------------ short histories
+@pytest.mark.parametrize(("months", "minimal"), [(6, True), (14, False), (2, None)])
+def test_setup_counts_the_complete_months_when_opened_by_hand(tmp_path, months, minimal):
+    """`history_months` 0 (a notebook opened by hand): setup counts the region's complete months itself, as
+    `planning run`'s check; 3-12 make the minimal plan, fewer are refused naming the orders file."""
+    days = pd.date_range(pd.Timestamp(AS_OF) - pd.DateOffset(months=months) + pd.Timedelta(days=1), AS_OF)
+    pd.DataFrame(
+        {
+            "order_id": [f"O{i}" for i in range(len(days))],
+            "line_no": 1,
+            "order_date": days.strftime("%Y-%m-%d"),
+            "customer_id": "C1",
+            "region": "east",
+            "product_line": "equipment",
+            "channel": "direct",
+            "rep_id": "",
+            "quantity": 1.0,
+            "unit_price": 10.0,
+            "amount": 10.0,
+            "margin": 3.0,
+        }  # fmt: skip
+    ).to_csv(tmp_path / "orders.csv", index=False)
+    kw = {
+        "region": "east",
+        "as_of": AS_OF.isoformat(),
+        "data_dir": str(tmp_path),
+        "out_dir": str(tmp_path / "o"),
+    }
+    if minimal is None:
+        with pytest.raises(
+            DataError, match=r"orders\.csv: region 'east' has 2 complete months .* at least 3"
+        ):
+            notebook.setup("01_market_analysis", **kw)
+        return
+    ctx = notebook.setup("01_market_analysis", **kw)
+    assert (ctx.history_months, ctx.minimal) == (months, minimal)
+    injected = notebook.setup(
+        "01_market_analysis", **kw, history_months=13
+    )  # the runner's count is used as is
+    assert (injected.history_months, injected.minimal) == (13, False)

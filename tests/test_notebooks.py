@@ -60,7 +60,17 @@ def test_papermill_infers_every_parameter_with_type_and_help(step: str):
     import papermill as pm
 
     inferred = pm.inspect_notebook(str(config.NOTEBOOKS_DIR / f"{step}.ipynb"))
-    names = ["region", "as_of", "plan_year", "language", "data_dir", "out_dir", "params_json", "batch"]
+    names = [
+        "region",
+        "as_of",
+        "plan_year",
+        "language",
+        "data_dir",
+        "out_dir",
+        "params_json",
+        "batch",
+        "history_months",
+    ]
     assert list(inferred) == names
     assert all(inferred[n]["inferred_type_name"] in ("str", "int", "bool") for n in names)
     assert all(inferred[n]["help"] for n in names)

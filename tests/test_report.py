@@ -465,3 +465,25 @@ def test_the_index_names_every_audit_failure_first_in_the_readers_language(tmp_p
     (tmp_path / "audit.csv").unlink(missing_ok=True)
     none = report.write_index(tmp_path, manifest, "en").read_text(encoding="utf-8")
     assert "No plan audit for this snapshot" in none
+
+
+def test_sticky_header_cells_keep_the_header_rows_colour() -> None:
+    # A sticky first header cell painted white sat as a white box on the grey header row of every index table.
+    css = re.sub(r"/\*.*?\*/", "", report._css(), flags=re.S)
+    rules = re.findall(r"([^{}]+)\{([^{}]*)\}", css)
+    header = next(body for sel, body in rules if sel.strip() == "thead th")
+    header_bg = re.search(r"background:\s*([^;]+);", header).group(1).strip()
+    sticky_heads = [(sel.strip(), body) for sel, body in rules if "thead th" in sel and "sticky" in body]
+    assert sticky_heads
+    for sel, body in sticky_heads:
+        assert "tbody" not in sel, f"{sel}: a header cell and a body cell share one background"
+        assert re.search(r"background:\s*([^;]+);", body).group(1).strip() == header_bg, sel
+    # and a sticky body cell of a striped row has the stripe's colour
+    stripe = next(body for sel, body in rules if sel.strip() == "tbody tr:nth-child(even)")
+    stripe_bg = re.search(r"background:\s*([^;]+);", stripe).group(1).strip()
+    sticky_cells = {s.strip() for sel, body in rules if "tbody" in sel and "sticky" in body for s in sel.split(",")}
+    even = {s.strip(): body for sel, body in rules for s in sel.split(",") if "nth-child(even)" in s and "first-child" in s}
+    for cell in sticky_cells:
+        twin = cell.replace("tbody ", "tbody tr:nth-child(even) ")
+        assert twin in even, f"{cell}: white on a striped row"
+        assert re.search(r"background:\s*([^;]+);", even[twin]).group(1).strip() == stripe_bg

@@ -51,6 +51,65 @@ def test_allocate_respects_budget_bounds_and_beats_current():
     assert row["roi"] == pytest.approx((row["revenue"] - row["optimal_budget"]) / row["optimal_budget"])
 
 
+# The four channels of the sample's central region at as-of 2026-03-31, where SLSQP stopped with "Positive
+# directional derivative for linesearch" and the resources step failed ("budget optimisation did not converge").
+CENTRAL_2026_03 = {
+    "a": (0.01071956236278759, 0.0012952995877932526, 0.018269664461503275, 0.007020978600074583),
+    "b": (0.8251282419678045, 0.95, 0.7065148809019589, 0.95),
+    "rpl": (9824.043715846994, 18908.333333333332, 9621.118012422361, 34758.82352941177),
+    "spend": (71337.69, 145567.41999999998, 86818.74999999999, 18205.21),
+}
+
+
+def _marginals(alloc: pd.DataFrame, econ: pd.DataFrame) -> np.ndarray:
+    x = alloc["optimal_budget"].to_numpy()
+    return econ["a"].to_numpy() * econ["b"].to_numpy() * (x / 12) ** (econ["b"].to_numpy() - 1) * econ[
+        "revenue_per_lead"
+    ].to_numpy()
+
+
+def test_allocate_where_slsqp_did_not_converge_is_the_optimum():
+    econ = channels(**CENTRAL_2026_03)
+    total = sum(CENTRAL_2026_03["spend"])
+    r = res_section(min_share=0.05, max_share=0.6, max_growth=1.0)
+    alloc = budget.allocate(econ, total, r)
+    shares = alloc["optimal_budget"].to_numpy() / total
+    cur = alloc["current_budget"].to_numpy() / total
+    upper = np.minimum(0.6, 2 * cur)
+    assert shares.sum() == pytest.approx(1.0, abs=1e-12)
+    assert (shares >= 0.05 - 1e-12).all() and (shares <= upper + 1e-12).all()
+    # KKT of a concave maximum: channels strictly inside their bounds earn the same marginal revenue; one at its
+    # lower bound earns no more than that, one at its upper bound no less.
+    m = _marginals(alloc, econ)
+    inside = (shares > 0.05 + 1e-9) & (shares < upper - 1e-9)
+    assert inside.sum() >= 1
+    lam = m[inside].mean()
+    assert m[inside] == pytest.approx(np.full(inside.sum(), lam), rel=1e-9)
+    assert (m[shares <= 0.05 + 1e-9] <= lam * (1 + 1e-9)).all()
+    assert (m[shares >= upper - 1e-9] >= lam * (1 - 1e-9)).all()
+    # and no feasible split earns more (random points of the feasible set)
+    rng = np.random.default_rng(7)
+    best = alloc["revenue"].sum()
+    for _ in range(2000):
+        s = np.clip(shares + rng.normal(0, 0.02, 4), 0.05, upper)
+        s = s / s.sum()
+        if (s >= 0.05).all() and (s <= upper).all():
+            rev = (budget.annual_leads(s * total, econ["a"], econ["b"]) * econ["revenue_per_lead"]).sum()
+            assert rev <= best * (1 + 1e-12)
+
+
+def test_equal_marginal_shares_when_channels_earn_nothing_more():
+    # every earning channel at its upper bound: the rest goes to the channels without a return, as they are split
+    # now (any split of them earns the same)
+    s = budget.equal_marginal_shares(
+        np.array([5.0, 0.0, 0.0]), np.array([0.5, 0.5, 0.0]), 0.1, np.full(3, 0.5), np.array([0.2, 0.3, 0.1])
+    )
+    assert s.tolist() == pytest.approx([0.5, 0.375, 0.125])
+    # nothing earns: the current split stands where the bounds allow it
+    s = budget.equal_marginal_shares(np.zeros(4), np.full(4, 0.5), 0.1, np.full(4, 0.6), np.array([0.7, 0.1, 0.1, 0.1]))
+    assert s.tolist() == pytest.approx([0.6, 0.4 / 3, 0.4 / 3, 0.4 / 3])
+
+
 def test_allocate_rejects_impossible_bounds():
     with pytest.raises(ValueError, match="cannot add up"):
         budget.allocate(channels(), 100.0, res_section(max_share=0.4))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -149,3 +150,33 @@ def test_backtest_forecasts_are_named_in_the_reports_language():
     assert narrate.snapshot_label("2026-06-30", zh) == "2026-06-30"
     view = narrate.accuracy_view(pd.DataFrame({"snapshot": ["backtest 2025-09-30"], "mape": [0.1]}), zh)
     assert view["snapshot"].tolist() == ["回测 2025-09-30"]
+
+
+def test_pdca_actions_carried_from_an_english_review_read_chinese_in_a_chinese_one():
+    # An English review opened the entries; the next review runs in Chinese (issue 17 case 13).
+    p = params.load("east", overrides={"as_of": "2026-08-31"}).params
+    first = narrate.pdca_actions(pdca.pdca_log(BOARD, None, p), p.review, EN)
+    assert set(first["action_key"]) <= {"params", "default"} and len(first)
+    later = p.model_copy(update={"as_of": date(2026, 9, 30)})
+    zh = narrate.pdca_actions(pdca.pdca_log(BOARD, first, later), later.review, ZH).set_index("kpi")
+    assert (zh["state"] == "carried").all()
+    for kpi in zh.index:
+        a = p.review.actions.get(kpi)
+        expected = a.action_zh or a.action if a is not None else i18n.t("review.pdca.default_action", "zh")
+        assert zh.at[kpi, "action"] == expected
+    # the default action of a KPI without one in params, carried into Chinese, and back into English
+    bare = p.model_copy(update={"review": params.Review()})
+    en = narrate.pdca_actions(pdca.pdca_log(BOARD, None, bare), bare.review, EN)
+    assert set(en["action_key"]) == {"default"}
+    zh2 = narrate.pdca_actions(pdca.pdca_log(BOARD, en, bare), bare.review, ZH)
+    assert set(zh2["action"]) == {i18n.t("review.pdca.default_action", "zh")}
+    back = narrate.pdca_actions(pdca.pdca_log(BOARD, zh2, bare), bare.review, EN)
+    assert set(back["action"]) == {i18n.t("review.pdca.default_action", "en")}
+
+
+def test_pdca_actions_of_an_older_log_without_keys_are_recognised_by_their_text():
+    bare = params.Params(as_of=date(2026, 9, 30))
+    old = PREVIOUS.drop(columns=["action_key"]).assign(action=[i18n.t("review.pdca.default_action", "en"), "call"])
+    zh = narrate.pdca_actions(pdca.pdca_log(BOARD, old, bare), bare.review, ZH).set_index("kpi")
+    assert zh.at["leads", "action"] == i18n.t("review.pdca.default_action", "zh")  # carried, now in Chinese
+    assert zh.at["retention", "action"] == "call"  # a planner's text of an older log: as stored

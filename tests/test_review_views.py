@@ -62,3 +62,15 @@ def test_the_region_audit_lists_failures_first_with_labels_and_the_summary_count
     text = rn.describe_audit(audit, Voice("en", "CNY"))
     assert text.startswith("3 checks on this region's artefacts: 1 pass, 1 FAIL, 1 skipped.")
     assert "no contradiction" in rn.describe_audit(audit[audit["status"] != "fail"], Voice("en", "CNY"))
+
+
+def _items(decided):
+    return pd.DataFrame({"kind": ["health", "stop"], "subject_text": ["C1", "events"], "evidence": ["67 -> 57", "0 won"],
+                         "owner": ["KAM", "Marketing"], "opened": ["2026-08-31"] * 2, "due": ["2026-09-07"] * 2,
+                         "state": ["open", "done" if decided else "open"], "decided_by": ["", decided]})  # fmt: skip
+
+
+def test_the_improvement_list_shows_how_an_item_was_decided_only_when_one_was():
+    assert "decided_by" not in views.improvements_view(_items(""), ZH).columns
+    out = views.improvements_view(_items("data"), EN)
+    assert list(out["decided_by"]) == ["", EN.t("review.improve.decided.data")] and out["decided_by"].iloc[1]

@@ -42,6 +42,7 @@ def test_injected_values_are_the_resolved_run_input(tmp_path: Path):
         "out_dir": str(tmp_path / "north"),
         "params_json": str(tmp_path / "north" / "params.json"),
         "batch": True,
+        "history_months": 0,
     }
     # what the setup cell does with them: the same Params
     (tmp_path / "north").mkdir()

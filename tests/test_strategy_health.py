@@ -27,7 +27,7 @@ def test_health_by_hand(p):
     # C2: 0, 0, 0, trend 0.5 + 0.5 * (0 - 200) / 200 = 0 -> 0 -> high risk, revenue at risk = 200
     assert h.loc["C2", "health_score"] == 0 and h.loc["C2", "risk"] == "high"
     assert h.loc["C2", "revenue_at_risk"] == 200.0
-    assert h.loc["C2", "action"] == p.health_actions["high"]
+    assert h.loc["C2", "action"] == "Renewal offer + executive visit"  # the built-in text
     # C3: 0.5, 0.5, 0.5, no orders -> 0.5 -> 50 -> medium, nothing at stake
     assert h.loc["C3", "risk"] == "medium" and h.loc["C3", "revenue_at_risk"] == 0.0
     assert set(contracts.required_columns("health")) <= set(h.reset_index().columns)

@@ -29,3 +29,56 @@ def test_coverage_sentence_states_leads_ratio_and_pipeline_timing(p):
     assert "104" in text  # net revenue retention 104%
     assert coverage.leads_last_12m(pd.DataFrame({"month": pd.to_datetime(["2025-09-01", "2025-10-01",
                                    "2026-09-01"]), "leads": [5, 7, 3]}), None, full(p)) == 10  # fmt: skip
+
+
+def _summary() -> pd.DataFrame:
+    return pd.DataFrame({"tier": ["strategic", "profit", "nurture", "maintain"], "customers": [1, 2, 3, 4]})
+
+
+def test_built_in_playbooks_and_health_actions_are_in_the_report_language(p):
+    # params without playbook texts (the Superstore example): a Chinese report must not show English playbooks.
+    en = narrate.summary_table(_summary(), p, Voice("en", "CNY"))["playbook"].tolist()
+    zh = narrate.summary_table(_summary(), p, Voice("zh", "CNY"))["playbook"].tolist()
+    assert en[0] == "Dedicated advisor + tailored solution"
+    assert all(text and not text.isascii() for text in zh), zh
+    assert len(set(zh)) == 4 and not set(zh) & set(en)
+    h = pd.DataFrame({"customer_id": ["a", "b", "c"], "risk": ["high", "medium", "low"], "revenue_at_risk": 1.0})
+    actions = narrate.health_table(h, p, Voice("zh", "CNY"))["action"].tolist()
+    assert all(text and not text.isascii() for text in actions), actions
+
+
+def test_planner_playbook_text_stays_as_written(p):
+    q = p.model_copy(
+        update={
+            "playbooks": {
+                "strategic": params.schema.Playbook(action="Quarterly QBR", touches_per_year=4, headroom_capture=0),
+                "profit": params.schema.Playbook(
+                    action={"en": "Bundle offer", "zh": "捆绑优惠"}, touches_per_year=4, headroom_capture=0
+                ),
+                "nurture": params.schema.Playbook(touches_per_year=4, headroom_capture=0),
+            },
+            "health_actions": {"high": "Call the CEO"},
+        }
+    )
+    shown = narrate.summary_table(_summary(), q, Voice("zh", "CNY"))["playbook"]
+    zh = dict(zip(_summary()["tier"], shown, strict=True))
+    assert zh["strategic"] == "Quarterly QBR"  # one string for every language: as written
+    assert zh["profit"] == "捆绑优惠"
+    assert zh["nurture"] == "行业白皮书 + 免费诊断，激活需求"  # no action given: the workbook's text
+    assert zh["maintain"] == ""  # no playbook for the tier at all
+    h = pd.DataFrame({"customer_id": ["a", "b"], "risk": ["high", "low"], "revenue_at_risk": 1.0})
+    assert narrate.health_table(h, q, Voice("zh", "CNY"))["action"].tolist() == ["Call the CEO", "常规服务"]
+
+
+def test_segments_named_best_only_with_the_deals_coverage_needs():
+    """One rule with pipeline coverage: a segment is named best / weakest only with `strategy.min_segment_deals`
+    decided deals (it used min(rule, 10): a 12-deal segment was 'best' while coverage ignored its rate)."""
+    seg = pd.DataFrame(
+        {"industry": ["energy", "retail", "logistics"], "won": [9, 20, 5], "lost": [3, 20, 7],
+         "win_rate": [0.75, 0.5, 5 / 12]}
+    )  # fmt: skip
+    s = params.Strategy(min_segment_deals=30)
+    en = narrate.describe_segments(seg, s, Voice("en", "CNY"))
+    assert "Retail" in en and "Energy" not in en  # only retail has 40 >= 30 decided deals
+    few = narrate.describe_segments(seg, params.Strategy(min_segment_deals=50), Voice("zh", "CNY"))
+    assert few == Voice("zh", "CNY").t("strategy.funnel.segments_few", n=50) and "50" in few

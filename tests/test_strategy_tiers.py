@@ -27,7 +27,7 @@ def test_one_customer_per_quadrant(p):
     assert list(t["value_score"]) == [100, 100, 0, 0]
     assert list(t["touches_per_year"]) == [24, 8, 6, 2]
     table = narrate.tiers_table(t, p, Voice("en", "CNY"))  # the customer_tiers artefact
-    assert table["playbook"].iloc[0] == p.playbooks["strategic"].action
+    assert table["playbook"].iloc[0] == "Dedicated advisor + tailored solution"  # the built-in text
     assert list(table.columns[table.columns.get_loc("tier") :][:3]) == [
         "tier",
         "playbook",
@@ -168,3 +168,19 @@ def test_a_shrinking_base_is_contraction_loss_never_negative_wins(p):
     assert s["expected_loss"].sum() == pytest.approx(0.3 * total)
     assert (s["expected_revenue"] >= 0).all()
     assert tiers.installed_base(s) == pytest.approx(0.7 * total)
+
+
+def test_a_minimal_plans_headroom_compares_the_wallet_with_the_annualised_revenue(p):
+    """docs/method.md "Short histories": on 6 months the wallet headroom is next year's wallet minus the
+    revenue x 12 / 6, not minus six months of revenue; a minimal plan's tier table leaves its projection empty."""
+    full_year = tiers.customer_features(orders(), customers(), full(p)).set_index("customer_id")
+    features = tiers.customer_features(orders(), customers(), full(p), months=6)
+    six = features.set_index("customer_id")
+    wallet = six["wallet_size"] * (1.0 + six["segment_growth"])
+    expected = (wallet - six["revenue_12m"] * 2.0).clip(lower=0.0)
+    assert np.allclose(six["potential"], expected)
+    assert (six["potential"] <= full_year["potential"]).all()
+    assert (six["potential"] < full_year["potential"]).any()
+    summary = tiers.without_projection(tiers.tier_summary(tiers.tier_customers(features, p), features, p))
+    assert summary[list(tiers.PROJECTION_COLUMNS)].isna().all().all()
+    assert summary["customers"].sum() == len(six)

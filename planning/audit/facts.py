@@ -8,6 +8,8 @@ targets_rep / team_capacity / calibration_dimensions, resources in capacity / hi
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from planning import facts as facts_
@@ -194,6 +196,10 @@ def team_capacity_goals_vs_resources(
     )
     if gone is not None:
         return gone
+    if capacity.empty and not math.isfinite(dimension_totals(calibration_dimensions).get("team", math.nan)):
+        return [
+            skipped(check, "no team to plan: capacity.csv has no rows, the calibration no team total", rule)
+        ]
     both = (
         team_capacity.set_index("month")["capacity"]
         .to_frame("goals")
@@ -259,7 +265,7 @@ def annual_target_shared(
         shown["calibration"] = float(calibration.loc[calibration["component"] == "target", "amount"].iloc[-1])
     if goals is not None and (goals["metric"] == "revenue").any():
         shown["goals revenue"] = float(goals.loc[goals["metric"] == "revenue", "value"].iloc[0])
-    if capacity is not None:
+    if capacity is not None and len(capacity):  # no rows without a reps table: the target is not shown there
         shown["capacity months"] = float(capacity["target"].sum())
     quarters = coverage[coverage["period"].astype(str).str.contains("-Q")] if coverage is not None else None
     if quarters is not None and len(quarters):  # no rows without opportunities: the target is not shown there
@@ -277,7 +283,7 @@ def existing_customer_revenue_shared(
     """Existing customers' plan-year revenue is one figure (fact existing_revenue): goals' resources dimension
     (calibration_dimensions resources/existing) and strategy's installed base, which pipeline coverage takes
     off the target (coverage.csv: target - pipeline_target over the quarters, where no quarter is floored at
-    0); the planned net revenue retention is it / last12_sales (issue 16: goals ¥353.2M vs strategy ¥369.6M)."""
+    0; not when coverage took a share of the target instead, fact pipeline_share); the planned net revenue retention is it / last12_sales (issue 16: goals ¥353.2M vs strategy ¥369.6M)."""
     check = "existing_customer_revenue_shared"
     rule = "Existing-customer revenue and net revenue retention computed once (issue 16 item 1)."
     names = ("existing_revenue", "nrr_planned", "last12_sales")
@@ -290,7 +296,8 @@ def existing_customer_revenue_shared(
         ex = cd.loc[(cd["dimension"] == "resources") & (cd["component"] == "existing"), "amount"]
         if len(ex):
             shown["goals calibration"] = float(ex.iloc[0])
-    if coverage is not None and "pipeline_target" in coverage.columns and len(coverage):
+    assumed = _fact(shared, "pipeline_share") is not None  # coverage took a share of the target, not the base
+    if coverage is not None and "pipeline_target" in coverage.columns and len(coverage) and not assumed:
         q = coverage[coverage["period"].astype(str).str.contains("-Q")]
         if len(q) and (q["pipeline_target"] > 0).all():
             shown["strategy installed base"] = float(q["target"].sum() - q["pipeline_target"].sum())
@@ -309,7 +316,8 @@ def last12_sales_shared(
     shared: pd.DataFrame | None, calibration_dimensions: pd.DataFrame | None
 ) -> list[Row]:
     """ "Last 12 months" sales are one figure (fact last12_sales): goals' ambition starts from it
-    (calibration_dimensions ambition/last12) (issue 16 item 1)."""
+    (calibration_dimensions ambition/last12; a minimal plan's ambition/run_rate, the run rate x 12) (issue 16
+    item 1)."""
     check = "last12_sales_shared"
     rule = "Last 12 months' sales computed once (issue 16 item 1)."
     if (gone := _facts_missing(check, rule, shared, "last12_sales")) is not None:
@@ -318,9 +326,12 @@ def last12_sales_shared(
     if calibration_dimensions is None:
         return [missing(check, "calibration_dimensions", explanation=rule)]
     cd = calibration_dimensions
-    got = cd.loc[(cd["dimension"] == "ambition") & (cd["component"] == "last12"), "amount"]
+    # the minimal plan starts from the run rate x 12 (docs/method.md, short histories): the fact holds that
+    got = cd.loc[(cd["dimension"] == "ambition") & cd["component"].isin(["last12", "run_rate"]), "amount"]
     if got.empty:
-        return [skipped(check, "calibration_dimensions.csv has no ambition/last12", rule)]
+        return [
+            skipped(check, "calibration_dimensions.csv has no ambition/last12 (nor ambition/run_rate)", rule)
+        ]
     shown = float(got.iloc[0])
     return [row(check, abs(shown - fact) < CENT, f"fact {money(fact)} vs calibration {money(shown)}", rule)]
 

@@ -82,6 +82,8 @@ def achievable_revenue_consistent(
     limits = {d: a for d, a in dims.items() if d in LIMITING and math.isfinite(a)}
     months = list(targets.loc[targets["level"] == "month", "period"])
     band = forecast_interval(forecast, months)
+    if not limits and (band is None or band["upper"].isna().all()):  # e.g. a minimal plan without reps
+        return [skipped(check, "no limit computable from the data (market, team, resources, forecast)", rule)]
     reasons = [f"target above {d} {money(a)}" for d, a in limits.items() if year > a + CENT]
     team = dims.get("team", math.nan)
     if quota is not None and math.isfinite(team) and quota > team + CENT:

@@ -99,6 +99,8 @@ def reps_sum_to_months(targets: pd.DataFrame | None, targets_rep: pd.DataFrame |
                 explanation=rule,
             )
         ]
+    if targets_rep.empty:  # no reps table: the months are not split to reps (the report says so)
+        return [skipped(check, "targets_rep.csv has no rows (no reps to split the months to)", rule)]
     months = targets[targets["level"] == "month"]
     col = "quota" if "quota" in targets.columns else "target"
     reps = (
@@ -273,6 +275,9 @@ def target_vs_forecast_interval(
     if band is None or year is None:
         why = "forecast.csv has no `chosen` column" if band is None else "targets.csv has no single year row"
         return [skipped("target_vs_forecast_interval", why, rule)]
+    if band["forecast"].notna().all() and band["upper"].isna().all() and "model" in band:
+        model = ", ".join(sorted(set(band["model"].astype(str))))  # the minimal plan's run rate
+        return [skipped("target_vs_forecast_interval", f"the chosen {model} has no interval", rule)]
     if band["upper"].isna().any():
         gaps = list(band.index[band["upper"].isna()])
         return [skipped("target_vs_forecast_interval", f"chosen forecast lacks months {listed(gaps)}", rule)]

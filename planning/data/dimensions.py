@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 
-import numpy as np
 import pandas as pd
 
 from planning.data.tables import Tables
@@ -141,19 +140,3 @@ def group_dimensions(
                 out[table] = df.assign(**{column: relabel})
         groupings.append(Grouping(dim, len(rank), tuple(shown), grouped, share))
     return Tables(**out), groupings
-
-
-def describe(groupings: list[Grouping], top: int) -> list[str]:
-    """`planning check`'s lines on the dimensions: the count of distinct values of each and, where more than
-    `top` + 1, that reports show the top ones and 'other'."""
-    lines = []
-    for g in groupings:
-        if g.grouped:
-            share = "" if np.isnan(g.other_share) else f" ({g.other_share:.1%} of sales)"
-            lines.append(
-                f"{g.dimension}: {g.values:,} distinct values; reports show the {len(g.shown)} with the most sales "
-                f"and group the other {g.grouped:,}{share} as '{OTHER}' (data.top_values: {top})"
-            )
-        else:
-            lines.append(f"{g.dimension}: {g.values:,} distinct value{'s' * (g.values != 1)}, each shown")
-    return lines

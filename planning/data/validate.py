@@ -17,7 +17,9 @@ from planning.data.tables import Tables
 @dataclasses.dataclass(frozen=True)
 class Problem:
     """One finding of `validate_tables`: where (table, column, first row position), the offending value, what
-    was expected, 'error' or 'warning', and how many rows share the problem."""
+    was expected, 'error' or 'warning', and how many rows share the problem. `rule` names the check and `args`
+    its figures ((name, text) pairs), so a report in another language can say `expected` in its own words
+    (`planning.runner.texts.problem_message`; locale/check.yaml `expected.<rule>`)."""
 
     table: str
     column: str
@@ -26,6 +28,8 @@ class Problem:
     expected: str
     severity: str = "error"
     count: int = 1
+    rule: str = ""
+    args: tuple[tuple[str, str], ...] = ()
 
     @property
     def message(self) -> str:
@@ -64,6 +68,8 @@ def _first(
     expected: str,
     severity: str = "error",
     ident: bool = False,
+    rule: str = "",
+    **args: str,
 ) -> Problem | None:
     """The first row where `mask` holds, as a Problem; `ident`: the value names the row's key (order_id ...), which
     a user finds in the export whatever order the table was sorted in."""
@@ -73,11 +79,12 @@ def _first(
         return None
     pos = int(np.flatnonzero(mask)[0])
     value = df[column].iloc[pos]
-    text = str(value.date()) if isinstance(value, pd.Timestamp) else str(value)
+    # year-month-day from the fields: `.date()` fails for a year outside 1..9999 (a "-0" cell read as year 0)
+    text = f"{value.year:04d}-{value.month:02d}-{value.day:02d}" if isinstance(value, pd.Timestamp) else str(value)
     key = next((c for c in KEYS.get(table, ()) if c in df.columns and c != column), None)
     if ident and key is not None:
         text = f"{text} ({key} {df[key].iloc[pos]})"
-    return Problem(table, column, pos, text, expected, severity, n)
+    return Problem(table, column, pos, text, expected, severity, n, rule, tuple(args.items()))
 
 
 # Extreme values that would pass every other check and break the plan (issue 17 case 12).
@@ -100,14 +107,20 @@ def extreme_values(name: str, df: pd.DataFrame) -> list[Problem | None]:
         if kind in ("float", "int") and k in ("float", "int"):
             x = df[col].to_numpy(dtype=float, na_value=np.nan)
             bad = np.isinf(x) | (np.abs(np.nan_to_num(x)) > MAX_ABS)
-            probs.append(_first(name, col, df, bad, f"a finite number within +-{MAX_ABS:.0e}", ident=True))
+            probs.append(
+                _first(
+                    name, col, df, bad, f"a finite number within +-{MAX_ABS:.0e}", ident=True, rule="finite",
+                    bound=f"{MAX_ABS:.0e}",
+                )
+            )  # fmt: skip
         elif kind == "date" and k == "date":
             d = df[col]
             bad = (d < FIRST_DATE) | (d > LAST_DATE)
             probs.append(
                 _first(
-                    name, col, df, bad.fillna(False), "a date between 1970-01-01 and 2099-12-31", ident=True
-                )
+                    name, col, df, bad.fillna(False), "a date between 1970-01-01 and 2099-12-31", ident=True,
+                    rule="date_range", first=str(FIRST_DATE.date()), last=str(LAST_DATE.date()),
+                )  # fmt: skip
             )
     if name == "orders" and "order_date" in df.columns and kind_of(df["order_date"]) == "date":
         probs.append(_isolated_dates(df))
@@ -137,6 +150,10 @@ def _isolated_dates(o: pd.DataFrame) -> Problem | None:
         f"a date near the rest of the history ({bulk_lo} to {bulk_hi}; more than {MAX_GAP_DAYS // 366} years "
         "away is taken for a typo in the year)",
         ident=True,
+        rule="isolated_date",
+        first=str(bulk_lo),
+        last=str(bulk_hi),
+        years=str(MAX_GAP_DAYS // 366),
     )
 
 
@@ -158,22 +175,26 @@ def validate_tables(tables: Tables, placeholders: Collection[str] = ()) -> list[
     for name, df in tables.items():
         for col, kind in SCHEMA[name].items():
             if col not in df.columns:
-                probs.append(Problem(name, col, None, "<missing>", f"a column of kind {kind}"))
+                probs.append(
+                    Problem(name, col, None, "<missing>", f"a column of kind {kind}", rule="column", args=(("kind", kind),))
+                )
                 continue
             k = kind_of(df[col])
             if k != kind and not (kind == "float" and k == "int"):
-                probs.append(Problem(name, col, None, str(df[col].dtype), f"kind {kind}"))
+                probs.append(
+                    Problem(name, col, None, str(df[col].dtype), f"kind {kind}", rule="kind", args=(("kind", kind),))
+                )
             elif kind == "date" and col in NOT_NULL.get(name, ()):
-                probs.append(_first(name, col, df, df[col].isna(), "a date"))
+                probs.append(_first(name, col, df, df[col].isna(), "a date", rule="date"))
         key = [c for c in KEYS[name] if c in df.columns]
         if key and len(key) == len(KEYS[name]):
             dup = df.duplicated(key, keep="first").to_numpy()
-            probs.append(_first(name, key[0], df, dup, f"unique {' + '.join(key)}"))
+            probs.append(_first(name, key[0], df, dup, f"unique {' + '.join(key)}", rule="unique", columns=" + ".join(key)))
     for name, df in tables.items():
         probs += extreme_values(name, df)
     o, reps, cust = tables.orders, tables.reps, tables.customers
     if "unit_price" in o.columns:
-        probs.append(_first("orders", "unit_price", o, o["unit_price"] < 0, "a unit price >= 0"))
+        probs.append(_first("orders", "unit_price", o, o["unit_price"] < 0, "a unit price >= 0", rule="unit_price"))
     if {"amount", "quantity", "unit_price"} <= set(o.columns):
         diff = (o["amount"] - o["quantity"] * o["unit_price"]).abs()
         probs.append(
@@ -184,6 +205,7 @@ def validate_tables(tables: Tables, placeholders: Collection[str] = ()) -> list[
                 diff > 0.01 + 1e-9 * o["amount"].abs(),
                 "quantity * unit_price",
                 "warning",
+                rule="line_amount",
             )
         )
     if "amount" in o.columns and len(o) >= ABSURD_MIN_LINES:
@@ -199,6 +221,9 @@ def validate_tables(tables: Tables, placeholders: Collection[str] = ()) -> list[
                 size > bound,
                 f"an amount within {ABSURD_FACTOR:,}x the 99th percentile "
                 f"of line amounts (|amount| <= {bound:,.2f})",
+                rule="absurd_amount",
+                factor=f"{ABSURD_FACTOR:,}",
+                bound=f"{bound:,.2f}",
             )
         )
     if reps is not None and "rep_id" in reps.columns:
@@ -207,13 +232,17 @@ def validate_tables(tables: Tables, placeholders: Collection[str] = ()) -> list[
             df = tables.get(name)
             if df is not None and "rep_id" in df.columns:
                 sev = "error" if name == "orders" else "warning"
-                probs.append(_first(name, "rep_id", df, ~df["rep_id"].isin(known), "a rep_id of reps", sev))
+                probs.append(
+                    _first(name, "rep_id", df, ~df["rep_id"].isin(known), "a rep_id of reps", sev, rule="rep_of_reps")
+                )
         if {"rep_id", "order_date"} <= set(o.columns) and {"hire_date", "exit_date"} <= set(reps.columns):
             r = reps.drop_duplicates("rep_id").set_index("rep_id")
             hire = o["rep_id"].map(r["hire_date"])
             ex = o["rep_id"].map(r["exit_date"])
             off = (o["order_date"] < hire) | (ex.notna() & (o["order_date"] > ex))
-            probs.append(_first("orders", "rep_id", o, off, "a rep employed on the order date", "warning"))
+            probs.append(
+                _first("orders", "rep_id", o, off, "a rep employed on the order date", "warning", rule="rep_employed")
+            )
     if cust is not None and "customer_id" in cust.columns and "customer_id" in o.columns:
         probs.append(
             _first(
@@ -222,6 +251,7 @@ def validate_tables(tables: Tables, placeholders: Collection[str] = ()) -> list[
                 o,
                 ~o["customer_id"].isin(cust["customer_id"]) & ~o["customer_id"].isin(list(placeholders)),
                 "a customer_id of customers",
+                rule="customer_of_customers",
             )
         )
     if tables.regions is not None and "region" in tables.regions.columns:
@@ -229,6 +259,9 @@ def validate_tables(tables: Tables, placeholders: Collection[str] = ()) -> list[
         for name, df in tables.items():
             if name != "regions" and "region" in df.columns:
                 probs.append(
-                    _first(name, "region", df, ~df["region"].isin(known_r), "a region of regions", "warning")
+                    _first(
+                        name, "region", df, ~df["region"].isin(known_r), "a region of regions", "warning",
+                        rule="region_of_regions",
+                    )  # fmt: skip
                 )
     return [p for p in probs if p is not None]

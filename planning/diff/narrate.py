@@ -38,13 +38,12 @@ def describe_target(diff: Diff, scope: str, voice: Voice) -> str:
             old=voice.money(r["old"]),
             new=voice.money(r["new"]),
         )
-    sign = "+" if r["change"] > 0 else ""
     return voice.t(
         "diff.summary.target",
         scope=name,
         old=voice.money(r["old"]),
         new=voice.money(r["new"]),
-        change=sign + voice.money(r["change"]),
+        change=voice.money(r["change"], signed=True),
         pct=voice.pct(r["change_pct"], signed=True),
     )
 

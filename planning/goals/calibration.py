@@ -89,12 +89,15 @@ class Calibration:
 
 
 def ambition(inputs: Inputs, lv: Levers) -> float:
-    """Strategic intent: the last 12 months x (1 + growth ambition)."""
+    """Strategic intent: the last 12 months (the minimal plan: the run rate x 12) x (1 + growth ambition)."""
     return inputs.last12 * (1.0 + lv.growth_ambition)
 
 
 def market_dimension(inputs: Inputs) -> float:
-    """Market possibility: the plan year's baseline + the market increments of step 1."""
+    """Market possibility: the plan year's baseline + the market increments of step 1. Not computed (NaN) in the
+    minimal plan: a run rate is no market possibility (docs/method.md, short histories)."""
+    if inputs.minimal:
+        return math.nan
     return inputs.baseline + float(inputs.increments["amount"].sum())
 
 
@@ -131,9 +134,12 @@ def team_dimension(inputs: Inputs, lv: Levers) -> TeamDimension:
 
 
 def existing_revenue(inputs: Inputs) -> float:
-    """The plan year's revenue from customers already won (see `resources_dimension`)."""
+    """The plan year's revenue from customers already won (see `resources_dimension`; a minimal plan: the
+    baseline, the run rate x 12, kept)."""
     if inputs.net_retention is not None:
         return inputs.last12 * float(inputs.net_retention)
+    if inputs.minimal:  # no new-customer share to measure on the months: the base keeps its run rate
+        return inputs.baseline
     return inputs.baseline * (1.0 - inputs.new_share)
 
 
@@ -205,14 +211,20 @@ def dimensions(inputs: Inputs, cal: Calibration, hires_dropped: int = 0) -> pd.D
     """
     lv, tm_, res, e = cal.levers, cal.team, cal.resources, cal.estimates
     dims: list[tuple[str, str, float, str, str, dict[str, Any]]] = [
-        ("ambition", "last12", inputs.last12, "start", "last12", {}),
-        ("ambition", "growth", e["ambition"] - inputs.last12, "delta", "growth", {"p_g": lv.growth_ambition}),
-        ("ambition", "ambition", e["ambition"], "total", "ambition", {}),
-        ("market", "baseline", inputs.baseline, "start", _baseline_key(inputs), {"model": inputs.model}),
-    ]
-    for component, amount, key, args in _increment_rows(inputs):
-        dims.append(("market", component, amount, "delta", key, args))
-    dims.append(("market", "market", e["market"], "total", "market", {}))
+        _start_row(inputs),
+        ("ambition", "growth", e["ambition"] - inputs.last12, "delta",
+         "growth_run_rate" if inputs.minimal else "growth", {"p_g": lv.growth_ambition}),
+        ("ambition", "ambition", e["ambition"], "total", "ambition_run_rate" if inputs.minimal else "ambition", {}),
+    ]  # fmt: skip
+    if inputs.minimal:  # no forecast, no market possibility (docs/method.md, short histories)
+        dims.append(("market", "market", math.nan, "total", "no_market", {"n": inputs.run_rate_months}))
+    else:
+        dims.append(
+            ("market", "baseline", inputs.baseline, "start", _baseline_key(inputs), {"model": inputs.model})
+        )
+        for component, amount, key, args in _increment_rows(inputs):
+            dims.append(("market", component, amount, "delta", key, args))
+        dims.append(("market", "market", e["market"], "total", "market", {}))
     if len(inputs.roster):
         dims += [
             ("team", "current_team", tm_.current_team, "start",
@@ -229,7 +241,8 @@ def dimensions(inputs: Inputs, cal: Calibration, hires_dropped: int = 0) -> pd.D
     else:  # no reps table (or nobody to measure): the combination rule uses the other dimensions
         dims.append(("team", "team", math.nan, "total", "no_team", {}))
     if inputs.net_retention is None:
-        dims.append(("resources", "existing", res.existing, "start", "existing", {"p_n": inputs.new_share}))
+        key = "existing_run_rate" if inputs.minimal else "existing"
+        dims.append(("resources", "existing", res.existing, "start", key, {"p_n": inputs.new_share}))
     else:
         dims.append(("resources", "existing", res.existing, "start", "existing_nrr",
                      {"p_r": float(inputs.net_retention)}))  # fmt: skip
@@ -272,15 +285,17 @@ def waterfall(
 
     Out: step (1..n), component, amount, kind (start | delta | subtotal | total), explain, explain_args.
     """
-    market = cal.estimates["market"]
-    rows: list[tuple[str, float, str, str, dict[str, Any]]] = [
-        ("baseline", inputs.baseline, "start", _baseline_key(inputs), {"model": inputs.model})
-    ]
-    for component, amount, key, args in _increment_rows(inputs):
-        rows.append((component, amount, "delta", key, args))
     bound = f"bound_{cal.binding}"
+    if inputs.minimal:  # from the run rate (x 12) to the target: no baseline, no market possibility
+        _, component, market, _, key, args = _start_row(inputs)
+        rows: list[tuple[str, float, str, str, dict[str, Any]]] = [(component, market, "start", key, args)]
+    else:
+        market = cal.estimates["market"]
+        rows = [("baseline", inputs.baseline, "start", _baseline_key(inputs), {"model": inputs.model})]
+        for component, amount, key, args in _increment_rows(inputs):
+            rows.append((component, amount, "delta", key, args))
+        rows.append(("market", market, "subtotal", "market", {}))
     rows += [
-        ("market", market, "subtotal", "market", {}),
         (bound, target - market, "delta", bound, {"amount": float(cal.estimates[cal.binding])}),
         ("target", target, "subtotal", *committed_explain(inputs, cal)),
         ("buffer", buffer_amount, "delta", "buffer", {"p_b": cal.levers.buffer}),
@@ -295,6 +310,13 @@ def unavailable(cal: Any, dimension: str) -> bool:
     """True when the data could not compute calibration `dimension` (team without reps, resources without
     marketing spend and leads). `cal`: a Calibration or a Plan (anything with `estimates`)."""
     return not math.isfinite(cal.estimates.get(dimension, math.nan))
+
+
+def _start_row(inputs: Inputs) -> tuple[str, str, float, str, str, dict[str, Any]]:
+    """The strategic intent's first row: the last 12 months, or in the minimal plan the run rate x 12."""
+    if inputs.minimal:
+        return ("ambition", "run_rate", inputs.last12, "start", "run_rate", {"n": inputs.run_rate_months})
+    return ("ambition", "last12", inputs.last12, "start", "last12", {})
 
 
 def _baseline_key(inputs: Inputs) -> str:

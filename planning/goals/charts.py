@@ -107,6 +107,7 @@ def waterfall(cal: pd.DataFrame, lang: str = "en") -> alt.Chart:
     explanation, label). Totals and subtotals are full bars from 0; deltas float from the running total.
     """
     d = cal.sort_values("step").reset_index(drop=True).copy()
+    title = "waterfall_title_run_rate" if (d["component"] == "run_rate").any() else "waterfall_title"  # minimal
     level, lo, hi = 0.0, [], []
     for kind, amount in zip(d["kind"], d["amount"], strict=True):
         if kind == "delta":
@@ -125,7 +126,7 @@ def waterfall(cal: pd.DataFrame, lang: str = "en") -> alt.Chart:
     d["label"] = d["label"].map(wrap_label)  # horizontal, wrapped labels: rotated Chinese reads sideways
     order = d["label"].tolist()
     return (
-        alt.Chart(d, title=_t("waterfall_title", lang), width=680)
+        alt.Chart(d, title=_t(title, lang), width=680)
         .mark_bar(size=28)
         .encode(
             x=alt.X("label:N", sort=order, title=None, axis=wrapped_axis()),

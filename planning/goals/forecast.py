@@ -472,6 +472,44 @@ def run(
     return Result(y, fc, bt_frame, summary, chosen, tier, reason, level, notes, peers, holiday)
 
 
+#: The model name of the minimal plan's run rate (`run_rate`): not a forecast model, no backtest, no interval.
+RUN_RATE = "run_rate"
+
+
+def run_rate(orders: pd.DataFrame, p: Params) -> Result:
+    """The minimal plan's baseline (docs/method.md, short histories): the sales of the complete months of history
+    (`periods.history_months`, 3 to 12 of them) / their number, the same every month from the month after the
+    last complete one through December of the plan year. No backtest (`backtest` and `summary` have no rows),
+    no interval (`lower`, `upper` NaN): the months cannot score a model or measure a season. `history` holds
+    the complete months only (a month the data covers in part is no run rate's month). Reads as_of, plan_year,
+    goals.interval. Raises ForecastError without a complete month or when the plan year lies before it.
+    """
+    months = periods.history_months(orders["order_date"], p.as_of)
+    y = monthly_sales(orders, p.as_of)
+    y = y[y.index.to_period("M").isin(months)]
+    if y.empty:
+        raise ForecastError("no complete month of sales before as_of: no run rate")
+    last = y.index[-1]
+    end = pd.Timestamp(year=p.plan_year, month=12, day=1)
+    h = (end.year - last.year) * 12 + end.month - last.month
+    if h < 1:
+        raise ForecastError(f"plan year {p.plan_year} lies before the history's last month {last:%Y-%m}")
+    rate = float(y.sum()) / len(y)
+    fc = pd.DataFrame(
+        {
+            "month": pd.date_range(last + pd.DateOffset(months=1), periods=h, freq="MS").strftime("%Y-%m"),
+            "model": RUN_RATE,
+            "forecast": rate,
+            "lower": math.nan,
+            "upper": math.nan,
+            "chosen": True,
+        }
+    )
+    backtest = pd.DataFrame(columns=BACKTEST_COLUMNS)
+    summary = pd.DataFrame(columns=["model", "origins", "mape", "bias"])
+    return Result(y, fc, backtest, summary, RUN_RATE, (RUN_RATE,), "minimal", p.goals.interval)
+
+
 def scored(result: Result) -> bool:
     """Whether the backtest scored any model (a history too short for one origin has no score to show)."""
     return result.reason != "no_backtest" and bool(

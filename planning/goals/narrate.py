@@ -76,6 +76,22 @@ def dimensions_frame(plan: Plan, voice: i18n.Voice) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------------------ forecast
+def describe_run_rate(result: fc.Result, voice: i18n.Voice) -> str:
+    """The minimal plan's run rate (`forecast.run_rate`): the complete months, their sales, a month's and a
+    year's run rate."""
+    y = result.history
+    rate = float(y.sum()) / len(y)
+    return voice.t(
+        "goals.forecast.run_rate",
+        months=len(y),
+        first=f"{y.index[0]:%Y-%m}",
+        last=f"{y.index[-1]:%Y-%m}",
+        sales=voice.money(float(y.sum())),
+        monthly=voice.money(rate),
+        annual=voice.money(rate * 12),
+    )
+
+
 def describe_forecast(result: fc.Result, plan_year: int, voice: i18n.Voice) -> str:
     """Which model was chosen and why, and what it forecasts for the plan year (one paragraph)."""
     base = fc.plan_year_baseline(result, plan_year)
@@ -137,6 +153,21 @@ def describe_calibration(plan: Plan, inputs: Inputs, voice: i18n.Voice) -> str:
     """The calibration in one paragraph: the four estimates, the binding one, the annual target and the reps'
     quotas (target + the flex buffer over-assigned)."""
     e = plan.estimates
+    if inputs.minimal:  # the run rate, no market possibility (docs/method.md, short histories)
+        return voice.t(
+            "goals.calibration.summary_minimal",
+            ambition=voice.money(e["ambition"]),
+            run_rate=voice.money(inputs.last12),
+            g=voice.pct(plan.levers.growth_ambition),
+            team=voice.money(e["team"]),
+            resources=voice.money(e["resources"]),
+            binding=voice.t(f"goals.dimensions.{plan.binding}"),
+            buffer=voice.pct(plan.levers.buffer),
+            target=voice.money(plan.target),
+            quota=voice.money(plan.quota),
+            reach=voice.pct(plan.target / plan.quota if plan.quota > 0 else math.nan),
+            growth=voice.pct(plan.target / inputs.last12 - 1 if inputs.last12 > 0 else math.nan, signed=True),
+        )
     return voice.t(
         "goals.calibration.summary",
         ambition=voice.money(e["ambition"]),
@@ -173,20 +204,25 @@ def describe_position(pos: pd.DataFrame, interval: float, voice: i18n.Voice) -> 
                 )
             )
         amount = float(rows["amount"].iloc[0]) if len(rows) else math.nan
+        none = voice.t(
+            "goals.position.none"
+        )  # a minimal plan's target: no forecast, no market, maybe no team
         parts.append(
-            voice.t(
-                f"goals.position.{measure}", amount=voice.money(amount), items="; ".join(items) or i18n.DASH
-            )
+            voice.t(f"goals.position.{measure}", amount=voice.money(amount), items="; ".join(items) or none)
         )
     ok = within_limits(pos)
-    parts.append(voice.t("goals.position.achievable" if ok else "goals.position.not_achievable"))
+    checked = (year["limit"] & (year["position"] != "unknown")).any()  # none: a minimal plan without reps
+    key = "achievable" if ok else "not_achievable"
+    parts.append(voice.t(f"goals.position.{key if checked else 'unchecked'}"))
     months = pos[(pos["measure"] == "target") & (pos["period"].str.len() == 7)]
     outside = months[months["position"].isin(["above", "below"])]
+    if months["position"].eq("unknown").all():  # no forecast interval (the minimal plan's run rate)
+        return " ".join(parts)
     if outside.empty:
         parts.append(voice.t("goals.position.months_inside", n=len(months), interval=voice.pct(interval, 0)))
     else:
-        listed = ", ".join(
-            f"{r.period} ({voice.t(f'goals.position.month_{r.position}')})" for r in outside.itertuples()
+        listed = voice.listing(
+            voice.aside(r.period, voice.t(f"goals.position.month_{r.position}")) for r in outside.itertuples()
         )
         parts.append(
             voice.t(
@@ -207,7 +243,7 @@ def describe_decomposition(plan: Plan, voice: i18n.Voice) -> str:
     peak = months.loc[months["target"].idxmax()]
     low = months.loc[months["target"].idxmin()]
     return voice.t(
-        "goals.calendar.summary",
+        "goals.calendar.summary_minimal" if plan.inputs.minimal else "goals.calendar.summary",
         target=voice.money(plan.target),
         peak=peak["period"],
         peak_value=voice.money(float(peak["target"])),

@@ -101,6 +101,15 @@ class Inputs:
     crew: tm.Team | None = None  # the measured team (planning.team), shared with the resources step
     net_retention: float | None = None  # strategy.net_retention: existing customers' revenue = last12 x it
     capacity_basis: str = "latest"  # goals.capacity_basis: which periods the productivity rests on
+    run_rate_months: int = (
+        0  # the minimal plan's complete months of history (`forecast.run_rate`); 0: full plan
+    )
+
+    @property
+    def minimal(self) -> bool:
+        """The minimal plan (docs/method.md, short histories): `last12` and `baseline` are the run rate x 12, the
+        season is the months' working days and the market dimension is not computed."""
+        return self.run_rate_months > 0
 
 
 def levers_from(p: Params, inputs: Inputs) -> Levers:
@@ -140,6 +149,23 @@ def season_weights(seasonality: pd.DataFrame | None, history: pd.Series | None =
     return np.ones(12)
 
 
+def working_day_weights(cal: pd.DataFrame) -> np.ndarray:
+    """Month weights (12,), mean 1, proportional to each month's working days (`calendar.working_calendar`): the
+    minimal plan's split of the year, which has no seasonality to follow (docs/method.md, short histories)."""
+    days = np.bincount(
+        cal["month"].to_numpy(dtype=int), weights=cal["weight"].to_numpy(dtype=float), minlength=12
+    )
+    return days / days.mean()
+
+
+def working_day_season(p: Params) -> pd.DataFrame:
+    """The minimal plan's month-of-year profile as step 1's seasonality.csv has it (month_of_year 1..12, index):
+    the plan year's working days (`working_day_weights`), for the resources step to plan capacity on the same
+    months as the goals step. Reads plan_year, company.country, goals.holidays, goals.workdays."""
+    cal = working_calendar(p.plan_year, p.company.country, p.goals.holidays, p.goals.workdays)
+    return pd.DataFrame({"month_of_year": range(1, 13), "index": working_day_weights(cal)})
+
+
 def _increments(market_increment: pd.DataFrame | None) -> pd.DataFrame:
     cols = ["source", "segment_or_dimension", "amount", "explanation"]
     if market_increment is None or market_increment.empty:
@@ -160,6 +186,7 @@ def prepare(
     market_increment: pd.DataFrame | None = None,
 ) -> Inputs:
     """Precompute everything `whatif` needs from the region's tables, the forecast and step 1's artefacts.
+    Given the minimal plan's `forecast.run_rate` as `result`, the months' targets follow their working days (`working_day_weights`).
 
     Reads plan_year, as_of, goals.(combine, planned_hires, holidays, territory_weight, capacity_basis,
     cost_per_lead, average_order_value, orders_per_new_customer), strategy.net_retention and, through `planning.team.measure`,
@@ -168,6 +195,7 @@ def prepare(
     g = p.goals
     plan_year = p.plan_year
     notes: list[str] = []
+    minimal = result.reason == "minimal"  # `forecast.run_rate`: last12 = the run rate x 12, no season
     base = fc.plan_year_baseline(result, plan_year)
     hist = result.history
     last12 = float(hist.iloc[-12:].sum()) if len(hist) >= 12 else float(hist.mean() * 12)
@@ -240,7 +268,7 @@ def prepare(
         baseline_lower=base["lower"].to_numpy(dtype=float),
         baseline_upper=base["upper"].to_numpy(dtype=float),
         increments=_increments(market_increment),
-        season=season_weights(seasonality, hist),
+        season=working_day_weights(cal) if minimal else season_weights(seasonality, hist),
         productivity=productivity,
         house_share=house_share,
         roster=ros.drop(columns=["hire_month"]),
@@ -265,4 +293,5 @@ def prepare(
         crew=crew,
         net_retention=p.strategy.net_retention,
         capacity_basis=p.goals.capacity_basis,
+        run_rate_months=len(hist) if minimal else 0,
     )

@@ -22,10 +22,15 @@ def summary(
     year = targets[targets["level"] == "year"]
     target = float(year["target"].iloc[0]) if len(year) else float("nan")
     last12 = _amount(dims, "ambition", "last12")
+    run_rate = _amount(dims, "ambition", "run_rate")  # the minimal plan's start instead (docs/method.md)
     baseline = _amount(dims, "market", "baseline")
     numbers = [(voice.t("summary.goals.target", year=plan_year), voice.money(target))]
     if last12:
         numbers.append((voice.t("summary.goals.growth"), voice.pct(target / last12 - 1, signed=True)))
+    if run_rate:
+        numbers.append(
+            (voice.t("summary.goals.growth_run_rate"), voice.pct(target / run_rate - 1, signed=True))
+        )
     if baseline is not None:
         numbers.append((voice.t("summary.goals.baseline"), voice.money(baseline)))
     decisions = []
@@ -41,6 +46,12 @@ def summary(
     if len(goals) and "achievable" in goals:
         # goals the data gives no number for are named apart in the report (`smart.unset`), not decided here
         valued = pd.to_numeric(goals["value"], errors="coerce").notna() if "value" in goals else True
-        for g in goals[~goals["achievable"].astype(bool) & valued]["goal"]:
-            decisions.append(voice.t("summary.goals.not_achievable", goal=g))
+        failing = goals[~goals["achievable"].astype(bool) & valued]
+        # no limit to check against (a minimal plan without reps or marketing data): unchecked, not "not achievable"
+        capacity = failing["capacity"] if "capacity" in failing else pd.Series(0.0, index=failing.index)
+        unchecked = pd.to_numeric(capacity, errors="coerce").isna() & (failing["metric"] == "revenue")
+        for g, open_ in zip(failing["goal"], unchecked, strict=True):
+            decisions.append(
+                voice.t("summary.goals.unchecked" if open_ else "summary.goals.not_achievable", goal=g)
+            )
     return numbers, decisions

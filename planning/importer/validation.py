@@ -111,7 +111,7 @@ def findings_view(findings: pd.DataFrame, t: Any, lang: str) -> pd.DataFrame:
     if lang != "en":
         out["detail"] = [_detail(c, d, t) for c, d in zip(findings["check"], findings["detail"], strict=True)]
         out["examples"] = [
-            re.sub(r"\brow (\d+)", lambda m: t("importer.row", n=m.group(1)), str(e))
+            re.sub(r"\brow (\d+)", lambda m: t("importer.row", n=m.group(1)), e) if isinstance(e, str) else ""
             for e in findings["examples"]
         ]
     return out
@@ -138,14 +138,17 @@ _TABLES = frozenset(
 )
 
 
-def write_snapshot_report(snapshot: str | os.PathLike, data_dirs: list[str]) -> None:
+def write_snapshot_report(snapshot: str | os.PathLike, data_dirs: list[str], words: Any = None) -> None:
     """Write `<snapshot>/validation.json` (the import reports of the run's imported data folders, keyed by
-    folder); nothing when no data folder was imported."""
+    folder); nothing when no data folder was imported. `words`: a function of one report (a dict as stored in
+    `import.json`) giving it with its sentences in the run's language (`runner.texts.import_report`)."""
     reports = [
         json.loads((Path(d) / REPORT_FILE).read_text(encoding="utf-8"))
         for d in data_dirs
         if (Path(d) / REPORT_FILE).is_file()
     ]
+    if words is not None:
+        reports = [words(r) for r in reports]
     if reports:
         Path(snapshot, "validation.json").write_text(
             json.dumps({"imports": reports}, indent=2, ensure_ascii=False), encoding="utf-8"
@@ -157,13 +160,20 @@ class ExportTerms:
     instead of the cache's `<table>.parquet`, the export's row (`writing.SOURCE_ROWS_DIR`) instead of a position
     in the canonical table (sorted by region and date, perhaps read for one region)."""
 
-    def __init__(self, data_dir: str | os.PathLike, region: str | None = None):
+    def __init__(
+        self,
+        data_dir: str | os.PathLike,
+        region: str | None = None,
+        label: str = "{file} (tables.{table} of {mapping})",
+    ):
+        """`label`: how an imported table is named, with `{file}`, `{table}`, `{mapping}` (in the run's language:
+        `runner.texts.export_label`)."""
         self.data_dir, self.region = Path(data_dir), region
         self.report = report_of(data_dir)
         self.labels: dict[str, str] = {}
         if self.report is not None:
             for s in self.report.summary.itertuples():
-                self.labels[s.table] = f"{s.file} (tables.{s.table} of {self.report.mapping})"
+                self.labels[s.table] = label.format(file=s.file, table=s.table, mapping=self.report.mapping)
 
     def text(self, message: str) -> str:
         """`message` with each cache table file named as its export and mapping key."""
@@ -191,10 +201,12 @@ class ExportTerms:
                 rows = rows[np.flatnonzero(same.to_numpy(zero_copy_only=False))]
         return int(rows[pos]) if 0 <= pos < len(rows) else None
 
-    def problem(self, p: Any) -> tuple[Any, str]:
-        """(the problem with the export's row, its message naming the export file and mapping key)."""
+    def problem(self, p: Any, message: Any = None) -> tuple[Any, str]:
+        """(the problem with the export's row, its message naming the export file and mapping key). `message`:
+        a function of the problem giving its message (in the run's language; default `p.message`)."""
+        say = message or (lambda q: q.message)
         if self.report is None or p.table not in self.labels:
-            return p, p.message
+            return p, say(p)
         if p.row is not None:
             p = dataclasses.replace(p, row=self.row(p.table, p.row))
-        return p, f"{self.labels[p.table]}: {p.message}"
+        return p, f"{self.labels[p.table]}: {say(p)}"

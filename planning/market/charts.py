@@ -24,7 +24,8 @@ def _month_date(month: pd.Series) -> pd.Series:
 
 
 def trend_line(trend: pd.DataFrame, lang: str = "en") -> alt.Chart:
-    """Monthly sales (solid) with the same month a year earlier (dashed) on the same time axis.
+    """Monthly sales (solid) with the same month a year earlier (dashed) on the same time axis (none, and not
+    named, when the history has no month a year earlier).
 
     In: `trend.trend` output (month, sales, complete).
     """
@@ -32,6 +33,9 @@ def trend_line(trend: pd.DataFrame, lang: str = "en") -> alt.Chart:
     df["prior"] = df["sales"].shift(12)
     df["date"] = _month_date(df["month"])
     this, prior = _t("this_year", lang), _t("prior_year", lang)
+    # a history shorter than 13 months (the minimal plan) has no prior year: no overlay named in title or legend
+    overlay = bool(df["prior"].notna().any())
+    series = [this, prior] if overlay else [this]
     long = pd.concat(
         [
             pd.DataFrame({"date": df["date"], "series": this, "sales": df["sales"]}),
@@ -40,7 +44,7 @@ def trend_line(trend: pd.DataFrame, lang: str = "en") -> alt.Chart:
         ignore_index=True,
     )
     return (
-        alt.Chart(long, title=_t("trend_title", lang))
+        alt.Chart(long, title=_t("trend_title" if overlay else "trend_title_alone", lang))
         .mark_line(point=alt.OverlayMarkDef(size=18))
         .encode(
             x=alt.X(
@@ -48,11 +52,13 @@ def trend_line(trend: pd.DataFrame, lang: str = "en") -> alt.Chart:
             ),
             y=alt.Y("sales:Q", axis=money_axis(lang, _t("sales", lang))),
             color=alt.Color(
-                "series:N", title=None, scale=alt.Scale(domain=[this, prior], range=[PALETTE[0], "#9aa5b1"])
+                "series:N",
+                title=None,
+                scale=alt.Scale(domain=series, range=[PALETTE[0], "#9aa5b1"][: len(series)]),
             ),
             # Same field, same title as the colour: Vega-Lite merges both into one legend with dashed symbols.
             strokeDash=alt.StrokeDash(
-                "series:N", title=None, scale=alt.Scale(domain=[this, prior], range=[[1, 0], [5, 4]])
+                "series:N", title=None, scale=alt.Scale(domain=series, range=[[1, 0], [5, 4]][: len(series)])
             ),
             tooltip=[
                 alt.Tooltip("date:T", timeUnit="utcyearmonth", title=_t("month", lang), format="%Y-%m"),

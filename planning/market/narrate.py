@@ -228,6 +228,27 @@ def describe_trend(
     return text
 
 
+def describe_profile(prof: dict[str, Any], region: str, voice: i18n.Voice) -> str:
+    """The minimal plan's sales and customer profile of its months (`trend.profile`): sales, a month's average,
+    customers, orders, average order value and the largest customers' share."""
+    if not prof.get("months"):
+        return voice.t("market.trend.no_data")
+    return voice.t(
+        "market.trend.profile",
+        months=prof["months"],
+        first=prof["first"],
+        last=prof["last"],
+        region=region,
+        sales=voice.money(prof["sales"]),
+        monthly=voice.money(prof["monthly"]),
+        customers=voice.number(prof["customers"]),
+        orders=voice.number(prof["orders"]),
+        aov=voice.money(prof["aov"]),
+        top=prof["top"],
+        top_share=voice.pct(prof["top_share"]),
+    )
+
+
 def describe_seasonality(season: pd.DataFrame, voice: i18n.Voice) -> str:
     """The method used and the peak and low months with their index."""
     peak, low = season.loc[season["index"].idxmax()], season.loc[season["index"].idxmin()]
@@ -246,13 +267,21 @@ def describe_seasonality(season: pd.DataFrame, voice: i18n.Voice) -> str:
     )
 
 
-def describe_breakdown(bd: pd.DataFrame, dimension: str, as_of: date | None, voice: i18n.Voice) -> str:
+def describe_breakdown(
+    bd: pd.DataFrame, dimension: str, as_of: date | None, voice: i18n.Voice, minimal: bool = False
+) -> str:
     """The largest value of `dimension` by L12M share and the fastest growing one (from `trend.breakdown`); the
-    last 12 months of `periods.windows(as_of)` (None: the last 12 months of `bd`)."""
+    last 12 months of `periods.windows(as_of)` (None: the last 12 months of `bd`). `minimal`: the largest
+    value's share alone (a minimal plan's months have no year before to grow on)."""
     g = trend_mod.breakdown_growth(bd, dimension, as_of)
     if g.empty:
         return voice.t("market.trend.no_data")
     top = g.iloc[0]
+    if minimal:
+        key = "breakdown_minimal" if dimension == "product_line" else "channels_minimal"
+        return voice.t(
+            f"market.trend.{key}", top=voice.name(dimension, top[dimension]), share=voice.pct(top["share"])
+        )
     fast = g.dropna(subset=["growth"]).sort_values("growth", ascending=False)
     fast = fast.iloc[0] if not fast.empty else top
     key = "market.trend.breakdown" if dimension == "product_line" else "market.trend.channels"
@@ -281,9 +310,10 @@ def describe_share(share: pd.DataFrame, mp: Market, voice: i18n.Voice) -> str:
     )
 
     def names(rows: pd.DataFrame) -> str:
-        sep = "、" if voice.lang == "zh" else ", "
-        return sep.join(
-            f"{voice.name('industry', r.segment)} ({voice.t('market.share.pp', value=f'{r.share_change * 100:+.2f}')})"
+        return voice.listing(
+            voice.aside(
+                voice.name("industry", r.segment), voice.t("market.share.pp", value=f"{r.share_change * 100:+.2f}")
+            )
             for r in rows.itertuples()
         )
 

@@ -117,3 +117,28 @@ def ratio(num: Any, den: Any) -> Any:
     if isinstance(den, pd.Series):
         return num / den.where(den > 0) - 1.0
     return float(num) / den - 1.0 if den and den > 0 else float("nan")
+
+
+#: A plan's history (docs/method.md "Short histories: the minimal plan"): with `FULL_PLAN_MONTHS` complete months
+#: (a year and the month before it) year-on-year and segment growth, seasonality and the backtested forecast can
+#: be computed; from `MIN_PLAN_MONTHS` up to that the region gets the minimal plan (a run-rate target, the
+#: customer profile, RFM tiers, params' actions); below it no plan at all (`runner.checks.short_history`).
+FULL_PLAN_MONTHS = 13
+MIN_PLAN_MONTHS = 3
+
+
+def history_months(dates: pd.Series, as_of: date | str | pd.Timestamp) -> pd.PeriodIndex:
+    """The complete calendar months of history at `as_of`: from the first month the data covers whole
+    (`covered`: an export starting on 20 March does not cover March) to `last_complete_month(as_of)`. A month
+    without an order inside that span counts (a quiet month is history too). Empty without dates."""
+    cover = covered(dates, as_of)
+    last = last_complete_month(as_of)
+    if cover is None:
+        return pd.PeriodIndex([], freq="M")
+    months = pd.period_range(cover.start.to_period("M"), last, freq="M")
+    return months[complete_months(months, cover)]
+
+
+def minimal(months: int) -> bool:
+    """Whether `months` complete months of history make a minimal plan (MIN_PLAN_MONTHS .. FULL_PLAN_MONTHS - 1)."""
+    return MIN_PLAN_MONTHS <= months < FULL_PLAN_MONTHS

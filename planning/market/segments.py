@@ -8,6 +8,7 @@ Pure functions: canonical tables (docs/data.md) and params in, DataFrames out. A
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -68,12 +69,17 @@ def segment_key(df: pd.DataFrame, by: Sequence[str]) -> pd.Series:
     return key
 
 
+#: What a minimal plan's segments leave empty: the figures that need two comparable periods.
+MINIMAL_EMPTY = ("sales_prev", "growth", "retention", "lifetime_years", "clv")
+
+
 def segments(
     orders: pd.DataFrame,
     customers: pd.DataFrame | None,
     opportunities: pd.DataFrame | None,
     p: Params,
     by: Sequence[str] = SEGMENT_DIMENSIONS,
+    minimal: bool = False,
 ) -> pd.DataFrame:
     """Segments by customer attributes `by` and the ideal customer profile ranking (artefact `segments`).
 
@@ -92,7 +98,10 @@ def segments(
       with fewer than `market.min_customers` customers are ranked after all others (too small to judge).
     Out: segment, <by...>, customers, sales, orders, avg_order_value, margin, retention, lifetime_years, clv,
     closed_deals, win_rate, sales_prev, growth, icp_score, icp_rank, sorted by icp_rank. No rows when `by` is
-    empty (the data has no segment dimension: see `segment_dimensions`).
+    empty (the data has no segment dimension: see `segment_dimensions`). `minimal` (a minimal plan's 3-12
+    months, docs/method.md "Short histories"): no P12M to compare with, so sales_prev, growth, retention,
+    lifetime_years and clv are empty (NaN) and the ICP ranks on sales and win rate (an empty metric counts as
+    the median for every segment).
     """
     by = list(by)
     cols = ["segment", *by, "customers", "sales", "orders", "avg_order_value", "margin", "retention",
@@ -144,6 +153,8 @@ def segments(
     seg = seg.join(_win_rates(opportunities, customers, by, last))
     seg["closed_deals"] = seg["closed_deals"].fillna(0).astype("int64")
 
+    if minimal:  # two comparable periods are needed for these (docs/method.md, short histories)
+        seg[list(MINIMAL_EMPTY)] = math.nan
     weights = {k: w for k, w in mp.icp_weights.items() if w > 0}
     eligible = seg["customers"] >= mp.min_customers
     score = pd.Series(0.0, index=seg.index)

@@ -14,9 +14,12 @@ from planning import i18n
 Summary = tuple[list[tuple[str, str]], list[str]]
 
 
-def summary(trend: pd.DataFrame, segments: pd.DataFrame, share: pd.DataFrame, voice: i18n.Voice) -> Summary:
+def summary(
+    trend: pd.DataFrame, segments: pd.DataFrame, share: pd.DataFrame, voice: i18n.Voice, months: int = 0
+) -> Summary:
     """Last 12 complete months' sales and growth, the share of the sized segments, the ICP segment; decisions:
-    segments losing share in a growing market, the ICP segment to prioritise."""
+    segments losing share in a growing market, the ICP segment to prioritise. `months`: a minimal plan's complete
+    months of history (docs/method.md, short histories): their sales, and no growth."""
     done = trend[trend["complete"].astype(bool)] if "complete" in trend else trend
     last12, prev12 = done["sales"].tail(12).sum(), done["sales"].iloc[-24:-12].sum()
     growth = last12 / prev12 - 1 if len(done) >= 24 and prev12 > 0 else math.nan
@@ -24,6 +27,10 @@ def summary(trend: pd.DataFrame, segments: pd.DataFrame, share: pd.DataFrame, vo
         (voice.t("summary.market.last12"), voice.money(last12)),
         (voice.t("summary.market.growth"), voice.pct(growth, signed=True)),
     ]
+    if months:
+        numbers = [
+            (voice.t("summary.market.months", months=months), voice.money(done["sales"].tail(months).sum()))
+        ]
     decisions = []
     sized = share[(share["market_size"] > 0) & (share["segment"] != "total")] if len(share) else share
     if len(sized):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from planning.data import require
-from planning.market.periods import as_str, complete_months, covered, ratio, windows
+from planning.market.periods import as_str, complete_months, covered, history_months, ratio, windows
 
 
 def filter_orders(
@@ -246,6 +246,44 @@ def l12m_customers(orders: pd.DataFrame, as_of: date | str) -> int:
     """Distinct customers with an order in the 12 months ending `as_of`."""
     last = windows(as_of)[0]
     return int(as_str(orders.loc[last.mask(orders["order_date"]), "customer_id"]).nunique())
+
+
+#: How many of the largest customers the minimal plan's concentration names (`profile`).
+CONCENTRATION_TOP = 3
+
+
+def profile(orders: pd.DataFrame, as_of: date | str) -> dict[str, float | int | str]:
+    """The minimal plan's customer profile (docs/method.md, short histories) on the complete months of history
+    (`periods.history_months`): months, first, last (YYYY-MM), sales, monthly (sales / months), customers
+    (named ones with an order), orders (distinct), aov (sales / orders) and the concentration: top (at most
+    `CONCENTRATION_TOP` customers) and top_share (their share of the sales; anonymous lines count in the sales,
+    in no customer). Without a complete month: months 0 and no other key.
+    """
+    months = history_months(orders["order_date"], as_of)
+    if not len(months):
+        return {"months": 0}
+    o = orders[orders["order_date"].dt.to_period("M").isin(months)]
+    sales = float(o["amount"].sum())
+    by_customer = (
+        o.assign(c=as_str(o["customer_id"]).where(o["customer_id"].notna()))
+        .groupby("c")["amount"]
+        .sum()
+        .sort_values(ascending=False)
+    )
+    n_orders = int(o["order_id"].nunique())
+    top = min(CONCENTRATION_TOP, len(by_customer))
+    return {
+        "months": len(months),
+        "first": str(months[0]),
+        "last": str(months[-1]),
+        "sales": sales,
+        "monthly": sales / len(months),
+        "customers": len(by_customer),
+        "orders": n_orders,
+        "aov": sales / n_orders if n_orders else float("nan"),
+        "top": top,
+        "top_share": float(by_customer.iloc[:top].sum()) / sales if sales > 0 else float("nan"),
+    }
 
 
 def breakdown_growth(bd: pd.DataFrame, dimension: str, as_of: date | str | None = None) -> pd.DataFrame:

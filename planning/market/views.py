@@ -25,6 +25,8 @@ def segments_view(segs: pd.DataFrame, by: Sequence[str], voice: i18n.Voice) -> p
             "growth"]  # fmt: skip
     if segs["win_rate"].isna().all():  # no opportunities: the report says so instead of a column of dashes
         cols = [c for c in cols if c not in ("win_rate", "closed_deals")]
+    # a minimal plan's segments (`segments.MINIMAL_EMPTY`): no column of dashes for what needs two periods
+    cols = [c for c in cols if c not in ("clv", "growth") or segs[c].notna().any()]
     return label_segments(segs, by, voice)[cols].rename(columns={"label": "segment"})
 
 

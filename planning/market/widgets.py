@@ -28,7 +28,9 @@ def filtered(
     opp = ctx.data.opportunities
     if product_line and opp is not None and "product_line" in opp:
         opp = opp[as_str(opp["product_line"]) == product_line]
-    segs = segments.segments(o, ctx.data.customers, opp, ctx.p, by=by)
+    # only the dimensions the data has (none without a customers table: no segments, as on the page)
+    by = segments.segment_dimensions(ctx.data.orders, ctx.data.customers, by)
+    segs = segments.segments(o, ctx.data.customers, opp, ctx.p, by=by, minimal=ctx.minimal)
     return trend.trend(o, ctx.as_of), segs
 
 
@@ -64,7 +66,7 @@ def whatif_panel(ctx: Any) -> Any:
     out = w.Output()
 
     def redraw(_: Any = None) -> None:
-        by = dims[dimension.value]
+        by = segments.segment_dimensions(orders, customers, dims[dimension.value])  # those the data has
         with out:
             out.clear_output(wait=True)
             if not product.value and not channel.value and by == page_dims:
@@ -76,9 +78,13 @@ def whatif_panel(ctx: Any) -> Any:
             title = f"{ctx.t('market.whatif.filtered')}: {' · '.join(names)}"
             display(charts.trend_line(tr, ctx.lang).properties(title=title))
             o = trend.filter_orders(orders, product.value or None, channel.value or None)
-            ctx.say(narrate.describe_trend(tr, o, ctx.as_of, ctx.region_name, ctx.voice))
-            ctx.table(views.segments_view(segs, by, ctx.voice), domain="market",
-                      money=["sales", "avg_order_value", "clv"], pct=["win_rate", "growth"])  # fmt: skip
+            if ctx.minimal:  # the lines' months and profile, no growth (docs/method.md, short histories)
+                ctx.say(narrate.describe_profile(trend.profile(o, ctx.as_of), ctx.region_name, ctx.voice))
+            else:
+                ctx.say(narrate.describe_trend(tr, o, ctx.as_of, ctx.region_name, ctx.voice))
+            if len(segs):
+                ctx.table(views.segments_view(segs, by, ctx.voice), domain="market",
+                          money=["sales", "avg_order_value", "clv"], pct=["win_rate", "growth"])  # fmt: skip
             if channel.value:
                 ctx.say(ctx.t("market.whatif.channel_blind"))
 

@@ -232,7 +232,8 @@ TierName = Literal["strategic", "profit", "nurture", "maintain"]
 
 
 class Playbook(_Model):
-    action: LocalText  # what every account of the tier gets
+    action: LocalText | None = None  # what every account of the tier gets; None = the workbook's own text of the
+    # tier in the report's language (locale/strategy.yaml builtin.playbooks)
     touches_per_year: int = Field(ge=0, le=365)  # planned contacts per account a year (workload for step 4)
     headroom_capture: float = Fraction  # share of the wallet headroom the playbook is expected to win a year
 
@@ -264,21 +265,12 @@ class Strategy(_Model):
     value_cutoff: float = Field(default=0.5, gt=0.0, lt=1.0)  # value score at or above this = high value
     potential_cutoff: float = Field(default=0.5, gt=0.0, lt=1.0)  # potential score at or above this = high
     playbooks: dict[TierName, Playbook] = {
-        "strategic": Playbook(
-            action="Dedicated advisor + tailored solution", touches_per_year=24, headroom_capture=0.02
-        ),
-        "profit": Playbook(
-            action="Cross-sell and value-added services", touches_per_year=8, headroom_capture=0.01
-        ),
-        "nurture": Playbook(
-            action="Industry white paper + free diagnosis to activate demand",
-            touches_per_year=6,
-            headroom_capture=0.015,
-        ),
-        "maintain": Playbook(
-            action="Simplified service to cut cost to serve", touches_per_year=2, headroom_capture=0.0
-        ),
-    }  # tier -> what it gets, contacts a year, share of its wallet headroom expected to be won
+        "strategic": Playbook(touches_per_year=24, headroom_capture=0.02),
+        "profit": Playbook(touches_per_year=8, headroom_capture=0.01),
+        "nurture": Playbook(touches_per_year=6, headroom_capture=0.015),
+        "maintain": Playbook(touches_per_year=2, headroom_capture=0.0),
+    }  # tier -> what it gets (default: the workbook's text, in en and zh), contacts a year, share of its wallet
+    # headroom expected to be won
     churn_probability: dict[Literal["high", "medium", "low"], Probability] = {
         "high": 0.50,
         "medium": 0.20,
@@ -301,11 +293,8 @@ class Strategy(_Model):
         default=40.0, ge=0.0, le=100.0
     )  # health score below this = high churn risk
     risk_medium_below: float = Field(default=60.0, ge=0.0, le=100.0)  # below this = medium risk
-    health_actions: dict[Literal["high", "medium", "low"], LocalText] = {
-        "high": "Renewal offer + executive visit",
-        "medium": "Value-added service package",
-        "low": "Regular service",
-    }
+    health_actions: dict[Literal["high", "medium", "low"], LocalText] = {}  # risk level -> action; a level
+    # not given gets the workbook's text in the report's language (locale/strategy.yaml builtin.health_actions)
     four_p: list[FourP] = []  # product, price, place (channel), promotion decisions
 
     @field_validator("value_weights")

@@ -4,18 +4,18 @@
   curve leads = a * spend^b fitted log-log (b < 1: diminishing returns); a source that stopped producing is
   flagged;
 - `allocate` (budget.csv): the split of the total (`total_budget`) that maximises expected revenue under
-  per-channel bounds (SLSQP), with each channel's ROI beside the current split; `response_curves` for the chart;
+  per-channel bounds (equal marginal revenue: `equal_marginal_shares`), with each channel's ROI beside the
+  current split; `response_curves` for the chart;
 - `cost_of_sales` (cost_of_sales.csv): marketing, compensation, travel, training by level and tools.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from planning.data import require
 from planning.params import local_text
@@ -163,9 +163,10 @@ def allocate(econ: pd.DataFrame, total: float, r: Resources) -> pd.DataFrame:
     """budget.csv: the split of `total` across channels that maximises expected revenue, beside the current one.
 
     Reads `resources.min_share`, `max_share`, `max_growth`. Revenue of a channel = annual_leads(x) *
-    revenue_per_lead; it is concave (b <= 1), so SLSQP on the shares (sum = 1, each within [min_share,
+    revenue_per_lead; it is concave (b < 1), so the optimum on the shares (sum = 1, each within [min_share,
     max_share], and at most (1 + max_growth) x its current share: the fitted curve is unknown far beyond the
-    spend observed) finds the optimum. The growth cap is dropped when the capped channels cannot absorb `total`.
+    spend observed) is where the channels' marginal revenues are equal (`equal_marginal_shares`). The growth cap
+    is dropped when the capped channels cannot absorb `total`.
     current_budget = the last months' split scaled to `total`.
     Out: channel, current_budget, optimal_budget, leads, customers, revenue, roi ((revenue - budget) / budget),
     current_leads, current_customers, current_revenue, current_roi, cost_per_lead, b, win_rate, aov, stopped.
@@ -184,40 +185,13 @@ def allocate(econ: pd.DataFrame, total: float, r: Resources) -> pd.DataFrame:
     rpl = econ["revenue_per_lead"].to_numpy(float)
     spend = econ["spend_12m"].to_numpy(float)
     current = spend / spend.sum() * total if spend.sum() > 0 else np.full(n, total / n)
-
-    def revenue(shares: np.ndarray) -> float:
-        return float((annual_leads(shares * total, a, b) * rpl).sum())
-
-    def neg(shares: np.ndarray) -> float:
-        return -revenue(shares) / max(total, 1.0)
-
-    def grad(shares: np.ndarray) -> np.ndarray:
-        x = np.maximum(shares * total / 12.0, 1e-9)
-        # d/ds [12 a (s T / 12)^b rpl] = a b (s T / 12)^(b - 1) T rpl
-        return -(a * b * x ** (b - 1.0) * total * rpl) / max(total, 1.0)
-
     cur_share = current / total if total > 0 else np.full(n, 1 / n)
     upper = np.maximum(np.minimum(hi, cur_share * (1.0 + r.max_growth)), lo)
     if upper.sum() < 1.0 - 1e-9:
         upper = np.full(n, hi)
-    start = np.clip(cur_share, lo, upper)
-    best = None
-    for x0 in (start / start.sum(), np.full(n, 1.0 / n)):
-        res = optimize.minimize(
-            neg,
-            np.clip(x0, lo, upper),
-            jac=grad,
-            method="SLSQP",
-            bounds=list(zip(np.full(n, lo), upper, strict=True)),
-            constraints=[{"type": "eq", "fun": lambda s: s.sum() - 1.0, "jac": lambda s: np.ones_like(s)}],
-            options={"ftol": 1e-12, "maxiter": 500},
-        )
-        if res.success and (best is None or res.fun < best.fun):
-            best = res
-    if best is None:
-        raise RuntimeError(f"budget optimisation did not converge: {res.message}")
-    shares = np.clip(best.x, lo, upper)
-    shares = shares / shares.sum()
+    # revenue of share s of the budget: 12 a (s T / 12)^b rpl = scale * s^b
+    scale = 12.0 * a * (max(total, 0.0) / 12.0) ** b * rpl
+    shares = equal_marginal_shares(scale, b, lo, upper, cur_share)
     optimal = shares * total
     out = pd.DataFrame({"channel": econ["channel"], "current_budget": current, "optimal_budget": optimal})
     for prefix, x in (("", optimal), ("current_", current)):
@@ -229,6 +203,60 @@ def allocate(econ: pd.DataFrame, total: float, r: Resources) -> pd.DataFrame:
     for col in ("cost_per_lead", "b", "win_rate", "aov", "stopped"):
         out[col] = econ[col].to_numpy()
     return out
+
+
+def equal_marginal_shares(
+    scale: np.ndarray, b: np.ndarray, lo: float, upper: np.ndarray, current: np.ndarray
+) -> np.ndarray:
+    """The shares s (sum 1, lo <= s_i <= upper_i) that maximise sum(scale_i * s_i^b_i) for 0 <= b_i < 1.
+
+    The objective is concave, so the optimum is where every channel inside its bounds earns the same marginal
+    revenue lambda (scale b s^(b-1) = lambda; a channel whose marginal stays below lambda sits at lo, one above
+    it at its upper bound): lambda is found by bisection on its logarithm, the shares follow in closed form.
+    Exact and certain where SLSQP, used before, stopped with "Positive directional derivative for linesearch"
+    on some territories (a tolerance at the limit of double precision): no starting point, no convergence.
+    Channels that earn nothing more from more budget (scale or b = 0) keep lo, and share what the earning
+    channels cannot hold (each at its upper bound) in proportion to their `current` shares, within their bounds:
+    any such split earns the same, so the plan moves them no more than it must.
+    """
+    scale, b, upper, current = (np.asarray(v, dtype=float) for v in (scale, b, upper, current))
+    k = scale * b  # the marginal at s = 1
+    earns = k > 0
+
+    def shares(log_lam: float) -> np.ndarray:
+        s = np.full(len(k), lo)
+        with np.errstate(over="ignore", divide="ignore"):
+            # s = (lambda / k)^(1 / (b - 1)), in logs: exp((log lambda - log k) / (b - 1))
+            s[earns] = np.exp((log_lam - np.log(k[earns])) / (b[earns] - 1.0))
+        return np.clip(s, lo, upper)
+
+    if earns.any() and shares(-745.0).sum() > 1.0:
+        # log lambda between -745 (every earning channel at its upper bound: above 1) and 745 (all at lo)
+        s = shares(_bisect(lambda x: shares(x).sum() > 1.0, -745.0, 745.0))
+        return s / s.sum()
+    s = np.where(earns, upper, lo)
+    rest = ~earns
+    weight = np.where(current[rest] > 0, current[rest], 0.0) + 1e-12  # a channel never funded still has room
+    left = 1.0 - s[earns].sum()
+
+    def spread(log_f: float) -> np.ndarray:
+        return np.clip(np.exp(log_f) * weight, lo, upper[rest])
+
+    s[rest] = spread(_bisect(lambda x: spread(x).sum() < left, -745.0, 745.0))
+    return s / s.sum()
+
+
+def _bisect(below: Any, low: float, high: float) -> float:
+    """The point where the monotone test `below` turns from True (at `low`) to False (at `high`), to 1e-13."""
+    for _ in range(200):
+        mid = 0.5 * (low + high)
+        if below(mid):
+            low = mid
+        else:
+            high = mid
+        if high - low < 1e-13:
+            break
+    return 0.5 * (low + high)
 
 
 def response_curves(alloc: pd.DataFrame, econ: pd.DataFrame, points: int = 41) -> pd.DataFrame:

@@ -126,10 +126,12 @@ def describe_attainment_source(
     reference_year: int,
     last12: float | None,
     voice: i18n.Voice,
+    minimal: bool = False,
 ) -> str:
     """How attainment is simulated (the `plan_year` quotas x the output spread), against what the region sold in
-    the last 12 months (`last12`, the goals step's fact last12_sales) and, for reference, how the plan of record
-    of `reference_year` (the year of as_of) is being met (`incentives.historical_attainment`)."""
+    the last 12 months (`last12`, the goals step's fact last12_sales; `minimal`: a minimal plan's run rate x 12)
+    and, for reference, how the plan of record of `reference_year` (the year of as_of) is being met
+    (`incentives.historical_attainment`)."""
     text = voice.t(
         "resources.incentives.source.simulated",
         year=plan_year,
@@ -139,7 +141,10 @@ def describe_attainment_source(
         ratio=voice.pct(float(quotas["expected"].sum() / quotas["quota"].sum())),
         capacity=voice.money(float(quotas["expected"].sum())),
         quotas=voice.money(float(quotas["quota"].sum())),
-        last12=voice.money(float("nan") if last12 is None else last12),
+        sold=voice.t(
+            f"resources.incentives.source.{'sold_minimal' if minimal else 'sold'}",
+            last12=voice.money(float("nan") if last12 is None else last12),
+        ),
         median=voice.pct(float(sim["attainment"].median())),
     )
     if len(reference):

@@ -304,20 +304,28 @@ def describe_risks(reg: pd.DataFrame, voice: i18n.Voice) -> str:
 
 
 def pdca_actions(log: pd.DataFrame, p: Review, voice: i18n.Voice) -> pd.DataFrame:
-    """The PDCA log (`pdca.pdca_log`) with the action of each new entry worded: `review.actions` (its `_zh` text
-    in Chinese when given), else the default action (the `pdca_log` artefact). Carried and resolved entries keep
-    the text they were opened with."""
+    """The PDCA log (`pdca.pdca_log`) with every entry's action worded in the report's language from where it
+    comes from (`action_key`): the KPI's `review.actions` entry (its `action_zh` in Chinese when given), or the
+    default action (the `pdca_log` artefact). A carried or resolved entry keeps the action it was opened with: it
+    is worded anew only while params still hold that action (in either language), else its text stays as
+    stored; an entry of an older log without a key is recognised by its text (the default action, or the KPI's
+    params action, in either language)."""
     zh = voice.lang == "zh"
+    default = {i18n.t("review.pdca.default_action", lang) for lang in i18n.LANGUAGES}
 
-    def action(kpi: str) -> str:
+    def worded(kpi: str, key: str, state: str, stored: str) -> str:
         a = p.actions.get(kpi)
-        if a is None:
+        own = {a.action, a.action_zh} - {""} if a is not None else set()
+        if key == "default" or (not key and stored in default):
             return voice.t("review.pdca.default_action")
-        return a.action_zh if zh and a.action_zh else a.action
+        if a is not None and ((key == "params" and state == "new") or stored in own):
+            return a.action_zh if zh and a.action_zh else a.action
+        return stored
 
+    keys = log["action_key"] if "action_key" in log.columns else pd.Series("", index=log.index)
     text = [
-        action(k) if s == "new" else a
-        for k, s, a in zip(log["kpi"], log["state"], log["action"], strict=True)
+        worded(k, "" if pd.isna(key) else str(key), s, "" if pd.isna(a) else str(a))
+        for k, key, s, a in zip(log["kpi"], keys, log["state"], log["action"], strict=True)
     ]
     return log.assign(action=_text(text, log))
 

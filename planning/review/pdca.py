@@ -17,7 +17,12 @@ from planning import store
 if TYPE_CHECKING:
     from planning.params import Params
 
-PDCA_COLUMNS = ["kpi", "act", "action", "owner", "opened", "due", "state", "status_now"]
+PDCA_COLUMNS = ["kpi", "act", "action", "action_key", "owner", "opened", "due", "state", "status_now"]
+
+#: Where an entry's action comes from (`action_key`), so that every report words it in its own language: the
+#: KPI's `review.actions` entry in params, or the workbook's default action; "" for an entry of a log written
+#: before the key was kept (its text is recognised by `narrate.pdca_actions` where it can be).
+ACTION_KEYS = ("params", "default", "")
 
 
 def previous_log(root: str | Path, region: str, as_of: date) -> pd.DataFrame | None:
@@ -35,14 +40,18 @@ def pdca_log(board: pd.DataFrame, previous: pd.DataFrame | None, p: Params) -> p
     log still open are carried forward when their KPI is still red (keeping opened date, action and owner) and
     marked resolved when it is not.
 
-    Out (PDCA_COLUMNS): kpi, act, action, owner, opened, due, state (new | carried | resolved), status_now. The
-    action of a new entry is "": `narrate.pdca_table` fills it in the report language.
+    Out (PDCA_COLUMNS): kpi, act, action, action_key, owner, opened, due, state (new | carried | resolved),
+    status_now. The log keeps where an action comes from (`action_key`, ACTION_KEYS) and the action of a new entry
+    is "": `narrate.pdca_actions` words every entry in the report's language (an entry carried from an English
+    review reads Chinese in a Chinese one).
     """
     as_of, review = p.as_of, p.review
     status = dict(zip(board["kpi"], board["status"], strict=True))
     red = [k for k in board.sort_values("shortfall", ascending=False)["kpi"] if status[k] == "red"]
     prev_open = {}
     if previous is not None and len(previous):
+        if "action_key" not in previous.columns:  # a log written before the key was kept
+            previous = previous.assign(action_key="")
         for r in previous[previous["state"].isin(["new", "carried"])].itertuples():
             prev_open[r.kpi] = r
     rows = []
@@ -50,12 +59,20 @@ def pdca_log(board: pd.DataFrame, previous: pd.DataFrame | None, p: Params) -> p
     for k in red:
         if k in prev_open:
             r = prev_open[k]
-            rows.append((k, r.act, r.action, r.owner, r.opened, due, "carried", "red"))
+            rows.append((k, r.act, _text(r.action), _text(r.action_key), r.owner, r.opened, due, "carried", "red"))
             continue
         a = review.actions.get(k)
-        act, owner = (a.act, a.owner) if a is not None else ("fix", "")
-        rows.append((k, act, "", owner, as_of.isoformat(), due, "new", "red"))
+        act, owner, key = (a.act, a.owner, "params") if a is not None else ("fix", "", "default")
+        rows.append((k, act, "", key, owner, as_of.isoformat(), due, "new", "red"))
     for k, r in prev_open.items():
         if k not in red:
-            rows.append((k, r.act, r.action, r.owner, r.opened, r.due, "resolved", status.get(k, "")))
+            rows.append(
+                (k, r.act, _text(r.action), _text(r.action_key), r.owner, r.opened, r.due, "resolved",
+                 status.get(k, ""))
+            )  # fmt: skip
     return pd.DataFrame(rows, columns=PDCA_COLUMNS)
+
+
+def _text(v: object) -> str:
+    """A text cell of a log read back ("" for an empty one)."""
+    return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)

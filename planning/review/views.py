@@ -77,8 +77,8 @@ def risk_view(reg: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
 
 
 def pdca_view(log: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
-    """The PDCA log for reading: KPI, act and state translated."""
-    return log.assign(
+    """The PDCA log for reading: KPI, act and state translated (where an action comes from is not shown)."""
+    return log.drop(columns=["action_key"], errors="ignore").assign(
         kpi=[voice.t(f"review.kpi.names.{k}") for k in log["kpi"]],
         act=[voice.t(f"review.pdca.acts.{a}") for a in log["act"]],
         state=[voice.t(f"review.pdca.states.{s}") for s in log["state"]],
@@ -95,6 +95,10 @@ def audit_view(audit: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
     out["status"] = [voice.t(f"review.audit.status.{s}") for s in out["status"]]
     out["check"] = [display.audit_check(c, voice.lang) for c in out["check"]]
     return out.reset_index(drop=True)
+#: The to-date table's comparison with the same days last year (none in a minimal plan's history).
+LAST_YEAR = ("actual_last_year", "growth")
+
+
 def to_date_view(td: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
     """Week / month / quarter / year to date with the periods named."""
     out = td.assign(period=[voice.t(f"review.to_date.periods.{x}") for x in td["period"]])
@@ -118,14 +122,20 @@ def landing_view(landing: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
 
 
 def improvements_view(items: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
-    """Next week's improvement list for reading: kind and state named, the worded subject and evidence."""
+    """Next week's improvement list for reading: kind and state named, the worded subject and evidence.
+
+    The "decided" column is shown only when some item was decided (by the data, the file or its due date): on a
+    list of open items it would be an empty column."""
     out = items.assign(
         kind=[voice.t(f"review.improve.kinds.{k}") for k in items["kind"]],
         state=[voice.t(f"review.improve.states.{s}") for s in items["state"]],
         decided_by=[voice.t(f"review.improve.decided.{d}") if d else "" for d in items["decided_by"]],
         subject=items["subject_text"],
     )
-    return out[["kind", "subject", "evidence", "owner", "opened", "due", "state", "decided_by"]]
+    columns = ["kind", "subject", "evidence", "owner", "opened", "due", "state", "decided_by"]
+    if not (items["decided_by"].fillna("") != "").any():
+        columns.remove("decided_by")
+    return out[columns]
 
 
 def forecast_view(forecast: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:

@@ -17,7 +17,8 @@ import pandas as pd
 from planning import config, importer, store
 from planning import data as data_mod
 from planning.errors import ParamsError, UnsafePath
-from planning.runner import publish
+from planning.market import periods
+from planning.runner import publish, texts
 
 
 def absolute(path: str | os.PathLike, option: str, error: type[ValueError] = ParamsError) -> Path:
@@ -132,6 +133,8 @@ def validate_data(
     report_path: Path | None,
     configured: list[str] | None = None,
     summary: dict[str, Any] | None = None,
+    lang: str = "en",
+    history: dict[str, int] | None = None,
 ) -> list[Any]:
     """Load and validate the data the run will use, before any kernel starts.
 
@@ -139,22 +142,28 @@ def validate_data(
     missing (optional tables not supplied), regions (the data's, with order lines), first / last order date.
 
     In: the data folder, the regions to plan, the planning date, where to write the validation report.
+    `history` (a dict, optional) receives each region's complete months of orders (`short_history`): the
+    runner injects them into the notebooks, which take the minimal plan for 3 to 12.
     Checks: the tables load (columns, types, dates), `data.validate_tables`, every region has orders, and
     `as_of` lies within the orders' date range; given `configured` (every region of params/, for a run that
     plans them all), every region of the data has a params file (`data.check_regions`). Out: the warnings (`data.Problem`). On an error writes
     `report_path` (JSON: every problem; None = no report) and raises DataError naming the first problem.
-    A single-region run loads only that region (large histories).
+    A single-region run loads only that region (large histories). `lang`: the language of the problems'
+    messages (`runner.texts`; keys and values stay as they are).
     """
     problems: list[dict[str, Any]] = []
     warnings: list[Any] = []
     region = regions[0] if len(regions) == 1 else None
     # an imported folder: name the export file, the mapping key and the export's row (docs/import.md)
-    terms = importer.ExportTerms(data_dir, region)
+    terms = importer.ExportTerms(data_dir, region, texts.export_label(lang))
     try:
         data_mod.check_regions(data_dir, regions, configured)
         tables = data_mod.load_tables(data_dir, region=region)
         anonymous = data_mod.read_placeholders(data_dir).get("customer_id", ())
-        found = [terms.problem(p) for p in data_mod.validate_tables(tables, anonymous)]
+        found = [
+            terms.problem(p, lambda q: texts.problem_message(q, lang))
+            for p in data_mod.validate_tables(tables, anonymous)
+        ]
         warnings = [p for p, _ in found if p.severity != "error"]
         problems = [problem_dict(p, msg) for p, msg in found if p.severity == "error"]
         dates = tables.orders["order_date"].dropna()
@@ -170,19 +179,20 @@ def validate_data(
         # A quiet region (or a small export) may book its last order some days before the planning date; a
         # month without any order at all means the data ends before as_of.
         if first is not None and not first <= as_of <= last + timedelta(days=AS_OF_GRACE_DAYS):
-            where = "before the data starts" if as_of < first else "after the data ends"
-            problems.append(
-                {
-                    "severity": "error",
-                    "table": "orders",
-                    "column": "order_date",
-                    "message": f"as_of {as_of.isoformat()} is {where}: {data_mod.table_file(data_dir, 'orders')} "
-                    f"has order_date from {first.isoformat()} to {last.isoformat()}; expected an as_of within "
-                    f"that range or at most {AS_OF_GRACE_DAYS} days after it (as_of in params/base.yaml or --as-of)",
-                }
-            )
+            orders_file = data_mod.table_file(data_dir, "orders")
+            message = texts.as_of_outside(
+                as_of.isoformat(), as_of < first, orders_file, first.isoformat(), last.isoformat(),
+                AS_OF_GRACE_DAYS, lang,
+            )  # fmt: skip
+            problems.append({"severity": "error", "table": "orders", "column": "order_date", "message": message})
         if not problems:
-            problems += short_history(tables.orders, regions, as_of, data_mod.table_file(data_dir, "orders"))
+            errors, short, months = short_history(
+                tables.orders, regions, as_of, data_mod.table_file(data_dir, "orders")
+            )
+            problems += errors
+            warnings += short
+            if history is not None:
+                history.update(months)
     except data_mod.DataError as exc:
         problems.append({"severity": "error", "message": str(exc)})
     for prob in problems:
@@ -200,9 +210,10 @@ def validate_data(
         "data_dir": str(data_dir),
         "regions": regions,
         "as_of": as_of.isoformat(),
+        "language": lang,
         "status": "failed",
         "errors": problems,
-        "warnings": [problem_dict(p) for p in warnings],
+        "warnings": [problem_dict(p, texts.problem_message(p, lang)) for p in warnings],
     }
     report_path.parent.mkdir(parents=True, exist_ok=True)
     store.write_json(report_path, report)
@@ -210,54 +221,83 @@ def validate_data(
     raise data_mod.DataError(f"{problems[0]['message']}{more}; validation report: {report_path}")
 
 
-def data_notes(data_dir: Path, regions: list[str], as_of, top: int) -> list[str]:
+def data_notes(data_dir: Path, regions: list[str], as_of, top: int, lang: str = "en") -> list[str]:
     """`planning check`'s lines on what the reports will do with the data: per dimension the count of distinct
     values and whether the reports group all but the `top` largest as "other" (`data.group_dimensions`); the
-    revenue of anonymous order lines (placeholder customers: in revenue, in no customer-level figure)."""
+    revenue of anonymous order lines (placeholder customers: in revenue, in no customer-level figure). In `lang`."""
     region = regions[0] if len(regions) == 1 else None
     tables = data_mod.load_tables(data_dir, region=region, as_of=as_of)
     placeholders = data_mod.read_placeholders(data_dir)
     tables = data_mod.anonymize(tables, placeholders)
     _, groupings = data_mod.group_dimensions(tables, top)
-    lines = data_mod.dimensions.describe(groupings, top)
+    lines = texts.dimension_lines(groupings, top, data_mod.OTHER, lang)
     amount, share = data_mod.anonymous_revenue(tables.orders)
     if placeholders.get("customer_id"):
-        ids = ", ".join(map(repr, sorted(placeholders["customer_id"])))
-        lines.append(
-            f"anonymous: order lines of placeholder customer {ids}: amount {amount:,.2f} ({share:.1%} of sales); "
-            "counted in revenue, not in customer counts, tiers, health, CLV or the ideal customer profile"
-        )
+        lines.append(texts.anonymous_line(sorted(placeholders["customer_id"]), amount, share, lang))
     return lines
 
 
-MIN_HISTORY_MONTHS = 13  # a year and the month before it: YoY growth, segment growth and seasonality need it
+MIN_HISTORY_MONTHS = periods.MIN_PLAN_MONTHS  # below: no plan at all
+FULL_HISTORY_MONTHS = periods.FULL_PLAN_MONTHS  # a year and the month before it: YoY, seasonality, backtest
 
 
-def short_history(orders, regions: list[str], as_of, source) -> list[dict[str, Any]]:
-    """An error per planned region whose orders up to `as_of` cover fewer than MIN_HISTORY_MONTHS calendar months:
-    the plan's growth figures, seasonality and backtested forecast cannot be computed from them (issue 17 case 12;
-    before this check the market step stopped with a TypeError)."""
-    dates = orders.loc[orders["order_date"] <= pd.Timestamp(as_of), ["region", "order_date"]].dropna()
-    months = dates.assign(m=dates["order_date"].dt.to_period("M")).groupby("region", observed=True)["m"]
-    out = []
+def short_history(
+    orders, regions: list[str], as_of, source
+) -> tuple[list[dict[str, Any]], list[Any], dict[str, int]]:
+    """How much history each planned region has: (errors, warnings, complete months per region).
+
+    The complete calendar months of orders up to `as_of` (`market.periods.history_months`) decide the plan a
+    region gets (docs/method.md "Short histories: the minimal plan"): FULL_HISTORY_MONTHS or more the full plan;
+    MIN_HISTORY_MONTHS to FULL_HISTORY_MONTHS - 1 the minimal plan (a warning: which figures it computes and which
+    it says instead); fewer an error (issue 17 case 12: a one-line history once stopped the market step with a
+    TypeError). The runner injects the months into every notebook (`history_months`)."""
+    o = orders.loc[orders["order_date"] <= pd.Timestamp(as_of), ["region", "order_date"]].dropna()
+    by_region = {str(k): g["order_date"] for k, g in o.groupby("region", observed=True)}
+    errors: list[dict[str, Any]] = []
+    warnings: list[Any] = []
+    months: dict[str, int] = {}
     for r in regions:
-        ms = months.get_group(r) if r in months.groups else None
-        n = 0 if ms is None else ms.nunique()
-        if n >= MIN_HISTORY_MONTHS:
+        dates = by_region.get(r)
+        full = periods.history_months(dates, as_of) if dates is not None else pd.PeriodIndex([], freq="M")
+        n = months[r] = len(full)
+        if n >= FULL_HISTORY_MONTHS:
             continue
-        span = "no order" if ms is None else f"orders in {n} month{'s' * (n != 1)} ({ms.min()} to {ms.max()})"
-        out.append(
+        span = f"{n} complete month{'s' * (n != 1)}" + (f" ({full[0]} to {full[-1]})" if n else "")
+        if dates is None:
+            span = "no order"
+        elif n == 0:
+            first, last = dates.min(), dates.max()
+            span = f"no complete month of orders (orders from {first:%Y-%m-%d} to {last:%Y-%m-%d})"
+        if n >= MIN_HISTORY_MONTHS:
+            warnings.append(
+                data_mod.Problem(
+                    "orders",
+                    "order_date",
+                    None,
+                    f"region {r}: {span} up to as_of {as_of.isoformat()}",
+                    f"{FULL_HISTORY_MONTHS} months for the full plan; with fewer the region gets the minimal plan: "
+                    "a run-rate target (the months' sales / months x 12 x (1 + goals.growth_ambition)) split by "
+                    "working days, the customer profile, RFM tiers and params' actions, and no year-on-year "
+                    "growth, seasonality, backtested forecast, retention or churn (docs/method.md, short histories)",
+                    severity="warning",
+                    rule="minimal_plan",  # `planning check` in the run's language (locale/check.yaml)
+                    args=(("full", str(FULL_HISTORY_MONTHS)),),
+                )
+            )
+            continue
+        errors.append(
             {
                 "severity": "error",
                 "table": "orders",
                 "column": "order_date",
                 "message": f"{source}: region {r!r} has {span} up to as_of {as_of.isoformat()}; expected at least "
-                f"{MIN_HISTORY_MONTHS} months of orders: with less, year-on-year and segment growth, seasonality "
-                "and the backtested forecast cannot be computed (plan the region once it has a year of history, "
-                "or run the other regions with --region)",
+                f"{MIN_HISTORY_MONTHS} complete months of orders for a minimal plan (a run-rate target and the "
+                f"customer profile; {FULL_HISTORY_MONTHS} for the full plan): with less, even a run rate cannot "
+                "be computed (plan the region once it has three complete months, or run the other regions with "
+                "--region)",
             }
         )
-    return out
+    return errors, warnings, months
 
 
 def problem_dict(p: Any, message: str | None = None) -> dict[str, Any]:

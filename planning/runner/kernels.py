@@ -320,10 +320,14 @@ def _tidy_written(out: Path, nb, work_dir: Path):
     return nb
 
 
-def notebook_parameters(p: Params, region_dir: Path, data_dir: str) -> dict[str, Any]:
+def notebook_parameters(
+    p: Params, region_dir: Path, data_dir: str, history_months: int = 0
+) -> dict[str, Any]:
     """The values papermill injects into a step notebook (as escaped literals, never as code): every parameter of
     the notebooks' parameters cell, in its order, with the run's resolved values (`params.resolve`), which the
-    setup cell passes back through `params.resolve` (tests/test_runner_kernels.py checks the names match)."""
+    setup cell passes back through `params.resolve` (tests/test_runner_kernels.py checks the names match).
+    `history_months`: the region's complete months of orders the run's check counted (`checks.short_history`;
+    3 to 12 make the minimal plan; 0 lets the notebook count them itself)."""
     return {
         "region": p.region.key,
         "as_of": p.as_of.isoformat(),
@@ -333,6 +337,7 @@ def notebook_parameters(p: Params, region_dir: Path, data_dir: str) -> dict[str,
         "out_dir": str(region_dir),
         "params_json": str(region_dir / "params.json"),
         "batch": True,
+        "history_months": history_months,
     }
 
 

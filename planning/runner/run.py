@@ -22,8 +22,9 @@ Reliability rules (README "When things go wrong"):
   later steps of the same region (and any earlier one `resume` would re-run); the other regions and steps are
   carried over byte-identical, so the snapshot never shrinks (`force` changes nothing there; `force` without a
   subset replaces the snapshot whole; neither: SnapshotExists). An update that fails a step of a complete
-  snapshot is kept as `<out>/<as-of>.failed/` and not published; one that finds the snapshot replaced meanwhile
-  publishes nothing (SnapshotExists).
+  snapshot is kept as `<out>/<as-of>.failed/` (one per as-of: the latest) and not published, until a run of that
+  as-of publishes, which removes it; one that finds the snapshot replaced meanwhile publishes nothing
+  (SnapshotExists).
 
 Every region's parameters are resolved once, before any kernel starts (`params.resolve`), and reach its notebooks
 as values: papermill writes every parameter of the parameters cell as an escaped Python literal
@@ -52,7 +53,7 @@ from planning.diff import page as diff_page
 from planning.errors import ParamsError, SnapshotExists, UnsafePath
 from planning.handover import workbook
 from planning.params import RunInput, scenarios
-from planning.runner import checks, publish, snapshot
+from planning.runner import checks, publish, snapshot, texts
 from planning.runner import cluster as cluster_mod
 from planning.runner.kernels import KernelSlot, notebook_parameters, run_region
 from planning.runner.pool import run_parallel
@@ -170,11 +171,14 @@ def run(
     checks.check_out_root(out_root, [params_dir, notebooks_dir], [*map(Path, data_dirs.values())])
     validation_report = out_root / f"{final.name}.validation.json"
     data_warnings: list[Any] = []
+    history: dict[str, int] = {}  # complete months of orders per region: the minimal plan below 13 (checks)
     # a run of every region of params/ plans every region of the data: one without a params file is refused
     configured = None if (regions or resume) else params_mod.region_keys(params_dir)
     for d in sorted(set(data_dirs.values())):
         rs = [r for r in wanted if data_dirs[r] == d]
-        data_warnings += checks.validate_data(Path(d), rs, first.as_of, validation_report, configured)
+        data_warnings += checks.validate_data(
+            Path(d), rs, first.as_of, validation_report, configured, lang=first.language, history=history
+        )
     fingerprints = {d: data_mod.fingerprint(Path(d)) for d in sorted(set(data_dirs.values()))}
 
     tmp = publish.work_dir(out_root, final.name)
@@ -196,8 +200,11 @@ def run(
             data_warnings,
             extra,
             target,
+            history,
         )
-        importer.write_snapshot_report(tmp, sorted(set(data_dirs.values())))  # <snapshot>/validation.json
+        importer.write_snapshot_report(  # <snapshot>/validation.json, its sentences in the run's language
+            tmp, sorted(set(data_dirs.values())), lambda r: texts.import_report(r, first.language)
+        )
         if kind == "plan" and not scenario:  # a review holds no plan to hand over (its plan of record does)
             _hand_over(tmp, final, out_root)
         if scenario:  # "changes since" its base plan, the scenario's keys named as the cause
@@ -207,6 +214,7 @@ def run(
         report.write_index(tmp, manifest, first.language, result.audit)
         if previous is not None and previous.get("status") == "complete" and not result.ok:
             result.snapshot = _keep_failed(tmp, final)  # the complete snapshot stays as it was
+            result.failed_kept = result.snapshot if result.snapshot != final else None
             return result
         if previous is not None and store.read_manifest(final) != previous:
             raise SnapshotExists(
@@ -214,6 +222,7 @@ def run(
                 "published (this run's changes would have undone the other's): run the same command again"
             )
         publish.publish(tmp, final, replace=force or previous is not None)
+        result.failed_swept = _sweep_failed(final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -296,6 +305,17 @@ def _keep_failed(tmp: Path, final: Path) -> Path:
     return failed
 
 
+def _sweep_failed(final: Path) -> Path | None:
+    """Once a run of an as-of date is published, its `<as-of>.failed/` (an earlier update that failed, kept for
+    reading its notebooks) shows a state the snapshot has left behind: removed. Only a failed run of ours (a
+    folder with a manifest) is removed; returns it, or None."""
+    failed = final.with_name(f"{final.name}.failed")
+    if not failed.is_dir() or failed.is_symlink() or not store.is_snapshot(failed):
+        return None
+    shutil.rmtree(failed, ignore_errors=True)
+    return None if failed.exists() else failed
+
+
 def _company_regions(params_dir: Path, wanted: list[str]) -> list[str] | None:
     """Every region of params/ and the run's (for the index: is a total over the snapshot's regions the
     company's?); None when params/ holds a file that is not a region (the run names its regions itself)."""
@@ -322,14 +342,17 @@ def _run_into(
     data_warnings: list[Any],
     kind: dict[str, Any] | None = None,
     target: cluster_mod.Target | None = None,
+    history: dict[str, int] | None = None,
 ) -> RunResult:
     """Run what has to run into `tmp`, reuse what `previous` already has (but the steps `forced` per region), carry
-    over the regions of `previous` this run does not name, and write the manifest."""
+    over the regions of `previous` this run does not name, and write the manifest. `history`: each region's
+    complete months of orders (`checks.short_history`), injected into its notebooks and named in its entry."""
+    history = history or {}
     commit = snapshot.git_commit()
     started_at = datetime.now(UTC)
     first = inputs[regions[0]].params
     prev_regions = (previous or {}).get("regions", {})
-    result = RunResult(snapshot=final)
+    result = RunResult(snapshot=final, language=first.language)
     specs = []
     hashes: dict[str, dict[str, dict[str, str]]] = {}
     for r in regions:
@@ -357,7 +380,7 @@ def _run_into(
                 "region": r,
                 "steps": to_run,
                 "region_dir": str(region_dir),
-                "parameters": notebook_parameters(p, region_dir, data_dirs[r]),
+                "parameters": notebook_parameters(p, region_dir, data_dirs[r], history.get(r, 0)),
                 "execution_timeout": p.run.execution_timeout,
                 "notebooks_dir": str(notebooks_dir),
                 "meta": snapshot.report_meta(p, commit),
@@ -378,6 +401,7 @@ def _run_into(
             data=", ".join(sorted({data_dirs[s["region"]] for s in specs})) or "-",
             out=str(final),
             reused=len(result.results),
+            lang=first.language,
         )
     try:
         if target is not None and specs:  # Dask: the workers must see these folders (runner.cluster)
@@ -407,7 +431,9 @@ def _run_into(
     for r in [*prev_regions, *(r for r in regions if r not in prev_regions)]:
         if r in order:
             results = [x for x in result.results if x.region == r]
-            region_entries[r] = snapshot.region_entry(inputs[r], data_dirs[r], tmp / r, results, hashes[r])
+            region_entries[r] = snapshot.region_entry(
+                inputs[r], data_dirs[r], tmp / r, results, hashes[r], history.get(r, 0)
+            )
         elif (final / r).is_dir():
             shutil.copytree(final / r, tmp / r, symlinks=True)
             region_entries[r] = prev_regions[r]
@@ -420,7 +446,8 @@ def _run_into(
         commit=commit,
         steps=steps,
         fingerprints={**(previous or {}).get("data", {}), **fingerprints},
-        data_warnings=[checks.problem_dict(p) for p in data_warnings[:100]],
+        # keys and values as they are; the sentence in the run's language (runner.texts)
+        data_warnings=[checks.problem_dict(w, texts.problem_message(w, first.language)) for w in data_warnings[:100]],
         previous=previous,
         company_regions=company_regions,
     )

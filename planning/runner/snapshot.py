@@ -3,7 +3,8 @@ headline numbers of each region for the index, and the step inputs `--resume` co
 
 Manifest entries (docs/architecture.md): `snapshot`, `status` (complete | incomplete), `kind` ("plan": a run;
 `store.KINDS`), `started_at`, `wall_s`,
-`workers`, `commit`, `versions`, `steps`, `data` (fingerprints), `data_warnings`, `resumed_from` (resumed and
+`workers`, `commit`, `versions`, `steps`, `data` (fingerprints), `data_warnings` (keys as
+the checks give them, `message` in the run's language), `resumed_from` (resumed and
 updated runs), `company_regions` (every region of params/: the index calls a total over fewer a partial one),
 `regions` -> {region: {params, params_files, data_dir, headline, steps -> {step: {status, duration_s, error,
 inputs, reused, retried}}}}. The manifest itself is read and written by `planning.store`.
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from planning import config, store
+from planning.market import periods
 from planning.params import Params, RunInput
 from planning.runner.results import RunResult, StepResult
 
@@ -161,9 +163,18 @@ def region_entry(
     region_dir: Path,
     results: list[StepResult],
     inputs: dict[str, dict[str, str]],
+    history_months: int = 0,
 ) -> dict[str, Any]:
-    """A region's manifest entry: its parameters and their files, data folder, headline and step results."""
+    """A region's manifest entry: its parameters and their files, data folder, headline and step results; with
+    the complete months of history the run's check counted (`history_months`, when it did), the plan the region
+    got: "minimal" for 3 to 12 months (docs/method.md, short histories), else "full"."""
+    history = (
+        {"history_months": history_months, "plan": "minimal" if periods.minimal(history_months) else "full"}
+        if history_months
+        else {}
+    )
     return {
+        **history,
         "params": json.loads(run_input.params.model_dump_json()),
         "params_files": [str(f) for f in run_input.files],
         "data_dir": data_dir,

@@ -23,11 +23,13 @@ def coverage(
     funnel_df: pd.DataFrame,
     base_expected: float = 0.0,
     first_year_factor: float = 1.0,
+    share: float | None = None,
 ) -> pd.DataFrame:
     """Pipeline coverage for each quarter of the plan (`targets.csv` rows with level quarter).
 
     pipeline_target = the part of the quarter's target new deals must win: target x `strategy.pipeline_share`, or,
-    when that is None, target minus the quarter's share (its share of the year's target) of `base_expected` (what
+    (`share`, when given, in its place: the minimal plan's `minimal_share`), or, when that is None, target minus
+    the quarter's share (its share of the year's target) of `base_expected` (what
     the installed base is expected to deliver, `installed_base`), floored at 0.
     win_rate = value win rate of the last `strategy.funnel_months` months, segment by segment where a segment has
     at least `strategy.min_segment_deals` decided deals (weighted by the segments' share of won value), else
@@ -47,7 +49,8 @@ def coverage(
     require(targets, "targets", ("level", "period", "start", "end", "target"))
     require(opps, "opportunities", ("lead_date", "status", "amount"))
     require(funnel_df, "funnel", ("stage", "conversion_rate", "median_days"))
-    as_of, share = pd.Timestamp(p.as_of), p.strategy.pipeline_share
+    as_of = pd.Timestamp(p.as_of)
+    share = p.strategy.pipeline_share if share is None else share
     q = targets.loc[targets["level"].astype(str) == "quarter"].copy()
     if q.empty:
         raise ValueError("targets has no rows with level 'quarter'")
@@ -122,6 +125,7 @@ def coverage_or_empty(
     funnel_df: pd.DataFrame,
     base_expected: float = 0.0,
     first_year_factor: float = 1.0,
+    share: float | None = None,
 ) -> pd.DataFrame:
     """`coverage`, or an empty table with its columns when step 2's quarterly targets or the opportunities are
     not available (the report then says so, and step 4 still finds the artefact)."""
@@ -132,7 +136,18 @@ def coverage_or_empty(
         or not (targets["level"].astype(str) == "quarter").any()
     ):
         return pd.DataFrame({c: pd.Series(dtype=float) for c in COVERAGE_COLUMNS})
-    return coverage(targets, opps, p, funnel_df, base_expected, first_year_factor)
+    return coverage(targets, opps, p, funnel_df, base_expected, first_year_factor, share)
+
+
+def minimal_share(p: Params) -> float:
+    """The share of the target new deals must win in the minimal plan, which projects no installed base
+    (docs/method.md, short histories): `strategy.pipeline_share` when set, else the growth ambition's part of
+    the target, goals.growth_ambition / (1 + goals.growth_ambition) (the installed base assumed to keep its run
+    rate). An assumption the report states."""
+    if p.strategy.pipeline_share is not None:
+        return float(p.strategy.pipeline_share)
+    g = float(p.goals.growth_ambition)
+    return g / (1.0 + g) if g > 0 else 0.0
 
 
 def pipeline_win_rate(opps: pd.DataFrame, p: Params) -> float:

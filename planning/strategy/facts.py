@@ -4,7 +4,7 @@ Reads: existing customers' plan-year revenue is the goals step's fact `existing_
 dimension); the installed base of the tier table and of pipeline coverage is that figure, so goals and strategy
 show one number. `planned_retention` turns it into the net revenue retention the tiers apply (existing revenue /
 the tiered customers' last 12 months), the measured retention kept beside it as `nrr` (actual).
-Owns: nrr_measured, win_rate, coverage_win_rate.
+Owns: nrr_measured, win_rate, coverage_win_rate, pipeline_share.
 """
 
 from __future__ import annotations
@@ -36,14 +36,20 @@ def planned_retention(
             "source": "plan", "existing_revenue": existing}  # fmt: skip
 
 
-def strategy_facts(kept: dict[str, Any], opps: pd.DataFrame | None, p: Params) -> pd.DataFrame:
-    """facts_strategy: the measured net revenue retention (`kept`["nrr"]), the win rate (won / closed) and the
-    win rate pipeline coverage divides by; the win rates empty without opportunities."""
+def strategy_facts(
+    kept: dict[str, Any], opps: pd.DataFrame | None, p: Params, share: float | None = None
+) -> pd.DataFrame:
+    """facts_strategy: the measured net revenue retention (`kept`["nrr"]), the win rate (won / closed), the
+    win rate pipeline coverage divides by (the win rates empty without opportunities) and the new-deal share of
+    the target coverage assumed (`share`, the minimal plan's; else strategy.pipeline_share; empty when coverage
+    takes the installed base off the target instead)."""
+    share = p.strategy.pipeline_share if share is None else share
     has = opps is not None and len(opps) > 0
     win = float(win_stats(opps, p).iloc[0]["win_rate"]) if has else math.nan
     values = {
         "nrr_measured": float(kept["nrr"]),
         "win_rate": win,
         "coverage_win_rate": pipeline_win_rate(opps, p) if has else math.nan,
+        "pipeline_share": math.nan if share is None else float(share),
     }
     return facts.frame("03_strategy", values)

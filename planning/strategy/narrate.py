@@ -25,8 +25,14 @@ from planning.strategy.tiers import TIERS, cutoffs, tier_codes
 
 # =============================================================================================== planner's texts
 def _playbooks(p: Strategy, voice: i18n.Voice) -> list[str]:
-    """The action of each tier's playbook, in TIERS order ("" for a tier without one)."""
-    return [local_text(p.playbooks[t].action, voice.lang) if t in p.playbooks else "" for t in TIERS]
+    """The action of each tier's playbook, in TIERS order ("" for a tier without one): the planner's text from
+    params as written, else the workbook's own text of the tier in the report's language."""
+
+    def action(tier: str) -> str:
+        given = p.playbooks[tier].action
+        return voice.t(f"strategy.builtin.playbooks.{tier}") if given is None else local_text(given, voice.lang)
+
+    return [action(t) if t in p.playbooks else "" for t in TIERS]
 
 
 def _labels(codes: np.ndarray, labels: list[str]) -> pd.Categorical | np.ndarray:
@@ -53,9 +59,14 @@ def summary_table(summary: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> pd.D
 
 
 def health_table(h: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> pd.DataFrame:
-    """`health` output with each customer's action (`strategy.health_actions` of its risk level) after the revenue
-    at risk: the `health` artefact."""
-    actions = {k: local_text(v, voice.lang) for k, v in p.health_actions.items()}
+    """`health` output with each customer's action (`strategy.health_actions` of its risk level, else the
+    workbook's own text of the level in the report's language) after the revenue at risk: the `health` artefact."""
+    actions = {
+        k: local_text(p.health_actions[k], voice.lang)
+        if k in p.health_actions
+        else voice.t(f"strategy.builtin.health_actions.{k}")
+        for k in ("high", "medium", "low")
+    }
     out = h.copy()
     action = pd.Series(h["risk"].to_numpy()).map(actions).fillna("").to_numpy()
     out.insert(out.columns.get_loc("revenue_at_risk") + 1, "action", action)
@@ -121,13 +132,24 @@ def describe_method(tiers: pd.DataFrame, growth: pd.Series | None, p: Strategy, 
     return text
 
 
-def describe_tiers(summary: pd.DataFrame, target: float, year: int, voice: i18n.Voice) -> str:
-    """Strategic accounts' weight, and what the installed base carries of the plan year's target."""
+def describe_tiers(summary: pd.DataFrame, target: float, year: int, voice: i18n.Voice, months: int = 0) -> str:
+    """Strategic accounts' weight, and what the installed base carries of the plan year's target; in a minimal
+    plan (`months` of history, docs/method.md) the top tier's weight and what is not projected instead."""
     s = summary.set_index("tier")
     customers = int(s["customers"].sum())
     expected = float(s["expected_revenue"].sum())
     # without strategic accounts (no potential data: customers tiered by value alone) lead with the top tier
     lead = "strategic" if s.loc["strategic", "customers"] > 0 else str(s["revenue_share"].idxmax())
+    if months:
+        return voice.t(
+            "strategy.tiers.summary_minimal",
+            strategic=voice.number(s.loc[lead, "customers"]),
+            strategic_share=voice.pct(s.loc[lead, "customers"] / customers if customers else math.nan),
+            customers=voice.number(customers),
+            strategic_revenue=voice.pct(s.loc[lead, "revenue_share"]),
+            tier=voice.name("tier", lead),
+            months=months,
+        )
     text = voice.t(
         "strategy.tiers.summary" if lead == "strategic" else "strategy.tiers.summary_top",
         strategic=voice.number(s.loc[lead, "customers"]),
@@ -151,6 +173,17 @@ def describe_tiers(summary: pd.DataFrame, target: float, year: int, voice: i18n.
             new=voice.money(target - expected),
         )
     )
+
+
+def describe_minimal_coverage(months: int, share: float, p: Strategy, growth: float, voice: i18n.Voice) -> str:
+    """The minimal plan's coverage assumption (`coverage.minimal_share`): no installed-base projection on `months`
+    months, new deals win `share` of the target, from strategy.pipeline_share (`p`) or the growth ambition."""
+    why = (
+        voice.t("strategy.coverage.why_param")
+        if p.pipeline_share is not None
+        else voice.t("strategy.coverage.why_growth", g=voice.pct(growth))
+    )
+    return voice.t("strategy.coverage.minimal", months=months, share=voice.pct(share), why=why)
 
 
 def describe_support(sup: Support, voice: i18n.Voice) -> str:
@@ -206,14 +239,13 @@ def describe_funnel(funnel_df: pd.DataFrame, stats: pd.DataFrame, p: Strategy, v
 
 
 def describe_segments(by_segment: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> str:
-    """Best and weakest segment by win rate, among segments with at least `strategy.min_segment_deals` decided."""
+    """Best and weakest segment by win rate, among segments with at least `strategy.min_segment_deals` decided
+    (the rule pipeline coverage uses for a segment's own win rate); when none has that many, says so."""
     col = by_segment.columns[0]
-    ok = by_segment.loc[(by_segment["won"] + by_segment["lost"]) >= min(p.min_segment_deals, 10)].dropna(
-        subset=["win_rate"]
-    )
+    ok = by_segment.loc[(by_segment["won"] + by_segment["lost"]) >= p.min_segment_deals].dropna(subset=["win_rate"])
     if ok.empty:
-        ok = by_segment.dropna(subset=["win_rate"])
-    if ok.empty:
+        if by_segment["win_rate"].notna().any():
+            return voice.t("strategy.funnel.segments_few", n=p.min_segment_deals)
         return ""
     best, worst = ok.loc[ok["win_rate"].idxmax()], ok.loc[ok["win_rate"].idxmin()]
     kind = "industry" if col == "industry" else "lead_source"
@@ -235,6 +267,7 @@ def describe_coverage(
     first_year: dict[str, Any] | None,
     voice: i18n.Voice,
     sup: Support | None = None,
+    share: float | None = None,
 ) -> str:
     """Pipeline needed for the plan year, how much the open pipeline covers, and the leads to generate by when;
     `sup` (`funnel.support`) says whether the win rate is by value or by deal count and whether open deals carry
@@ -242,7 +275,9 @@ def describe_coverage(
     with `kept` (`retention`) the installed base it rests on, with `first_year` (`first_year_revenue`) the
     first-year revenue per won deal value that turns the revenue need into won deal value, with `leads_12m` the
     leads needed against the leads of the last 12 months, with `timing` (`pipeline_timing`) when the open pipeline
-    is expected to close (each None / NaN to leave its sentence out).
+    is expected to close (each None / NaN to leave its sentence out). With `share` (the new-deal share of the
+    target coverage assumed, fact pipeline_share) the new deals' part is named as that share, not as what the
+    installed base leaves.
     """
     if cov is None or cov.empty:
         return voice.t("strategy.coverage.missing")
@@ -295,6 +330,9 @@ def describe_coverage(
             + ("" if by_value else "_count")
             + ("" if open_known else "_unvalued"),
             pipeline_target=money(cov["pipeline_target"].sum()),
+            whose=voice.t("strategy.coverage.whose_base")
+            if share is None
+            else voice.t("strategy.coverage.whose_share", share=voice.pct(share)),
             won_needed=money(won_needed.sum()),
             year=year,
             win_rate=voice.pct(cov["win_rate"].iloc[0]),
@@ -401,11 +439,15 @@ def describe_four_p(table: pd.DataFrame, goals: pd.DataFrame | None, voice: i18n
     return text
 
 
-def describe_channels(mix: pd.DataFrame, voice: i18n.Voice) -> str:
-    """The largest sales channel's share and the fastest-growing channel."""
+def describe_channels(mix: pd.DataFrame, voice: i18n.Voice, minimal: bool = False) -> str:
+    """The largest sales channel's share and the fastest-growing channel (`minimal`: the share alone, a minimal
+    plan's months have no year before)."""
     if mix.empty:
         return ""
     top = mix.iloc[0]
+    if minimal:
+        return voice.t("strategy.fourp.channels_minimal", top=voice.name("channel", top["channel"]),
+                       share=voice.pct(top["share"]))  # fmt: skip
     g = mix.dropna(subset=["growth"])
     fastest = g.loc[g["growth"].idxmax()] if len(g) else top
     return voice.t(

@@ -82,6 +82,7 @@ def customer_features(
     customers: pd.DataFrame | None,
     p: Params,
     growth: pd.Series | None = None,
+    months: int = 0,
 ) -> pd.DataFrame:
     """One row per customer with the extended-RFM dimensions, health inputs and their percentile ranks.
 
@@ -96,6 +97,9 @@ def customer_features(
     revenue_recent / revenue_prior (the last `trend_months` and the ones before), and rank_* columns in [0, 1].
     Without a customers table (None) the buyers of the order lines stand in (`customers_from_orders`): RFM from
     the orders; complexity, decision chain, wallet headroom and segment growth neutral (the same rank for all).
+    `months` (a minimal plan's complete months of history, docs/method.md "Short histories"; 0 = a full plan):
+    the wallet headroom compares next year's wallet with the customer's revenue annualised, revenue_12m x 12 /
+    months, not with the few months' revenue.
     """
     require(orders, "orders", ("order_id", "order_date", "customer_id", "amount"))
     if customers is None:  # potential neutral for everyone (segment growth alone would split on industry)
@@ -156,7 +160,8 @@ def customer_features(
     seg_growth = pd.Series(by_segment, index=c.index, dtype=float).fillna(industry.map(g).astype(float))
     out["segment_growth"] = seg_growth.fillna(0.0).to_numpy()
     next_wallet = out["wallet_size"] * (1.0 + out["segment_growth"].clip(lower=-1.0))
-    out["potential"] = (next_wallet - out["revenue_12m"]).clip(lower=0.0)
+    annual = out["revenue_12m"] * (12.0 / months if months else 1.0)
+    out["potential"] = (next_wallet - annual).clip(lower=0.0)
     for col in ("usage_frequency", "satisfaction", "renewal_intent"):
         out[col] = c[col].to_numpy(dtype=float) if col in c.columns else np.nan
 
@@ -331,6 +336,17 @@ def cutoffs(tiers: pd.DataFrame, p: Strategy) -> dict[str, float]:
         "value": _threshold(tiers["value_score"].to_numpy(float), p.value_cutoff, p.cutoff_kind),
         "potential": _threshold(tiers["potential_score"].to_numpy(float), p.potential_cutoff, p.cutoff_kind),
     }
+
+
+#: The tier table's projection of the installed base into the plan year (`tier_summary`).
+PROJECTION_COLUMNS = ("expected_loss", "expected_gain", "expected_revenue", "share_of_target")
+
+
+def without_projection(summary: pd.DataFrame) -> pd.DataFrame:
+    """`tier_summary` with its projection (`PROJECTION_COLUMNS`) left empty (NaN): the minimal plan's tiers, whose
+    few months measure no retention or churn to project the installed base with (docs/method.md, short
+    histories). The tiers, their customers, revenue and scores stay."""
+    return summary.assign(**{c: math.nan for c in PROJECTION_COLUMNS})
 
 
 def installed_base(summary: pd.DataFrame) -> float:
