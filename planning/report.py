@@ -485,10 +485,8 @@ def write_index(
     company_name = (company.get("name_zh") if lang == "zh" else None) or company.get("name") or ""
     currency = company.get("currency") or "CNY"
     as_of = params.get("as_of") or manifest.get("as_of") or manifest.get("snapshot", "")
-    if store.snapshot_kind(manifest) not in ("plan", "scenario") and manifest.get(
-        "snapshot"
-    ):  # a review / re-plan / adjustment
-        as_of = manifest["snapshot"]  # is dated itself; its regions' params are its plan of record's
+    if store.snapshot_kind(manifest) not in ("plan", "scenario") and manifest.get("snapshot"):
+        as_of = manifest["snapshot"]  # a review / re-plan / adjustment is dated itself (params: its plan's)
     steps = list(manifest.get("steps") or STEPS)
     t = lambda key, **kw: i18n.t(f"common.index.{key}", lang, **kw)  # noqa: E731
     col = lambda key: i18n.t(f"common.index.{key}", lang)  # noqa: E731
