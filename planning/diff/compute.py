@@ -19,7 +19,9 @@ from planning import store
 from planning.errors import SnapshotInvalid
 
 COMPANY = "company"  # the scope of the company's totals (every region of the snapshot)
-TARGET_LEVELS = ("year", "quarter", "month", "region", "team", "rep")
+# "quota" is a region's year of quotas (the target plus the flex buffer): teams and reps carry quotas, and their
+# rows sum to it, not to the target.
+TARGET_LEVELS = ("year", "quarter", "month", "region", "quota", "team", "rep")
 TARGET_COLUMNS = ["scope", "level", "key", "name", "team", "old", "new", "change", "change_pct", "status"]
 KPI_COLUMNS = ["scope", "kpi", "old_status", "new_status"]
 TIER_COLUMNS = ["scope", "from_tier", "to_tier", "customers"]
@@ -124,11 +126,20 @@ def _cents(values: Any) -> np.ndarray:
 
 
 def region_targets(region_dir: Path) -> pd.DataFrame:
-    """A region's targets as rows (level, key, name, team, cents): year, quarters, months from `targets`; teams
-    and reps (their year) from `targets_rep`. Empty when the goals step wrote nothing."""
+    """A region's targets as rows (level, key, name, team, cents): year, quarters, months from `targets`; the
+    year's quotas (level "quota": target plus flex buffer) from `targets`; teams and reps (their year of quotas)
+    from `targets_rep`, which sum to the quota row. Empty when the goals step wrote nothing."""
     rows = []
     t = store.read_optional(region_dir, "targets")
     if t is not None:
+        year = t[t["level"] == "year"]
+        if "quota" in t and len(year):
+            rows.append(
+                pd.DataFrame(
+                    {"level": "quota", "key": year["period"].astype(str), "name": "", "team": "",
+                     "cents": _cents(year["quota"])}
+                )  # fmt: skip
+            )
         t = t[t["level"].isin(["year", "quarter", "month"])]
         rows.append(
             pd.DataFrame(
