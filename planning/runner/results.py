@@ -28,7 +28,12 @@ class StepResult:
 class RunResult:
     snapshot: Path
     results: list[StepResult] = field(default_factory=list)
+    language: str = "en"  # the run's (params `language` or --language): what its summary lines are worded in
     audit: Any = None  # the plan audit's frame (planning.audit; audit.csv): not part of the exit code
+    # `<out>/<as-of>.failed/`: kept = this update failed and is kept there (the snapshot stays as it was);
+    # swept = an earlier failed update of the snapshot this run published, removed (it is superseded)
+    failed_kept: Path | None = None
+    failed_swept: Path | None = None
     # what the run did for each region as soon as its steps were done (runner.ahead): the audit, the workbooks
     ahead: dict[str, Any] = field(default_factory=dict, repr=False)
     books: list[str] = field(default_factory=list, repr=False)
