@@ -181,23 +181,38 @@ def _shared_dense(cols, dummies, share, with_holiday, months) -> tuple[np.ndarra
 def _shared_within(cols, dummies, share, with_holiday, months) -> tuple[np.ndarray, set] | None:
     """`_shared_dense` with each region's level and trend projected out of its months first; None when the
     shared coefficients are not identified (a history of 13 months or less: the trends and the season overlap),
-    where the whole regression's minimum-norm solution is the answer."""
+    where the whole regression's minimum-norm solution is the answer. The projections of all regions at once,
+    from each region's sums over its months (the 2 x 2 normal equations of level and trend; a region with one
+    month keeps nothing of it, as its own level fits it exactly)."""
     n = len(months)
-    shared = np.hstack([dummies, *([share[:, None]] if with_holiday else [])])
-    level_trend = np.column_stack([np.ones(n), np.arange(n) / SEASON])
-    xs, ys, seen = [], [], set()
-    for col in cols:
-        logs = _logs(col)
-        sold = np.isfinite(logs)
-        z, xy = level_trend[sold], np.column_stack([shared[sold], logs[sold]])
-        rest = xy - z @ np.linalg.lstsq(z, xy, rcond=None)[0]  # the region's own level and trend taken out
-        xs.append(rest[:, :-1])
-        ys.append(rest[:, -1])
-        seen |= set(months[sold].tolist())
-    design = np.vstack(xs)
-    if np.linalg.matrix_rank(design) < design.shape[1]:
+    shared = np.hstack([dummies, *([share[:, None]] if with_holiday else [])])  # months x K
+    logs = np.column_stack([_logs(c) for c in cols])  # months x regions, NaN where nothing sold
+    sold = np.isfinite(logs)
+    w = sold.astype(float)
+    t = np.arange(n) / SEASON
+    s0, s1, s2 = w.sum(0), t @ w, (t * t) @ w  # per region: months, sum of t, sum of t^2
+    det = s0 * s2 - s1 * s1
+    fit = det > 1e-9 * np.maximum(s0 * s2, 1.0)  # two months or more: a level and a trend
+
+    def rest(v: np.ndarray) -> np.ndarray:
+        """`v` (months x regions x k) minus each region's least-squares level and trend over its months."""
+        sv, stv = np.einsum("nr,nrk->rk", w, v), np.einsum("n,nr,nrk->rk", t, w, v)
+        slope = np.where(
+            fit[:, None], (s0[:, None] * stv - s1[:, None] * sv) / np.where(fit, det, 1.0)[:, None], 0.0
+        )
+        level = (sv - slope * s1[:, None]) / np.maximum(s0, 1.0)[:, None]
+        return v - level[None] - t[:, None, None] * slope[None]
+
+    xs = rest(np.broadcast_to(shared[:, None, :], (n, len(cols), shared.shape[1])))
+    ys = rest(np.where(sold, logs, 0.0)[:, :, None])[:, :, 0]
+    order = (
+        sold.T
+    )  # regions x months: the stacked rows region by region, each in time order, as the whole fit
+    design = xs.transpose(1, 0, 2)[order]
+    beta, _, rank, _ = np.linalg.lstsq(design, ys.T[order], rcond=None)
+    if rank < design.shape[1]:  # lstsq's rank: the tolerance of numpy's matrix_rank
         return None
-    return np.linalg.lstsq(design, np.concatenate(ys), rcond=None)[0], seen
+    return beta, set(months[sold.any(axis=1)].tolist())
 
 
 def _damped_linear(z: np.ndarray, h: int) -> tuple[np.ndarray, float]:
