@@ -15,6 +15,7 @@ built elsewhere (the importer's mapped exports).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
 import stat
 from collections.abc import Iterable
@@ -90,11 +91,20 @@ def as_of_date(as_of) -> _dt.date | None:
         raise DataError(f"as_of {as_of!r} is not a date; expected YYYY-MM-DD") from exc
 
 
+@functools.lru_cache(maxsize=32)
+def _parquet_dataset(path: str, size: int, mtime_ns: int):
+    """One dataset per Parquet file version and process: its footer (every row group's statistics, ~200 of them
+    in a company of 200 territories, one region per row group) is parsed once, not at each of a kernel's reads
+    of that table in every notebook; a rewritten file (size, modification time) is a new dataset."""
+    return ds.dataset(path, format="parquet")
+
+
 def _dataset(path: Path, table: str):
     """A pyarrow dataset over one file. CSV columns of the schema are read as strings (types are enforced
     afterwards with messages that point at the bad value)."""
     if path.suffix == ".parquet":
-        return ds.dataset(path, format="parquet")
+        st = path.stat()
+        return _parquet_dataset(str(path), st.st_size, st.st_mtime_ns)
     convert = pacsv.ConvertOptions(
         column_types={c: pa.string() for c in SCHEMA.get(table, {})},
         strings_can_be_null=True,
