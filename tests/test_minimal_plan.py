@@ -148,6 +148,24 @@ def test_the_check_counts_complete_months_and_decides_the_plan(months: int, erro
         assert "expected at least 3 complete months" in err[0]["message"] and "o.csv" in err[0]["message"]
 
 
+@pytest.mark.parametrize(("months", "said"), [(0, "没有订单"), (2, "有 2 个完整月份（2024-11 至 2024-12）")])
+def test_the_refusal_is_said_in_the_runs_language(months: int, said: str):
+    orders = _orders(months) if months else _orders(3).assign(region="east")
+    err, _, _ = checks.short_history(orders, [REGION], pd.Timestamp(AS_OF).date(), "o.csv", "zh")
+    assert err[0]["message"].startswith(f"o.csv：区域 '{REGION}' 截至 as_of {AS_OF}，{said}；")
+    assert "简化计划至少需要 3 个完整月份的订单" in err[0]["message"]
+    assert not re.search(r"complete|expected|region '|orders from", err[0]["message"])
+
+
+def test_the_minimal_plans_warning_is_said_in_the_runs_language():
+    from planning.runner import texts
+
+    _, warned, _ = checks.short_history(_orders(6), [REGION], pd.Timestamp(AS_OF).date(), "o.csv", "zh")
+    line = texts.problem_message(warned[0], "zh")
+    assert f"'区域 {REGION}：截至 as_of {AS_OF}，有 6 个完整月份（2024-07 至 2024-12）'" in line
+    assert not re.search(r"complete month|up to as_of|region ", line)
+
+
 def test_a_month_the_data_covers_in_part_is_not_counted():
     """An export starting on 20 June 2024 covers July - December whole: 6 complete months, not 7."""
     days = pd.Series(pd.date_range("2024-06-20", AS_OF, freq="D"))
@@ -161,6 +179,9 @@ def test_manifest_and_index_say_the_plan_is_minimal(six: Path, three: Path):
         assert (entry["plan"], entry["history_months"]) == ("minimal", months)
     warned = json.loads((six / "manifest.json").read_text(encoding="utf-8"))["data_warnings"]
     assert any("gets the minimal plan" in w["message"] for w in warned)
+    warned = json.loads((three / "manifest.json").read_text(encoding="utf-8"))["data_warnings"]
+    minimal = [w["message"] for w in warned if "简化计划" in w["message"]]
+    assert minimal and "有 3 个完整月份（2024-10 至 2024-12）" in minimal[0] and "complete" not in minimal[0]
     assert "minimal plan: 6 months of history" in _text(six / "index.html")
     assert "简化计划：3 个月历史" in _text(three / "index.html")
     assert "on the last 12 months" not in _text(six / "index.html")

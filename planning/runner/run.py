@@ -415,7 +415,9 @@ def _run_into(
         commit=commit,
         steps=steps,
         fingerprints={**(previous or {}).get("data", {}), **fingerprints},
-        data_warnings=[checks.problem_dict(p) for p in data_warnings[:100]],
+        data_warnings=[  # the messages in the run's language; keys and values as they are
+            checks.problem_dict(p, texts.problem_message(p, first.language)) for p in data_warnings[:100]
+        ],
         previous=previous,
         company_regions=company_regions,
     )
