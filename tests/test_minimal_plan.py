@@ -262,6 +262,30 @@ def test_each_step_says_what_it_does_not_compute(six: Path, three: Path):
     assert math.isclose(share, GROWTH / (1 + GROWTH))
 
 
+def test_strategy_names_the_months_its_revenue_and_leads_cover(six: Path, three: Path):
+    """The tier tables, the tier and channel charts, the funnel and the win rate of the summary show the months
+    of history's figures: they are labelled with those months, never with a year's."""
+    en = (six / REGION / "03_strategy.html").read_text(encoding="utf-8")  # with the charts' specs
+    zh = (three / REGION / "03_strategy.html").read_text(encoding="utf-8")
+    assert "12 months" not in en.replace("quota sheets are 12 months wide", "") and "12 个月" not in zh
+    for said in ("Revenue (6 months)", "Leads of the last 6 months", "Win rate (last 6 months)",
+                 "Revenue by sales channel (last 6 months)", "How the last 6 months' leads ended"):  # fmt: skip
+        assert said in en, said
+    for said in ("近 3 个月收入", "近 3 个月线索", "赢单率（近 3 个月）", "各销售渠道收入（近 3 个月）"):
+        assert said in zh, said
+
+
+def test_the_leads_window_is_the_months_the_leads_span():
+    from planning.strategy import funnel
+
+    opps = pd.DataFrame({"lead_date": pd.to_datetime(["2024-07-01", "2024-12-20", "2023-01-05"])})
+    assert funnel.lead_months(opps, AS_OF, 12) == 6  # the 2023 lead is outside the window
+    assert funnel.lead_months(opps, AS_OF, 3) == 3
+    assert funnel.lead_months(opps.iloc[:0], AS_OF, 12) == 12
+    full = pd.DataFrame({"lead_date": pd.to_datetime(["2023-12-16", "2024-06-01"])})
+    assert funnel.lead_months(full, "2024-12-15", 12) == 12  # a window starting mid-month is still 12
+
+
 def test_the_audit_does_not_fail_on_a_minimal_plan(six: Path, three: Path):
     for snapshot in (six, three):
         audit = pd.read_csv(snapshot / "audit.csv")
