@@ -275,12 +275,23 @@ def test_strategy_names_the_months_its_revenue_and_leads_cover(six: Path, three:
         assert said in zh, said
 
 
+def test_the_review_shows_no_empty_table_before_a_plan_exists(six: Path, three: Path):
+    """No KPI is lit, no process check and no PDCA action before the first plan: the review says so in one
+    sentence each and draws no table without rows (an empty table left a blank under the KPI board)."""
+    for snapshot in (six, three):
+        html = (snapshot / REGION / "05_review.html").read_text(encoding="utf-8")
+        assert not re.search(r"<tbody>\s*</tbody>", html)
+    assert "No KPI can be lit yet: none has a plan or a like-for-like baseline" in _text(six / REGION / "05_review.html")
+    assert "目前没有可亮灯的指标" in _text(three / REGION / "05_review.html")
+
+
 def test_the_leads_window_is_the_months_the_leads_span():
     from planning.strategy import funnel
 
     opps = pd.DataFrame({"lead_date": pd.to_datetime(["2024-07-01", "2024-12-20", "2023-01-05"])})
-    assert funnel.lead_months(opps, AS_OF, 12) == 6  # the 2023 lead is outside the window
-    assert funnel.lead_months(opps, AS_OF, 3) == 3
+    assert funnel.lead_months(opps.iloc[:2], AS_OF, 12) == 6  # the data's leads start in July
+    assert funnel.lead_months(opps, AS_OF, 12) == 12  # a lead of 2023: the data covers the whole window
+    assert funnel.lead_months(opps.iloc[:2], AS_OF, 3) == 3  # a sparse window is still the window
     assert funnel.lead_months(opps.iloc[:0], AS_OF, 12) == 12
     full = pd.DataFrame({"lead_date": pd.to_datetime(["2023-12-16", "2024-06-01"])})
     assert funnel.lead_months(full, "2024-12-15", 12) == 12  # a window starting mid-month is still 12

@@ -109,6 +109,8 @@ def describe_kpis(
     red = board[board["status"] == "red"].sort_values("shortfall", ascending=False)
     names = ", ".join(voice.t(f"review.kpi.names.{k}") for k in red["kpi"])
     key = "review.kpi.summary" if names else "review.kpi.summary_no_red"
+    if board.empty:  # no KPI has a plan or a like-for-like baseline to be lit against: the reasons follow
+        key = "review.kpi.summary_none"
     text = voice.t(key, green=counts["green"], yellow=counts["yellow"], red=counts["red"], names=names)
     absent = absent_kpis(board, tables)
     sep = "、" if voice.lang == "zh" else ", "
