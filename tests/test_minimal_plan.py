@@ -275,6 +275,17 @@ def test_strategy_names_the_months_its_revenue_and_leads_cover(six: Path, three:
         assert said in zh, said
 
 
+def test_market_goals_and_index_name_the_months_not_a_year(six: Path, three: Path):
+    """The segments' sales, the ICP decision, the team's output per rep and the other sales' share, and the
+    index's sales are the months of history's: said so, not "the last 12 months"."""
+    market, goals = _text(three / REGION / "01_market_analysis.html"), _text(three / REGION / "02_goals.html")
+    assert "近 12 个月" not in market and "销售额（近 3 个月）" in market and "3 个月历史中 $" in market
+    assert "（3 个月历史，折算为全年）" in goals and "3 个月历史中占比" in goals and "× 各月工作日" in goals
+    assert "（近 12 个月）×" not in goals and "近 12 个月占比" not in goals
+    assert "the 6 months of history, not 12" in _text(six / "index.html")
+    assert "3 个月历史，非 12 个月" in _text(three / "index.html")
+
+
 def test_the_review_shows_no_empty_table_before_a_plan_exists(six: Path, three: Path):
     """No KPI is lit, no process check and no PDCA action before the first plan: the review says so in one
     sentence each and draws no table without rows (an empty table left a blank under the KPI board)."""
