@@ -51,6 +51,7 @@ WRONG_ZH = (
     "现有客户预计无法完成",
     "本区域近 12 个月销售额",
     "客户终身价值保持在 $0",
+    "华夏工业装备有限公司",  # the sample company's Chinese name for a company named only in English
 )
 
 
