@@ -214,7 +214,8 @@ if has_health:
 # %%
 ctx.h("strategy.fourp.title")
 decisions = narrate.four_p_table(fourp.four_p(s, goals), s, voice)
-ctx.table(narrate.four_p_view(decisions, voice), domain="strategy")
+if len(decisions):  # none in params: the sentence says so
+    ctx.table(narrate.four_p_view(decisions, voice), domain="strategy")
 ctx.say(narrate.describe_four_p(decisions, goals, voice))
 channels = fourp.channel_mix(ctx.data.orders, ctx.p)
 ctx.chart(charts.channel_mix_chart(channels, window, voice))

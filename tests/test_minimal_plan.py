@@ -284,6 +284,8 @@ def test_market_goals_and_index_name_the_months_not_a_year(six: Path, three: Pat
     assert "近 12 个月" not in market and "销售额（近 3 个月）" in market and "3 个月历史中 $" in market
     assert "（3 个月历史，折算为全年）" in goals and "3 个月历史中占比" in goals and "× 各月工作日" in goals
     assert "（近 12 个月）×" not in goals and "近 12 个月占比" not in goals
+    resources = _text(three / REGION / "04_resources.html")
+    assert "（产能模型口径：上手期、流失、各月工作日、工具" in resources and "季节性" not in resources
     assert "the 6 months of history, not 12" in _text(six / "index.html")
     assert "3 个月历史，非 12 个月" in _text(three / "index.html")
 
@@ -291,9 +293,8 @@ def test_market_goals_and_index_name_the_months_not_a_year(six: Path, three: Pat
 def test_the_review_shows_no_empty_table_before_a_plan_exists(six: Path, three: Path):
     """No KPI is lit, no process check and no PDCA action before the first plan: the review says so in one
     sentence each and draws no table without rows (an empty table left a blank under the KPI board)."""
-    for snapshot in (six, three):
-        html = (snapshot / REGION / "05_review.html").read_text(encoding="utf-8")
-        assert not re.search(r"<tbody>\s*</tbody>", html)
+    for page in [*(six / REGION).glob("*.html"), *(three / REGION).glob("*.html")]:
+        assert not re.search(r"<tbody>\s*</tbody>", page.read_text(encoding="utf-8")), page.name
     assert "No KPI can be lit yet: none has a plan or a like-for-like baseline" in _text(six / REGION / "05_review.html")
     assert "目前没有可亮灯的指标" in _text(three / REGION / "05_review.html")
 
