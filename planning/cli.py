@@ -138,11 +138,19 @@ def run(
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print every report to <snapshot>/pdf/ (needs Chromium).")
     ] = False,
+    scenario: Annotated[
+        str,
+        typer.Option(
+            "--scenario",
+            help="Named scenario params/scenarios/NAME.yaml on top of the params, into outputs/<as-of>+NAME/.",
+        ),
+    ] = "",
 ) -> None:
     """Run the plan: every region x step into outputs/<as-of>/ (notebooks, HTML, artefacts, index, manifest)."""
     # lazy: the runner (pandas, pydantic, the importer: ~0.45 s) is not needed by `planning --help` (~0.05 s)
-    from planning import params, runner
+    from planning import i18n, params, runner, store
     from planning import pdf as pdf_mod
+    from planning.runner import texts
 
     chromium = _guarded(pdf_mod.find_chromium, "run") if pdf else None  # before any kernel: bad input
     if not region:
@@ -163,34 +171,16 @@ def run(
             progress=runner.Watch(),
             cluster=cluster,
             scheduler=scheduler,
+            scenario=scenario,
         ),
         "run",
     )
-    n_ok = sum(r.status == "ok" for r in result.results)
-    reused = sum(r.reused for r in result.results)
-    reused_note = f" ({reused} reused from the earlier run)" if reused else ""
-    print(
-        f"{n_ok}/{len(result.results)} notebooks ok{reused_note} -> {result.snapshot / 'index.html'}",
-        file=sys.stderr,
-    )
-    if result.audit is not None:
-        failed = result.audit[result.audit["status"] == "fail"]
-        for a in failed.itertuples():
-            print(f"audit fail: {a.region} / {a.check}: {a.values}", file=sys.stderr)
-        print(
-            f"audit: {len(result.audit)} checks, {len(failed)} fail -> {result.snapshot / 'audit.csv'} "
-            "(shown in the index; the exit code does not count them: `planning audit` does)",
-            file=sys.stderr,
-        )
-    for r in result.results:
-        if r.status == "partial" and r.error:
-            print(f"partial: {r.region} / {r.step}: {r.error.get('message')}", file=sys.stderr)
-        if r.status == "failed" and r.error:
-            cell = f", cell {r.error['cell']}" if r.error.get("cell") else ""
-            print(
-                f"error: {r.region} / {r.step}{cell}: {r.error.get('message')}; see {result.snapshot / r.region / r.step}.ipynb",
-                file=sys.stderr,
-            )
+    for line in texts.run_summary(result, result.language):  # in the run's language; keys stay
+        print(line, file=sys.stderr)
+    for old in store.diffs(result.snapshot) if scenario else []:  # the scenario against its base plan
+        page = store.diff_dir(result.snapshot, old) / "index.html"
+        line = i18n.t("diff.scenario_done", result.language, name=scenario, old=old, path=page)
+        print(line, file=sys.stderr)
     if chromium and result.snapshot.is_dir():
         _print_pdfs(result.snapshot, chromium)
     raise typer.Exit(result.exit_code)
@@ -313,11 +303,11 @@ def _guarded(call, command: str = ""):
 
 def _finish(result) -> None:
     """Print a run's summary and failed steps, and exit with its code."""
-    n_ok = sum(r.status == "ok" for r in result.results)
-    print(f"{n_ok}/{len(result.results)} notebooks ok -> {result.snapshot / 'index.html'}", file=sys.stderr)
-    for r in result.results:
-        if r.status == "failed" and r.error:
-            print(f"error: {r.region} / {r.step}: {r.error.get('message')}", file=sys.stderr)
+    # lazy: as in `check`, kept out of `planning --help`
+    from planning.runner import texts
+
+    for line in texts.run_summary(result, getattr(result, "language", "en")):
+        print(line, file=sys.stderr)
     raise typer.Exit(result.exit_code)
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython.display import HTML, Javascript, Markdown, display
 
 from planning import i18n
 
@@ -59,8 +60,12 @@ KPI_COLUMNS = frozenset({"status", "kpi_status", "light"})
 KPI_VALUES = ("green", "yellow", "red")
 
 _NUM = ' class="num"'
+_NOWRAP = ' class="nowrap"'
 #: Text columns whose values are at most this long do not wrap; tables with more columns are set tighter.
 SHORT_TEXT = 12
+# A header no wider than this (a CJK character counts two) never breaks inside: in a wide table the browser
+# shrinks a column of empty or short cells to its header's narrowest form, one character a line in Chinese.
+SHORT_HEADER = 12
 WIDE_COLUMNS = 9
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-!|~])")
 
@@ -184,6 +189,21 @@ def summary_html(
     )
 
 
+def scroll_here() -> None:
+    """In JupyterLab, scroll the notebook to this output (a cell that stops "Run all" with a sentence: JupyterLab
+    leaves the view at the last cell, far below it). A JavaScript output runs only where the notebook is trusted
+    (in the session that ran it); elsewhere (a report, a reopened copy) it does nothing."""
+    display(Javascript(SCROLL_HERE))
+
+
+#: Waits until the output is in the page (JupyterLab renders it before attaching it) and a moment more (its own
+#: scrolling to the active cell comes after), then scrolls; gives up after ~5 s.
+SCROLL_HERE = (
+    "const go = (n) => element.isConnected ? element.scrollIntoView({block: 'center'})"
+    " : n > 0 && setTimeout(() => go(n - 1), 100); setTimeout(() => go(50), 300);"
+)
+
+
 def show_html(markup: str) -> None:
     """Show HTML the workbook built (already escaped where it holds data)."""
     display(HTML(markup))
@@ -260,6 +280,11 @@ def _prepare(df: pd.DataFrame, max_rows: int | None) -> tuple[pd.DataFrame, int]
     return df, total
 
 
+def _width(text: str) -> int:
+    """How wide a text shows, in Latin characters: a CJK (or other wide) character counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _as_set(cols: Iterable[str] | str | None) -> set[str]:
     if cols is None:
         return set()
@@ -298,10 +323,12 @@ def table_html(
         c in money_cols or c in pct_cols or pd.api.types.is_numeric_dtype(view.iloc[:, i])
         for i, c in enumerate(cols)
     ]
-    head = "".join(
-        f'<th{_NUM if num else ""} scope="col">{_e(i18n.column(c, lang, domain))}</th>'
-        for c, num in zip(cols, numeric, strict=True)
-    )
+    labels = [i18n.column(c, lang, domain) for c in cols]
+    head_cls = [
+        _NUM if num else (_NOWRAP if _width(x) <= SHORT_HEADER else "")
+        for x, num in zip(labels, numeric, strict=True)
+    ]
+    head = "".join(f'<th{cls} scope="col">{_e(x)}</th>' for x, cls in zip(labels, head_cls, strict=True))
     # Short text values (periods such as 2027-Q1, ids, dates) never break inside; long text wraps.
     short = [
         not num and bool(len(view)) and view.iloc[:, i].astype(str).str.len().max() <= SHORT_TEXT
@@ -316,7 +343,7 @@ def table_html(
                 continue
             if translate_values and c in VALUE_KINDS:
                 v = _translate_value(v, VALUE_KINDS[c], lang)
-            cls = _NUM if num else (' class="nowrap"' if nowrap else "")
+            cls = _NUM if num else (_NOWRAP if nowrap else "")
             cells.append(f"<td{cls}>{_e(fmt(v))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""

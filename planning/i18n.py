@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -245,6 +245,17 @@ def columns(df: Any, lang: str = "en", domain: str = "common") -> Any:
     return df.rename(columns={c: column(c, lang, domain) for c in df.columns})
 
 
+def aside(text: str, note: str, lang: str = "en") -> str:
+    """`text` with `note` in brackets after it: "Energy (+2.12 pp)" in English, "能源（+2.12 个百分点）" in Chinese
+    (full-width brackets, no space: Chinese punctuation)."""
+    return f"{text}（{note}）" if _check_lang(lang) == "zh" else f"{text} ({note})"
+
+
+def listing(items: Iterable[str], lang: str = "en") -> str:
+    """Items of a list in a sentence: "a, b" in English, "a、b" in Chinese (the enumeration comma)."""
+    return ("、" if _check_lang(lang) == "zh" else ", ").join(items)
+
+
 # ---------------------------------------------------------------------------------------------- voice
 @dataclass(frozen=True)
 class Voice:
@@ -283,6 +294,12 @@ class Voice:
 
     def columns(self, df: Any, domain: str = "common") -> Any:
         return columns(df, self.lang, domain)
+
+    def aside(self, text: str, note: str) -> str:
+        return aside(text, note, self.lang)
+
+    def listing(self, items: Iterable[str]) -> str:
+        return listing(items, self.lang)
 
     def missing(self, tables: str | tuple[str, ...] | list[str], what: str, column: str = "") -> str:
         return missing_text(tables, what, self.lang, column)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from planning import charts, config, contracts, data, display, i18n, sources, store
 from planning import params as params_mod
+from planning.errors import ArtifactMissing
 from planning.market import periods  # the one "last 12 months" (complete calendar months)
 
 if TYPE_CHECKING:
@@ -196,11 +197,20 @@ class Context:
             names = (tables,) if isinstance(tables, str) else tuple(tables)
             when = all(self.data.get(t) is None or self.data.get(t).empty for t in names)
             if column:
-                orders = self.data.orders
-                when = when and (column not in orders.columns or not orders[column].notna().any())
+                when = when and not self._order_column_has_values(column)
         if when:
             self.say(i18n.missing_text(tables, self.t(what, **fmt), self.lang, column=column))
         return bool(when)
+
+    def _order_column_has_values(self, column: str) -> bool:
+        """Whether any of the region's order lines (up to `as_of`) has a value in `column`, also when the step does
+        not read that column (`ORDER_COLUMNS`): then it is read from the data on its own."""
+        orders = self.data.orders
+        if column not in orders.columns and column in data.SCHEMA["orders"]:
+            orders = data.load_tables(
+                self.data_dir, region=self.region, as_of=self.as_of, tables=("orders",), columns={"orders": [column]}
+            ).orders
+        return column in orders.columns and bool(orders[column].notna().any())
 
     def data_notes(self, dimensions: tuple[str, ...] | None = None) -> None:
         """Say what the step's figures do with the data (issue 17 cases 1, 4): of each of `dimensions` grouped
@@ -288,4 +298,54 @@ def setup(
             )
     if not batch:  # in reports the page header carries step and region
         display.heading(f"{ctx.name('step', step)} · {ctx.region_name}", 1)
+        if missing := steps_not_run(step, odir):  # a batch run of one step is `partial` instead (runner)
+            display.scroll_here()  # "Run all" left the view at the last cell: bring the sentence into view
+            raise StepsNotRun(ctx, missing)
     return ctx
+
+
+def steps_not_run(step: str, out_dir: Path) -> list[str]:
+    """The earlier steps whose artefacts `step` reads (`config.STEP_INPUTS`, and theirs in turn) with a required
+    artefact missing from `out_dir`, in step order: what an analyst opening this notebook first must run."""
+    needed: set[str] = set()
+    todo = list(config.STEP_INPUTS.get(step, ()))
+    while todo:
+        s = todo.pop()
+        if s not in needed:
+            needed.add(s)
+            todo.extend(config.STEP_INPUTS.get(s, ()))
+    required = {s: [n for n in contracts.of_step(s) if not contracts.ARTIFACTS[n].optional] for s in needed}
+    return [s for s in config.STEPS if s in needed and not store.has_artifacts(out_dir, *required[s])]
+
+
+class StepsNotRun(ArtifactMissing):
+    """A step notebook opened by hand before the steps it reads were run for its region (e.g. 02 in a fresh
+    project): one sentence in the report language naming the notebooks to run first. It stops "Run all" at the
+    set-up cell and IPython shows the sentence alone, without a traceback (`_render_traceback_`)."""
+
+    def __init__(self, ctx: Context, missing: list[str]) -> None:
+        lang = ctx.lang
+        sep = i18n.t("data.list_sep", lang)
+        super().__init__(
+            i18n.t(
+                "common.steps_not_run",
+                lang,
+                step=ctx.name("step", ctx.step),
+                region=ctx.region_name,
+                missing=sep.join(f"{s[:2]} {ctx.name('step', s)}" for s in missing),
+                folder=_shown_path(ctx.out_dir),
+                notebooks=sep.join(f"notebooks/{s}.ipynb" for s in missing),
+            )
+        )
+        self.missing = missing
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+
+def _shown_path(path: Path) -> str:
+    """`path` relative to the project when inside it (outputs/interactive/east/), else as it is."""
+    try:
+        return Path(path).resolve().relative_to(config.PROJECT_ROOT.resolve()).as_posix() + "/"
+    except ValueError:
+        return str(path)

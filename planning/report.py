@@ -26,6 +26,7 @@ import pandas as pd
 from planning import config, contracts, display, i18n, index_rows, store
 from planning.config import STEPS
 from planning.headlines import forecast_headline, market_headline, plan_of_record_headlines
+from planning.params.scenarios import fields  # a scenario snapshot's name and keys, for its index line
 
 #: Cell tags whose cells never reach a report (papermill's and the usual "remove" conventions).
 REMOVE_TAGS = frozenset({"parameters", "injected-parameters", "remove-cell", "remove_cell", "hide-report"})
@@ -333,7 +334,8 @@ def _kind_line(manifest: dict[str, Any], lang: str) -> str:
     kind = store.snapshot_kind(manifest)
     if kind in ("plan", "adjusted"):  # an adjusted snapshot's index says so itself (handover.index.adjusted)
         return ""
-    text = i18n.t(f"common.index.kind.{kind}", lang, plan=manifest.get("plan_of_record") or "—")
+    plan = manifest.get("plan_of_record") or "—"
+    text = i18n.t(f"common.index.kind.{kind}", lang, plan=plan, **fields(manifest))
     return f'<div class="kind">{_e(text)}</div>'
 
 
@@ -419,10 +421,8 @@ def write_index(
     company_name = (company.get("name_zh") if lang == "zh" else None) or company.get("name") or ""
     currency = company.get("currency") or "CNY"
     as_of = params.get("as_of") or manifest.get("as_of") or manifest.get("snapshot", "")
-    if store.snapshot_kind(manifest) != "plan" and manifest.get(
-        "snapshot"
-    ):  # a review / re-plan / adjustment
-        as_of = manifest["snapshot"]  # is dated itself; its regions' params are its plan of record's
+    if store.snapshot_kind(manifest) not in ("plan", "scenario") and manifest.get("snapshot"):
+        as_of = manifest["snapshot"]  # a review / re-plan / adjustment is dated itself (params: its plan's)
     steps = list(manifest.get("steps") or STEPS)
     t = lambda key, **kw: i18n.t(f"common.index.{key}", lang, **kw)  # noqa: E731
     col = lambda key: i18n.t(f"common.index.{key}", lang)  # noqa: E731

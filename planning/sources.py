@@ -32,8 +32,8 @@ def resolve_dir(p: Params, override: str | os.PathLike | None = None) -> Path:
         from planning import importer
 
         return Path(importer.resolve_data_dir(p))
-    if p.data.dir:
-        return (config.PROJECT_ROOT / p.data.dir).resolve()
+    if p.data.dir:  # relative to the project folder; `~` is the user's home, as in `--data` and data.mapping
+        return (config.PROJECT_ROOT / Path(p.data.dir).expanduser()).resolve()
     # lazy: see above
     from planning import sample
 

@@ -34,6 +34,7 @@ MANIFEST = "manifest.json"
 AUDIT = "audit.csv"  # the plan audit of a snapshot (`planning audit`, planning/audit/)
 ARTIFACTS_DIR = "artifacts"
 SNAPSHOT_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # published snapshots; temp folders start with "."
+SCENARIO_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}\+[a-z][a-z0-9_-]{0,39}$")  # `planning run --scenario`: apart
 
 _READ_TYPES = {"str": "str", "date": "str"}  # CSV text columns the reader must not turn into numbers
 _CAST = {"int": "int64", "float": "float64", "bool": "bool"}
@@ -405,8 +406,10 @@ def snapshots(root: str | os.PathLike, before: date | None = None, complete: boo
 
 # ------------------------------------------------------------------------------------------------ kinds, plan of record
 #: What made a snapshot (manifest "kind"; docs/architecture.md "Snapshot kinds"): a `planning run`, a review-only
-#: run, the managers' workbook adjustment (`planning adjust`), a quarterly re-plan. No "kind" means "plan".
-KINDS = ("plan", "review", "adjusted", "replan")
+#: run, the managers' workbook adjustment (`planning adjust`), a quarterly re-plan, a named scenario (`planning run
+#: --scenario NAME`, published as `<as-of>+<name>/`: never a plan of record, not listed by `snapshots`). No "kind"
+#: means "plan".
+KINDS = ("plan", "review", "adjusted", "replan", "scenario")
 #: The kinds whose targets are a plan the year can be reviewed against.
 PLAN_KINDS = ("plan", "adjusted", "replan")
 
@@ -415,7 +418,6 @@ def kind_of(manifest: dict[str, Any]) -> str:
     """A manifest's kind ("plan" for a manifest written before kinds existed)."""
     kind = manifest.get("kind") or "plan"
     return kind if kind in KINDS else "plan"
-
 
 
 def diff_dir(snapshot: str | os.PathLike, old: str) -> Path:

@@ -2,8 +2,9 @@
 
 The panel passes its levers as `{dotted params key: value}` at its start (the parameters) and a function giving
 them now. The row says plainly that the panel is a scenario, lets the analyst choose the file explicitly
-(params/local.yaml or params/<region>.yaml), shows the change of every key first, and writes only the keys moved
-(`planning.params.keep`, validated like a run's parameters). Also: `slider_layout`, one look for every slider.
+(params/local.yaml, params/<region>.yaml, or a named scenario params/scenarios/<name>.yaml that
+`planning run --scenario NAME` runs into a snapshot of its own), shows the change of every key first, and writes
+only the keys moved (`planning.params.keep`, validated like a run's parameters). Also: `slider_layout`, one look for every slider.
 """
 
 from __future__ import annotations
@@ -69,10 +70,17 @@ def keep_row(
             (ctx.t("common.whatif.choose"), ""),
             (ctx.t("common.whatif.local"), "local"),
             (ctx.t("common.whatif.region", region=region), "region"),
+            (ctx.t("common.whatif.scenario_file"), "scenario"),
         ],
         description=ctx.t("common.whatif.target"),
         style={"description_width": "initial"},
         layout=w.Layout(width="44em"),
+    )
+    name = w.Text(
+        placeholder="buffer-17",
+        description=ctx.t("common.whatif.name"),
+        style={"description_width": "initial"},
+        layout=w.Layout(width="14em", display="none"),  # shown for a named scenario only
     )
     show = w.Button(description=ctx.t("common.whatif.show"))
     write = w.Button(description=ctx.t("common.whatif.write"), button_style="warning", disabled=True)
@@ -92,18 +100,23 @@ def keep_row(
         if not values:
             lines(ctx.t("common.whatif.unchanged"))
             return None
+        if target.value == "scenario" and not name.value.strip():
+            lines(ctx.t("common.whatif.pick_name"))
+            return None
         try:
-            kept = keep_mod.plan_keep(region, values, target.value, params_dir)
+            kept = keep_mod.plan_keep(region, values, target.value, params_dir, name=name.value.strip())
         except ParamsError as exc:
             lines(*str(exc).splitlines())
             return None
-        shown.update(keep=kept, values=values, target=target.value)
+        shown.update(keep=kept, values=values, target=target.value, name=name.value.strip())
         return kept
 
     def on_show(_: Any = None, note: str = "") -> None:
         kept = plan()
         if kept is not None:
-            path = kept.path.name if kept.path.parent.name != "params" else f"params/{kept.path.name}"
+            parts = kept.path.parts  # params/<file> or params/scenarios/<name>.yaml, else the file's name
+            at = len(parts) - 1 - parts[::-1].index("params") if "params" in parts else len(parts) - 1
+            path = "/".join(parts[at:])
             lines(*([note] if note else []), ctx.t("common.whatif.diff", path=path), *kept.diff_lines(),
                   ctx.t("common.whatif.confirm"))  # fmt: skip
             write.disabled = False
@@ -113,19 +126,33 @@ def keep_row(
             not shown
             or keep_mod.moved(start, current()) != shown["values"]
             or target.value != shown["target"]
+            or name.value.strip() != shown["name"]
         ):
             on_show(note=ctx.t("common.whatif.moved"))
             return
         path = keep_mod.write(shown["keep"])
         write.disabled = True
+        kept_as = shown["name"] if shown["target"] == "scenario" else ""
         shown.clear()
-        lines(ctx.t("common.whatif.written", path=str(path)))
+        if kept_as:
+            lines(ctx.t("common.whatif.written_scenario", path=str(path), name=kept_as, region=region))
+        else:
+            lines(ctx.t("common.whatif.written", path=str(path)))
 
     show.on_click(on_show)
     write.on_click(on_write)
-    target.observe(lambda _: (setattr(write, "disabled", True), shown.clear(), lines()), names="value")
+
+    def on_target(_: Any) -> None:
+        write.disabled = True
+        shown.clear()
+        lines()
+        name.layout.display = "" if target.value == "scenario" else "none"
+
+    target.observe(on_target, names="value")
+    name.observe(lambda _: (setattr(write, "disabled", True), shown.clear()), names="value")
     note = w.HTML(
         f"<div><i>{html.escape(ctx.t('common.whatif.scenario'))}</i></div>"
         f"<div><small>{html.escape(ctx.t('common.whatif.keys'))}</small></div>"
     )
-    return w.VBox([note, w.HBox([target, show, write]), out])
+    row = w.HBox([target, name, show, write], layout=w.Layout(flex_flow="row wrap"))  # no button cut short
+    return w.VBox([note, row, out])

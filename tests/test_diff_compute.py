@@ -98,3 +98,13 @@ def test_missing_or_incomplete_snapshot_is_refused(tmp_path):
     (tmp_path / "plain").mkdir()
     with pytest.raises(SnapshotInvalid, match="not a snapshot"):
         compute.open_snapshot(tmp_path / "plain", tmp_path)
+
+
+def test_team_and_rep_rows_are_quotas_and_sum_to_the_regions_quota_row(sample_snapshot):
+    """Teams and reps carry quotas (target + flex buffer): the diff shows the region's quota row they sum to, so the
+    "regions and teams" table adds up (it compared teams' quotas with the region's target)."""
+    for region in ("east", "northeast"):
+        t = compute.region_targets(sample_snapshot / region)
+        cents = t.groupby("level")["cents"].sum()
+        assert cents["quota"] > cents["year"]  # the sample plans a flex buffer
+        assert cents["team"] == cents["quota"] == cents["rep"]

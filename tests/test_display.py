@@ -75,7 +75,7 @@ def test_table_escapes_every_cell_and_header(sales: pd.DataFrame) -> None:
 
 def test_table_translates_and_formats_in_chinese(sales: pd.DataFrame) -> None:
     html = display.table_html(sales, "zh", money="revenue", pct=["completion"])
-    for text in ('<th scope="col">区域</th>', "销售额", "完成率", ">华东<", ">华北<", ">atlantis<"):
+    for text in ('<th class="nowrap" scope="col">区域</th>', "销售额", "完成率", ">华东<", ">华北<", ">atlantis<"):
         assert text in html
     assert ">¥12,345,000<" in html and ">¥980<" in html
     assert ">91.0%<" in html and ">120.0%<" in html
@@ -182,3 +182,26 @@ def test_a_measure_has_one_number_of_decimals_in_every_row():
     assert display.column_decimals("amount", pd.Series([1234.5, 99999.25])) == 0
     html = display.table_html(pd.DataFrame({"value_score": scores}), "en")
     assert all(x in html for x in (">45.0<", ">44.8<", ">49.2<"))
+
+
+def test_short_headers_never_break_one_character_a_line() -> None:
+    """The zh 5-Why table: its empty why-4 / why-5 columns shrank to one header character a line at 1280 px; a short
+    header (a CJK character counting two) is `nowrap`, a long one may wrap, and the report's CSS honours it."""
+    from planning.config import PROJECT_ROOT
+
+    whys = pd.DataFrame(
+        {
+            "key": ["2026-Q3"],
+            "why_1": ["销量下降 12%，主要在华东的制造业客户" * 3],
+            "why_4": [""],
+            "why_5": [""],
+            "note": ["x"],
+        }
+    )
+    out = display.table_html(whys, "zh", domain="review")
+    assert '<th class="nowrap" scope="col">为什么 4</th>' in out
+    assert '<th class="nowrap" scope="col">为什么 5</th>' in out
+    long = display.table_html(pd.DataFrame({"a_very_long_column_name_here": [1.5]}), "en")
+    assert "nowrap" not in long.split("<tbody>")[0].replace('class="num"', "")
+    css = (PROJECT_ROOT / "planning" / "templates" / "report.css").read_text()
+    assert "th.nowrap" in css

@@ -319,3 +319,39 @@ def test_team_keys_show_by_their_region_display_name():
     assert i18n.team("Key accounts", "zh") == "Key accounts"  # a team named by the data stays as it is
     assert i18n.team("atlantis-2", "zh") == "atlantis-2"  # a region without a display name: the key
     assert i18n.Voice("zh", "CNY").team("northeast-3") == "东北 3 组"
+
+
+def test_asides_and_lists_follow_the_language_punctuation():
+    from planning.i18n import Voice
+
+    assert Voice("zh").aside("能源", "+2.12 个百分点") == "能源（+2.12 个百分点）"
+    assert Voice("en").aside("Energy", "+2.12 pp") == "Energy (+2.12 pp)"
+    assert Voice("zh").listing(["a", "b"]) == "a、b" and Voice("en").listing(["a", "b"]) == "a, b"
+
+
+def test_chinese_locale_texts_put_chinese_in_full_width_brackets():
+    """Chinese text in brackets takes （）: every zh string of planning/locale/*.yaml is scanned. A formula's own
+    brackets stay half-width like its other operators (market.segments.formula: 1 / (1 − 留存率))."""
+    import re
+
+    import yaml
+
+    from planning.config import LOCALE_DIR
+
+    formulas = {"market.yaml:segments.formula"}
+
+    def zh_texts(node, path):
+        if isinstance(node, dict):
+            if isinstance(node.get("zh"), str):
+                yield path, node["zh"]
+            for k, v in node.items():
+                yield from zh_texts(v, [*path, str(k)])
+
+    cjk_in_half = re.compile(r"\([^()]*[\u4e00-\u9fff][^()]*\)")
+    bad = [
+        f"{f.name}:{'.'.join(p)}: {s}"
+        for f in sorted(LOCALE_DIR.glob("*.yaml"))
+        for p, s in zh_texts(yaml.safe_load(f.read_text()), [])
+        if cjk_in_half.search(s) and f"{f.name}:{'.'.join(p)}" not in formulas
+    ]
+    assert not bad

@@ -131,3 +131,12 @@ def test_company_summary():
     assert s.loc["company", "sales_l12m"] == 200.0 and s.loc["company", "yoy_growth"] == 0.0
     assert s.loc["east", "share_of_company"] == pytest.approx(0.75)
     assert s.loc["north", "name_zh"] == "华北"
+
+
+def test_chinese_share_sentence_uses_full_width_brackets():
+    """'能源 (+2.12 个百分点)、…' had half-width brackets around Chinese text; Chinese punctuation is （）."""
+    mp = mp_comp()
+    zh = narrate.describe_share(_share(mp), mp, ZH)
+    assert "个百分点）" in zh and "个百分点)" not in zh and " (" not in zh
+    en = narrate.describe_share(_share(mp), mp, EN)
+    assert " pp)" in en and "（" not in en

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from report_charts import chart_specs, empty_charts
-from test_report_charts import AS_OF, REGION, thin_export
+from test_report_charts import AS_OF, REGION, run_thin, thin_export
 
 from planning.market import periods
 from planning.runner import checks
@@ -96,23 +96,9 @@ def _cut(data: Path, start: str, reps: bool) -> None:
 
 
 def _run(root: Path, start: str, lang: str, reps: bool = False) -> Path:
-    from planning import runner
-
     data = thin_export(root / "data")
     _cut(data, start, reps)
-    params = root / "params"
-    params.mkdir()
-    (params / "base.yaml").write_text(
-        f"company: {{name: Thin Export, currency: USD}}\nas_of: {AS_OF}\nplan_year: 2025\nlanguage: {lang}\n",
-        encoding="utf-8",
-    )
-    (params / f"{REGION}.yaml").write_text("region: {name: West, name_zh: 西部}\n", encoding="utf-8")
-    res = runner.run(
-        regions=[REGION], params_dir=params, data_dir=str(data), out_root=root / "out", workers=1
-    )
-    failed = [(r.step, (r.error or {}).get("message")) for r in res.results if r.status != "ok"]
-    assert not failed, failed
-    return res.snapshot
+    return run_thin(root, data, lang)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from planning import charts, config, data, display, notebook, strategy
+from planning import charts, config, contracts, data, display, notebook, store, strategy
 from planning.errors import ArtifactInvalid, ArtifactMissing, DataError, ParamsError
 from planning.i18n import Voice
 from planning.notebook import Context
@@ -152,6 +152,16 @@ def test_missing_counts_an_empty_table_as_absent_unless_the_order_lines_have_the
     assert len(said) == 2 and "team on the order lines" in said[1]
 
 
+def test_missing_reads_an_order_column_the_step_does_not(small_sample, tmp_path, said):
+    """`column=` a schema column outside the step's ORDER_COLUMNS (strategy reads no rep_id): the data's own lines
+    answer, not the step's narrowed frame (which said "not computed" though every line names its rep)."""
+    ctx = Context(step="03_strategy", p=_params(), data_dir=small_sample, out_dir=tmp_path)
+    assert "rep_id" not in ctx.data.orders.columns
+    ctx.__dict__["data"] = data.Tables(orders=ctx.data.orders, reps=pd.DataFrame(columns=["rep_id"]))
+    assert ctx.missing("reps", "goals.missing.reps", column="rep_id") is False
+    assert ctx.missing("reps", "goals.missing.reps") is True and len(said) == 1
+
+
 def test_missing_when_forces_the_answer_and_formats_the_part(tmp_path, said):
     ctx = _tiny_ctx(tmp_path)
     assert ctx.missing("customers", "market.segments.missing_dims", when=True, dims="industry") is True
@@ -266,11 +276,47 @@ def test_setup_by_hand_shows_a_heading_and_writes_to_outputs_interactive(
     small_sample, tmp_path, monkeypatch, enabled, headings
 ):
     monkeypatch.setattr(config, "OUTPUTS_DIR", tmp_path / "outputs")
-    ctx = notebook.setup("2", region="east", language="en", data_dir=str(small_sample))
-    assert ctx.step == "02_goals" and ctx.batch is False
+    ctx = notebook.setup("1", region="east", language="en", data_dir=str(small_sample))
+    assert ctx.step == "01_market_analysis" and ctx.batch is False
     assert ctx.out_dir == tmp_path / "outputs" / "interactive" / "east" and ctx.out_dir.is_dir()
-    assert headings == [("Goals · East China", 1)]
+    assert headings == [("Market analysis · East China", 1)]
     assert enabled[0]["batch"] is False
+
+
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        ("en", "Review (PDCA) reads tables written by 01 Market analysis, 02 Goals for East China, and "
+               "{folder} does not hold them yet: open notebooks/01_market_analysis.ipynb, notebooks/02_goals.ipynb "
+               "and run all cells first"),
+        ("zh", "执行控制与复盘需要读取华东在「01 市场分析、02 目标设定」中生成的数据表，而 {folder} 中尚无"),
+    ],
+)  # fmt: skip
+def test_a_step_opened_before_the_steps_it_reads_says_which_to_run_first(
+    small_sample, tmp_path, enabled, headings, lang, expected
+):
+    """Issue 24: 02 opened first in a fresh project showed a traceback after its forecast section; now the set-up
+    cell stops "Run all" with one sentence (no traceback), naming the notebooks to run, in order."""
+    out = tmp_path / "east"
+    with pytest.raises(notebook.StepsNotRun) as err:
+        notebook.setup("05", region="east", language=lang, data_dir=str(small_sample), out_dir=str(out))
+    assert str(err.value).startswith(expected.format(folder=out))
+    assert err.value._render_traceback_() == [str(err.value)]
+    assert err.value.missing == ["01_market_analysis", "02_goals"]
+    assert isinstance(err.value, ArtifactMissing)
+    for step in ("01_market_analysis", "02_goals"):  # their required tables (only presence counts)
+        for name in contracts.of_step(step):
+            if not contracts.ARTIFACTS[name].optional and name != "targets":
+                store.artifact_path(out, name).parent.mkdir(parents=True, exist_ok=True)
+                store.artifact_path(out, name).write_text("x\n", encoding="utf-8")
+    assert notebook.steps_not_run("05_review", out) == ["02_goals"]  # goals' targets.csv is missing
+    assert notebook.steps_not_run("04_resources", out) == ["02_goals", "03_strategy"]
+    store.artifact_path(out, "targets").write_text("x\n", encoding="utf-8")
+    ctx = notebook.setup("05", region="east", language=lang, data_dir=str(small_sample), out_dir=str(out))
+    assert ctx.step == "05_review"
+    empty = tmp_path / "batch"  # a batch run of one step alone is `partial` (the runner says so), not refused
+    ctx = notebook.setup("03", region="east", data_dir=str(small_sample), out_dir=str(empty), batch=True)
+    assert ctx.batch
 
 
 def test_setup_uses_the_runners_params_json_and_its_data_dir(small_sample, tmp_path, enabled):

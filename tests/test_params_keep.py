@@ -83,7 +83,8 @@ def test_the_goals_panel_keeps_its_levers_and_the_next_run_plans_with_them(
     new_buffer = round(load("east", params_dir).params.goals.buffer + 0.05, 2)
     buffer.value = new_buffer
     note, row, message = panel.children[-1].children
-    target, show, write = row.children
+    target, name, show, write = row.children
+    assert name.layout.display == "none"  # the scenario's name: only for a named scenario
     assert "Scenario only" in note.value
     write.click()  # nothing happens before a file is chosen and the changes were shown
     assert write.disabled

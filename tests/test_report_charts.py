@@ -73,15 +73,20 @@ def thin_export(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def thin_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("thin")
+    # new deals carry 30 % of the target: coverage has work to do
+    return run_thin(root, thin_export(root / "data"), "en", "strategy: {pipeline_share: 0.3}\n")
+
+
+def run_thin(root: Path, data: Path, lang: str, extra: str = "") -> Path:
+    """Plan the thin export's one region from `data` into root/out (params written to root/params, `extra` YAML
+    appended to base.yaml); every step must succeed. Returns the snapshot."""
     from planning import runner
 
-    root = tmp_path_factory.mktemp("thin")
-    data = thin_export(root / "data")
     params = root / "params"
     params.mkdir()
     (params / "base.yaml").write_text(
-        f"company: {{name: Thin Export, currency: USD}}\nas_of: {AS_OF}\nplan_year: 2025\nlanguage: en\n"
-        "strategy: {pipeline_share: 0.3}\n",  # new deals carry 30 % of the target: coverage has work to do
+        f"company: {{name: Thin Export, currency: USD}}\nas_of: {AS_OF}\nplan_year: 2025\nlanguage: {lang}\n{extra}",
         encoding="utf-8",
     )
     (params / f"{REGION}.yaml").write_text("region: {name: West, name_zh: 西部}\n", encoding="utf-8")

@@ -124,6 +124,8 @@ def test_quarter_key(day, key):
         ("12", False),
         ("abc", False),  # not a number: not NaN either
         ([1], False),
+        (pd.NA, True),  # a nullable column's missing value (Float64 / Int64): float(pd.NA) raises
+        (pd.NaT, True),
     ],
 )
 def test_isnan(x, expected):
@@ -143,6 +145,13 @@ def test_div(a, b, expected):
     assert div(a, b) == expected
 
 
-@pytest.mark.parametrize(("a", "b"), [(1, 0), (1, 0.0), (1, None), (None, 2), (1, math.nan), (math.nan, 2)])
+@pytest.mark.parametrize(
+    ("a", "b"), [(1, 0), (1, 0.0), (1, None), (None, 2), (1, math.nan), (math.nan, 2), (1, pd.NA), (pd.NA, 2)],
+)
 def test_div_is_nan_when_the_divisor_is_zero_or_a_side_is_missing(a, b):
     assert math.isnan(div(a, b))
+
+
+def test_div_of_a_nullable_column_value():
+    s = pd.Series([4.0, None], dtype="Float64")
+    assert div(1, s.iloc[0]) == 0.25 and math.isnan(div(1, s.iloc[1])) and math.isnan(div(s.iloc[1], 2))

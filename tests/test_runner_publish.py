@@ -73,6 +73,15 @@ def test_work_dirs_of_dead_runs_are_swept(tmp_path: Path):
     assert not dead.exists() and user.exists()
 
 
+def test_a_named_scenarios_work_dir_is_published_as_its_own_folder_and_swept_when_dead(tmp_path: Path):
+    work = publish.work_dir(tmp_path, "2026-09-30+buffer-17")
+    assert publish.published_path(work) == tmp_path / "2026-09-30+buffer-17"  # not the plan's 2026-09-30
+    dead = tmp_path / ".2026-09-30+buffer-17.tmp-999999999-abc"
+    dead.mkdir()
+    publish.sweep_dead_work_dirs(tmp_path)
+    assert not dead.exists() and work.exists()  # this process's own folder stays
+
+
 # ------------------------------------------------------------------------ issue 18: paths and records
 @pytest.mark.adversarial
 def test_relative_out_runs_and_force_over_it_keeps_a_complete_snapshot(

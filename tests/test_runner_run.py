@@ -295,10 +295,14 @@ def test_failing_subset_leaves_the_complete_snapshot_intact(subset: Subset, tmp_
     assert any(o.get("ename") == "RuntimeError" for c in failed_nb.cells for o in c.get("outputs", []))
     assert json.loads((result.snapshot / "manifest.json").read_text())["status"] == "incomplete"
     assert sorted(os.listdir(out)) == [AS_OF, f"{AS_OF}.failed"]
-    # fixed: the same subset publishes and removes nothing else
+    assert result.failed_kept == out / f"{AS_OF}.failed" and result.failed_swept is None
+    # fixed: the same subset publishes, and the failed update it supersedes is swept (one `.failed` per as-of,
+    # until a run of that as-of publishes: README "When things go wrong")
     subset.fail.unlink()
-    assert subset.run(out, regions=["east"], steps=["02"]).ok
+    fixed = subset.run(out, regions=["east"], steps=["02"])
+    assert fixed.ok and fixed.failed_swept == out / f"{AS_OF}.failed" and fixed.failed_kept is None
     assert json.loads((out / AS_OF / "manifest.json").read_text())["status"] == "complete"
+    assert sorted(os.listdir(out)) == [AS_OF]
 
 
 @pytest.mark.adversarial
@@ -378,3 +382,25 @@ def test_steps_to_run_forced_step_runs_with_the_later_ones(tmp_path: Path):
     # an earlier step that is out of date runs too (a forced later step would read stale artefacts)
     previous["02_goals"]["inputs"] = {"params": "old"}
     assert steps_to_run(steps, inputs, previous, tmp_path, {"04_resources"}) == steps[1:]
+
+
+def test_manifest_data_warnings_are_worded_in_the_runs_language(tmp_path: Path, small_sample: Path):
+    """A zh run's manifest said its data warnings in English; the sentence follows the run's language, the keys
+    (severity, table, column, row, value) stay as they are."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = tmp_path / "data"
+    shutil.copytree(small_sample, data)
+    orders = pq.read_table(data / "orders.parquet")
+    amount = orders.column("amount").to_pylist()
+    amount[0] += 5.0  # no longer quantity x unit_price: a warning, not an error
+    i = orders.schema.get_field_index("amount")
+    pq.write_table(orders.set_column(i, "amount", pa.array(amount, orders.schema.field("amount").type)), data / "orders.parquet")
+    result = run(tmp_path, OK_BODY, data, workers=2, steps=["01"], language="zh")
+    assert result.language == "zh"
+    warnings = json.loads((result.snapshot / "manifest.json").read_text())["data_warnings"]
+    line = next(w for w in warnings if w["table"] == "orders" and w["column"] == "amount")
+    assert line["severity"] == "warning" and line["row"] is not None
+    assert "应为数量 × 单价" in line["message"] and "expected" not in line["message"]
+    assert line["expected"] == "quantity * unit_price"  # the machine value stays

@@ -102,3 +102,43 @@ def test_the_note_on_a_mapping_in_the_params_folder(tmp_path):
     assert texts.skipped(what, "en") == f"{what}; not planned as a region"
     assert i18n.t("check.not_region.mapping", "en", name="tables") == what  # the English words are params' own
     assert texts.skipped(what, "zh") == "导入映射文件（docs/import.md），不是区域参数（顶层键 'tables'）；不作为区域进行规划"
+
+
+def _ended(tmp_path, **kw):
+    from planning.runner.results import RunResult, StepResult
+
+    snap = tmp_path / "2026-09-30"
+    steps = [
+        StepResult("east", "01_market_analysis", "ok", 1.0, reused=True),
+        StepResult("east", "02_goals", "failed", 1.0, {"message": "RuntimeError: boom", "cell": 7}),
+    ]
+    audit = pd.DataFrame(
+        {"region": ["east", "east"], "check": ["targets", "smart"], "status": ["pass", "fail"],
+         "values": ["", "x > y"], "explanation": ["", ""]}
+    )  # fmt: skip
+    return RunResult(snapshot=snap, results=steps, audit=audit, **kw)
+
+
+def test_planning_runs_summary_in_both_languages_keeps_its_keys(tmp_path):
+    """`planning run`'s closing lines were English in a zh run: sentences follow the language; `error:`, `audit
+    fail:`, region and step keys, paths and the error's own message stay."""
+    en = texts.run_summary(_ended(tmp_path), "en")
+    assert en[0] == f"1/2 notebooks ok (1 reused from the earlier run) -> {tmp_path / '2026-09-30' / 'index.html'}"
+    assert en[1] == "audit fail: east / smart: x > y" and en[2].startswith("audit: 2 checks, 1 fail -> ")
+    assert en[3] == (
+        f"error: east / 02_goals, cell 7: RuntimeError: boom; see {tmp_path / '2026-09-30' / 'east' / '02_goals.ipynb'}"
+    )
+    zh = texts.run_summary(_ended(tmp_path), "zh")
+    assert zh[0].startswith("1/2 个笔记本成功（1 个沿用上次运行的结果） -> ")
+    assert zh[1] == en[1] and zh[2].startswith("审计：2 项检查，1 项未通过 -> ")
+    assert zh[3].startswith("error: east / 02_goals, cell 7: RuntimeError: boom；详见 ")
+    assert not any(re.search(r"\b(notebooks ok|checks|see)\b", line) for line in zh)
+
+
+def test_the_summary_says_where_a_failed_update_is_kept_and_when_it_is_swept(tmp_path):
+    failed = tmp_path / "2026-09-30.failed"
+    kept = texts.run_summary(_ended(tmp_path, failed_kept=failed), "en")[-1]
+    assert kept.startswith(f"not published: {tmp_path / '2026-09-30'} stays as it was; this update is kept in {failed}")
+    assert "removed when a run of 2026-09-30 publishes" in kept
+    swept = texts.run_summary(_ended(tmp_path, failed_swept=failed), "zh")[-1]
+    assert swept == f"已删除 {failed}：2026-09-30 之前一次失败的更新，已被本次运行取代"

@@ -136,11 +136,6 @@ def test_weighted_pick_uses_n_uniforms_of_the_stream():
     assert rng.random() == np.random.default_rng(3).random(6)[-1]
 
 
-def test_weighted_pick_rejects_no_weights():
-    with pytest.raises(IndexError):
-        draws.weighted_pick(np.random.default_rng(0), np.array([]), 2)
-
-
 JUNE = np.arange(draws.day_of("2024-06-01"), draws.day_of("2024-06-15"))  # Sat 1 June .. Fri 14 June 2024
 
 
@@ -173,3 +168,12 @@ def test_weekday_bias_for_a_fixed_seed():
     u = np.random.default_rng(7).random(2 * len(JUNE))  # two uniforms per day: the stream's next 28
     assert (u[[0, 1, 7, 8]] < 0.85).tolist() == [True, False, True, True]
     assert (u[14 + np.array([0, 7, 8])] < 0.5).tolist() == [False, True, False]  # to Monday: no, yes, no
+
+
+@pytest.mark.parametrize(
+    "weights", [np.zeros(3), np.array([]), np.array([1.0, -1.0, 2.0]), np.array([1.0, np.nan]), np.array([np.inf])]
+)
+def test_weighted_pick_refuses_weights_it_cannot_draw_from(weights):
+    """All-zero weights picked the last index every time; negative or missing ones broke the cumulative sum."""
+    with pytest.raises(ValueError, match="expected non-negative weights with a positive, finite sum"):
+        draws.weighted_pick(np.random.default_rng(1), weights, 4)

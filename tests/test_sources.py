@@ -85,3 +85,12 @@ def test_a_mapping_that_does_not_exist_is_a_data_error(tmp_path):
     with pytest.raises(DataError, match=f"{missing}: mapping file not found"):
         sources.resolve_dir(_params(mapping=str(missing)))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_data_dir_expands_the_home_folder(calls, monkeypatch, tmp_path) -> None:
+    """`data.dir: ~/exports/canon` is the user's home folder, as `--data ~/...` and `data.mapping` are (it was read
+    as a folder named '~' inside the project)."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert sources.resolve_dir(_params(dir="~/exports/canon")) == tmp_path / "exports" / "canon"
+    assert sources.resolve_dir(_params(dir="data/canon")) == (config.PROJECT_ROOT / "data" / "canon").resolve()
+    assert calls == []

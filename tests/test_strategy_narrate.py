@@ -68,3 +68,17 @@ def test_planner_playbook_text_stays_as_written(p):
     assert zh["maintain"] == ""  # no playbook for the tier at all
     h = pd.DataFrame({"customer_id": ["a", "b"], "risk": ["high", "low"], "revenue_at_risk": 1.0})
     assert narrate.health_table(h, q, Voice("zh", "CNY"))["action"].tolist() == ["Call the CEO", "常规服务"]
+
+
+def test_segments_named_best_only_with_the_deals_coverage_needs():
+    """One rule with pipeline coverage: a segment is named best / weakest only with `strategy.min_segment_deals`
+    decided deals (it used min(rule, 10): a 12-deal segment was 'best' while coverage ignored its rate)."""
+    seg = pd.DataFrame(
+        {"industry": ["energy", "retail", "logistics"], "won": [9, 20, 5], "lost": [3, 20, 7],
+         "win_rate": [0.75, 0.5, 5 / 12]}
+    )  # fmt: skip
+    s = params.Strategy(min_segment_deals=30)
+    en = narrate.describe_segments(seg, s, Voice("en", "CNY"))
+    assert "Retail" in en and "Energy" not in en  # only retail has 40 >= 30 decided deals
+    few = narrate.describe_segments(seg, params.Strategy(min_segment_deals=50), Voice("zh", "CNY"))
+    assert few == Voice("zh", "CNY").t("strategy.funnel.segments_few", n=50) and "50" in few

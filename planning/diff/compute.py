@@ -19,14 +19,16 @@ from planning import store
 from planning.errors import SnapshotInvalid
 
 COMPANY = "company"  # the scope of the company's totals (every region of the snapshot)
-TARGET_LEVELS = ("year", "quarter", "month", "region", "team", "rep")
+# "quota" is a region's year of quotas (the target plus the flex buffer): teams and reps carry quotas, and their
+# rows sum to it, not to the target.
+TARGET_LEVELS = ("year", "quarter", "month", "region", "quota", "team", "rep")
 TARGET_COLUMNS = ["scope", "level", "key", "name", "team", "old", "new", "change", "change_pct", "status"]
 KPI_COLUMNS = ["scope", "kpi", "old_status", "new_status"]
 TIER_COLUMNS = ["scope", "from_tier", "to_tier", "customers"]
 FIGURE_COLUMNS = ["scope", "figure", "old", "new", "change", "change_pct"]
 CAUSE_COLUMNS = ["scope", "cause", "item", "old", "new"]
 #: The causes a manifest can show, in the order a reader is told them.
-CAUSES = ("adjusted", "replan", "as_of", "params", "data", "code", "regions")
+CAUSES = ("adjusted", "replan", "scenario", "as_of", "params", "data", "code", "regions")
 NONE = "none"  # a customer without a tier in one of the snapshots (new, or gone)
 
 
@@ -45,6 +47,13 @@ class Side:
     def params(self, region: str) -> dict[str, Any]:
         entry = (self.manifest.get("regions") or {}).get(region) or {}
         return entry.get("params") or {}
+
+    @property
+    def scenario_keys(self) -> set[str]:
+        """The keys a named scenario's snapshot overrides (`planning run --scenario`); empty for other kinds."""
+        if store.kind_of(self.manifest) != "scenario":
+            return set()
+        return set(((self.manifest.get("scenario") or {}).get("overrides")) or {})
 
 
 @dataclass
@@ -79,10 +88,11 @@ class Diff:
 
 # ------------------------------------------------------------------------------------------------ snapshots
 def open_snapshot(ref: str | Path, root: str | Path) -> Side:
-    """The snapshot `ref` names: a folder, or an as-of date (YYYY-MM-DD) under `root`. Raises SnapshotInvalid
-    (exit 2) when it is missing, not a snapshot or not complete."""
+    """The snapshot `ref` names: a folder, or an as-of date (YYYY-MM-DD) or a scenario's folder name
+    (YYYY-MM-DD+NAME) under `root`. Raises SnapshotInvalid (exit 2) when it is missing, not a snapshot or not
+    complete."""
     path = Path(ref)
-    if not path.is_dir() and store.SNAPSHOT_NAME.match(str(ref)):
+    if not path.is_dir() and (store.SNAPSHOT_NAME.match(str(ref)) or store.SCENARIO_NAME.match(str(ref))):
         path = store.snapshot_dir(root, str(ref))
     if not path.is_dir():
         found = [s.path.name for s in store.snapshots(root, complete=False)]
@@ -116,11 +126,20 @@ def _cents(values: Any) -> np.ndarray:
 
 
 def region_targets(region_dir: Path) -> pd.DataFrame:
-    """A region's targets as rows (level, key, name, team, cents): year, quarters, months from `targets`; teams
-    and reps (their year) from `targets_rep`. Empty when the goals step wrote nothing."""
+    """A region's targets as rows (level, key, name, team, cents): year, quarters, months from `targets`; the
+    year's quotas (level "quota": target plus flex buffer) from `targets`; teams and reps (their year of quotas)
+    from `targets_rep`, which sum to the quota row. Empty when the goals step wrote nothing."""
     rows = []
     t = store.read_optional(region_dir, "targets")
     if t is not None:
+        year = t[t["level"] == "year"]
+        if "quota" in t and len(year):
+            rows.append(
+                pd.DataFrame(
+                    {"level": "quota", "key": year["period"].astype(str), "name": "", "team": "",
+                     "cents": _cents(year["quota"])}
+                )  # fmt: skip
+            )
         t = t[t["level"].isin(["year", "quarter", "month"])]
         rows.append(
             pd.DataFrame(
@@ -313,9 +332,11 @@ def region_causes(region: str, old: Side, new: Side) -> list[dict[str, Any]]:
     po, pn = flatten(old.params(region)), flatten(new.params(region))
     if po.get("as_of") != pn.get("as_of"):
         add("as_of", "as_of", po.get("as_of"), pn.get("as_of"))
+    scenario = old.scenario_keys | new.scenario_keys  # a key a scenario sets: its cause is the scenario
     for key in sorted(set(po) | set(pn)):
         if key != "as_of" and po.get(key) != pn.get(key):
-            add("params", key, po.get(key), pn.get(key))
+            in_scenario = key in scenario or any(key.startswith(f"{k}.") for k in scenario)
+            add("scenario" if in_scenario else "params", key, po.get(key), pn.get(key))
     ddo = ((old.manifest.get("regions") or {}).get(region) or {}).get("data_dir")
     ddn = ((new.manifest.get("regions") or {}).get(region) or {}).get("data_dir")
     fo = (old.manifest.get("data") or {}).get(ddo) or {}
@@ -340,8 +361,12 @@ def _text(v: Any) -> str:
 
 # ------------------------------------------------------------------------------------------------ the comparison
 def compare(old: Side, new: Side) -> Diff:
-    """Compare snapshot `old` with `new`: per region (of either) and for the company."""
+    """Compare snapshot `old` with `new`: per region (of either; of the scenario when one is a named scenario run
+    for some regions only) and for the company."""
     regions = list(dict.fromkeys([*new.regions, *old.regions]))
+    for side in (new, old):
+        if side.scenario_keys:  # a scenario of east compared with the plan of every region: east
+            regions = [r for r in regions if r in side.regions]
     targets, kpis, tiers, figures, causes = [], [], [], [], []
     by_old, by_new = {}, {}
     for r in regions:

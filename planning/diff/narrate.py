@@ -57,7 +57,7 @@ def describe_cause(diff: Diff, scope: str, voice: Voice) -> str:
     parts = []
     for kind in kinds:
         rows = c[c["cause"] == kind]
-        if kind in ("params", "code", "as_of"):
+        if kind in ("params", "scenario", "code", "as_of"):
             items = [
                 f"{i}: {o or '—'} → {n or '—'}" if kind != "code" or i == "commit" else i
                 for i, o, n in zip(rows["item"], rows["old"], rows["new"], strict=True)
@@ -72,7 +72,8 @@ def describe_cause(diff: Diff, scope: str, voice: Voice) -> str:
         shown = ", ".join(items[:MAX_ITEMS]) + (
             f", … (+{len(items) - MAX_ITEMS})" if len(items) > MAX_ITEMS else ""
         )
-        parts.append(voice.t(f"diff.cause.kinds.{kind}", items=shown))
+        scenario = diff.new.manifest.get("scenario") or diff.old.manifest.get("scenario") or {}
+        parts.append(voice.t(f"diff.cause.kinds.{kind}", items=shown, name=scenario.get("name", "")))
     if len(kinds) == 1:
         return voice.t("diff.cause.one", what=parts[0])
     return voice.t("diff.cause.several", what="; ".join(parts))

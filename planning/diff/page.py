@@ -109,7 +109,7 @@ def page_html(diff: Diff, voice: Voice) -> str:
         (
             "teams",
             _table(
-                narrate.targets_view(diff, ("region", "team"), voice).drop(columns=["name", "team"]),
+                narrate.targets_view(diff, ("region", "quota", "team"), voice).drop(columns=["name", "team"]),
                 voice,
                 money,
                 pct,

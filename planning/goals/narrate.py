@@ -221,8 +221,8 @@ def describe_position(pos: pd.DataFrame, interval: float, voice: i18n.Voice) -> 
     if outside.empty:
         parts.append(voice.t("goals.position.months_inside", n=len(months), interval=voice.pct(interval, 0)))
     else:
-        listed = ", ".join(
-            f"{r.period} ({voice.t(f'goals.position.month_{r.position}')})" for r in outside.itertuples()
+        listed = voice.listing(
+            voice.aside(r.period, voice.t(f"goals.position.month_{r.position}")) for r in outside.itertuples()
         )
         parts.append(
             voice.t(

@@ -310,9 +310,10 @@ def describe_share(share: pd.DataFrame, mp: Market, voice: i18n.Voice) -> str:
     )
 
     def names(rows: pd.DataFrame) -> str:
-        sep = "、" if voice.lang == "zh" else ", "
-        return sep.join(
-            f"{voice.name('industry', r.segment)} ({voice.t('market.share.pp', value=f'{r.share_change * 100:+.2f}')})"
+        return voice.listing(
+            voice.aside(
+                voice.name("industry", r.segment), voice.t("market.share.pp", value=f"{r.share_change * 100:+.2f}")
+            )
             for r in rows.itertuples()
         )
 

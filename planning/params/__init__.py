@@ -6,7 +6,10 @@
 - `load.py`    base.yaml + <region>.yaml + local.yaml merged and validated (`load`, `region_keys`,
                `load_json`); errors name the file, the key, the value and what was expected;
 - `resolve.py` `resolve(region, as_of, plan_year, language, params_dir, params_json)`: what the runner validates
-               before a run and what a notebook's setup cell uses, one function for both.
+               before a run and what a notebook's setup cell uses, one function for both;
+- `scenarios.py` named scenarios, params/scenarios/<name>.yaml: the last layer of `load(..., scenario=NAME)`,
+               run by `planning run --scenario NAME` into a snapshot of their own;
+- `keep.py`    a what-if panel's levers written into local.yaml, the region's file or a named scenario.
 """
 
 from planning.params.load import (

@@ -5,8 +5,9 @@ value}), edits the chosen file's text (comments and layout kept; a missing secti
 the result with the same loader the run uses (base + region + local, `planning.params.load`). It returns the
 change of every key (old effective value, new value) for the analyst to read before `write` replaces the file.
 
-Targets: "local" = params/local.yaml (git-ignored, this machine, every region) or "region" = params/<region>.yaml
-(committed, that region only).
+Targets: "local" = params/local.yaml (git-ignored, this machine, every region), "region" = params/<region>.yaml
+(committed, that region only) or "scenario" = params/scenarios/<name>.yaml (a named scenario: the plan keeps its
+parameters; `planning run --scenario NAME` runs it into a snapshot of its own, `planning.params.scenarios`).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from typing import Any
 
 from planning import config
 from planning.errors import ParamsError
-from planning.params import yamlsafe
+from planning.params import scenarios, yamlsafe
 from planning.params.load import load, read_yaml
 
-TARGETS = ("local", "region")
+TARGETS = ("local", "region", "scenario")
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,14 @@ class Keep:
         return [f"{c.key}: {_scalar(c.old)} -> {_scalar(c.new)}" for c in self.changes]
 
 
-def target_path(target: str, region: str, params_dir: Path | str | None = None) -> Path:
+def target_path(target: str, region: str, params_dir: Path | str | None = None, name: str = "") -> Path:
     params_dir = Path(params_dir or config.PARAMS_DIR)
     if target == "local":
         return params_dir / "local.yaml"
     if target == "region":
         return params_dir / f"{region}.yaml"
+    if target == "scenario":
+        return scenarios.path(name, params_dir, where="keep a what-if as a scenario")
     raise ParamsError(f"keep a what-if: target {target!r}; expected one of {', '.join(TARGETS)}")
 
 
@@ -70,15 +73,19 @@ def moved(start: dict[str, Any], now: dict[str, Any], tolerance: float = 1e-9) -
     return out
 
 
-def plan_keep(region: str, values: dict[str, Any], target: str, params_dir: Path | str | None = None) -> Keep:
+def plan_keep(
+    region: str, values: dict[str, Any], target: str, params_dir: Path | str | None = None, name: str = ""
+) -> Keep:
     """Edit `target`'s file (see module doc) so that the region's parameters hold `values`; validated, not written.
+    `name`: the scenario's name (target "scenario"); an existing scenario file is edited like the others. Each
+    change's old value is what the region's plan uses now (a scenario's changes are against the plan).
 
     Raises ParamsError (file, key, value, what was expected) when a value breaks the schema or the file cannot be
     edited safely (e.g. a section written as a flow mapping `{...}`).
     """
     if not values:
         raise ParamsError("keep a what-if: no lever differs from the parameters; nothing to write")
-    path = target_path(target, region, params_dir)
+    path = target_path(target, region, params_dir, name)
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     for key, value in values.items():
         text = set_key(text, tuple(key.split(".")), _normalise(value))
@@ -94,7 +101,8 @@ def plan_keep(region: str, values: dict[str, Any], target: str, params_dir: Path
                 f"{path}: key '{key}' cannot be set to {yamlsafe.clip(value)} by editing the text; edit it by hand"
             )
     before = load(region, params_dir)
-    after = load(region, params_dir, contents={path: data})  # validated like a run's parameters
+    scenario = name if target == "scenario" else ""
+    after = load(region, params_dir, contents={path: data}, scenario=scenario)  # validated like a run's
     changes = tuple(
         Change(key, _get(before.params.model_dump(), key), _get(after.params.model_dump(), key))
         for key in values

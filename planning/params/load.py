@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from planning import config
 from planning.errors import ParamsError
-from planning.params import yamlsafe
+from planning.params import scenarios, yamlsafe
 from planning.params.schema import Params
 
 REGION_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
@@ -218,11 +218,14 @@ def load(
     params_dir: Path | str | None = None,
     overrides: dict | None = None,
     contents: dict[Path, dict] | None = None,
+    scenario: str = "",
 ) -> Loaded:
-    """Load base.yaml + <region>.yaml + local.yaml (+ `overrides`, e.g. from the CLI) and validate them.
+    """Load base.yaml + <region>.yaml + local.yaml (+ scenarios/<scenario>.yaml, + `overrides`, e.g. from the
+    CLI) and validate them.
 
     `contents` replaces what a file holds ({path: parsed mapping}), e.g. a what-if about to be kept
-    (`planning.params.keep`), so a file is validated before it is written; local.yaml counts when given there.
+    (`planning.params.keep`), so a file is validated before it is written; local.yaml and the scenario's file count
+    when given there. `scenario`: a named scenario (`planning.params.scenarios`), the last file layer.
 
     Raises ParamsError naming the file, key path, value and what was expected.
     """
@@ -245,8 +248,14 @@ def load(
     local = params_dir / "local.yaml"
     if local.is_file() or local in contents:
         files.append(local)
+    if scenario:
+        scenario_file = scenarios.path(scenario, params_dir)
+        files.append(scenario_file if scenario_file in contents else scenarios.existing(scenario, params_dir))
     for f in files:
-        merged = merge(merged, contents[f] if f in contents else read_yaml(f), str(f), origin)
+        data = contents[f] if f in contents else read_yaml(f)
+        if scenario and f == files[-1]:
+            scenarios.check_keys(data, f)
+        merged = merge(merged, data, str(f), origin)
     if overrides:
         merged = merge(merged, overrides, OVERRIDE_SOURCE, origin)
     region_block = merged.setdefault("region", {})

@@ -66,16 +66,18 @@ def resolve(
     language: str = "",
     params_dir: Path | str | None = None,
     params_json: str = "",
+    scenario: str = "",
 ) -> RunInput:
     """The run input of `region`: params/ (base + region + local, `params_dir`) or, when given, the `params_json`
-    file the runner wrote, with non-empty `as_of`, `plan_year`, `language` overriding what they hold.
+    file the runner wrote, with non-empty `as_of`, `plan_year`, `language` overriding what they hold. `scenario`:
+    a named scenario's file as the last layer of params/ (`planning run --scenario NAME`).
 
     Raises ParamsError naming the file, key, value and what was expected; for `params_json` also when it belongs
     to another region than `region`.
     """
     overrides = overrides_of(as_of, plan_year, language)
     if not params_json:
-        loaded = load(region, params_dir, overrides)
+        loaded = load(region, params_dir, overrides, scenario=scenario)
         return RunInput(loaded.params, loaded.files)
     path = Path(params_json)
     try:

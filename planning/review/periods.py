@@ -63,13 +63,17 @@ def quarter_key(m: pd.Timestamp) -> str:
 
 
 def isnan(x: Any) -> bool:
-    """True for None and NaN (False for anything that is not a number)."""
+    """True for a missing number: None, NaN, pd.NA, NaT (False for anything that is not a number)."""
+    if x is None or x is pd.NA or x is pd.NaT:
+        return True
     try:
-        return x is None or math.isnan(float(x))
+        return math.isnan(float(x))
     except (TypeError, ValueError):
         return False
 
 
 def div(a: float, b: float) -> float:
-    """a / b, NaN when b is 0 or either is missing."""
-    return float(a) / float(b) if b and not isnan(b) and not isnan(a) else math.nan
+    """a / b, NaN when b is 0 or either is missing (None, NaN, pd.NA)."""
+    if isnan(a) or isnan(b) or float(b) == 0:
+        return math.nan
+    return float(a) / float(b)

@@ -24,14 +24,15 @@ from pathlib import Path
 
 from planning.errors import SnapshotExists
 
-# Hidden working folders next to the snapshots: `.<as-of>.tmp-<pid>-<random>`.
-_WORK_DIR = re.compile(r"^\.\d{4}-\d{2}-\d{2}\.tmp-(\d+)-")
-_WORK_DIR_DATE = re.compile(r"^\.(\d{4}-\d{2}-\d{2})\.tmp-\d+-")
+# Hidden working folders next to the snapshots: `.<as-of>.tmp-<pid>-<random>` (`.<as-of>+<scenario>.tmp-...` for
+# a named scenario's snapshot).
+_WORK_DIR = re.compile(r"^\.\d{4}-\d{2}-\d{2}(?:\+[a-z][a-z0-9_-]{0,39})?\.tmp-(\d+)-")
+_WORK_DIR_DATE = re.compile(r"^\.(\d{4}-\d{2}-\d{2}(?:\+[a-z][a-z0-9_-]{0,39})?)\.tmp-\d+-")
 
 
 def published_path(work: Path) -> Path:
-    """The snapshot folder a hidden working folder (`work_dir`) is published as: `<root>/<as-of>`; `work` itself
-    when it is not a working folder."""
+    """The snapshot folder a hidden working folder (`work_dir`) is published as: `<root>/<as-of>` (or
+    `<root>/<as-of>+<scenario>`); `work` itself when it is not a working folder."""
     m = _WORK_DIR_DATE.match(work.name)
     return work.with_name(m.group(1)) if m else work
 

@@ -26,7 +26,12 @@ class StepResult:
 class RunResult:
     snapshot: Path
     results: list[StepResult] = field(default_factory=list)
+    language: str = "en"  # the run's (params `language` or --language): what its summary lines are worded in
     audit: Any = None  # the plan audit's frame (planning.audit; audit.csv): not part of the exit code
+    # `<out>/<as-of>.failed/`: kept = this update failed and is kept there (the snapshot stays as it was);
+    # swept = an earlier failed update of the snapshot this run published, removed (it is superseded)
+    failed_kept: Path | None = None
+    failed_swept: Path | None = None
 
     @property
     def ok(self) -> bool:

@@ -22,8 +22,9 @@ Reliability rules (README "When things go wrong"):
   later steps of the same region (and any earlier one `resume` would re-run); the other regions and steps are
   carried over byte-identical, so the snapshot never shrinks (`force` changes nothing there; `force` without a
   subset replaces the snapshot whole; neither: SnapshotExists). An update that fails a step of a complete
-  snapshot is kept as `<out>/<as-of>.failed/` and not published; one that finds the snapshot replaced meanwhile
-  publishes nothing (SnapshotExists).
+  snapshot is kept as `<out>/<as-of>.failed/` (one per as-of: the latest) and not published, until a run of that
+  as-of publishes, which removes it; one that finds the snapshot replaced meanwhile publishes nothing
+  (SnapshotExists).
 
 Every region's parameters are resolved once, before any kernel starts (`params.resolve`), and reach its notebooks
 as values: papermill writes every parameter of the parameters cell as an escaped Python literal
@@ -51,7 +52,7 @@ from planning import params as params_mod
 from planning.diff import page as diff_page
 from planning.errors import ParamsError, SnapshotExists, UnsafePath
 from planning.handover import workbook
-from planning.params import RunInput
+from planning.params import RunInput, scenarios
 from planning.runner import checks, publish, snapshot, texts
 from planning.runner import cluster as cluster_mod
 from planning.runner.kernels import KernelSlot, notebook_parameters, run_region
@@ -77,6 +78,7 @@ def run(
     plan_year: int = 0,
     cluster: str | None = None,
     scheduler: str | None = None,
+    scenario: str = "",
 ) -> RunResult:
     """Validate everything, run regions x steps, and publish `out_root/<as-of>/` atomically.
 
@@ -86,6 +88,8 @@ def run(
     docstring). `kind` and `plan_of_record` go into the manifest (docs/rhythm.md "Snapshot kinds": a review run
     is kind "review" with the path of the plan version it was checked against). `cluster` ("local:N") or `scheduler` ("tcp://HOST:PORT", else `run.scheduler` of the params
     unless `workers` is given) run the regions as Dask tasks (`runner.cluster`) instead of the process pool.
+    `scenario`: a named scenario (params/scenarios/<name>.yaml) as the last parameter layer, published as
+    `out_root/<as-of>+<name>/` with kind "scenario" (`scenario_kind`), compared with its base plan.
     """
     # absolute before anything uses them: the kernels run in the notebooks folder (checks.absolute)
     params_dir = checks.absolute(params_dir or config.PARAMS_DIR, "--params")
@@ -109,7 +113,12 @@ def run(
         raise ParamsError(f"{params_dir}: no region files (<region>.yaml); nothing to run")
     inputs = {
         r: params_mod.resolve(
-            r, as_of=as_of or "", plan_year=plan_year, language=language or "", params_dir=params_dir
+            r,
+            as_of=as_of or "",
+            plan_year=plan_year,
+            language=language or "",
+            params_dir=params_dir,
+            scenario=scenario,
         )
         for r in wanted
     }
@@ -122,6 +131,10 @@ def run(
                 f"{wanted[0]!r} ({first.as_of} / {first.plan_year}); expected one planning date per snapshot"
             )
     final = store.snapshot_dir(out_root, first.as_of)
+    extra: dict[str, Any] = {"kind": kind, **({"plan_of_record": plan_of_record} if plan_of_record else {})}
+    if scenario:  # its own folder, never the plan's: <as-of>+<name>
+        final = out_root / scenarios.snapshot_name(first.as_of.isoformat(), scenario)
+        extra = scenario_kind(scenario, params_dir, out_root, first.as_of)
     if target is None and workers is None and first.run.scheduler:
         target = cluster_mod.parse_target(None, first.run.scheduler, "params run.scheduler")
 
@@ -139,8 +152,10 @@ def run(
         checks.check_replaceable(final)
         if resume or subset:  # update the snapshot in place of replacing it (`_update_plan`)
             previous = store.read_manifest(final) or {}
-            if kind == "plan" and store.snapshot_kind(previous) != "plan":  # an update keeps what made it
-                kind, plan_of_record = store.snapshot_kind(previous), previous.get("plan_of_record", "")
+            if kind == "plan" and not scenario and store.snapshot_kind(previous) != "plan":  # an update keeps
+                kind = store.snapshot_kind(previous)  # what made it
+                base = previous.get("plan_of_record")
+                extra = {"kind": kind, **({"plan_of_record": base} if base else {})}
             wanted, step_list, forced = _update_plan(
                 previous,
                 wanted,
@@ -183,20 +198,23 @@ def run(
             workers,
             progress,
             data_warnings,
-            {"kind": kind, **({"plan_of_record": plan_of_record} if plan_of_record else {})},
+            extra,
             target,
             history,
         )
         importer.write_snapshot_report(  # <snapshot>/validation.json, its sentences in the run's language
             tmp, sorted(set(data_dirs.values())), lambda r: texts.import_report(r, first.language)
         )
-        if kind == "plan":  # a review holds no plan to hand over: its plan of record has the quotas and changes
+        if kind == "plan" and not scenario:  # a review holds no plan to hand over (its plan of record does)
             _hand_over(tmp, final, out_root)
+        if scenario:  # "changes since" its base plan, the scenario's keys named as the cause
+            _compare_with_base(tmp, final, out_root, extra.get("plan_of_record", ""))
         manifest = store.read_manifest(tmp) or {}
         result.audit = plan_audit(tmp, manifest)
         report.write_index(tmp, manifest, first.language, result.audit)
         if previous is not None and previous.get("status") == "complete" and not result.ok:
             result.snapshot = _keep_failed(tmp, final)  # the complete snapshot stays as it was
+            result.failed_kept = result.snapshot if result.snapshot != final else None
             return result
         if previous is not None and store.read_manifest(final) != previous:
             raise SnapshotExists(
@@ -204,6 +222,7 @@ def run(
                 "published (this run's changes would have undone the other's): run the same command again"
             )
         publish.publish(tmp, final, replace=force or previous is not None)
+        result.failed_swept = _sweep_failed(final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -286,6 +305,17 @@ def _keep_failed(tmp: Path, final: Path) -> Path:
     return failed
 
 
+def _sweep_failed(final: Path) -> Path | None:
+    """Once a run of an as-of date is published, its `<as-of>.failed/` (an earlier update that failed, kept for
+    reading its notebooks) shows a state the snapshot has left behind: removed. Only a failed run of ours (a
+    folder with a manifest) is removed; returns it, or None."""
+    failed = final.with_name(f"{final.name}.failed")
+    if not failed.is_dir() or failed.is_symlink() or not store.is_snapshot(failed):
+        return None
+    shutil.rmtree(failed, ignore_errors=True)
+    return None if failed.exists() else failed
+
+
 def _company_regions(params_dir: Path, wanted: list[str]) -> list[str] | None:
     """Every region of params/ and the run's (for the index: is a total over the snapshot's regions the
     company's?); None when params/ holds a file that is not a region (the run names its regions itself)."""
@@ -310,7 +340,7 @@ def _run_into(
     workers: int | None,
     progress,
     data_warnings: list[Any],
-    kind: dict[str, str] | None = None,
+    kind: dict[str, Any] | None = None,
     target: cluster_mod.Target | None = None,
     history: dict[str, int] | None = None,
 ) -> RunResult:
@@ -322,7 +352,7 @@ def _run_into(
     started_at = datetime.now(UTC)
     first = inputs[regions[0]].params
     prev_regions = (previous or {}).get("regions", {})
-    result = RunResult(snapshot=final)
+    result = RunResult(snapshot=final, language=first.language)
     specs = []
     hashes: dict[str, dict[str, dict[str, str]]] = {}
     for r in regions:
@@ -371,6 +401,7 @@ def _run_into(
             data=", ".join(sorted({data_dirs[s["region"]] for s in specs})) or "-",
             out=str(final),
             reused=len(result.results),
+            lang=first.language,
         )
     try:
         if target is not None and specs:  # Dask: the workers must see these folders (runner.cluster)
@@ -391,7 +422,7 @@ def _run_into(
     result.results.sort(key=lambda x: (order[x.region], steps.index(x.step)))
     # a step that ran without its upstream steps is partial, not ok; a review run reads its upstream steps from
     # the plan of record instead (`planning review`, docs/rhythm.md)
-    if (kind or {}).get("kind", "plan") == "plan":
+    if (kind or {}).get("kind", "plan") in ("plan", "scenario"):
         for r in regions:
             snapshot.mark_partial([x for x in result.results if x.region == r])
     # every region of the earlier snapshot stays, in its place: the regions this run does not name are carried
@@ -415,9 +446,8 @@ def _run_into(
         commit=commit,
         steps=steps,
         fingerprints={**(previous or {}).get("data", {}), **fingerprints},
-        data_warnings=[  # the messages in the run's language; keys and values as they are
-            checks.problem_dict(p, texts.problem_message(p, first.language)) for p in data_warnings[:100]
-        ],
+        # keys and values as they are; the sentence in the run's language (runner.texts)
+        data_warnings=[checks.problem_dict(w, texts.problem_message(w, first.language)) for w in data_warnings[:100]],
         previous=previous,
         company_regions=company_regions,
     )
@@ -485,6 +515,31 @@ def _hand_over(tmp: Path, final: Path, out_root: Path) -> None:
             f"note: changes since {earlier[-1].path.name} not written: {type(exc).__name__}: {exc}",
             file=sys.stderr,
         )
+
+
+def scenario_kind(name: str, params_dir: Path, out_root: Path, as_of: date) -> dict[str, Any]:
+    """The manifest entries of a scenario's snapshot: kind "scenario", its name, file and overrides ({dotted key:
+    value}), and `plan_of_record`: the plan version it is a variant of (the plan of record for its date), if any."""
+    path = scenarios.existing(name, params_dir)
+    base = store.plan_of_record(out_root, as_of)
+    entry = {"name": name, "file": str(path), "overrides": scenarios.overrides(params_mod.read_yaml(path))}
+    out: dict[str, Any] = {"kind": "scenario", "scenario": entry}
+    if base is not None:
+        out["plan_of_record"] = store.relative_to_root(out_root, base.path)
+    return out
+
+
+def _compare_with_base(tmp: Path, final: Path, out_root: Path, base: str) -> None:
+    """A scenario's comparison with its base plan (`planning diff BASE SCENARIO`), into `<scenario>/diff_<BASE>/`;
+    a problem is one `note:` line on stderr (the scenario's snapshot is published all the same)."""
+    manifest = store.read_manifest(tmp) or {}
+    if not base or manifest.get("status") != "complete":
+        return
+    try:
+        old = diff.open_snapshot(out_root / base, out_root)
+        diff_page.diff_snapshots(old, diff.Side(final.name, tmp, manifest))
+    except Exception as exc:  # a comparison never costs the run its snapshot
+        print(f"note: changes since {base} not written: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
 # ------------------------------------------------------------------------------------------------ workers

@@ -3,7 +3,8 @@ headline numbers of each region for the index, and the step inputs `--resume` co
 
 Manifest entries (docs/architecture.md): `snapshot`, `status` (complete | incomplete), `kind` ("plan": a run;
 `store.KINDS`), `started_at`, `wall_s`,
-`workers`, `commit`, `versions`, `steps`, `data` (fingerprints), `data_warnings`, `resumed_from` (resumed and
+`workers`, `commit`, `versions`, `steps`, `data` (fingerprints), `data_warnings` (keys as
+the checks give them, `message` in the run's language), `resumed_from` (resumed and
 updated runs), `company_regions` (every region of params/: the index calls a total over fewer a partial one),
 `regions` -> {region: {params, params_files, data_dir, headline, steps -> {step: {status, duration_s, error,
 inputs, reused, retried}}}}. The manifest itself is read and written by `planning.store`.

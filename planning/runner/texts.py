@@ -1,6 +1,7 @@
 """What the checks before a run say, in the run's language (`language` in params, or `--language`):
-`planning check`'s lines, the data problems of `<as-of>.validation.json` and the import report of the snapshot's
-`validation.json` (issue 17 case 13).
+`planning check`'s lines, the data problems of `<as-of>.validation.json` and of the manifest's `data_warnings`,
+the import report of the snapshot's `validation.json` (issue 17 case 13); and what `planning run` prints while it
+works and when it ends (`run_start`, `run_summary`).
 
 Only sentences are translated (locale/check.yaml, locale/importer.yaml); machine keys stay as they are in every
 language: the `error:` / `warning:` prefixes, JSON keys, table, column and check keys, severities and outcomes in
@@ -224,4 +225,46 @@ def import_report(report: dict[str, Any], lang: str) -> dict[str, Any]:
         {**f, "detail": d, "examples": e}
         for f, d, e in zip(report["findings"], shown["detail"], shown["examples"], strict=True)
     ]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- planning run
+def run_start(notebooks: int, regions: int, steps: int, workers: int, reused: int, data: str, out: str, lang: str) -> str:
+    """The start line of a run and its data and output folders."""
+    t = _t(lang)
+    again = t("check.run.again", n=reused) if reused else ""
+    return "\n".join(
+        [
+            t("check.run.start", notebooks=notebooks, regions=regions, steps=steps, workers=workers, again=again),
+            t("check.run.data", path=data),
+            t("check.run.output", path=out),
+        ]
+    )
+
+
+def run_summary(result: Any, lang: str) -> list[str]:
+    """What `planning run` prints when it ends (`runner.RunResult`): notebooks ok, the plan audit's failures and
+    count, partial and failed steps, and where a failed update was kept or which one this run swept."""
+    t = _t(lang)
+    ok = sum(r.status == "ok" for r in result.results)
+    reused = sum(r.reused for r in result.results)
+    again = t("check.run.done_again", n=reused) if reused else ""
+    out = [t("check.run.done", ok=ok, total=len(result.results), again=again, index=result.snapshot / "index.html")]
+    if result.audit is not None:
+        failed = result.audit[result.audit["status"] == "fail"]
+        out += [f"audit fail: {a.region} / {a.check}: {a.values}" for a in failed.itertuples()]
+        out.append(t("check.run.audit", n=len(result.audit), fail=len(failed), path=result.snapshot / "audit.csv"))
+    for r in result.results:
+        if r.status == "partial" and r.error:
+            out.append(f"partial: {r.region} / {r.step}: {r.error.get('message')}")
+        if r.status == "failed" and r.error:
+            cell = f", cell {r.error['cell']}" if r.error.get("cell") else ""
+            see = t("check.run.see", path=result.snapshot / r.region / f"{r.step}.ipynb")
+            out.append(f"error: {r.region} / {r.step}{cell}: {r.error.get('message')}{see}")
+    kept, swept = getattr(result, "failed_kept", None), getattr(result, "failed_swept", None)
+    if kept is not None:
+        snapshot = kept.with_name(kept.name.removesuffix(".failed"))
+        out.append(t("check.run.failed_kept", snapshot=snapshot, failed=kept, as_of=snapshot.name))
+    if swept is not None:
+        out.append(t("check.run.failed_swept", failed=swept, as_of=swept.name.removesuffix(".failed")))
     return out

@@ -21,6 +21,8 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from planning import i18n
+from planning.runner import texts
 from planning.runner.results import StepResult, step_line
 
 
@@ -34,28 +36,35 @@ class Watch:
         self.total = 0
         self.done = 0
         self.t0 = time.perf_counter()
+        self.lang = "en"
         self._bar: Progress | None = None
         self._task: Any = None
 
     def start(
-        self, *, notebooks: int, regions: int, steps: int, workers: int, data: str, out: str, reused: int = 0
+        self,
+        *,
+        notebooks: int,
+        regions: int,
+        steps: int,
+        workers: int,
+        data: str,
+        out: str,
+        reused: int = 0,
+        lang: str = "en",
     ):
-        self.total, self.done, self.t0 = notebooks, 0, time.perf_counter()
-        again = f", {reused} reused from the earlier run" if reused else ""
+        """The start line in the run's language `lang` (runner.texts), then the bar or plain lines."""
+        self.total, self.done, self.t0, self.lang = notebooks, 0, time.perf_counter(), lang
         print(
-            f"planning {notebooks} notebooks: {regions} regions x {steps} steps on {workers} "
-            f"{'worker' if workers == 1 else 'workers'}{again}\n  data: {data}\n  output: {out}",
-            file=self.stream,
-            flush=True,
+            texts.run_start(notebooks, regions, steps, workers, reused, data, out, lang), file=self.stream, flush=True
         )
         if self.live and notebooks:
             console = Console(file=self.stream)
             self._bar = Progress(
-                TextColumn("  running"),
+                TextColumn("  " + i18n.t("check.run.running", lang)),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeElapsedColumn(),
-                TextColumn("left"),
+                TextColumn(i18n.t("check.run.left", lang)),
                 TimeRemainingColumn(),
                 console=console,
                 transient=True,
@@ -68,7 +77,9 @@ class Watch:
         if not self.done or self.done >= self.total:
             return "—"
         left = (time.perf_counter() - self.t0) / self.done * (self.total - self.done)
-        return f"{left:.0f} s" if left < 90 else f"{left / 60:.1f} min"
+        if left < 90:
+            return i18n.t("check.run.seconds", self.lang, n=f"{left:.0f}")
+        return i18n.t("check.run.minutes", self.lang, n=f"{left / 60:.1f}")
 
     def __call__(self, results: list[StepResult]) -> None:
         for r in results:
@@ -78,7 +89,11 @@ class Watch:
                 self._bar.advance(self._task)
             else:
                 count = f"[{self.done}/{self.total}]" if self.total else ""
-                left = f"  ~{self.eta()} left" if self.total and self.done < self.total else ""
+                left = (
+                    "  " + i18n.t("check.run.time_left", self.lang, time=self.eta())
+                    if self.total and self.done < self.total
+                    else ""
+                )
                 print(f"{step_line(r)}  {count}{left}", file=self.stream, flush=True)
 
     def stop(self) -> None:

@@ -68,8 +68,16 @@ def month_starts(start: int, end: int) -> np.ndarray:
 
 
 def weighted_pick(rng: np.random.Generator, weights: np.ndarray, n: int) -> np.ndarray:
-    """n indices drawn with probability proportional to `weights` (cumulative sum + searchsorted: fast)."""
+    """n indices drawn with probability proportional to `weights` (cumulative sum + searchsorted: fast).
+
+    Weights must be non-negative with a positive, finite sum: all-zero weights would otherwise pick the last
+    index every time, silently."""
     c = np.cumsum(weights)
+    if not len(c) or not np.isfinite(c[-1]) or c[-1] <= 0 or (weights < 0).any():
+        raise ValueError(
+            f"weighted_pick: weights {np.asarray(weights)[:5].tolist()}{' ...' if len(weights) > 5 else ''} "
+            f"(sum {c[-1] if len(c) else 0}); expected non-negative weights with a positive, finite sum"
+        )
     idx = np.searchsorted(c, rng.random(n) * c[-1], side="right")
     return np.minimum(idx, len(weights) - 1)
 

@@ -256,14 +256,13 @@ def describe_funnel(
 
 
 def describe_segments(by_segment: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> str:
-    """Best and weakest segment by win rate, among segments with at least `strategy.min_segment_deals` decided."""
+    """Best and weakest segment by win rate, among segments with at least `strategy.min_segment_deals` decided
+    (the rule pipeline coverage uses for a segment's own win rate); when none has that many, says so."""
     col = by_segment.columns[0]
-    ok = by_segment.loc[(by_segment["won"] + by_segment["lost"]) >= min(p.min_segment_deals, 10)].dropna(
-        subset=["win_rate"]
-    )
+    ok = by_segment.loc[(by_segment["won"] + by_segment["lost"]) >= p.min_segment_deals].dropna(subset=["win_rate"])
     if ok.empty:
-        ok = by_segment.dropna(subset=["win_rate"])
-    if ok.empty:
+        if by_segment["win_rate"].notna().any():
+            return voice.t("strategy.funnel.segments_few", n=p.min_segment_deals)
         return ""
     best, worst = ok.loc[ok["win_rate"].idxmax()], ok.loc[ok["win_rate"].idxmin()]
     kind = "industry" if col == "industry" else "lead_source"
