@@ -44,7 +44,7 @@ ctx = notebook.setup(
 # %%
 from planning.market import charts, competitors, narrate, needs, segments, share, swot, trend, views, widgets
 
-ctx.h("market.trend.title")
+ctx.h("market.trend.title_minimal" if ctx.minimal else "market.trend.title")  # a minimal plan: no seasonality
 sales_trend = trend.trend(ctx.data.orders, ctx.as_of)
 ctx.chart(charts.trend_line(sales_trend, ctx.lang))
 ctx.save("market_trend", sales_trend)

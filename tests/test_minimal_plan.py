@@ -268,6 +268,7 @@ def test_market_goals_and_index_name_the_months_not_a_year(six: Path, three: Pat
     index's sales are the months of history's: said so, not "the last 12 months"."""
     market, goals = _text(three / REGION / "01_market_analysis.html"), _text(three / REGION / "02_goals.html")
     assert "近 12 个月" not in market and "销售额（近 3 个月）" in market and "3 个月历史中 $" in market
+    assert "季节性" not in market.replace("月度季节性（目标设定步骤改按工作日分解目标）", "")  # what it leaves out
     assert "（3 个月历史，折算为全年）" in goals and "3 个月历史中占比" in goals and "× 各月工作日" in goals
     assert "（近 12 个月）×" not in goals and "近 12 个月占比" not in goals
     resources = _text(three / REGION / "04_resources.html")
