@@ -382,7 +382,7 @@ def describe_pipeline(
     quarter's and the year's expected landing with its range against target."""
     own = stages[stages["basis"] == "own"]
     basis = voice.t(
-        "review.pipeline.basis",
+        "review.pipeline.basis" if len(own) else "review.pipeline.basis_all_history",  # not "for —"
         months=p.history_months,
         stages=voice.t("review.pipeline.list_sep").join(voice.name("stage", s) for s in own["stage"]) or "—",
         min_closed=p.min_closed,
