@@ -318,6 +318,13 @@ def _region_as_of(info: dict[str, Any], params: dict[str, Any], manifest: dict[s
     return own.get("as_of") or params.get("as_of") or manifest.get("as_of") or None
 
 
+def _region_name(region: str, info: dict[str, Any], lang: str) -> str:
+    """A region's name on the index: its params' (`region.name` / `name_zh`), else the workbook's."""
+    rparams = info.get("params") or {}
+    rmeta = rparams.get("region") if isinstance(rparams.get("region"), dict) else {}
+    return (rmeta.get("name_zh") if lang == "zh" else rmeta.get("name")) or i18n.name("region", region, lang)
+
+
 def _rollup_label(manifest: dict[str, Any], regions: dict[str, Any], lang: str) -> str:
     """The roll-up row's name: the company's total when the snapshot holds every region of the company
     (`company_regions` in the manifest; an older manifest does not say: every region), else "Total of n of m
@@ -349,10 +356,10 @@ ATTENTION_ORDER = (
 ATTENTION_PER_REGION = 4
 
 
-def attention_section(snapshot_dir: Path, regions: list[str], lang: str) -> str:
-    """The items for decision across regions, read from each step's summary artefact (the box its report opens
-    with): at most ATTENTION_PER_REGION per region, the review's first (off plan now), then resources, goals,
-    strategy, market. Empty when no report has an item."""
+def attention_section(snapshot_dir: Path, regions: dict[str, str], lang: str) -> str:
+    """The items for decision across regions (key -> display name), read from each step's summary artefact (the
+    box its report opens with): at most ATTENTION_PER_REGION per region, the review's first (off plan now), then
+    resources, goals, strategy, market. Empty when no report has an item."""
     t = lambda key, **kw: i18n.t(f"common.index.attention.{key}", lang, **kw)  # noqa: E731
     rows = []
     for r in regions:
@@ -365,7 +372,7 @@ def attention_section(snapshot_dir: Path, regions: list[str], lang: str) -> str:
             region_cell = (
                 f'<th scope="row" rowspan="{min(len(items), ATTENTION_PER_REGION)}">' if n == 0 else ""
             )
-            region_cell += f"{_e(i18n.name('region', r, lang))}</th>" if n == 0 else ""
+            region_cell += f"{_e(regions[r])}</th>" if n == 0 else ""
             link = f'<a href="{_e(r)}/{_e(step)}.html">{_e(_step_name(step, lang))}</a>'
             rows.append(f"<tr>{region_cell}<td>{link}</td><td>{_e(text)}</td></tr>")
         if len(items) > ATTENTION_PER_REGION:
@@ -456,11 +463,7 @@ def write_index(
     rows: list[str] = []
     step_rows: list[str] = []
     for region, info in regions.items():
-        rparams = info.get("params") or {}
-        rmeta = rparams.get("region") if isinstance(rparams.get("region"), dict) else {}
-        rname = (rmeta.get("name_zh") if lang == "zh" else rmeta.get("name")) or i18n.name(
-            "region", region, lang
-        )
+        rname = _region_name(region, info, lang)
         cells = []
         for step in steps:
             st = (info.get("steps") or {}).get(step)
@@ -527,7 +530,8 @@ def write_index(
         f'<div class="report-title">{_e(title)}</div>'
         f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div>{kind_html}{changes_html}</header>\n'
         f"<main>{display.audit_section(audit, lang)}\n{rollup_html}\n"
-        f"{attention_section(snapshot_dir, list(regions), lang)}\n{regions_html}</main>\n"
+        f"{attention_section(snapshot_dir, {r: _region_name(r, i, lang) for r, i in regions.items()}, lang)}\n"
+        f"{regions_html}</main>\n"
         f'<footer class="report-footer">{_e(i18n.t("common.report.footer_index", lang, commit=commit, generated=generated_at()))}</footer>\n'
         "</body>\n</html>\n"
     )

@@ -274,6 +274,7 @@ def test_market_goals_and_index_name_the_months_not_a_year(six: Path, three: Pat
     resources = _text(three / REGION / "04_resources.html")
     assert "（产能模型口径：上手期、流失、各月工作日、工具" in resources and "季节性" not in resources
     assert "the 6 months of history, not 12" in _text(six / "index.html")
+    assert "West Goals Goal not checked against any limit" in _text(six / "index.html")  # not the key "west"
     # the region by its params' name where the workbook does not know its key ("in west" before)
     assert "Reach $93.7K revenue in West in 2025" in _text(six / REGION / "02_goals.html")
     assert "2025 年西部实现销售额" in goals
