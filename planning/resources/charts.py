@@ -230,7 +230,9 @@ def cost_chart(costs: pd.DataFrame, lang: str = "en") -> alt.Chart:
                 alt.Tooltip("amount:Q", title=_t("amount", lang), format=MONEY_FORMAT),
             ],
         )
-        .properties(title=_t("cost_title", lang), height=max(120, len(d) * (12 * lines + 8)))
+        # the theme's autosize "fit" counts the title, the x axis and the legend below the plot in the height:
+        # each row gets 14 px a label line plus 8, and the rest its ~130 px
+        .properties(title=_t("cost_title", lang), height=max(120, len(d) * (14 * lines + 8) + 130))
     )
 
 
