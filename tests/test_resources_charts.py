@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 import pandas as pd
 from frames_resources import baseline, channels, month_targets, res_section
@@ -71,5 +72,19 @@ def test_cost_chart_rows_are_tall_enough_for_their_wrapped_labels():
         labels = _y_axis_labels(vlc.vegalite_to_svg(charts.cost_chart(costs, lang).to_json()))
         assert len(labels) == 6, labels
         assert max(n for _, n in labels) >= 2 or lang == "zh"  # the English names do wrap
-        for (y0, n0), (y1, n1) in zip(labels, labels[1:]):
+        for (y0, n0), (y1, n1) in pairwise(labels):
             assert y1 - y0 >= 14 * (n0 + n1) / 2, (lang, labels)  # 14 px a line, blocks centred on their row
+
+
+def test_gantt_rows_are_tall_enough_for_their_wrapped_task_names():
+    import vl_convert as vlc
+
+    long = "Strategic tier, 277 accounts: Dedicated key-account advisor + tailored line solution (process audit, custom configuration, ROI case)"
+    tasks = [long, "Profit tier, 190 accounts: Cross-sell spare parts and service contracts; value-added maintenance", "Hire"]
+    plan = pd.DataFrame({"task": tasks, "goal": "tiers", "owner": "KAM", "start": pd.to_datetime(["2027-01-01"] * 3),
+                         "end": pd.to_datetime(["2027-03-31"] * 3), "status": "planned", "no_owner": False,
+                         "overdue": False})  # fmt: skip
+    labels = _y_axis_labels(vlc.vegalite_to_svg(charts.gantt_chart(plan, date(2026, 9, 30), "en").to_json()))
+    assert len(labels) == 3 and max(n for _, n in labels) >= 3, labels
+    for (y0, n0), (y1, n1) in pairwise(labels):
+        assert y1 - y0 >= 14 * (n0 + n1) / 2, labels

@@ -272,7 +272,10 @@ def gantt_chart(plan: pd.DataFrame, as_of: date, lang: str = "en") -> alt.LayerC
         .encode(x="as_of:T")
     )
     return alt.layer(bars, today).properties(
-        title=_t("gantt_title", lang), height=max(160, len(d) * (12 * lines + 8)), width=900
+        # as in cost_chart: 14 px a label line plus 8 a row, and ~110 px for title, time axis and legend ("fit")
+        title=_t("gantt_title", lang),
+        height=max(160, len(d) * (14 * lines + 8) + 110),
+        width=900,
     )
 
 
