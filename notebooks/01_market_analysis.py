@@ -44,7 +44,7 @@ ctx = notebook.setup(
 # %%
 from planning.market import charts, competitors, narrate, needs, segments, share, swot, trend, views, widgets
 
-ctx.h("market.trend.title")
+ctx.h("market.trend.title_minimal" if ctx.minimal else "market.trend.title")  # a minimal plan: no seasonality
 sales_trend = trend.trend(ctx.data.orders, ctx.as_of)
 ctx.chart(charts.trend_line(sales_trend, ctx.lang))
 ctx.save("market_trend", sales_trend)
@@ -91,8 +91,10 @@ ctx.missing("customers", "market.segments.missing_dims", when=dims != segments.S
 if len(segs):
     if not ctx.minimal:  # a minimal plan has no CLV to draw the segments on
         ctx.chart(charts.segments_bubble(narrate.label_segments(segs, dims, ctx.voice), ctx.lang))
-    ctx.table(views.segments_view(segs, dims, ctx.voice), domain="market",
-              money=["sales", "avg_order_value", "clv"], pct=["win_rate", "growth"])  # fmt: skip
+    months = ctx.history_months * ctx.minimal  # a minimal plan's sales are its months', not a year's
+    ctx.table(views.segments_view(segs, dims, ctx.voice, months), domain="market",
+              money=[views.sales_column(months, ctx.voice), "avg_order_value", "clv"],
+              pct=["win_rate", "growth"])  # fmt: skip
     if not ctx.minimal:
         ctx.say(ctx.t("market.segments.formula", cap=f"{ctx.p.market.clv_max_years:g}"))
     ctx.say(narrate.describe_segments(segs, dims, ctx.p.market, ctx.voice))

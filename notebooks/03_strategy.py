@@ -66,6 +66,7 @@ segments, targets, goals = (
     for name in ("segments", "targets", "goals")
 )
 target = retention.target_year(targets)
+window = ctx.history_months if ctx.minimal else 12  # the months of revenue_12m: a minimal plan's history
 
 # %%
 ctx.h("strategy.tiers.title")
@@ -86,7 +87,7 @@ ctx.say(narrate.describe_method(tiered, growth, s, voice))
 ctx.missing("customers", "strategy.missing.tiers")
 cut = tiers.cutoffs(tiered, s)
 ctx.chart(charts.tier_scatter(scatter.scatter_cells(tiered, cut), cut, voice))
-ctx.chart(charts.tier_bars(summary, voice))
+ctx.chart(charts.tier_bars(summary, window, voice))
 ctx.say(narrate.describe_tiers(summary, target, ctx.plan_year, voice, ctx.history_months * ctx.minimal))
 ctx.data_notes(dimensions=("industry", "size_band", "lead_source"))  # grouped segments; anonymous revenue
 
@@ -94,19 +95,25 @@ ctx.data_notes(dimensions=("industry", "size_band", "lead_source"))  # grouped s
 ctx.h("strategy.tiers.playbooks", level=3)
 ctx.table(summary[["tier", "playbook", "touches"]], domain="strategy")
 ctx.table(
-    summary.drop(columns=["value_score", "potential_score", "touches", "playbook"]).drop(
-        columns=list(tiers.PROJECTION_COLUMNS) if ctx.minimal else []  # a minimal plan projects no base
+    narrate.revenue_window(
+        summary.drop(columns=["value_score", "potential_score", "touches", "playbook"]).drop(
+            columns=list(tiers.PROJECTION_COLUMNS) if ctx.minimal else []  # a minimal plan projects no base
+        ),
+        window,
+        voice,
     ),
     domain="strategy",
-    money=["revenue_12m", "potential", "expected_loss", "expected_gain", "expected_revenue"],
+    money=narrate.money_columns(
+        ["revenue_12m", "potential", "expected_loss", "expected_gain", "expected_revenue"], window, voice
+    ),
     pct=["revenue_share", "share_of_target"],
     currency=voice.currency,
 )
 ctx.h("strategy.tiers.top", level=3)
 ctx.table(
-    tiers.top_accounts(tiered, features, 3).drop(columns=["potential"]),
+    narrate.revenue_window(tiers.top_accounts(tiered, features, 3).drop(columns=["potential"]), window, voice),
     domain="strategy",
-    money=["revenue_12m"],
+    money=narrate.money_columns(["revenue_12m"], window, voice),
     currency=voice.currency,
 )
 
@@ -118,8 +125,10 @@ has_opportunities = not ctx.missing("opportunities", "strategy.missing.funnel")
 if has_opportunities:
     supported = funnel.support(ctx.data.opportunities, ctx.p)  # stage dates, deal values: what can be shown
     ctx.say(narrate.describe_support(supported, voice))
-    ctx.chart(charts.funnel_chart(stages, voice))
-    ctx.say(narrate.describe_funnel(stages, funnel.win_stats(ctx.data.opportunities, ctx.p), s, voice))
+    lead_months = funnel.lead_months(ctx.data.opportunities, ctx.p.as_of, s.funnel_months)
+    ctx.chart(charts.funnel_chart(stages, lead_months, voice))
+    stats = funnel.win_stats(ctx.data.opportunities, ctx.p)
+    ctx.say(narrate.describe_funnel(stages, stats, s, lead_months, voice))
     ctx.table(stages, domain="strategy", pct=["conversion_rate", "benchmark_rate", "vs_benchmark"])
 
 # %%
@@ -205,10 +214,11 @@ if has_health:
 # %%
 ctx.h("strategy.fourp.title")
 decisions = narrate.four_p_table(fourp.four_p(s, goals), s, voice)
-ctx.table(narrate.four_p_view(decisions, voice), domain="strategy")
+if len(decisions):  # none in params: the sentence says so
+    ctx.table(narrate.four_p_view(decisions, voice), domain="strategy")
 ctx.say(narrate.describe_four_p(decisions, goals, voice))
 channels = fourp.channel_mix(ctx.data.orders, ctx.p)
-ctx.chart(charts.channel_mix_chart(channels, voice))
+ctx.chart(charts.channel_mix_chart(channels, window, voice))
 ctx.say(narrate.describe_channels(channels, voice, ctx.minimal))
 
 # %%
@@ -226,6 +236,7 @@ ctx.summary(
         ctx.load_optional("funnel"),
         ctx.load_optional("coverage"),
         ctx.load_optional("health"),
+        lead_months if has_opportunities else s.funnel_months,
         ctx.voice,
     )
 )

@@ -90,7 +90,8 @@ ctx.save("capacity", capacity_by_month)
 ctx.h("resources.hiring.title")
 ctx.save("hiring_plan", hiring)
 if not ctx.missing("reps", "resources.missing.hiring", when=not has_team):
-    ctx.table(views.hiring_table(hiring, ctx.voice), domain="resources")
+    if len(hiring):  # no hire needed: the sentence says so
+        ctx.table(views.hiring_table(hiring, ctx.voice), domain="resources")
     ctx.say(narrate.describe_hiring(hiring, team, ctx.p.resources, ctx.voice))
     ctx.chart(charts.headcount_chart(capacity_by_month, ctx.lang))
 

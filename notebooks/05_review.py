@@ -133,8 +133,8 @@ ctx.h("review.kpi.title")
 red, yellow = ctx.p.review.red_below_baseline, ctx.p.review.yellow_below_baseline
 kpi_values = kpis.kpi_values(ctx.data, pva, ctx.p)
 board = narrate.kpi_rules(kpis.kpi_status(kpi_values, red, yellow), red, yellow, ctx.voice)
-ctx.table(views.kpi_view(board, ctx.voice), domain="review")
 if len(board):  # no KPI with a reference (no plan, no like-for-like baseline): the sentence says why
+    ctx.table(views.kpi_view(board, ctx.voice), domain="review")
     ctx.chart(charts.kpi_chart(board, red, yellow, ctx.lang))
 ctx.say(narrate.describe_kpis(board, ctx.data, ctx.voice, kpis.baseline_gaps(ctx.data, ctx.as_of)))
 ctx.save("kpis", board)
@@ -166,7 +166,8 @@ ctx.save("facts_review", review_facts.review_facts(pva, ctx.p.review.root_cause_
 # %%
 ctx.h("review.process.title", level=3)
 checks = kpis.process_checks(board)
-ctx.table(checks, domain="review", pct=["process_change", "outcome_change"])
+if len(checks):  # none without lit KPIs: the sentence says so
+    ctx.table(checks, domain="review", pct=["process_change", "outcome_change"])
 ctx.say(narrate.describe_process_checks(checks, ctx.voice))
 
 # %%
@@ -199,7 +200,8 @@ from planning.review import pdca
 ctx.h("review.pdca.title")
 previous = pdca.previous_log(snapshots, ctx.region, ctx.as_of)
 log = narrate.pdca_actions(pdca.pdca_log(board, previous, ctx.p), ctx.p.review, ctx.voice)
-ctx.table(views.pdca_view(log, ctx.voice), domain="review")
+if len(log):  # no red KPI and nothing carried forward: the sentence says so
+    ctx.table(views.pdca_view(log, ctx.voice), domain="review")
 ctx.say(narrate.describe_pdca(log, ctx.voice))
 ctx.save("pdca_log", log)
 

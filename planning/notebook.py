@@ -290,16 +290,29 @@ def setup(
     odir.mkdir(parents=True, exist_ok=True)
 
     charts.enable(batch=batch, lang=p.language, svg_fallback=p.run.static_charts, currency=p.company.currency)
-    i18n.use_labels(data.read_labels(ddir))  # the data's own names of keys the workbook does not know
+    labels = data.read_labels(ddir)  # the data's own names of keys the workbook does not know, and the region's
+    own = p.region.name_zh if p.language == "zh" else p.region.name  # params' name, for a key the workbook lacks
+    if own:
+        labels = {**labels, "region": {**labels.get("region", {}), p.region.key: own}}
+    i18n.use_labels(labels)
     ctx = Context(step=step, p=p, data_dir=ddir, out_dir=odir, batch=batch, history_months=history_months)
     if not history_months:  # opened by hand: the count `planning run` makes (runner.checks.short_history)
         months = periods.history_months(ctx.data.orders["order_date"], ctx.as_of)
         ctx.history_months = len(months)
-        if ctx.history_months < periods.MIN_PLAN_MONTHS:
+        if ctx.history_months < periods.MIN_PLAN_MONTHS:  # worded as the run's check (locale/check.yaml)
+            n, lang, dates = len(months), p.language, ctx.data.orders["order_date"].dropna()
+            span = i18n.t("check.history.no_order", lang)
+            if n:
+                span = i18n.t("check.history.months", lang, n=n, first=str(months[0]), last=str(months[-1]))
+            elif len(dates):
+                first, last = f"{dates.min():%Y-%m-%d}", f"{dates.max():%Y-%m-%d}"
+                span = i18n.t("check.history.no_complete_month", lang, first=first, last=last)
             raise data.DataError(
-                f"{data.table_file(ddir, 'orders')}: region {p.region.key!r} has {len(months)} complete months "
-                f"of orders up to as_of {ctx.as_of.isoformat()}; expected at least {periods.MIN_PLAN_MONTHS} for "
-                f"a minimal plan ({periods.FULL_PLAN_MONTHS} for the full plan; docs/method.md, short histories)"
+                i18n.t(
+                    "check.history.too_short", lang, source=data.table_file(ddir, "orders"),
+                    region=repr(p.region.key), span=span, as_of=ctx.as_of.isoformat(),
+                    min=periods.MIN_PLAN_MONTHS, full=periods.FULL_PLAN_MONTHS,
+                )  # fmt: skip
             )
     if not batch:  # in reports the page header carries step and region
         display.heading(f"{ctx.name('step', step)} · {ctx.region_name}", 1)

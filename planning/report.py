@@ -24,7 +24,7 @@ import nbformat
 import nbformat.v4
 import pandas as pd
 
-from planning import config, contracts, display, i18n, store
+from planning import config, contracts, display, i18n, index_rows, store
 from planning.config import STEPS
 from planning.headlines import forecast_headline, market_headline, plan_of_record_headlines
 from planning.params.scenarios import fields  # a scenario snapshot's name and keys, for its index line
@@ -312,76 +312,17 @@ def _first_params(manifest: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def _light_counts(lights: Any, lang: str) -> str:
-    if not isinstance(lights, dict):
-        return i18n.DASH
-    return "".join(
-        f'<span class="light light-{s}" title="{_e(i18n.name("kpi_status", s, lang))}">'
-        f'<span class="dot" aria-hidden="true"></span>{int(lights.get(s, 0) or 0)}</span>'
-        for s in ("green", "yellow", "red")
-    )
-
-
-def _ratio(num: Any, den: Any) -> float | None:
-    if num is None or den is None or i18n._missing(num) or i18n._missing(den) or not den:
-        return None
-    return float(num) / float(den)
-
-
-def _headline_cells(h: dict[str, Any], lang: str, currency: str) -> str:
-    """Sales of the last 12 months with YoY, plan-year target (with its growth on those 12 months), YTD actual,
-    YTD completion and KPI lights: the cells of one index row."""
-    completion = h.get("completion")
-    cls = ""
-    if completion is not None and not i18n._missing(completion):
-        cls = " good" if completion >= 1 else (" warn" if completion >= 0.8 else " bad")
-    sub = lambda text: f'<span class="sub">{_e(text)}</span>' if text else ""  # noqa: E731
-    base = None if h.get("minimal") else h.get("sales_l12m")  # a minimal plan's months: no growth on them
-    yoy = _ratio(base, h.get("sales_p12m"))
-    fc_growth = _ratio(h.get("forecast_plan"), base)
-    fc_vs = ""
-    if fc_growth is not None:
-        fc_vs = i18n.t("common.index.vs_l12m", lang, growth=i18n.pct(fc_growth - 1, lang, signed=True))
-    growth = _ratio(h.get("plan_target"), base)
-    vs = ""
-    if growth is not None:
-        vs = i18n.t("common.index.vs_l12m", lang, growth=i18n.pct(growth - 1, lang, signed=True))
-    return (
-        f'<td class="num">{_e(i18n.money(h.get("sales_l12m"), lang, currency))}'
-        f"{sub(i18n.t('common.index.yoy', lang, growth=i18n.pct(yoy - 1, lang, signed=True)) if yoy is not None else '')}</td>"
-        f'<td class="num">{_e(i18n.money(h.get("forecast_plan"), lang, currency))}{sub(fc_vs)}</td>'
-        f'<td class="num">{_e(i18n.money(h.get("plan_target"), lang, currency))}{sub(vs)}</td>'
-        f'<td class="num">{_e(i18n.money(h.get("ytd_actual"), lang, currency))}</td>'
-        f'<td class="num completion{cls}">{_e(i18n.pct(completion, lang))}</td>'
-        f'<td class="lights">{_light_counts(h.get("kpi_lights"), lang)}</td>'
-    )
-
-
 def _region_as_of(info: dict[str, Any], params: dict[str, Any], manifest: dict[str, Any]) -> Any:
     """The planning date a region's headline is taken at: its own parameters', else the snapshot's."""
     own = info.get("params") if isinstance(info.get("params"), dict) else {}
     return own.get("as_of") or params.get("as_of") or manifest.get("as_of") or None
 
 
-def _rollup(regions: dict[str, Any]) -> dict[str, Any]:
-    """Company headline: sums of the regions' sales, targets, actuals and lights (over regions that have them)."""
-    heads = [r.get("headline") or {} for r in regions.values()]
-    out: dict[str, Any] = {}
-    for key in ("sales_l12m", "sales_p12m", "forecast_plan", "plan_target", "ytd_actual", "ytd_plan"):
-        vals = [h[key] for h in heads if h.get(key) is not None]
-        if vals:
-            out[key] = sum(vals)
-    plan = out.get("ytd_plan")
-    if plan and out.get("ytd_actual") is not None:
-        out["completion"] = out["ytd_actual"] / plan
-    if any(h.get("minimal") for h in heads):  # a total over a minimal plan's months has no growth either
-        out["minimal"] = True
-    lights = [h["kpi_lights"] for h in heads if isinstance(h.get("kpi_lights"), dict)]
-    if lights:
-        out["kpi_lights"] = {
-            s: sum(int(x.get(s, 0) or 0) for x in lights) for s in ("green", "yellow", "red")
-        }
-    return out
+def _region_name(region: str, info: dict[str, Any], lang: str) -> str:
+    """A region's name on the index: its params' (`region.name` / `name_zh`), else the workbook's."""
+    rparams = info.get("params") or {}
+    rmeta = rparams.get("region") if isinstance(rparams.get("region"), dict) else {}
+    return (rmeta.get("name_zh") if lang == "zh" else rmeta.get("name")) or i18n.name("region", region, lang)
 
 
 def _rollup_label(manifest: dict[str, Any], regions: dict[str, Any], lang: str) -> str:
@@ -415,10 +356,10 @@ ATTENTION_ORDER = (
 ATTENTION_PER_REGION = 4
 
 
-def attention_section(snapshot_dir: Path, regions: list[str], lang: str) -> str:
-    """The items for decision across regions, read from each step's summary artefact (the box its report opens
-    with): at most ATTENTION_PER_REGION per region, the review's first (off plan now), then resources, goals,
-    strategy, market. Empty when no report has an item."""
+def attention_section(snapshot_dir: Path, regions: dict[str, str], lang: str) -> str:
+    """The items for decision across regions (key -> display name), read from each step's summary artefact (the
+    box its report opens with): at most ATTENTION_PER_REGION per region, the review's first (off plan now), then
+    resources, goals, strategy, market. Empty when no report has an item."""
     t = lambda key, **kw: i18n.t(f"common.index.attention.{key}", lang, **kw)  # noqa: E731
     rows = []
     for r in regions:
@@ -431,7 +372,7 @@ def attention_section(snapshot_dir: Path, regions: list[str], lang: str) -> str:
             region_cell = (
                 f'<th scope="row" rowspan="{min(len(items), ATTENTION_PER_REGION)}">' if n == 0 else ""
             )
-            region_cell += f"{_e(i18n.name('region', r, lang))}</th>" if n == 0 else ""
+            region_cell += f"{_e(regions[r])}</th>" if n == 0 else ""
             link = f'<a href="{_e(r)}/{_e(step)}.html">{_e(_step_name(step, lang))}</a>'
             rows.append(f"<tr>{region_cell}<td>{link}</td><td>{_e(text)}</td></tr>")
         if len(items) > ATTENTION_PER_REGION:
@@ -476,7 +417,9 @@ def write_index(
                 **forecast_headline(snapshot_dir / r, plan_year),
                 **planned.get(r, {}),
                 **(info.get("headline") or {}),
-                **({"minimal": True} if info.get("plan") == "minimal" else {}),  # months: no growth on them
+                **(  # a minimal plan's sales are of its months of history: no growth on them
+                    {"minimal": True, "months": info.get("history_months")} if info.get("plan") == "minimal" else {}
+                ),
             },
         }
         for r, info in manifest.get("regions", {}).items()
@@ -499,12 +442,12 @@ def write_index(
         f'<th class="num">{_e(t("ytd_actual_year", year=as_of_year))}</th>'
         f'<th class="num">{_e(col("completion"))}</th><th>{_e(col("kpi_lights"))}</th>'
     )
-    rollup = _rollup(regions)
+    rollup = index_rows.rollup(regions)
     rollup_html = (
         f'<section class="rollup"><h2>{_e(t("rollup"))}</h2><div class="table-frame"><table class="headline"><thead><tr>'
         f"<th>{_e(company_name)}</th>{num_heads}</tr></thead><tbody><tr>"
         f'<th scope="row">{_e(_rollup_label(manifest, regions, lang))}</th>'
-        f"{_headline_cells(rollup, lang, currency)}</tr></tbody></table></div>"
+        f"{index_rows.headline_cells(rollup, lang, currency)}</tr></tbody></table></div>"
         + (f'<p class="note">{_e(t("forecast_note"))}</p>' if rollup.get("forecast_plan") is not None else "")
         + "</section>"
     )
@@ -520,11 +463,7 @@ def write_index(
     rows: list[str] = []
     step_rows: list[str] = []
     for region, info in regions.items():
-        rparams = info.get("params") or {}
-        rmeta = rparams.get("region") if isinstance(rparams.get("region"), dict) else {}
-        rname = (rmeta.get("name_zh") if lang == "zh" else rmeta.get("name")) or i18n.name(
-            "region", region, lang
-        )
+        rname = _region_name(region, info, lang)
         cells = []
         for step in steps:
             st = (info.get("steps") or {}).get(step)
@@ -556,7 +495,7 @@ def write_index(
         minimal = display.minimal_note(info, lang)  # a region planned on 3-12 months of history
         rows.append(
             f'<tr><th scope="row">{_e(rname)}{minimal}</th>'
-            f"{_headline_cells(info.get('headline') or {}, lang, currency)}</tr>"
+            f"{index_rows.headline_cells(info.get('headline') or {}, lang, currency)}</tr>"
         )
         step_rows.append(f'<tr><th scope="row">{_e(rname)}{minimal}</th>{"".join(cells)}</tr>')
     step_heads = "".join(f'<th class="step">{_e(_step_name(s, lang))}</th>' for s in steps)
@@ -591,7 +530,8 @@ def write_index(
         f'<div class="report-title">{_e(title)}</div>'
         f'<div class="summary">{_e(t("summary", ok=ok, total=total))}</div>{kind_html}{changes_html}</header>\n'
         f"<main>{display.audit_section(audit, lang)}\n{rollup_html}\n"
-        f"{attention_section(snapshot_dir, list(regions), lang)}\n{regions_html}</main>\n"
+        f"{attention_section(snapshot_dir, {r: _region_name(r, i, lang) for r, i in regions.items()}, lang)}\n"
+        f"{regions_html}</main>\n"
         f'<footer class="report-footer">{_e(i18n.t("common.report.footer_index", lang, commit=commit, generated=generated_at()))}</footer>\n'
         "</body>\n</html>\n"
     )

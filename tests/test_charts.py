@@ -185,3 +185,18 @@ def test_show_in_batch_displays_the_renderer_output_and_raises_on_bad_charts(mon
     )
     with pytest.raises(charts.ChartDataTooLarge):  # fails the step, not a traceback in place of the chart
         charts.show(_bar(charts.MAX_ROWS + 1))
+
+
+def test_chinese_money_ticks_between_ten_and_a_hundred_thousand_stay_distinct():
+    """¥12,000 and ¥14,000 were both labelled ¥1万 (万 without decimals): a minimal plan's small amounts showed an
+    axis of equal ticks. Rendered by vl-convert (the static SVG the reports embed)."""
+    import vl_convert  # lazy: the static-SVG renderer, for this test only
+
+    df = pd.DataFrame({"x": [0.0, 10000.0, 12000.0, 14000.0]})
+    chart = alt.Chart(df).mark_tick().encode(
+        x=alt.X("x:Q", axis=charts.money_axis("zh", None, values=[10000, 12000, 14000]))
+    )
+    svg = vl_convert.vegalite_to_svg(chart.to_dict())
+    labels = re.findall(r">([^<>]*万)<", svg)
+    assert sorted(labels) == sorted(set(labels)) and len(labels) == 3, labels
+    assert any(label.endswith("1.2万") for label in labels), labels

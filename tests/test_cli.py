@@ -152,7 +152,7 @@ def test_check_lists_every_data_error(tmp_path: Path, pdir: Path, small_sample: 
     reps[reps["rep_id"] != orders["rep_id"].iloc[0]].to_parquet(data / "reps.parquet")
     bad = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(data), "-r", "east"])
     assert bad.exit_code == 2
-    assert "orders.unit_price row 2" in bad.stderr and "a rep_id of reps" in bad.stderr, bad.stderr
+    assert "orders.unit_price row 3" in bad.stderr  # the Parquet file's 3rd row (index 2) and "a rep_id of reps" in bad.stderr, bad.stderr
 
 
 def test_traceback_only_with_debug(tmp_path: Path):
@@ -539,10 +539,10 @@ def test_check_speaks_chinese_with_language_zh_keeping_keys(tmp_path: Path, pdir
     orders.loc[orders.index[2], "unit_price"] = -1.0
     orders.to_parquet(data / "orders.parquet")
     bad = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(data), "-r", "east"])
-    assert_bad_input(bad, "orders.unit_price 第 2 行：'-1.0'；应为不小于 0 的单价")
+    assert_bad_input(bad, "orders.unit_price 第 3 行：'-1.0'；应为不小于 0 的单价")
     # --language en wins over params
     en = CliRunner().invoke(app, ["check", "--params", str(pdir), "--data", str(data), "-r", "east", "--language", "en"])
-    assert_bad_input(en, "orders.unit_price row 2: '-1.0'; expected a unit price >= 0")
+    assert_bad_input(en, "orders.unit_price row 3: '-1.0'; expected a unit price >= 0")
     assert_bad_input(CliRunner().invoke(app, ["check", "--params", str(pdir), "--language", "fr"]), "'fr'")
 
 
@@ -557,9 +557,9 @@ def test_run_writes_its_validation_report_in_the_runs_language(tmp_path: Path, p
     report = json.loads((out / f"{AS_OF}.validation.json").read_text(encoding="utf-8"))
     assert report["language"] == "zh" and report["status"] == "failed"
     error = report["errors"][0]
-    assert (error["severity"], error["table"], error["column"], error["row"]) == ("error", "orders", "unit_price", 2)
+    assert (error["severity"], error["table"], error["column"], error["row"]) == ("error", "orders", "unit_price", 3)
     assert error["expected"] == "a unit price >= 0"  # the machine's fields as before; the sentence in Chinese
-    assert "第 2 行" in error["message"]
+    assert "第 3 行" in error["message"]
 
 
 def test_check_of_an_import_in_chinese(tmp_path: Path) -> None:

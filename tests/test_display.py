@@ -173,6 +173,26 @@ def test_audit_checks_read_as_labels_in_both_languages():
     assert display.audit_check("some_new_check", "en") == "some new check"  # no label yet: still no raw key
 
 
+def test_every_check_the_audit_makes_has_a_label_in_both_languages():
+    """A zh review listed "attrition shared", "ramp months shared" and "team capacity shared" in English."""
+    import re
+
+    from planning import config, i18n
+
+    found = set()
+    for src in (config.PROJECT_ROOT / "planning" / "audit").glob("*.py"):
+        found |= set(re.findall(r'check = "(\w+)', src.read_text(encoding="utf-8")))
+    assert len(found) > 15  # the checks named by `check = "..."` (the fact-sharing ones among them)
+    unlabelled = []
+    for check in sorted(found):
+        for lang in ("en", "zh"):
+            try:
+                i18n.t(f"common.audit_checks.{check}", lang, arg="")
+            except KeyError:
+                unlabelled.append((check, lang))
+    assert not unlabelled
+
+
 def test_a_measure_has_one_number_of_decimals_in_every_row():
     """Issue 23: value and health scores read 45 / 44.8 / 49.19 in one column."""
     scores = pd.Series([45.0, 44.8, 49.19])

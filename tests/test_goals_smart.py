@@ -89,3 +89,19 @@ def test_market_total_prefers_the_plan_years_market_size():
 
 def test_unit_of_each_metric():
     assert [smart.unit(m) for m in ("revenue", "leads", "retention")] == ["money", "count", "rate"]
+
+
+def test_segments_without_a_lifetime_value_set_no_clv_goal():
+    """A minimal plan's segments have no CLV (two periods needed): the CLV goal is not set for lack of data, never
+    "keep customer lifetime value at $0"; segments with and without one weigh only those with one."""
+    t, _, result, _ = tiny()
+    p = params()
+    inputs = prepare.prepare(t, p, result)
+    plan = decompose.plan(inputs, p)
+    unmeasured = pd.DataFrame({"segment": ["energy/large"], "icp_rank": [1], "clv": [float("nan")], "customers": [2]})
+    clv = smart.smart_goals(plan, inputs, p, unmeasured, None, None).set_index("metric").loc["clv", "value"]
+    assert pd.isna(clv)
+    mixed = pd.concat([unmeasured, pd.DataFrame({"segment": ["retail/small"], "icp_rank": [2], "clv": [900.0],
+                                                 "customers": [3]})])  # fmt: skip
+    clv = smart.smart_goals(plan, inputs, p, mixed, None, None).set_index("metric").loc["clv", "value"]
+    assert clv == pytest.approx(900.0)

@@ -140,3 +140,11 @@ def test_chinese_share_sentence_uses_full_width_brackets():
     assert "个百分点）" in zh and "个百分点)" not in zh and " (" not in zh
     en = narrate.describe_share(_share(mp), mp, EN)
     assert " pp)" in en and "（" not in en
+
+
+def test_no_ranked_segment_says_what_a_ranking_needs_under_the_unranked_table():
+    segs = pd.DataFrame({"segment": ["energy/large"], "icp_score": [float("nan")], "sales": [1.0], "clv": [1.0],
+                         "win_rate": [0.5], "growth": [0.1]})  # fmt: skip
+    for voice in (EN, ZH):
+        text = narrate.describe_segments(segs, segments.SEGMENT_DIMENSIONS, Market(min_customers=5), voice)
+        assert "5" in text and text == voice.t("market.segments.none", min=5)

@@ -50,6 +50,8 @@ WRONG_ZH = (
     "按第 1 步的季节性",
     "现有客户预计无法完成",
     "本区域近 12 个月销售额",
+    "客户终身价值保持在 $0",
+    "华夏工业装备有限公司",  # the sample company's Chinese name for a company named only in English
 )
 
 
@@ -134,6 +136,24 @@ def test_the_check_counts_complete_months_and_decides_the_plan(months: int, erro
         assert "expected at least 3 complete months" in err[0]["message"] and "o.csv" in err[0]["message"]
 
 
+@pytest.mark.parametrize(("months", "said"), [(0, "没有订单"), (2, "有 2 个完整月份（2024-11 至 2024-12）")])
+def test_the_refusal_is_said_in_the_runs_language(months: int, said: str):
+    orders = _orders(months) if months else _orders(3).assign(region="east")
+    err, _, _ = checks.short_history(orders, [REGION], pd.Timestamp(AS_OF).date(), "o.csv", "zh")
+    assert err[0]["message"].startswith(f"o.csv：区域 '{REGION}' 截至 as_of {AS_OF}，{said}；")
+    assert "简化计划至少需要 3 个完整月份的订单" in err[0]["message"]
+    assert not re.search(r"complete|expected|region '|orders from", err[0]["message"])
+
+
+def test_the_minimal_plans_warning_is_said_in_the_runs_language():
+    from planning.runner import texts
+
+    _, warned, _ = checks.short_history(_orders(6), [REGION], pd.Timestamp(AS_OF).date(), "o.csv", "zh")
+    line = texts.problem_message(warned[0], "zh")
+    assert f"'区域 {REGION}：截至 as_of {AS_OF}，有 6 个完整月份（2024-07 至 2024-12）'" in line
+    assert not re.search(r"complete month|up to as_of|region ", line)
+
+
 def test_a_month_the_data_covers_in_part_is_not_counted():
     """An export starting on 20 June 2024 covers July - December whole: 6 complete months, not 7."""
     days = pd.Series(pd.date_range("2024-06-20", AS_OF, freq="D"))
@@ -147,6 +167,9 @@ def test_manifest_and_index_say_the_plan_is_minimal(six: Path, three: Path):
         assert (entry["plan"], entry["history_months"]) == ("minimal", months)
     warned = json.loads((six / "manifest.json").read_text(encoding="utf-8"))["data_warnings"]
     assert any("gets the minimal plan" in w["message"] for w in warned)
+    warned = json.loads((three / "manifest.json").read_text(encoding="utf-8"))["data_warnings"]
+    minimal = [w["message"] for w in warned if "简化计划" in w["message"]]
+    assert minimal and "有 3 个完整月份（2024-10 至 2024-12）" in minimal[0] and "complete" not in minimal[0]
     assert "minimal plan: 6 months of history" in _text(six / "index.html")
     assert "简化计划：3 个月历史" in _text(three / "index.html")
     assert "on the last 12 months" not in _text(six / "index.html")
@@ -225,6 +248,64 @@ def test_each_step_says_what_it_does_not_compute(six: Path, three: Path):
     coverage = pd.read_csv(region / "artifacts" / "coverage.csv")
     share = coverage["pipeline_target"].sum() / coverage["target"].sum()
     assert math.isclose(share, GROWTH / (1 + GROWTH))
+
+
+def test_strategy_names_the_months_its_revenue_and_leads_cover(six: Path, three: Path):
+    """The tier tables, the tier and channel charts, the funnel and the win rate of the summary show the months
+    of history's figures: they are labelled with those months, never with a year's."""
+    en = (six / REGION / "03_strategy.html").read_text(encoding="utf-8")  # with the charts' specs
+    zh = (three / REGION / "03_strategy.html").read_text(encoding="utf-8")
+    assert "12 months" not in en.replace("quota sheets are 12 months wide", "") and "12 个月" not in zh
+    for said in ("Revenue (6 months)", "Leads of the last 6 months", "Win rate (last 6 months)",
+                 "Revenue by sales channel (last 6 months)", "How the last 6 months' leads ended"):  # fmt: skip
+        assert said in en, said
+    for said in ("近 3 个月收入", "近 3 个月线索", "赢单率（近 3 个月）", "各销售渠道收入（近 3 个月）"):
+        assert said in zh, said
+
+
+def test_market_goals_and_index_name_the_months_not_a_year(six: Path, three: Path):
+    """The segments' sales, the ICP decision, the team's output per rep and the other sales' share, and the
+    index's sales are the months of history's: said so, not "the last 12 months"."""
+    market, goals = _text(three / REGION / "01_market_analysis.html"), _text(three / REGION / "02_goals.html")
+    assert "近 12 个月" not in market and "销售额（近 3 个月）" in market and "3 个月历史中 $" in market
+    assert "季节性" not in market.replace("月度季节性（目标设定步骤改按工作日分解目标）", "")  # what it leaves out
+    assert "（3 个月历史，折算为全年）" in goals and "3 个月历史中占比" in goals and "× 各月工作日" in goals
+    assert "（近 12 个月）×" not in goals and "近 12 个月占比" not in goals
+    resources = _text(three / REGION / "04_resources.html")
+    assert "（产能模型口径：上手期、流失、各月工作日、工具" in resources and "季节性" not in resources
+    assert "the 6 months of history, not 12" in _text(six / "index.html")
+    assert "West Goals Goal not checked against any limit" in _text(six / "index.html")  # not the key "west"
+    # the region by its params' name where the workbook does not know its key ("in west" before)
+    assert "Reach $93.7K revenue in West in 2025" in _text(six / REGION / "02_goals.html")
+    assert "2025 年西部实现销售额" in goals
+    assert "1 of 1 goal fails a SMART criterion and needs rework before it is committed" in _text(
+        six / REGION / "02_goals.html"
+    )
+    assert "3 个月历史，非 12 个月" in _text(three / "index.html")
+
+
+def test_the_review_shows_no_empty_table_before_a_plan_exists(six: Path, three: Path):
+    """No KPI is lit, no process check and no PDCA action before the first plan: the review says so in one
+    sentence each and draws no table without rows (an empty table left a blank under the KPI board)."""
+    for page in [*(six / REGION).glob("*.html"), *(three / REGION).glob("*.html")]:
+        assert not re.search(r"<tbody>\s*</tbody>", page.read_text(encoding="utf-8")), page.name
+    assert "No KPI can be lit yet: none has a plan or a like-for-like baseline" in _text(six / REGION / "05_review.html")
+    review = _text(three / REGION / "05_review.html")
+    assert "目前没有可亮灯的指标" in review
+    # no stage has 10 closed deals in 3 months: the probabilities are the whole history's, never "for —"
+    assert "按本区域全部历史测算：近 24 个月内没有任何阶段的已关闭商机达到 10 个" in review and "（— 取" not in review
+
+
+def test_the_leads_window_is_the_months_the_leads_span():
+    from planning.strategy import funnel
+
+    opps = pd.DataFrame({"lead_date": pd.to_datetime(["2024-07-01", "2024-12-20", "2023-01-05"])})
+    assert funnel.lead_months(opps.iloc[:2], AS_OF, 12) == 6  # the data's leads start in July
+    assert funnel.lead_months(opps, AS_OF, 12) == 12  # a lead of 2023: the data covers the whole window
+    assert funnel.lead_months(opps.iloc[:2], AS_OF, 3) == 3  # a sparse window is still the window
+    assert funnel.lead_months(opps.iloc[:0], AS_OF, 12) == 12
+    full = pd.DataFrame({"lead_date": pd.to_datetime(["2023-12-16", "2024-06-01"])})
+    assert funnel.lead_months(full, "2024-12-15", 12) == 12  # a window starting mid-month is still 12
 
 
 def test_the_audit_does_not_fail_on_a_minimal_plan(six: Path, three: Path):

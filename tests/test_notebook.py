@@ -372,6 +372,8 @@ def test_setup_counts_the_complete_months_when_opened_by_hand(tmp_path, months, 
             DataError, match=r"orders\.csv: region 'east' has 2 complete months .* at least 3"
         ):
             notebook.setup("01_market_analysis", **kw)
+        with pytest.raises(DataError, match=r"orders\.csv：区域 'east' 截至 as_of .*，有 2 个完整月份"):
+            notebook.setup("01_market_analysis", **kw, language="zh")  # in the language of the run's check
         return
     ctx = notebook.setup("01_market_analysis", **kw)
     assert (ctx.history_months, ctx.minimal) == (months, minimal)

@@ -109,3 +109,11 @@ def test_the_edges_of_the_rules_are_allowed():
         }
     )
     assert p.plan_year == 2026
+
+
+def test_a_company_named_only_in_english_keeps_its_name_in_chinese_reports():
+    from planning.params.schema import Company
+
+    assert Company.model_validate({"name": "Thin Export"}).name_zh == "Thin Export"  # not the sample's name
+    assert Company.model_validate({"name": "Thin Export", "name_zh": "薄出口"}).name_zh == "薄出口"
+    assert Company().name_zh == "华夏工业装备有限公司"  # the sample company keeps both of its names

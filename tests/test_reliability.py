@@ -259,7 +259,7 @@ DATA_CASES = {
         "orders",
         _negative_price,
         "parquet",
-        r"orders\.unit_price row 3: '-5\.0'; expected a unit price >= 0",
+        r"orders\.unit_price row 4: '-5\.0'; expected a unit price >= 0"  # index 3: the file's 4th row,
     ),
     "duplicate ids": (
         "customers",
@@ -271,7 +271,7 @@ DATA_CASES = {
         "reps",
         None,  # set below: the reps table loses the rep of the first order
         "parquet",
-        r"orders\.rep_id row 0: '[^']+' .*; expected a rep_id of reps",
+        r"orders\.rep_id row 1: '[^']+' .*; expected a rep_id of reps",
     ),
 }
 

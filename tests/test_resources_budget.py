@@ -129,3 +129,12 @@ def test_channel_economics_flags_a_channel_that_stopped_producing():
     assert flags == {"dead": True, "good": False}
     # dead: recent 6 months (Apr-Sep) 6 leads / 6,000; before (Oct-Mar) 60 / 6,000 -> yield down 90%.
     assert econ.set_index("channel").loc["dead", "yield_drop"] == pytest.approx(0.9)
+
+
+def test_the_method_sentence_names_how_the_split_is_solved_today():
+    """The split is solved exactly by equal marginal revenue; the sentence named the optimiser it replaced."""
+    from planning import i18n
+
+    for lang in ("en", "zh"):
+        text = i18n.t("resources.budget.method", lang)
+        assert "SLSQP" not in text and ("unit of spend" in text or "最后一单位" in text)

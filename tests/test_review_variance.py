@@ -40,6 +40,19 @@ def test_plan_vs_actual_variance_arithmetic():
     assert list(pva.columns[:6]) == list(contracts.required_columns("plan_vs_actual"))
 
 
+
+def test_a_region_without_last_years_window_splits_by_its_history_and_says_so():
+    """A minimal plan's region (orders from June 2025 only) has no sales in last year's 1 Jan - 14 Feb: the plan is
+    split by the mix of its history before 2026, and the table says that, not "last year's mix"."""
+    pva = plan_vs_actual(tiny_orders().iloc[2:], tiny_plan(), AS_OF)  # the June order and 2026's
+    services = row(pva, "product_line", "services")
+    assert (services["plan"], services["plan_basis"]) == (pytest.approx(200.0), "mix_history")
+    shown = views.pva_view(pva, EN).set_index(["level", "key"])["plan_basis"]
+    assert shown.str.contains("last year's mix").sum() == 0
+    assert shown.str.contains("history before this year").any()
+    first_year = plan_vs_actual(tiny_orders().iloc[3:], tiny_plan(), AS_OF)  # nothing before 2026
+    assert set(first_year.loc[first_year["level"] == "channel", "plan_basis"]) == {"mix_none"}
+
 def test_projection():
     the_plan = tiny_plan()
     pva = plan_vs_actual(tiny_orders(), the_plan, AS_OF)

@@ -30,7 +30,7 @@ def test_chart_specs(p):
     assert layer["title"]["subtitle"][0].startswith("全部 3 个客户")  # every customer of the fixture counted
     assert layer["encoding"]["x"]["field"] == "value_score" and layer["encoding"]["x"]["title"] == "价值分"
     assert "战略客户" in layer["encoding"]["color"]["scale"]["domain"]
-    fun = charts.funnel_chart(funnel.funnel(opps(), full(p)), Voice("en", "CNY")).to_dict()
+    fun = charts.funnel_chart(funnel.funnel(opps(), full(p)), 12, Voice("en", "CNY")).to_dict()
     values = fun["datasets"][next(iter(fun["datasets"]))]
     assert [v["stage_name"] for v in values] == ["Lead", "Needs discovery", "Proposal", "Negotiation"]
     assert sum(v["kind"] == "Bottleneck" for v in values) == 1
@@ -122,7 +122,7 @@ def test_scatter_of_no_customers_is_an_empty_grid(lang):
 def test_funnel_without_stage_dates_charts_how_the_leads_ended(p):
     # issue 17 case 6: one bar per outcome (won, lost, still open) instead of stages at 100 % conversion
     for lang, names in (("en", ["Won", "Lost", "Still open"]), ("zh", ["成交", "丢单", "在途"])):
-        spec = charts.funnel_chart(funnel.funnel(real_export_opps(), full(p)), Voice(lang, "CNY")).to_dict()
+        spec = charts.funnel_chart(funnel.funnel(real_export_opps(), full(p)), 12, Voice(lang, "CNY")).to_dict()
         values = spec["datasets"][next(iter(spec["datasets"]))]
         assert [v["outcome_name"] for v in values] == names
         assert [v["deals"] for v in values] == [1, 7, 2]

@@ -120,6 +120,6 @@ def test_coverage_on_an_export_without_stage_dates_or_values(p):
         else:
             assert said.startswith("商机数据的支持范围：没有阶段日期") and "按单数计算" in said
             assert "按单数赢单率 12.5%" in text and "在途商机没有金额" in text
-        funnel_text = narrate.describe_funnel(fun, funnel.win_stats(deals, full(q)), q, voice)
+        funnel_text = narrate.describe_funnel(fun, funnel.win_stats(deals, full(q)), q, 12, voice)
         assert "100" not in funnel_text and ("by value" not in funnel_text and "按金额" not in funnel_text)
     assert narrate.describe_support(funnel.support(opps(), full(q)), Voice("en", "CNY")) == ""

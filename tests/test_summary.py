@@ -83,7 +83,7 @@ def test_strategy_and_review_summaries_read_their_artefacts():
          "leads_by": ["2027-01-04"]}
     )  # fmt: skip
     health = pd.DataFrame({"risk": ["high", "low"], "revenue_at_risk": [7.0, 0.0]})
-    numbers, decisions = strategy_summary.summary(tiers, funnel, coverage, health, EN)
+    numbers, decisions = strategy_summary.summary(tiers, funnel, coverage, health, 12, EN)
     assert numbers[0][1] == "2" and numbers[2][1] == "Proposal"
     assert decisions[0].startswith("Fix the bottleneck at Proposal") and "1 high-risk customer carries" in decisions[1]
     pva = pd.DataFrame({"level": ["ytd", "qtd"], "completion": [0.6, 0.7], "key": ["2026", "2026-Q3"]})

@@ -173,8 +173,8 @@ def theme() -> alt.theme.ThemeConfig:
 
 
 def money_label_expr(lang: str = "en") -> str:
-    """A Vega label expression printing `datum.value` as compact money in the locale: zh ¥1,200万 / ¥1.5亿, en
-    ¥12M / ¥1.5B, with the company currency's symbol (`enable(currency=...)`). d3-format has no 万/亿 grouping,
+    """A Vega label expression printing `datum.value` as compact money in the locale: zh ¥1.2万 / ¥1,200万 /
+    ¥1.5亿 (万 with up to 2 decimals: ¥12,000 and ¥14,000 are not both ¥1万), en ¥12M / ¥1.5B, with the company currency's symbol (`enable(currency=...)`). d3-format has no 万/亿 grouping,
     hence an expression; axes (`money_axis`) and legends (`money_legend`) share it. Under half a unit it prints
     "0" (never "-¥0" for a few cents below zero)."""
     sym = json.dumps(currency_symbol(), ensure_ascii=False).replace('"', "'")
@@ -182,7 +182,7 @@ def money_label_expr(lang: str = "en") -> str:
         return (
             f"abs(datum.value) < 0.5 ? '0' : (datum.value < 0 ? '-' : '') + {sym} + ("
             "abs(datum.value) >= 1e8 ? format(abs(datum.value) / 1e8, ',.2~f') + '亿' : "
-            "abs(datum.value) >= 1e4 ? format(abs(datum.value) / 1e4, ',.0f') + '万' : "
+            "abs(datum.value) >= 1e4 ? format(abs(datum.value) / 1e4, ',.2~f') + '万' : "
             "format(abs(datum.value), ',.0f'))"
         )
     # SI prefixes, with G (giga) spelled B (billion) as finance readers expect.

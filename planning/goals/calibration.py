@@ -226,16 +226,17 @@ def dimensions(inputs: Inputs, cal: Calibration, hires_dropped: int = 0) -> pd.D
             dims.append(("market", component, amount, "delta", key, args))
         dims.append(("market", "market", e["market"], "total", "market", {}))
     if len(inputs.roster):
+        months = {"months": inputs.run_rate_months} if inputs.minimal else {}  # a minimal plan's history
         dims += [
-            ("team", "current_team", tm_.current_team, "start",
-             "current_team_mean" if inputs.capacity_basis == "mean" else "current_team",
-             {"n": tm_.current_reps, "m_p": inputs.productivity, "ramp": inputs.ramp_months}),
+            ("team", "current_team", tm_.current_team, "start", _current_team_key(inputs),
+             {"n": tm_.current_reps, "m_p": inputs.productivity, "ramp": inputs.ramp_months, **months}),
             ("team", "attrition", tm_.attrition, "delta", "attrition", {"p_a": lv.attrition}),
             ("team", "hires", tm_.hires, "delta", "hires_dropped" if hires_dropped else "hires",
              {"n": tm_.planned_hires, "dropped": hires_dropped}),
             ("team", "training", tm_.training, "delta", "training", {"p_u": lv.training_uplift}),
             ("team", "tools", tm_.tools, "delta", "tools", {"p_t": lv.tool_efficiency}),
-            ("team", "house", tm_.house, "delta", "house", {"p_h": inputs.house_share}),
+            ("team", "house", tm_.house, "delta", "house_minimal" if inputs.minimal else "house",
+             {"p_h": inputs.house_share, **months}),
             ("team", "team", e["team"], "total", "team", {}),
         ]  # fmt: skip
     else:  # no reps table (or nobody to measure): the combination rule uses the other dimensions
@@ -322,3 +323,11 @@ def _start_row(inputs: Inputs) -> tuple[str, str, float, str, str, dict[str, Any
 def _baseline_key(inputs: Inputs) -> str:
     """The explanation of the baseline row: chosen by backtest, or (history too short for any backtest) unscored."""
     return "baseline_unscored" if "forecast_no_backtest" in inputs.notes else "baseline"
+
+
+def _current_team_key(inputs: Inputs) -> str:
+    """The explanation of the current team's row: the output per rep of the last 12-month period, the mean of the
+    last 3, or on a minimal plan the months of history annualised (`team.output_periods`)."""
+    if inputs.minimal:
+        return "current_team_minimal"
+    return "current_team_mean" if inputs.capacity_basis == "mean" else "current_team"

@@ -150,12 +150,11 @@ def smart_goals(
     latest = lambda col: float(curve[col].iloc[-1]) if col in curve and len(curve) else math.nan  # noqa: E731
     mtotal = market_total(market_share, market_size, year)
     clv = math.nan
-    if (
-        segments is not None
-        and {"clv", "customers"} <= set(segments.columns)
-        and segments["customers"].sum() > 0
-    ):
-        clv = float((segments["clv"] * segments["customers"]).sum() / segments["customers"].sum())
+    # the segments' CLV weighted by their customers, over the segments that have one (a minimal plan's have
+    # none: no goal "keep the CLV at $0", the goal is not set for lack of data)
+    valued = segments[segments["clv"].notna()] if segments is not None and "clv" in segments else None
+    if valued is not None and "customers" in valued and valued["customers"].sum() > 0:
+        clv = float((valued["clv"] * valued["customers"]).sum() / valued["customers"].sum())
     deadline = date(year, 12, 31)
     derived = [
         ("revenue", plan.target, cap_revenue, top),

@@ -152,7 +152,8 @@ def read_source(path: Path, tm: TableMapping) -> tuple[pd.DataFrame, dict[str, A
     duck = tm.engine == "duckdb" or (tm.engine == "auto" and path.stat().st_size >= DUCKDB_MIN_BYTES)
     try:
         if fmt == "excel":
-            engine = "xlrd" if path.suffix.lower() == ".xls" else "openpyxl"
+            # calamine reads the legacy .xls format (pandas deprecates its xlrd engine); openpyxl reads .xlsx
+            engine = "calamine" if path.suffix.lower() == ".xls" else "openpyxl"
             info["engine"] = engine
             df = pd.read_excel(
                 path, sheet_name=tm.sheet, dtype=object, skiprows=tm.skip_rows, engine=engine, na_filter=False
@@ -179,7 +180,7 @@ def read_source(path: Path, tm: TableMapping) -> tuple[pd.DataFrame, dict[str, A
                 df = pd.read_csv(path, **_pandas_csv_args(tm, enc, delim)).replace("", None)
     except DataError:
         raise
-    except Exception as exc:  # pandas / pyarrow / duckdb / xlrd / openpyxl raise their own types
+    except Exception as exc:  # pandas / pyarrow / duckdb / calamine / openpyxl raise their own types
         raise DataError(f"{path}: cannot be read as {fmt} ({type(exc).__name__}: {exc})") from None
     df.columns = _clean_names(df.columns)
     return df.reset_index(drop=True), info

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
+from planning import data
 from planning.importer.report import FINDING_COLUMNS, REPORT_FILE, ImportReport, report_of
 from planning.importer.writing import SOURCE_ROWS_DIR
 
@@ -201,11 +202,40 @@ class ExportTerms:
                 rows = rows[np.flatnonzero(same.to_numpy(zero_copy_only=False))]
         return int(rows[pos]) if 0 <= pos < len(rows) else None
 
+    def file_row(self, table: str, pos: int) -> int | None:
+        """Row `pos` of a table read from the data folder's own file (no import), as the user counts it: a CSV's
+        row as a spreadsheet shows it (the header is row 1, the first record row 2), a Parquet file's row from 1.
+        For one region (`region`), its `pos`-th row of the file. None when the file cannot say."""
+        path = data.table_file(self.data_dir, table)
+        if path is None or not path.is_file():
+            return None
+        csv = path.suffix.lower() == ".csv"
+        if self.region is not None and table != "regions":
+            if csv:
+                names = list(pd.read_csv(path, nrows=0).columns)
+                region = pd.read_csv(path, usecols=["region"], dtype=str)["region"] if "region" in names else None
+            else:
+                # lazy: +11 ms at kernel start (notebook.setup imports the importer via planning.sources)
+                import pyarrow.parquet as pq
+
+                names = pq.read_schema(path).names
+                region = (
+                    pq.read_table(path, columns=["region"]).column("region").to_pandas() if "region" in names else None
+                )
+            if region is not None:
+                same = np.flatnonzero((region.astype("string") == self.region).fillna(False).to_numpy(dtype=bool))
+                if not 0 <= pos < len(same):
+                    return None
+                pos = int(same[pos])
+        return pos + (2 if csv else 1)
+
     def problem(self, p: Any, message: Any = None) -> tuple[Any, str]:
         """(the problem with the export's row, its message naming the export file and mapping key). `message`:
         a function of the problem giving its message (in the run's language; default `p.message`)."""
         say = message or (lambda q: q.message)
         if self.report is None or p.table not in self.labels:
+            if p.row is not None:
+                p = dataclasses.replace(p, row=self.file_row(p.table, p.row))
             return p, say(p)
         if p.row is not None:
             p = dataclasses.replace(p, row=self.row(p.table, p.row))

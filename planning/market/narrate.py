@@ -332,7 +332,7 @@ def describe_segments(segs: pd.DataFrame, by: Sequence[str], mp: Market, voice: 
     """Which segments deserve resources and why: the top ICP segment's metrics that rank in the top third."""
     ranked = segs[segs["icp_score"].notna()]
     if ranked.empty:
-        return voice.t("market.segments.none")
+        return voice.t("market.segments.none", min=mp.min_customers)
     top = ranked.iloc[0]
     pct_rank = {m: ranked[m].rank(pct=True).iloc[0] for m in ("sales", "clv", "win_rate", "growth")}
     fmt = {

@@ -54,10 +54,11 @@ def summary(
         numbers.append((voice.t("summary.market.icp"), voice.segment(top["segment"])))
         decisions.append(
             voice.t(
-                "summary.market.prioritise",
+                "summary.market.prioritise_minimal" if months else "summary.market.prioritise",
                 segment=voice.segment(top["segment"]),
                 sales=voice.money(top["sales"]),
                 growth=voice.pct(top["growth"], signed=True),
+                months=months,
             )
         )
     return numbers, decisions

@@ -19,15 +19,24 @@ if TYPE_CHECKING:
     from planning.params import Market
 
 
-def segments_view(segs: pd.DataFrame, by: Sequence[str], voice: i18n.Voice) -> pd.DataFrame:
-    """The ICP table a planner reads: display name first, then the ranking metrics."""
+def sales_column(months: int, voice: i18n.Voice) -> str:
+    """The header of the segments' sales in `segments_view`: the column key `sales` ("Sales (L12M)"), or on a
+    minimal plan of `months` months of history the months themselves ("Sales (6 months)")."""
+    return voice.t("market.sales_months", months=months) if months else "sales"
+
+
+def segments_view(segs: pd.DataFrame, by: Sequence[str], voice: i18n.Voice, months: int = 0) -> pd.DataFrame:
+    """The ICP table a planner reads: display name first, then the ranking metrics; the sales headed by
+    `sales_column` (a minimal plan's `months`)."""
     cols = ["icp_rank", "label", "customers", "sales", "avg_order_value", "clv", "win_rate", "closed_deals",
             "growth"]  # fmt: skip
     if segs["win_rate"].isna().all():  # no opportunities: the report says so instead of a column of dashes
         cols = [c for c in cols if c not in ("win_rate", "closed_deals")]
     # a minimal plan's segments (`segments.MINIMAL_EMPTY`): no column of dashes for what needs two periods
     cols = [c for c in cols if c not in ("clv", "growth") or segs[c].notna().any()]
-    return label_segments(segs, by, voice)[cols].rename(columns={"label": "segment"})
+    return label_segments(segs, by, voice)[cols].rename(
+        columns={"label": "segment", "sales": sales_column(months, voice)}
+    )
 
 
 def share_view(share: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:

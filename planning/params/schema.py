@@ -41,6 +41,14 @@ class Company(_Model):
     # planning check / run refuse a code it does not know); "" = Monday-Friday only
     country: str = Field(default="CN", pattern=r"^([A-Z]{2})?$")
 
+    @model_validator(mode="after")
+    def _own_name_in_chinese(self) -> Company:
+        """A company that names itself but not in Chinese is called by its name in Chinese reports too, not by
+        the sample company's Chinese name (the default)."""
+        if "name" in self.model_fields_set and "name_zh" not in self.model_fields_set:
+            self.name_zh = self.name
+        return self
+
 
 class Region(_Model):
     key: str = ""  # set from the file name params/<key>.yaml

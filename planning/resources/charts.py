@@ -230,7 +230,9 @@ def cost_chart(costs: pd.DataFrame, lang: str = "en") -> alt.Chart:
                 alt.Tooltip("amount:Q", title=_t("amount", lang), format=MONEY_FORMAT),
             ],
         )
-        .properties(title=_t("cost_title", lang), height=max(120, len(d) * (12 * lines + 8)))
+        # the theme's autosize "fit" counts the title, the x axis and the legend below the plot in the height:
+        # each row gets 14 px a label line plus 8, and the rest its ~130 px
+        .properties(title=_t("cost_title", lang), height=max(120, len(d) * (14 * lines + 8) + 130))
     )
 
 
@@ -270,7 +272,10 @@ def gantt_chart(plan: pd.DataFrame, as_of: date, lang: str = "en") -> alt.LayerC
         .encode(x="as_of:T")
     )
     return alt.layer(bars, today).properties(
-        title=_t("gantt_title", lang), height=max(160, len(d) * (12 * lines + 8)), width=900
+        # as in cost_chart: 14 px a label line plus 8 a row, and ~110 px for title, time axis and legend ("fit")
+        title=_t("gantt_title", lang),
+        height=max(160, len(d) * (14 * lines + 8) + 110),
+        width=900,
     )
 
 

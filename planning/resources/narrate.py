@@ -141,6 +141,7 @@ def describe_attainment_source(
         ratio=voice.pct(float(quotas["expected"].sum() / quotas["quota"].sum())),
         capacity=voice.money(float(quotas["expected"].sum())),
         quotas=voice.money(float(quotas["quota"].sum())),
+        season=voice.t(f"resources.incentives.source.{'season_minimal' if minimal else 'season'}"),
         sold=voice.t(
             f"resources.incentives.source.{'sold_minimal' if minimal else 'sold'}",
             last12=voice.money(float("nan") if last12 is None else last12),

@@ -109,6 +109,8 @@ def describe_kpis(
     red = board[board["status"] == "red"].sort_values("shortfall", ascending=False)
     names = ", ".join(voice.t(f"review.kpi.names.{k}") for k in red["kpi"])
     key = "review.kpi.summary" if names else "review.kpi.summary_no_red"
+    if board.empty:  # no KPI has a plan or a like-for-like baseline to be lit against: the reasons follow
+        key = "review.kpi.summary_none"
     text = voice.t(key, green=counts["green"], yellow=counts["yellow"], red=counts["red"], names=names)
     absent = absent_kpis(board, tables)
     sep = "、" if voice.lang == "zh" else ", "
@@ -380,7 +382,7 @@ def describe_pipeline(
     quarter's and the year's expected landing with its range against target."""
     own = stages[stages["basis"] == "own"]
     basis = voice.t(
-        "review.pipeline.basis",
+        "review.pipeline.basis" if len(own) else "review.pipeline.basis_all_history",  # not "for —"
         months=p.history_months,
         stages=voice.t("review.pipeline.list_sep").join(voice.name("stage", s) for s in own["stage"]) or "—",
         min_closed=p.min_closed,

@@ -58,19 +58,23 @@ def prorated(plan_months: pd.DataFrame, as_of: date) -> pd.DataFrame:
     return out
 
 
-def _mix_plan(orders: pd.DataFrame, dim: str, plan_total: float, as_of: date) -> pd.DataFrame:
+def _mix_plan(orders: pd.DataFrame, dim: str, plan_total: float, as_of: date) -> tuple[pd.DataFrame, str]:
     """Split `plan_total` over the values of `dim` by last year's mix in the same window (the plan has no
-    product or channel split of its own). Out: key, plan."""
+    product or channel split of its own); without sales in that window (a short history: the region's first
+    year) by the mix of all the history before the year. Out: (key, plan), the basis: "mix_last_year",
+    "mix_history", or "mix_none" (no sales before the year: no split)."""
     start, end = ytd_window(as_of, 1)
     ly = orders[between(orders["order_date"], start, end)]
+    basis = "mix_last_year"
     if ly.empty or ly["amount"].sum() <= 0:
         start, end = pd.Timestamp.min, ytd_window(as_of)[0] - pd.Timedelta(days=1)
         ly = orders[between(orders["order_date"], start, end)]
+        basis = "mix_history"
     rev = ly.groupby(ly[dim].astype(str))["amount"].sum()
     rev = rev[rev > 0]
     if rev.empty:
-        return pd.DataFrame(columns=["key", "plan"])
-    return pd.DataFrame({"key": rev.index, "plan": (plan_total * rev / rev.sum()).to_numpy()})
+        return pd.DataFrame(columns=["key", "plan"]), "mix_none"
+    return pd.DataFrame({"key": rev.index, "plan": (plan_total * rev / rev.sum()).to_numpy()}), basis
 
 
 def plan_vs_actual(orders: pd.DataFrame, plan: Plan, as_of: date) -> pd.DataFrame:
@@ -79,7 +83,8 @@ def plan_vs_actual(orders: pd.DataFrame, plan: Plan, as_of: date) -> pd.DataFram
     In: the region's order lines (order_date, amount, rep_id, product_line, channel) up to `as_of`; the Plan.
     Out (PVA_COLUMNS): level (ytd | qtd | quarter | month | rep | product_line | channel), key, plan (to date:
     the current month pro rata of its days), actual, variance = actual - plan, variance_pct = variance / plan,
-    completion = actual / plan, plan_basis ("plan"; "mix_last_year" where the plan is split by last year's mix).
+    completion = actual / plan, plan_basis ("plan"; for product_line and channel the mix the plan is split by:
+    "mix_last_year", "mix_history" (the history before the year: no sales in last year's window), "mix_none").
     With no plan the plan columns are NaN.
     """
     start, end = ytd_window(as_of)
@@ -123,16 +128,14 @@ def plan_vs_actual(orders: pd.DataFrame, plan: Plan, as_of: date) -> pd.DataFram
             .rename_axis("key")
             .reset_index()
         )
-        mp = (
-            _mix_plan(orders, dim, plan_total, as_of)
-            if plan.exists
-            else pd.DataFrame(columns=["key", "plan"])
-        )
+        mp, basis = _mix_plan(orders, dim, plan_total, as_of)
+        if not plan.exists:
+            mp = pd.DataFrame(columns=["key", "plan"])
         d = a.merge(mp, on="key", how="outer")
         d["actual"] = d["actual"].fillna(0.0)
         if plan.exists:
             d["plan"] = d["plan"].astype(float).fillna(0.0)
-        rows.append(d.assign(level=dim, plan_basis="mix_last_year"))
+        rows.append(d.assign(level=dim, plan_basis=basis))
 
     out = pd.concat(
         [r[[c for c in ("level", "key", "plan", "actual", "plan_basis") if c in r]] for r in rows]

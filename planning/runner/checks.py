@@ -187,7 +187,7 @@ def validate_data(
             problems.append({"severity": "error", "table": "orders", "column": "order_date", "message": message})
         if not problems:
             errors, short, months = short_history(
-                tables.orders, regions, as_of, data_mod.table_file(data_dir, "orders")
+                tables.orders, regions, as_of, data_mod.table_file(data_dir, "orders"), lang
             )
             problems += errors
             warnings += short
@@ -242,7 +242,7 @@ FULL_HISTORY_MONTHS = periods.FULL_PLAN_MONTHS  # a year and the month before it
 
 
 def short_history(
-    orders, regions: list[str], as_of, source
+    orders, regions: list[str], as_of, source, lang: str = "en"
 ) -> tuple[list[dict[str, Any]], list[Any], dict[str, int]]:
     """How much history each planned region has: (errors, warnings, complete months per region).
 
@@ -250,7 +250,8 @@ def short_history(
     region gets (docs/method.md "Short histories: the minimal plan"): FULL_HISTORY_MONTHS or more the full plan;
     MIN_HISTORY_MONTHS to FULL_HISTORY_MONTHS - 1 the minimal plan (a warning: which figures it computes and which
     it says instead); fewer an error (issue 17 case 12: a one-line history once stopped the market step with a
-    TypeError). The runner injects the months into every notebook (`history_months`)."""
+    TypeError). The runner injects the months into every notebook (`history_months`). The messages are in `lang`
+    (`runner.texts`, locale/check.yaml `history`)."""
     o = orders.loc[orders["order_date"] <= pd.Timestamp(as_of), ["region", "order_date"]].dropna()
     by_region = {str(k): g["order_date"] for k, g in o.groupby("region", observed=True)}
     errors: list[dict[str, Any]] = []
@@ -262,19 +263,20 @@ def short_history(
         n = months[r] = len(full)
         if n >= FULL_HISTORY_MONTHS:
             continue
-        span = f"{n} complete month{'s' * (n != 1)}" + (f" ({full[0]} to {full[-1]})" if n else "")
-        if dates is None:
-            span = "no order"
-        elif n == 0:
-            first, last = dates.min(), dates.max()
-            span = f"no complete month of orders (orders from {first:%Y-%m-%d} to {last:%Y-%m-%d})"
+        if n:
+            first, last = str(full[0]), str(full[-1])
+        elif dates is not None:
+            first, last = f"{dates.min():%Y-%m-%d}", f"{dates.max():%Y-%m-%d}"
+        else:
+            first = last = ""
+        span = texts.history_span(n, first, last, dates is not None, lang)
         if n >= MIN_HISTORY_MONTHS:
             warnings.append(
                 data_mod.Problem(
                     "orders",
                     "order_date",
                     None,
-                    f"region {r}: {span} up to as_of {as_of.isoformat()}",
+                    texts.history_region(r, span, as_of.isoformat(), lang),
                     f"{FULL_HISTORY_MONTHS} months for the full plan; with fewer the region gets the minimal plan: "
                     "a run-rate target (the months' sales / months x 12 x (1 + goals.growth_ambition)) split by "
                     "working days, the customer profile, RFM tiers and params' actions, and no year-on-year "
@@ -290,11 +292,9 @@ def short_history(
                 "severity": "error",
                 "table": "orders",
                 "column": "order_date",
-                "message": f"{source}: region {r!r} has {span} up to as_of {as_of.isoformat()}; expected at least "
-                f"{MIN_HISTORY_MONTHS} complete months of orders for a minimal plan (a run-rate target and the "
-                f"customer profile; {FULL_HISTORY_MONTHS} for the full plan): with less, even a run rate cannot "
-                "be computed (plan the region once it has three complete months, or run the other regions with "
-                "--region)",
+                "message": texts.history_too_short(
+                    source, r, span, as_of.isoformat(), MIN_HISTORY_MONTHS, FULL_HISTORY_MONTHS, lang
+                ),
             }
         )
     return errors, warnings, months

@@ -62,6 +62,28 @@ def as_of_outside(as_of: str, before: bool, file: Any, first: str, last: str, da
     )
 
 
+def history_span(n: int, first: str, last: str, any_order: bool, lang: str) -> str:
+    """A region's history as `checks.short_history` counts it: its `n` complete months from `first` to `last`
+    (months `YYYY-MM`); with none, the orders' first and last dates (`any_order`) or no order at all."""
+    if not any_order:
+        return i18n.t("check.history.no_order", lang)
+    key = "months" if n else "no_complete_month"
+    return i18n.t(f"check.history.{key}", lang, n=n, first=first, last=last)
+
+
+def history_region(region: str, span: str, as_of: str, lang: str) -> str:
+    """The value of a minimal plan's warning: the region and its history up to `as_of`."""
+    return i18n.t("check.history.region", lang, region=region, span=span, as_of=as_of)
+
+
+def history_too_short(source: Any, region: str, span: str, as_of: str, least: int, full: int, lang: str) -> str:
+    """The error of a region with fewer than `least` complete months: no plan at all."""
+    return i18n.t(
+        "check.history.too_short", lang, source=source, region=repr(region), span=span, as_of=as_of,
+        min=least, full=full,
+    )  # fmt: skip
+
+
 # ---------------------------------------------------------------------------------------------- planning check
 def params_ok(keys: list[str], lang: str) -> str:
     return i18n.t("check.params_ok", lang, n=len(keys), regions=", ".join(keys))

@@ -78,7 +78,7 @@ def tier_scatter(cells: pd.DataFrame, cut: dict[str, float], voice: i18n.Voice) 
     return alt.layer(points, vrule, prule).properties(height=380)
 
 
-def tier_bars(summary: pd.DataFrame, voice: i18n.Voice) -> alt.HConcatChart:
+def tier_bars(summary: pd.DataFrame, months: int, voice: i18n.Voice) -> alt.HConcatChart:
     """Customers and revenue of the last 12 months per tier, side by side. In: `tiers.tier_summary` output."""
     df = summary.assign(tier_name=summary["tier"].map(lambda t: voice.name("tier", t)))
     order = [voice.name("tier", t) for t in TIERS]
@@ -94,10 +94,10 @@ def tier_bars(summary: pd.DataFrame, voice: i18n.Voice) -> alt.HConcatChart:
         ],  # fmt: skip
     )
     revenue = base.mark_bar().encode(
-        x=alt.X("revenue_12m:Q", axis=money_axis(voice.lang, _t("revenue_12m", voice))),
+        x=alt.X("revenue_12m:Q", axis=money_axis(voice.lang, _t("revenue_12m", voice, months=months))),
         tooltip=[
             alt.Tooltip("tier_name:N", title=_t("tier", voice)),
-            alt.Tooltip("revenue_12m:Q", title=_t("revenue_12m", voice), format=",.0f"),
+            alt.Tooltip("revenue_12m:Q", title=_t("revenue_12m", voice, months=months), format=",.0f"),
             alt.Tooltip("revenue_share:Q", title=_t("revenue_share", voice), format=PCT_FORMAT),
         ],
     )
@@ -106,7 +106,7 @@ def tier_bars(summary: pd.DataFrame, voice: i18n.Voice) -> alt.HConcatChart:
     ).properties(title=_t("tier_bars_title", voice))
 
 
-def outcome_chart(funnel: pd.DataFrame, voice: i18n.Voice) -> alt.LayerChart:
+def outcome_chart(funnel: pd.DataFrame, months: int, voice: i18n.Voice) -> alt.LayerChart:
     """How the leads ended - won, lost, still open - for a funnel without stage dates (`funnel.funnel` has the one
     row lead -> won: advanced = won, dropped = lost, open)."""
     row = funnel.iloc[0]
@@ -119,7 +119,7 @@ def outcome_chart(funnel: pd.DataFrame, voice: i18n.Voice) -> alt.LayerChart:
     df["outcome_name"] = df["outcome"].map(lambda s: voice.name("stage", s))
     df["share"] = df["deals"] / max(int(row["entered"]), 1)
     names = list(df["outcome_name"])
-    base = alt.Chart(df, title=_t("outcome_title", voice)).encode(
+    base = alt.Chart(df, title=_t("outcome_title", voice, months=months)).encode(
         y=alt.Y("outcome_name:N", title=None, sort=names)
     )
     top = float(df["deals"].max())  # room right of the longest bar for its share label, as in funnel_chart
@@ -141,19 +141,19 @@ def outcome_chart(funnel: pd.DataFrame, voice: i18n.Voice) -> alt.LayerChart:
     return alt.layer(bars, text).properties(height=120)
 
 
-def funnel_chart(funnel: pd.DataFrame, voice: i18n.Voice) -> alt.LayerChart:
+def funnel_chart(funnel: pd.DataFrame, months: int, voice: i18n.Voice) -> alt.LayerChart:
     """Deals entering each stage (bars, the bottleneck highlighted) with the stage's conversion rate and its
     benchmark in the tooltip and as a label. In: `funnel.funnel` output; one row (no stage dates): how the
     leads ended (`outcome_chart`)."""
     if len(funnel) == 1:
-        return outcome_chart(funnel, voice)
+        return outcome_chart(funnel, months, voice)
     df = funnel.assign(
         stage_name=funnel["stage"].map(lambda s: voice.name("stage", s)),
         label=funnel["conversion_rate"].map(lambda r: "→ " + voice.pct(r)),
         kind=funnel["bottleneck"].map(lambda b: _t("bottleneck", voice) if b else _t("other_stage", voice)),
     )
     order = [voice.name("stage", s) for s in STAGES[:-1] if s in set(funnel["stage"])]  # before won
-    base = alt.Chart(df, title=_t("funnel_title", voice)).encode(
+    base = alt.Chart(df, title=_t("funnel_title", voice, months=months)).encode(
         y=alt.Y("stage_name:N", title=None, sort=order)
     )
     # room right of the longest bar for its "→ 61.1%" label (a nice axis end may not leave any)
@@ -271,20 +271,21 @@ def health_histogram(bins: pd.DataFrame, voice: i18n.Voice) -> alt.Chart:
     )
 
 
-def channel_mix_chart(mix: pd.DataFrame, voice: i18n.Voice) -> alt.LayerChart:
-    """Revenue of the last 12 months by sales channel with its share as a label. In: `fourp.channel_mix`."""
+def channel_mix_chart(mix: pd.DataFrame, months: int, voice: i18n.Voice) -> alt.LayerChart:
+    """Revenue of the last `months` months (12; a minimal plan's months of history) by sales channel with its
+    share as a label. In: `fourp.channel_mix`."""
     df = mix.assign(
         channel_name=mix["channel"].map(lambda c: voice.name("channel", c)),
         label=mix["share"].map(lambda s: voice.pct(s)),
     )
-    base = alt.Chart(df, title=_t("channel_title", voice)).encode(
+    base = alt.Chart(df, title=_t("channel_title", voice, months=months)).encode(
         y=alt.Y("channel_name:N", title=None, sort="-x")
     )
     bars = base.mark_bar().encode(
-        x=alt.X("revenue:Q", axis=money_axis(voice.lang, _t("revenue_12m", voice))),
+        x=alt.X("revenue:Q", axis=money_axis(voice.lang, _t("revenue_12m", voice, months=months))),
         tooltip=[
             alt.Tooltip("channel_name:N", title=_t("channel", voice)),
-            alt.Tooltip("revenue:Q", title=_t("revenue_12m", voice), format=",.0f"),
+            alt.Tooltip("revenue:Q", title=_t("revenue_12m", voice, months=months), format=",.0f"),
             alt.Tooltip("share:Q", title=_t("revenue_share", voice), format=PCT_FORMAT),
             alt.Tooltip("margin_rate:Q", title=_t("margin_rate", voice), format=PCT_FORMAT),
             alt.Tooltip("growth:Q", title=_t("growth", voice), format="+.1%"),

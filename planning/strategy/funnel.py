@@ -59,6 +59,20 @@ def in_window(opps: pd.DataFrame, as_of: Any, months: int) -> pd.DataFrame:
     return opps.loc[(lead > months_before(as_of, months)) & (lead <= as_of)]
 
 
+def lead_months(opps: pd.DataFrame, as_of: Any, months: int) -> int:
+    """The months the leads of the last `months` up to `as_of` (`in_window`) can span: `months`, or fewer when
+    the data's first lead comes later than the window's start (a short history, a CRM started within the
+    window): the calendar months from its month to as_of's. The window a report names ("leads of the last 6
+    months"); `months` without leads."""
+    last = pd.Timestamp(as_of)
+    lead = pd.to_datetime(opps["lead_date"])
+    lead = lead[lead <= last]
+    if lead.empty:
+        return months
+    first = lead.min()
+    return min(months, (last.year - first.year) * 12 + last.month - first.month + 1)
+
+
 #: Share of deals that must carry a value (amount > 0) for sums of their values to mean something.
 VALUED_SHARE = 0.5
 

@@ -81,6 +81,19 @@ def four_p_table(table: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> pd.Data
     return out.drop(columns=["entry"])
 
 
+def revenue_window(table: pd.DataFrame, months: int, voice: i18n.Voice) -> pd.DataFrame:
+    """`table` with its column revenue_12m headed by the months it covers: "Revenue (12 months)", or a minimal
+    plan's months of history ("Revenue (6 months)"); money columns keep their formatting by name
+    (`money_columns`)."""
+    return table.rename(columns={"revenue_12m": voice.t("strategy.chart.revenue_12m", months=months)})
+
+
+def money_columns(columns: list[str], months: int, voice: i18n.Voice) -> list[str]:
+    """`columns` with revenue_12m as `revenue_window` heads it."""
+    label = voice.t("strategy.chart.revenue_12m", months=months)
+    return [label if c == "revenue_12m" else c for c in columns]
+
+
 def four_p_view(table: pd.DataFrame, voice: i18n.Voice) -> pd.DataFrame:
     """The 4P table (`four_p_table`) with the P, segments and tiers as display names (for `ctx.table`)."""
 
@@ -205,16 +218,20 @@ def describe_support(sup: Support, voice: i18n.Voice) -> str:
     return voice.t("strategy.support.sentence", parts=voice.t("strategy.support.sep").join(parts))
 
 
-def describe_funnel(funnel_df: pd.DataFrame, stats: pd.DataFrame, p: Strategy, voice: i18n.Voice) -> str:
+def describe_funnel(
+    funnel_df: pd.DataFrame, stats: pd.DataFrame, p: Strategy, months: int, voice: i18n.Voice
+) -> str:
     """Win rate (by value only where `stats` has one: `win_stats` leaves it empty when lost or won deals carry no
-    values) and cycle, and the bottleneck stage named against its benchmark (none for a lead -> won funnel)."""
+    values) and cycle, and the bottleneck stage named against its benchmark (none for a lead -> won funnel).
+    `months`: the months the leads span (`funnel.lead_months`; fewer than `strategy.funnel_months` on a short
+    history)."""
     st = stats.iloc[0]
     decided = int(st["won"] + st["lost"])
     if int(st["leads"]) == 0:
         return voice.t("strategy.funnel.no_data", months=p.funnel_months)
     text = voice.t(
         "strategy.funnel.summary" if pd.notna(st["value_win_rate"]) else "strategy.funnel.summary_count",
-        months=p.funnel_months,
+        months=months,
         win_rate=voice.pct(st["win_rate"]),
         won=voice.number(st["won"]),
         decided=voice.number(decided),

@@ -12,8 +12,14 @@ Summary = tuple[list[tuple[str, str]], list[str]]
 
 
 def summary(
-    tiers: pd.DataFrame, funnel: pd.DataFrame, coverage: pd.DataFrame, health: pd.DataFrame, voice: i18n.Voice
+    tiers: pd.DataFrame,
+    funnel: pd.DataFrame,
+    coverage: pd.DataFrame,
+    health: pd.DataFrame,
+    months: int,
+    voice: i18n.Voice,
 ) -> Summary:
+    """`months`: the months the win rate's leads span (`funnel.lead_months`)."""
     numbers: list[tuple[str, str]] = []
     decisions: list[str] = []
     if len(tiers):
@@ -21,7 +27,7 @@ def summary(
             (voice.t("summary.strategy.strategic"), voice.number((tiers["tier"] == "strategic").sum()))
         )
     if len(coverage) and "win_rate" in coverage:
-        numbers.append((voice.t("summary.strategy.win_rate"), voice.pct(coverage["win_rate"].iloc[0])))
+        numbers.append((voice.t("summary.strategy.win_rate", months=months), voice.pct(coverage["win_rate"].iloc[0])))
     neck = funnel[funnel["bottleneck"].astype(bool)] if len(funnel) else funnel
     if len(neck):
         r = neck.iloc[0]
