@@ -196,11 +196,13 @@ def scroll_here() -> None:
     display(Javascript(SCROLL_HERE))
 
 
-#: Waits until the output is in the page (JupyterLab renders it before attaching it) and a moment more (its own
-#: scrolling to the active cell comes after), then scrolls; gives up after ~5 s.
+#: Waits until the output is in the page (JupyterLab renders it before attaching it), then scrolls, and again
+#: after 0.3, 1 and 2.5 s: JupyterLab's own scrolling to the active cell, once "Run all" stops, comes at a time
+#: that depends on the kernel's replies (seen winning over a single scroll); gives up waiting after ~5 s.
 SCROLL_HERE = (
     "const go = (n) => element.isConnected ? element.scrollIntoView({block: 'center'})"
-    " : n > 0 && setTimeout(() => go(n - 1), 100); setTimeout(() => go(50), 300);"
+    " : n > 0 && setTimeout(() => go(n - 1), 100);"
+    " [300, 1000, 2500, 4000].forEach((t) => setTimeout(() => go(50), t));"
 )
 
 
