@@ -243,7 +243,9 @@ from planning import audit
 ctx.h("review.audit.title")
 region_audit = audit.audit_region(ctx.out_dir, ctx.region)
 ctx.say(narrate.describe_audit(region_audit, ctx.voice))
-ctx.table(views.audit_view(region_audit, ctx.voice), domain="review", max_rows=None)
+audit_rows = views.audit_view(region_audit, ctx.voice)  # failed and skipped checks: none on a clean plan
+if len(audit_rows):
+    ctx.table(audit_rows, domain="review", max_rows=None)
 
 # %%
 # The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).

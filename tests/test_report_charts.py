@@ -125,6 +125,22 @@ def test_no_empty_chart_in_the_sample_snapshot(sample_snapshot: Path):
     assert empty_charts(sample_snapshot) == []
 
 
+def empty_tables(snapshot: Path) -> list[str]:
+    """Pages holding a table with a header and no data cell (a heading over nothing), with the table's text."""
+    found = []
+    for page in sorted(snapshot.rglob("*.html")):
+        for table in re.findall(r"<table\b.*?</table>", page.read_text(encoding="utf-8"), flags=re.S):
+            if "<td" not in table:
+                found.append(f"{page.relative_to(snapshot)}: {re.sub(r'<[^>]+>', ' ', table).split()}")
+    return found
+
+
+def test_no_empty_table_in_the_sample_snapshot_or_on_a_thin_export(sample_snapshot: Path, thin_snapshot: Path):
+    """The review's audit table was a bare header on a clean plan (every check passed, none skipped)."""
+    assert empty_tables(sample_snapshot) == []
+    assert empty_tables(thin_snapshot) == []
+
+
 def test_no_empty_chart_on_a_thin_export(thin_snapshot: Path):
     pages = list(thin_snapshot.rglob("*.html"))
     assert sum(len(chart_specs(p.read_text(encoding="utf-8"))) for p in pages) > 5

@@ -180,3 +180,16 @@ def test_pdca_actions_of_an_older_log_without_keys_are_recognised_by_their_text(
     zh = narrate.pdca_actions(pdca.pdca_log(BOARD, old, bare), bare.review, ZH).set_index("kpi")
     assert zh.at["leads", "action"] == i18n.t("review.pdca.default_action", "zh")  # carried, now in Chinese
     assert zh.at["retention", "action"] == "call"  # a planner's text of an older log: as stored
+
+
+def test_a_clean_audit_points_to_no_table_below():
+    import pandas as pd
+
+    from planning.i18n import Voice
+    from planning.review import narrate as review_narrate
+
+    clean = pd.DataFrame({"status": ["pass", "pass"], "check": ["a", "b"]})
+    for lang in ("en", "zh"):
+        text = review_narrate.describe_audit(clean, Voice(lang, "CNY"))
+        assert text == Voice(lang, "CNY").t("review.audit.summary_clean", n=2, passed=2)
+        assert "below" not in text and "下表" not in text

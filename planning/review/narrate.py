@@ -345,13 +345,14 @@ def describe_audit(audit: pd.DataFrame, voice: i18n.Voice) -> str:
     """The region's plan audit (`planning.audit.audit_region`) in one sentence: how many checks, pass, fail and
     skipped, and what a failure means."""
     counts = audit["status"].value_counts()
-    failed = int(counts.get("fail", 0))
+    failed, skipped = int(counts.get("fail", 0)), int(counts.get("skipped", 0))
+    key = "summary_fail" if failed else "summary_pass" if skipped else "summary_clean"  # clean: no table below
     return voice.t(
-        "review.audit.summary_fail" if failed else "review.audit.summary_pass",
+        f"review.audit.{key}",
         n=len(audit),
         passed=int(counts.get("pass", 0)),
         failed=failed,
-        skipped=int(counts.get("skipped", 0)),
+        skipped=skipped,
     )
 # ---------------------------------------------------------------------------------------------- to date
 def describe_to_date(td: pd.DataFrame, voice: i18n.Voice) -> str:
