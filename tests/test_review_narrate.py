@@ -193,3 +193,9 @@ def test_a_clean_audit_points_to_no_table_below():
         text = review_narrate.describe_audit(clean, Voice(lang, "CNY"))
         assert text == Voice(lang, "CNY").t("review.audit.summary_clean", n=2, passed=2)
         assert "below" not in text and "下表" not in text
+
+
+def test_raised_risks_are_listed_with_the_languages_own_separator():
+    reg = pd.DataFrame({"risk": ["甲，乙", "丙"], "likelihood": [4, 3], "base_likelihood": [2, 1], "score": [16, 9]})
+    assert "甲，乙；丙" in narrate.describe_risks(reg, ZH) and "; " not in narrate.describe_risks(reg, ZH)
+    assert "甲，乙; 丙" in narrate.describe_risks(reg, EN)

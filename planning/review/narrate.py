@@ -301,7 +301,8 @@ def describe_risks(reg: pd.DataFrame, voice: i18n.Voice) -> str:
     top = reg.iloc[0]
     text = voice.t("review.risk.summary", n=len(reg), top=top["risk"], score=int(top["score"]))
     if len(raised):
-        text += " " + voice.t("review.risk.raised", names="; ".join(raised["risk"]))
+        sep = "；" if voice.lang == "zh" else "; "  # names may hold commas (and 、 in Chinese)
+        text += " " + voice.t("review.risk.raised", names=sep.join(raised["risk"]))
     return text
 
 
