@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import types
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from frames_params import goals_panel
 
-from planning import config, i18n
+from planning import config
 from planning.errors import ParamsError
 from planning.params import keep, load
 
@@ -67,17 +67,9 @@ def test_the_goals_panel_keeps_its_levers_and_the_next_run_plans_with_them(
 ):
     """Move the flex buffer in 02's panel, keep it in the region's file: the next batch run's targets use it."""
     pytest.importorskip("ipywidgets")
-    from frames_goals import tiny
-
     from planning import runner
-    from planning.goals import widgets
 
-    monkeypatch.setattr(widgets, "display", lambda *a, **k: None)
-    monkeypatch.setattr(config, "PARAMS_DIR", params_dir)
-    _, p, _, inputs = tiny()
-    p = p.model_copy(update={"region": load("east", params_dir).params.region})
-    ctx = types.SimpleNamespace(p=p, voice=i18n.Voice("en", "CNY"), t=lambda key, **f: i18n.t(key, "en", **f))
-    panel = widgets.whatif_panel(ctx, inputs)
+    panel = goals_panel(params_dir, monkeypatch)
     buffer = panel.children[1]
     assert buffer.description == "Flex buffer"
     new_buffer = round(load("east", params_dir).params.goals.buffer + 0.05, 2)

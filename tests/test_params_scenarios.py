@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import types
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from frames_params import goals_panel
 from typer.testing import CliRunner
 
-from planning import config, diff, i18n, store
+from planning import config, diff, store
 from planning.cli import app
 from planning.errors import ParamsError
 from planning.params import keep, load, scenarios
@@ -103,16 +103,7 @@ def test_a_panel_keeps_a_named_scenario_that_runs_into_its_own_snapshot_and_diff
     folder <as-of>+buffer-up (kind scenario), the plan untouched and still the plan of record, and the comparison
     with the plan names goals.buffer as the scenario's cause."""
     pytest.importorskip("ipywidgets")
-    from frames_goals import tiny
-
-    from planning.goals import widgets
-
-    monkeypatch.setattr(widgets, "display", lambda *a, **k: None)
-    monkeypatch.setattr(config, "PARAMS_DIR", params_dir)
-    _, p, _, inputs = tiny()
-    p = p.model_copy(update={"region": load("east", params_dir).params.region})
-    ctx = types.SimpleNamespace(p=p, voice=i18n.Voice("en", "CNY"), t=lambda key, **f: i18n.t(key, "en", **f))
-    panel = widgets.whatif_panel(ctx, inputs)
+    panel = goals_panel(params_dir, monkeypatch)
     new_buffer = round(load("east", params_dir).params.goals.buffer + 0.05, 2)
     panel.children[1].value = new_buffer
     _, row, message = panel.children[-1].children
