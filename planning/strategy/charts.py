@@ -5,6 +5,8 @@ language.
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -122,8 +124,7 @@ def outcome_chart(funnel: pd.DataFrame, months: int, voice: i18n.Voice) -> alt.L
     base = alt.Chart(df, title=_t("outcome_title", voice, months=months)).encode(
         y=alt.Y("outcome_name:N", title=None, sort=names)
     )
-    top = float(df["deals"].max())  # room right of the longest bar for its share label, as in funnel_chart
-    scale = alt.Scale(domainMax=top * 1.18, nice=False) if top > 0 else alt.Undefined
+    scale = _label_room(df["deals"])  # its share label right of the longest bar
     bars = base.mark_bar().encode(
         x=alt.X("deals:Q", title=_t("deals", voice), scale=scale),
         color=alt.Color(
@@ -141,6 +142,13 @@ def outcome_chart(funnel: pd.DataFrame, months: int, voice: i18n.Voice) -> alt.L
     return alt.layer(bars, text).properties(height=120)
 
 
+def _label_room(values: pd.Series) -> Any:
+    """An x scale ending 18 % beyond the longest bar, so the label written right of it fits (a nice axis end may
+    leave no room); the default scale when there is no bar."""
+    top = float(pd.to_numeric(values, errors="coerce").max()) if len(values) else 0.0
+    return alt.Scale(domainMax=top * 1.18, nice=False) if top > 0 else alt.Undefined
+
+
 def funnel_chart(funnel: pd.DataFrame, months: int, voice: i18n.Voice) -> alt.LayerChart:
     """Deals entering each stage (bars, the bottleneck highlighted) with the stage's conversion rate and its
     benchmark in the tooltip and as a label. In: `funnel.funnel` output; one row (no stage dates): how the
@@ -156,9 +164,7 @@ def funnel_chart(funnel: pd.DataFrame, months: int, voice: i18n.Voice) -> alt.La
     base = alt.Chart(df, title=_t("funnel_title", voice, months=months)).encode(
         y=alt.Y("stage_name:N", title=None, sort=order)
     )
-    # room right of the longest bar for its "→ 61.1%" label (a nice axis end may not leave any)
-    top = float(pd.to_numeric(df["entered"], errors="coerce").max()) if len(df) else 0.0
-    scale = alt.Scale(domainMax=top * 1.18, nice=False) if top > 0 else alt.Undefined
+    scale = _label_room(df["entered"])  # its "→ 61.1%" label right of the longest bar
     bars = base.mark_bar().encode(
         x=alt.X("entered:Q", title=_t("entered", voice), scale=scale),
         color=alt.Color(
