@@ -249,12 +249,16 @@ def _loop(browser, root: Path, port: int) -> None:
         charts.first.wait_for(state="attached", timeout=30_000)
         live = charts.count()  # drawn by now (more may still be on their way)
         text = panel.locator(".widget-output").first
-        before = text.inner_text()
+        # textContent, not innerText: JupyterLab stops drawing a cell scrolled out of its window, and the
+        # innerText of an undrawn node is "" (seen under load: a "change" to "" passed the wait, then failed)
+        before = text.text_content()
         _move_one_control(page, panel)
         page.wait_for_function(
-            "([el, t]) => el.innerText !== t", arg=[text.element_handle(), before], timeout=30_000
+            "([el, t]) => el.textContent.trim() !== '' && el.textContent !== t",
+            arg=[text.element_handle(), before],
+            timeout=30_000,
         )
-        assert text.inner_text().strip() and text.inner_text() != before, path
+        assert text.text_content().strip() and text.text_content() != before, path
         if path == NOTEBOOKS[1]:
             _keep_as_named_scenario(page, nb, root)
         page.keyboard.press("Control+s")
