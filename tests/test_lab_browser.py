@@ -177,7 +177,7 @@ def _first_before_its_inputs(browser, port: int) -> None:
     sync_api.expect(error).to_contain_text("01_market_analysis", timeout=30_000)
     # scrolled into view by the cell's script; until then JupyterLab does not draw it (innerText is empty)
     sync_api.expect(error).to_be_in_viewport(timeout=10_000)
-    text = error.inner_text()
+    text = error.text_content()
     assert "notebooks/01_market_analysis.ipynb" in text and "Traceback" not in text, text
     _shut_kernels_down(port)
     page.close()
