@@ -17,6 +17,7 @@ import functools
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -149,20 +150,27 @@ def _step_notebook(path: str, mtime_ns: int):
     return load_notebook_node(with_reset_cell(Path(path)))
 
 
-def execute_step(nb_path: Path, out: Path, parameters: dict[str, Any], cwd: str, timeout: int, km):
+def execute_step(nb_path: Path, out: Path, parameters: dict[str, Any], cwd: str, timeout: int, km, shell=None):
     """Execute the step notebook `nb_path` (with the reset cell) on the kernel `km` with `parameters` injected;
     returns the executed notebook, unwritten. papermill's `execute_notebook` minus its three writes of the
     output notebook (before the first cell, at the end, and again after its own end: 0.1-0.2 s per step with
     their validations) and its check of the parameter names (tests/test_runner_kernels.py checks them). A cell's
     error raises PapermillExecutionError after papermill has written the notebook with its error markers to `out`;
     a timeout or a dead kernel raises with the partial notebook written to `out` (`register_engine`).
+    With `shell` (a `runner.shell.BatchShell`; `km` is then None) the cells run in this process instead
+    (the `shell` engine), with the same parameters, metadata and error markers.
     """
     # lazy: papermill (+ nbclient) adds ~0.1 s CPU to the runner's ~0.4 s import, and only a process that executes
     # notebooks needs it: not `planning check`, nor the parent of a parallel run
     from papermill import engines, execute, utils
 
     nb = copy.deepcopy(_step_notebook(str(nb_path), nb_path.stat().st_mtime_ns))  # a few ms: no outputs yet
-    engine = register_engine()
+    if shell is not None:
+        from planning.runner import shell as shell_engine  # lazy: IPython's shell, only where steps run
+
+        engine, where = shell_engine.register_engine(), {"shell": shell}
+    else:
+        engine, where = register_engine(), {"km": km}
     nb = execute.parameterize_notebook(
         nb, parameters, kernel_name="python3", language="python", engine_name=engine
     )
@@ -178,7 +186,7 @@ def execute_step(nb_path: Path, out: Path, parameters: dict[str, Any], cwd: str,
             log_output=False,
             execution_timeout=timeout,
             record_timing=False,  # nbclient's per-cell timestamps: run-time, not part of the notebook
-            km=km,
+            **where,
         )
     execute.raise_for_execution_errors(nb, str(out))
     return nb
@@ -392,6 +400,11 @@ def run_region(
     failed = False
     own = slot is None
     slot = slot or KernelSlot()
+    shell = None  # the `shell` engine: this process's IPython shell instead of the slot's kernel (runner.shell)
+    if spec.get("engine") == "shell" and threading.current_thread() is threading.main_thread():
+        from planning.runner import shell as shell_engine  # lazy: IPython's shell, only where steps run
+
+        shell = shell_engine.shell()
     try:
         for step in steps:
             if failed:
@@ -410,7 +423,8 @@ def run_region(
                     spec["parameters"],
                     spec["notebooks_dir"],
                     spec["execution_timeout"],
-                    slot.get(),
+                    None if shell else slot.get(),
+                    shell=shell,
                 )
             except Exception as exc:  # papermill errors, cell timeouts, dead kernels: recorded, never fatal
                 error = error_of(exc, out, spec["execution_timeout"])

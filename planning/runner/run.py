@@ -389,6 +389,7 @@ def _run_into(
                 "region_dir": str(region_dir),
                 "parameters": notebook_parameters(p, region_dir, data_dirs[r], history.get(r, 0)),
                 "execution_timeout": p.run.execution_timeout,
+                "engine": p.run.engine,
                 "notebooks_dir": str(notebooks_dir),
                 "meta": snapshot.report_meta(p, commit),
             }
