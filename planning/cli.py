@@ -138,6 +138,14 @@ def run(
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print every report to <snapshot>/pdf/ (needs Chromium).")
     ] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            help="shell = workers run the notebooks in their own process; kernel = in Jupyter kernels "
+            "(default run.engine of params).",
+        ),
+    ] = None,
     scenario: Annotated[
         str,
         typer.Option(
@@ -172,6 +180,7 @@ def run(
             cluster=cluster,
             scheduler=scheduler,
             scenario=scenario,
+            engine=engine,
         ),
         "run",
     )

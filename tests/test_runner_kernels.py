@@ -195,7 +195,7 @@ def test_a_step_notebook_is_written_once_and_names_its_input_by_path(
     monkeypatch.setattr(papermill.engines, "write_ipynb", counting_write)
     result = runner.run(
         regions=["east"], steps=["01", "02"], data_dir=str(data_dir), out_root=tmp_path / "out",
-        notebooks_dir=nbs, workers=1,
+        notebooks_dir=nbs, workers=1, engine="kernel",
     )  # fmt: skip
     assert [r.status for r in result.results] == ["ok", "failed"]
     step1 = [w for w in writes if w.endswith("01_market_analysis.ipynb")]

@@ -1,7 +1,7 @@
 """planning.runner.pool: a worker process that dies (SIGKILL, as the OOM killer sends) costs only the region-step
 it was running, which is retried once on a fresh worker; finished steps keep their result (issue 18, case 3).
 
-The stand-in step kills its own worker process (the kernel's parent) with SIGKILL; a marker file makes it do so
+The stand-in step kills its own worker process (the kernel's parent, or itself with the shell engine) with SIGKILL; a marker file makes it do so
 only once, so the retry succeeds.
 """
 
@@ -27,7 +27,10 @@ COMMON_CELL = (
     "art.mkdir(exist_ok=True)\n"
     "(art / '{step}.txt').write_text(region)\n"
     "(art / 'kernel-{step}.pid').write_text(str(os.getpid()))\n"
-    "(art / 'worker-{step}.pid').write_text(str(os.getppid()))\n"
+    "from IPython import get_ipython\n"
+    "# the shell engine runs the cell in the worker itself; a kernel is the worker's child\n"
+    "worker = os.getpid() if type(get_ipython()).__name__ == 'BatchShell' else os.getppid()\n"
+    "(art / 'worker-{step}.pid').write_text(str(worker))\n"
 )
 
 
@@ -38,12 +41,12 @@ def kill_cell(once_marker: Path | None) -> str:
     return (
         "if region == 'north' and '{step}' == '02_goals':\n"
         "    (Path(out_dir) / '{step}.html').write_text('half-written')\n"
-        f"    if {cond}:\n" + mark + "        os.kill(os.getppid(), signal.SIGKILL)\n"
+        f"    if {cond}:\n" + mark + "        os.kill(worker, signal.SIGKILL)\n"
         "        time.sleep(60)\n"
     )
 
 
-def run_killing(tmp_path: Path, small_sample: Path, once: bool):
+def run_killing(tmp_path: Path, small_sample: Path, once: bool, engine: str = "shell"):
     nbs = notebooks(tmp_path / "nbs", COMMON_CELL, kill_cell(tmp_path / "killed-once" if once else None))
     lines: list[runner.StepResult] = []
     result = runner.run(
@@ -54,6 +57,7 @@ def run_killing(tmp_path: Path, small_sample: Path, once: bool):
         notebooks_dir=nbs,
         workers=2,
         progress=lines.extend,
+        engine=engine,
     )
     snap = tmp_path / "out" / AS_OF
     return result, snap, json.loads((snap / "manifest.json").read_text()), lines
@@ -64,8 +68,9 @@ def pid(snap: Path, region: str, kind: str, step: str) -> int:
 
 
 @pytest.mark.adversarial
-def test_killed_worker_retries_only_the_step_in_flight(tmp_path: Path, small_sample: Path):
-    result, snap, manifest, lines = run_killing(tmp_path, small_sample, once=True)
+@pytest.mark.parametrize("engine", ["shell", "kernel"])
+def test_killed_worker_retries_only_the_step_in_flight(tmp_path: Path, small_sample: Path, engine: str):
+    result, snap, manifest, lines = run_killing(tmp_path, small_sample, once=True, engine=engine)
     assert (tmp_path / "killed-once").is_file(), "the stand-in never killed its worker"
     assert result.ok and result.exit_code == 0
     assert manifest["status"] == "complete"

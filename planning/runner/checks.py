@@ -44,6 +44,19 @@ def check_workers(workers: int | None) -> None:
         )
 
 
+ENGINES = ("shell", "kernel")  # params run.engine
+
+
+def set_engine(inputs: dict[str, Any], engine: str | None) -> None:
+    """`--engine` over every region's `run.engine` (how the process pool's workers execute the notebooks)."""
+    if engine is None:
+        return
+    if engine not in ENGINES:
+        raise ParamsError(f"--engine {engine}: expected one of {', '.join(ENGINES)}")
+    for run_input in inputs.values():
+        run_input.params.run.engine = engine
+
+
 def check_calendar(inputs: dict[str, Any]) -> None:
     """Every region's company.country is one the holidays package knows (bad input, exit 2, before any kernel)."""
     # lazy: the holidays package costs ~0.2 s to import; only runs that pass the cheaper checks pay it

@@ -166,7 +166,8 @@ def execute_step(nb_path: Path, out: Path, parameters: dict[str, Any], cwd: str,
 
     nb = copy.deepcopy(_step_notebook(str(nb_path), nb_path.stat().st_mtime_ns))  # a few ms: no outputs yet
     if shell is not None:
-        from planning.runner import shell as shell_engine  # lazy: IPython's shell, only where steps run
+        # lazy: IPython's shell (~0.2 s), only in a process that executes notebooks
+        from planning.runner import shell as shell_engine
 
         engine, where = shell_engine.register_engine(), {"shell": shell}
     else:
@@ -402,7 +403,8 @@ def run_region(
     slot = slot or KernelSlot()
     shell = None  # the `shell` engine: this process's IPython shell instead of the slot's kernel (runner.shell)
     if spec.get("engine") == "shell" and threading.current_thread() is threading.main_thread():
-        from planning.runner import shell as shell_engine  # lazy: IPython's shell, only where steps run
+        # lazy: IPython's shell (~0.2 s), only in a process that executes notebooks
+        from planning.runner import shell as shell_engine
 
         shell = shell_engine.shell()
     try:

@@ -68,8 +68,10 @@ def _worker_main(conn: Connection) -> None:
     try:
         slot = _worker_init()
         while (spec := conn.recv()) is not None:
-            run_region(spec, slot, on_step=lambda result: conn.send(("step", result)))
+            results = run_region(spec, slot, on_step=lambda result: conn.send(("step", result)))
             conn.send(("done", None))
+            if spec.get("engine") == "shell" and any(r.status == "failed" for r in results):
+                break  # the step ran in this process: the next region starts in a fresh worker, as in a fresh kernel
     except KeyboardInterrupt:
         if slot is not None:
             slot.close()

@@ -81,6 +81,7 @@ def run(
     cluster: str | None = None,
     scheduler: str | None = None,
     scenario: str = "",
+    engine: str | None = None,
 ) -> RunResult:
     """Validate everything, run regions x steps, and publish `out_root/<as-of>/` atomically.
 
@@ -91,7 +92,8 @@ def run(
     is kind "review" with the path of the plan version it was checked against). `cluster` ("local:N") or `scheduler` ("tcp://HOST:PORT", else `run.scheduler` of the params
     unless `workers` is given) run the regions as Dask tasks (`runner.cluster`) instead of the process pool.
     `scenario`: a named scenario (params/scenarios/<name>.yaml) as the last parameter layer, published as
-    `out_root/<as-of>+<name>/` with kind "scenario" (`scenario_kind`), compared with its base plan.
+    `out_root/<as-of>+<name>/` with kind "scenario" (`scenario_kind`), compared with its base plan. `engine`
+    ("shell" / "kernel") overrides the params' `run.engine`.
     """
     # absolute before anything uses them: the kernels run in the notebooks folder (checks.absolute)
     params_dir = checks.absolute(params_dir or config.PARAMS_DIR, "--params")
@@ -124,6 +126,7 @@ def run(
         )
         for r in wanted
     }
+    checks.set_engine(inputs, engine)
     checks.check_calendar(inputs)
     first = inputs[wanted[0]].params
     for ri in inputs.values():
@@ -570,9 +573,10 @@ def _compare_with_base(tmp: Path, final: Path, out_root: Path, base: str) -> Non
 
 # ------------------------------------------------------------------------------------------------ workers
 def _execute(specs: list[dict[str, Any]], n_workers: int, progress, result: RunResult, stopping=None) -> None:
-    """Run the region chains of `specs` (in this process with one worker, else in the worker pool; its released
-    workers go to `stopping`, joined by the caller)."""
-    if n_workers == 1:
+    """Run the region chains of `specs` in the worker pool (its released workers go to `stopping`, joined by the
+    caller); one worker on kernels runs them from this process. The shell engine always runs in worker processes:
+    a notebook never runs in the runner's own process, and a worker whose step failed is replaced (`pool`)."""
+    if n_workers == 1 and not any(spec.get("engine") == "shell" for spec in specs):
         slot = KernelSlot()
         try:
             for spec in specs:

@@ -16,7 +16,7 @@ prints or displays becomes the cell's outputs, in the shape nbclient gives them:
   by the notebook's reset cell (`kernels.with_reset_cell`), and warnings filters are restored after each notebook
   (a warning shown once in one region's notebook is shown again in the next region's);
 - `run.execution_timeout` is enforced with a real-time interval timer (`signal.setitimer`): the cell is
-  interrupted with `CellTimeout` (a TimeoutError) at its next Python instruction;
+  interrupted with `CellTimeoutError` (a TimeoutError, named as nbclient names it) at its next Python instruction;
 - Ctrl-C / SIGTERM (KeyboardInterrupt) stops the run, as with a kernel; it is not recorded as a cell's error.
 
 It is a papermill engine (`ENGINE`, registered with `papermill_engines`), so papermill's parameter injection,
@@ -44,7 +44,7 @@ from traitlets.config import Config
 ENGINE = "planning-shell"  # the papermill engine name (`register_engine`)
 
 
-class CellTimeout(TimeoutError):
+class CellTimeoutError(TimeoutError):
     """A cell ran longer than `run.execution_timeout`."""
 
 
@@ -177,13 +177,13 @@ class BatchShell(InteractiveShell):
 
 @contextlib.contextmanager
 def _alarm(timeout: int | None):
-    """Raise CellTimeout in this (main) thread after `timeout` seconds of the cell."""
+    """Raise CellTimeoutError in this (main) thread after `timeout` seconds of the cell."""
     if not timeout or threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def expire(signum: int, frame: Any) -> None:
-        raise CellTimeout(f"cell exceeded run.execution_timeout ({timeout} s)")
+        raise CellTimeoutError(f"cell exceeded run.execution_timeout ({timeout} s)")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, timeout)
@@ -265,7 +265,7 @@ def register_engine() -> str:
                         if "skip-execution" in cell.metadata.get("tags", []):
                             continue
                         error = sh.execute(cell, execution_timeout)
-                        if isinstance(error, CellTimeout):
+                        if isinstance(error, CellTimeoutError):
                             nb_man.cell_exception(cell, cell_index=index, exception=error)
                             raise error
                         if error is not None:
