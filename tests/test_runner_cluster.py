@@ -172,14 +172,17 @@ LOG_CELL = "from pathlib import Path\nwith open({log!r}, 'a') as fh:\n    fh.wri
 
 
 def kill_cell(once: Path | None) -> str:
-    """North's 02_goals SIGKILLs its Dask worker process (the kernel's parent); once when `once` is given."""
+    """North's 02_goals SIGKILLs its Dask worker process (itself, or the kernel's parent); once when `once` is
+    given."""
     cond = f"not Path({str(once)!r}).exists()" if once else "True"
     mark = f"    Path({str(once)!r}).write_text('killed')\n" if once else ""
     return (
         "import os, signal, time\n"
         "if region == 'north' and '{step}' == '02_goals' and " + cond + ":\n" + mark
         + "    (Path(out_dir) / '{step}.html').write_text('half-written')\n"
-        "    os.kill(os.getppid(), signal.SIGKILL)\n"
+        "    from IPython import get_ipython\n"
+        "    shell = type(get_ipython()).__name__ == 'BatchShell'  # the shell engine: the worker runs the cell\n"
+        "    os.kill(os.getpid() if shell else os.getppid(), signal.SIGKILL)\n"
         "    time.sleep(60)\n"
     )  # fmt: skip
 

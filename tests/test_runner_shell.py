@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from pathlib import Path
 
 import nbformat
@@ -147,3 +149,36 @@ def test_a_failed_step_is_recorded_and_its_worker_replaced(tmp_path: Path, small
 def test_an_unknown_engine_is_bad_input(tmp_path: Path, small_sample: Path):
     with pytest.raises(ParamsError, match="--engine thread: expected one of shell, kernel"):
         runner.run(regions=["east"], data_dir=str(small_sample), out_root=tmp_path / "out", engine="thread")
+
+
+def _busy(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:  # Python instructions: where a timer thread's exception takes effect
+        pass
+
+
+def test_a_cell_past_its_timeout_is_stopped_in_the_main_thread_and_in_a_worker_thread():
+    """The process pool runs cells in the main thread (SIGALRM, which also ends a sleep); a Dask worker in a task
+    thread (an exception raised in that thread by a timer)."""
+    started = time.monotonic()
+    with pytest.raises(shell.CellTimeoutError), shell._alarm(1):
+        time.sleep(30)
+    assert time.monotonic() - started < 5
+    caught: list[BaseException] = []
+
+    def task() -> None:
+        try:
+            with shell._alarm(1):
+                _busy(30)
+        except BaseException as exc:  # noqa: BLE001 - the test looks at what was raised
+            caught.append(exc)
+
+    thread = threading.Thread(target=task)
+    started = time.monotonic()
+    thread.start()
+    thread.join(20)
+    assert not thread.is_alive() and time.monotonic() - started < 5
+    assert len(caught) == 1 and isinstance(caught[0], shell.CellTimeoutError)
+    with shell._alarm(5):  # a cell that ends in time is not interrupted afterwards
+        _busy(0.1)
+    time.sleep(0.2)

@@ -76,9 +76,9 @@ class RunSection(_Model):
     # A running Dask cluster's scheduler (tcp://HOST:PORT) to run the regions on instead of the process pool;
     # empty = the process pool. `--cluster local:N` / `--scheduler` / `--workers` on the command line win.
     scheduler: str = Field(default="", pattern=r"^$|^(tcp|tls)://[^\s/]+:\d{1,5}$")
-    # How a worker of the process pool executes a step notebook: "shell" = in its own process, by an IPython shell
-    # (no kernel to start or talk to: planning/runner/shell.py); "kernel" = in a Jupyter kernel, as papermill
-    # does. A Dask cluster's workers always use kernels.
+    # How a worker (process pool or Dask) executes a step notebook: "shell" = in its own process, by an IPython
+    # shell (no kernel to start or talk to: planning/runner/shell.py); "kernel" = in a Jupyter kernel, as papermill
+    # does.
     engine: Literal["shell", "kernel"] = "shell"
 
 

@@ -170,10 +170,7 @@ def region_task(spec: dict[str, Any]) -> list[dict[str, Any]]:
         except Exception:  # progress is a courtesy: the result also comes back with the task
             pass
 
-    # a Dask worker runs tasks in threads: the steps run in the worker's kernel (the shell engine needs the main
-    # thread, and would share the worker's own stdout and stderr)
-    task = {**spec, "steps": left, "engine": "kernel"}
-    results = run_region(task, _slot(), on_step=on_step, on_start=on_start) if left else []
+    results = run_region({**spec, "steps": left}, _slot(), on_step=on_step, on_start=on_start) if left else []
     return [asdict(r) for r in [*done, *results]]
 
 

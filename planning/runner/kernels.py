@@ -17,7 +17,6 @@ import functools
 import os
 import shutil
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -402,7 +401,7 @@ def run_region(
     own = slot is None
     slot = slot or KernelSlot()
     shell = None  # the `shell` engine: this process's IPython shell instead of the slot's kernel (runner.shell)
-    if spec.get("engine") == "shell" and threading.current_thread() is threading.main_thread():
+    if spec.get("engine") == "shell":
         # lazy: IPython's shell (~0.2 s), only in a process that executes notebooks
         from planning.runner import shell as shell_engine
 

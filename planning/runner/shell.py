@@ -20,14 +20,15 @@ prints or displays becomes the cell's outputs, in the shape nbclient gives them:
 - Ctrl-C / SIGTERM (KeyboardInterrupt) stops the run, as with a kernel; it is not recorded as a cell's error.
 
 It is a papermill engine (`ENGINE`, registered with `papermill_engines`), so papermill's parameter injection,
-cell metadata and error markers are the same as with a kernel. It needs the main thread (signals): the process
-pool's workers and the one-worker run use it; a Dask worker runs tasks in threads and keeps kernels
-(`runner.cluster`). Notebooks that need a live kernel (widgets talking to a front end) do not run in batch.
+cell metadata and error markers are the same as with a kernel. The process pool's workers (also a one-worker
+run: a notebook never runs in the runner's process) and Dask workers (one thread each) use it; `run.engine:
+kernel` keeps kernels. Notebooks that need a live kernel (widgets talking to a front end) do not run in batch.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import signal
 import sys
 import threading
@@ -177,13 +178,33 @@ class BatchShell(InteractiveShell):
 
 @contextlib.contextmanager
 def _alarm(timeout: int | None):
-    """Raise CellTimeoutError in this (main) thread after `timeout` seconds of the cell."""
-    if not timeout or threading.current_thread() is not threading.main_thread():
+    """Raise CellTimeoutError in this thread after `timeout` seconds of the cell.
+
+    In the main thread (a process pool's worker) a real-time interval timer's SIGALRM interrupts the cell, also
+    inside a blocking call such as `time.sleep`. A Dask worker runs its task in another thread, where a signal
+    cannot be delivered: a timer thread raises the exception in the cell's thread (`PyThreadState_SetAsyncExc`),
+    which takes effect at the cell's next Python instruction (a call blocked in C code first returns).
+    """
+    if not timeout:
         yield
+        return
+    message = f"cell exceeded run.execution_timeout ({timeout} s)"
+    if threading.current_thread() is not threading.main_thread():
+        target = ctypes.c_ulong(threading.get_ident())
+        timer = threading.Timer(
+            timeout, lambda: ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(CellTimeoutError))
+        )
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(target, None)  # one raised after the cell ended: none
         return
 
     def expire(signum: int, frame: Any) -> None:
-        raise CellTimeoutError(f"cell exceeded run.execution_timeout ({timeout} s)")
+        raise CellTimeoutError(message)
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, timeout)
