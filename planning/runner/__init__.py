@@ -2,8 +2,10 @@
 
 - `review.py`   `review`: the review step alone against the plan of record (a snapshot of kind review);
 - `run.py`      `run`: validate, run regions x steps (in parallel workers), write the manifest, publish;
-- `kernels.py`  a worker's kernel (IPC sockets, reused across regions), the papermill engine, `run_region`,
+- `kernels.py`  `run_region`, a worker's kernel (IPC sockets, reused across regions) and its papermill engine,
                 `notebook_parameters` (what papermill injects: the run input of `params.resolve`);
+- `shell.py`    the default engine (`run.engine: shell`): a worker's own IPython shell runs the notebooks, with
+                the outputs a kernel would give, no kernel to start or talk to;
 - `snapshot.py` the manifest's content (headline, versions, commit, step inputs for `--resume`);
 - `checks.py`   what stops a run before any kernel starts (unsafe `--out`, not a snapshot, bad data);
 - `publish.py`  the hidden work folder and the atomic publish;
