@@ -8,6 +8,7 @@ import re
 import altair as alt
 import pandas as pd
 import pytest
+from altair.utils import schemapi
 
 from planning import charts
 
@@ -200,3 +201,23 @@ def test_chinese_money_ticks_between_ten_and_a_hundred_thousand_stay_distinct():
     labels = re.findall(r">([^<>]*万)<", svg)
     assert sorted(labels) == sorted(set(labels)) and len(labels) == 3, labels
     assert any(label.endswith("1.2万") for label in labels), labels
+
+
+def test_shorthand_channels_give_the_spec_altairs_own_from_dict_gives(monkeypatch):
+    """planning.charts builds altair's class map for shorthand channels once (`_from_dict`); the specs are the
+    ones altair's own `from_dict` gives, channel classes included."""
+    def build() -> tuple[dict, list[str]]:
+        frame = pd.DataFrame({"month": ["2026-01", "2026-02"], "sales": [1.0, 2.0], "team": ["a", "b"]})
+        chart = (
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(x="month:O", y={"field": "sales", "type": "quantitative"}, color="team:N",
+                    tooltip=["month", "sales:Q"], opacity={"value": 0.5})  # fmt: skip
+        )
+        kinds = [type(chart.encoding[c]).__name__ for c in ("x", "y", "color", "opacity")]
+        return chart.to_dict(validate=True), kinds
+
+    ours = build()
+    monkeypatch.setattr(schemapi.SchemaBase, "from_dict", charts._ALTAIR_FROM_DICT)
+    assert build() == ours
+    assert ours[1] == ["X", "Y", "Color", "OpacityValue"]

@@ -305,3 +305,20 @@ def test_file_kind_of_a_regular_file_and_a_missing_one(tmp_path):
     assert data.file_kind(tmp_path / "f") is None and data.file_kind(tmp_path / "link") is None
     assert data.file_kind(tmp_path / "nope") == "not found"
     assert data.file_kind(tmp_path / "f" / "below") == "not found"
+
+
+def test_a_repeated_read_is_a_copy_of_the_first_and_a_changed_file_is_read_again(tmp_path, tiny_parquet):
+    """read_table keeps its recent results in the process (five steps of a region read the same rows): a repeat
+    equals a fresh read, a caller's edits stay in its own frame, and a rewritten file is read anew."""
+    path = tiny_parquet / "orders.parquet"
+    first = data_read.read_table(path, "orders", region="east")
+    fresh = data_read._read_table(path, "orders", region="east")
+    first.loc[first.index[0], "amount"] = -1.0
+    first["extra"] = 1
+    again = data_read.read_table(path, "orders", region="east")
+    assert again.equals(fresh) and "extra" not in again.columns
+    assert data_read.read_table(path, "orders", region="east", columns=iter(["order_date"])).shape[1] >= 1
+    pd.read_parquet(path).assign(amount=lambda d: d["amount"] * 2).to_parquet(path, index=False)
+    assert data_read.read_table(path, "orders", region="east")["amount"].sum() == pytest.approx(
+        2 * fresh["amount"].sum()
+    )

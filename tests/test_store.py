@@ -220,3 +220,20 @@ def test_plan_of_record_is_the_latest_complete_plan_kind_at_or_before_the_date(t
     assert s.plan_of_record(tmp_path, "2026-09-20").path.name == "2026-06-30"
     assert s.plan_of_record(tmp_path, "2026-12-31").path.name == "2026-09-30"
     assert s.kind_of({}) == "plan" and s.kind_of({"kind": "review"}) == "review"
+
+
+def test_a_repeated_read_is_the_same_frame_and_a_callers_change_stays_its_own(tmp_path):
+    """read_artifact keeps what it read (a worker's later steps read the earlier steps' artefacts again); a repeat
+    equals a fresh read, a caller's edit does not reach the next reader, and a rewrite is read anew."""
+    region = tmp_path / "east"
+    reps = pd.DataFrame({"rep_id": ["007"], "team": ["east-1"], "month": ["2027-01"], "target": [1.5]})
+    store.write_artifact(region, "targets_rep", reps, step="02_goals")
+    first = store.read_artifact(region, "targets_rep")
+    first.loc[0, "target"] = -1.0  # a caller edits its frame in place
+    first["extra"] = 1
+    again = store.read_artifact(region, "targets_rep")
+    assert again.equals(store._read_typed(store.artifact_path(region, "targets_rep"),
+                                          contracts.ARTIFACTS["targets_rep"], {}))  # fmt: skip
+    assert again.loc[0, "target"] == 1.5 and "extra" not in again.columns
+    store.write_artifact(region, "targets_rep", reps.assign(target=[2.5]), step="02_goals")  # same size
+    assert store.read_artifact(region, "targets_rep").loc[0, "target"] == 2.5

@@ -291,6 +291,7 @@ def _from_dict(cls: Any, dct: dict[str, Any], validate: bool = True) -> Any:
     return converter.from_dict(dct, cls)
 
 
+_ALTAIR_FROM_DICT = _schemapi.SchemaBase.__dict__["from_dict"]  # altair's own (tests compare the two)
 _schemapi.SchemaBase.from_dict = classmethod(_from_dict)
 
 
