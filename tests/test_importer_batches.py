@@ -184,8 +184,14 @@ def test_large_orders_sorted_numbered_in_row_groups_and_deterministic(
     pf = pq.ParquetFile(d / "orders.parquet")
     kept = report.summary.loc[0, "rows_kept"]
     sizes = [pf.metadata.row_group(i).num_rows for i in range(pf.metadata.num_row_groups)]
-    assert sizes == [50] * (kept // 50) + ([kept % 50] if kept % 50 else [])
     o = pf.read().to_pandas()
+    # each region's rows in row groups of their own (a territory reads only its rows), 50 rows at most
+    runs = o["region"].astype(str).groupby(o["region"].astype(str), sort=False).size().tolist()
+    assert sum(runs) == kept and len(runs) > 1
+    assert sizes == [n for run in runs for n in [50] * (run // 50) + ([run % 50] if run % 50 else [])]
+    for i in range(pf.metadata.num_row_groups):
+        stats = pf.metadata.row_group(i).column(pf.schema_arrow.get_field_index("region")).statistics
+        assert stats.min == stats.max  # one region per row group
     key = list(zip(o["region"], o["order_date"], strict=True))
     assert key == sorted(key)
     # SO-0001's lines are numbered 1..m in file order: its late line (the last line of the file) is m

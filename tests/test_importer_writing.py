@@ -140,3 +140,24 @@ def test_totals_are_exact_sums_rounded_to_the_cent(tmp_path: Path):
     assert total == 1.0  # 1.005 rounded to the cent (1.005 is stored just below it)
     assert regions == {"east": {"rows": 3, "amount": 1.0}, "south": {"rows": 1, "amount": 0.01}}
     assert writing._fsum(np.array([0.1] * 10)) == 1.0 and sum([0.1] * 10) != 1.0
+
+
+@pytest.mark.parametrize("batches", [[21], [1] * 21, [4, 7, 10], [16, 5]])
+def test_orders_sink_ends_a_row_group_at_each_region_the_same_however_rows_arrive(tmp_path, monkeypatch, batches):
+    monkeypatch.setattr(writing, "ROW_GROUP_ROWS", 5)
+    regions = ["a"] * 3 + ["b"] * 12 + ["c"] + ["d"] * 5
+    table = pa.table({"region": regions, "x": list(range(len(regions)))})
+    sink = writing.ParquetSink(tmp_path / "orders.parquet", table.schema, by_region=True)
+    start = 0
+    for n in batches:
+        sink.write(table.slice(start, n))
+        start += n
+    sink.close()
+    pf = pq.ParquetFile(tmp_path / "orders.parquet")
+    assert [pf.metadata.row_group(i).num_rows for i in range(pf.metadata.num_row_groups)] == [3, 5, 5, 2, 1, 5]
+    assert pf.read().equals(table)
+    plain = writing.ParquetSink(tmp_path / "plain.parquet", table.schema)  # other tables: fixed-size groups
+    plain.write(table)
+    plain.close()
+    meta = pq.ParquetFile(tmp_path / "plain.parquet").metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [5, 5, 5, 5, 1]

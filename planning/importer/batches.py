@@ -194,7 +194,7 @@ def _sort_orders(con: Any, staged: Path, out_file: Path, number: bool) -> None:
         f"SELECT {', '.join(cols)} FROM read_parquet({reading.sql_str(staged)}) "
         "ORDER BY region, order_date, _file_row"
     )
-    sink = writing.ParquetSink(out_file, schema)
+    sink = writing.ParquetSink(out_file, schema, by_region=True)  # ORDER BY region above
     file_rows = []  # the export's row of each sorted row: 8 bytes a row
     try:
         for batch in rel.to_arrow_reader(reading.CHUNK_ROWS):

@@ -207,7 +207,7 @@ def _import_file(
     raw, info = reading.read_source(path, tm)
     df, f = transform.import_table(name, raw, tm, source=str(path), lookups=lookups)
     table = writing.to_arrow(df)
-    sink = writing.ParquetSink(out_file, table.schema)
+    sink = writing.ParquetSink(out_file, table.schema, by_region=name == "orders")  # sorted by region
     sink.write(table)
     sink.close()
     writing.write_source_rows(out_file.parent, name, f.kept_rows)
