@@ -210,6 +210,8 @@ def read_artifact(
     key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
     df = _READ.get(key)
     if df is None:
+        if _READ and Path(next(reversed(_READ))[0]).parent != path.parent:  # another region's artefacts
+            _READ.clear()
         df = _READ[key] = _read_typed(path, contract, {})
         while len(_READ) > _READ_KEEP:
             _READ.popitem(last=False)
@@ -218,9 +220,9 @@ def read_artifact(
     return df.copy(deep=False)
 
 
-# Artefacts this process read last: the later steps of a region read the earlier steps' artefacts again and
-# again (~75 reads of ~30 files a region, ~0.14 s); a repeat (same file, size and modification time) is a shallow
-# copy of the frame read first, which pandas' copy-on-write keeps from the caller's changes.
+# Artefacts this process read last, of one region: the later steps of a region read the earlier steps' artefacts
+# again and again (~75 reads of ~30 files a region, ~0.14 s); a repeat (same file, size and modification time) is
+# a shallow copy of the frame read first, which pandas' copy-on-write keeps from the caller's changes.
 _READ: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _READ_KEEP = 64
 

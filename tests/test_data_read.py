@@ -322,3 +322,15 @@ def test_a_repeated_read_is_a_copy_of_the_first_and_a_changed_file_is_read_again
     assert data_read.read_table(path, "orders", region="east")["amount"].sum() == pytest.approx(
         2 * fresh["amount"].sum()
     )
+
+
+def test_only_one_regions_reads_are_kept_and_never_a_whole_table(tiny_parquet):
+    path = tiny_parquet / "orders.parquet"
+    data_read._READ.clear()
+    data_read.read_table(path, "orders")  # every region: the data checks' read, not kept
+    assert not data_read._READ
+    data_read.read_table(path, "orders", region="east")
+    data_read.read_table(path, "orders", region="east", columns=["order_date"])
+    assert {k[5] for k in data_read._READ} == {"east"} and len(data_read._READ) == 2
+    data_read.read_table(path, "orders", region="north")
+    assert {k[5] for k in data_read._READ} == {"north"}

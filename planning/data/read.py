@@ -133,9 +133,13 @@ def read_table(
     A worker runs a region's five step notebooks in turn in one process (the shell engine), and each step reads
     the region's tables again: the same rows, decoded and typed five times (~0.15 s of a region's ~2 s of notebook
     code). A repeat is a shallow copy of the frame read first; pandas' copy-on-write keeps a caller's changes to
-    it (new columns, edited values) from reaching the kept frame.
+    it (new columns, edited values) from reaching the kept frame. Only one region's reads are kept (a read of
+    another region forgets them), and never a read of every region (the data checks before a run read whole
+    tables, which must not stay in memory).
     """
     columns = None if columns is None else list(columns)
+    if region is None:
+        return _read_table(path, table, region, as_of, columns, extra)
     try:
         st = os.stat(path)
         as_of_d = as_of_date(as_of)
@@ -145,6 +149,8 @@ def read_table(
            None if columns is None else tuple(columns), extra)  # fmt: skip
     df = _READ.get(key)
     if df is None:
+        if _READ and next(reversed(_READ))[5] != region:  # another region's: not read again by this one
+            _READ.clear()
         df = _READ[key] = _read_table(path, table, region, as_of, columns, extra)
         while len(_READ) > _READ_KEEP:
             _READ.popitem(last=False)
