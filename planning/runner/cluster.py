@@ -231,6 +231,11 @@ def connect(target: Target) -> Iterator[Any]:
             # cluster does not have; the system monitor polls every 0.5 s: ~20 % less idle CPU per worker
             "distributed.worker.profile.enabled": False,
             "distributed.admin.system-monitor.interval": "2s",
+            # every process's event loop woke every 20 ms to time itself ("event loop blocked" warnings), and the
+            # nannies and workers measured their memory every 100 ms: with notebooks now ~0.3 s each, this idle
+            # work was ~14 % of the cluster's CPU per notebook (benchmarks/results/cluster-200.json)
+            "distributed.admin.tick.interval": "1s",
+            "distributed.worker.memory.monitor-interval": "1s",
         }
         with dask.config.set(config):
             cluster = LocalCluster(
