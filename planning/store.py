@@ -240,8 +240,13 @@ def _read_typed(path: Path, contract: Any, read_csv: dict[str, Any]) -> pd.DataF
 
 def _unescape(df: pd.DataFrame) -> pd.DataFrame:
     for c in _text_columns(df):
-        if any(isinstance(v, str) and v[:1] == "'" for v in df[c].to_numpy(dtype=object)):
-            df[c] = df[c].map(unescape_formula)
+        col = df[c]
+        if isinstance(col.dtype, pd.StringDtype):  # a text column as read: one vectorised look at first letters
+            quoted = bool(col.str.startswith("'", na=False).any())
+        else:
+            quoted = any(isinstance(v, str) and v[:1] == "'" for v in col.to_numpy(dtype=object))
+        if quoted:
+            df[c] = col.map(unescape_formula)
     return df
 
 
