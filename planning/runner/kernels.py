@@ -109,7 +109,17 @@ def register_engine() -> str:
     ran through (or stopped at a cell's error: `execute_step`) is written once, tidied, by `run_region`.
     """
     # lazy: papermill, as in `execute_step`
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    papermill_engines.register(ENGINE, saving_on_abort(NBClientEngine))
+    return ENGINE
+
+
+def saving_on_abort(base: type) -> type:
+    """The papermill engine `base` with a notebook manager that writes the output notebook only when execution
+    is aborted (`register_engine`; the shell engine too)."""
+    # lazy: papermill, as in `execute_step`
+    from papermill.engines import NotebookExecutionManager
 
     class SaveOnAbort(NotebookExecutionManager):
         aborted = False
@@ -118,7 +128,7 @@ def register_engine() -> str:
             if self.aborted and self.end_time is not None:  # end_time: set by notebook_complete (`finally`)
                 super().save(**kwargs)
 
-    class Engine(NBClientEngine):
+    class Engine(base):
         @classmethod
         def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
                              autosave_cell_every=30, **kwargs):  # fmt: skip
@@ -135,8 +145,7 @@ def register_engine() -> str:
                 nb_man.notebook_complete()
             return nb_man.nb
 
-    papermill_engines.register(ENGINE, Engine)
-    return ENGINE
+    return Engine
 
 
 @functools.lru_cache(maxsize=16)

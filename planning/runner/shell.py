@@ -241,37 +241,15 @@ def language_info() -> dict[str, Any]:
 
 def register_engine() -> str:
     """Register the shell engine with papermill (once per process); returns its name."""
-    # lazy: papermill, as in kernels.execute_step
-    from papermill.engines import Engine, NotebookExecutionManager, papermill_engines
+    # lazy: papermill, as in kernels.execute_step (and kernels, which imports this module lazily)
+    from papermill.engines import Engine, papermill_engines
+
+    from planning.runner.kernels import saving_on_abort  # lazy: as above
 
     if ENGINE in papermill_engines._engines:
         return ENGINE
 
-    class SaveOnAbort(NotebookExecutionManager):
-        """Write the notebook only when a cell timed out (the partial notebook the step's error points into)."""
-
-        aborted = False
-
-        def save(self, **kwargs: Any) -> None:
-            if self.aborted and self.end_time is not None:
-                super().save(**kwargs)
-
     class ShellEngine(Engine):
-        @classmethod
-        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=False, log_output=False,
-                             autosave_cell_every=30, **kwargs):  # fmt: skip
-            nb_man = SaveOnAbort(nb, output_path=output_path, progress_bar=False, log_output=False,
-                                 autosave_cell_every=autosave_cell_every)  # fmt: skip
-            nb_man.notebook_start()
-            try:
-                cls.execute_managed_notebook(nb_man, kernel_name, **kwargs)
-            except BaseException:
-                nb_man.aborted = True
-                raise
-            finally:
-                nb_man.notebook_complete()
-            return nb_man.nb
-
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, shell=None, execution_timeout=None, **kwargs):
             sh = shell or globals()["shell"]()
@@ -295,6 +273,6 @@ def register_engine() -> str:
                     finally:
                         nb_man.cell_complete(cell, cell_index=index)
 
-    papermill_engines.register(ENGINE, ShellEngine)
+    papermill_engines.register(ENGINE, saving_on_abort(ShellEngine))
     return ENGINE
 
