@@ -92,7 +92,8 @@ def test_the_shell_gives_the_notebook_a_kernel_gives(both: dict[str, Path]):
 
 def test_outputs_have_the_kernel_shapes(both: dict[str, Path]):
     cells = executed(both["shell"], "north", "02_goals")
-    outputs = cells[4].outputs  # after the reset cell, the parameters, the injected parameters, the namespace check
+    # after the reset cell, the parameters, the injected parameters and the namespace check
+    outputs = cells[4].outputs
     kinds = [(o.output_type, o.get("name")) for o in outputs]
     assert kinds[:2] == [("stream", "stdout"), ("stream", "stderr")]
     assert outputs[0].text == "first line\n"

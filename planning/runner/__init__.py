@@ -4,6 +4,7 @@
 - `run.py`      `run`: validate, run regions x steps (in parallel workers), write the manifest, publish;
 - `kernels.py`  `run_region`, a worker's kernel (IPC sockets, reused across regions) and its papermill engine,
                 `notebook_parameters` (what papermill injects: the run input of `params.resolve`);
+- `engines.py`  what the two papermill engines share (the output notebook written once);
 - `shell.py`    the default engine (`run.engine: shell`): a worker's own IPython shell runs the notebooks, with
                 the outputs a kernel would give, no kernel to start or talk to;
 - `snapshot.py` the manifest's content (headline, versions, commit, step inputs for `--resume`);

@@ -29,6 +29,7 @@ from nbformat.v4 import nbbase
 
 from planning import report
 from planning.params import Params
+from planning.runner.engines import saving_on_abort
 from planning.runner.publish import published_path
 from planning.runner.results import StepResult
 
@@ -114,38 +115,6 @@ def register_engine() -> str:
     papermill_engines.register(ENGINE, saving_on_abort(NBClientEngine))
     return ENGINE
 
-
-def saving_on_abort(base: type) -> type:
-    """The papermill engine `base` with a notebook manager that writes the output notebook only when execution
-    is aborted (`register_engine`; the shell engine too)."""
-    # lazy: papermill, as in `execute_step`
-    from papermill.engines import NotebookExecutionManager
-
-    class SaveOnAbort(NotebookExecutionManager):
-        aborted = False
-
-        def save(self, **kwargs: Any) -> None:
-            if self.aborted and self.end_time is not None:  # end_time: set by notebook_complete (`finally`)
-                super().save(**kwargs)
-
-    class Engine(base):
-        @classmethod
-        def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
-                             autosave_cell_every=30, **kwargs):  # fmt: skip
-            nb_man = SaveOnAbort(nb, output_path=output_path, progress_bar=progress_bar, log_output=log_output,
-                                 autosave_cell_every=autosave_cell_every)  # fmt: skip
-            nb_man.notebook_start()
-            try:
-                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-            except BaseException:
-                nb_man.aborted = True
-                raise
-            finally:
-                nb_man.cleanup_pbar()
-                nb_man.notebook_complete()
-            return nb_man.nb
-
-    return Engine
 
 
 @functools.lru_cache(maxsize=16)

@@ -42,6 +42,8 @@ from nbformat import NotebookNode
 from traitlets import Type
 from traitlets.config import Config
 
+from planning.runner.engines import saving_on_abort
+
 ENGINE = "planning-shell"  # the papermill engine name (`register_engine`)
 
 
@@ -153,7 +155,12 @@ class BatchShell(InteractiveShell):
 
     def _showtraceback(self, etype, evalue, stb) -> None:
         self.outputs.add(
-            {"output_type": "error", "ename": str(etype.__name__), "evalue": str(evalue), "traceback": list(stb)}
+            {
+                "output_type": "error",
+                "ename": str(etype.__name__),
+                "evalue": str(evalue),
+                "traceback": list(stb),
+            }
         )
 
     def init_io(self) -> None:  # the terminal's colour and pager set-up: nothing to do in a worker
@@ -192,7 +199,8 @@ def _alarm(timeout: int | None):
     if threading.current_thread() is not threading.main_thread():
         target = ctypes.c_ulong(threading.get_ident())
         timer = threading.Timer(
-            timeout, lambda: ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(CellTimeoutError))
+            timeout,
+            lambda: ctypes.pythonapi.PyThreadState_SetAsyncExc(target, ctypes.py_object(CellTimeoutError)),
         )
         timer.daemon = True
         timer.start()
@@ -241,10 +249,8 @@ def language_info() -> dict[str, Any]:
 
 def register_engine() -> str:
     """Register the shell engine with papermill (once per process); returns its name."""
-    # lazy: papermill, as in kernels.execute_step (and kernels, which imports this module lazily)
+    # lazy: papermill, as in kernels.execute_step
     from papermill.engines import Engine, papermill_engines
-
-    from planning.runner.kernels import saving_on_abort  # lazy: as above
 
     if ENGINE in papermill_engines._engines:
         return ENGINE
@@ -275,4 +281,3 @@ def register_engine() -> str:
 
     papermill_engines.register(ENGINE, saving_on_abort(ShellEngine))
     return ENGINE
-
