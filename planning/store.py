@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from planning import contracts
+from planning.data import read as data_read
 from planning.errors import ArtifactInvalid, ArtifactMissing
 
 MANIFEST = "manifest.json"
@@ -208,23 +209,22 @@ def read_artifact(
         return _read_typed(path, contract, read_csv)
     st = path.stat()
     key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
-    df = _READ.get(key)
-    if df is None:
-        if _READ and Path(next(reversed(_READ))[0]).parent != path.parent:  # another region's artefacts
-            _READ.clear()
-        df = _READ[key] = _read_typed(path, contract, {})
-        while len(_READ) > _READ_KEEP:
-            _READ.popitem(last=False)
-    else:
+    if key in _READ:
         _READ.move_to_end(key)
+        return _READ[key][0].copy(deep=False)
+    if _READ and Path(next(reversed(_READ))[0]).parent != path.parent:  # another region's artefacts
+        _READ.clear()
+    df = _read_typed(path, contract, {})
+    data_read.keep(_READ, key, df, _READ_BUDGET)
     return df.copy(deep=False)
 
 
 # Artefacts this process read last, of one region: the later steps of a region read the earlier steps' artefacts
 # again and again (~75 reads of ~30 files a region, ~0.14 s); a repeat (same file, size and modification time) is
-# a shallow copy of the frame read first, which pandas' copy-on-write keeps from the caller's changes.
-_READ: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
-_READ_KEEP = 64
+# a shallow copy of the frame read first, which pandas' copy-on-write keeps from the caller's changes. At most
+# `_READ_BUDGET` bytes of frames (`data.read.keep`).
+_READ: OrderedDict[tuple, tuple[pd.DataFrame, int]] = OrderedDict()
+_READ_BUDGET = 64 << 20
 
 
 def _read_typed(path: Path, contract: Any, read_csv: dict[str, Any]) -> pd.DataFrame:

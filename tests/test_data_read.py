@@ -334,3 +334,20 @@ def test_only_one_regions_reads_are_kept_and_never_a_whole_table(tiny_parquet):
     assert {k[5] for k in data_read._READ} == {"east"} and len(data_read._READ) == 2
     data_read.read_table(path, "orders", region="north")
     assert {k[5] for k in data_read._READ} == {"north"}
+
+
+def test_reads_kept_stay_within_the_byte_budget(tiny_parquet, monkeypatch):
+    """A territory's large tables are not kept (at 10 M order lines keeping them cost 1.4 GB of the 4 GB target):
+    no frame larger than the budget is kept, and older frames are forgotten to stay within it."""
+    path = tiny_parquet / "orders.parquet"
+    data_read._READ.clear()
+    whole = data_read._read_table(path, "orders", region="east")
+    size = int(whole.memory_usage(index=True, deep=False).sum())
+    monkeypatch.setattr(data_read, "_READ_BUDGET", size - 1)
+    data_read.read_table(path, "orders", region="east")
+    assert not data_read._READ  # larger than the budget: read, not kept
+    monkeypatch.setattr(data_read, "_READ_BUDGET", size + 1)
+    data_read.read_table(path, "orders", region="east")
+    data_read.read_table(path, "orders", region="east", columns=["order_date"])
+    assert sum(n for _, n in data_read._READ.values()) <= size + 1
+    assert [k[7] for k in data_read._READ] == [("order_date",)]  # the older, whole frame was forgotten

@@ -115,8 +115,10 @@ def _dataset(path: Path, table: str):
     return ds.dataset(path, format=ds.CsvFileFormat(convert_options=convert, read_options=read))
 
 
-_READ: OrderedDict[tuple, pd.DataFrame] = OrderedDict()  # `read_table`'s recent results in this process
-_READ_KEEP = 24  # the tables of a region's steps (5 steps x up to 8 tables, many read alike)
+_READ: OrderedDict[tuple, tuple[pd.DataFrame, int]] = OrderedDict()  # `read_table`'s recent results, with sizes
+# Bytes of frames kept: a region of the sample (~17k order lines) fits many times over; a territory of 1.7 M order
+# lines does not, and is read each time as before (keeping it cost 1.4 GB and a third more time on 10 M lines).
+_READ_BUDGET = 64 << 20
 
 
 def read_table(
@@ -134,8 +136,8 @@ def read_table(
     the region's tables again: the same rows, decoded and typed five times (~0.15 s of a region's ~2 s of notebook
     code). A repeat is a shallow copy of the frame read first; pandas' copy-on-write keeps a caller's changes to
     it (new columns, edited values) from reaching the kept frame. Only one region's reads are kept (a read of
-    another region forgets them), and never a read of every region (the data checks before a run read whole
-    tables, which must not stay in memory).
+    another region forgets them), never a read of every region (the data checks before a run read whole tables,
+    which must not stay in memory), and no more than `_READ_BUDGET` bytes of frames.
     """
     columns = None if columns is None else list(columns)
     if region is None:
@@ -147,16 +149,26 @@ def read_table(
         return _read_table(path, table, region, as_of, columns, extra)
     key = (os.fspath(path), st.st_size, st.st_mtime_ns, st.st_ino, table, region, as_of_d,
            None if columns is None else tuple(columns), extra)  # fmt: skip
-    df = _READ.get(key)
-    if df is None:
-        if _READ and next(reversed(_READ))[5] != region:  # another region's: not read again by this one
-            _READ.clear()
-        df = _READ[key] = _read_table(path, table, region, as_of, columns, extra)
-        while len(_READ) > _READ_KEEP:
-            _READ.popitem(last=False)
-    else:
+    if key in _READ:
         _READ.move_to_end(key)
+        return _READ[key][0].copy(deep=False)
+    if _READ and next(reversed(_READ))[5] != region:  # another region's: not read again by this one
+        _READ.clear()
+    df = _read_table(path, table, region, as_of, columns, extra)
+    keep(_READ, key, df, _READ_BUDGET)
     return df.copy(deep=False)
+
+
+def keep(kept: OrderedDict[tuple, tuple[pd.DataFrame, int]], key: tuple, df: pd.DataFrame, budget: int) -> None:
+    """Keep `df` under `key` in `kept` (oldest first), forgetting the oldest frames beyond `budget` bytes; a frame
+    larger than the budget is not kept. Sizes are of the frames' buffers (`memory_usage`, not deep)."""
+    size = int(df.memory_usage(index=True, deep=False).sum())
+    if size > budget:
+        return
+    kept[key] = (df, size)
+    total = sum(n for _, n in kept.values())
+    while total > budget:
+        total -= kept.popitem(last=False)[1][1]
 
 
 def _read_table(
