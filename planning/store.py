@@ -209,20 +209,15 @@ def read_artifact(
         return _read_typed(path, contract, read_csv)
     st = path.stat()
     key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
-    if key in _READ:
-        _READ.move_to_end(key)
-        return _READ[key][0].copy(deep=False)
-    if _READ and Path(next(reversed(_READ))[0]).parent != path.parent:  # another region's artefacts
-        _READ.clear()
-    df = _read_typed(path, contract, {})
-    data_read.keep(_READ, key, df, _READ_BUDGET)
-    return df.copy(deep=False)
+    return data_read.remembered(  # a region's artefacts: one folder
+        _READ, key, lambda k: Path(k[0]).parent, lambda: _read_typed(path, contract, {}), _READ_BUDGET
+    )
 
 
 # Artefacts this process read last, of one region: the later steps of a region read the earlier steps' artefacts
 # again and again (~75 reads of ~30 files a region, ~0.14 s); a repeat (same file, size and modification time) is
 # a shallow copy of the frame read first, which pandas' copy-on-write keeps from the caller's changes. At most
-# `_READ_BUDGET` bytes of frames (`data.read.keep`).
+# `_READ_BUDGET` bytes of frames (`data.read.remembered`).
 _READ: OrderedDict[tuple, tuple[pd.DataFrame, int]] = OrderedDict()
 _READ_BUDGET = 64 << 20
 

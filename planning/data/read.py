@@ -19,8 +19,9 @@ import functools
 import os
 import stat
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -149,26 +150,35 @@ def read_table(
         return _read_table(path, table, region, as_of, columns, extra)
     key = (os.fspath(path), st.st_size, st.st_mtime_ns, st.st_ino, table, region, as_of_d,
            None if columns is None else tuple(columns), extra)  # fmt: skip
-    if key in _READ:
-        _READ.move_to_end(key)
-        return _READ[key][0].copy(deep=False)
-    if _READ and next(reversed(_READ))[5] != region:  # another region's: not read again by this one
-        _READ.clear()
-    df = _read_table(path, table, region, as_of, columns, extra)
-    keep(_READ, key, df, _READ_BUDGET)
-    return df.copy(deep=False)
+    return remembered(
+        _READ, key, lambda k: k[5], lambda: _read_table(path, table, region, as_of, columns, extra), _READ_BUDGET
+    )
 
 
-def keep(kept: OrderedDict[tuple, tuple[pd.DataFrame, int]], key: tuple, df: pd.DataFrame, budget: int) -> None:
-    """Keep `df` under `key` in `kept` (oldest first), forgetting the oldest frames beyond `budget` bytes; a frame
-    larger than the budget is not kept. Sizes are of the frames' buffers (`memory_usage`, not deep)."""
+def remembered(
+    kept: OrderedDict[tuple, tuple[pd.DataFrame, int]],
+    key: tuple,
+    group: Callable[[tuple], Any],
+    read: Callable[[], pd.DataFrame],
+    budget: int,
+) -> pd.DataFrame:
+    """A shallow copy of the frame kept in `kept` under `key`, else of what `read()` returns, kept for the next
+    caller (`read_table`, `store.read_artifact`). A key of another `group` (region) than the last one kept
+    empties `kept` first; the oldest frames are forgotten beyond `budget` bytes (the frames' buffers,
+    `memory_usage` not deep), and a frame larger than the budget is not kept at all."""
+    if key in kept:
+        kept.move_to_end(key)
+        return kept[key][0].copy(deep=False)
+    if kept and group(next(reversed(kept))) != group(key):  # another region's: not read again by this one
+        kept.clear()
+    df = read()
     size = int(df.memory_usage(index=True, deep=False).sum())
-    if size > budget:
-        return
-    kept[key] = (df, size)
-    total = sum(n for _, n in kept.values())
-    while total > budget:
-        total -= kept.popitem(last=False)[1][1]
+    if size <= budget:
+        kept[key] = (df, size)
+        total = sum(n for _, n in kept.values())
+        while total > budget:
+            total -= kept.popitem(last=False)[1][1]
+    return df.copy(deep=False)
 
 
 def _read_table(

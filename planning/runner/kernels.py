@@ -383,7 +383,7 @@ def run_region(
         # lazy: IPython's shell (~0.2 s), only in a process that executes notebooks
         from planning.runner import shell as shell_engine
 
-        shell = shell_engine.shell()
+        shell = shell_engine.batch_shell()
     try:
         for step in steps:
             if failed:

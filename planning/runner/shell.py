@@ -223,7 +223,7 @@ def _alarm(timeout: int | None):
         signal.signal(signal.SIGALRM, previous)
 
 
-def shell() -> BatchShell:
+def batch_shell() -> BatchShell:
     """The process's BatchShell (created on first use; no history kept)."""
     if BatchShell.initialized():
         return BatchShell.instance()
@@ -258,7 +258,7 @@ def register_engine() -> str:
     class ShellEngine(Engine):
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, shell=None, execution_timeout=None, **kwargs):
-            sh = shell or globals()["shell"]()
+            sh = shell or batch_shell()
             sh.execution_count = 1  # as a fresh kernel counts
             nb_man.nb.metadata["language_info"] = language_info()  # what nbclient records of a kernel's info
             with warnings.catch_warnings():  # filters a notebook sets end with it
