@@ -155,6 +155,8 @@ def run(
     ] = "",
 ) -> None:
     """Run the plan: every region x step into outputs/<as-of>/ (notebooks, HTML, artefacts, index, manifest)."""
+    if not cluster and not scheduler:  # the pool's workers, warm by the time the inputs are checked
+        _prestart_workers()
     # lazy: the runner (pandas, pydantic, the importer: ~0.45 s) is not needed by `planning --help` (~0.05 s)
     from planning import i18n, params, runner, store
     from planning import pdf as pdf_mod
@@ -219,6 +221,7 @@ def review(
 ) -> None:
     """Review progress against the plan of record (no target recomputed): the review step and the index into
     <out>/<as-of>/, a snapshot of kind review."""
+    _prestart_workers()
     # lazy: as in `run`, kept out of `planning --help`
     from planning import runner
 
@@ -285,6 +288,14 @@ def replan(
         else "no region needs a re-plan; nothing written"
     )
     print(where, file=sys.stderr)
+
+
+def _prestart_workers() -> None:
+    """Start the fork server the pool's workers fork from, first thing: it imports the steps' modules while this
+    process parses the parameters and checks the data (runner.forking). A run on Dask does not need it."""
+    from planning.runner import forking
+
+    forking.prestart()
 
 
 def _guarded(call, command: str = ""):

@@ -568,17 +568,28 @@ def test_sigkill_at_any_point_leaves_earlier_snapshots_intact(tmp_path: Path, sm
     assert sorted(os.listdir(out)) == ["2026-06-30", AS_OF]
 
 
-def children(pid: int) -> list[int]:
-    """Direct child processes of `pid` (from /proc)."""
-    out = []
+def descendants(pid: int, depth: int = 99) -> list[int]:
+    """The processes below `pid` (from /proc): its children, theirs, ... (`depth` levels)."""
+    parent_of = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            parent_of[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
             continue
-        if int(fields[1]) == pid:
-            out.append(int(stat.parent.name))
-    return out
+    found, frontier = [], [pid]
+    while frontier and depth > 0:
+        depth -= 1
+        below = [p for p, parent in parent_of.items() if parent in frontier]
+        found += below
+        frontier = below
+    return found
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
 
 
 def test_sigkilled_runner_leaves_no_worker_or_kernel_behind(tmp_path: Path, small_sample: Path):
@@ -593,12 +604,16 @@ def test_sigkilled_runner_leaves_no_worker_or_kernel_behind(tmp_path: Path, smal
         deadline = time.monotonic() + 90
         while len(kernel_pids(out)) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
-        workers, kernels = children(proc.pid), kernel_pids(out)
-        assert len(kernels) == 2 and len(workers) >= 2
+        below, kernels = descendants(proc.pid), kernel_pids(out)
+        assert len(kernels) == 2 and len(below) >= 2
+        # the CLI's workers are forked from a fork server holding the steps' modules (runner.forking): it too
+        # must go when the runner dies, and the workers it forked with it
+        server = [p for p in descendants(proc.pid, depth=1) if "forkserver" in command_line(p)]
+        assert len(server) == 1 and set(kernels) <= set(descendants(server[0]))
     finally:
         proc.kill()
         proc.wait()
-    assert wait_dead(workers + kernels, 20.0) == []
+    assert wait_dead(below + kernels, 20.0) == []
     assert not [p for p in out.iterdir() if not p.name.startswith(".")]  # nothing published
 
 

@@ -15,6 +15,7 @@ import pytest
 from stand_ins import notebooks, wait_dead
 
 from planning import config, runner
+from planning.runner import forking
 from planning.runner.pool import WORKER_KILLED, death_of, retry_message
 
 AS_OF = "2026-09-30"
@@ -31,6 +32,8 @@ COMMON_CELL = (
     "# the shell engine runs the cell in the worker itself; a kernel is the worker's child\n"
     "worker = os.getpid() if type(get_ipython()).__name__ == 'BatchShell' else os.getppid()\n"
     "(art / 'worker-{step}.pid').write_text(str(worker))\n"
+    "parent = Path(f'/proc/{{worker}}/stat').read_text().rsplit(')', 1)[1].split()[1]\n"
+    "(art / 'parent-{step}.pid').write_text(parent)\n"
 )
 
 
@@ -63,13 +66,27 @@ def run_killing(tmp_path: Path, small_sample: Path, once: bool, engine: str = "s
     return result, snap, json.loads((snap / "manifest.json").read_text()), lines
 
 
+@pytest.fixture(params=["spawn", "forkserver"])
+def start_method(request):
+    """The pool's workers spawned (a library call of runner.run) or forked from the fork server the CLI starts
+    (runner.forking): the same containment either way."""
+    if request.param == "forkserver":
+        if not forking.prestart():
+            pytest.skip("no fork server on this platform")
+        assert forking.context().get_start_method() == "forkserver"
+    yield request.param
+    forking.stop()
+
+
 def pid(snap: Path, region: str, kind: str, step: str) -> int:
     return int((snap / region / "artifacts" / f"{kind}-{step}.pid").read_text())
 
 
 @pytest.mark.adversarial
 @pytest.mark.parametrize("engine", ["shell", "kernel"])
-def test_killed_worker_retries_only_the_step_in_flight(tmp_path: Path, small_sample: Path, engine: str):
+def test_killed_worker_retries_only_the_step_in_flight(
+    tmp_path: Path, small_sample: Path, engine: str, start_method: str
+):
     result, snap, manifest, lines = run_killing(tmp_path, small_sample, once=True, engine=engine)
     assert (tmp_path / "killed-once").is_file(), "the stand-in never killed its worker"
     assert result.ok and result.exit_code == 0
@@ -109,7 +126,9 @@ def test_killed_worker_retries_only_the_step_in_flight(tmp_path: Path, small_sam
 
 
 @pytest.mark.adversarial
-def test_worker_killed_again_fails_the_step_skips_the_rest_of_the_region(tmp_path: Path, small_sample: Path):
+def test_worker_killed_again_fails_the_step_skips_the_rest_of_the_region(
+    tmp_path: Path, small_sample: Path, start_method: str
+):
     result, snap, manifest, _ = run_killing(tmp_path, small_sample, once=False)
     assert not result.ok and result.exit_code == 1
     assert manifest["status"] == "incomplete"
@@ -178,7 +197,7 @@ def test_the_retry_message_names_both_deaths():
     )
 
 
-def test_the_workers_have_stopped_when_the_run_returns(tmp_path: Path, small_sample: Path):
+def test_the_workers_have_stopped_when_the_run_returns(tmp_path: Path, small_sample: Path, start_method: str):
     """The runner writes the index and the workbooks while its released workers stop their kernels, and joins
     them before it returns: no worker process is left, not even as a zombie."""
     import os
@@ -190,6 +209,9 @@ def test_the_workers_have_stopped_when_the_run_returns(tmp_path: Path, small_sam
     snap = tmp_path / "out" / AS_OF
     workers = {pid(snap, r, "worker", s) for r in ("east", "north") for s in config.STEPS[:3]}
     assert len(workers) == 2
+    # spawned by the runner, or forked by the fork server (the runner's child)
+    parents = {pid(snap, r, "parent", s) for r in ("east", "north") for s in config.STEPS[:3]}
+    assert (parents == {os.getpid()}) == (start_method == "spawn")
     for w in workers:
         with pytest.raises(ProcessLookupError):
             os.kill(w, 0)  # reaped: a zombie would still take the signal

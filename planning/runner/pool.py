@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import multiprocessing as mp
 import os
 import signal
 import sys
@@ -33,6 +32,7 @@ from typing import Any
 
 from planning import store
 from planning.errors import EXIT_INTERRUPTED
+from planning.runner import forking
 from planning.runner.kernels import KernelSlot, run_region
 from planning.runner.results import StepResult
 
@@ -47,12 +47,14 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 def _worker_init() -> KernelSlot:
     """Workers leave Ctrl-C to the parent, which stops them with SIGTERM (-> KeyboardInterrupt -> kernel shutdown).
 
-    On Linux a worker also gets SIGTERM when its parent, the runner, dies, so a runner killed with SIGKILL leaves
-    no worker (and, through the worker's kernel shutdown, no kernel) behind. A worker's kernel, in turn, exits
+    On Linux a worker also gets SIGTERM when its parent (the runner, or the fork server, which exits with the
+    runner: `runner.forking`) dies, so a runner killed with SIGKILL leaves no worker (and, through the worker's
+    kernel shutdown, no kernel) behind. A worker's kernel, in turn, exits
     when its worker dies (ipykernel watches its parent process).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    forking.release_server()  # forked by the fork server: let the server exit with the runner (runner.forking)
     if sys.platform.startswith("linux"):
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
@@ -155,11 +157,11 @@ def run_parallel(
 
     With `stopping`, the released workers are appended to it instead of waited for: the runner writes the index
     and the workbooks while their kernels shut down (~0.7 s), and joins them before it returns (`join_all`).
-    Workers are spawned: forking the runner is unsafe once it has threads (kernel clients, a caller's own threads),
-    as a lock held by another thread at fork time deadlocks the child for ever; a fork server would outlive a
-    runner killed with SIGKILL. Spawned workers are the runner's children and die with it.
+    Workers are spawned, or forked from the fork server the CLI started with the steps' modules imported
+    (`runner.forking`), never forked from the runner: that is unsafe once it has threads (kernel clients, the
+    audit thread, a caller's own threads), as a lock held by another thread at fork time deadlocks the child.
     """
-    ctx = mp.get_context("spawn")
+    ctx = forking.context()
     pending = deque(specs)
     workers: list[_Worker] = []
     results: list[StepResult] = []

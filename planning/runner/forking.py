@@ -1,0 +1,104 @@
+"""Warm worker processes: a fork server that imports what the step notebooks need, started as the CLI starts.
+
+A spawned worker imports pandas, IPython, altair, statsmodels and the step modules before its first notebook
+can run: ~1.3 s of CPU in every worker, on the critical path of every run (a worker cannot start before the
+runner has checked its inputs, and then each worker imports at once). `prestart` starts multiprocessing's fork
+server instead, which imports `PRELOAD` once while the runner parses the parameters and checks the data (the
+runner's work is single-threaded, so the server has a core of its own then); the pool's workers are then forked
+from it with everything imported (`context`). Measured on the six-region sample, 2 cores: 10.1 -> 8.5 s a run,
+~2 s less CPU (docs/performance.md, fourth round).
+
+What a forked worker differs in from a spawned one, and how the pool keeps it the same:
+- its environment and working directory are the server's, from when the CLI started (the runner does not
+  change them during a run); only `planning run`, `review` and `replan` prestart, a library caller of
+  `runner.run` (the tests) gets spawned workers as before;
+- its parent is the fork server, not the runner. Each process multiprocessing's fork server starts inherits the
+  write end of the server's "alive" pipe, so a runner killed with SIGKILL would leave the server waiting for
+  the workers and the workers waiting for the runner. A worker closes that pipe as it starts (`release_server`):
+  the server then sees the runner die and exits, and the worker, whose parent it is, gets SIGTERM from the
+  kernel (PR_SET_PDEATHSIG, `pool._worker_init`), as a spawned worker gets it from the runner.
+
+Platforms without a fork server (Windows) spawn as before.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from multiprocessing import forkserver
+
+#: What the fork server imports: what a worker runs (the pool's worker, the shell engine, the reports'
+#: export), the step notebooks' modules and what they import on first use (statsmodels' SARIMAX for the
+#: forecast, the holiday calendars). tests/test_runner_forking.py checks that every `planning` module the step
+#: notebooks import is among them.
+# fmt: off
+PRELOAD = (
+    # what a worker runs: the pool, the shell engine, the report export
+    "planning.runner.pool", "planning.runner.shell", "papermill", "planning.report", "nbconvert.exporters.html",
+    # what the steps import on first use: SARIMAX and Holt (the forecast), the holiday calendars
+    "statsmodels.tsa.statespace.sarimax", "statsmodels.tsa.holtwinters", "holidays.countries",
+    # the modules the step notebooks import
+    "planning.audit", "planning.contracts", "planning.facts",
+    "planning.goals.calibration", "planning.goals.charts", "planning.goals.decompose", "planning.goals.facts",
+    "planning.goals.forecast", "planning.goals.narrate", "planning.goals.prepare", "planning.goals.smart",
+    "planning.goals.summary", "planning.goals.views", "planning.goals.widgets",
+    "planning.importer",
+    "planning.market.charts", "planning.market.competitors", "planning.market.narrate", "planning.market.needs",
+    "planning.market.segments", "planning.market.share", "planning.market.summary", "planning.market.swot",
+    "planning.market.trend", "planning.market.views", "planning.market.widgets",
+    "planning.notebook",
+    "planning.resources.actions", "planning.resources.budget", "planning.resources.capacity",
+    "planning.resources.charts", "planning.resources.common", "planning.resources.facts",
+    "planning.resources.incentives", "planning.resources.narrate", "planning.resources.summary",
+    "planning.resources.views", "planning.resources.widgets",
+    "planning.review.accuracy", "planning.review.charts", "planning.review.facts", "planning.review.improve",
+    "planning.review.kpis", "planning.review.narrate", "planning.review.pdca", "planning.review.pipeline",
+    "planning.review.plan", "planning.review.resplit", "planning.review.risks", "planning.review.root_causes",
+    "planning.review.summary", "planning.review.variance", "planning.review.views", "planning.review.widgets",
+    "planning.store",
+    "planning.strategy.charts", "planning.strategy.coverage", "planning.strategy.facts",
+    "planning.strategy.fourp", "planning.strategy.funnel", "planning.strategy.health",
+    "planning.strategy.narrate", "planning.strategy.retention", "planning.strategy.scatter",
+    "planning.strategy.summary", "planning.strategy.tiers", "planning.strategy.widgets",
+)
+# fmt: on
+
+_started = False
+
+
+def prestart() -> bool:
+    """Start the fork server now, importing `PRELOAD` in the background; later pool workers fork from it.
+    False (nothing started) where the platform has no fork server."""
+    global _started
+    if "forkserver" not in mp.get_all_start_methods():
+        return False
+    if not _started:
+        forkserver.set_forkserver_preload(list(PRELOAD))
+        forkserver.ensure_running()
+        _started = True
+    return True
+
+
+def context():
+    """The multiprocessing context the pool starts its workers with: the fork server once `prestart`ed, else
+    spawn (a fresh interpreter per worker)."""
+    return mp.get_context("forkserver" if _started else "spawn")
+
+
+def stop() -> None:
+    """Forget the prestart (tests): later pools spawn. The server exits when its last user does."""
+    global _started
+    _started = False
+
+
+def release_server() -> None:
+    """In a worker forked by the fork server: close the inherited write end of the server's "alive" pipe, so
+    that the server exits when the runner does (see the module's docstring). Nothing in a spawned worker."""
+    server = forkserver._forkserver  # multiprocessing keeps the fd here in a forked child (_serve_one)
+    fd = getattr(server, "_forkserver_alive_fd", None)
+    if fd is not None and mp.parent_process() is not None:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+        server._forkserver_alive_fd = None

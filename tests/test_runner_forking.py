@@ -1,0 +1,78 @@
+"""planning.runner.forking: the fork server the CLI starts holds every module the step notebooks import, so a
+forked worker imports nothing of its own; a library call of runner.run still spawns its workers.
+
+The containment of forked workers (a killed worker retried, the workers gone with a SIGKILLed runner) is tested
+with the spawned ones: tests/test_runner_pool.py (both start methods) and tests/test_reliability.py (the CLI)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+
+import jupytext
+import pytest
+
+from planning import config
+from planning.runner import forking
+
+
+def notebook_imports() -> set[str]:
+    """The modules the step notebooks import (`import a.b`, `from a import b`: a and a.b when b is a module)."""
+    found: set[str] = set()
+    for step in config.STEPS:
+        nb = jupytext.read(config.NOTEBOOKS_DIR / f"{step}.py")
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.Import):
+                    found |= {a.name for a in node.names}
+                elif isinstance(node, ast.ImportFrom) and node.module:
+                    found.add(node.module)
+                    found |= {f"{node.module}.{a.name}" for a in node.names}
+    return found
+
+
+def test_the_preload_holds_every_module_the_step_notebooks_import():
+    wanted = sorted(m for m in notebook_imports() if m.split(".")[0] in ("planning", "pandas", "numpy"))
+    assert "planning.notebook" in wanted and "planning.goals.prepare" in wanted  # the parse found them
+    script = (
+        "import importlib, importlib.util, json, sys\n"
+        "from planning.runner import forking\n"
+        "for m in forking.PRELOAD: importlib.import_module(m)\n"
+        "loaded = sorted(sys.modules)\n"
+        "def is_module(name):\n"
+        "    try:\n"
+        "        return importlib.util.find_spec(name) is not None\n"
+        "    except ImportError:\n"
+        "        return False\n"
+        f"modules = [m for m in {wanted!r} if is_module(m)]\n"
+        "print(json.dumps({'loaded': loaded, 'modules': modules}))\n"
+    )
+    out = json.loads(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                    check=True).stdout)  # fmt: skip
+    loaded = set(out["loaded"])
+    # `from planning.market import charts` names a module, `from planning.notebook import Context` a class:
+    # every name that is a module must be loaded by the preload
+    assert len(out["modules"]) > 30
+    assert [m for m in out["modules"] if m not in loaded] == []
+    # what the steps import on first use, and what a worker needs to export a report
+    for lazy in (
+        "statsmodels.tsa.statespace.sarimax",
+        "nbconvert.exporters.html",
+        "IPython.core.interactiveshell",
+    ):
+        assert lazy in loaded
+
+
+def test_a_library_caller_spawns_and_the_cli_forks():
+    assert forking.context().get_start_method() == "spawn"
+    if not forking.prestart():
+        pytest.skip("no fork server on this platform")
+    try:
+        assert forking.context().get_start_method() == "forkserver"
+    finally:
+        forking.stop()
+    assert forking.context().get_start_method() == "spawn"
