@@ -7,6 +7,7 @@ largest single process, and a run's footprint is spread over a CLI, worker proce
 
 from __future__ import annotations
 
+import ctypes
 import os
 import statistics
 import subprocess
@@ -118,7 +119,13 @@ def run_timed(
     cwd: str | Path | None = None,
     interval: float = 0.2,
 ) -> Timed:
-    """Run `cmd`, timing its wall clock and sampling its process tree's memory; output is captured (merged)."""
+    """Run `cmd`, timing its wall clock and sampling its process tree's memory; output is captured (merged).
+
+    The processes `cmd` leaves behind (`planning run`'s fork server, which exits after the CLI) are adopted by
+    this process (a child subreaper, Linux) and waited for after the clock stops: their CPU time counts in this
+    process's RUSAGE_CHILDREN, as that of every process the run started must (`cluster._cpu_now`)."""
+    _adopt_orphans()
+    known = _children()
     full_env = {**os.environ, **(env or {})}
     t0 = time.perf_counter()
     proc = subprocess.Popen(
@@ -132,7 +139,37 @@ def run_timed(
     with TreeSampler(proc.pid, interval) as sampler:
         out, _ = proc.communicate()
     seconds = time.perf_counter() - t0
+    _reap_adopted(known)
     return Timed(list(cmd), seconds, sampler.peak, proc.returncode, out or "")
+
+
+def _adopt_orphans() -> None:
+    if sys.platform.startswith("linux"):
+        pr_set_child_subreaper = 36
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_child_subreaper, 1, 0, 0, 0)
+
+
+def _children() -> set[int]:
+    me, found = os.getpid(), set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == me:
+                found.add(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def _reap_adopted(known: set[int], timeout: float = 30.0) -> None:
+    """Wait for the children this process adopted during a command (not those it had before)."""
+    deadline = time.monotonic() + timeout
+    while (adopted := _children() - known) and time.monotonic() < deadline:
+        for pid in adopted:
+            try:
+                if os.waitpid(pid, os.WNOHANG)[0] == 0:
+                    time.sleep(0.02)
+            except ChildProcessError:
+                pass
 
 
 def machine() -> dict[str, Any]:

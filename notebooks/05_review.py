@@ -238,16 +238,6 @@ ctx.say(narrate.describe_improvements(items, ctx.voice))
 ctx.save("improvements", items)
 
 # %%
-from planning import audit
-
-ctx.h("review.audit.title")
-region_audit = audit.audit_region(ctx.out_dir, ctx.region)
-ctx.say(narrate.describe_audit(region_audit, ctx.voice))
-audit_rows = views.audit_view(region_audit, ctx.voice)  # failed and skipped checks: none on a clean plan
-if len(audit_rows):
-    ctx.table(audit_rows, domain="review", max_rows=None)
-
-# %%
 # The summary box: key numbers and the items for decision, from this step's artefacts (the report shows it first).
 from planning.review import summary
 
@@ -261,3 +251,14 @@ ctx.summary(
         ctx.voice,
     )
 )
+
+# %%
+# The region's plan audit, last: it reads every artefact of the region, this step's summary included.
+from planning import audit
+
+ctx.h("review.audit.title")
+region_audit = audit.audit_region(ctx.out_dir, ctx.region)
+ctx.say(narrate.describe_audit(region_audit, ctx.voice))
+audit_rows = views.audit_view(region_audit, ctx.voice)  # failed and skipped checks: none on a clean plan
+if len(audit_rows):
+    ctx.table(audit_rows, domain="review", max_rows=None)

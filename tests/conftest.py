@@ -23,18 +23,22 @@ SAMPLE_REGIONS = ("east", "northeast")  # on plan, and behind plan and losing sh
 
 
 @pytest.fixture(scope="session")
-def sample_snapshot(small_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One real run of all five steps for two regions of the small sample, shared by every smoke test.
-
-    Returns the published snapshot folder (`<root>/<as-of>/`). Tests must only read it.
-    """
+def sample_run(small_sample: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One real run of all five steps for two regions of the small sample, shared by every smoke test: its
+    RunResult. Tests must only read it."""
     from planning import runner
 
     root = tmp_path_factory.mktemp("snapshots")
     result = runner.run(regions=list(SAMPLE_REGIONS), data_dir=str(small_sample), out_root=root, workers=2)
     failed = [(r.region, r.step, (r.error or {}).get("message")) for r in result.results if r.status != "ok"]
     assert not failed, failed
-    return result.snapshot
+    return result
+
+
+@pytest.fixture(scope="session")
+def sample_snapshot(sample_run) -> Path:
+    """The published snapshot folder (`<root>/<as-of>/`) of `sample_run`. Tests must only read it."""
+    return sample_run.snapshot
 
 
 @pytest.fixture(scope="session")

@@ -65,6 +65,27 @@ def test_a_broken_breakdown_exits_1_naming_region_check_and_values(tmp_path: Pat
     )
 
 
+def test_a_regions_audit_is_kept_until_one_of_its_artefact_files_changes(tmp_path: Path):
+    """The review step audits its region in its notebook; the worker hands that audit to the runner when no
+    artefact file changed since (audit.snapshot.audit_ahead), and reads the region again when one did."""
+    region = store.region_dir(tiny_snapshot(tmp_path), "east")
+    first = audit_snapshot.audit_ahead(region)
+    shown = audit_snapshot.audit_region(region, "east")  # what the review report shows: the same audit
+    assert audit_snapshot.audit_ahead(region) is first
+    assert shown.to_dict("records") == audit_snapshot.frame(first.bad + first.rows, "east").to_dict("records")
+    broken = targets()
+    broken.loc[broken["period"] == "2027-03", "target"] = 31.0  # same file size: 30.0 -> 31.0
+    store.write_artifact(region, "targets", broken)
+    again = audit_snapshot.audit_ahead(region)
+    assert again is not first
+    failed = {r["check"] for r in again.rows if r["status"] == "fail"}
+    assert "targets_months_sum_to_quarters" in failed and "targets_months_sum_to_quarters" not in {
+        r["check"] for r in first.rows if r["status"] == "fail"
+    }
+    (region / "artifacts" / "hiring_plan.csv").write_text("not,a,contract\n", encoding="utf-8")  # a new file
+    assert audit_snapshot.audit_ahead(region) is not again
+
+
 def test_an_index_headline_that_differs_from_the_artefact_fails(tmp_path: Path):
     snap = tiny_snapshot(tmp_path, year_headline=250.0)
     rows = audit_snapshot.audit_snapshot(snap, store.read_manifest(snap))

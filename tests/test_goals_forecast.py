@@ -190,3 +190,27 @@ def test_no_sales_or_a_past_plan_year_fail_clearly():
         fc.run(_orders([]), date(2026, 1, 31), 2027)
     with pytest.raises(fc.ForecastError, match="before the history"):
         fc.run(_orders(_seasonal(30)), date(2025, 6, 30), 2024)
+
+
+def test_a_run_fits_each_model_once_per_history_and_gives_what_fitting_again_gives(monkeypatch):
+    """`run` fits the chosen combination's members on the full history again (the combination's forecast); it
+    reads those fits from its own earlier ones (one SARIMA fit less a region), with the very same numbers."""
+    orders, as_of = _orders(_seasonal(48, trend=0.25, noise=0.05)), date(2026, 12, 31)
+    calls: list[tuple[str, int]] = []
+    fit = fc._fit
+
+    def counting(model, y, h, level, pool):
+        calls.append((model, len(y)))
+        return fit(model, y, h, level, pool)
+
+    monkeypatch.setattr(fc, "_fit", counting)
+    kept = fc.run(orders, as_of, 2027)
+    assert "+" in kept.chosen or kept.chosen in ("pooled", "pooled_holt", "sarima", "seasonal_naive")
+    assert len(calls) == len(set(calls))  # no fit twice on the same history
+    calls.clear()
+    monkeypatch.setattr(fc, "_single", counting)  # every fit made anew
+    again = fc.run(orders, as_of, 2027)
+    assert len(calls) > len(set(calls))  # ... which fits a combination's members twice
+    pd.testing.assert_frame_equal(kept.forecast, again.forecast, check_exact=True)
+    pd.testing.assert_frame_equal(kept.backtest, again.backtest, check_exact=True)
+    assert fc._FITS is None  # nothing kept after the run

@@ -25,6 +25,29 @@ def test_the_runs_audit_equals_the_audit_read_at_the_end(sample_snapshot: Path, 
     pd.testing.assert_frame_equal(audit.audit_snapshot(sample_snapshot, manifest, partly), at_end)
 
 
+def test_each_region_comes_back_audited_with_its_last_step(sample_run, tmp_path: Path):
+    """On the process pool the worker audits a region (the review step's own audit, kept in the worker) and
+    sends it with the region's last step; the run used those audits, which equal a fresh read of the region."""
+    last = {r.region: r for r in sample_run.results if r.step == "05_review"}
+    assert sorted(last) == sorted(sample_run.ahead)
+    for region, result in last.items():
+        assert result.audit is not None and sample_run.ahead[region] is not None
+        copy = shutil.copytree(sample_run.snapshot / region, tmp_path / region)  # another path: read anew
+        fresh = audit_ahead(copy)
+        assert fresh is not result.audit
+        assert (sample_run.ahead[region].rows, sample_run.ahead[region].bad) == (fresh.rows, fresh.bad)
+        assert sample_run.ahead[region].present == fresh.present
+    assert [r.audit for r in sample_run.results if r.step != "05_review"] == [None] * (4 * len(last))
+
+
+def test_an_audit_a_worker_sent_is_used_as_it_is(sample_snapshot: Path):
+    region = next(iter(store.read_manifest(sample_snapshot)["regions"]))
+    sent = audit_ahead(sample_snapshot / region)
+    ahead = AuditAhead(sample_snapshot, {region: ["04_resources", "05_review"]})
+    ahead.saw([StepResult(region, "04_resources", "ok"), StepResult(region, "05_review", "ok", audit=sent)])
+    assert ahead.finish()[region] is sent
+
+
 def test_a_region_is_audited_once_all_its_steps_have_reported(sample_snapshot: Path):
     regions = list(store.read_manifest(sample_snapshot)["regions"])
     ahead = AuditAhead(

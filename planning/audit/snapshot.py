@@ -74,31 +74,65 @@ def region_checks(a: Mapping[str, pd.DataFrame | None], statuses: Mapping[str, s
     ]
     for name in signs.NON_NEGATIVE:
         rows += signs.non_negative(name, a[name])
-    return rows + status_checks(a, statuses)
+    return rows + status_checks([n for n, f in a.items() if f is not None], statuses)
 
 
-def status_checks(a: Mapping[str, pd.DataFrame | None], statuses: Mapping[str, str] | None) -> list[Row]:
-    """The last of `region_checks`: the manifest's step statuses against the artefacts present (none without
-    statuses)."""
+def status_checks(present: list[str], statuses: Mapping[str, str] | None) -> list[Row]:
+    """The last of `region_checks`: the manifest's step statuses against the artefacts present (their names;
+    none without statuses)."""
     if statuses is None:
         return []
-    return steps.step_status_vs_artefacts(statuses, [n for n, f in a.items() if f is not None])
+    return steps.step_status_vs_artefacts(statuses, present)
+
+
+#: the artefacts the company's checks read of every region (`index_headline`)
+HEADLINE_ARTIFACTS = ("targets", "plan_vs_actual")
 
 
 @dataclass
 class Ahead:
     """A region's audit read and checked before the manifest exists (`planning run` audits each region as soon as
-    its steps are done, while the other regions run): its artefacts, the unreadable ones, and `region_checks`
-    without the manifest's step statuses, which `audit_snapshot` adds."""
+    its steps are done, while the other regions run): the artefacts present (names), the rows of the unreadable
+    ones, `region_checks` without the manifest's step statuses (which `audit_snapshot` adds), and the artefacts
+    the company's checks read (`HEADLINE_ARTIFACTS`). Small: a worker sends it to the runner."""
 
-    arts: dict[str, pd.DataFrame | None]
+    present: list[str]
     bad: list[Row]
     rows: list[Row]
+    arts: dict[str, pd.DataFrame | None]
+
+
+# The last region audited in this process, with the artefact files' (name, inode, mtime, size) it was audited on.
+_last: dict[str, tuple[tuple, Ahead]] = {}
+
+
+def _stamps(region_dir: str | os.PathLike) -> tuple:
+    try:
+        with os.scandir(store.artifacts_dir(region_dir)) as entries:
+            files = [(e.name, e.stat()) for e in entries if e.is_file()]
+    except OSError:
+        return ()
+    return tuple(sorted((name, st.st_ino, st.st_mtime_ns, st.st_size) for name, st in files))
 
 
 def audit_ahead(region_dir: str | os.PathLike) -> Ahead:
+    """A region's `Ahead`. The process keeps the last one while none of the region's artefact files changes: the
+    review step audits its region in its notebook (`audit_region`), and the worker that ran it hands that same
+    audit to the runner once the region's steps are done (runner.ahead), without reading the artefacts again."""
+    key, stamps = os.path.realpath(region_dir), _stamps(region_dir)
+    kept = _last.get(key)
+    if kept is not None and kept[0] == stamps:
+        return kept[1]
     arts, bad = load(region_dir)
-    return Ahead(arts, bad, region_checks(arts, None))
+    ahead = Ahead(
+        [n for n, f in arts.items() if f is not None],
+        bad,
+        region_checks(arts, None),
+        {n: arts.get(n) for n in HEADLINE_ARTIFACTS},
+    )
+    _last.clear()
+    _last[key] = (stamps, ahead)
+    return ahead
 
 
 def _statuses(manifest: Mapping[str, Any], region: str) -> dict[str, str]:
@@ -111,8 +145,8 @@ def audit_region(
 ) -> pd.DataFrame:
     """The audit rows of one region (COLUMNS); without `statuses` (the manifest's step statuses) the step check
     is left out: the review step audits its region before the run has written the manifest."""
-    arts, bad = load(region_dir)
-    return frame(bad + region_checks(arts, statuses), region)
+    done = audit_ahead(region_dir)
+    return frame(done.bad + done.rows + status_checks(done.present, statuses), region)
 
 
 def snapshot_status_consistent(manifest: Mapping[str, Any]) -> list[Row]:
@@ -183,7 +217,7 @@ def audit_snapshot(
         if ahead and region in ahead:
             done = ahead[region]
             arts[region] = done.arts
-            rows = done.bad + done.rows + status_checks(done.arts, _statuses(manifest, region))
+            rows = done.bad + done.rows + status_checks(done.present, _statuses(manifest, region))
         else:
             arts[region], bad = load(rdir)
             rows = bad + region_checks(arts[region], _statuses(manifest, region))

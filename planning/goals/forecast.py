@@ -180,7 +180,23 @@ def min_train(model: str) -> int:
     return max(MIN_TRAIN[m] for m in members(model))
 
 
+# While `run` runs: its fits by (model, history, h, level, pool). `run` fits a combination's members on the full
+# history again after fitting each of them alone ("pooled+sarima" after "pooled" and "sarima"); the same inputs
+# give the same fit, so the second is read from here (one SARIMA fit a region less).
+_FITS: dict[tuple, Prediction] | None = None
+
+
 def _single(model: str, y: np.ndarray, h: int, level: float, pool: pooling.Pool | None) -> Prediction:
+    if _FITS is None:
+        return _fit(model, y, h, level, pool)
+    key = (model, y.tobytes(), h, level,
+           None if pool is None else (pool.peers.tobytes(), pool.peers.shape, pool.start, pool.holiday))  # fmt: skip
+    if key not in _FITS:
+        _FITS[key] = _fit(model, y, h, level, pool)
+    return _FITS[key]
+
+
+def _fit(model: str, y: np.ndarray, h: int, level: float, pool: pooling.Pool | None) -> Prediction:
     if model == "seasonal_naive":
         return _seasonal_naive(y, h, level)
     if model == "mean":
@@ -409,6 +425,26 @@ def run(
     least; the forecast is the one with the lowest backtest MAPE among its models and the mean of the best two
     (ties: the single model). With no possible origin at all, the richest model that can be fitted is chosen unscored (`reason="no_backtest"`).
     """
+    global _FITS
+    outer, _FITS = _FITS, {}
+    try:
+        return _run(orders, as_of, plan_year, horizon, count, step, level, company, region, holiday)
+    finally:
+        _FITS = outer
+
+
+def _run(
+    orders: pd.DataFrame,
+    as_of: date,
+    plan_year: int,
+    horizon: int,
+    count: int,
+    step: int,
+    level: float,
+    company: pd.DataFrame | None,
+    region: str,
+    holiday: str,
+) -> Result:
     y = monthly_sales(orders, as_of)
     if y.empty or float(y.sum()) <= 0:
         raise ForecastError("no sales before as_of: nothing to forecast from")

@@ -2,9 +2,13 @@
 
 The audit reads every artefact of every region and checks them (~0.3 s of CPU a region at the sample's scale),
 which the run did after its last notebook, with the workers idle. A region's artefacts do not change once its
-steps are done, so a thread of the runner reads and checks it then (`audit.snapshot.audit_ahead`), while the
-workers run the other regions; the audit at the end adds the manifest's step statuses and the company's checks
-to what is ready and reads the rest (a carried-over region, one whose audit failed here). Same rows either way.
+steps are done, so it is audited then (`audit.snapshot.audit_ahead`), while the workers run the other regions:
+- on the process pool, by the worker, which sends the audit with the region's last step. The review step has
+  just audited its region for its report in that very process (the shell engine), and the worker hands over
+  that audit when no artefact file changed since: the region is read and checked once, not twice;
+- else (Dask, or a worker's audit failed) by a thread of the runner.
+The audit at the end adds the manifest's step statuses and the company's checks to what is ready and reads the
+rest (a carried-over region, one whose audit failed here). Same rows either way.
 A plan's quota workbook of the region (`handover.workbook.write_region`) is written then too: it needs only the
 region's parameters and the snapshot's name of the manifest (`manifest`), known before the run; the company's
 workbook, of every region, is still written at the end (same bytes either way, tested).
@@ -29,6 +33,7 @@ class AuditAhead:
         self.work_dir = work_dir
         self.left = {region: set(steps) for region, steps in steps_of.items() if steps}
         self.done: dict[str, Ahead] = {}
+        self.given: dict[str, Ahead] = {}  # audits a worker sent with a region's last step
         self.manifest = manifest  # what the workbooks read of the manifest; None: no workbooks (not a plan)
         self.books: list[str] = []  # regions whose quota workbook is written
         self.queue: queue.SimpleQueue[str | None] = queue.SimpleQueue()
@@ -40,6 +45,8 @@ class AuditAhead:
             left = self.left.get(r.region)
             if left is None:
                 continue
+            if r.audit is not None:  # its worker audited it (the review step's own audit): not read again
+                self.given[r.region] = r.audit
             left.discard(r.step)
             if not left:
                 del self.left[r.region]
@@ -48,7 +55,7 @@ class AuditAhead:
     def _audit(self) -> None:
         while (region := self.queue.get()) is not None:
             try:
-                self.done[region] = audit_ahead(self.work_dir / region)
+                self.done[region] = self.given.get(region) or audit_ahead(self.work_dir / region)
             except Exception:  # noqa: BLE001 - the audit at the end reads this region itself and says what fails
                 pass
             if self.manifest is None:

@@ -351,6 +351,18 @@ def notebook_parameters(
     }
 
 
+def _audit(region_dir: Path) -> Any:
+    """The region's audit for the runner (`spec["audit"]`, runner.ahead), once its last step is done: the review
+    step's own when it ran in this process (audit.snapshot.audit_ahead keeps it), else read now. None when it
+    fails: the runner then reads the region itself, and says what fails."""
+    from planning.audit.snapshot import audit_ahead  # lazy: not every worker audits (the Dask tasks do not)
+
+    try:
+        return audit_ahead(region_dir)
+    except Exception:  # noqa: BLE001 - the runner's own audit of the region names the problem
+        return None
+
+
 def run_region(
     spec: dict[str, Any],
     slot: KernelSlot | None = None,
@@ -417,7 +429,10 @@ def run_region(
                 except Exception as exc:  # a report that cannot be rendered is a failure of the step
                     error = error or {"type": type(exc).__name__, "message": f"HTML export failed: {exc}"}
                     failed = True
-            record(StepResult(region, step, "failed" if error else "ok", round(duration, 2), error))
+            result = StepResult(region, step, "failed" if error else "ok", round(duration, 2), error)
+            if spec.get("audit") and step == steps[-1]:
+                result.audit = _audit(region_dir)
+            record(result)
     except BaseException:
         slot.close()
         raise

@@ -22,6 +22,9 @@ class StepResult:
     reused: bool = False  # --resume kept the result of an earlier run
     # its worker process died in it and it ran again: message, worker_deaths (runner.pool)
     retried: dict[str, Any] | None = None
+    # the region's audit (audit.snapshot.Ahead), on the region's last step when its worker audited the region
+    # (the review step's own audit, kept in the worker: runner.ahead); not in the manifest
+    audit: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass

@@ -437,8 +437,8 @@ def _run_into(
             ]
             ran, n_workers = cluster_mod.run_on_cluster(target, specs, paths, tmp, seen)
             result.results.extend(ran)
-        else:
-            _execute(specs, n_workers, seen, result, stopping)
+        else:  # each region's audit comes back with its last step (runner.ahead)
+            _execute([{**s, "audit": True} for s in specs], n_workers, seen, result, stopping)
         result.ahead = ahead.finish()
         result.books = list(ahead.books)
     finally:
