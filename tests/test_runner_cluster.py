@@ -164,6 +164,9 @@ def test_local_cluster_plan_equals_the_process_pools(sample_snapshot, small_samp
             s: e["status"] for s, e in pool_manifest["regions"][r]["steps"].items()
         }
     assert sorted((r.region, r.step) for r in lines) == sorted((r.region, r.step) for r in result.results)
+    # each region's audit came back with its task (the review step's own), as from the pool's workers
+    assert [r.region for r in lines if r.audit is not None] == [r.region for r in lines if r.step == "05_review"]
+    assert (snap / "audit.csv").read_bytes() == (sample_snapshot / "audit.csv").read_bytes()
     assert not list(snap.glob(f"*/{MARKERS}"))  # the markers stay out of the snapshot
     assert sorted(p.name for p in snap.iterdir()) == sorted(p.name for p in sample_snapshot.iterdir())
 

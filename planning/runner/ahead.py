@@ -3,10 +3,11 @@
 The audit reads every artefact of every region and checks them (~0.3 s of CPU a region at the sample's scale),
 which the run did after its last notebook, with the workers idle. A region's artefacts do not change once its
 steps are done, so it is audited then (`audit.snapshot.audit_ahead`), while the workers run the other regions:
-- on the process pool, by the worker, which sends the audit with the region's last step. The review step has
-  just audited its region for its report in that very process (the shell engine), and the worker hands over
-  that audit when no artefact file changed since: the region is read and checked once, not twice;
-- else (Dask, or a worker's audit failed) by a thread of the runner.
+- by the worker (a pool's process, a Dask task), which sends the audit with the region's last step. The review
+  step has just audited its region for its report in that very process (the shell engine), and the worker
+  hands over that audit when no artefact file changed since: the region is read and checked once, not twice;
+- else (a worker's audit failed, a region's last step taken from a lost Dask task's markers) by a thread of
+  the runner.
 The audit at the end adds the manifest's step statuses and the company's checks to what is ready and reads the
 rest (a carried-over region, one whose audit failed here). Same rows either way.
 A plan's quota workbook of the region (`handover.workbook.write_region`) is written then too: it needs only the

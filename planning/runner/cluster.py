@@ -36,7 +36,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +126,15 @@ def _step_result(value: dict[str, Any]) -> StepResult:
     return StepResult(**{k: v for k, v in value.items() if k in _FIELDS})
 
 
+def _result_dict(result: StepResult, audit: bool = False) -> dict[str, Any]:
+    """A StepResult as a dict for JSON (markers, events); with `audit`, the region's audit too (`Ahead`, in the
+    task's return value only)."""
+    value = {k: getattr(result, k) for k in _FIELDS if k != "audit"}
+    if audit and result.audit is not None:
+        value["audit"] = result.audit
+    return value
+
+
 def region_task(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """Run one region's steps on this worker (a Dask task); returns their results as dicts (`StepResult`).
 
@@ -163,15 +172,17 @@ def region_task(spec: dict[str, Any]) -> list[dict[str, Any]]:
     def on_step(result: StepResult) -> None:
         if deaths and result.step == left[0]:
             result.retried = retry_record(deaths, result.status)
-        value = asdict(result)
+        value = _result_dict(result)
         _write_json(marks / f"{result.step}.json", {"result": value})
+        if result.audit is not None:  # the region's last step comes with the task's result, and its audit with it
+            return
         try:
             worker.log_event(TOPIC, value)
         except Exception:  # progress is a courtesy: the result also comes back with the task
             pass
 
     results = run_region({**spec, "steps": left}, _slot(), on_step=on_step, on_start=on_start) if left else []
-    return [asdict(r) for r in [*done, *results]]
+    return [_result_dict(r, audit=True) for r in [*done, *results]]
 
 
 def _sees(paths: list[tuple[str, str]], probe: str, token: str) -> list[str]:

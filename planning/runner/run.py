@@ -435,7 +435,8 @@ def _run_into(
                 ("notebooks folder", notebooks_dir),
                 *(("data folder", Path(d)) for d in sorted(set(data_dirs.values()))),
             ]
-            ran, n_workers = cluster_mod.run_on_cluster(target, specs, paths, tmp, seen)
+            audited = [{**s, "audit": True} for s in specs]  # each region's audit comes with its task (runner.ahead)
+            ran, n_workers = cluster_mod.run_on_cluster(target, audited, paths, tmp, seen)
             result.results.extend(ran)
         else:  # each region's audit comes back with its last step (runner.ahead)
             _execute([{**s, "audit": True} for s in specs], n_workers, seen, result, stopping)
