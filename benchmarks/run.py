@@ -306,8 +306,8 @@ class Bench:
         self.add("large_run_s", f"4. planning run --region {cfg.large_region} (all steps, HTML, index)",
                  run.seconds, "s", "<=", 120.0,
                  note=", ".join(f"{s[:2]} {v['duration_s']:.0f}s" for s, v in steps.items()))  # fmt: skip
-        self.add("large_run_peak_gb", "4. peak memory of the run's process tree", run.peak_rss / GB, "GB",
-                 "<=", 4.0)  # fmt: skip
+        self.add("large_run_peak_gb", "4. peak memory of the run's process tree (PSS)", run.peak_memory / GB, "GB",
+                 "<=", 4.0, note=f"resident sum {run.peak_resident / GB:.2f} GB")  # fmt: skip
 
         as_of = params.load(cfg.large_region).params.as_of
         orders_file = big / "orders.parquet"
@@ -346,7 +346,7 @@ class Bench:
             "region_order_lines": region_lines,
             "generate_s": gen.seconds,
             "run_s": run.seconds,
-            "run_peak_rss_bytes": run.peak_rss,
+            "run_peak_bytes": run.peak_memory, "run_peak_resident_bytes": run.peak_resident,
             "run_steps": {s: v["duration_s"] for s, v in steps.items()},
             "market_s": t_market,
             "duckdb_s": t_duck,
@@ -385,9 +385,10 @@ class Bench:
         notebooks_s = manifest["wall_s"]
         self.add("export_run_s", f"4. planning run --region {cfg.large_region} from a mapped export (import + run)",
                  run.seconds, "s", "<=", 120.0, note=f"notebooks {notebooks_s:.0f} s")  # fmt: skip
-        self.add("export_run_peak_gb", "4. peak memory of that run's process tree", run.peak_rss / GB, "GB",
-                 "<=", 4.0)  # fmt: skip
-        return {"seconds": run.seconds, "peak_rss_bytes": run.peak_rss, "notebooks_s": notebooks_s}
+        self.add("export_run_peak_gb", "4. peak memory of that run's process tree (PSS)", run.peak_memory / GB,
+                 "GB", "<=", 4.0, note=f"resident sum {run.peak_resident / GB:.2f} GB")  # fmt: skip
+        return {"seconds": run.seconds, "peak_bytes": run.peak_memory, "peak_resident_bytes": run.peak_resident,
+                "notebooks_s": notebooks_s}
 
     def weight(self, large_snapshot: Path) -> None:
         """Target 5: step HTML sizes, and their growth from the batch section's history to the large one."""
