@@ -293,6 +293,7 @@ def replan(
 def _prestart_workers() -> None:
     """Start the fork server the pool's workers fork from, first thing: it imports the steps' modules while this
     process parses the parameters and checks the data (runner.forking). A run on Dask does not need it."""
+    # lazy: as the runner, kept out of `planning --help` (forking itself imports only multiprocessing)
     from planning.runner import forking
 
     forking.prestart()

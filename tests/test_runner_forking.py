@@ -67,11 +67,17 @@ def test_the_preload_holds_every_module_the_step_notebooks_import():
         assert lazy in loaded
 
 
-def test_a_library_caller_spawns_and_the_cli_forks():
+def test_a_library_caller_spawns_and_the_cli_forks(monkeypatch: pytest.MonkeyPatch):
+    forking.stop()  # what an earlier CLI command of this test process started
     assert forking.context().get_start_method() == "spawn"
     if not forking.prestart():
         pytest.skip("no fork server on this platform")
     try:
+        assert forking.context().get_start_method() == "forkserver"
+        # a worker forked now would not have the runner's environment: the pool spawns instead
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+        assert forking.context().get_start_method() == "spawn"
+        assert forking.prestart()  # a command started in this environment gets a server of its own
         assert forking.context().get_start_method() == "forkserver"
     finally:
         forking.stop()

@@ -8,6 +8,7 @@ only once, so the retry succeeds.
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import signal
 from pathlib import Path
 
@@ -49,9 +50,12 @@ def kill_cell(once_marker: Path | None) -> str:
     )
 
 
-def run_killing(tmp_path: Path, small_sample: Path, once: bool, engine: str = "shell"):
+def run_killing(
+    tmp_path: Path, small_sample: Path, once: bool, engine: str = "shell", start_method: str = "spawn"
+):
     nbs = notebooks(tmp_path / "nbs", COMMON_CELL, kill_cell(tmp_path / "killed-once" if once else None))
     lines: list[runner.StepResult] = []
+    warm(start_method)
     result = runner.run(
         regions=["east", "north"],
         steps=STEPS,
@@ -69,13 +73,18 @@ def run_killing(tmp_path: Path, small_sample: Path, once: bool, engine: str = "s
 @pytest.fixture(params=["spawn", "forkserver"])
 def start_method(request):
     """The pool's workers spawned (a library call of runner.run) or forked from the fork server the CLI starts
-    (runner.forking): the same containment either way."""
-    if request.param == "forkserver":
-        if not forking.prestart():
-            pytest.skip("no fork server on this platform")
-        assert forking.context().get_start_method() == "forkserver"
+    (runner.forking): the same containment either way. `warm(start_method)` starts the server in the test's own
+    environment (pytest names the test's phase in it), right before the run."""
+    forking.stop()
+    if request.param == "forkserver" and "forkserver" not in mp.get_all_start_methods():
+        pytest.skip("no fork server on this platform")
     yield request.param
     forking.stop()
+
+
+def warm(start_method: str) -> None:
+    if start_method == "forkserver":
+        assert forking.prestart() and forking.context().get_start_method() == "forkserver"
 
 
 def pid(snap: Path, region: str, kind: str, step: str) -> int:
@@ -87,7 +96,9 @@ def pid(snap: Path, region: str, kind: str, step: str) -> int:
 def test_killed_worker_retries_only_the_step_in_flight(
     tmp_path: Path, small_sample: Path, engine: str, start_method: str
 ):
-    result, snap, manifest, lines = run_killing(tmp_path, small_sample, once=True, engine=engine)
+    result, snap, manifest, lines = run_killing(
+        tmp_path, small_sample, once=True, engine=engine, start_method=start_method
+    )
     assert (tmp_path / "killed-once").is_file(), "the stand-in never killed its worker"
     assert result.ok and result.exit_code == 0
     assert manifest["status"] == "complete"
@@ -129,7 +140,7 @@ def test_killed_worker_retries_only_the_step_in_flight(
 def test_worker_killed_again_fails_the_step_skips_the_rest_of_the_region(
     tmp_path: Path, small_sample: Path, start_method: str
 ):
-    result, snap, manifest, _ = run_killing(tmp_path, small_sample, once=False)
+    result, snap, manifest, _ = run_killing(tmp_path, small_sample, once=False, start_method=start_method)
     assert not result.ok and result.exit_code == 1
     assert manifest["status"] == "incomplete"
     status = {(r.region, r.step): r.status for r in result.results}
@@ -203,6 +214,7 @@ def test_the_workers_have_stopped_when_the_run_returns(tmp_path: Path, small_sam
     import os
 
     nbs = notebooks(tmp_path / "nbs", COMMON_CELL)
+    warm(start_method)
     result = runner.run(regions=["east", "north"], steps=STEPS, data_dir=str(small_sample),
                         out_root=tmp_path / "out", notebooks_dir=nbs, workers=2)  # fmt: skip
     assert result.ok

@@ -9,9 +9,10 @@ from it with everything imported (`context`). Measured on the six-region sample,
 ~2 s less CPU (docs/performance.md, fourth round).
 
 What a forked worker differs in from a spawned one, and how the pool keeps it the same:
-- its environment and working directory are the server's, from when the CLI started (the runner does not
-  change them during a run); only `planning run`, `review` and `replan` prestart, a library caller of
-  `runner.run` (the tests) gets spawned workers as before;
+- its environment and working directory are the server's, from when the CLI started. The runner does not
+  change them during a run, and a pool started in another environment or folder spawns its workers (`context`).
+  Only `planning run` and `planning review` prestart: a library caller of `runner.run` gets spawned workers as
+  before;
 - its parent is the fork server, not the runner. Each process multiprocessing's fork server starts inherits the
   write end of the server's "alive" pipe, so a runner killed with SIGKILL would leave the server waiting for
   the workers and the workers waiting for the runner. A worker closes that pipe as it starts (`release_server`):
@@ -64,32 +65,41 @@ PRELOAD = (
 # fmt: on
 
 _started = False
+_server_env: tuple[dict[str, str], str] | None = None  # the environment and folder the server was started in
+
+
+def _here() -> tuple[dict[str, str], str]:
+    return dict(os.environ), os.getcwd()
 
 
 def prestart() -> bool:
     """Start the fork server now, importing `PRELOAD` in the background; later pool workers fork from it.
-    False (nothing started) where the platform has no fork server."""
-    global _started
+    False (nothing started) where the platform has no fork server. A server started in another environment or
+    folder (an earlier command in the same process, as in tests) is stopped and started anew."""
+    global _started, _server_env
     if "forkserver" not in mp.get_all_start_methods():
         return False
+    if _started and _server_env != _here():
+        stop()
     if not _started:
         forkserver.set_forkserver_preload(list(PRELOAD))
         forkserver.ensure_running()
-        _started = True
+        _started, _server_env = True, _here()
     return True
 
 
 def context():
-    """The multiprocessing context the pool starts its workers with: the fork server once `prestart`ed, else
-    spawn (a fresh interpreter per worker)."""
-    return mp.get_context("forkserver" if _started else "spawn")
+    """The multiprocessing context the pool starts its workers with: the fork server once `prestart`ed (and
+    while the environment and folder are still those it was started in: a forked worker inherits the server's,
+    not the runner's), else spawn (a fresh interpreter per worker)."""
+    return mp.get_context("forkserver" if _started and _server_env == _here() else "spawn")
 
 
 def stop() -> None:
     """Stop the fork server and wait for it (tests; later pools spawn). The CLI does not: the server exits by
     itself once the CLI has (~0.5 s of interpreter shutdown that nobody needs to wait for)."""
-    global _started
-    _started = False
+    global _started, _server_env
+    _started, _server_env = False, None
     server = forkserver._forkserver
     if getattr(server, "_forkserver_pid", None) is not None and mp.parent_process() is None:
         server._stop()  # multiprocessing's own way to stop its server (its tests use it)

@@ -28,6 +28,7 @@ from jupyter_core.utils import run_sync
 from nbformat.v4 import nbbase
 
 from planning import report
+from planning.audit.snapshot import audit_ahead
 from planning.params import Params
 from planning.runner.engines import saving_on_abort
 from planning.runner.publish import published_path
@@ -355,8 +356,6 @@ def _audit(region_dir: Path) -> Any:
     """The region's audit for the runner (`spec["audit"]`, runner.ahead), once its last step is done: the review
     step's own when it ran in this process (audit.snapshot.audit_ahead keeps it), else read now. None when it
     fails: the runner then reads the region itself, and says what fails."""
-    from planning.audit.snapshot import audit_ahead  # lazy: not every worker audits (the Dask tasks do not)
-
     try:
         return audit_ahead(region_dir)
     except Exception:  # noqa: BLE001 - the runner's own audit of the region names the problem
