@@ -82,3 +82,16 @@ def test_a_library_caller_spawns_and_the_cli_forks(monkeypatch: pytest.MonkeyPat
     finally:
         forking.stop()
     assert forking.context().get_start_method() == "spawn"
+
+
+def test_a_fork_server_that_cannot_start_leaves_the_pool_spawning(monkeypatch: pytest.MonkeyPatch):
+    from multiprocessing import forkserver
+
+    forking.stop()
+
+    def refused() -> None:
+        raise OSError(24, "Too many open files")
+
+    monkeypatch.setattr(forkserver, "ensure_running", refused)
+    assert forking.prestart() is False
+    assert forking.context().get_start_method() == "spawn"

@@ -83,7 +83,10 @@ def prestart() -> bool:
         stop()
     if not _started:
         forkserver.set_forkserver_preload(list(PRELOAD))
-        forkserver.ensure_running()
+        try:
+            forkserver.ensure_running()
+        except OSError:  # no socket, no process to start: the pool spawns its workers as before
+            return False
         _started, _server_env = True, _here()
     return True
 
