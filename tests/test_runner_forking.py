@@ -95,3 +95,29 @@ def test_a_fork_server_that_cannot_start_leaves_the_pool_spawning(monkeypatch: p
     monkeypatch.setattr(forkserver, "ensure_running", refused)
     assert forking.prestart() is False
     assert forking.context().get_start_method() == "spawn"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="adopts orphans with PR_SET_CHILD_SUBREAPER")
+def test_the_cli_ends_its_fork_server_when_it_exits(tmp_path):
+    """A run stopped by bad input (as any finished run) leaves no fork server behind, importing or idle: the
+    harness adopts what the CLI leaves (a child subreaper) and looks for a live fork server among it. (The CLI's
+    output goes to /dev/null: a pipe would make the harness wait for every holder of it, the server too.)"""
+    harness = (
+        "import ctypes, pathlib, subprocess, sys, time\n"
+        "ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)\n"
+        f"cli = subprocess.run([sys.executable, '-m', 'planning', 'run', '--as-of', 'notadate', '--out', "
+        f"{str(tmp_path / 'out')!r}], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "time.sleep(0.2)\n"
+        "alive = []\n"
+        "for stat in pathlib.Path('/proc').glob('[0-9]*/stat'):\n"
+        "    try:\n"
+        "        rest = stat.read_text().rsplit(')', 1)[1].split()\n"
+        "        cmd = (stat.parent / 'cmdline').read_bytes()\n"
+        "    except OSError:\n"
+        "        continue\n"
+        "    if int(rest[1]) == __import__('os').getpid() and rest[0] != 'Z' and b'forkserver' in cmd:\n"
+        "        alive.append(stat.parent.name)\n"
+        "print(cli.returncode, len(alive))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", harness], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["2", "0"]
