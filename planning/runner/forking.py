@@ -5,8 +5,8 @@ can run: ~1.3 s of CPU in every worker, on the critical path of every run (a wor
 runner has checked its inputs, and then each worker imports at once). `prestart` starts multiprocessing's fork
 server instead, which imports `PRELOAD` once while the runner parses the parameters and checks the data (the
 runner's work is single-threaded, so the server has a core of its own then); the pool's workers are then forked
-from it with everything imported (`context`). Measured on the six-region sample, 2 cores: 10.1 -> 8.5 s a run,
-~2 s less CPU (docs/performance.md, fourth round).
+from it with everything imported (`context`). Measured on the six-region sample, 2 cores: 10.1 -> 8.4 s a run
+(median of 5, docs/performance.md, fourth round).
 
 What a forked worker differs in from a spawned one, and how the pool keeps it the same:
 - its environment and working directory are the server's, from when the CLI started. The runner does not
