@@ -214,13 +214,9 @@ def audit_snapshot(
         rdir = store.region_dir(snapshot, region)
         if not store.artifacts_dir(rdir).is_dir():
             continue
-        if ahead and region in ahead:
-            done = ahead[region]
-            arts[region] = done.arts
-            rows = done.bad + done.rows + status_checks(done.present, _statuses(manifest, region))
-        else:
-            arts[region], bad = load(rdir)
-            rows = bad + region_checks(arts[region], _statuses(manifest, region))
+        done = (ahead or {}).get(region) or audit_ahead(rdir)
+        arts[region] = done.arts
+        rows = done.bad + done.rows + status_checks(done.present, _statuses(manifest, region))
         frames.append(frame(rows, region))
     company = (
         snapshot_status_consistent(manifest)

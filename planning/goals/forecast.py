@@ -28,8 +28,10 @@ Every interval is analytic or computed from the backtest; the ETS simulation use
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -403,6 +405,22 @@ def _interval(mean: np.ndarray, errors: np.ndarray, level: float) -> tuple[np.nd
     return pooling.log_interval(mean, sigma, level, _z(level))
 
 
+def _keeping_fits(fn: Callable[..., Result]) -> Callable[..., Result]:
+    """`fn` with its own `_FITS` while it runs (the caller's, if any, back afterwards)."""
+
+    @functools.wraps(fn)
+    def kept(*args: Any, **kwargs: Any) -> Result:
+        global _FITS
+        outer, _FITS = _FITS, {}
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _FITS = outer
+
+    return kept
+
+
+@_keeping_fits
 def run(
     orders: pd.DataFrame,
     as_of: date,
@@ -425,26 +443,6 @@ def run(
     least; the forecast is the one with the lowest backtest MAPE among its models and the mean of the best two
     (ties: the single model). With no possible origin at all, the richest model that can be fitted is chosen unscored (`reason="no_backtest"`).
     """
-    global _FITS
-    outer, _FITS = _FITS, {}
-    try:
-        return _run(orders, as_of, plan_year, horizon, count, step, level, company, region, holiday)
-    finally:
-        _FITS = outer
-
-
-def _run(
-    orders: pd.DataFrame,
-    as_of: date,
-    plan_year: int,
-    horizon: int,
-    count: int,
-    step: int,
-    level: float,
-    company: pd.DataFrame | None,
-    region: str,
-    holiday: str,
-) -> Result:
     y = monthly_sales(orders, as_of)
     if y.empty or float(y.sum()) <= 0:
         raise ForecastError("no sales before as_of: nothing to forecast from")

@@ -395,6 +395,7 @@ def _run_into(
                 "engine": p.run.engine,
                 "notebooks_dir": str(notebooks_dir),
                 "meta": snapshot.report_meta(p, commit),
+                "audit": True,  # the region's audit comes back with its last step (runner.ahead)
             }
         )
 
@@ -435,11 +436,10 @@ def _run_into(
                 ("notebooks folder", notebooks_dir),
                 *(("data folder", Path(d)) for d in sorted(set(data_dirs.values()))),
             ]
-            audited = [{**s, "audit": True} for s in specs]  # each region's audit comes with its task (runner.ahead)
-            ran, n_workers = cluster_mod.run_on_cluster(target, audited, paths, tmp, seen)
+            ran, n_workers = cluster_mod.run_on_cluster(target, specs, paths, tmp, seen)
             result.results.extend(ran)
-        else:  # each region's audit comes back with its last step (runner.ahead)
-            _execute([{**s, "audit": True} for s in specs], n_workers, seen, result, stopping)
+        else:
+            _execute(specs, n_workers, seen, result, stopping)
         result.ahead = ahead.finish()
         result.books = list(ahead.books)
     finally:
