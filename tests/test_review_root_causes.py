@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from types import SimpleNamespace
 
+import frames_review
 import pandas as pd
 import pytest
 from frames_review import AS_OF, tiny_orders, tiny_plan
 
 from planning import contracts, params
-from planning.review import root_causes
+from planning.review import periods, root_causes
 from planning.review.root_causes import DriverInputs, Why, decompose, largest_driver
 from planning.review.variance import plan_vs_actual
 
@@ -77,3 +78,46 @@ def test_waterfall_data_runs_from_plan_through_the_drivers_to_actual():
     assert list(data["end"]) == [480.0, 430.0, 510.0, 510.0]
     assert list(data["kind"]) == ["total", "down", "up", "total"]
     assert root_causes.waterfall_data(wf, "ytd", "2025").empty
+
+
+def _order_table_by_sorting(lines: pd.DataFrame) -> pd.DataFrame:
+    """The order table as root_causes built it per slice before `_Lines`: sort, keep each order's first line."""
+    if lines.empty:
+        return pd.DataFrame(columns=["order_id", "product", "revenue", "month"])
+    lines = lines.assign(
+        order_id=lines["order_id"].astype(str), product_line=lines["product_line"].astype(str)
+    )
+    main = lines.sort_values(["order_id", "amount"], ascending=[True, False]).drop_duplicates("order_id")
+    rev = lines.groupby("order_id")["amount"].sum()
+    out = main[["order_id", "product_line", "order_date"]].rename(columns={"product_line": "product"})
+    out["revenue"] = out["order_id"].map(rev).to_numpy()
+    out["month"] = periods.month_start(out["order_date"])
+    return out.drop(columns="order_date").reset_index(drop=True)
+
+
+def test_order_table_of_a_slice_equals_sorting_its_lines():
+    # several lines per order, ties in amount (the earlier line names the product), order ids out of order,
+    # a missing product line, three lines whose sum a compensated sum gets right, category columns
+    lines = frames_review.orders(
+        [
+            ("O3", "2026-01-05", 0.1, "R1", "services", "direct"),
+            ("O1", "2026-01-07", 50.0, "R1", "equipment", "direct"),
+            ("O3", "2026-01-05", 0.2, "R1", None, "direct"),
+            ("O1", "2026-01-07", 50.0, "R1", "services", "direct"),
+            ("O2", "2026-02-28", 7.0, "R2", "software", "online"),
+            ("O3", "2026-01-05", 0.3, "R1", "software", "direct"),
+            ("O10", "2026-03-01", 1e16, "R2", "equipment", "online"),
+            ("O10", "2026-03-01", 1.0, "R2", "services", "online"),
+            ("O10", "2026-03-01", -1e16, "R2", "software", "online"),
+        ]
+    )
+    lines["rep_id"] = lines["rep_id"].astype("category")
+    for frame in (lines, lines.iloc[::-1], lines.iloc[[0, 2, 5]], lines.iloc[:0]):
+        pd.testing.assert_frame_equal(root_causes._order_table(frame), _order_table_by_sorting(frame))
+    prepared = root_causes._Lines(lines)
+    start, end = pd.Timestamp("2026-01-01"), pd.Timestamp("2026-02-28")
+    pos = prepared.where("rep_id", "R1", start, end)
+    assert list(pos) == [0, 1, 2, 3, 5]
+    pd.testing.assert_frame_equal(prepared.orders_of(pos), _order_table_by_sorting(lines.iloc[pos]))
+    assert list(prepared.where(None, None, start, end)) == [0, 1, 2, 3, 4, 5]
+    assert prepared.orders_of(prepared.where("rep_id", "R3", start, end)).empty

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from planning.review.periods import between, div, isnan, month_start, shift_year, ytd_window
+from planning.review.periods import div, isnan, month_start, shift_year, ytd_window
 
 if TYPE_CHECKING:
     from datetime import date
@@ -44,15 +44,59 @@ def _order_table(lines: pd.DataFrame) -> pd.DataFrame:
     """One row per order: order_id, product (the line of the order with the largest amount), revenue, month."""
     if lines.empty:
         return pd.DataFrame(columns=["order_id", "product", "revenue", "month"])
-    lines = lines.assign(
-        order_id=lines["order_id"].astype(str), product_line=lines["product_line"].astype(str)
-    )
-    main = lines.sort_values(["order_id", "amount"], ascending=[True, False]).drop_duplicates("order_id")
-    rev = lines.groupby("order_id")["amount"].sum()
-    out = main[["order_id", "product_line", "order_date"]].rename(columns={"product_line": "product"})
-    out["revenue"] = out["order_id"].map(rev).to_numpy()
-    out["month"] = month_start(out["order_date"])
-    return out.drop(columns="order_date").reset_index(drop=True)
+    return _Lines(lines).orders_of(np.arange(len(lines)))
+
+
+class _Lines:
+    """Order lines prepared once, for the order tables of many slices of them (`orders_of`).
+
+    The casts, the date parsing, the month of each line and a sorted code per order_id are worked out here once
+    per `root_causes` call (not per slice and not across calls). Relies on the orders' NOT NULL columns
+    (order_id, order_date, amount: planning/data/schema.py)."""
+
+    def __init__(self, lines: pd.DataFrame):
+        self.lines = lines
+        self.dates = pd.to_datetime(lines["order_date"]).to_numpy()
+        self.month = month_start(lines["order_date"]).array
+        self.product = lines["product_line"].astype(str).array
+        self.amount = lines["amount"].to_numpy()
+        # codes in order_id order (sort=True): sorting by code is sorting by order_id
+        self.order_code, self.order_ids = pd.factorize(lines["order_id"].astype(str), sort=True)
+        self._as_str: dict[str, np.ndarray] = {}
+
+    def where(self, col: str | None, val: str | None, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+        """Positions of the lines dated within [start, end] (and whose `col`, as text, is `val`)."""
+        return _where(self.lines, self._as_str, self.dates, col, val, start, end)
+
+    def orders_of(self, pos: np.ndarray) -> pd.DataFrame:
+        """The order table (order_id, product, revenue, month) of the lines at positions `pos` (ascending).
+
+        The same rows as sorting the lines by (order_id, amount descending), keeping each order's first line
+        (a stable sort: on a tie in amount the earlier line) and mapping each order's summed amount onto it."""
+        if not len(pos):
+            return pd.DataFrame(columns=["order_id", "product", "revenue", "month"])
+        code, amount = self.order_code[pos], self.amount[pos]
+        by_order = np.lexsort((-amount, code))  # stable: order, then amount descending, then position
+        c = code[by_order]
+        first = np.empty(len(c), dtype=bool)
+        first[0], first[1:] = True, c[1:] != c[:-1]
+        main = pos[by_order[first]]
+        # each order's revenue summed over its lines in table order, by the same groupby sum as per order_id
+        revenue = pd.Series(amount).groupby(code, sort=True).sum().to_numpy()
+        return pd.DataFrame({"order_id": self.order_ids.take(c[first]).array, "product": self.product.take(main),
+                             "revenue": revenue, "month": self.month.take(main)})  # fmt: skip
+
+
+def _where(frame: pd.DataFrame, as_str: dict[str, np.ndarray], dates: np.ndarray, col: str | None,
+           val: str | None, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:  # fmt: skip
+    """Positions of the rows of `frame` with `dates` in [start, end] and, given `col`, `frame[col].astype(str) ==
+    val` (`as_str` keeps each column's text for the next call)."""
+    mask = (dates >= start.to_datetime64()) & (dates <= end.to_datetime64())
+    if col:
+        if col not in as_str:
+            as_str[col] = (frame[col].astype(str)).to_numpy()
+        mask &= as_str[col] == val
+    return np.flatnonzero(mask)
 
 
 @dataclass(frozen=True)
@@ -71,8 +115,8 @@ def driver_inputs(order_table: pd.DataFrame, leads: float = math.nan) -> DriverI
     rev = float(order_table["revenue"].sum()) if n else 0.0
     if not n:
         return DriverInputs(leads, 0.0, 0.0, {}, {})
-    g = order_table.groupby("product")["revenue"].agg(["size", "mean"])
-    return DriverInputs(leads, n, rev, (g["size"] / n).to_dict(), {k: float(v) for k, v in g["mean"].items()})
+    g = order_table.groupby("product")["revenue"]  # size and mean of one grouping (cheaper than .agg of both)
+    return DriverInputs(leads, n, rev, (g.size() / n).to_dict(), {k: float(v) for k, v in g.mean().items()})
 
 
 def decompose(actual: DriverInputs, reference: DriverInputs, plan: float) -> pd.DataFrame:
@@ -151,31 +195,43 @@ def _since(act: pd.Series, ref: pd.Series, threshold: float) -> str | None:
     return below.index[i].strftime("%Y-%m")
 
 
+class _Region:
+    """A region's tables prepared once per `root_causes` call, for the slices of its deviating rows."""
+
+    def __init__(self, tables: Any):
+        self.orders = _Lines(tables.orders)
+        opps = getattr(tables, "opportunities", None)
+        self.opps = opps if opps is not None and len(opps) > 0 else None
+        if self.opps is not None:
+            self.lead_dates = pd.to_datetime(self.opps["lead_date"]).to_numpy()
+            self.opps_as_str: dict[str, np.ndarray] = {}
+
+    def opps_where(
+        self, col: str | None, val: str | None, start: pd.Timestamp, end: pd.Timestamp
+    ) -> pd.DataFrame:
+        """The opportunities with a lead date within [start, end] (and whose `col`, as text, is `val`)."""
+        return self.opps.take(_where(self.opps, self.opps_as_str, self.lead_dates, col, val, start, end))
+
+
 class _Evidence:
     """What the data says about one slice, for the 5-Why lines (all monthly series on this year's months)."""
 
-    def __init__(self, tables: Any, level: str, key: str, as_of: date):
+    def __init__(self, region: _Region, level: str, key: str, as_of: date):
         self.start, self.end, self.col, self.val = _slice(level, key, as_of)
         self.ly_start, self.ly_end = shift_year(self.start), shift_year(self.end)
-        orders = tables.orders
-        if self.col:
-            orders = orders[orders[self.col].astype(str) == self.val]
-        self.orders_now = orders[between(orders["order_date"], self.start, self.end)]
-        self.orders_ly = orders[between(orders["order_date"], self.ly_start, self.ly_end)]
-        opps = getattr(tables, "opportunities", None)
-        self.has_leads = opps is not None and len(opps) > 0 and self.col in (None, "rep_id", "product_line")
+        lines = region.orders
+        # the order tables of this year's and last year's window (each built once, for the drivers and the Whys)
+        self.table_now = lines.orders_of(lines.where(self.col, self.val, self.start, self.end))
+        self.table_ly = lines.orders_of(lines.where(self.col, self.val, self.ly_start, self.ly_end))
+        self.has_leads = region.opps is not None and self.col in (None, "rep_id", "product_line")
         if self.has_leads:
-            if self.col:
-                opps = opps[opps[self.col].astype(str) == self.val]
-            self.opps_now = opps[between(opps["lead_date"], self.start, self.end)]
-            self.opps_ly = opps[between(opps["lead_date"], self.ly_start, self.ly_end)]
+            self.opps_now = region.opps_where(self.col, self.val, self.start, self.end)
+            self.opps_ly = region.opps_where(self.col, self.val, self.ly_start, self.ly_end)
 
     def inputs(self) -> tuple[DriverInputs, DriverInputs]:
         ln = float(len(self.opps_now)) if self.has_leads else math.nan
         ll = float(len(self.opps_ly)) if self.has_leads else math.nan
-        return driver_inputs(_order_table(self.orders_now), ln), driver_inputs(
-            _order_table(self.orders_ly), ll
-        )
+        return driver_inputs(self.table_now, ln), driver_inputs(self.table_ly, ll)
 
     def monthly(self, frame: pd.DataFrame, date_col: str, ly: bool, value: str | None = None) -> pd.Series:
         """Monthly count (or sum of `value`) indexed by this year's months."""
@@ -235,8 +291,7 @@ def _why_facts(ev: _Evidence, driver: str, act: DriverInputs, ref: DriverInputs,
             return None, None
         k = min(d, key=lambda x: d[x]) if act.revenue < plan else max(d, key=lambda x: d[x])
         why2 = Why("price", {"product": k, "now": act.value[k], "ly": ref.value[k], "change": d[k]})
-        now_t, ly_t = _order_table(ev.orders_now), _order_table(ev.orders_ly)
-        now_t, ly_t = now_t[now_t["product"] == k], ly_t[ly_t["product"] == k]
+        now_t, ly_t = ev.table_now[ev.table_now["product"] == k], ev.table_ly[ev.table_ly["product"] == k]
         a_now = now_t.groupby("month")["revenue"].mean()
         a_ly = ly_t.groupby(ly_t["month"] + pd.DateOffset(years=1))["revenue"].mean()
         common = a_now.index.intersection(a_ly.index)
@@ -269,8 +324,9 @@ def root_causes(tables: Any, pva: pd.DataFrame, p: Params) -> pd.DataFrame:
     threshold = p.review.root_cause_threshold
     hits = deviating(pva, threshold)
     rows = []
+    region = _Region(tables) if len(hits) else None
     for r in hits.itertuples():
-        ev = _Evidence(tables, r.level, str(r.key), p.as_of)
+        ev = _Evidence(region, r.level, str(r.key), p.as_of)
         act, ref = ev.inputs()
         dec = decompose(act, ref, r.plan)
         gap = r.actual - r.plan
