@@ -164,3 +164,16 @@ def test_revenue_growth_is_not_computed_on_part_of_last_year():
     v = kpis.kpi_values(tables, pva, params.Params(as_of=AS_OF)).set_index("kpi")
     assert math.isnan(v.at["revenue_growth", "actual"]) and math.isnan(v.at["revenue_growth", "target"])
     assert "revenue_growth" not in set(kpis.kpi_status(v.reset_index(), 0.2, 0.1)["kpi"])
+
+
+def test_rep_months_counts_each_month_a_rep_is_employed_in():
+    reps = pd.DataFrame(
+        {
+            "role": ["rep", "rep", "rep", "manager", "rep"],
+            "hire_date": pd.to_datetime(["2025-06-01", "2026-02-15", "2026-01-01", "2020-01-01", None]),
+            "exit_date": pd.to_datetime([None, None, "2026-02-10", None, None]),
+        }
+    )
+    # Jan..Mar 2026: the first rep 3 months, the second from February 2, the third January and February 2,
+    # the manager and the rep without a hire date none
+    assert kpis._rep_months(reps, pd.Timestamp("2026-01-01"), pd.Timestamp("2026-03-31")) == 7.0

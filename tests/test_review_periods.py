@@ -81,6 +81,18 @@ def test_between_includes_both_ends():
     assert not between(pd.Series([pd.NaT]), T("2026-01-01"), T("2026-12-31")).any()  # no date: outside
 
 
+@pytest.mark.parametrize("unit", ["s", "us", "ns"])
+def test_between_on_datetimes_equals_the_parsed_comparison(unit):
+    # a datetime column is compared on its numpy values: the same mask, index and name as parsing it first
+    days = ["2025-12-31 23:59", None, "2026-01-01 00:00", "2026-01-31 00:00", "2026-02-01 00:00"]
+    s = pd.Series(pd.to_datetime(days), index=[9, 3, 5, 1, 7], name="order_date").astype(
+        f"datetime64[{unit}]"
+    )
+    for start, end in ((T("2026-01-01"), T("2026-01-31")), (pd.Timestamp.min, T("2026-01-01"))):
+        parsed = pd.to_datetime(s)
+        pd.testing.assert_series_equal(between(s, start, end), (parsed >= start) & (parsed <= end))
+
+
 @pytest.mark.parametrize(
     ("as_of", "share"),
     [
@@ -146,7 +158,8 @@ def test_div(a, b, expected):
 
 
 @pytest.mark.parametrize(
-    ("a", "b"), [(1, 0), (1, 0.0), (1, None), (None, 2), (1, math.nan), (math.nan, 2), (1, pd.NA), (pd.NA, 2)],
+    ("a", "b"),
+    [(1, 0), (1, 0.0), (1, None), (None, 2), (1, math.nan), (math.nan, 2), (1, pd.NA), (pd.NA, 2)],
 )
 def test_div_is_nan_when_the_divisor_is_zero_or_a_side_is_missing(a, b):
     assert math.isnan(div(a, b))

@@ -44,10 +44,9 @@ KPI_NEEDS = {"leads": "opportunities", "lead_conversion": "opportunities", "prop
 
 
 def _buyers(orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> set:
-    sel = orders[
-        between(orders["order_date"], start, end) & (orders["amount"] > 0) & orders["customer_id"].notna()
-    ]
-    return set(sel["customer_id"].astype(str).unique())  # distinct first: iterating millions of lines is slow
+    keep = between(orders["order_date"], start, end) & (orders["amount"] > 0) & orders["customer_id"].notna()
+    # distinct first: iterating millions of lines is slow; only the column is filtered, not the whole frame
+    return set(orders["customer_id"][keep].astype(str).unique())
 
 
 def _retention(orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> float:
@@ -60,27 +59,29 @@ def _clv(orders: pd.DataFrame, end: pd.Timestamp, max_years: float) -> float:
     """Gross margin per customer of the 12 months to `end` times the expected lifetime in years
     (1 / annual churn, churn = share of the previous 12 months' buyers who did not buy again), capped."""
     y1 = end - pd.DateOffset(years=1)
-    last = orders[
-        between(orders["order_date"], y1 + pd.Timedelta(days=1), end) & orders["customer_id"].notna()
-    ]
+    last = between(orders["order_date"], y1 + pd.Timedelta(days=1), end) & orders["customer_id"].notna()
     prev = _buyers(orders, y1 - pd.DateOffset(years=1) + pd.Timedelta(days=1), y1)
-    now = set(last.loc[last["amount"] > 0, "customer_id"].astype(str).unique())
+    now = set(orders["customer_id"][last & (orders["amount"] > 0)].astype(str).unique())
     if not now or not prev:
         return math.nan
     churn = 1 - len(prev & now) / len(prev)
     life = min(1 / churn, max_years) if churn > 0 else max_years
-    return float(last["margin"].sum()) / len(now) * life
+    return float(orders["margin"][last].sum()) / len(now) * life
 
 
 def _rep_months(reps: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> float:
     """Quota-carrying rep-months in [start, end]: a rep counts in every month he or she was employed in."""
     r = reps[reps["role"].astype(str) == "rep"]
+    # parsed once, not per month; NaT compares False, as in pandas
+    hired = pd.to_datetime(r["hire_date"]).to_numpy()
+    exit_ = pd.to_datetime(r["exit_date"])
+    stays, exit_ = exit_.isna().to_numpy(), exit_.to_numpy()
     total = 0.0
     for m in pd.date_range(start, end, freq="MS"):
         m_end = m + pd.offsets.MonthEnd(0)
-        hired = pd.to_datetime(r["hire_date"]) <= m_end
-        exit_ = pd.to_datetime(r["exit_date"])
-        total += float((hired & (exit_.isna() | (exit_ >= m))).sum())
+        total += float(
+            np.count_nonzero((hired <= m_end.to_datetime64()) & (stays | (exit_ >= m.to_datetime64())))
+        )
     return total
 
 
@@ -94,9 +95,9 @@ def period_metrics(tables: Any, start: pd.Timestamp, end: pd.Timestamp, clv_year
     window), productivity (revenue per quota rep-month).
     """
     orders = tables.orders
-    sel = orders[between(orders["order_date"], start, end)]
-    revenue = float(sel["amount"].sum())
-    n_orders = sel["order_id"].nunique()
+    sel = between(orders["order_date"], start, end)
+    revenue = float(orders["amount"][sel].sum())
+    n_orders = orders["order_id"][sel].nunique()
     m: dict[str, float] = {"revenue": revenue, "orders": float(n_orders), "aov": div(revenue, n_orders)}
     cust = getattr(tables, "customers", None)
     if cust is not None and "first_order_date" in cust:
@@ -109,10 +110,11 @@ def period_metrics(tables: Any, start: pd.Timestamp, end: pd.Timestamp, clv_year
     opps = getattr(tables, "opportunities", None)
     if opps is not None and len(opps):
         lead_in = between(opps["lead_date"], start, end)
-        won_by_end = (opps["status"].astype(str) == "won") & (pd.to_datetime(opps["close_date"]) <= end)
-        closed = between(opps["close_date"], start, end)
-        won = closed & (opps["status"].astype(str) == "won")
-        lost = closed & (opps["status"].astype(str) == "lost")
+        status, close = opps["status"].astype(str), pd.to_datetime(opps["close_date"])  # cast once
+        won_by_end = (status == "won") & (close <= end)
+        closed = between(close, start, end)
+        won = closed & (status == "won")
+        lost = closed & (status == "lost")
         m["leads"] = float(lead_in.sum())
         m["lead_conversion"] = div((lead_in & won_by_end).sum(), lead_in.sum())
         m["proposals"] = float(between(opps["proposal_date"], start, end).sum())
@@ -145,27 +147,33 @@ class BaselineGap:
     covered: Window | None
 
 
-def _kpi_source(tables: Any, kpi: str) -> tuple[str, pd.Series] | None:
-    """The table a KPI is counted on and the dates that say which days it covers (None when it is missing)."""
+def _kpi_table(tables: Any, kpi: str) -> str | None:
+    """The table a KPI is counted on (None when it is missing)."""
     if kpi == "target_completion":
         return None
     if KPI_NEEDS.get(kpi) == "opportunities" or kpi == "leads":
         opps = getattr(tables, "opportunities", None)
         if opps is not None and len(opps):
-            return "opportunities", pd.concat(
-                [pd.to_datetime(opps["lead_date"]), pd.to_datetime(opps["close_date"])]
-            )
+            return "opportunities"
         mk = getattr(tables, "marketing", None)
-        if kpi == "leads" and mk is not None and len(mk):
-            # a month's row covers the month: its first and last day
-            month = pd.to_datetime(mk["month"]).dt.to_period("M")
-            return "marketing", pd.concat([month.dt.start_time, month.dt.end_time.dt.normalize()])
-        return None
+        return "marketing" if kpi == "leads" and mk is not None and len(mk) else None
     cust = getattr(tables, "customers", None)
     if kpi == "new_customers" and cust is not None and "first_order_date" in cust:
-        return "customers", pd.to_datetime(cust["first_order_date"])
-    orders = getattr(tables, "orders", None)
-    return ("orders", pd.to_datetime(orders["order_date"])) if orders is not None else None
+        return "customers"
+    return "orders" if getattr(tables, "orders", None) is not None else None
+
+
+def _table_dates(tables: Any, table: str) -> pd.Series:
+    """The dates that say which days `table` (a `_kpi_table`) covers."""
+    if table == "opportunities":
+        opps = tables.opportunities
+        return pd.concat([pd.to_datetime(opps["lead_date"]), pd.to_datetime(opps["close_date"])])
+    if table == "marketing":  # a month's row covers the month: its first and last day
+        month = pd.to_datetime(tables.marketing["month"]).dt.to_period("M")
+        return pd.concat([month.dt.start_time, month.dt.end_time.dt.normalize()])
+    if table == "customers":
+        return pd.to_datetime(tables.customers["first_order_date"])
+    return pd.to_datetime(tables.orders["order_date"])
 
 
 def baseline_gaps(tables: Any, as_of: date) -> dict[str, BaselineGap]:
@@ -185,12 +193,11 @@ def baseline_gaps(tables: Any, as_of: date) -> dict[str, BaselineGap]:
     gaps: dict[str, BaselineGap] = {}
     cover_of: dict[str, Window | None] = {}
     for kpi in KPI_META:
-        source = _kpi_source(tables, kpi)
-        if source is None:
+        table = _kpi_table(tables, kpi)
+        if table is None:
             continue
-        table, dates = source
-        if table not in cover_of:
-            cover_of[table] = covered(dates, as_of_ts)
+        if table not in cover_of:  # each table's dates are read once, for all its KPIs
+            cover_of[table] = covered(_table_dates(tables, table), as_of_ts)
         cover = cover_of[table]
         if cover is None or cover.start > need[kpi] or cover.end < as_of_ts:
             gaps[kpi] = BaselineGap(table, need[kpi], as_of_ts, cover)

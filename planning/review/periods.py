@@ -46,6 +46,18 @@ def month_start(s: pd.Series) -> pd.Series:
 
 def between(s: pd.Series, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
     """Mask of the dates in `s` within [start, end]."""
+    if (
+        isinstance(s, pd.Series)
+        and s.dtype.kind == "M"  # tz-naive datetime64: compared on its numpy values (the same mask, cheaper)
+        and isinstance(start, pd.Timestamp)
+        and isinstance(end, pd.Timestamp)
+        and start.tz is None
+        and end.tz is None
+    ):
+        v = s.to_numpy()
+        return pd.Series(
+            (v >= start.to_datetime64()) & (v <= end.to_datetime64()), index=s.index, name=s.name
+        )
     s = pd.to_datetime(s)
     return (s >= start) & (s <= end)
 
