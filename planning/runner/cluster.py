@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from planning.errors import ClusterError
+from planning.runner.forking import freeze_heap
 from planning.runner.kernels import KernelSlot, run_region
 from planning.runner.pool import WORKER_KILLED, _remove_partial
 from planning.runner.results import StepResult
@@ -95,6 +96,7 @@ def parse_target(cluster: str | None, scheduler: str | None, where: str = "--sch
 
 # ------------------------------------------------------------------------------------------------ on a worker
 _SLOTS: dict[int, KernelSlot] = {}  # the kernel of each worker thread (one thread per worker: one kernel)
+_FROZEN: list[bool] = []  # whether this worker process has frozen its heap (after its first task)
 
 
 def _slot() -> KernelSlot:
@@ -182,6 +184,9 @@ def region_task(spec: dict[str, Any]) -> list[dict[str, Any]]:
             pass
 
     results = run_region({**spec, "steps": left}, _slot(), on_step=on_step, on_start=on_start) if left else []
+    if left and not _FROZEN:  # the steps' modules are imported now: out of the collector's way (runner.forking)
+        _FROZEN.append(True)
+        freeze_heap()
     return [_result_dict(r, audit=True) for r in [*done, *results]]
 
 

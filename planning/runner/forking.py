@@ -25,6 +25,7 @@ Platforms without a fork server (Windows) spawn as before.
 from __future__ import annotations
 
 import atexit
+import gc
 import multiprocessing as mp
 import os
 import signal
@@ -134,3 +135,18 @@ def release_server() -> None:
         except OSError:
             pass
         server._forkserver_alive_fd = None
+
+
+def freeze_heap() -> None:
+    """In a worker: collect the garbage, then move every object the process holds (the modules it inherited
+    from the fork server, or imported) out of the cyclic garbage collector's sight (`gc.freeze`, which Python's
+    documentation recommends for processes forked without exec). A pool's worker calls it as it starts; a Dask
+    worker, which imports the steps' modules in its first task, after that task (`runner.cluster`).
+
+    A full collection otherwise walks those ~200,000 objects every time, and the notebooks' pandas work
+    triggers several per region: ~0.7 s of a worker's ~9 s on the six-region sample (docs/performance.md,
+    fifth round). Frozen objects are still freed by reference counting; only a reference cycle among them
+    would outlive its use, and modules, classes and functions live as long as the worker anyway. It also
+    spares the collector's writes to the pages a forked worker shares with the server."""
+    gc.collect()
+    gc.freeze()

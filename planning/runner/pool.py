@@ -55,6 +55,7 @@ def _worker_init() -> KernelSlot:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     forking.release_server()  # forked by the fork server: let the server exit with the runner (runner.forking)
+    forking.freeze_heap()  # what it inherited or imported, out of the garbage collector's way (runner.forking)
     if sys.platform.startswith("linux"):
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
