@@ -143,10 +143,12 @@ def test_a_frozen_heap_still_collects_the_garbage_made_after_it():
 
 
 def _freeze_count_after_init(conn) -> None:
+    import gc
+
     from planning.runner import pool
 
     pool._worker_init()
-    conn.send(__import__("gc").get_freeze_count())
+    conn.send((gc.get_freeze_count(), gc.isenabled()))
 
 
 @pytest.mark.parametrize("method", ["forkserver", "spawn"])
@@ -164,9 +166,22 @@ def test_a_pool_worker_freezes_its_heap_as_it_starts(method: str):
         here, there = ctx.Pipe()
         worker = ctx.Process(target=_freeze_count_after_init, args=(there,))
         worker.start()
-        count = here.recv()
+        count, collecting = here.recv()
         worker.join(30)
     finally:
         forking.stop()
     # forked: every module of the preload; spawned: what the worker imported to start (pandas, the runner)
-    assert count > (100_000 if method == "forkserver" else 20_000)
+    assert count > (200_000 if method == "forkserver" else 20_000)
+    assert collecting  # the server preloaded with the collector off (runner.preload); the worker turned it on
+
+
+def test_the_fork_server_preloads_with_the_collector_off_and_freezes_the_result():
+    script = (
+        "import gc, sys\n"
+        "import planning.runner.preload\n"
+        "from planning.runner.forking import PRELOAD\n"
+        "print(gc.isenabled(), gc.get_freeze_count(), all(m in sys.modules for m in PRELOAD))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    enabled, frozen, loaded = out.split()
+    assert enabled == "False" and int(frozen) > 200_000 and loaded == "True"

@@ -17,7 +17,9 @@ What a forked worker differs in from a spawned one, and how the pool keeps it th
   write end of the server's "alive" pipe, so a runner killed with SIGKILL would leave the server waiting for
   the workers and the workers waiting for the runner. A worker closes that pipe as it starts (`release_server`):
   the server then sees the runner die and exits, and the worker, whose parent it is, gets SIGTERM from the
-  kernel (PR_SET_PDEATHSIG, `pool._worker_init`), as a spawned worker gets it from the runner.
+  kernel (PR_SET_PDEATHSIG, `pool._worker_init`), as a spawned worker gets it from the runner;
+- its heap was frozen by the server, which imported `PRELOAD` with the garbage collector off
+  (`runner.preload`); the worker turns the collector back on as it starts (`freeze_heap`).
 
 Platforms without a fork server (Windows) spawn as before.
 """
@@ -85,7 +87,8 @@ def prestart() -> bool:
     if _started and _server_env != _here():
         stop()
     if not _started:
-        forkserver.set_forkserver_preload(list(PRELOAD))
+        # one module, which imports PRELOAD with the garbage collector off and freezes the result (runner.preload)
+        forkserver.set_forkserver_preload(["planning.runner.preload"])
         try:
             forkserver.ensure_running()
         except OSError:  # no socket, no process to start: the pool spawns its workers as before
@@ -138,15 +141,21 @@ def release_server() -> None:
 
 
 def freeze_heap() -> None:
-    """In a worker: collect the garbage, then move every object the process holds (the modules it inherited
-    from the fork server, or imported) out of the cyclic garbage collector's sight (`gc.freeze`, which Python's
-    documentation recommends for processes forked without exec). A pool's worker calls it as it starts; a Dask
-    worker, which imports the steps' modules in its first task, after that task (`runner.cluster`).
+    """In a worker, before its notebooks: move every object the process holds (the modules it inherited from the
+    fork server, or imported) out of the cyclic garbage collector's sight (`gc.freeze`, which Python's
+    documentation recommends for processes forked without exec), with the collector on.
 
-    A full collection otherwise walks those ~200,000 objects every time, and the notebooks' pandas work
-    triggers several per region: ~0.7 s of a worker's ~9 s on the six-region sample (docs/performance.md,
-    fifth round). Frozen objects are still freed by reference counting; only a reference cycle among them
-    would outlive its use, and modules, classes and functions live as long as the worker anyway. It also
-    spares the collector's writes to the pages a forked worker shares with the server."""
-    gc.collect()
+    A worker forked from the fork server inherits a heap the server froze with the collector off
+    (`runner.preload`): it only turns the collector back on. A spawned pool worker collects first, then
+    freezes, as it starts; a Dask worker does so after its first task, when the steps' modules are imported
+    (`runner.cluster`).
+
+    A full collection otherwise walks those ~230,000 objects every time, and the notebooks' pandas work
+    triggers several per region: 0.92 s of the six regions' ~9.2 s of notebook code in one process, 0.07 s
+    frozen (docs/performance.md, fifth round). Frozen objects are still freed by reference counting; only a
+    reference cycle among them would outlive its use, and modules, classes and functions live as long as the
+    worker anyway. It also spares the collector's writes to the pages a forked worker shares with the server."""
+    if gc.isenabled():  # not forked from the preloaded server: what the imports left behind is collected first
+        gc.collect()
     gc.freeze()
+    gc.enable()
