@@ -260,8 +260,24 @@ def test_resources_additional_hires_are_not_goals_hires():
     (hires,) = facts.hires_goals_vs_resources(targets_rep(), plan, capacity())
     assert (ramp["status"], hires["status"]) == ("pass", "pass")
     assert hires["values"] == "goals 1 vs hiring_plan 1 vs capacity 1 (and 1 additional hires of resources)"
+
+
 def test_a_coverage_without_rows_is_not_a_second_target():
     # No opportunities (the Superstore export): strategy writes coverage.csv without rows; nothing to compare.
     t, calibration, g, cap, coverage = shown()
     (r,) = facts.annual_target_shared(t, calibration, g, cap, coverage.iloc[0:0])
     assert r["status"] == "pass" and "coverage" not in r["values"]
+
+
+def test_fact_lookup_equals_facts_value():
+    shared = pd.concat(
+        [
+            facts_.frame("goals", {n: None for n in facts_.FACTS if facts_.FACTS[n].owner == "goals"}),
+            pd.DataFrame({"name": ["ramp_months", "ramp_months", float("nan")], "value": [6.0, 7.0, 1.0]}),
+        ],
+        ignore_index=True,
+    )
+    for name in facts_.FACTS:
+        assert facts._fact(shared, name) == facts_.value(shared, name), name
+        assert facts._fact(None, name) is None
+    assert facts._fact(shared, "ramp_months") == 6.0  # the first row of a name, as facts.value

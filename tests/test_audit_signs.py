@@ -65,7 +65,9 @@ def test_the_tier_table_is_an_artefact_and_its_money_is_checked():
                             "expected_revenue": [11.0, -2.43]})  # fmt: skip
     rows = {r["check"]: r for r in signs.non_negative("tier_summary", summary)}
     assert rows["non_negative:tier_summary.expected_gain"]["status"] == "fail"
-    assert rows["non_negative:tier_summary.expected_gain"]["values"] == "1 rows < 0 (sum -2.93): nurture: -2.93"
+    assert (
+        rows["non_negative:tier_summary.expected_gain"]["values"] == "1 rows < 0 (sum -2.93): nurture: -2.93"
+    )
     assert rows["non_negative:tier_summary.revenue_12m"]["status"] == "pass"
 
 
@@ -74,3 +76,13 @@ def test_a_segment_sold_at_a_loss_may_have_a_negative_clv():
     segments = pd.DataFrame({"segment": ["home_office"], "customers": [3], "sales": [10.0],
                              "avg_order_value": [5.0], "clv": [-23.55], "win_rate": [0.2]})  # fmt: skip
     assert all(r["status"] == "pass" for r in signs.non_negative("segments", segments))
+
+
+def test_numeric_columns_are_judged_as_their_text_would_be():
+    # a float column with blanks, an int column and the same values as text: the same rows
+    df = pd.DataFrame({"customer_id": ["C0", "C1", "C2"], "health_score": [1.0, float("nan"), 0.0],
+                       "revenue_at_risk": [3, 0, 2]})  # fmt: skip
+    text = df.astype({"health_score": str, "revenue_at_risk": str})
+    assert signs.non_negative("health", df) == signs.non_negative("health", text)
+    assert "2 values >= 0" in signs.non_negative("health", df)[0]["values"]
+    assert "3 values >= 0" in signs.non_negative("health", df)[1]["values"]
