@@ -17,6 +17,7 @@ from planning import store
 from planning.params import Params
 from planning.review import improve, pipeline, replan, variance
 from planning.review.plan import Plan
+from planning.strategy.funnel import reached_stages
 
 NaT = pd.NaT
 
@@ -350,3 +351,24 @@ def test_landing_chart_draws_range_commit_and_target_in_the_report_language() ->
     spec = charts.landing_chart(landing, "zh").to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["bar", "point", "tick"]
     assert spec["title"].startswith("预计落点") and "季度 2027-Q2" in json.dumps(spec, ensure_ascii=False)
+
+
+def test_reached_stages_of_some_rows_are_those_rows_of_all() -> None:
+    # stage_probabilities works the stages out once and takes the recent and the open deals' rows of them
+    d = "2027-01-%02d"
+    opps = _opps(
+        [
+            _opp(1, [d % 1, d % 2, d % 3, d % 4], "won", d % 14),
+            _opp(2, [d % 1, None, d % 3], "lost", d % 20),
+            _opp(3, [d % 1, d % 25], "open"),
+            _opp(4, [d % 1], "won", "2027-03-01"),  # closed after the date: not yet
+        ]
+    )
+    as_of = pd.Timestamp("2027-02-15")
+    every = reached_stages(opps, as_of)
+    for rows in (np.array([True, False, True, True]), np.zeros(4, dtype=bool)):
+        part, whole = reached_stages(opps[rows], as_of), pipeline._rows_of(every, rows)
+        assert part[0].keys() == whole[0].keys()
+        assert all((part[0][s] == whole[0][s]).all() for s in part[0])
+        assert (part[1] == whole[1]).all() and (part[2] == whole[2]).all()
+    assert list(pipeline.open_deals(opps, as_of.date(), every)["stage"]) == ["discovery", "lead"]

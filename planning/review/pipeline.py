@@ -55,9 +55,18 @@ LANDING_COLUMNS = [
 ]
 
 
-def _stage_counts(opps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+Reached = tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]
+
+
+def _rows_of(reached: Reached, rows: np.ndarray) -> Reached:
+    """`reached_stages` of some rows, taken from all the rows' (it is worked out row by row)."""
+    stages, closed, won = reached
+    return {s: r[rows] for s, r in stages.items()}, closed[rows], won[rows]
+
+
+def _stage_counts(opps: pd.DataFrame, as_of: pd.Timestamp, reached: Reached | None = None) -> pd.DataFrame:
     """Closed deals that reached each open stage and how many of them were won."""
-    reached, closed, won = reached_stages(opps, as_of)
+    reached, closed, won = reached_stages(opps, as_of) if reached is None else reached
     rows = []
     for s in OPEN_STAGES:
         sel = reached[s] & closed
@@ -65,9 +74,11 @@ def _stage_counts(opps: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["stage", "reached", "won"])
 
 
-def _days_to_close(opps: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, float]:
+def _days_to_close(
+    opps: pd.DataFrame, as_of: pd.Timestamp, reached: Reached | None = None
+) -> dict[str, float]:
     """Median days from reaching each stage to closing, over the won deals with that stage's date."""
-    _, _, won = reached_stages(opps, as_of)
+    _, _, won = reached_stages(opps, as_of) if reached is None else reached
     w = opps[won]
     close = pd.to_datetime(w["close_date"])
     out = {}
@@ -79,24 +90,25 @@ def _days_to_close(opps: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, float]:
     return out
 
 
-def current_stage(opps: pd.DataFrame, as_of: date) -> np.ndarray:
+def current_stage(opps: pd.DataFrame, as_of: date, reached: Reached | None = None) -> np.ndarray:
     """The furthest open stage each opportunity reached by `as_of` (text array)."""
-    reached, _, _ = reached_stages(opps, ts(as_of))
+    reached_by, _, _ = reached_stages(opps, ts(as_of)) if reached is None else reached
     stage = np.full(len(opps), "lead", dtype=object)
     for s in OPEN_STAGES[1:]:
-        stage[reached[s]] = s
+        stage[reached_by[s]] = s
     return stage
 
 
-def open_deals(opps: pd.DataFrame | None, as_of: date) -> pd.DataFrame:
-    """Opportunities open on `as_of` (not closed by then), with their current stage."""
+def open_deals(opps: pd.DataFrame | None, as_of: date, reached: Reached | None = None) -> pd.DataFrame:
+    """Opportunities open on `as_of` (not closed by then), with their current stage. `reached`: the
+    `reached_stages` of `opps` on `as_of` when the caller has them."""
     if opps is None or opps.empty:
         return pd.DataFrame(columns=["opportunity_id", "amount", "stage"])
-    _, closed, _ = reached_stages(opps, ts(as_of))
+    reached = reached_stages(opps, ts(as_of)) if reached is None else reached
     lead = pd.to_datetime(opps["lead_date"])
-    keep = ~closed & (lead <= ts(as_of)).to_numpy() & (opps["status"].astype(str) != "lost").to_numpy()
+    keep = ~reached[1] & (lead <= ts(as_of)).to_numpy() & (opps["status"].astype(str) != "lost").to_numpy()
     out = opps[keep].copy()
-    out["stage"] = current_stage(out, as_of)
+    out["stage"] = current_stage(out, as_of, _rows_of(reached, keep))
     return out
 
 
@@ -111,10 +123,12 @@ def stage_probabilities(opps: pd.DataFrame | None, as_of: date, cfg: Pipeline) -
         )[STAGE_COLUMNS]  # fmt: skip
     end = ts(as_of)
     close = pd.to_datetime(opps["close_date"])
-    recent = opps[(close > months_before(end, cfg.history_months)) & (close <= end)]
-    own, every = _stage_counts(recent, end), _stage_counts(opps, end)
-    days = _days_to_close(opps, end)
-    opn = open_deals(opps, as_of)
+    recent = ((close > months_before(end, cfg.history_months)) & (close <= end)).to_numpy()
+    reached = reached_stages(opps, end)  # once: the recent and the open deals' are its rows
+    own = _stage_counts(opps[recent], end, _rows_of(reached, recent))
+    every = _stage_counts(opps, end, reached)
+    days = _days_to_close(opps, end, reached)
+    opn = open_deals(opps, as_of, reached)
     rows = []
     for s, a, b in zip(OPEN_STAGES, own.itertuples(), every.itertuples(), strict=True):
         src, basis = (a, "own") if a.reached >= cfg.min_closed else (b, "all_history")

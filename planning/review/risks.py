@@ -45,7 +45,8 @@ def risk_signals(
         now = math.nan if now is None else now
         planned = math.nan if planned is None else planned
         rows.append(("attrition", now, planned, bool(now > planned + 1e-12), "attrition"))
-    o = tables.orders
+    # only the columns read here: filtering the whole order table would copy every other column too
+    o = tables.orders[["order_date", "product_line", "amount", "quantity"]]
     o = o[o["quantity"] > 0]
     now_o = o[between(o["order_date"], *ytd_window(as_of))]
     ly_o = o[between(o["order_date"], *ytd_window(as_of, 1))]

@@ -94,7 +94,7 @@ def _where(frame: pd.DataFrame, as_str: dict[str, np.ndarray], dates: np.ndarray
     mask = (dates >= start.to_datetime64()) & (dates <= end.to_datetime64())
     if col:
         if col not in as_str:
-            as_str[col] = (frame[col].astype(str)).to_numpy()
+            as_str[col] = frame[col].astype(str).to_numpy()
         mask &= as_str[col] == val
     return np.flatnonzero(mask)
 
