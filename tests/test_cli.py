@@ -573,3 +573,27 @@ def test_check_of_an_import_in_chinese(tmp_path: Path) -> None:
     assert "orders：从 x.csv 读取 3 行：保留 1 行" in result.stdout
     assert "剔除 orders.amount：1 行：" in result.stdout and "第 4 行" in result.stdout
     assert "重复" in result.stdout or "相同" in result.stdout
+
+
+def test_the_command_leaves_without_teardown_but_does_what_an_exit_does(tmp_path: Path):
+    """`cli._leave` (after every command): a running thread is waited for, the exit handlers run, buffered
+    output is flushed, and a message given to sys.exit is printed with exit code 1, as `sys.exit` does."""
+    marker = tmp_path / "thread-done"
+    script = (
+        "import atexit, pathlib, threading, time\n"
+        "from planning import cli\n"
+        "atexit.register(lambda: print('handler ran'))\n"
+        f"t = threading.Thread(target=lambda: (time.sleep(0.3), pathlib.Path({str(marker)!r}).touch()))\n"
+        "t.start()\n"
+        "print('buffered', end=' ')\n"
+        "cli._leave('stopped: a message')\n"
+        "print('never')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 1
+    assert out.stdout == "buffered handler ran\n"
+    assert out.stderr == "stopped: a message\n"
+    assert marker.is_file()
+    for code, expected in ((None, 0), (0, 0), (2, 2)):
+        done = subprocess.run([sys.executable, "-c", f"from planning import cli; cli._leave({code!r})"])
+        assert done.returncode == expected
