@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML, Javascript, Markdown, display
 
@@ -238,9 +239,17 @@ def _translate_value(v: Any, kinds: tuple[str, ...], lang: str) -> Any:
 def column_decimals(col: str, s: pd.Series) -> int:
     """One number of decimals for a whole column, so a measure reads alike in every row (never 45 / 44.8 /
     49.19): 0 when every value is whole or large (>= 1,000), 1 for scores, else 2."""
-    vals = pd.to_numeric(s, errors="coerce").dropna()
-    vals = vals[vals.abs() != float("inf")]
-    if vals.empty or (vals == vals.round()).all() or (vals.abs() >= 1000).all():
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iuf":  # numpy numbers: the same test on the array
+        arr = s.to_numpy()
+        if arr.dtype.kind in "iu":
+            return 0
+        arr = arr[np.isfinite(arr)]
+        whole = arr.size == 0 or (arr == np.round(arr)).all() or (np.abs(arr) >= 1000).all()
+    else:
+        vals = pd.to_numeric(s, errors="coerce").dropna()
+        vals = vals[vals.abs() != float("inf")]
+        whole = vals.empty or (vals == vals.round()).all() or (vals.abs() >= 1000).all()
+    if whole:
         return 0
     return 1 if col.endswith("score") or col.endswith("_score") else 2
 
@@ -287,6 +296,17 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def _short_text(s: pd.Series) -> bool:
+    """Whether every value of a non-empty column shows in at most `SHORT_TEXT` characters: the longest
+    `s.astype(str)`, which a column of str needs no copy for (a missing value has no length; none at all: False)."""
+    values = s.tolist() if s.dtype == object or isinstance(s.dtype, pd.StringDtype) else None
+    if values is not None and all(type(v) is str for v in values):
+        longest = max(map(len, values), default=float("nan"))
+    else:
+        longest = s.astype(str).str.len().max()
+    return not pd.isna(longest) and bool(longest <= SHORT_TEXT)
+
+
 def _as_set(cols: Iterable[str] | str | None) -> set[str]:
     if cols is None:
         return set()
@@ -317,13 +337,12 @@ def table_html(
     decimals = dict(decimals or {})
     view, total = _prepare(df, max_rows)
     cols = [str(c) for c in view.columns]
+    series = [s for _, s in view.items()]  # each column once
     fmts = [
-        _formatter(c, view.iloc[:, i], lang, money_cols, pct_cols, currency, decimals)
-        for i, c in enumerate(cols)
+        _formatter(c, s, lang, money_cols, pct_cols, currency, decimals) for c, s in zip(cols, series, strict=True)
     ]
     numeric = [
-        c in money_cols or c in pct_cols or pd.api.types.is_numeric_dtype(view.iloc[:, i])
-        for i, c in enumerate(cols)
+        c in money_cols or c in pct_cols or pd.api.types.is_numeric_dtype(s) for c, s in zip(cols, series, strict=True)
     ]
     labels = [i18n.column(c, lang, domain) for c in cols]
     head_cls = [
@@ -332,22 +351,23 @@ def table_html(
     ]
     head = "".join(f'<th{cls} scope="col">{_e(x)}</th>' for x, cls in zip(labels, head_cls, strict=True))
     # Short text values (periods such as 2027-Q1, ids, dates) never break inside; long text wraps.
-    short = [
-        not num and bool(len(view)) and view.iloc[:, i].astype(str).str.len().max() <= SHORT_TEXT
-        for i, num in enumerate(numeric)
-    ]
-    rows = []
-    for values in view.itertuples(index=False, name=None):
+    short = [not num and bool(len(view)) and _short_text(s) for s, num in zip(series, numeric, strict=True)]
+    # The cells column by column (the values as `itertuples` gives them: each column Series iterated), then rows.
+    columns = []
+    for c, s, fmt, num, nowrap in zip(cols, series, fmts, numeric, short, strict=True):
+        kpi_col = c in KPI_COLUMNS
+        kinds = VALUE_KINDS.get(c) if translate_values else None
+        open_td = f"<td{_NUM if num else (_NOWRAP if nowrap else '')}>"
         cells = []
-        for c, v, fmt, num, nowrap in zip(cols, values, fmts, numeric, short, strict=True):
-            if c in KPI_COLUMNS and str(v) in KPI_VALUES:
+        for v in s:
+            if kpi_col and str(v) in KPI_VALUES:
                 cells.append(f'<td class="kpi-{v}">{kpi_html(str(v), lang)}</td>')
                 continue
-            if translate_values and c in VALUE_KINDS:
-                v = _translate_value(v, VALUE_KINDS[c], lang)
-            cls = _NUM if num else (_NOWRAP if nowrap else "")
-            cells.append(f"<td{cls}>{_e(fmt(v))}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+            if kinds is not None:
+                v = _translate_value(v, kinds, lang)
+            cells.append(f"{open_td}{_e(fmt(v))}</td>")
+        columns.append(cells)
+    rows = ["<tr>" + "".join(cells) + "</tr>" for cells in zip(*columns)] if columns else ["<tr></tr>"] * len(view)
     cap = f"<caption>{_e(caption)}</caption>" if caption else ""
     wide = (
         " wide" if len(cols) > WIDE_COLUMNS else ""

@@ -225,3 +225,76 @@ def test_short_headers_never_break_one_character_a_line() -> None:
     assert "nowrap" not in long.split("<tbody>")[0].replace('class="num"', "")
     css = (PROJECT_ROOT / "planning" / "templates" / "report.css").read_text()
     assert "th.nowrap" in css
+
+
+_COLUMNS = {
+    "str": pd.Series(["2027-Q1", "a much longer text than twelve", "x"]),
+    "short str": pd.Series(["2027-Q1", "id-007"]),
+    "str with gaps": pd.Series(["2027-Q1", None, "x"]),
+    "string dtype": pd.Series(["2027-Q1", None], dtype="string"),
+    "all missing": pd.Series([None, None], dtype="str"),
+    "object": pd.Series(["ab", "cd"], dtype=object),
+    "object mixed": pd.Series(["ab", 1234567890123, None], dtype=object),
+    "dates": pd.Series(pd.to_datetime(["2027-01-01", None])),
+    "exactly twelve": pd.Series(["123456789012"]),
+    "thirteen": pd.Series(["1234567890123"]),
+    "cjk": pd.Series(["一二三四五六七八九十一二"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_COLUMNS))
+def test_short_text_is_the_longest_value_as_text(name: str) -> None:
+    """`_short_text` reads a column of str without `astype(str)`; it says what that copy's longest value says."""
+    s = _COLUMNS[name]
+    expected = bool(s.astype(str).str.len().max() <= display.SHORT_TEXT)
+    assert display._short_text(s) == expected
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [45.0, 44.8, 49.19],
+        [3.0, 4.0, float("nan")],
+        [1234.5, 99999.25, float("inf")],
+        [0.5, -float("inf")],
+        [float("nan")],
+        [],
+        [999.5, 1000.5],
+        [1, 2, 3],
+    ],
+)
+@pytest.mark.parametrize("col", ["health_score", "elasticity"])
+def test_column_decimals_of_an_array_are_the_series_rule(values: list, col: str) -> None:
+    """Numbers of a numpy dtype are judged on the array; the same answer as the Series rule (`to_numeric`,
+    dropna, no infinities), which object columns still take."""
+    s = pd.Series(values, dtype="int64" if all(isinstance(v, int) for v in values) and values else "float64")
+    assert display.column_decimals(col, s) == display.column_decimals(col, s.astype(object))
+
+
+def test_table_cells_are_built_column_by_column_as_row_by_row() -> None:
+    """A table mixing every kind of column (KPI lights, translated keys, money, pct, dates, flags, text with
+    gaps) is the one the row-by-row loop built (pinned here as literal HTML)."""
+    df = pd.DataFrame(
+        {
+            "region": ["east", "north"],
+            "status": ["green", "unknown"],
+            "revenue": [1234567.0, float("nan")],
+            "share": [0.125, 0.5],
+            "month": pd.to_datetime(["2027-01-01", None]),
+            "ok": [True, False],
+            "note": ["a <b> & c", None],
+        }
+    )
+    assert display.table_html(df, "en", money="revenue", pct="share") == (
+        '<table class="planning-table"><thead><tr><th class="nowrap" scope="col">Region</th><th class="nowrap" '
+        'scope="col">Status</th><th class="num" scope="col">Revenue</th><th class="num" scope="col">Share</th>'
+        '<th class="nowrap" scope="col">Month</th><th class="num" scope="col">Ok</th><th class="nowrap" '
+        'scope="col">Note</th></tr></thead><tbody><tr><td class="nowrap">East China</td><td class="kpi-green">'
+        '<span class="kpi kpi-green"><span class="dot" aria-hidden="true"></span>On track</span></td>'
+        '<td class="num">¥1,234,567</td><td class="num">12.5%</td><td class="nowrap">2027-01-01</td>'
+        '<td class="num">yes</td><td class="nowrap">a &lt;b&gt; &amp; c</td></tr><tr><td class="nowrap">North China'
+        '</td><td class="nowrap">Unknown</td><td class="num">—</td><td class="num">50.0%</td><td class="nowrap">—'
+        '</td><td class="num">no</td><td class="nowrap">—</td></tr></tbody></table>'
+    )
+    empty = display.table_html(pd.DataFrame(index=range(2)), "en")  # no columns: a row each, as before
+    assert empty == '<table class="planning-table"><thead><tr></tr></thead><tbody><tr></tr><tr></tr></tbody></table>'
