@@ -121,3 +121,27 @@ def test_order_table_of_a_slice_equals_sorting_its_lines():
     pd.testing.assert_frame_equal(prepared.orders_of(pos), _order_table_by_sorting(lines.iloc[pos]))
     assert list(prepared.where(None, None, start, end)) == [0, 1, 2, 3, 4, 5]
     assert prepared.orders_of(prepared.where("rep_id", "R3", start, end)).empty
+
+
+def test_monthly_counts_equal_grouping_by_month():
+    # the counts by month position equal grouping by month_start (this year's months; last year's a year on)
+    ev = object.__new__(root_causes._Evidence)
+    ev.start, ev.end = pd.Timestamp("2026-01-01"), pd.Timestamp("2026-03-14")
+    days = [
+        "2025-01-31",
+        "2025-03-20",
+        "2025-12-31",
+        "2026-01-01",
+        "2026-02-28",
+        "2026-03-14",
+        "2026-04-01",
+        None,
+    ]
+    frame = pd.DataFrame({"lead_date": pd.to_datetime(days)}, index=[7, 3, 5, 1, 0, 2, 4, 6])
+    months = pd.date_range("2026-01-01", "2026-03-14", freq="MS")
+    for ly in (False, True):
+        m = periods.month_start(frame["lead_date"])
+        m = m + pd.DateOffset(years=1) if ly else m
+        grouped = frame.groupby(m).size().reindex(months, fill_value=0).astype(float)
+        pd.testing.assert_series_equal(ev.monthly(frame, "lead_date", ly), grouped)
+        pd.testing.assert_series_equal(ev.monthly(frame.iloc[:0], "lead_date", ly), grouped * 0)

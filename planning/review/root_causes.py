@@ -236,6 +236,12 @@ class _Evidence:
     def monthly(self, frame: pd.DataFrame, date_col: str, ly: bool, value: str | None = None) -> pd.Series:
         """Monthly count (or sum of `value`) indexed by this year's months."""
         months = pd.date_range(self.start.to_period("M").to_timestamp(), self.end, freq="MS")
+        if value is None:  # a count: each row's month as a position in `months`, counted without a groupby
+            d = pd.to_datetime(frame[date_col])
+            k = (d.dt.year.to_numpy() - months[0].year) * 12 + d.dt.month.to_numpy() - months[0].month
+            k = k + 12 if ly else k  # last year's month is this year's twelve months on
+            k = k[(k >= 0) & (k < len(months))].astype(int)  # NaT and months outside: not counted
+            return pd.Series(np.bincount(k, minlength=len(months)).astype(float), index=months)
         m = month_start(frame[date_col])
         if ly:
             m = m + pd.DateOffset(years=1)
