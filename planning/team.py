@@ -107,7 +107,8 @@ def rep_months(orders: pd.DataFrame, reps: pd.DataFrame, start: pd.Period, end: 
     )
     employed = (grid["hire"] <= grid["month"]) & (grid["exit"].isna() | (grid["exit"] >= grid["month"]))
     grid = grid[employed].copy()
-    grid["tenure"] = [(m - h).n for m, h in zip(grid["month"], grid["hire"], strict=True)]
+    # months since hire: the difference of the monthly periods' ordinals (what `(month - hire).n` gives)
+    grid["tenure"] = grid["month"].array.asi8 - grid["hire"].array.asi8
     o = orders[["order_date", "rep_id", "amount"]].copy()
     o["rep_id"] = o["rep_id"].astype(str)
     o["month"] = pd.to_datetime(o["order_date"]).dt.to_period("M")
@@ -157,7 +158,9 @@ def measure_attrition(reps: pd.DataFrame, as_of: date, months: int) -> tuple[flo
     hire, exit_ = quota["hire_date"], quota["exit_date"]
     exits = int(((exit_ > start) & (exit_ <= end)).sum())
     starts = pd.date_range(start + pd.Timedelta(days=1), end, freq="MS")
-    heads = [int(((hire <= s) & (exit_.isna() | (exit_ >= s))).sum()) for s in starts]
+    # headcount at each month start: hired by then and not gone before (one comparison of every rep x month)
+    h, x, at = hire.to_numpy()[None, :], exit_.to_numpy()[None, :], starts.to_numpy()[:, None]
+    heads = [int(n) for n in ((h <= at) & (np.isnat(x) | (x >= at))).sum(axis=1)]
     avg = float(np.mean(heads)) if heads else 0.0
     if avg <= 0:
         return None, exits, avg
