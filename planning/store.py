@@ -16,6 +16,7 @@ is stored.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -26,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from planning import contracts
@@ -133,10 +135,16 @@ def _text_columns(df: pd.DataFrame) -> list[str]:
     return [
         c
         for c, t in df.dtypes.items()
-        if pd.api.types.is_object_dtype(t)
-        or pd.api.types.is_string_dtype(t)
-        or isinstance(t, pd.CategoricalDtype)
+        if not (isinstance(t, np.dtype) and t.kind in _NEVER_TEXT)
+        and (
+            pd.api.types.is_object_dtype(t)
+            or pd.api.types.is_string_dtype(t)
+            or isinstance(t, pd.CategoricalDtype)
+        )
     ]
+
+
+_NEVER_TEXT = "biufcmM"  # numpy kinds of bools, numbers and dates: none of the three tests above holds for them
 
 
 def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
@@ -144,11 +152,15 @@ def escape_formulas(df: pd.DataFrame) -> pd.DataFrame:
     never touched (a negative number is a number). A copy only when a cell changes."""
     out = df
     for c in _text_columns(df):
-        values = df[c].astype(object)
         # most columns hold no cell `escape_formula` would change: a text starting with a formula character or
-        # a quote, or holding a carriage return; found in one pass over the values, without a Series per column
-        if not any(isinstance(v, str) and v and (v[0] in _ESCAPE_FIRST or "\r" in v) for v in values.to_numpy()):
+        # a quote, or holding a carriage return; found in one pass over the values, without an object Series
+        # (`to_numpy(dtype=object)` holds the same texts as `astype(object)`)
+        if not any(
+            isinstance(v, str) and v and (v[0] in _ESCAPE_FIRST or "\r" in v)
+            for v in df[c].to_numpy(dtype=object)
+        ):
             continue
+        values = df[c].astype(object)
         escaped = values.map(escape_formula)
         changed = escaped.ne(values) & values.notna()
         if changed.any():
@@ -225,12 +237,25 @@ _READ_BUDGET = 64 << 20
 def _read_typed(path: Path, contract: Any, read_csv: dict[str, Any]) -> pd.DataFrame:
     dtype = {c: _READ_TYPES[t] for c, t in contract.columns.items() if t in _READ_TYPES}
     dtype.update(read_csv.pop("dtype", None) or {})
-    df = _unescape(pd.read_csv(path, dtype=dtype, **read_csv))
+    if read_csv:  # a caller's own reading options
+        df = _unescape(pd.read_csv(path, dtype=dtype, **read_csv))
+    else:
+        data = path.read_bytes()
+        df = pd.read_csv(io.BytesIO(data), dtype=dtype)
+        if _FIELD_QUOTE.search(data):
+            df = _unescape(df)
+    types = dict(zip(df.columns, df.dtypes))  # read_csv keeps names unique ("a", "a.1")
     for column, kind in contract.columns.items():
-        if kind not in _CAST or column not in df.columns or str(df[column].dtype) == _CAST[kind]:
+        if kind not in _CAST or column not in types or str(types[column]) == _CAST[kind]:
             continue
         df[column] = _cast(df[column], kind, path, column)
     return df
+
+
+# A text `write_csv` escaped starts with a quote, and a field that starts with one starts the file or follows a comma
+# or a line break, right after its opening double quote if it has one. Without such bytes in the file (most
+# artefacts: `'` is rare and mostly an apostrophe inside a text) no value read from it can need `_unescape`.
+_FIELD_QUOTE = re.compile(rb"(?:\A|[,\r\n])\"?'")
 
 
 def _unescape(df: pd.DataFrame) -> pd.DataFrame:

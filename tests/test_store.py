@@ -237,3 +237,45 @@ def test_a_repeated_read_is_the_same_frame_and_a_callers_change_stays_its_own(tm
     assert again.loc[0, "target"] == 1.5 and "extra" not in again.columns
     store.write_artifact(region, "targets_rep", reps.assign(target=[2.5]), step="02_goals")  # same size
     assert store.read_artifact(region, "targets_rep").loc[0, "target"] == 2.5
+
+
+@pytest.mark.adversarial
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["quadrant,item,source,evidence", "S,'=1+1,params,x"],  # a field after a comma
+        ["quadrant,item,source,evidence", "'+x,a,params,x"],  # the first field of a row
+        ["quadrant,item,source,evidence", 'S,"a, b",params,"\'-x, y"'],  # quoted, after a quoted field
+        ["quadrant,item,source,evidence", 'S,"two', "'@lines\",params,x"],  # a line inside a quoted field
+        ["quadrant,item,source,evidence", "S,it's,params,don't"],  # apostrophes only: nothing to unescape
+        ["quadrant,item,source,evidence", "S,x,params,''=y"],
+    ],
+)
+def test_a_file_without_a_field_starting_with_a_quote_is_not_scanned(tmp_path, lines):
+    """`read_artifact` skips the text columns' quote scan when no field of the file starts with a quote
+    (`_FIELD_QUOTE`); what it reads is what the full scan gives."""
+    path = store.artifact_path(tmp_path, "swot")
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dtype = {c: "str" for c, t in contracts.ARTIFACTS["swot"].columns.items() if t in ("str", "date")}
+    scanned = store._unescape(pd.read_csv(path, dtype=dtype))
+    pd.testing.assert_frame_equal(store.read_artifact(tmp_path, "swot"), scanned)
+    starts = any(f.startswith(("'", "\"'")) for line in lines[1:] for f in line.split(","))
+    assert bool(store._FIELD_QUOTE.search(path.read_bytes())) == starts
+
+
+def test_text_columns_are_judged_by_dtype_alone():
+    frame = pd.DataFrame(
+        {
+            "s": ["a"],
+            "o": pd.Series([1], dtype=object),
+            "c": pd.Categorical(["x"]),
+            "i": [1],
+            "f": [1.0],
+            "b": [True],
+            "d": pd.to_datetime(["2027-01-01"]),
+            "n": pd.array([1], dtype="Int64"),
+            "st": pd.Series(["x"], dtype="string"),
+        }
+    )
+    assert store._text_columns(frame) == ["s", "o", "c", "st"]
