@@ -10,6 +10,8 @@ snapshot is missing or not a snapshot. Errors print one line per problem and no 
 from __future__ import annotations
 
 import atexit
+import gc
+import importlib
 import os
 import signal
 import sys
@@ -561,12 +563,32 @@ app.command()(commands.lab)
 def main() -> None:
     """The `planning` command (console script and `python -m planning`). Once the command is done, the process
     leaves at once (`_leave`) instead of tearing the interpreter down."""
+    _import_runner(sys.argv[1:])
     try:
         app()
         code: int | str | None = 0
     except SystemExit as done:
         code = done.code
     _leave(code)
+
+
+def _import_runner(args: list[str]) -> None:
+    """Before `planning run` or `planning review`: import the runner (what the command imports lazily, ~0.5 s)
+    with the garbage collector off, then freeze what it loaded (`gc.freeze`). A full collection would otherwise
+    walk the growing heap again and again while the modules load, and later while the data is checked: 0.84 ->
+    0.72 s from the command to its first notebook (six-region sample, median of 5). The collector is on again
+    for the run itself. The command is the first word that is not an option (`planning --debug run ...`)."""
+    command = next((a for a in args if not a.startswith("-")), "")
+    if command not in ("run", "review") or "--help" in args:
+        return
+    gc.disable()
+    try:
+        importlib.import_module(f"planning.runner.{command}")
+    except ImportError:  # the command says what is missing
+        pass
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
 def _leave(code: int | str | None) -> None:

@@ -597,3 +597,17 @@ def test_the_command_leaves_without_teardown_but_does_what_an_exit_does(tmp_path
     for code, expected in ((None, 0), (0, 0), (2, 2)):
         done = subprocess.run([sys.executable, "-c", f"from planning import cli; cli._leave({code!r})"])
         assert done.returncode == expected
+
+
+def test_run_and_review_import_the_runner_first_with_the_collector_off_then_frozen():
+    script = (
+        "import gc, sys\n"
+        "from planning import cli\n"
+        "before = gc.get_freeze_count()\n"
+        "cli._import_runner(['audit', 'outputs/2026-09-30'])\n"
+        "untouched = gc.get_freeze_count() == before and 'planning.runner.run' not in sys.modules\n"
+        "cli._import_runner(['--debug', 'run', '--workers', '2'])\n"
+        "print(untouched, gc.isenabled(), gc.get_freeze_count() > 50_000, 'planning.runner.run' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True", "True", "True"]
