@@ -351,3 +351,23 @@ def test_reads_kept_stay_within_the_byte_budget(tiny_parquet, monkeypatch):
     data_read.read_table(path, "orders", region="east", columns=["order_date"])
     assert sum(n for _, n in data_read._READ.values()) <= size + 1
     assert [k[7] for k in data_read._READ] == [("order_date",)]  # the older, whole frame was forgotten
+
+
+def test_frame_bytes_is_memory_usage_summed(tiny_parquet):
+    """The read cache's byte budget counts what `memory_usage(index=True, deep=False).sum()` counts, from the
+    frame's blocks: for every dtype a read or an artefact has, 2-D blocks, column selections, categoricals,
+    object text, an index of labels, a sliced frame, and no columns or no rows."""
+    orders = data_read._read_table(tiny_parquet / "orders.parquet", "orders", region="east")
+    frames = [
+        orders,
+        orders[["amount", "order_date", "margin"]],
+        orders.iloc[1:3],
+        orders.assign(cat=orders["channel"].astype("category"), obj=orders["channel"].astype(object)),
+        orders.assign(flag=orders["amount"] > 0, small=orders["line_no"].astype("int8")).set_index("order_id"),
+        pd.DataFrame({"a": np.arange(6.0), "b": np.arange(6.0) * 2}).set_index(pd.Index(list("abcdef"))),
+        pd.DataFrame({"t": pd.to_datetime(["2024-01-01", None]).tz_localize("UTC"), "i": pd.array([1, None])}),
+        pd.DataFrame(),
+        orders.iloc[:0],
+    ]
+    for df in frames:
+        assert data_read.frame_bytes(df) == int(df.memory_usage(index=True, deep=False).sum())
