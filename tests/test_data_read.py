@@ -363,11 +363,59 @@ def test_frame_bytes_is_memory_usage_summed(tiny_parquet):
         orders[["amount", "order_date", "margin"]],
         orders.iloc[1:3],
         orders.assign(cat=orders["channel"].astype("category"), obj=orders["channel"].astype(object)),
-        orders.assign(flag=orders["amount"] > 0, small=orders["line_no"].astype("int8")).set_index("order_id"),
+        orders.assign(flag=orders["amount"] > 0, small=orders["line_no"].astype("int8")).set_index(
+            "order_id"
+        ),
         pd.DataFrame({"a": np.arange(6.0), "b": np.arange(6.0) * 2}).set_index(pd.Index(list("abcdef"))),
-        pd.DataFrame({"t": pd.to_datetime(["2024-01-01", None]).tz_localize("UTC"), "i": pd.array([1, None])}),
+        pd.DataFrame(
+            {"t": pd.to_datetime(["2024-01-01", None]).tz_localize("UTC"), "i": pd.array([1, None])}
+        ),
         pd.DataFrame(),
         orders.iloc[:0],
     ]
     for df in frames:
         assert data_read.frame_bytes(df) == int(df.memory_usage(index=True, deep=False).sum())
+
+
+def test_columns_kept_for_the_same_rows_are_not_read_again(tmp_path, tiny_parquet, monkeypatch):
+    """Each step reads other columns of a region's order lines: those a kept read of the same rows holds are
+    taken from it and only the others read, and the frame is the one a read of all of them returns (columns in
+    the order asked, then the file's columns outside the schema; the same rows, dtypes and index). A CSV, or a
+    read whose columns are not all of the schema, is read as asked."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "orders.parquet"
+    t = pq.read_table(tiny_parquet / "orders.parquet")
+    pq.write_table(t.append_column("segment", pa.array([f"s{i % 3}" for i in range(t.num_rows)])), path)
+    reads = []
+    real = data_read._read_table
+    monkeypatch.setattr(data_read, "_read_table", lambda *a: reads.append(a[4]) or real(*a))
+    data_read._READ.clear()
+    for as_of in (None, "2024-05-31"):
+        for region in ("east", "south"):
+            for cols in (
+                ["order_date", "amount"],
+                ["rep_id", "amount", "order_date"],
+                ["amount"],
+                ["region", "line_no"],
+            ):
+                for extra in (True, False):
+                    reads.clear()
+                    got = data_read.read_table(path, "orders", region, as_of, cols, extra)
+                    want = real(path, "orders", region, as_of, cols, extra)
+                    pd.testing.assert_frame_equal(got, want, check_exact=True, check_index_type=True)
+                    assert list(got.columns) == cols + (["segment"] if extra else [])
+                    assert all(r is None or set(r) <= set(cols) for r in reads)
+    data_read._READ.clear()
+    data_read.read_table(path, "orders", "east", None, ["order_date", "amount"], True)
+    reads.clear()
+    data_read.read_table(path, "orders", "east", None, ["rep_id", "amount", "order_date"], True)
+    assert reads == [["rep_id"]]  # only the column not kept
+    reads.clear()
+    data_read.read_table(path, "orders", "east", None, ["amount", "rep_id"], True)
+    assert reads == []  # every column kept: nothing read
+    reads.clear()
+    data_read.read_table(path, "orders", "east", None, ["amount", "segment"], False)
+    assert reads == [["amount", "segment"]]  # a column outside the schema: read as asked
+    data_read._READ.clear()

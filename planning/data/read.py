@@ -138,7 +138,9 @@ def read_table(
     code). A repeat is a shallow copy of the frame read first; pandas' copy-on-write keeps a caller's changes to
     it (new columns, edited values) from reaching the kept frame. Only one region's reads are kept (a read of
     another region forgets them), never a read of every region (the data checks before a run read whole tables,
-    which must not stay in memory), and no more than `_READ_BUDGET` bytes of frames.
+    which must not stay in memory), and no more than `_READ_BUDGET` bytes of frames. A read of columns that
+    frames kept for the same rows hold (each step reads other columns of the order lines) takes them from there
+    and reads only the others (`_read_columns`).
     """
     columns = None if columns is None else list(columns)
     if region is None:
@@ -151,8 +153,66 @@ def read_table(
     key = (os.fspath(path), st.st_size, st.st_mtime_ns, st.st_ino, table, region, as_of_d,
            None if columns is None else tuple(columns), extra)  # fmt: skip
     return remembered(
-        _READ, key, lambda k: k[5], lambda: _read_table(path, table, region, as_of, columns, extra), _READ_BUDGET
+        _READ,
+        key,
+        lambda k: k[5],
+        lambda: _read_columns(path, table, region, as_of, columns, extra, key),
+        _READ_BUDGET,
     )
+
+
+def _read_columns(
+    path: str | os.PathLike,
+    table: str,
+    region: str,
+    as_of,
+    columns: list[str] | None,
+    extra: bool,
+    key: tuple,
+) -> pd.DataFrame:
+    """`_read_table(path, table, region, as_of, columns, extra)`, the columns that frames in `_READ` of the same
+    file, region, as-of date and `extra` hold taken from them, only the others read from the file.
+
+    The same frame: the rows a read returns do not depend on its columns (the region and the date are filtered in
+    the scan, which is why a CSV, or a Parquet file whose dates are not date32, read as of a date is read whole:
+    there the date filter needs the date column), each column is typed on its own, and the columns come in the
+    order asked, then the file's columns outside the schema (`extra`), as `_read_table` puts them.
+    """
+    wanted = columns or []
+    if (
+        columns is None
+        or Path(path).suffix != ".parquet"
+        or len(set(wanted)) != len(wanted)
+        or not set(wanted) <= set(SCHEMA.get(table, ()))
+    ):
+        return _read_table(path, table, region, as_of, columns, extra)
+    dcol = DATE_COLUMN.get(table)
+    if key[6] is not None and dcol is not None:
+        try:
+            schema = _dataset(Path(path), table).schema
+        except (pa.ArrowInvalid, OSError):
+            return _read_table(path, table, region, as_of, columns, extra)
+        if dcol in schema.names and not pa.types.is_date32(schema.field(dcol).type):
+            return _read_table(path, table, region, as_of, columns, extra)
+    have: dict[str, pd.Series] = {}
+    tail: pd.DataFrame | None = None  # the file's columns outside the schema, as a kept read has them
+    for k, (df, _) in reversed(_READ.items()):  # newest first
+        if k[:7] == key[:7] and k[8] == extra and k[7] is not None:
+            for c in k[7]:
+                if c in wanted and c not in have:
+                    have[c] = df[c]
+            tail = df.iloc[:, len(k[7]) :]
+    if not have:
+        return _read_table(path, table, region, as_of, columns, extra)
+    rest = [c for c in wanted if c not in have]
+    if rest:
+        read = _read_table(path, table, region, as_of, rest, False)
+        if len(read) != len(tail):  # the file changed since it was stat-ed: read it all
+            return _read_table(path, table, region, as_of, columns, extra)
+        have.update((c, read[c]) for c in rest)
+    out = {c: have[c] for c in wanted}
+    out.update((c, tail[c]) for c in tail.columns)
+    return pd.DataFrame(out, copy=False)
 
 
 def remembered(
