@@ -41,8 +41,11 @@ def capacity_curve(tables: Any, p: Params, ramp_months: int, periods: int = 3) -
     """
     orders = tables.orders
     last = fc.last_complete_month(p.as_of)
-    first = fc.month_start(pd.to_datetime(orders["order_date"]).min()) if len(orders) else last
-    od = pd.to_datetime(orders["order_date"]).dt.to_period("M").dt.to_timestamp()
+    stamps = pd.to_datetime(orders["order_date"])
+    first = fc.month_start(stamps.min()) if len(orders) else last
+    # Each line's month, compared below with the periods' month starts (all first days of a month): the same
+    # masks as comparing the lines' month-start Timestamps, without building them.
+    od = stamps.to_numpy().astype("datetime64[M]")
     reps = tm.quota_reps(tables.reps)
     customers = tables.customers
     marketing = tables.marketing
@@ -50,15 +53,20 @@ def capacity_curve(tables: Any, p: Params, ramp_months: int, periods: int = 3) -
     if reps is not None and len(reps) and len(orders):
         history = tm.rep_months(orders, tables.reps, first.to_period("M"), last.to_period("M"))
         out_p = tm.output_periods(history, last.to_period("M"), ramp_months, periods).set_index("period")
+    fod = pd.to_datetime(customers["first_order_date"]) if customers is not None and len(customers) else None
+    mm = pd.to_datetime(marketing["month"]) if marketing is not None and len(marketing) else None
+    # The periods' lines: only the columns read of them (not every column of every line copied per period).
+    lines = orders[[c for c in ("order_id", "customer_id", "amount") if c in orders.columns]]
     rows = []
     for j in range(periods - 1, -1, -1):
         end = last - pd.DateOffset(months=12 * j)
         start = end - pd.DateOffset(months=11)
         if start < first:
             continue
-        in_p = (od >= start) & (od <= end)
-        o = orders[in_p]
-        prev = orders[(od >= start - pd.DateOffset(months=12)) & (od < start)]
+        m_start, m_end = np.datetime64(start, "M"), np.datetime64(end, "M")
+        in_p = (od >= m_start) & (od <= m_end)
+        o = lines[in_p]
+        prev = lines[(od >= m_start - np.timedelta64(12, "M")) & (od < m_start)]
         sales = float(o["amount"].sum())
         label = f"{start:%Y-%m}..{end:%Y-%m}"
         row: dict[str, Any] = {"period": label, "start": start, "end": end, "sales": sales}
@@ -75,8 +83,7 @@ def capacity_curve(tables: Any, p: Params, ramp_months: int, periods: int = 3) -
         row["customers"] = len(buyers)
         prev_buyers = set(prev["customer_id"].dropna().astype(str).unique())
         row["retention"] = len(buyers & prev_buyers) / len(prev_buyers) if prev_buyers else math.nan
-        if customers is not None and len(customers):
-            fod = pd.to_datetime(customers["first_order_date"])
+        if fod is not None:
             new_ids = set(
                 customers.loc[(fod >= start) & (fod <= end + pd.offsets.MonthEnd(0)), "customer_id"]
             )
@@ -86,8 +93,7 @@ def capacity_curve(tables: Any, p: Params, ramp_months: int, periods: int = 3) -
             new_ids = set(first_buy[(first_buy >= start) & (first_buy <= end + pd.offsets.MonthEnd(0))].index)
         row["new_customers"] = len(new_ids)
         row["new_sales"] = float(o.loc[o["customer_id"].astype(str).isin(new_ids), "amount"].sum())
-        if marketing is not None and len(marketing):
-            mm = pd.to_datetime(marketing["month"])
+        if mm is not None:
             m = marketing[(mm >= start) & (mm <= end)]
             row["leads"] = float(m["leads"].sum())
             row["spend"] = float(m["spend"].sum())
