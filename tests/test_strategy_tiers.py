@@ -184,3 +184,35 @@ def test_a_minimal_plans_headroom_compares_the_wallet_with_the_annualised_revenu
     summary = tiers.without_projection(tiers.tier_summary(tiers.tier_customers(features, p), features, p))
     assert summary[list(tiers.PROJECTION_COLUMNS)].isna().all().all()
     assert summary["customers"].sum() == len(six)
+
+
+def test_customer_features_groups_buyers_by_id_whatever_the_row_order_and_gaps(p):
+    """Per-customer figures are grouped by the factorised id and looked up by position: a line without a
+    customer is nobody's, a line without an order id counts as one order, a customer listed twice gets its
+    figures twice, a customer without orders gets none, and the customers keep their order."""
+    o = pd.concat(
+        [orders(), pd.DataFrame({"order_id": [None, None, "X"], "customer_id": ["C2", None, None],
+                                 "order_date": pd.to_datetime(["2026-09-01", "2026-09-02", "2026-09-03"]),
+                                 "amount": [5.0, 7.0, 9.0]})],  # fmt: skip
+        ignore_index=True,
+    ).iloc[::-1]
+    c = pd.concat([customers(), customers().iloc[[0]]], ignore_index=True).iloc[[3, 2, 1, 0]]
+    f = tiers.customer_features(o, c, full(p))
+    assert list(f["customer_id"]) == ["C1", "C3", "C2", "C1"]
+    assert list(f["frequency"]) == [2, 0, 2, 2]  # C2: its order and the line without an order id
+    assert list(f["monetary"]) == [150.0, 0.0, 205.0, 150.0]
+    assert list(f["recency_days"].fillna(-1)) == [10.0, -1.0, 29.0, 10.0]
+    empty = tiers.customer_features(orders().iloc[:0], customers(), full(p))
+    assert list(empty["frequency"]) == [0, 0, 0] and (empty["revenue_12m"] == 0.0).all()
+    assert empty["recency_days"].isna().all()
+
+
+def test_customer_features_floors_keep_negative_zero_and_nan_as_a_series_clip(p):
+    """The floors at 0 (monetary, potential) and -1 (segment growth) are Series.clip's: -0.0 stays -0.0
+    (np.clip would write 0.0) and NaN stays NaN."""
+    c = customers().assign(wallet_size=[-5.0, np.nan, 0.0])
+    f = tiers.customer_features(orders().iloc[:0], c, full(p), pd.Series({"energy": -1.5}))
+    assert list(f["segment_growth"]) == [-1.5, 0.0, -1.5]
+    # wallet x (1 + max(growth, -1)) - 0: -5 x 0 = -0.0 kept; NaN kept; 0 x 0 = 0.0
+    assert np.signbit(f["potential"].iloc[0]) and f["potential"].iloc[0] == 0.0
+    assert np.isnan(f["potential"].iloc[1]) and not np.signbit(f["potential"].iloc[2])

@@ -77,6 +77,11 @@ def customers_from_orders(orders: pd.DataFrame, p: Params) -> pd.DataFrame:
     return out
 
 
+def _at_least(x: np.ndarray, lower: float) -> np.ndarray:
+    """`pd.Series(x).clip(lower=lower)` on an array: NaN and -0.0 kept (np.clip would turn -0.0 into 0.0)."""
+    return np.where(x < lower, lower, x)
+
+
 def customer_features(
     orders: pd.DataFrame,
     customers: pd.DataFrame | None,
@@ -111,59 +116,70 @@ def customer_features(
     )
     as_of, s = pd.Timestamp(p.as_of), p.strategy
     o = orders.loc[orders["order_date"] <= as_of, ["order_id", "order_date", "customer_id", "amount"]]
-    cid = o["customer_id"].astype(str)
+    # The buyers as integer codes, factorised once (code k: the k-th distinct id; -1: no id, no buyer): the
+    # per-buyer figures are grouped by code (groups 0..k in code order) and each customer finds its row by
+    # position, not by id string. Group sums are pandas' (compensated, rows in order): the same as by id.
+    code, buyers = pd.factorize(o["customer_id"].astype(str))
     date = o["order_date"]
     amount = o["amount"].to_numpy(dtype=float)
     window = (date > months_before(as_of, s.rfm_months)).to_numpy()
     last12 = (date > months_before(as_of, 12)).to_numpy()
     recent = (date > months_before(as_of, s.trend_months)).to_numpy()
     prior = ((date > months_before(as_of, 2 * s.trend_months)).to_numpy()) & ~recent
-
+    buyer = code >= 0
     per = pd.DataFrame(
         {
-            "customer_id": cid.to_numpy(),
-            "monetary": np.where(window, amount, 0.0),
-            "revenue_12m": np.where(last12, amount, 0.0),
-            "revenue_recent": np.where(recent, amount, 0.0),
-            "revenue_prior": np.where(prior, amount, 0.0),
+            "monetary": np.where(window, amount, 0.0)[buyer],
+            "revenue_12m": np.where(last12, amount, 0.0)[buyer],
+            "revenue_recent": np.where(recent, amount, 0.0)[buyer],
+            "revenue_prior": np.where(prior, amount, 0.0)[buyer],
         }
     )
-    sums = per.groupby("customer_id", sort=False).sum()
-    last = date.groupby(cid.to_numpy(), sort=False).max()
-    in_window = pd.DataFrame(
-        {"customer_id": cid.to_numpy()[window], "order_id": o["order_id"].astype(str)[window]}
-    )
-    freq = in_window.drop_duplicates().groupby("customer_id", sort=False).size()
+    sums = per.groupby(code[buyer], sort=True).sum()
+    last = date[buyer].groupby(code[buyer], sort=True).max()
+    # frequency: distinct order ids per buyer in the window (a missing order id counts as one id)
+    in_window = window & buyer
+    order, order_ids = pd.factorize(o["order_id"].astype(str)[in_window], use_na_sentinel=False)
+    n_ids = max(len(order_ids), 1)
+    pairs = pd.unique(code[in_window].astype(np.int64) * n_ids + order)
+    freq = np.append(np.bincount(pairs // n_ids, minlength=len(buyers)), 0)  # [-1]: 0 for non-buyers
 
-    c = customers.copy()
-    c["customer_id"] = c["customer_id"].astype(str)
-    ids = pd.Index(c["customer_id"])
-    out = pd.DataFrame({"customer_id": c["customer_id"].to_numpy()})
+    cust_id = customers["customer_id"].astype(str)
+    at = pd.Index(buyers).get_indexer(cust_id)  # each customer's code; -1: no order up to as_of
+    totals = sums.reindex(at).fillna(0.0)
+    cols = {"customer_id": cust_id.to_numpy()}
     for col in ("name", "industry", "size_band", "acquisition_channel"):
-        if col in c.columns:
-            out[col] = c[col].astype(str).to_numpy()
-    last_date = last.reindex(ids)
-    out["recency_days"] = (as_of - last_date).dt.days.to_numpy(dtype=float)
-    out["frequency"] = freq.reindex(ids).fillna(0).to_numpy(dtype=int)
+        if col in customers.columns:
+            cols[col] = customers[col].astype(str).to_numpy()
+    cols["recency_days"] = (as_of - last.reindex(at)).dt.days.to_numpy(dtype=float)
+    cols["frequency"] = freq[at]
     for col in ("monetary", "revenue_12m", "revenue_recent", "revenue_prior"):
-        out[col] = sums[col].reindex(ids).fillna(0.0).to_numpy()
+        cols[col] = totals[col].to_numpy()
     # A return reverses a purchase: returns beyond what the customer bought in a window reverse purchases made
     # before it (the data does not link a return to its sale), so a window's revenue is net of returns but not
     # below zero. RFM's monetary and the health inputs read what the customer bought, not the credit notes.
-    out["monetary"] = out["monetary"].clip(lower=0.0)
-    out["complexity"] = c["demand_complexity"].to_numpy(dtype=float)
-    out["decision_chain"] = c["decision_chain_length"].to_numpy(dtype=float)
-    out["wallet_size"] = c["wallet_size"].to_numpy(dtype=float)
+    cols["monetary"] = _at_least(cols["monetary"], 0.0)
+    cols["complexity"] = customers["demand_complexity"].to_numpy(dtype=float)
+    cols["decision_chain"] = customers["decision_chain_length"].to_numpy(dtype=float)
+    cols["wallet_size"] = customers["wallet_size"].to_numpy(dtype=float)
     g = growth if growth is not None else pd.Series(dtype=float)
-    industry = c["industry"].astype(str)
-    by_segment = (industry + "/" + c["size_band"].astype(str)).map(g) if "size_band" in c.columns else np.nan
-    seg_growth = pd.Series(by_segment, index=c.index, dtype=float).fillna(industry.map(g).astype(float))
-    out["segment_growth"] = seg_growth.fillna(0.0).to_numpy()
-    next_wallet = out["wallet_size"] * (1.0 + out["segment_growth"].clip(lower=-1.0))
-    annual = out["revenue_12m"] * (12.0 / months if months else 1.0)
-    out["potential"] = (next_wallet - annual).clip(lower=0.0)
+    if g.empty:  # no growth known: every lookup below would give NaN, filled with 0
+        cols["segment_growth"] = np.zeros(len(customers))
+    else:
+        industry = customers["industry"].astype(str)
+        by_segment = (
+            (industry + "/" + customers["size_band"].astype(str)).map(g)
+            if "size_band" in customers.columns
+            else np.nan
+        )
+        seg_growth = pd.Series(by_segment, index=customers.index, dtype=float).fillna(industry.map(g).astype(float))
+        cols["segment_growth"] = seg_growth.fillna(0.0).to_numpy()
+    next_wallet = cols["wallet_size"] * (1.0 + _at_least(cols["segment_growth"], -1.0))
+    annual = cols["revenue_12m"] * (12.0 / months if months else 1.0)
+    cols["potential"] = _at_least(next_wallet - annual, 0.0)
     for col in ("usage_frequency", "satisfaction", "renewal_intent"):
-        out[col] = c[col].to_numpy(dtype=float) if col in c.columns else np.nan
+        cols[col] = customers[col].to_numpy(dtype=float) if col in customers.columns else np.nan
+    out = pd.DataFrame(cols)
 
     out["rank_recency"] = pct_rank(-out["recency_days"])  # fewer days = more recent = higher rank
     out["rank_frequency"] = pct_rank(out["frequency"].astype(float))
@@ -293,17 +309,24 @@ def tier_summary(
         gain_w = (capture * df["potential"]).to_numpy(dtype=float)
         df["expected_loss"] = loss + (_spread(-change, rev, rev) if change < 0 else 0.0)
         df["expected_gain"] = _spread(max(change, 0.0), gain_w, rev)
-    g = df.groupby("tier", sort=False)
-    out = g.agg(
-        customers=("tier", "size"),
-        revenue_12m=("revenue_12m", "sum"),
-        value_score=("value_score", "mean"),
-        potential_score=("potential_score", "mean"),
-        potential=("potential", "sum"),
-        expected_loss=("expected_loss", "sum"),
-        expected_gain=("expected_gain", "sum"),
-        touches=("touches", "sum"),
-    ).reindex(list(TIERS))
+    # grouped by tier code (the index in TIERS; -1, not a tier, dropped by the reindex like an unknown name),
+    # one sum and one mean over their columns: the same groupby kernels as one named aggregation per column
+    g = df.drop(columns="tier").groupby(tier_codes(tiers["tier"]), sort=True)
+    sums = g[["revenue_12m", "potential", "expected_loss", "expected_gain", "touches"]].sum()
+    means = g[["value_score", "potential_score"]].mean()
+    out = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "revenue_12m": sums["revenue_12m"],
+            "value_score": means["value_score"],
+            "potential_score": means["potential_score"],
+            "potential": sums["potential"],
+            "expected_loss": sums["expected_loss"],
+            "expected_gain": sums["expected_gain"],
+            "touches": sums["touches"],
+        }
+    ).reindex(range(len(TIERS)))
+    out.index = pd.Index(list(TIERS))
     out["customers"] = out["customers"].fillna(0).astype(int)
     out = out.fillna({c: 0.0 for c in out.columns if c != "customers"})
     total = out["revenue_12m"].sum()
