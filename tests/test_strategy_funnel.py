@@ -139,3 +139,28 @@ def test_benchmark_from_counts_equals_benchmark_from_opportunities(p, undated):
     no_bench = funnel.funnel(region, full(p))
     assert no_bench["benchmark_rate"].isna().all()
     assert not by_counts["benchmark_rate"].equals(no_bench["conversion_rate"])
+
+
+def test_text_dates_read_as_their_datetimes(p):
+    """Date columns already datetime64 are not parsed again; text dates are: both read the same, and a missing
+    date (NaT) reaches no stage."""
+    o = opps()
+    o.loc[o.index[0], "discovery_date"] = pd.NaT
+    text = o.assign(**{c: o[c].dt.strftime("%Y-%m-%d") for c in ("lead_date", "discovery_date", "close_date")})
+    as_of = pd.Timestamp(full(p).as_of)
+    (r1, c1, w1), (r2, c2, w2) = funnel.reached_stages(o, as_of), funnel.reached_stages(text, as_of)
+    assert all((r1[s] == r2[s]).all() for s in funnel.STAGES) and (c1 == c2).all() and (w1 == w2).all()
+    pd.testing.assert_frame_equal(funnel.in_window(o, as_of, 12), funnel.in_window(text, as_of, 12).astype(o.dtypes))
+    pd.testing.assert_frame_equal(funnel.win_stats(o, full(p)), funnel.win_stats(text, full(p)), check_exact=True)
+    assert funnel.support(o, full(p)) == funnel.support(text, full(p))
+
+
+def test_win_stats_of_a_window_of_deals_without_the_key(p):
+    """Deals whose `by` value is missing are in no group: no rows, the columns and their dtypes kept; no deal
+    in the window gives the one row "all" with no leads."""
+    o = opps().assign(industry=None)
+    by = funnel.win_stats(o, full(p), by="industry")
+    assert by.empty and list(by.columns)[:2] == ["industry", "leads"] and by["leads"].dtype == "int64"
+    none = funnel.win_stats(opps().iloc[:0], full(p))
+    assert none[["scope", "leads", "won"]].to_dict("records") == [{"scope": "all", "leads": 0, "won": 0}]
+    assert none["win_rate"].isna().all()

@@ -12,7 +12,15 @@ import pandas as pd
 
 from planning.data import require
 from planning.params import Params
-from planning.strategy.funnel import STAGE_DATE, STAGES, next_stages, reached_stages, support, win_stats
+from planning.strategy.funnel import (
+    STAGE_DATE,
+    STAGES,
+    Support,
+    next_stages,
+    reached_stages,
+    support,
+    win_stats,
+)
 from planning.strategy.history import months_before
 
 
@@ -61,7 +69,7 @@ def coverage(
 
     overall = win_stats(opps, p).iloc[0]
     sup = support(opps, p)
-    win_rate = pipeline_win_rate(opps, p)
+    win_rate = pipeline_win_rate(opps, p, overall, sup)
     year_total = q["target"].sum()
     if share is not None:
         pipeline_target = q["target"] * share
@@ -150,13 +158,17 @@ def minimal_share(p: Params) -> float:
     return g / (1.0 + g) if g > 0 else 0.0
 
 
-def pipeline_win_rate(opps: pd.DataFrame, p: Params) -> float:
+def pipeline_win_rate(
+    opps: pd.DataFrame, p: Params, overall: pd.Series | None = None, sup: Support | None = None
+) -> float:
     """The win rate pipeline coverage divides by (the shared fact coverage_win_rate): the value win rate, or the
     win rate by deal count when the deals' values do not support one (`funnel.support`: lost deals without a
     value), per industry where there are enough decided deals (`strategy.min_segment_deals`), blended by the
-    industries' won value (won deals by count); the overall rate elsewhere."""
-    overall = win_stats(opps, p).iloc[0]
-    col = "value_win_rate" if support(opps, p).value_win_rate else "win_rate"
+    industries' won value (won deals by count); the overall rate elsewhere. `overall` (`win_stats(opps, p)`'s
+    row) and `sup` (`support(opps, p)`), when the caller has them, are not worked out again."""
+    overall = win_stats(opps, p).iloc[0] if overall is None else overall
+    sup = support(opps, p) if sup is None else sup
+    col = "value_win_rate" if sup.value_win_rate else "win_rate"
     return _blended_win_rate(opps, p, overall, col)
 
 

@@ -45,11 +45,11 @@ def strategy_facts(
     takes the installed base off the target instead)."""
     share = p.strategy.pipeline_share if share is None else share
     has = opps is not None and len(opps) > 0
-    win = float(win_stats(opps, p).iloc[0]["win_rate"]) if has else math.nan
+    overall = win_stats(opps, p).iloc[0] if has else None
     values = {
         "nrr_measured": float(kept["nrr"]),
-        "win_rate": win,
-        "coverage_win_rate": pipeline_win_rate(opps, p) if has else math.nan,
+        "win_rate": float(overall["win_rate"]) if has else math.nan,
+        "coverage_win_rate": pipeline_win_rate(opps, p, overall) if has else math.nan,
         "pipeline_share": math.nan if share is None else float(share),
     }
     return facts.frame("03_strategy", values)

@@ -26,6 +26,24 @@ STAGE_DATE = {
 }
 
 
+def _dates(opps: pd.DataFrame, col: str) -> pd.Series:
+    """A date column as datetime64: as it is when it already is one (what pd.to_datetime would return), else
+    parsed. The tables' reader gives datetime64 columns; this saves parsing them again at every use."""
+    d = opps[col]
+    return d if d.dtype.kind == "M" else pd.to_datetime(d)
+
+
+def _on_or_before(d: pd.Series, as_of: pd.Timestamp) -> np.ndarray:
+    """Bool array: the date is known and on or before `as_of` (a NaT compares False: no notna() needed)."""
+    return np.asarray(d.array <= as_of)
+
+
+def _window_mask(opps: pd.DataFrame, as_of: pd.Timestamp, months: int) -> np.ndarray:
+    """Bool array of the rows `in_window` keeps: leads of the last `months` months up to `as_of`."""
+    lead = _dates(opps, "lead_date").array
+    return np.asarray((lead > months_before(as_of, months)) & (lead <= as_of))
+
+
 def reached_stages(
     opps: pd.DataFrame, as_of: pd.Timestamp
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
@@ -38,8 +56,7 @@ def reached_stages(
     def on_time(col: str) -> np.ndarray:
         if col not in opps.columns:
             return np.zeros(len(opps), dtype=bool)
-        d = pd.to_datetime(opps[col])
-        return (d.notna() & (d <= as_of)).to_numpy()
+        return _on_or_before(_dates(opps, col), as_of)
 
     status = opps["status"].astype(str).to_numpy()
     closed = on_time("close_date") & np.isin(status, ["won", "lost"])
@@ -54,9 +71,7 @@ def reached_stages(
 
 
 def in_window(opps: pd.DataFrame, as_of: Any, months: int) -> pd.DataFrame:
-    as_of = pd.Timestamp(as_of)
-    lead = pd.to_datetime(opps["lead_date"])
-    return opps.loc[(lead > months_before(as_of, months)) & (lead <= as_of)]
+    return opps.loc[_window_mask(opps, pd.Timestamp(as_of), months)]
 
 
 def lead_months(opps: pd.DataFrame, as_of: Any, months: int) -> int:
@@ -65,7 +80,7 @@ def lead_months(opps: pd.DataFrame, as_of: Any, months: int) -> int:
     window): the calendar months from its month to as_of's. The window a report names ("leads of the last 6
     months"); `months` without leads."""
     last = pd.Timestamp(as_of)
-    lead = pd.to_datetime(opps["lead_date"])
+    lead = _dates(opps, "lead_date")
     lead = lead[lead <= last]
     if lead.empty:
         return months
@@ -113,24 +128,25 @@ def support(opps: pd.DataFrame, p: Params) -> Support:
     (open pipeline, over every open deal as `coverage` counts it)."""
     require(opps, "opportunities", ("lead_date", "status"))
     as_of = pd.Timestamp(p.as_of)
-    w = in_window(opps, as_of, p.strategy.funnel_months)
+    window = _window_mask(opps, as_of, p.strategy.funnel_months)
     # a stage is dated when any deal up to as_of has its date: one that no deal of the window reached is a stage
     # with no entries (0 % conversion into it), not a stage the export lacks
     dated = tuple(
         s
         for s in STAGES[1:-1]
-        if STAGE_DATE[s] in opps.columns and (pd.to_datetime(opps[STAGE_DATE[s]]) <= as_of).any()
+        if STAGE_DATE[s] in opps.columns and _on_or_before(_dates(opps, STAGE_DATE[s]), as_of).any()
     )
-    _, closed, won = reached_stages(w, as_of)
-    amount = w["amount"].astype(float).fillna(0.0).to_numpy() if "amount" in w.columns else np.zeros(len(w))
-    value_ok = bool(closed.any()) and _valued(amount, won) and _valued(amount, closed & ~won)
-    _, closed_all, _ = reached_stages(opps, as_of)
-    open_all = ~closed_all & (pd.to_datetime(opps["lead_date"]) <= as_of).to_numpy()
+    # reached_stages works row by row: the window's deals' arrays are the window's rows of all deals'
+    _, closed_all, won_all = reached_stages(opps, as_of)
+    closed, won = closed_all[window], won_all[window]
     all_amount = (
         opps["amount"].astype(float).fillna(0.0).to_numpy()
         if "amount" in opps.columns
         else np.zeros(len(opps))
     )
+    amount = all_amount[window]
+    value_ok = bool(closed.any()) and _valued(amount, won) and _valued(amount, closed & ~won)
+    open_all = ~closed_all & _on_or_before(_dates(opps, "lead_date"), as_of)
     return Support(
         dated_stages=dated,
         value_win_rate=value_ok,
@@ -265,13 +281,15 @@ def win_stats(opps: pd.DataFrame, p: Params, by: str | None = None) -> pd.DataFr
     """
     require(opps, "opportunities", ("lead_date", "status", "amount"))
     as_of = pd.Timestamp(p.as_of)
-    w = in_window(opps, as_of, p.strategy.funnel_months)
-    _, closed, won = reached_stages(w, as_of)
-    amount = w["amount"].to_numpy(dtype=float)
-    cycle = (pd.to_datetime(w["close_date"]) - pd.to_datetime(w["lead_date"])).dt.days.to_numpy(dtype=float)
+    # the window's rows of arrays over all deals (reached_stages works row by row), not a copy of its frame
+    window = _window_mask(opps, as_of, p.strategy.funnel_months)
+    _, closed, won = reached_stages(opps, as_of)
+    closed, won = closed[window], won[window]
+    amount = opps["amount"].to_numpy(dtype=float)[window]
+    cycle = (_dates(opps, "close_date") - _dates(opps, "lead_date")).dt.days.to_numpy(dtype=float)[window]
     df = pd.DataFrame(
         {
-            "key": w[by].astype(str).to_numpy() if by else np.full(len(w), "all"),
+            "key": opps[by].astype(str).to_numpy()[window] if by else np.full(len(amount), "all"),
             "lead": 1,
             "open": (~closed).astype(int),
             "won": won.astype(int),
@@ -289,23 +307,35 @@ def win_stats(opps: pd.DataFrame, p: Params, by: str | None = None) -> pd.DataFr
                             "lost_amount": 0.0, "won_valued": 0, "lost_valued": 0, "amount": np.nan,
                             "cycle": np.nan}])  # fmt: skip
     g = df.groupby("key", sort=True)
-    # one sum over the counted columns, not one aggregation per named column (a third of the cost)
-    out = g[["lead", "open", "won", "lost", "won_amount", "lost_amount", "won_valued", "lost_valued"]].sum()
-    out = out.rename(columns={"lead": "leads"})
-    out["avg_lead_amount"] = g["amount"].mean()
-    out["cycle_days"] = g["cycle"].median()
-    decided = out["won"] + out["lost"]
-    out["win_rate"] = (out["won"] / decided).where(decided > 0)
-    decided_amount = out["won_amount"] + out["lost_amount"]
-    valued = (out["won_valued"] >= VALUED_SHARE * out["won"]) & (
-        out["lost_valued"] >= VALUED_SHARE * out["lost"]
+    # one sum over the counted columns, not one aggregation per named column (a third of the cost); the rates
+    # from the sums' arrays (the same float operations as on their Series), the frame built once
+    sums = g[["lead", "open", "won", "lost", "won_amount", "lost_amount", "won_valued", "lost_valued"]].sum()
+    won_n, lost_n = sums["won"].to_numpy(), sums["lost"].to_numpy()
+    won_amount, lost_amount = sums["won_amount"].to_numpy(), sums["lost_amount"].to_numpy()
+    decided = won_n + lost_n
+    decided_amount = won_amount + lost_amount
+    valued = (sums["won_valued"].to_numpy() >= VALUED_SHARE * won_n) & (
+        sums["lost_valued"].to_numpy() >= VALUED_SHARE * lost_n
     )
-    out["value_win_rate"] = (out["won_amount"] / decided_amount).where((decided_amount > 0) & valued)
-    out["avg_won_amount"] = (out["won_amount"] / out["won"]).where(out["won"] > 0)
-    out = out.reset_index().rename(columns={"key": by or "scope"})
-    cols = [by or "scope", "leads", "open", "won", "lost", "win_rate", "value_win_rate", "cycle_days",
-            "avg_won_amount", "avg_lead_amount", "won_amount"]  # fmt: skip
-    return out[cols]
+    with np.errstate(divide="ignore", invalid="ignore"):  # the NaN where nothing was decided / won
+        win_rate = np.where(decided > 0, won_n / decided, np.nan)
+        value_win_rate = np.where((decided_amount > 0) & valued, won_amount / decided_amount, np.nan)
+        avg_won_amount = np.where(won_n > 0, won_amount / won_n, np.nan)
+    return pd.DataFrame(
+        {
+            by or "scope": sums.index.array,  # the key's str dtype, also with no key left
+            "leads": sums["lead"].to_numpy(),
+            "open": sums["open"].to_numpy(),
+            "won": won_n,
+            "lost": lost_n,
+            "win_rate": win_rate,
+            "value_win_rate": value_win_rate,
+            "cycle_days": g["cycle"].median().to_numpy(),
+            "avg_won_amount": avg_won_amount,
+            "avg_lead_amount": g["amount"].mean().to_numpy(),
+            "won_amount": won_amount,
+        }
+    )
 
 
 def bottleneck(funnel_df: pd.DataFrame) -> pd.Series | None:
