@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from frames_strategy import customers, full, orders
@@ -67,3 +68,21 @@ def test_health_params_are_validated():
         params.Strategy(health_weights={"mood": 1.0})
     with pytest.raises(ValueError, match="at least one"):
         params.Strategy(value_weights={"recency": 0.0})
+
+
+def test_health_components_clip_and_fill_as_series_would():
+    """The components are worked out on arrays with Series.clip / fillna's rules: -0.0 stays -0.0 (np.clip
+    would print it as 0.0), a missing input counts as 0.5 in the score but stays empty as a component, inf is
+    capped, and inf against inf is a flat trend."""
+    p = params.Strategy()
+    f = pd.DataFrame({"customer_id": ["A", "B", "C"], "revenue_12m": [1.0, 1.0, 1.0],
+                      "usage_frequency": [-0.0, np.nan, np.inf], "satisfaction": [1.0, np.nan, 9.0],
+                      "renewal_intent": [-0.0, np.nan, 1.0], "revenue_recent": [0.0, np.inf, 5.0],
+                      "revenue_prior": [-0.0, np.inf, 0.0]})  # fmt: skip
+    h = health.health(f, p)
+    assert np.signbit(h["usage"].iloc[0]) and np.signbit(h["renewal"].iloc[0])
+    assert h[["usage", "satisfaction", "renewal"]].iloc[1].isna().all()
+    assert list(h["trend"]) == [0.5, 0.5, 1.0] and h["usage"].iloc[2] == 1.0 and h["satisfaction"].iloc[2] == 1.0
+    w = p.health_weights
+    assert h["health_score"].iloc[1] == round(100.0 * sum(0.5 * w.get(k, 0.0) for k in
+                                                           ("usage", "satisfaction", "renewal", "trend")) / sum(w.values()), 2)  # fmt: skip

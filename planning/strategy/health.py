@@ -29,17 +29,19 @@ def health(features: pd.DataFrame, p: Strategy) -> pd.DataFrame:
     action (`strategy.health_actions`) in after revenue_at_risk.
     """
     require(features, "features", ("customer_id", "revenue_12m", "revenue_recent", "revenue_prior"))
-    usage = (features["usage_frequency"].astype(float) / p.usage_full).clip(0.0, 1.0)
-    sat = ((features["satisfaction"].astype(float) - 1.0) / 4.0).clip(0.0, 1.0)
-    renew = features["renewal_intent"].astype(float).clip(0.0, 1.0)
-    recent = features["revenue_recent"].astype(float).clip(lower=0.0)
-    prior = features["revenue_prior"].astype(float).clip(lower=0.0)
+    # on arrays: _clip is Series.clip's (NaN and -0.0 kept), the NaN fills and rounding the same as the Series'
+    usage = _clip(features["usage_frequency"].astype(float).to_numpy() / p.usage_full, 0.0, 1.0)
+    sat = _clip((features["satisfaction"].astype(float).to_numpy() - 1.0) / 4.0, 0.0, 1.0)
+    renew = _clip(features["renewal_intent"].astype(float).to_numpy(), 0.0, 1.0)
+    recent = _clip(features["revenue_recent"].astype(float).to_numpy(), 0.0, None)
+    prior = _clip(features["revenue_prior"].astype(float).to_numpy(), 0.0, None)
     top = np.maximum(recent, prior)
-    trend = (0.5 + 0.5 * (recent - prior) / top.where(top > 0)).fillna(0.5)
-    parts = {"usage": usage.fillna(0.5), "satisfaction": sat.fillna(0.5), "renewal": renew.fillna(0.5),
+    with np.errstate(invalid="ignore"):  # as quiet as the Series' arithmetic (inf - inf)
+        trend = _fill(0.5 + 0.5 * (recent - prior) / np.where(top > 0, top, np.nan), 0.5)
+    parts = {"usage": _fill(usage, 0.5), "satisfaction": _fill(sat, 0.5), "renewal": _fill(renew, 0.5),
              "trend": trend}  # fmt: skip
     w = p.health_weights
-    score = sum(w.get(k, 0.0) * v.to_numpy() for k, v in parts.items()) / sum(w.values())
+    score = sum(w.get(k, 0.0) * v for k, v in parts.items()) / sum(w.values())
     score = np.round(100.0 * score, 2)
     risk = np.where(score < p.risk_high_below, "high", np.where(score < p.risk_medium_below, "medium", "low"))
     return pd.DataFrame(
@@ -50,12 +52,23 @@ def health(features: pd.DataFrame, p: Strategy) -> pd.DataFrame:
             "revenue_at_risk": np.where(
                 risk == "low", 0.0, features["revenue_12m"].to_numpy(dtype=float).clip(min=0.0)
             ),
-            "usage": usage.round(4).to_numpy(),
-            "satisfaction": sat.round(4).to_numpy(),
-            "renewal": renew.round(4).to_numpy(),
-            "trend": trend.round(4).to_numpy(),
+            "usage": usage.round(4),
+            "satisfaction": sat.round(4),
+            "renewal": renew.round(4),
+            "trend": trend.round(4),
         }
     )
+
+
+def _clip(x: np.ndarray, lower: float, upper: float | None) -> np.ndarray:
+    """`pd.Series(x).clip(lower, upper)` on an array: NaN kept, and -0.0 (np.clip would make it 0.0)."""
+    x = np.where(x < lower, lower, x)
+    return x if upper is None else np.where(x > upper, upper, x)
+
+
+def _fill(x: np.ndarray, value: float) -> np.ndarray:
+    """`fillna(value)` on an array."""
+    return np.where(np.isnan(x), value, x)
 
 
 HEALTH_INPUTS = ("usage_frequency", "satisfaction", "renewal_intent")
