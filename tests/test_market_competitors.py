@@ -91,3 +91,20 @@ def test_market_increment_unknown_industry(mp_comp):
 def test_market_params_reject_bad_values(bad):
     with pytest.raises(ValidationError):
         Market(**bad)
+
+
+def test_an_opening_needs_every_competitor_weak_on_the_dimension():
+    """Weak means score <= weak_score (the bound included); a dimension only some competitors were scored on
+    is no opening, however weak they are (the others are unknown); the column is bool."""
+    mp = Market(
+        competitors=[
+            {"name": "A", "scores": {"price": 2.0, "service": 1.0, "reach": 1.0}},
+            {"name": "B", "scores": {"price": 2.5, "service": 1.0}},
+        ],
+        weak_score=2.0,
+    )
+    comp = competitors.competitors(mp).set_index(["competitor", "dimension"])
+    assert comp["opening"].dtype == bool
+    assert comp.loc[("A", "service"), "opening"] and comp.loc[("B", "service"), "opening"]
+    assert not comp.loc[("A", "price"), "opening"]  # B at 2.5 is not weak
+    assert not comp.loc[("A", "reach"), "opening"]  # B was not scored on reach

@@ -38,8 +38,12 @@ def competitors(mp: Market) -> pd.DataFrame:
     df["strong"] = df["score"] >= mp.strong_score
     n = len(mp.competitors)
     # A dimension only some competitors were scored on is not an opening: the others are unknown, not weak.
-    all_weak = df.groupby("dimension")["weak"].agg(lambda s: bool(s.all()) and len(s) == n)
-    df["opening"] = df["dimension"].map(all_weak).astype(bool)
+    # (Counted over the few params rows in Python: a groupby with a per-group lambda costs more than the rest.)
+    weak: dict[str, list[bool]] = {}
+    for row in rows:
+        weak.setdefault(row["dimension"], []).append(row["score"] <= mp.weak_score)
+    all_weak = {dim: all(w) and len(w) == n for dim, w in weak.items()}
+    df["opening"] = np.array([all_weak[row["dimension"]] for row in rows], dtype=bool)
     return df[cols]
 
 
