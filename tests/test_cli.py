@@ -599,15 +599,21 @@ def test_the_command_leaves_without_teardown_but_does_what_an_exit_does(tmp_path
         assert done.returncode == expected
 
 
-def test_run_and_review_import_the_runner_first_with_the_collector_off_then_frozen():
+def test_run_and_review_start_the_fork_server_then_import_the_runner_with_the_collector_off():
     script = (
         "import gc, sys\n"
         "from planning import cli\n"
+        "started = []\n"
+        "cli._prestart_workers = lambda: started.append(len(sys.modules))\n"
         "before = gc.get_freeze_count()\n"
         "cli._import_runner(['audit', 'outputs/2026-09-30'])\n"
         "untouched = gc.get_freeze_count() == before and 'planning.runner.run' not in sys.modules\n"
+        "cli._import_runner(['--debug', 'run', '--cluster', 'local:2'])\n"
+        "no_server = not started\n"
         "cli._import_runner(['--debug', 'run', '--workers', '2'])\n"
-        "print(untouched, gc.isenabled(), gc.get_freeze_count() > 50_000, 'planning.runner.run' in sys.modules)\n"
+        "print(untouched, no_server, len(started), gc.isenabled(), gc.get_freeze_count() > 50_000,\n"
+        "      'planning.runner.run' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["True", "True", "True", "True"]
+    # the fork server is started before the runner is imported (it is what the first notebooks wait for)
+    assert out.stdout.split() == ["True", "True", "1", "True", "True", "True"]
