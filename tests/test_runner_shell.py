@@ -183,3 +183,32 @@ def test_a_cell_past_its_timeout_is_stopped_in_the_main_thread_and_in_a_worker_t
     with shell._alarm(5):  # a cell that ends in time is not interrupted afterwards
         _busy(0.1)
     time.sleep(0.2)
+
+
+def test_a_cell_run_again_is_transformed_and_awaited_as_the_first_time():
+    """The shell keeps IPython's static transformations and top-level-await check per cell source (a worker runs
+    the same cells for every region): a magic, a shell escape, a top-level await and a one-line cell whose
+    meaning depends on the namespace behave the same the second time."""
+    import subprocess
+    import sys
+
+    script = (
+        "import nbformat\n"
+        "from planning.runner import shell\n"
+        "sh = shell.batch_shell()\n"
+        "cells = ['x = 2\\n%time y = x * 3\\ny', 'import asyncio\\nawait asyncio.sleep(0)\\n5', '!echo escaped',\n"
+        "         'pwd = \\'a name, not the magic\\'', 'pwd']\n"
+        "for round in (1, 2):\n"
+        "    for source in cells:\n"
+        "        cell = nbformat.v4.new_code_cell(source)\n"
+        "        error = sh.execute(cell, None)\n"
+        "        assert error is None, error\n"
+        "        text = [o.get('text') or o.get('data', {}).get('text/plain') for o in cell.outputs]\n"
+        "        print(round, repr([t for t in text if t and 'Wall time' not in t and 'CPU times' not in t]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    first = [line[2:] for line in out.splitlines() if line.startswith("1 ")]
+    second = [line[2:] for line in out.splitlines() if line.startswith("2 ")]
+    assert first == second and len(first) == 5
+    assert first[0] == "['6']" and first[1] == "['5']" and "escaped" in first[2]
+    assert first[4] == "[\"'a name, not the magic'\"]"
