@@ -145,3 +145,22 @@ def test_monthly_counts_equal_grouping_by_month():
         grouped = frame.groupby(m).size().reindex(months, fill_value=0).astype(float)
         pd.testing.assert_series_equal(ev.monthly(frame, "lead_date", ly), grouped)
         pd.testing.assert_series_equal(ev.monthly(frame.iloc[:0], "lead_date", ly), grouped * 0)
+
+
+def test_largest_driver_matches_the_frame_rule():
+    """largest_driver picks as `pick.loc[pick.effect.abs().idxmax()]` over the same-sign drivers did: the first of
+    equal sizes, all drivers when none has the gap's sign, idxmax's NaN-skipping when an effect is NaN."""
+    import numpy as np
+
+    def frame_rule(decomp, gap):
+        same = decomp[np.sign(decomp["effect"]) == np.sign(gap)]
+        pick = same if len(same) else decomp
+        return str(pick.loc[pick["effect"].abs().idxmax(), "driver"])
+
+    names = ["leads", "orders_per_lead", "mix", "price"]
+    cases = [[-5.0, 5.0, -5.0, 1.0], [3.0, 2.0, 3.0, -9.0], [0.0, 0.0, 0.0, 0.0], [1.0, np.nan, -2.0, 4.0],
+             [-1.0, -7.0, 7.0, -7.0]]  # fmt: skip
+    for effects in cases:
+        d = pd.DataFrame({"driver": names, "effect": effects})
+        for gap in (-1.0, 1.0, 0.0):
+            assert root_causes.largest_driver(d, gap) == frame_rule(d, gap)

@@ -156,17 +156,26 @@ def decompose(actual: DriverInputs, reference: DriverInputs, plan: float) -> pd.
         rows.append(("orders", (actual.orders - n_ref) * aov00))
     rows.append(("mix", actual.orders * (aov10 - aov00)))
     rows.append(("price", actual.orders * (aov11 - aov10)))
-    out = pd.DataFrame(rows, columns=["driver", "effect"])
+    effect = np.array([e for _, e in rows], dtype=float)
     # numerical residue from plan * scale rounding is below a cent; put it on the price line so the sum is exact
-    out.loc[out.index[-1], "effect"] += gap - out["effect"].sum()
-    return out
+    # (the column's own Series sum, as before: the residue is the same to the last bit)
+    effect[-1] += gap - pd.Series(effect).sum()
+    return pd.DataFrame({"driver": [d for d, _ in rows], "effect": effect})
 
 
 def largest_driver(decomp: pd.DataFrame, gap: float) -> str:
     """The driver that moved revenue most in the direction of the gap (else the largest in size)."""
-    same = decomp[np.sign(decomp["effect"]) == np.sign(gap)]
-    pick = same if len(same) else decomp
-    return str(pick.loc[pick["effect"].abs().idxmax(), "driver"])
+    effect = decomp["effect"].to_numpy(dtype=float)
+    size = np.abs(effect)
+    if np.isnan(size).any():  # idxmax skips NaN (argmax would pick it): the frame's own way
+        same = decomp[np.sign(decomp["effect"]) == np.sign(gap)]
+        pick = same if len(same) else decomp
+        return str(pick.loc[pick["effect"].abs().idxmax(), "driver"])
+    pos = np.flatnonzero(np.sign(effect) == np.sign(gap))
+    if not len(pos):
+        pos = np.arange(len(effect))
+    # argmax, like idxmax, takes the first of equal sizes
+    return str(decomp["driver"].iat[int(pos[np.argmax(size[pos])])])
 
 
 def _slice(level: str, key: str, as_of: date) -> tuple[pd.Timestamp, pd.Timestamp, str | None, str | None]:
@@ -208,9 +217,10 @@ class _Region:
 
     def opps_where(
         self, col: str | None, val: str | None, start: pd.Timestamp, end: pd.Timestamp
-    ) -> pd.DataFrame:
-        """The opportunities with a lead date within [start, end] (and whose `col`, as text, is `val`)."""
-        return self.opps.take(_where(self.opps, self.opps_as_str, self.lead_dates, col, val, start, end))
+    ) -> np.ndarray:
+        """Positions of the opportunities with a lead date within [start, end] (and whose `col`, as text, is
+        `val`); `_Evidence` takes the rows only when a 5-Why needs them (most slices need just their count)."""
+        return _where(self.opps, self.opps_as_str, self.lead_dates, col, val, start, end)
 
 
 class _Evidence:
@@ -225,12 +235,22 @@ class _Evidence:
         self.table_ly = lines.orders_of(lines.where(self.col, self.val, self.ly_start, self.ly_end))
         self.has_leads = region.opps is not None and self.col in (None, "rep_id", "product_line")
         if self.has_leads:
-            self.opps_now = region.opps_where(self.col, self.val, self.start, self.end)
-            self.opps_ly = region.opps_where(self.col, self.val, self.ly_start, self.ly_end)
+            self._opps = region.opps
+            self.pos_now = region.opps_where(self.col, self.val, self.start, self.end)
+            self.pos_ly = region.opps_where(self.col, self.val, self.ly_start, self.ly_end)
+
+    @property
+    def opps_now(self) -> pd.DataFrame:
+        """This year's opportunities of the slice (taken on use: only the leads / orders-per-lead Whys read rows)."""
+        return self._opps.take(self.pos_now)
+
+    @property
+    def opps_ly(self) -> pd.DataFrame:
+        return self._opps.take(self.pos_ly)
 
     def inputs(self) -> tuple[DriverInputs, DriverInputs]:
-        ln = float(len(self.opps_now)) if self.has_leads else math.nan
-        ll = float(len(self.opps_ly)) if self.has_leads else math.nan
+        ln = float(len(self.pos_now)) if self.has_leads else math.nan
+        ll = float(len(self.pos_ly)) if self.has_leads else math.nan
         return driver_inputs(self.table_now, ln), driver_inputs(self.table_ly, ll)
 
     def monthly(self, frame: pd.DataFrame, date_col: str, ly: bool, value: str | None = None) -> pd.Series:
@@ -254,8 +274,9 @@ def _why_facts(ev: _Evidence, driver: str, act: DriverInputs, ref: DriverInputs,
     """(why_2, why_3): the evidence one and two levels down from the largest driver, None where the data is silent."""
     scale = plan / ref.revenue if ref.revenue else math.nan
     if driver == "leads":
-        by_now = ev.opps_now.groupby(ev.opps_now["source"].astype(str)).size()
-        by_ly = ev.opps_ly.groupby(ev.opps_ly["source"].astype(str)).size()
+        opps_now, opps_ly = ev.opps_now, ev.opps_ly
+        by_now = opps_now.groupby(opps_now["source"].astype(str)).size()
+        by_ly = opps_ly.groupby(opps_ly["source"].astype(str)).size()
         diff = (by_now.reindex(by_ly.index.union(by_now.index), fill_value=0)
                 - by_ly.reindex(by_ly.index.union(by_now.index), fill_value=0))  # fmt: skip
         needed = int(round(ref.leads * scale))
@@ -264,7 +285,7 @@ def _why_facts(ev: _Evidence, driver: str, act: DriverInputs, ref: DriverInputs,
         src = str(diff.idxmin())
         why2 = Why("leads", {"leads": int(act.leads), "needed": needed, "source": src,
                              "now": int(by_now.get(src, 0)), "ly": int(by_ly.get(src, 0))})  # fmt: skip
-        sel_now, sel_ly = ev.opps_now[ev.opps_now["source"] == src], ev.opps_ly[ev.opps_ly["source"] == src]
+        sel_now, sel_ly = opps_now[opps_now["source"] == src], opps_ly[opps_ly["source"] == src]
         since = _since(
             ev.monthly(sel_now, "lead_date", False), ev.monthly(sel_ly, "lead_date", True), threshold
         )
@@ -274,9 +295,10 @@ def _why_facts(ev: _Evidence, driver: str, act: DriverInputs, ref: DriverInputs,
         stages = [("discovery_date", "discovery"), ("proposal_date", "proposal"),
                   ("negotiation_date", "negotiation")]  # fmt: skip
         worst, worst_drop, rates = "", 0.0, {}
-        prev_now, prev_ly = len(ev.opps_now), len(ev.opps_ly)
+        opps_now, opps_ly = ev.opps_now, ev.opps_ly
+        prev_now, prev_ly = len(opps_now), len(opps_ly)
         for col, name in stages:
-            n_now, n_ly = ev.opps_now[col].notna().sum(), ev.opps_ly[col].notna().sum()
+            n_now, n_ly = opps_now[col].notna().sum(), opps_ly[col].notna().sum()
             r_now, r_ly = div(n_now, prev_now), div(n_ly, prev_ly)
             if not isnan(r_now) and not isnan(r_ly) and r_now - r_ly < worst_drop:
                 worst, worst_drop, rates = name, r_now - r_ly, (r_now, r_ly)
@@ -337,7 +359,7 @@ def root_causes(tables: Any, pva: pd.DataFrame, p: Params) -> pd.DataFrame:
         dec = decompose(act, ref, r.plan)
         gap = r.actual - r.plan
         top = largest_driver(dec, gap)
-        eff = float(dec.loc[dec["driver"] == top, "effect"].iloc[0])
+        eff = float(dec["effect"].to_numpy()[dec["driver"].to_numpy() == top][0])
         why1 = Why("gap", {"level": r.level, "key": str(r.key), "actual": r.actual, "plan": r.plan,
                            "variance_pct": r.variance_pct, "driver": top, "effect": eff})  # fmt: skip
         why2, why3 = _why_facts(ev, top, act, ref, r.plan, threshold)
