@@ -90,7 +90,11 @@ def rep_months(orders: pd.DataFrame, reps: pd.DataFrame, start: pd.Period, end: 
     """
     require(orders, "orders", ("order_date", "rep_id", "amount"))
     require(reps, "reps", ("rep_id", "team", "role", "hire_date", "exit_date"))
-    quota = quota_reps(reps)
+    return _rep_months(orders, quota_reps(reps), start, end)
+
+
+def _rep_months(orders: pd.DataFrame, quota: pd.DataFrame, start: pd.Period, end: pd.Period) -> pd.DataFrame:
+    """`rep_months` of the quota reps `quota` (`quota_reps` of the reps table)."""
     months = pd.period_range(start, end, freq="M")
     if quota.empty or len(months) == 0:
         return pd.DataFrame(columns=["rep_id", "team", "month", "tenure", "sales"])
@@ -152,7 +156,11 @@ def measure_attrition(reps: pd.DataFrame, as_of: date, months: int) -> tuple[flo
     exits in the window / average month-start headcount, scaled by 12 / months.
     Out: (rate or None without headcount, exits, average headcount).
     """
-    quota = quota_reps(reps)
+    return _attrition(quota_reps(reps), as_of, months)
+
+
+def _attrition(quota: pd.DataFrame, as_of: date, months: int) -> tuple[float | None, int, float]:
+    """`measure_attrition` of the quota reps `quota` (`quota_reps` of the reps table)."""
     end = pd.Timestamp(as_of)
     start = end - pd.DateOffset(months=months)
     hire, exit_ = quota["hire_date"], quota["exit_date"]
@@ -239,13 +247,15 @@ def measure(orders: pd.DataFrame, reps: pd.DataFrame | None, p: Params) -> Team:
     in12 = (od >= start12) & (od <= last.end_time)
     sales12 = float(orders.loc[in12, "amount"].sum())
     fm = first_month(as_of)
-    if reps is None or quota_reps(reps).empty:
+    q = quota_reps(reps)  # once: the history, the attrition and the roster all start from it
+    if q is None or q.empty:
         return Team(0.0, r.ramp_months if r.ramp_months is not None else r.ramp_fallback_months, None, 0,
                     r.attrition or 0.0, None, 0, 0.0, 1.0, np.ones(1), output_periods(pd.DataFrame(
                         columns=["rep_id", "team", "month", "tenure", "sales"]), last, 0),
                     pd.DataFrame(columns=["rep_id", "name", "team", "hire_month"]), fm)  # fmt: skip
     first_data = od.min().to_period("M") if len(od) else last
-    history = rep_months(orders, reps, first_data, last)
+    require(orders, "orders", ("order_date", "rep_id", "amount"))
+    history = _rep_months(orders, q, first_data, last)
     measured, n_ramp = measure_ramp(history, first_data)
     if r.ramp_months is not None:
         ramp_m = int(r.ramp_months)
@@ -268,11 +278,10 @@ def measure(orders: pd.DataFrame, reps: pd.DataFrame | None, p: Params) -> Team:
     factors = (agg["sales"] / agg["fte"] / full_month).to_numpy() if full_month > 0 else np.ones(1)
     if len(factors) == 0:
         factors = np.ones(1)
-    att_measured, exits, avg = measure_attrition(reps, as_of, r.attrition_months)
+    att_measured, exits, avg = _attrition(q, as_of, r.attrition_months)
     attrition = r.attrition if r.attrition is not None else (att_measured or 0.0)
     quota_sales12 = float(h12["sales"].sum())
     house = 1.0 - quota_sales12 / sales12 if sales12 > 0 else 0.0
-    q = quota_reps(reps)
     asof = pd.Timestamp(as_of)
     active = (q["hire_date"] <= asof) & (q["exit_date"].isna() | (q["exit_date"] > asof))
     cur = q.loc[active].sort_values(["team", "rep_id"])

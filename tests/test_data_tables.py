@@ -162,3 +162,23 @@ def test_require_names_the_table_and_the_missing_columns():
         data.require(df, "orders", ["a", "amount"])
     with pytest.raises(data.DataError, match="table 'customers' is required here but missing"):
         data.require(None, "customers", ["customer_id"])
+
+
+def test_as_of_filter_that_drops_nothing_gives_the_frame_as_the_copying_filter_would():
+    """`_keep` returns the frame itself when every row stays (index 0..n-1), and `_blank_after` leaves a date column
+    without a later date alone: both must equal the copying `loc[mask].reset_index` / `where` they stand for."""
+    from planning.data.tables import _blank_after, _keep
+
+    ts = pd.Timestamp("2024-06-30")
+    dates = pd.Series(pd.to_datetime(["2024-01-02", None, "2024-06-30"]))
+    df = pd.DataFrame({"d": dates, "x": [1.0, 2.0, 3.0]})
+    for mask in (dates <= ts, ~(dates > ts), pd.Series([True, True, True])):
+        pd.testing.assert_frame_equal(_keep(df, mask), df.loc[mask].reset_index(drop=True), check_exact=True)
+    shifted = df.set_axis([5, 6, 7])  # another index: always the copy, renumbered
+    pd.testing.assert_frame_equal(_keep(shifted, shifted["x"] > 0), shifted.reset_index(drop=True))
+    assert _blank_after(dates, ts) is None
+    pd.testing.assert_series_equal(dates.where(dates <= ts), dates, check_exact=True)  # what None stands for
+    later = pd.Series(pd.to_datetime(["2024-07-01", None]))
+    pd.testing.assert_series_equal(_blank_after(later, ts), later.where(later <= ts), check_exact=True)
+    text = pd.Series(["2024-01-02", None], dtype=object)  # not a datetime column: blanked as before
+    assert _blank_after(text, "2099-01-01") is not None

@@ -83,3 +83,18 @@ def test_a_minimal_plan_keeps_the_profile_and_leaves_what_needs_two_periods_empt
     assert short[list(segments.MINIMAL_EMPTY)].isna().all().all()
     assert full[list(segments.MINIMAL_EMPTY)].notna().any().all()
     assert short["icp_score"].notna().any()
+
+
+def test_segment_orders_count_distinct_ids_as_text():
+    """segments' `orders` (distinct order ids as text per segment, counted in one groupby) equals the per-segment
+    count of the ids as text: 1 and "1" are one order, a missing id none."""
+    import pandas as pd
+
+    from planning.market.periods import as_str
+
+    ids = pd.Series([1, "1", 2, None, 3, 3], dtype=object)
+    seg = pd.Series(["a", "a", "a", "a", "b", "b"])
+    fast = as_str(ids).groupby(seg).nunique()
+    slow = ids.groupby(seg).agg(lambda s: as_str(s).nunique())
+    pd.testing.assert_series_equal(fast, slow, check_exact=True, check_dtype=False)
+    assert fast.to_dict() == {"a": 2, "b": 1}

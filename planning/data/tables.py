@@ -71,23 +71,46 @@ class Tables:
         for name in TABLES:
             df = getattr(self, name)
             if df is not None and region is not None and name != "regions" and "region" in df.columns:
-                df = df.loc[df["region"] == region].reset_index(drop=True)
+                df = _keep(df, df["region"] == region)
             if df is not None and as_of_d is not None:
                 df = _as_of(name, df, pd.Timestamp(as_of_d))
             out[name] = df
         return Tables(**out)
 
 
+def _keep(df: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    """`df.loc[mask].reset_index(drop=True)`; `df` itself when the mask keeps every row of a frame whose index is
+    already 0..n-1 (the same frame: copy-on-write keeps a caller's later changes from the source). An as-of or
+    region filter usually drops nothing: the date and the region were pushed into the file scan."""
+    keep = mask.to_numpy()
+    if (
+        keep.dtype == np.bool_
+        and keep.all()
+        and isinstance(df.index, pd.RangeIndex)
+        and df.index.equals(pd.RangeIndex(len(df)))
+    ):
+        return df
+    return df.loc[mask].reset_index(drop=True)
+
+
+def _blank_after(values: pd.Series, ts: pd.Timestamp) -> pd.Series | None:
+    """`values.where(values <= ts)`, or None when that changes nothing: a datetime column without a date after
+    `ts` (NaT stays NaT; another dtype is always blanked, as `where` may change its missing values)."""
+    if values.dtype.kind == "M" and not (values > ts).to_numpy().any():
+        return None
+    return values.where(values <= ts)
+
+
 def _as_of(name: str, df: pd.DataFrame, ts: pd.Timestamp) -> pd.DataFrame:
     dcol = DATE_COLUMN.get(name)
     if dcol is not None and dcol in df.columns:
-        df = df.loc[df[dcol] <= ts].reset_index(drop=True)
+        df = _keep(df, df[dcol] <= ts)
     if name == "reps" and "hire_date" in df.columns:
-        df = df.loc[df["hire_date"] <= ts].reset_index(drop=True)
-        if "exit_date" in df.columns:
-            df = df.assign(exit_date=df["exit_date"].where(df["exit_date"] <= ts))
+        df = _keep(df, df["hire_date"] <= ts)
+        if "exit_date" in df.columns and (exit_ := _blank_after(df["exit_date"], ts)) is not None:
+            df = df.assign(exit_date=exit_)
     elif name == "customers" and "first_order_date" in df.columns:
-        df = df.loc[~(df["first_order_date"] > ts)].reset_index(drop=True)
+        df = _keep(df, ~(df["first_order_date"] > ts))
     elif name == "opportunities":
         df = _opportunities_as_of(df, ts)
     return df
@@ -97,11 +120,10 @@ def _opportunities_as_of(df: pd.DataFrame, ts: pd.Timestamp) -> pd.DataFrame:
     """Blank what happened after `ts`; deals closed later are open at the furthest stage reached by `ts`."""
     upd = {}
     for c in (*_STAGES, "close_date"):
-        if c in df.columns:
-            upd[c] = df[c].where(df[c] <= ts)
-    if not upd:
-        return df
-    df = df.assign(**upd)
+        if c in df.columns and (blanked := _blank_after(df[c], ts)) is not None:
+            upd[c] = blanked
+    if upd:
+        df = df.assign(**upd)
     if "close_date" in df.columns and "status" in df.columns:
         reopened = df["close_date"].isna().to_numpy() & (df["status"] != "open").to_numpy()
         if reopened.any():
