@@ -276,6 +276,8 @@ def _transformer(data: Any, max_rows: int | None = None) -> Any:
 
 
 _ONE_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+_YEAR_1000 = np.datetime64("1000-01-01")  # isoformat's years: four digits
+_YEAR_10000 = np.datetime64("10000-01-01")
 
 
 def _column_values(col: pd.Series) -> list[Any] | None:
@@ -327,10 +329,6 @@ def _column_values(col: pd.Series) -> list[Any] | None:
             return None
         return [names[c] if c >= 0 else None for c in col.cat.codes.to_numpy().tolist()]
     return None
-
-
-_YEAR_1000 = np.datetime64("1000-01-01")
-_YEAR_10000 = np.datetime64("10000-01-01")
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]] | None:

@@ -165,17 +165,9 @@ def decompose(actual: DriverInputs, reference: DriverInputs, plan: float) -> pd.
 
 def largest_driver(decomp: pd.DataFrame, gap: float) -> str:
     """The driver that moved revenue most in the direction of the gap (else the largest in size)."""
-    effect = decomp["effect"].to_numpy(dtype=float)
-    size = np.abs(effect)
-    if np.isnan(size).any():  # idxmax skips NaN (argmax would pick it): the frame's own way
-        same = decomp[np.sign(decomp["effect"]) == np.sign(gap)]
-        pick = same if len(same) else decomp
-        return str(pick.loc[pick["effect"].abs().idxmax(), "driver"])
-    pos = np.flatnonzero(np.sign(effect) == np.sign(gap))
-    if not len(pos):
-        pos = np.arange(len(effect))
-    # argmax, like idxmax, takes the first of equal sizes
-    return str(decomp["driver"].iat[int(pos[np.argmax(size[pos])])])
+    same = decomp[np.sign(decomp["effect"]) == np.sign(gap)]
+    pick = same if len(same) else decomp
+    return str(pick.loc[pick["effect"].abs().idxmax(), "driver"])
 
 
 def _slice(level: str, key: str, as_of: date) -> tuple[pd.Timestamp, pd.Timestamp, str | None, str | None]:
